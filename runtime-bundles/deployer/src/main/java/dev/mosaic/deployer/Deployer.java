@@ -1,0 +1,76 @@
+package dev.mosaic.deployer;
+
+import java.util.List;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * Every change to what Mosaic runs, and every question about it. The Gogo commands, the
+ * HTTP management API and the CLI all call this one service.
+ *
+ * <p>All changes are make-before-break: the new state is installed, resolved, started and
+ * checked next to the one that is serving, recorded durably, then switched to atomically;
+ * what it replaces is retired once its running requests have finished. A change that fails
+ * before the switch changes nothing and throws a {@link DeployException} saying what was
+ * wrong and where.
+ *
+ * <p>Changes are serialised; queries can run at any time.
+ */
+@ProviderType
+public interface Deployer {
+
+    /**
+     * Deploys a bundle: an adapter (replacing the adapter of the same name in the
+     * environment) or a shared-module version (a release: consumers whose import range
+     * admits it and who take updates automatically move to it).
+     *
+     * @param jar the bundle's bytes
+     * @param options environment, actor, and flags
+     * @return what changed: the deployment, the version it replaced, the consumers that moved
+     * @throws DeployException if the bundle is invalid, conflicts, or cannot run
+     */
+    DeployResult deploy(byte[] jar, DeployOptions options) throws DeployException;
+
+    /**
+     * Removes an adapter (its routes answer 404 afterwards) or a shared-module version.
+     * A module version anybody is wired to is refused unless {@code force} is set, in which
+     * case its consumers first move to the best other version in their range.
+     *
+     * @param version the module version; {@code null} for an adapter
+     */
+    DeployResult undeploy(String environment, String name, String version, boolean force, String actor)
+            throws DeployException;
+
+    /** Puts back the adapter version that served before the current one. */
+    DeployResult rollback(String environment, String name, String actor) throws DeployException;
+
+    /**
+     * Withdraws a module version: nothing new binds to it and its consumers move to the best
+     * remaining version in their range. Refused if a consumer would be left with none.
+     */
+    DeployResult yank(String environment, String name, String version, String actor) throws DeployException;
+
+    /** Makes a yanked module version available again; consumers that take updates move back to it. */
+    DeployResult unyank(String environment, String name, String version, String actor) throws DeployException;
+
+    /**
+     * Moves a consumer with manual uptake ({@code Mosaic-Uptake: manual}) to the newest
+     * versions its import ranges admit.
+     */
+    DeployResult adopt(String environment, String name, String actor) throws DeployException;
+
+    /**
+     * @param environment an environment, or {@code null} for all
+     * @return the deployments, adapters and module versions, with their metadata and bindings
+     */
+    List<DeploymentInfo> list(String environment);
+
+    /** @return every route served, with the adapter answering it and the module versions it is wired to */
+    List<RouteView> routes();
+
+    /**
+     * @param limit at most this many entries, the newest ones
+     * @return the history of changes, oldest first
+     */
+    List<HistoryEntry> history(int limit);
+}

@@ -1,0 +1,75 @@
+package dev.mosaic.gateway;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.regex.Pattern;
+
+import org.osgi.annotation.versioning.ProviderType;
+import org.osgi.framework.Bundle;
+
+/**
+ * The device-facing HTTP server and its routing table, per environment.
+ *
+ * <p>Route handlers serve only once they are switched in: an adapter's bundle can be
+ * installed, started and {@linkplain #prepare prepared} next to the version that is
+ * serving, and then replace it in one atomic {@linkplain #switchRoutes switch}. Requests
+ * already running in the old version finish there ({@link #awaitIdle}); new requests go to
+ * the new one. This is what makes deploys make-before-break.
+ *
+ * <p>Callers (the deployer) serialise their changes; lookups on the request path never
+ * wait for them.
+ */
+@ProviderType
+public interface Gateway {
+
+    /** What an environment name looks like: {@code prod}, {@code test}, {@code pr-1234}. */
+    Pattern ENVIRONMENT_NAME = Pattern.compile("[a-z][a-z0-9-]{0,31}");
+
+    /** The environment a device request is served from when it names none. */
+    String DEFAULT_ENVIRONMENT = "prod";
+
+    /** The request header naming the environment to serve a device request from. */
+    String ENVIRONMENT_HEADER = "X-Mosaic-Env";
+
+    /** The response header carrying the id of every request. */
+    String REQUEST_ID_HEADER = "X-Request-Id";
+
+    /** @return the port device requests are served on */
+    int port();
+
+    /**
+     * Checks that the route handlers registered by {@code joining} can serve in the
+     * environment once {@code leaving} stops serving, and activates them. Nothing that is
+     * served changes.
+     *
+     * @param environment the environment the bundles are deployed to
+     * @param joining bundles whose handlers are to start serving
+     * @param leaving bundles whose handlers are to stop serving
+     * @return the routes {@code joining} would serve
+     * @throws RoutingException if a handler has no valid route, cannot be activated, or
+     *         claims a route another adapter serves in that environment
+     */
+    List<RouteInfo> prepare(String environment, Collection<Bundle> joining, Collection<Bundle> leaving)
+            throws RoutingException;
+
+    /**
+     * Atomically makes the handlers of {@code joining} serve in the environment and those of
+     * {@code leaving} stop serving there.
+     *
+     * @throws RoutingException for the same reasons as {@link #prepare}; nothing changes then
+     */
+    void switchRoutes(String environment, Collection<Bundle> joining, Collection<Bundle> leaving)
+            throws RoutingException;
+
+    /**
+     * Waits until no request is running in a handler of any of the bundles.
+     *
+     * @return {@code true} if they became idle, {@code false} if the timeout passed first
+     * @throws InterruptedException if interrupted while waiting
+     */
+    boolean awaitIdle(Collection<Bundle> bundles, Duration timeout) throws InterruptedException;
+
+    /** @return every route served now, in every environment */
+    List<RouteInfo> routes();
+}

@@ -1,0 +1,28 @@
+package dev.mosaic.gateway;
+
+/**
+ * A route being served: where it is, who answers it, and how it has done so far.
+ */
+public class RouteInfo {
+    /** The environment the route serves. */
+    public String environment;
+    /** The HTTP method. */
+    public String method;
+    /** The path template. */
+    public String path;
+    /** Symbolic name of the adapter bundle answering the route. */
+    public String adapter;
+    /** Version of that adapter bundle. */
+    public String adapterVersion;
+    /** Framework id of that adapter bundle. */
+    public long bundleId;
+    /** Requests answered by this handler since it started serving. */
+    public long requests;
+    /** Of which ended in a 5xx. */
+    public long failures;
+
+    @Override
+    public String toString() {
+        return environment + " " + method + " " + path + " -> " + adapter + " " + adapterVersion;
+    }
+}

@@ -1,0 +1,270 @@
+package dev.mosaic.gateway.internal;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
+
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.mosaic.api.HttpException;
+import dev.mosaic.gateway.Gateway;
+import dev.mosaic.gateway.internal.RoutingTable.Found;
+import dev.mosaic.gateway.internal.RoutingTable.Lookup;
+import dev.mosaic.gateway.internal.RoutingTable.MethodNotAllowed;
+
+/**
+ * The Jetty handler devices talk to: finds the route in the environment's table (one
+ * volatile read, no lock), runs the adapter's handler and writes its answer as JSON.
+ * Whatever an adapter does, the caller gets a JSON answer carrying a request id.
+ */
+final class DeviceHandler extends Handler.Abstract {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceHandler.class);
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    private final Supplier<Map<String, RoutingTable<Target>>> tables;
+    private final ObjectMapper mapper;
+    private final long maxBodyBytes;
+
+    DeviceHandler(Supplier<Map<String, RoutingTable<Target>>> tables, ObjectMapper mapper, long maxBodyBytes) {
+        this.tables = tables;
+        this.mapper = mapper;
+        this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String requestId = requestId(request);
+        response.getHeaders().put(Gateway.REQUEST_ID_HEADER, requestId);
+        String method = request.getMethod();
+        String path = Request.getPathInContext(request);
+
+        String env = request.getHeaders().get(Gateway.ENVIRONMENT_HEADER);
+        if (env == null || env.isEmpty()) {
+            env = Gateway.DEFAULT_ENVIRONMENT;
+        } else if (!Gateway.ENVIRONMENT_NAME.matcher(env).matches()) {
+            error(response, callback, 400, "invalid_environment", "header " + Gateway.ENVIRONMENT_HEADER
+                    + " must name an environment (lower case letters, digits and '-', at most 32), got '"
+                    + printable(env) + "'", requestId, Map.of());
+            return true;
+        }
+        RoutingTable<Target> table = tables.get().get(env);
+        if (table == null) {
+            error(response, callback, 404, "no_route", "nothing is deployed in environment '" + env
+                    + "'; no route for " + method + " " + path, requestId, Map.of("path", path, "environment", env));
+            return true;
+        }
+        Lookup<Target> lookup = table.lookup(method, path);
+        if (lookup instanceof Found<Target> found) {
+            serve(found, path, env, requestId, request, response, callback);
+        } else if (lookup instanceof MethodNotAllowed<Target> m) {
+            response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", m.allowed()));
+            error(response, callback, 405, "method_not_allowed", "method " + method + " is not allowed on " + path
+                    + " in environment '" + env + "'; allowed: " + String.join(", ", m.allowed()), requestId,
+                    Map.of("path", path, "environment", env, "allowed", List.copyOf(m.allowed())));
+        } else {
+            error(response, callback, 404, "no_route", "no route for " + method + " " + path + " in environment '"
+                    + env + "'", requestId, Map.of("path", path, "environment", env));
+        }
+        return true;
+    }
+
+    private void serve(Found<Target> found, String path, String env, String requestId, Request request,
+            Response response, Callback callback) {
+        Target target = found.entry().target();
+        byte[] body;
+        try {
+            body = readBody(request);
+        } catch (HttpException e) {
+            error(response, callback, e.status(), e.status() == 413 ? "body_too_large" : "bad_request",
+                    e.getMessage(), requestId, Map.of("path", path));
+            return;
+        }
+        RequestView view = new RequestView(request, path, found.params(), body, requestId, env, mapper);
+        target.requests.increment();
+        target.inFlight.increment();
+        Object result;
+        try {
+            result = target.handler.handle(view);
+        } catch (Throwable failure) {
+            try {
+                fail(target, failure, view, response, callback);
+            } finally {
+                target.inFlight.decrement();
+            }
+            return;
+        }
+        if (result instanceof CompletionStage<?> stage) {
+            stage.whenComplete((value, failure) -> {
+                try {
+                    if (failure != null) {
+                        fail(target, failure, view, response, callback);
+                    } else {
+                        write(target, value, view, response, callback);
+                    }
+                } finally {
+                    target.inFlight.decrement();
+                }
+            });
+            return;
+        }
+        try {
+            write(target, result, view, response, callback);
+        } finally {
+            target.inFlight.decrement();
+        }
+    }
+
+    private byte[] readBody(Request request) {
+        long length = request.getLength();
+        boolean chunked = length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+        if (length == 0 || (length < 0 && !chunked)) {
+            return null;
+        }
+        if (length > maxBodyBytes) {
+            throw new HttpException(413, "request body of " + length + " bytes is over the limit of " + maxBodyBytes);
+        }
+        try {
+            return Content.Source.asByteArrayAsync(request, (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HttpException(503, "interrupted while reading the request body");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
+                throw new HttpException(413, "request body is over the limit of " + maxBodyBytes + " bytes");
+            }
+            throw new HttpException(400, "the request body could not be read: " + cause);
+        }
+    }
+
+    private void write(Target target, Object result, RequestView view, Response response, Callback callback) {
+        int status = 200;
+        Object body = result;
+        if (result instanceof dev.mosaic.api.Response r) {
+            status = r.status();
+            body = r.body();
+            for (Map.Entry<String, List<String>> h : r.headers().entrySet()) {
+                if (isReserved(h.getKey())) {
+                    continue;
+                }
+                for (String value : h.getValue()) {
+                    response.getHeaders().add(h.getKey(), value);
+                }
+            }
+        } else if (result == null) {
+            status = 204;
+        }
+        byte[] bytes;
+        if (body == null) {
+            bytes = null;
+        } else if (body instanceof byte[] raw) {
+            bytes = raw;
+            if (!response.getHeaders().contains(HttpHeader.CONTENT_TYPE)) {
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
+            }
+        } else {
+            try {
+                bytes = mapper.writeValueAsBytes(body);
+            } catch (JsonProcessingException | RuntimeException e) {
+                target.failures.increment();
+                LOG.error("adapter {} {} answered {} {} (request {}) with a value that cannot be written as JSON",
+                        target.adapter, target.version, view.method(), view.path(), view.requestId(), e);
+                response.getHeaders().remove(HttpHeader.CONTENT_TYPE);
+                error(response, callback, 500, "response_not_serializable", "the answer of " + target.adapter + " "
+                        + target.version + " to " + view.method() + " " + view.path()
+                        + " cannot be written as JSON: " + jsonProblem(e), view.requestId(),
+                        Map.of("adapter", target.adapter, "adapterVersion", target.version));
+                return;
+            }
+            if (!response.getHeaders().contains(HttpHeader.CONTENT_TYPE)) {
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, Json.CONTENT_TYPE);
+            }
+        }
+        if (status >= 500) {
+            target.failures.increment();
+        }
+        response.setStatus(status);
+        if (bytes == null) {
+            response.write(true, null, callback);
+        } else {
+            response.write(true, ByteBuffer.wrap(bytes), callback);
+        }
+    }
+
+    private void fail(Target target, Throwable failure, RequestView view, Response response, Callback callback) {
+        Throwable cause = failure;
+        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof HttpException http) {
+            if (http.status() >= 500) {
+                target.failures.increment();
+            }
+            error(response, callback, http.status(), "adapter_error", String.valueOf(http.getMessage()),
+                    view.requestId(), Map.of());
+            return;
+        }
+        target.failures.increment();
+        LOG.error("adapter {} {} failed on {} {} in environment {} (request {})", target.adapter, target.version,
+                view.method(), view.path(), view.environment(), view.requestId(), cause);
+        error(response, callback, 500, "adapter_failed", target.adapter + " " + target.version + " failed to answer "
+                + view.method() + " " + view.path() + "; the runtime log has the details under request id "
+                + view.requestId(), view.requestId(), Map.of("adapter", target.adapter, "adapterVersion", target.version));
+    }
+
+    private void error(Response response, Callback callback, int status, String code, String message, String requestId,
+            Map<String, Object> extra) {
+        Map<String, Object> all = new java.util.LinkedHashMap<>(extra);
+        all.put("requestId", requestId);
+        byte[] bytes = Json.error(mapper, code, status, message, all);
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, Json.CONTENT_TYPE);
+        response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+
+    private static boolean isReserved(String header) {
+        return header.equalsIgnoreCase("Content-Length") || header.equalsIgnoreCase("Transfer-Encoding")
+                || header.equalsIgnoreCase(Gateway.REQUEST_ID_HEADER);
+    }
+
+    private static String jsonProblem(Exception e) {
+        return e instanceof JsonProcessingException j ? j.getOriginalMessage() : String.valueOf(e.getMessage());
+    }
+
+    /** Keeps a well-formed incoming request id, so callers can trace through; makes one otherwise. */
+    static String requestId(Request request) {
+        String incoming = request.getHeaders().get(Gateway.REQUEST_ID_HEADER);
+        if (incoming != null && incoming.length() <= 64 && !incoming.isEmpty() && incoming.chars().allMatch(
+                c -> (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.')) {
+            return incoming;
+        }
+        long bits = ThreadLocalRandom.current().nextLong();
+        char[] id = new char[16];
+        for (int i = 15; i >= 0; i--) {
+            id[i] = HEX[(int) (bits & 0xF)];
+            bits >>>= 4;
+        }
+        return new String(id);
+    }
+
+    private static String printable(String s) {
+        String cut = s.length() > 40 ? s.substring(0, 40) + "..." : s;
+        return cut.replaceAll("[^\\x20-\\x7e]", "?");
+    }
+}

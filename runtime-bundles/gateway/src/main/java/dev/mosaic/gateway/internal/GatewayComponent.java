@@ -1,0 +1,377 @@
+package dev.mosaic.gateway.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Pattern;
+
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceEvent;
+import org.osgi.framework.ServiceListener;
+import org.osgi.framework.ServiceReference;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.mosaic.api.Route;
+import dev.mosaic.api.RouteHandler;
+import dev.mosaic.gateway.Gateway;
+import dev.mosaic.gateway.RouteInfo;
+import dev.mosaic.gateway.RoutingException;
+import dev.mosaic.gateway.internal.RoutingTable.Entry;
+
+/**
+ * Runs the device-facing Jetty server and keeps one immutable routing table per
+ * environment. Changes are serialised on this object; the request path reads the current
+ * map of tables through one volatile field.
+ *
+ * <p>Configuration (framework properties): {@code mosaic.gateway.port} (default 8080, 0
+ * for any free port), {@code mosaic.gateway.host} (default: all interfaces),
+ * {@code mosaic.gateway.maxBodyBytes} (default 1 MiB).
+ */
+@Component(service = Gateway.class, immediate = true)
+public final class GatewayComponent implements Gateway {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayComponent.class);
+    private static final Pattern METHOD = Pattern.compile("[A-Z]{1,16}");
+
+    private final ObjectMapper mapper = Json.mapper();
+    /** Every handler service obtained, serving or only prepared. */
+    private final Map<ServiceReference<RouteHandler>, Target> held = new ConcurrentHashMap<>();
+    /** Requests in flight per bundle id, shared by all handlers of a bundle. */
+    private final Map<Long, LongAdder> inFlight = new ConcurrentHashMap<>();
+
+    private volatile Map<String, RoutingTable<Target>> tables = Map.of();
+
+    private BundleContext context;
+    private Server server;
+    private ServiceListener listener;
+    private int port;
+
+    @Activate
+    void activate(BundleContext context) throws Exception {
+        this.context = context;
+        int wantedPort = intProperty(context, "mosaic.gateway.port", 8080);
+        String host = context.getProperty("mosaic.gateway.host");
+        long maxBody = intProperty(context, "mosaic.gateway.maxBodyBytes", 1 << 20);
+
+        listener = this::serviceChanged;
+        context.addServiceListener(listener, "(" + Constants.OBJECTCLASS + "=" + RouteHandler.class.getName() + ")");
+
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        threads.setName("mosaic-device");
+        server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setPort(wantedPort);
+        if (host != null && !host.isBlank()) {
+            connector.setHost(host);
+        }
+        server.addConnector(connector);
+        server.setErrorHandler(new JsonErrorHandler(mapper));
+        server.setHandler(new DeviceHandler(() -> tables, mapper, maxBody));
+        try {
+            server.start();
+        } catch (Exception e) {
+            server.stop();
+            context.removeServiceListener(listener);
+            throw new IllegalStateException("cannot serve devices on " + (host == null ? "*" : host) + ":" + wantedPort
+                    + ": " + e.getMessage() + " (set --port to a free port)", e);
+        }
+        port = connector.getLocalPort();
+        LOG.info("gateway serving devices on port {}", port);
+    }
+
+    @Deactivate
+    void deactivate() throws Exception {
+        context.removeServiceListener(listener);
+        server.stop();
+        tables = Map.of();
+        for (ServiceReference<RouteHandler> ref : held.keySet()) {
+            ungetQuietly(ref);
+        }
+        held.clear();
+    }
+
+    @Override
+    public int port() {
+        return port;
+    }
+
+    @Override
+    public synchronized List<RouteInfo> prepare(String environment, Collection<Bundle> joining,
+            Collection<Bundle> leaving) throws RoutingException {
+        List<Entry<Target>> added = obtain(environment, joining);
+        build(environment, added, leaving);
+        List<RouteInfo> infos = new ArrayList<>();
+        for (Entry<Target> e : added) {
+            infos.add(info(environment, e.target()));
+        }
+        return infos;
+    }
+
+    @Override
+    public synchronized void switchRoutes(String environment, Collection<Bundle> joining, Collection<Bundle> leaving)
+            throws RoutingException {
+        RoutingTable<Target> table = build(environment, obtain(environment, joining), leaving);
+        Map<String, RoutingTable<Target>> next = new HashMap<>(tables);
+        if (table.entries().isEmpty()) {
+            next.remove(environment);
+        } else {
+            next.put(environment, table);
+        }
+        tables = Map.copyOf(next);
+    }
+
+    @Override
+    public boolean awaitIdle(Collection<Bundle> bundles, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long running = 0;
+            for (Bundle b : bundles) {
+                LongAdder count = inFlight.get(b.getBundleId());
+                running += count == null ? 0 : count.sum();
+            }
+            if (running == 0) {
+                return true;
+            }
+            if (System.nanoTime() >= deadline) {
+                return false;
+            }
+            TimeUnit.MILLISECONDS.sleep(1);
+        }
+    }
+
+    @Override
+    public List<RouteInfo> routes() {
+        List<RouteInfo> infos = new ArrayList<>();
+        for (Map.Entry<String, RoutingTable<Target>> env : tables.entrySet()) {
+            for (Entry<Target> e : env.getValue().entries()) {
+                infos.add(info(env.getKey(), e.target()));
+            }
+        }
+        infos.sort((a, b) -> {
+            int c = a.environment.compareTo(b.environment);
+            c = c != 0 ? c : a.path.compareTo(b.path);
+            return c != 0 ? c : a.method.compareTo(b.method);
+        });
+        return infos;
+    }
+
+    /** The table the environment would have with {@code added} in and {@code leaving} out. */
+    private RoutingTable<Target> build(String environment, List<Entry<Target>> added, Collection<Bundle> leaving)
+            throws RoutingException {
+        Set<Long> gone = new HashSet<>();
+        for (Bundle b : leaving) {
+            gone.add(b.getBundleId());
+        }
+        for (Entry<Target> e : added) {
+            gone.add(e.target().bundle.getBundleId());
+        }
+        List<Entry<Target>> entries = new ArrayList<>();
+        for (Entry<Target> e : tables.getOrDefault(environment, RoutingTable.empty()).entries()) {
+            if (!gone.contains(e.target().bundle.getBundleId())) {
+                entries.add(e);
+            }
+        }
+        entries.addAll(added);
+        try {
+            return RoutingTable.of(entries);
+        } catch (RoutingTable.ConflictException c) {
+            Target first = (Target) c.first().target();
+            Target second = (Target) c.second().target();
+            if (first.adapter.equals(second.adapter) && first.bundle.equals(second.bundle)) {
+                throw new RoutingException(RoutingException.ROUTE_CONFLICT, first.adapter + " " + first.version
+                        + " has two handlers for " + first.method + " " + first.template.shape() + " ("
+                        + first.template + " and " + second.template + "); each route needs exactly one");
+            }
+            Target existing = added.stream().anyMatch(a -> a.target() == first) ? second : first;
+            Target claimant = existing == first ? second : first;
+            throw new RoutingException(RoutingException.ROUTE_CONFLICT, "route " + claimant.method + " "
+                    + claimant.template + " of " + claimant.adapter + " " + claimant.version
+                    + " is already served by " + existing.adapter + " " + existing.version + " (" + existing.method + " "
+                    + existing.template + ") in environment " + environment
+                    + "; undeploy that adapter first or choose another path");
+        }
+    }
+
+    /** Gets (activating) the handler services of the bundles, with their validated routes. */
+    private List<Entry<Target>> obtain(String environment, Collection<Bundle> bundles) throws RoutingException {
+        if (environment == null || !ENVIRONMENT_NAME.matcher(environment).matches()) {
+            throw new RoutingException(RoutingException.INVALID_ENVIRONMENT, "'" + environment
+                    + "' is not an environment name: use lower case letters, digits and '-', starting with a letter, at most 32");
+        }
+        List<Entry<Target>> entries = new ArrayList<>();
+        for (Bundle bundle : bundles) {
+            for (ServiceReference<RouteHandler> ref : handlerReferences(bundle)) {
+                Target target = held.get(ref);
+                if (target == null) {
+                    target = obtain(ref);
+                    held.put(ref, target);
+                }
+                entries.add(new Entry<>(target.method, target.template, target));
+            }
+        }
+        return entries;
+    }
+
+    private Target obtain(ServiceReference<RouteHandler> ref) throws RoutingException {
+        Bundle bundle = ref.getBundle();
+        String where = "component " + ref.getProperty("component.name") + " of " + bundle.getSymbolicName() + " "
+                + bundle.getVersion();
+        Object methodValue = ref.getProperty(Route.METHOD_PROPERTY);
+        Object pathValue = ref.getProperty(Route.PATH_PROPERTY);
+        if (!(pathValue instanceof String path)) {
+            throw new RoutingException(RoutingException.INVALID_ROUTE, where + " provides RouteHandler without a "
+                    + Route.PATH_PROPERTY + " property; annotate it with @Route(path = \"/...\")");
+        }
+        String method = methodValue == null ? "GET" : String.valueOf(methodValue);
+        if (!METHOD.matcher(method).matches()) {
+            throw new RoutingException(RoutingException.INVALID_ROUTE, where + " has route method '" + method
+                    + "'; use an upper-case HTTP method such as GET or POST");
+        }
+        RouteTemplate template;
+        try {
+            template = RouteTemplate.parse(path);
+        } catch (IllegalArgumentException e) {
+            throw new RoutingException(RoutingException.INVALID_ROUTE, where + ": " + e.getMessage());
+        }
+        RouteHandler handler;
+        try {
+            handler = context.getService(ref);
+        } catch (RuntimeException e) {
+            handler = null;
+        }
+        if (handler == null) {
+            throw new RoutingException(RoutingException.HANDLER_UNAVAILABLE, where + " could not be activated"
+                    + " (its @Activate method or constructor failed, or it was unregistered); see the runtime log");
+        }
+        LongAdder counter = inFlight.computeIfAbsent(bundle.getBundleId(), id -> new LongAdder());
+        return new Target(ref, handler, method, template, counter);
+    }
+
+    @SuppressWarnings("unchecked")
+    private List<ServiceReference<RouteHandler>> handlerReferences(Bundle bundle) {
+        List<ServiceReference<RouteHandler>> refs = new ArrayList<>();
+        ServiceReference<?>[] registered = bundle.getRegisteredServices();
+        if (registered == null) {
+            return refs;
+        }
+        String name = RouteHandler.class.getName();
+        for (ServiceReference<?> ref : registered) {
+            String[] classes = (String[]) ref.getProperty(Constants.OBJECTCLASS);
+            if (List.of(classes).contains(name) && ref.isAssignableTo(context.getBundle(), name)) {
+                refs.add((ServiceReference<RouteHandler>) ref);
+            }
+        }
+        refs.sort(null);
+        return refs;
+    }
+
+    /** A handler going away while it serves (its bundle stopped behind the deployer's back) stops serving. */
+    @SuppressWarnings("unchecked")
+    private void serviceChanged(ServiceEvent event) {
+        if (event.getType() != ServiceEvent.UNREGISTERING) {
+            return;
+        }
+        ServiceReference<RouteHandler> ref = (ServiceReference<RouteHandler>) event.getServiceReference();
+        Target target = held.remove(ref);
+        if (target == null) {
+            return;
+        }
+        synchronized (this) {
+            Map<String, RoutingTable<Target>> next = new HashMap<>();
+            boolean changed = false;
+            for (Map.Entry<String, RoutingTable<Target>> env : tables.entrySet()) {
+                List<Entry<Target>> kept = new ArrayList<>();
+                for (Entry<Target> e : env.getValue().entries()) {
+                    if (e.target() != target) {
+                        kept.add(e);
+                    }
+                }
+                if (kept.size() != env.getValue().entries().size()) {
+                    changed = true;
+                    LOG.warn("{} stopped while serving in environment {}; its route now answers 404",
+                            target.describe(), env.getKey());
+                }
+                try {
+                    if (!kept.isEmpty()) {
+                        next.put(env.getKey(), RoutingTable.of(kept));
+                    }
+                } catch (RoutingTable.ConflictException impossible) {
+                    throw new IllegalStateException(impossible);
+                }
+            }
+            if (changed) {
+                tables = Map.copyOf(next);
+            }
+        }
+        ungetQuietly(ref);
+        if (handlerReferencesGone(target.bundle)) {
+            inFlight.remove(target.bundle.getBundleId());
+        }
+    }
+
+    private boolean handlerReferencesGone(Bundle bundle) {
+        for (Target t : held.values()) {
+            if (t.bundle.equals(bundle)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void ungetQuietly(ServiceReference<RouteHandler> ref) {
+        try {
+            context.ungetService(ref);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            // the gateway's own context or the service is already gone: nothing to release
+        }
+    }
+
+    private static RouteInfo info(String environment, Target t) {
+        RouteInfo info = new RouteInfo();
+        info.environment = environment;
+        info.method = t.method;
+        info.path = t.template.toString();
+        info.adapter = t.adapter;
+        info.adapterVersion = t.version;
+        info.bundleId = t.bundle.getBundleId();
+        info.requests = t.requests.sum();
+        info.failures = t.failures.sum();
+        return info;
+    }
+
+    private static int intProperty(BundleContext context, String name, int defaultValue) {
+        String value = context.getProperty(name);
+        if (value == null || value.isBlank()) {
+            return defaultValue;
+        }
+        try {
+            return Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("framework property " + name + " must be a number, got '" + value + "'");
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.mosaic.gateway.internal;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Fields;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.mosaic.api.HttpException;
+
+/** The adapter's view of a Jetty request. Headers and query are read lazily. */
+final class RequestView implements dev.mosaic.api.Request {
+
+    private static final byte[] NO_BODY = new byte[0];
+
+    private final Request request;
+    private final String path;
+    private final Map<String, String> pathParams;
+    private final byte[] body;
+    private final String requestId;
+    private final String environment;
+    private final ObjectMapper mapper;
+    private Map<String, List<String>> query;
+    private Map<String, List<String>> headers;
+
+    RequestView(Request request, String path, Map<String, String> pathParams, byte[] body, String requestId,
+            String environment, ObjectMapper mapper) {
+        this.request = request;
+        this.path = path;
+        this.pathParams = pathParams;
+        this.body = body == null ? NO_BODY : body;
+        this.requestId = requestId;
+        this.environment = environment;
+        this.mapper = mapper;
+    }
+
+    @Override
+    public String method() {
+        return request.getMethod();
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public String pathParam(String name) {
+        return pathParams.get(name);
+    }
+
+    @Override
+    public Map<String, String> pathParams() {
+        return pathParams;
+    }
+
+    @Override
+    public String query(String name) {
+        List<String> values = queryParams().get(name);
+        return values == null || values.isEmpty() ? null : values.get(0);
+    }
+
+    @Override
+    public Map<String, List<String>> queryParams() {
+        if (query == null) {
+            Fields fields;
+            try {
+                fields = Request.extractQueryParameters(request);
+            } catch (RuntimeException e) {
+                throw new HttpException(400, "malformed query string: " + e.getMessage());
+            }
+            Map<String, List<String>> map = new LinkedHashMap<>();
+            for (Fields.Field f : fields) {
+                map.put(f.getName(), List.copyOf(f.getValues()));
+            }
+            query = Collections.unmodifiableMap(map);
+        }
+        return query;
+    }
+
+    @Override
+    public String header(String name) {
+        return request.getHeaders().get(name);
+    }
+
+    @Override
+    public Map<String, List<String>> headers() {
+        if (headers == null) {
+            Map<String, List<String>> map = new LinkedHashMap<>();
+            for (HttpField f : request.getHeaders()) {
+                map.computeIfAbsent(f.getName(), k -> new ArrayList<>()).add(f.getValue());
+            }
+            map.replaceAll((k, v) -> List.copyOf(v));
+            headers = Collections.unmodifiableMap(map);
+        }
+        return headers;
+    }
+
+    @Override
+    public byte[] body() {
+        return body.clone();
+    }
+
+    @Override
+    public <T> T bodyAs(Class<T> type) {
+        if (body.length == 0) {
+            throw new HttpException(400, "the request has no body; expected JSON for " + type.getSimpleName());
+        }
+        try {
+            return mapper.readValue(body, type);
+        } catch (JsonProcessingException e) {
+            throw new HttpException(400, "the request body is not valid JSON for " + type.getSimpleName() + ": "
+                    + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new HttpException(400, "the request body could not be read as JSON: " + e.getMessage());
+        }
+    }
+
+    @Override
+    public String requestId() {
+        return requestId;
+    }
+
+    @Override
+    public String environment() {
+        return environment;
+    }
+}

@@ -1,0 +1,10 @@
+/**
+ * The gateway: the device-facing server and its per-environment routing table, switched
+ * atomically by the deployer.
+ */
+@Export
+@Version("1.0.0")
+package dev.mosaic.gateway;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

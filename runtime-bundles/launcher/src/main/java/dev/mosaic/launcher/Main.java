@@ -1,0 +1,78 @@
+package dev.mosaic.launcher;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * {@code bin/mosaic}: runs the platform ({@code run}) or talks to a running one (the other
+ * commands, through its HTTP management API).
+ *
+ * <p>Exit codes: 0 done; 1 the runtime refused or failed the operation; 2 bad usage or
+ * configuration; 3 the runtime did not start or cannot be reached.
+ */
+public final class Main {
+
+    static final String USAGE = """
+            usage: mosaic <command> [options]
+
+              run       start the platform in this terminal
+                          --port N         device traffic port (default 8080; 0 picks a free one)
+                          --host ADDR      device traffic address (default: all interfaces)
+                          --mgmt-port N    management API port (default 8081; 0 picks a free one)
+                          --mgmt-host ADDR management API address (default 127.0.0.1)
+                          --data DIR       data directory (default ./mosaic-data)
+                          --no-console     no Gogo console on the terminal
+                          --no-seed        do not deploy the examples into an empty data directory
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(Arrays.asList(args), System.out, System.err));
+    }
+
+    static int run(List<String> args, PrintStream out, PrintStream err) {
+        if (args.isEmpty() || args.get(0).equals("help") || args.get(0).equals("--help") || args.get(0).equals("-h")) {
+            out.print(USAGE);
+            return args.isEmpty() ? 2 : 0;
+        }
+        String command = args.get(0);
+        List<String> rest = args.subList(1, args.size());
+        try {
+            if (command.equals("run")) {
+                return run(rest, out, err, RuntimeLauncher.home());
+            }
+            err.println("mosaic: unknown command '" + command + "'");
+            err.print(USAGE);
+            return 2;
+        } catch (Args.UsageException e) {
+            err.println("mosaic " + command + ": " + e.getMessage());
+            return 2;
+        } catch (Exception e) {
+            err.println("mosaic " + command + ": " + e);
+            return 3;
+        }
+    }
+
+    private static int run(List<String> rest, PrintStream out, PrintStream err, Path home) throws Exception {
+        Args a = Args.parse(rest, Set.of("--port", "--host", "--mgmt-port", "--mgmt-host", "--data", "--ready-timeout"),
+                Set.of("--no-console", "--no-seed"));
+        if (!a.positional.isEmpty()) {
+            throw new Args.UsageException("unexpected argument '" + a.positional.get(0) + "'");
+        }
+        Path seed = home.resolve("examples").resolve("seed");
+        RuntimeLauncher.Options o = new RuntimeLauncher.Options(home,
+                Path.of(a.get("--data", "mosaic-data")).toAbsolutePath().normalize(),
+                a.port("--port", 8080), a.get("--host", null),
+                a.port("--mgmt-port", 8081), a.get("--mgmt-host", null),
+                !a.has("--no-console") && System.console() != null,
+                a.has("--no-seed") || !Files.isDirectory(seed) ? null : seed,
+                Long.parseLong(a.get("--ready-timeout", "120")));
+        return RuntimeLauncher.run(o, out, err);
+    }
+}

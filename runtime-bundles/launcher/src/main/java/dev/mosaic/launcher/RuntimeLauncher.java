@@ -1,0 +1,180 @@
+package dev.mosaic.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.reflect.Method;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.felix.framework.FrameworkFactory;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
+import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceReference;
+import org.osgi.framework.launch.Framework;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * {@code mosaic run}: starts Felix with the bundles of the runtime feature, waits until the
+ * deployer has put back every recorded deployment, and prints {@code mosaic ready on port N}.
+ */
+final class RuntimeLauncher {
+
+    static final String READY = "mosaic ready on port ";
+
+    /** What {@code run} was asked for. */
+    record Options(Path home, Path data, int port, String host, int mgmtPort, String mgmtHost, boolean console,
+            Path seed, long readyTimeoutSeconds) {
+    }
+
+    private RuntimeLauncher() {
+    }
+
+    static int run(Options o, PrintStream out, PrintStream err) throws Exception {
+        Path featureFile = o.home().resolve("features").resolve("mosaic-runtime.json");
+        Feature feature = Feature.read(featureFile);
+        Files.createDirectories(o.data());
+        FileChannel lockChannel = FileChannel.open(o.data().resolve("runtime.lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE);
+        FileLock lock = lockChannel.tryLock();
+        if (lock == null) {
+            err.println("mosaic: data directory " + o.data() + " is in use by another running Mosaic; stop it, or use --data with another directory");
+            return 2;
+        }
+        configureLogging();
+
+        Map<String, String> config = new HashMap<>();
+        config.put(Constants.FRAMEWORK_STORAGE, o.data().resolve("felix-cache").toString());
+        // The journal, not the framework cache, is the record of what runs: start from a clean cache.
+        config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
+        // A unit gets a second generation of the same bundle while it moves (make-before-break).
+        config.put(Constants.FRAMEWORK_BSNVERSION, Constants.FRAMEWORK_BSNVERSION_MULTIPLE);
+        int maxLevel = feature.bundles().stream().mapToInt(Feature.Entry::startOrder).max().orElse(1);
+        config.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(maxLevel));
+        config.put("mosaic.data", o.data().toString());
+        config.put("mosaic.gateway.port", Integer.toString(o.port()));
+        if (o.host() != null) {
+            config.put("mosaic.gateway.host", o.host());
+        }
+        config.put("mosaic.mgmt.port", Integer.toString(o.mgmtPort()));
+        if (o.mgmtHost() != null) {
+            config.put("mosaic.mgmt.host", o.mgmtHost());
+        }
+        if (o.seed() != null) {
+            config.put("mosaic.seed", o.seed().toString());
+        }
+        config.put("gosh.args", o.console() ? "" : "--nointeractive");
+
+        Framework framework = new FrameworkFactory().newFramework(config);
+        framework.init();
+        BundleContext context = framework.getBundleContext();
+        for (Feature.Entry entry : feature.bundles()) {
+            Path jar = o.home().resolve("bundles").resolve(entry.fileName());
+            if (!Files.isRegularFile(jar)) {
+                err.println("mosaic: the feature " + feature.id() + " needs " + jar + ", which is missing; rebuild the distribution");
+                framework.stop();
+                return 2;
+            }
+            Bundle bundle = context.installBundle("reference:" + jar.toUri());
+            bundle.adapt(BundleStartLevel.class).setStartLevel(entry.startOrder());
+            if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+                bundle.start();
+            }
+        }
+        Thread shutdown = new Thread(() -> stop(framework), "mosaic-shutdown");
+        Runtime.getRuntime().addShutdownHook(shutdown);
+        framework.start();
+
+        ServiceTracker<Object, Object> deployer = tracker(context, "dev.mosaic.deployer.Deployer");
+        ServiceTracker<Object, Object> gateway = tracker(context, "dev.mosaic.gateway.Gateway");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.readyTimeoutSeconds());
+        Object gatewayService = gateway.waitForService(TimeUnit.SECONDS.toMillis(o.readyTimeoutSeconds()));
+        Object deployerService = gatewayService == null ? null
+                : deployer.waitForService(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        if (gatewayService == null || deployerService == null) {
+            err.println("mosaic: the runtime did not become ready within " + o.readyTimeoutSeconds() + " s ("
+                    + (gatewayService == null ? "the gateway" : "the deployer") + " did not start); see the log above");
+            stop(framework);
+            return 3;
+        }
+        int port = (Integer) call(gatewayService, "port");
+        ServiceTracker<Object, Object> mgmt = tracker(context, "dev.mosaic.shell.ManagementApi");
+        Object mgmtService = mgmt.waitForService(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        if (mgmtService != null) {
+            out.println("mosaic management API on " + call(mgmtService, "url") + " (token: " + call(mgmtService, "tokenSource") + ")");
+        }
+        out.println(READY + port);
+        out.flush();
+        framework.waitForStop(0);
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdown);
+        } catch (IllegalStateException e) {
+            // already shutting down
+        }
+        lock.release();
+        lockChannel.close();
+        return 0;
+    }
+
+    private static ServiceTracker<Object, Object> tracker(BundleContext context, String objectClass) throws Exception {
+        ServiceTracker<Object, Object> t = new ServiceTracker<>(context,
+                context.createFilter("(" + Constants.OBJECTCLASS + "=" + objectClass + ")"), null);
+        t.open(true);
+        return t;
+    }
+
+    /** The launcher cannot see the bundles' interfaces; it calls their methods by name. */
+    private static Object call(Object service, String method) throws Exception {
+        Method m = service.getClass().getMethod(method);
+        m.setAccessible(true);
+        return m.invoke(service);
+    }
+
+    private static void stop(Framework framework) {
+        try {
+            if ((framework.getState() & (Bundle.STARTING | Bundle.ACTIVE)) != 0) {
+                framework.stop();
+                framework.waitForStop(30_000);
+            }
+        } catch (BundleException | InterruptedException e) {
+            // stopping anyway
+        }
+    }
+
+    /** slf4j-simple reads system properties; set sensible defaults unless the user set them. */
+    private static void configureLogging() {
+        defaultProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
+        defaultProperty("org.slf4j.simpleLogger.showDateTime", "true");
+        defaultProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+        defaultProperty("org.slf4j.simpleLogger.showShortLogName", "true");
+        defaultProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
+        defaultProperty("org.slf4j.simpleLogger.log.org.apache.aries.spifly", "warn");
+    }
+
+    private static void defaultProperty(String name, String value) {
+        if (System.getProperty(name) == null) {
+            System.setProperty(name, value);
+        }
+    }
+
+    static Path home() throws IOException {
+        String override = System.getenv("MOSAIC_HOME");
+        if (override != null && !override.isBlank()) {
+            return Path.of(override).toAbsolutePath();
+        }
+        try {
+            Path jar = Path.of(RuntimeLauncher.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            return jar.getParent().getParent();
+        } catch (Exception e) {
+            throw new IOException("cannot tell where the Mosaic distribution is; set MOSAIC_HOME", e);
+        }
+    }
+}

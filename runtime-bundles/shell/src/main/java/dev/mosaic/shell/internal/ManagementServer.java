@@ -1,0 +1,284 @@
+package dev.mosaic.shell.internal;
+
+import java.net.InetAddress;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Fields;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.mosaic.deployer.DeployException;
+import dev.mosaic.deployer.DeployOptions;
+import dev.mosaic.deployer.DeployResult;
+import dev.mosaic.deployer.Deployer;
+import dev.mosaic.shell.ManagementApi;
+
+/**
+ * The HTTP management API under {@code /api/v1}, on its own port, bound to 127.0.0.1 unless
+ * configured otherwise, every request authenticated with {@code Authorization: Bearer}.
+ * It calls the same {@link Deployer} service as the console.
+ *
+ * <p>Configuration (framework properties): {@code mosaic.mgmt.port} (default 8081, 0 for
+ * any free port), {@code mosaic.mgmt.host} (default 127.0.0.1),
+ * {@code mosaic.mgmt.maxUploadBytes} (default 64 MiB), {@code mosaic.data} (where the
+ * generated token is kept).
+ */
+@Component(service = ManagementApi.class, immediate = true)
+public final class ManagementServer extends Handler.Abstract implements ManagementApi {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ManagementServer.class);
+    private static final String PREFIX = "/api/v1";
+
+    @Reference
+    private Deployer deployer;
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private Server server;
+    private Tokens tokens;
+    private String url;
+    private long maxUpload;
+
+    @Activate
+    void activate(BundleContext context) throws Exception {
+        int port = Integer.parseInt(property(context, "mosaic.mgmt.port", "8081"));
+        String host = property(context, "mosaic.mgmt.host", "127.0.0.1");
+        maxUpload = Long.parseLong(property(context, "mosaic.mgmt.maxUploadBytes", Long.toString(64L << 20)));
+        tokens = Tokens.load(System.getenv(Tokens.ENV), Path.of(property(context, "mosaic.data", "mosaic-data")).toAbsolutePath());
+        if (!InetAddress.getByName(host).isLoopbackAddress()) {
+            LOG.warn("the management API listens on {}, reachable from other machines; anyone holding the token can deploy", host);
+        }
+        QueuedThreadPool threads = new QueuedThreadPool(16, 2);
+        threads.setName("mosaic-mgmt");
+        server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(host);
+        connector.setPort(port);
+        server.addConnector(connector);
+        server.setHandler(this);
+        try {
+            server.start();
+        } catch (Exception e) {
+            server.stop();
+            throw new IllegalStateException("cannot serve the management API on " + host + ":" + port + ": " + e.getMessage()
+                    + " (set --mgmt-port to a free port)", e);
+        }
+        String shownHost = host.contains(":") ? "[" + host + "]" : host;
+        url = "http://" + shownHost + ":" + connector.getLocalPort() + PREFIX;
+        LOG.info("management API on {} (token from {})", url, tokens.source());
+    }
+
+    @Deactivate
+    void deactivate() throws Exception {
+        server.stop();
+    }
+
+    @Override
+    public String url() {
+        return url;
+    }
+
+    @Override
+    public String tokenSource() {
+        return tokens.source();
+    }
+
+    @Override
+    public boolean handle(Request request, Response response, Callback callback) {
+        String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        String presented = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
+        if (!tokens.matches(presented)) {
+            response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"mosaic\"");
+            send(response, callback, 401, error("unauthorized", presented == null
+                    ? "send the management token as 'Authorization: Bearer <token>' (token from " + tokens.source() + ")"
+                    : "the bearer token is not valid"));
+            return true;
+        }
+        try {
+            Object body = dispatch(request);
+            int status = body instanceof DeployResult r && r.changed && "POST".equals(request.getMethod()) ? 201 : 200;
+            send(response, callback, status, body);
+        } catch (DeployException e) {
+            send(response, callback, e.httpStatus(), error(e.code(), e.getMessage()));
+        } catch (ApiError e) {
+            send(response, callback, e.status, error(e.code, e.getMessage()));
+        } catch (RuntimeException e) {
+            LOG.error("management request {} {} failed", request.getMethod(), Request.getPathInContext(request), e);
+            send(response, callback, 500, error(DeployException.INTERNAL, "the request failed inside the runtime: " + e));
+        }
+        return true;
+    }
+
+    private Object dispatch(Request request) throws DeployException, ApiError {
+        String path = Request.getPathInContext(request);
+        String method = request.getMethod();
+        if (!path.startsWith(PREFIX + "/") && !path.equals(PREFIX)) {
+            throw new ApiError(404, "not_found", "no such resource " + path + "; the API lives under " + PREFIX);
+        }
+        List<String> s = segments(path.substring(PREFIX.length()));
+        Fields query = Request.extractQueryParameters(request);
+        String env = query.getValue("env");
+        String actor = actor(request);
+        if (s.size() == 1 && s.get(0).equals("deployments")) {
+            if (method.equals("GET")) {
+                return deployer.list(env);
+            }
+            if (method.equals("POST")) {
+                return deployer.deploy(body(request), DeployOptions.to(env, actor));
+            }
+            throw notAllowed(method, path, "GET, POST");
+        }
+        if (s.size() >= 3 && s.get(0).equals("deployments")) {
+            String e = s.get(1);
+            String name = s.get(2);
+            if (s.size() == 3 || (s.size() == 4 && method.equals("DELETE") && !isAction(s.get(3)))) {
+                if (!method.equals("DELETE")) {
+                    throw notAllowed(method, path, "DELETE");
+                }
+                String version = s.size() == 4 ? s.get(3) : query.getValue("version");
+                return deployer.undeploy(e, name, version, "true".equals(query.getValue("force")), actor);
+            }
+            if (s.size() == 4 && isAction(s.get(3))) {
+                if (!method.equals("POST")) {
+                    throw notAllowed(method, path, "POST");
+                }
+                return s.get(3).equals("rollback") ? deployer.rollback(e, name, actor) : deployer.adopt(e, name, actor);
+            }
+        }
+        if (s.size() == 4 && s.get(0).equals("modules") && (s.get(3).equals("yank") || s.get(3).equals("unyank"))) {
+            if (!method.equals("POST")) {
+                throw notAllowed(method, path, "POST");
+            }
+            return s.get(3).equals("yank") ? deployer.yank(env, s.get(1), s.get(2), actor)
+                    : deployer.unyank(env, s.get(1), s.get(2), actor);
+        }
+        if (s.size() == 1 && s.get(0).equals("routes")) {
+            if (!method.equals("GET")) {
+                throw notAllowed(method, path, "GET");
+            }
+            return deployer.routes();
+        }
+        if (s.size() == 1 && s.get(0).equals("history")) {
+            if (!method.equals("GET")) {
+                throw notAllowed(method, path, "GET");
+            }
+            String limit = query.getValue("limit");
+            try {
+                return deployer.history(limit == null ? 100 : Integer.parseInt(limit));
+            } catch (NumberFormatException x) {
+                throw new ApiError(400, DeployException.INVALID_ARGUMENT, "limit must be a number, got '" + limit + "'");
+            }
+        }
+        throw new ApiError(404, "not_found", "no such resource " + method + " " + path);
+    }
+
+    private static boolean isAction(String segment) {
+        return segment.equals("rollback") || segment.equals("adopt");
+    }
+
+    private byte[] body(Request request) throws ApiError {
+        long length = request.getLength();
+        if (length > maxUpload) {
+            throw new ApiError(413, "body_too_large", "the upload is " + length + " bytes; the limit is " + maxUpload);
+        }
+        try {
+            return Content.Source.asByteArrayAsync(request, (int) Math.min(Integer.MAX_VALUE - 8, maxUpload)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, DeployException.INTERNAL, "interrupted while reading the upload");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IllegalArgumentException || e.getCause() instanceof IllegalStateException) {
+                throw new ApiError(413, "body_too_large", "the upload is over the limit of " + maxUpload + " bytes");
+            }
+            throw new ApiError(400, DeployException.INVALID_BUNDLE, "the upload could not be read completely: " + e.getCause());
+        }
+    }
+
+    /** Who asks: the API, and what the client says about itself (for history only; the token is what authorises). */
+    private static String actor(Request request) {
+        String said = request.getHeaders().get("X-Mosaic-Actor");
+        if (said == null || said.isBlank()) {
+            return "api";
+        }
+        String clean = said.replaceAll("[^A-Za-z0-9@._:+-]", "");
+        return "api:" + (clean.length() > 80 ? clean.substring(0, 80) : clean);
+    }
+
+    private static List<String> segments(String path) throws ApiError {
+        List<String> list = new ArrayList<>();
+        for (String part : path.split("/")) {
+            if (!part.isEmpty()) {
+                list.add(part);
+            }
+        }
+        return list;
+    }
+
+    private static ApiError notAllowed(String method, String path, String allowed) {
+        return new ApiError(405, "method_not_allowed", method + " is not allowed on " + path + "; allowed: " + allowed);
+    }
+
+    private static Map<String, Object> error(String code, String message) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("error", code);
+        m.put("message", message);
+        return m;
+    }
+
+    private void send(Response response, Callback callback, int status, Object body) {
+        byte[] bytes;
+        try {
+            bytes = mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(body);
+        } catch (JsonProcessingException e) {
+            status = 500;
+            bytes = ("{\"error\":\"internal_error\",\"message\":\"the answer could not be written as JSON\"}").getBytes();
+        }
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+
+    private static String property(BundleContext context, String name, String defaultValue) {
+        String v = context.getProperty(name);
+        return v == null || v.isBlank() ? defaultValue : v.trim();
+    }
+
+    /** A request the API refuses before reaching the deployer. */
+    private static final class ApiError extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int status;
+        final String code;
+
+        ApiError(int status, String code, String message) {
+            super(message);
+            this.status = status;
+            this.code = code;
+        }
+    }
+}

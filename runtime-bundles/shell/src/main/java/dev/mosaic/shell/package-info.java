@@ -1,0 +1,9 @@
+/**
+ * The management surface: the HTTP management API service.
+ */
+@Export
+@Version("1.0.0")
+package dev.mosaic.shell;
+
+import org.osgi.annotation.bundle.Export;
+import org.osgi.annotation.versioning.Version;

@@ -1,0 +1,28 @@
+package dev.mosaic.examples.catalog;
+
+import java.util.List;
+
+/** The titles on offer. */
+public final class Catalog {
+
+    private static final List<Title> TITLES = List.of(
+            new Title("70143836", "Breaking Bad", 2008),
+            new Title("80057281", "Stranger Things", 2016),
+            new Title("80100172", "Dark", 2017));
+
+    private Catalog() {
+    }
+
+    /** @return every title, in catalog order */
+    public static List<Title> titles() {
+        return TITLES;
+    }
+
+    /**
+     * @param id a title id
+     * @return the title, or {@code null} if there is none with that id
+     */
+    public static Title find(String id) {
+        return TITLES.stream().filter(t -> t.id().equals(id)).findFirst().orElse(null);
+    }
+}
