@@ -15,6 +15,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.URIUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +53,9 @@ final class DeviceHandler extends Handler.Abstract {
         String requestId = requestId(request);
         response.getHeaders().put(Gateway.REQUEST_ID_HEADER, requestId);
         String method = request.getMethod();
-        String path = Request.getPathInContext(request);
+        // Canonical (dot segments resolved) and then decoded. Jetty has already refused
+        // ambiguous encodings such as %2F with a 400, so decoding cannot create new segments.
+        String path = URIUtil.decodePath(Request.getPathInContext(request));
 
         String env = request.getHeaders().get(Gateway.ENVIRONMENT_HEADER);
         if (env == null || env.isEmpty()) {

@@ -1,0 +1,211 @@
+package dev.mosaic.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.fail;
+import static org.ops4j.pax.exam.CoreOptions.bundle;
+import static org.ops4j.pax.exam.CoreOptions.bundleStartLevel;
+import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
+import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
+import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.systemProperty;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import javax.inject.Inject;
+
+import org.ops4j.pax.exam.Option;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.namespace.PackageNamespace;
+import org.osgi.framework.wiring.BundleWire;
+import org.osgi.framework.wiring.BundleWiring;
+import org.osgi.util.tracker.ServiceTracker;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.mosaic.deployer.DeployOptions;
+import dev.mosaic.deployer.DeployResult;
+import dev.mosaic.deployer.Deployer;
+import dev.mosaic.gateway.Gateway;
+
+/**
+ * What every Pax Exam test of the runtime shares: the runtime's bundles as the
+ * distribution's feature lists them, a fresh data directory seeded with the examples, free
+ * ports, and helpers to deploy fixtures and call routes over real HTTP.
+ */
+public abstract class MosaicSupport {
+
+    protected static final ObjectMapper JSON = new ObjectMapper();
+    protected static final Duration WAIT = Duration.ofSeconds(60);
+
+    @Inject
+    protected BundleContext context;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+
+    /** Runs outside the framework: the options for a runtime like {@code bin/mosaic run}'s. */
+    protected static Option[] runtime(Option... extra) {
+        try {
+            Path dist = Path.of(required("mosaic.dist"));
+            Path work = Files.createDirectories(Path.of(required("mosaic.work")));
+            List<Option> options = new ArrayList<>();
+            JsonNode feature = JSON.readTree(dist.resolve("features/mosaic-runtime.json").toFile());
+            for (JsonNode b : feature.get("bundles")) {
+                String[] gav = b.get("id").asText().split(":");
+                Path jar = dist.resolve("bundles").resolve(gav[0] + "." + gav[1] + "-" + gav[2] + ".jar");
+                options.add(bundle(jar.toUri().toString()).startLevel(b.get("start-order").asInt()).start());
+            }
+            Path data = Files.createTempDirectory(work, "data-");
+            options.add(frameworkProperty("org.osgi.framework.bsnversion").value("multiple"));
+            options.add(frameworkProperty("mosaic.data").value(data.toString()));
+            options.add(frameworkProperty("mosaic.seed").value(dist.resolve("examples/seed").toString()));
+            options.add(frameworkProperty("mosaic.gateway.port").value("0"));
+            options.add(frameworkProperty("mosaic.gateway.host").value("127.0.0.1"));
+            options.add(frameworkProperty("mosaic.mgmt.port").value("0"));
+            options.add(frameworkProperty("gosh.args").value("--nointeractive"));
+            options.add(systemProperty("mosaic.dist").value(dist.toString()));
+            options.add(systemProperty("mosaic.fixtures").value(required("mosaic.fixtures")));
+            options.add(systemProperty("pax.exam.logging").value("none"));
+            options.add(frameworkStartLevel(10));
+            options.add(bundleStartLevel(5));
+            options.add(junitBundles());
+            options.add(cleanCaches(true));
+            options.addAll(List.of(extra));
+            return options.toArray(new Option[0]);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the distribution; build it with mvn package first", e);
+        }
+    }
+
+    private static String required(String property) {
+        String value = System.getProperty(property);
+        if (value == null) {
+            throw new IllegalStateException("system property " + property + " is not set; run the tests through Maven");
+        }
+        return value;
+    }
+
+    // ------------------------------------------------------------------ inside the framework
+
+    protected <T> T service(Class<T> type) throws InterruptedException {
+        ServiceTracker<T, T> tracker = new ServiceTracker<>(context, type, null);
+        tracker.open();
+        T service = tracker.waitForService(WAIT.toMillis());
+        assertNotNull(type.getSimpleName() + " did not appear within " + WAIT.toSeconds() + " s", service);
+        return service;
+    }
+
+    protected Deployer deployer() throws InterruptedException {
+        return service(Deployer.class);
+    }
+
+    protected int port() throws InterruptedException {
+        return service(Gateway.class).port();
+    }
+
+    protected HttpResponse<String> get(String path, String... headers) throws Exception {
+        return send("GET", path, null, headers);
+    }
+
+    protected HttpResponse<String> send(String method, String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    protected static JsonNode json(HttpResponse<String> response) throws IOException {
+        return JSON.readTree(response.body());
+    }
+
+    /** GETs a route and returns its JSON, failing with the body if the status is not 200. */
+    protected JsonNode ok(String path, String... headers) throws Exception {
+        HttpResponse<String> r = get(path, headers);
+        assertEquals("GET " + path + " answered " + r.body(), 200, r.statusCode());
+        return json(r);
+    }
+
+    protected String moduleVersion(String path) throws Exception {
+        return ok(path).get("moduleVersion").asText();
+    }
+
+    /** @return the bytes of a fixture bundle built by itests/fixtures, by its classifier */
+    protected static byte[] fixture(String name) throws IOException {
+        Path dir = Path.of(System.getProperty("mosaic.fixtures"));
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "fixtures-*-" + name + ".jar")) {
+            for (Path p : s) {
+                return Files.readAllBytes(p);
+            }
+        }
+        throw new IOException("no fixture " + name + " in " + dir + "; build itests/fixtures first");
+    }
+
+    /** @return the bytes of an example from the distribution, e.g. {@code catalog-1.2.0.jar} */
+    protected static byte[] example(String file) throws IOException {
+        return Files.readAllBytes(Path.of(System.getProperty("mosaic.dist"), "examples", file));
+    }
+
+    protected DeployResult deploy(byte[] jar) throws Exception {
+        return deploy(jar, "prod");
+    }
+
+    protected DeployResult deploy(byte[] jar, String env) throws Exception {
+        return deployer().deploy(jar, DeployOptions.to(env, "itest"));
+    }
+
+    /** @return the serving (active) generation of the tenant bundle with that name and version */
+    protected Bundle live(String name, String version) {
+        List<Bundle> found = new ArrayList<>();
+        for (Bundle b : context.getBundles()) {
+            if (b.getLocation().startsWith("mosaic:") && name.equals(b.getSymbolicName())
+                    && b.getVersion().toString().equals(version) && b.getState() == Bundle.ACTIVE) {
+                found.add(b);
+            }
+        }
+        assertEquals("active generations of " + name + " " + version + ": " + found, 1, found.size());
+        return found.get(0);
+    }
+
+    /** @return tenant bundle name to version, for every package wire of the bundle, from the framework */
+    protected static Map<String, String> wiredModules(Bundle bundle) {
+        Map<String, String> modules = new TreeMap<>();
+        for (BundleWire w : bundle.adapt(BundleWiring.class).getRequiredWires(PackageNamespace.PACKAGE_NAMESPACE)) {
+            Bundle provider = w.getProvider().getBundle();
+            if (provider.getLocation().startsWith("mosaic:")) {
+                modules.put(provider.getSymbolicName(), provider.getVersion().toString());
+            }
+        }
+        return modules;
+    }
+
+    /** Polls a condition until it holds or the deadline passes. */
+    protected static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                fail("not true within " + WAIT.toSeconds() + " s: " + what);
+            }
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+    }
+}

@@ -1,0 +1,221 @@
+package dev.mosaic.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.Socket;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.mosaic.deployer.RouteView;
+
+/**
+ * The runtime as a newcomer first sees it: the examples serving side by side on three
+ * versions of one shared module, and the gateway's behaviour at its edges.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class RuntimeIT extends MosaicSupport {
+
+    private static final String CATALOG = "dev.mosaic.examples.catalog";
+
+    @Configuration
+    public Option[] config() {
+        return runtime();
+    }
+
+    @Test
+    public void eachAdapterIsServedByTheModuleVersionItsRangeAdmits() throws Exception {
+        deployer();
+        // range [1.0,2): the newest 1.x installed
+        assertEquals("1.1.0", moduleVersion("/tv/home"));
+        assertEquals(Map.of(CATALOG, "1.1.0"), wiredModules(live("dev.mosaic.examples.tv-home", "1.0.0")));
+        // pinned [1.0.0,1.0.0]
+        assertEquals("1.0.0", moduleVersion("/mobile/home"));
+        assertEquals(Map.of(CATALOG, "1.0.0"), wiredModules(live("dev.mosaic.examples.mobile-home", "1.0.0")));
+        // [2.0,3)
+        JsonNode play = ok("/glasses/play/42");
+        assertEquals("2.0.0", play.get("moduleVersion").asText());
+        assertEquals("42", play.get("title").get("id").asText());
+        assertEquals("https://art.example.com/42.jpg", play.get("title").get("artworkUrl").asText());
+        assertEquals(Map.of(CATALOG, "2.0.0"), wiredModules(live("dev.mosaic.examples.glasses-play", "1.0.0")));
+        // all three catalog versions are installed at once
+        live(CATALOG, "1.0.0");
+        live(CATALOG, "1.1.0");
+        live(CATALOG, "2.0.0");
+    }
+
+    @Test
+    public void everyResponseCarriesARequestIdAndAnIncomingOneIsKept() throws Exception {
+        deployer();
+        HttpResponse<String> fine = get("/tv/home");
+        assertTrue(fine.headers().firstValue("X-Request-Id").orElse("").matches("[0-9a-f]{16}"));
+        HttpResponse<String> traced = get("/mobile/home", "X-Request-Id", "trace-abc.123");
+        assertEquals("trace-abc.123", traced.headers().firstValue("X-Request-Id").orElse(null));
+        HttpResponse<String> hostile = get("/mobile/home", "X-Request-Id", "bad id with spaces");
+        assertTrue(hostile.headers().firstValue("X-Request-Id").orElse("").matches("[0-9a-f]{16}"));
+    }
+
+    @Test
+    public void unknownPathIsA404JsonErrorNamingThePath() throws Exception {
+        deployer();
+        HttpResponse<String> r = get("/tv/nowhere?x=1");
+        assertEquals(404, r.statusCode());
+        assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
+        JsonNode e = json(r);
+        assertEquals("no_route", e.get("error").asText());
+        assertEquals("/tv/nowhere", e.get("path").asText());
+        assertTrue(e.get("message").asText(), e.get("message").asText().contains("GET /tv/nowhere"));
+        assertEquals(r.headers().firstValue("X-Request-Id").orElse(null), e.get("requestId").asText());
+    }
+
+    @Test
+    public void wrongMethodIsA405NamingThePathAndTheAllowedMethods() throws Exception {
+        deployer();
+        HttpResponse<String> r = send("DELETE", "/tv/home", null);
+        assertEquals(405, r.statusCode());
+        assertEquals("GET, HEAD", r.headers().firstValue("Allow").orElse(""));
+        JsonNode e = json(r);
+        assertEquals("method_not_allowed", e.get("error").asText());
+        assertEquals("/tv/home", e.get("path").asText());
+        assertEquals(200, send("HEAD", "/tv/home", null).statusCode());
+    }
+
+    @Test
+    public void environmentHeaderSelectsTheEnvironment() throws Exception {
+        deployer();
+        assertEquals("1.1.0", ok("/tv/home", "X-Mosaic-Env", "prod").get("moduleVersion").asText());
+        HttpResponse<String> empty = get("/tv/home", "X-Mosaic-Env", "staging");
+        assertEquals(404, empty.statusCode());
+        assertTrue(empty.body(), json(empty).get("message").asText().contains("nothing is deployed in environment 'staging'"));
+        HttpResponse<String> invalid = get("/tv/home", "X-Mosaic-Env", "Prod!");
+        assertEquals(400, invalid.statusCode());
+        assertEquals("invalid_environment", json(invalid).get("error").asText());
+    }
+
+    @Test
+    public void malformedRequestsGetAJsonErrorBeforeReachingAnyAdapter() throws Exception {
+        deployer();
+        String bad = raw("GET /tv/%zz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        assertTrue(bad, bad.startsWith("HTTP/1.1 400"));
+        assertTrue(bad, bad.contains("application/json"));
+        assertTrue(bad, bad.contains("\"error\":\"bad_request\""));
+        String ambiguous = raw("GET /tv/..%2F..%2Fetc HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        assertTrue(ambiguous, ambiguous.startsWith("HTTP/1.1 400"));
+        assertEquals("1.1.0", moduleVersion("/tv/home"));
+    }
+
+    @Test
+    public void failingAdaptersAnswer5xxForTheirOwnRoutesOnly() throws Exception {
+        deploy(fixture("failing"));
+        try {
+            HttpResponse<String> boom = get("/fixtures/boom");
+            assertEquals(500, boom.statusCode());
+            JsonNode e = json(boom);
+            assertEquals("adapter_failed", e.get("error").asText());
+            assertEquals("dev.mosaic.fixtures.failing", e.get("adapter").asText());
+            assertEquals("1.0.0", e.get("adapterVersion").asText());
+            assertEquals(boom.headers().firstValue("X-Request-Id").orElse(null), e.get("requestId").asText());
+            assertTrue("the adapter's exception message stays in the log", !boom.body().contains("on purpose"));
+
+            HttpResponse<String> async = get("/fixtures/async-boom");
+            assertEquals(500, async.statusCode());
+            assertEquals("adapter_failed", json(async).get("error").asText());
+
+            HttpResponse<String> unserializable = get("/fixtures/unserializable");
+            assertEquals(500, unserializable.statusCode());
+            JsonNode u = json(unserializable);
+            assertEquals("response_not_serializable", u.get("error").asText());
+            assertTrue(u.get("message").asText(), u.get("message").asText().contains("cannot be written as JSON"));
+
+            // everything else keeps serving
+            assertEquals("1.1.0", moduleVersion("/tv/home"));
+            assertEquals("1.0.0", moduleVersion("/mobile/home"));
+            assertEquals("2.0.0", moduleVersion("/glasses/play/42"));
+        } finally {
+            deployer().undeploy("prod", "dev.mosaic.fixtures.failing", null, false, "itest");
+        }
+        assertEquals(404, get("/fixtures/boom").statusCode());
+    }
+
+    @Test
+    public void handlersGetParametersQueryHeadersAndBodyAndChooseStatusAndHeaders() throws Exception {
+        deploy(fixture("failing"));
+        try {
+            HttpResponse<String> echo = get("/fixtures/echo/hello%20world?q=a&q=b", "X-Fixture", "x1");
+            assertEquals(202, echo.statusCode());
+            assertEquals("yes", echo.headers().firstValue("X-Echo").orElse(null));
+            JsonNode e = json(echo);
+            assertEquals("hello world", e.get("word").asText());
+            assertEquals("a", e.get("q").asText());
+            assertEquals("x1", e.get("header").asText());
+            assertEquals("prod", e.get("environment").asText());
+
+            HttpResponse<String> posted = send("POST", "/fixtures/echo", "{\"n\":1}", "Content-Type", "application/json");
+            assertEquals(200, posted.statusCode());
+            assertEquals(1, json(posted).get("received").get("n").asInt());
+
+            HttpResponse<String> broken = send("POST", "/fixtures/echo", "{not json", "Content-Type", "application/json");
+            assertEquals(400, broken.statusCode());
+            assertTrue(broken.body(), json(broken).get("message").asText().contains("not valid JSON"));
+        } finally {
+            deployer().undeploy("prod", "dev.mosaic.fixtures.failing", null, false, "itest");
+        }
+    }
+
+    @Test
+    public void consoleRoutesCommandListsAdaptersAndTheirWiredModuleVersions() throws Exception {
+        deployer();
+        CommandProcessor processor = service(CommandProcessor.class);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
+        CommandSession session = processor.createSession(InputStream.nullInputStream(), print, print);
+        try {
+            Object result = session.execute("mosaic:routes");
+            @SuppressWarnings("unchecked")
+            List<RouteView> routes = (List<RouteView>) result;
+            RouteView tv = routes.stream().filter(r -> r.path.equals("/tv/home")).findFirst().orElse(null);
+            assertNotNull("routes: " + routes, tv);
+            assertEquals("dev.mosaic.examples.tv-home", tv.adapter);
+            assertEquals("1.0.0", tv.adapterVersion);
+            assertEquals(Map.of(CATALOG, "1.1.0"), tv.modules);
+            RouteView glasses = routes.stream().filter(r -> r.path.equals("/glasses/play/{titleId}")).findFirst().orElseThrow();
+            assertEquals(Map.of(CATALOG, "2.0.0"), glasses.modules);
+
+            String shown = session.format(result, org.apache.felix.service.command.Converter.INSPECT).toString();
+            assertTrue(shown, shown.lines().anyMatch(l -> l.contains("/mobile/home") && l.contains("dev.mosaic.examples.mobile-home")
+                    && l.contains(CATALOG + " 1.0.0")));
+        } finally {
+            session.close();
+        }
+    }
+
+    private String raw(String request) throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+        }
+    }
+}
