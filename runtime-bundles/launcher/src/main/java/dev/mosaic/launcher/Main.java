@@ -27,6 +27,25 @@ public final class Main {
                           --data DIR       data directory (default ./mosaic-data)
                           --no-console     no Gogo console on the terminal
                           --no-seed        do not deploy the examples into an empty data directory
+
+              deploy FILE [--env E]              deploy an adapter or release a module version
+              ls [--env E]                       list deployments
+              routes                             list routes with their adapter and wired module versions
+              yank NAME VERSION [--env E]        withdraw a module version (consumers move off it)
+              unyank NAME VERSION [--env E]      make a yanked version available again
+              rollback NAME [--env E]            put back the adapter's previous version
+              undeploy NAME [VERSION] [--env E] [--force]
+              adopt NAME [--env E]               move a manual-uptake consumer to the newest versions in range
+              history [--limit N]                who changed what, when
+
+            These talk to a running runtime's management API:
+              --url URL          default $MOSAIC_URL or http://127.0.0.1:8081/api/v1
+              --data DIR         where to find the token (DIR/mgmt-token), default ./mosaic-data
+              --token-file FILE  or give the file; $MOSAIC_TOKEN wins over both
+              --json             print the API's JSON instead of a table
+
+            Exit codes: 0 done, 1 refused or failed (the reason is printed), 2 bad usage,
+            3 runtime not reachable or no token.
             """;
 
     private Main() {
@@ -46,6 +65,9 @@ public final class Main {
         try {
             if (command.equals("run")) {
                 return run(rest, out, err, RuntimeLauncher.home());
+            }
+            if (Client.handles(command)) {
+                return new Client(out, err).run(command, rest);
             }
             err.println("mosaic: unknown command '" + command + "'");
             err.print(USAGE);

@@ -29,6 +29,8 @@ import org.osgi.util.tracker.ServiceTracker;
 final class RuntimeLauncher {
 
     static final String READY = "mosaic ready on port ";
+    /** SPI Fly logs through java.util.logging; held here so the level set below sticks. */
+    private static final java.util.logging.Logger SPIFLY = java.util.logging.Logger.getLogger("org.apache.aries.spifly");
 
     /** What {@code run} was asked for. */
     record Options(Path home, Path data, int port, String host, int mgmtPort, String mgmtHost, boolean console,
@@ -157,6 +159,7 @@ final class RuntimeLauncher {
         defaultProperty("org.slf4j.simpleLogger.showShortLogName", "true");
         defaultProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
         defaultProperty("org.slf4j.simpleLogger.log.org.apache.aries.spifly", "warn");
+        SPIFLY.setLevel(java.util.logging.Level.WARNING);
     }
 
     private static void defaultProperty(String name, String value) {

@@ -101,6 +101,8 @@ public final class DeployerComponent implements Deployer {
     private volatile ServiceRegistration<Deployer> registration;
     private Thread restorer;
     private volatile boolean closing;
+    /** Fault injection for crash tests: {@code point:millis}, e.g. {@code beforeCommit:5000}. Off unless set. */
+    private String testPause;
 
     @Activate
     void activate(BundleContext context) throws IOException {
@@ -118,6 +120,7 @@ public final class DeployerComponent implements Deployer {
             throw new IllegalStateException("data directory " + data + " is in use by another Mosaic runtime; give this one its own --data");
         }
         drainTimeout = Duration.ofMillis(Long.parseLong(property("mosaic.deploy.drainMillis", "10000")));
+        testPause = context.getProperty("mosaic.test.pause");
         Duration activation = Duration.ofMillis(Long.parseLong(property("mosaic.deploy.activationMillis", "5000")));
 
         store = new ArtifactStore(data.resolve("artifacts"));
@@ -665,6 +668,7 @@ public final class DeployerComponent implements Deployer {
             throw e;
         }
 
+        testPause("beforeCommit");
         Event event = event(c);
         try {
             if (c.upload() != null) {
@@ -681,6 +685,7 @@ public final class DeployerComponent implements Deployer {
                     + e.getMessage() + "); nothing changed", e);
         }
 
+        testPause("afterCommit");
         try {
             gateway.switchRoutes(c.env(), joiningAdapters, leavingAdapters);
         } catch (RoutingException e) {
@@ -697,6 +702,20 @@ public final class DeployerComponent implements Deployer {
         }
         retire(leavingAdapters, leaving.values());
         return event.seq;
+    }
+
+    /** Holds a change made once the runtime serves at a named point, so a test can kill the process there. */
+    private void testPause(String point) {
+        if (testPause == null || registration == null || !testPause.startsWith(point + ":")) {
+            return;
+        }
+        long millis = Long.parseLong(testPause.substring(point.length() + 1));
+        LOG.warn("test pause: holding the change at {} for {} ms (mosaic.test.pause)", point, millis);
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void retire(List<Bundle> adapters, Collection<Bundle> all) {
@@ -999,7 +1018,7 @@ public final class DeployerComponent implements Deployer {
     }
 
     private String now() {
-        return clock.instant().toString();
+        return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
     }
 
     private String property(String name, String defaultValue) {

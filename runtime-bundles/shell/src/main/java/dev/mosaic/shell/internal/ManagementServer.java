@@ -120,9 +120,15 @@ public final class ManagementServer extends Handler.Abstract implements Manageme
                     : "the bearer token is not valid"));
             return true;
         }
+        String accept = request.getHeaders().get(HttpHeader.ACCEPT);
+        boolean text = accept != null && accept.contains("text/plain") && !accept.contains("json");
         try {
             Object body = dispatch(request);
             int status = body instanceof DeployResult r && r.changed && "POST".equals(request.getMethod()) ? 201 : 200;
+            if (text) {
+                sendText(response, callback, status, body);
+                return true;
+            }
             send(response, callback, status, body);
         } catch (DeployException e) {
             send(response, callback, e.httpStatus(), error(e.code(), e.getMessage()));
@@ -262,6 +268,17 @@ public final class ManagementServer extends Handler.Abstract implements Manageme
         response.setStatus(status);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.write(true, ByteBuffer.wrap(bytes), callback);
+    }
+
+    /** The console's rendering, for people using the CLI; errors stay JSON so the CLI can read their code. */
+    private void sendText(Response response, Callback callback, int status, Object body) {
+        String shown = Formats.format(body);
+        if (shown == null) {
+            shown = body instanceof List<?> list && list.isEmpty() ? "(none)" : String.valueOf(body);
+        }
+        response.setStatus(status);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain;charset=utf-8");
+        response.write(true, ByteBuffer.wrap((shown + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8)), callback);
     }
 
     private static String property(BundleContext context, String name, String defaultValue) {

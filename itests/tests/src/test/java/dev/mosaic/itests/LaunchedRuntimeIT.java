@@ -1,0 +1,247 @@
+package dev.mosaic.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+
+import org.junit.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.mosaic.itests.LaunchedRuntime.CliResult;
+
+/**
+ * The runtime as people run it ({@code bin/mosaic run}, the launcher in its own JVM): the
+ * ready line, the CLI, clean restarts, and {@code kill -9} at any moment, including in the
+ * middle of a deploy.
+ */
+public class LaunchedRuntimeIT {
+
+    private static final String CATALOG = "dev.mosaic.examples.catalog";
+    private static final String TV = "dev.mosaic.examples.tv-home";
+
+    private static Path example(String file) {
+        return LaunchedRuntime.dist().resolve("examples").resolve(file);
+    }
+
+    @Test
+    public void runPrintsTheReadyLineServesTheExamplesAndStopsCleanly() throws Exception {
+        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir())) {
+            System.out.println("start to ready: " + rt.startMillis() + " ms");
+            assertEquals("1.1.0", rt.json("/tv/home").get("moduleVersion").asText());
+            assertEquals("1.0.0", rt.json("/mobile/home").get("moduleVersion").asText());
+            assertEquals("2.0.0", rt.json("/glasses/play/42").get("moduleVersion").asText());
+            assertTrue(rt.mgmtUrl, rt.mgmtUrl.startsWith("http://127.0.0.1:"));
+            assertTrue("a clean stop ends the process", rt.stop());
+        }
+    }
+
+    @Test
+    public void aSecondRuntimeOnTheSameDataDirectoryIsRefused() throws Exception {
+        Path data = LaunchedRuntime.newDataDir();
+        try (LaunchedRuntime first = LaunchedRuntime.start(data)) {
+            Process second = new ProcessBuilder(LaunchedRuntime.java(), "-jar",
+                    LaunchedRuntime.dist().resolve("lib/launcher.jar").toString(), "run", "--port", "0", "--mgmt-port", "0",
+                    "--data", data.toString(), "--no-console").redirectErrorStream(true).start();
+            String output = new String(second.getInputStream().readAllBytes());
+            assertTrue(second.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(output, 2, second.exitValue());
+            assertTrue(output, output.contains("is in use by another running Mosaic"));
+            assertEquals("1.1.0", first.json("/tv/home").get("moduleVersion").asText());
+        }
+    }
+
+    @Test
+    public void theCliDeploysListsAndReportsFailuresWithExitCodes() throws Exception {
+        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir())) {
+            CliResult release = rt.cli("deploy", example("catalog-1.2.0.jar").toString());
+            assertEquals(release.err(), 0, release.exit());
+            assertTrue(release.out(), release.out().contains("released " + CATALOG + " 1.2.0 in prod"));
+            assertTrue(release.out(), release.out().contains(TV + " 1.0.0: " + CATALOG + " 1.1.0 -> 1.2.0 (uptake)"));
+            assertEquals("1.2.0", rt.json("/tv/home").get("moduleVersion").asText());
+
+            CliResult ls = rt.cli("ls", "--json");
+            assertEquals(0, ls.exit());
+            assertEquals(7, LaunchedRuntime.JSON.readTree(ls.out()).size());
+
+            CliResult routes = rt.cli("routes");
+            assertTrue(routes.out(), routes.out().lines().anyMatch(l -> l.contains("/mobile/home") && l.contains(CATALOG + " 1.0.0")));
+
+            CliResult unknown = rt.cli("yank", CATALOG, "9.9.9");
+            assertEquals(1, unknown.exit());
+            assertTrue(unknown.err(), unknown.err().contains("not_found"));
+
+            CliResult usage = rt.cli("yank", CATALOG);
+            assertEquals(2, usage.exit());
+
+            CliResult badToken = CliResult.run(List.of("ls", "--url", rt.mgmtUrl, "--token-file", Files.writeString(
+                    Files.createTempFile(rt.data.getParent(), "token", ""), "wrong").toString()));
+            assertEquals(3, badToken.exit());
+            assertTrue(badToken.err(), badToken.err().contains("not valid"));
+
+            CliResult unreachable = CliResult.run(List.of("ls", "--url", "http://127.0.0.1:1/api/v1", "--data", rt.data.toString()));
+            assertEquals(3, unreachable.exit());
+
+            CliResult history = rt.cli("history", "--limit", "1");
+            assertEquals(0, history.exit());
+            assertTrue(history.out(), history.out().contains("api:cli:"));
+        }
+    }
+
+    @Test
+    public void restartsRestoreDeploymentsBindingsAndYanksWhetherStoppedOrKilled() throws Exception {
+        Path data = LaunchedRuntime.newDataDir();
+        try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
+            assertEquals(0, rt.cli("deploy", example("catalog-1.2.0.jar").toString()).exit());
+            assertEquals(0, rt.cli("deploy", example("tv-home-1.1.0.jar").toString()).exit());
+            assertEquals(0, rt.cli("yank", CATALOG, "1.2.0").exit());
+            assertServes(rt, "1.1.0", "1.1.0");
+            assertTrue(rt.stop());
+        }
+        try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
+            assertServes(rt, "1.1.0", "1.1.0");
+            assertTrue("1.2.0 is still yanked", yanked(rt, "1.2.0"));
+            assertEquals(0, rt.cli("unyank", CATALOG, "1.2.0").exit());
+            assertServes(rt, "1.1.0", "1.2.0");
+            rt.kill();
+        }
+        try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
+            assertServes(rt, "1.1.0", "1.2.0");
+            assertFalse(yanked(rt, "1.2.0"));
+            assertEquals(0, rt.cli("rollback", TV).exit());
+            assertServes(rt, "1.0.0", "1.2.0");
+            assertEquals("1.0.0", rt.json("/mobile/home").get("moduleVersion").asText());
+        }
+    }
+
+    @Test
+    public void killedInTheMiddleOfADeployBeforeItsCommitTheDeployIsNotThere() throws Exception {
+        Path data = LaunchedRuntime.newDataDir();
+        killWhileADeployHoldsAt(data, "beforeCommit");
+        try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
+            assertServes(rt, "1.0.0", "1.1.0");
+            JsonNode history = LaunchedRuntime.JSON.readTree(rt.api("GET", "/history", null).body());
+            assertEquals(6, history.size());
+            assertFalse("no artifact of an uncommitted deploy is kept",
+                    Files.exists(data.resolve("artifacts").resolve(TV).resolve("1.1.0.jar")));
+            try (Stream<Path> incoming = Files.list(data.resolve("artifacts/.incoming"))) {
+                assertEquals(0, incoming.count());
+            }
+        }
+    }
+
+    @Test
+    public void killedInTheMiddleOfADeployAfterItsCommitTheDeployIsThere() throws Exception {
+        Path data = LaunchedRuntime.newDataDir();
+        killWhileADeployHoldsAt(data, "afterCommit");
+        try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
+            assertServes(rt, "1.1.0", "1.1.0");
+            assertTrue(Files.exists(data.resolve("artifacts").resolve(TV).resolve("1.1.0.jar")));
+        }
+    }
+
+    /** Deploys tv-home 1.1.0 with the change held at a point (before or after its commit), and kills the runtime there. */
+    private static void killWhileADeployHoldsAt(Path data, String point) throws Exception {
+        try (LaunchedRuntime rt = LaunchedRuntime.start(data, "-Dmosaic.test.pause=" + point + ":60000")) {
+            CompletableFuture<HttpResponse<String>> deploy = CompletableFuture.supplyAsync(() -> call(rt,
+                    example("tv-home-1.1.0.jar")));
+            rt.awaitLog("holding the change at " + point);
+            // the new version is installed and started next to the old one, which still serves
+            assertEquals("1.0.0", rt.json("/tv/home").get("adapterVersion").asText());
+            rt.kill();
+            deploy.handle((r, e) -> null).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    public void killedAtRandomMomentsUnderChangesItRestartsServingExactlyWhatWasLastCommitted() throws Exception {
+        Path data = LaunchedRuntime.newDataDir();
+        Random random = new Random(42);
+        byte[] release = Files.readAllBytes(example("catalog-1.2.0.jar"));
+        byte[] tv11 = Files.readAllBytes(example("tv-home-1.1.0.jar"));
+        for (int round = 0; round < 3; round++) {
+            try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
+                assertServesWhatIsRecorded(rt);
+                AtomicBoolean go = new AtomicBoolean(true);
+                Thread changes = new Thread(() -> {
+                    List<Runnable> ops = List.of(
+                            () -> quietly(rt, "POST", "/deployments", release),
+                            () -> quietly(rt, "POST", "/modules/" + CATALOG + "/1.2.0/yank", null),
+                            () -> quietly(rt, "POST", "/modules/" + CATALOG + "/1.2.0/unyank", null),
+                            () -> quietly(rt, "POST", "/deployments", tv11),
+                            () -> quietly(rt, "POST", "/deployments/prod/" + TV + "/rollback", null));
+                    int i = 0;
+                    while (go.get()) {
+                        ops.get(i++ % ops.size()).run();
+                    }
+                }, "changes");
+                changes.start();
+                TimeUnit.MILLISECONDS.sleep(200 + random.nextInt(1300));
+                rt.kill();
+                go.set(false);
+                changes.join(30_000);
+            }
+        }
+        try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
+            assertServesWhatIsRecorded(rt);
+            assertEquals("1.0.0", rt.json("/mobile/home").get("moduleVersion").asText());
+            assertEquals("2.0.0", rt.json("/glasses/play/42").get("moduleVersion").asText());
+        }
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    /** /tv/home is answered by the adapter version and catalog version the registry records. */
+    private static void assertServesWhatIsRecorded(LaunchedRuntime rt) throws Exception {
+        JsonNode deployments = LaunchedRuntime.JSON.readTree(rt.api("GET", "/deployments", null).body());
+        JsonNode tv = null;
+        for (JsonNode d : deployments) {
+            if (d.get("name").asText().equals(TV)) {
+                tv = d;
+            }
+        }
+        assertEquals("running", tv.get("state").asText());
+        assertServes(rt, tv.get("version").asText(), tv.get("bindings").get(CATALOG).asText());
+    }
+
+    private static void assertServes(LaunchedRuntime rt, String adapterVersion, String moduleVersion) throws Exception {
+        JsonNode page = rt.json("/tv/home");
+        assertEquals(page.toString(), adapterVersion, page.get("adapterVersion").asText());
+        assertEquals(page.toString(), moduleVersion, page.get("moduleVersion").asText());
+    }
+
+    private static boolean yanked(LaunchedRuntime rt, String version) throws Exception {
+        for (JsonNode d : LaunchedRuntime.JSON.readTree(rt.api("GET", "/deployments", null).body())) {
+            if (d.get("name").asText().equals(CATALOG) && d.get("version").asText().equals(version)) {
+                return d.get("yanked").asBoolean();
+            }
+        }
+        throw new AssertionError("no " + CATALOG + " " + version);
+    }
+
+    private static HttpResponse<String> call(LaunchedRuntime rt, Path jar) {
+        try {
+            return rt.api("POST", "/deployments", Files.readAllBytes(jar));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void quietly(LaunchedRuntime rt, String method, String path, byte[] body) {
+        try {
+            rt.api(method, path, body);
+        } catch (Exception e) {
+            // the runtime is being killed under us: that is the point
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package dev.mosaic.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+
+import org.junit.Test;
+import org.junit.runner.RunWith;
+import org.ops4j.pax.exam.Configuration;
+import org.ops4j.pax.exam.Option;
+import org.ops4j.pax.exam.junit.PaxExam;
+import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
+import org.ops4j.pax.exam.spi.reactors.PerClass;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.mosaic.shell.ManagementApi;
+
+/**
+ * The HTTP management API over real HTTP: authentication, every resource, and errors as
+ * JSON with stable codes.
+ */
+@RunWith(PaxExam.class)
+@ExamReactorStrategy(PerClass.class)
+public class ManagementApiIT extends MosaicSupport {
+
+    private static final String CATALOG = "dev.mosaic.examples.catalog";
+
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Configuration
+    public Option[] config() {
+        return runtime();
+    }
+
+    @Test
+    public void listensOnLoopbackWithAnOwnerOnlyToken() throws Exception {
+        String url = service(ManagementApi.class).url();
+        assertTrue(url, url.startsWith("http://127.0.0.1:") && url.endsWith("/api/v1"));
+        Path token = tokenFile();
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(token)));
+        assertEquals(token.toString(), service(ManagementApi.class).tokenSource());
+    }
+
+    @Test
+    public void everyRequestNeedsTheBearerToken() throws Exception {
+        HttpResponse<String> none = call("GET", "/routes", null, null, "application/json");
+        assertEquals(401, none.statusCode());
+        assertEquals("Bearer realm=\"mosaic\"", none.headers().firstValue("WWW-Authenticate").orElse(""));
+        assertEquals("unauthorized", json(none).get("error").asText());
+
+        HttpResponse<String> wrong = call("GET", "/routes", null, "guess", "application/json");
+        assertEquals(401, wrong.statusCode());
+        assertFalse("a token is never echoed", wrong.body().contains("guess"));
+        assertFalse(wrong.body().contains(token()));
+
+        HttpResponse<String> deploy = call("POST", "/deployments", fixture("failing"), "guess", "application/json");
+        assertEquals(401, deploy.statusCode());
+        assertEquals(404, get("/fixtures/echo/x").statusCode());
+    }
+
+    @Test
+    public void deployListRouteHistoryAndUndeployThroughTheApi() throws Exception {
+        HttpResponse<String> deployed = api("POST", "/deployments?env=test", fixture("failing"));
+        assertEquals(deployed.body(), 201, deployed.statusCode());
+        JsonNode d = json(deployed);
+        assertEquals("deploy", d.get("operation").asText());
+        assertEquals("dev.mosaic.fixtures.failing", d.get("deployment").get("name").asText());
+        assertEquals("test", d.get("deployment").get("environment").asText());
+        assertEquals(64, d.get("deployment").get("sha256").asText().length());
+        try {
+            JsonNode list = json(api("GET", "/deployments?env=test", null));
+            assertEquals(1, list.size());
+            assertEquals("fixtures@example.com", list.get(0).get("owner").asText());
+            assertEquals("api:itest", list.get(0).get("deployedBy").asText());
+
+            JsonNode routes = json(api("GET", "/routes", null));
+            boolean found = false;
+            for (JsonNode r : routes) {
+                found |= r.get("environment").asText().equals("test") && r.get("path").asText().equals("/fixtures/boom");
+            }
+            assertTrue(routes.toString(), found);
+
+            HttpResponse<String> noPrevious = api("POST", "/deployments/test/dev.mosaic.fixtures.failing/rollback", null);
+            assertEquals(409, noPrevious.statusCode());
+            assertEquals("conflict", json(noPrevious).get("error").asText());
+        } finally {
+            HttpResponse<String> removed = api("DELETE", "/deployments/test/dev.mosaic.fixtures.failing", null);
+            assertEquals(removed.body(), 200, removed.statusCode());
+        }
+        JsonNode history = json(api("GET", "/history?limit=2", null));
+        assertEquals("deploy", history.get(0).get("operation").asText());
+        assertEquals("undeploy", history.get(1).get("operation").asText());
+        assertEquals("api:itest", history.get(1).get("actor").asText());
+    }
+
+    @Test
+    public void releaseYankAndUndeployAModuleVersionThroughTheApi() throws Exception {
+        HttpResponse<String> released = api("POST", "/deployments", example("catalog-1.2.0.jar"));
+        assertEquals(released.body(), 201, released.statusCode());
+        JsonNode moves = json(released).get("moves");
+        assertEquals("dev.mosaic.examples.tv-home", moves.get(0).get("consumer").asText());
+        assertEquals("1.2.0", moves.get(0).get("to").get(CATALOG).asText());
+        assertEquals("1.2.0", moduleVersion("/tv/home"));
+
+        HttpResponse<String> inUse = api("DELETE", "/deployments/prod/" + CATALOG + "/1.2.0", null);
+        assertEquals(409, inUse.statusCode());
+        assertEquals("in_use", json(inUse).get("error").asText());
+
+        HttpResponse<String> yanked = api("POST", "/modules/" + CATALOG + "/1.2.0/yank?env=prod", null);
+        assertEquals(yanked.body(), 201, yanked.statusCode());
+        assertEquals("1.1.0", moduleVersion("/tv/home"));
+        assertEquals(200, api("DELETE", "/deployments/prod/" + CATALOG + "/1.2.0", null).statusCode());
+    }
+
+    @Test
+    public void errorsAreJsonWithAStableCode() throws Exception {
+        assertError(api("POST", "/deployments", "not a jar".getBytes()), 400, "invalid_bundle");
+        assertError(api("POST", "/deployments", new byte[0]), 400, "invalid_bundle");
+        assertError(api("POST", "/deployments", fixture("unresolvable")), 422, "unresolvable");
+        assertError(api("POST", "/deployments", fixture("conflict")), 409, "route_conflict");
+        assertError(api("POST", "/deployments?env=Prod!", fixture("failing")), 400, "invalid_argument");
+        assertError(api("POST", "/modules/" + CATALOG + "/9.9.9/yank", null), 404, "not_found");
+        assertError(api("POST", "/deployments/prod/no.such.adapter/rollback", null), 404, "not_found");
+        assertError(api("GET", "/nothing-here", null), 404, "not_found");
+        assertError(api("PUT", "/routes", null), 405, "method_not_allowed");
+        assertError(api("GET", "/history?limit=lots", null), 400, "invalid_argument");
+        assertEquals("1.1.0", moduleVersion("/tv/home"));
+    }
+
+    @Test
+    public void peopleGetTheConsoleTablesAsText() throws Exception {
+        HttpResponse<String> text = call("GET", "/routes", null, token(), "text/plain");
+        assertEquals(200, text.statusCode());
+        assertTrue(text.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
+        assertTrue(text.body(), text.body().lines().anyMatch(l -> l.contains("/tv/home") && l.contains(CATALOG + " 1.1.0")));
+    }
+
+    private static void assertError(HttpResponse<String> r, int status, String code) throws Exception {
+        assertEquals(r.body(), status, r.statusCode());
+        JsonNode e = json(r);
+        assertEquals(r.body(), code, e.get("error").asText());
+        assertFalse(e.get("message").asText().isBlank());
+    }
+
+    private HttpResponse<String> api(String method, String path, byte[] body) throws Exception {
+        return call(method, path, body, token(), "application/json");
+    }
+
+    private HttpResponse<String> call(String method, String path, byte[] body, String token, String accept) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(service(ManagementApi.class).url() + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Accept", accept)
+                .header("X-Mosaic-Actor", "itest")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private Path tokenFile() {
+        return Path.of(context.getProperty("mosaic.data"), "mgmt-token");
+    }
+
+    private String token() throws Exception {
+        service(ManagementApi.class); // the token exists once the API serves
+        return Files.readString(tokenFile()).trim();
+    }
+}
