@@ -139,15 +139,18 @@ final class Planner {
         return chosen;
     }
 
+    /** Every required import satisfied, and at least one import at all (optional ones alone may find nothing). */
     private static boolean accepts(List<Import> imports, Artifact module) {
+        boolean any = false;
         for (Import i : imports) {
             Export e = module.exports().stream().filter(x -> x.pkg().equals(i.pkg())).findFirst().orElse(null);
             boolean satisfied = e != null && i.range().includes(e.version());
             if (!satisfied && !i.optional()) {
                 return false;
             }
+            any |= satisfied;
         }
-        return true;
+        return any;
     }
 
     private static String describe(List<Import> imports) {

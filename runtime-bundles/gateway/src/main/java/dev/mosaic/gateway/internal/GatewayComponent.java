@@ -187,11 +187,11 @@ public final class GatewayComponent implements Gateway {
             gone.add(b.getBundleId());
         }
         for (Entry<Target> e : added) {
-            gone.add(e.target().bundle.getBundleId());
+            gone.add(e.target().bundleId);
         }
         List<Entry<Target>> entries = new ArrayList<>();
         for (Entry<Target> e : tables.getOrDefault(environment, RoutingTable.empty()).entries()) {
-            if (!gone.contains(e.target().bundle.getBundleId())) {
+            if (!gone.contains(e.target().bundleId)) {
                 entries.add(e);
             }
         }
@@ -201,7 +201,7 @@ public final class GatewayComponent implements Gateway {
         } catch (RoutingTable.ConflictException c) {
             Target first = (Target) c.first().target();
             Target second = (Target) c.second().target();
-            if (first.adapter.equals(second.adapter) && first.bundle.equals(second.bundle)) {
+            if (first.bundleId == second.bundleId) {
                 throw new RoutingException(RoutingException.ROUTE_CONFLICT, first.adapter + " " + first.version
                         + " has two handlers for " + first.method + " " + first.template.shape() + " ("
                         + first.template + " and " + second.template + "); each route needs exactly one");
@@ -328,14 +328,14 @@ public final class GatewayComponent implements Gateway {
             }
         }
         ungetQuietly(ref);
-        if (handlerReferencesGone(target.bundle)) {
-            inFlight.remove(target.bundle.getBundleId());
+        if (handlerReferencesGone(target.bundleId)) {
+            inFlight.remove(target.bundleId);
         }
     }
 
-    private boolean handlerReferencesGone(Bundle bundle) {
+    private boolean handlerReferencesGone(long bundleId) {
         for (Target t : held.values()) {
-            if (t.bundle.equals(bundle)) {
+            if (t.bundleId == bundleId) {
                 return false;
             }
         }
@@ -357,7 +357,7 @@ public final class GatewayComponent implements Gateway {
         info.path = t.template.toString();
         info.adapter = t.adapter;
         info.adapterVersion = t.version;
-        info.bundleId = t.bundle.getBundleId();
+        info.bundleId = t.bundleId;
         info.requests = t.requests.sum();
         info.failures = t.failures.sum();
         return info;

@@ -12,9 +12,10 @@ import dev.mosaic.api.RouteHandler;
  * counters. One per handler service the gateway has obtained.
  */
 final class Target {
+    /** The service this handler was obtained from; null for handlers made in unit tests. */
     final ServiceReference<RouteHandler> reference;
     final RouteHandler handler;
-    final Bundle bundle;
+    final long bundleId;
     final String adapter;
     final String version;
     final String method;
@@ -26,11 +27,22 @@ final class Target {
 
     Target(ServiceReference<RouteHandler> reference, RouteHandler handler, String method, RouteTemplate template,
             LongAdder inFlight) {
+        this(reference, handler, reference.getBundle(), method, template, inFlight);
+    }
+
+    private Target(ServiceReference<RouteHandler> reference, RouteHandler handler, Bundle bundle, String method,
+            RouteTemplate template, LongAdder inFlight) {
+        this(reference, handler, bundle.getBundleId(), bundle.getSymbolicName(), bundle.getVersion().toString(), method,
+                template, inFlight);
+    }
+
+    Target(ServiceReference<RouteHandler> reference, RouteHandler handler, long bundleId, String adapter, String version,
+            String method, RouteTemplate template, LongAdder inFlight) {
         this.reference = reference;
         this.handler = handler;
-        this.bundle = reference.getBundle();
-        this.adapter = bundle.getSymbolicName();
-        this.version = bundle.getVersion().toString();
+        this.bundleId = bundleId;
+        this.adapter = adapter;
+        this.version = version;
         this.method = method;
         this.template = template;
         this.inFlight = inFlight;

@@ -1,0 +1,194 @@
+package dev.mosaic.gateway.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.eclipse.jetty.http.HttpTester;
+import org.eclipse.jetty.server.LocalConnector;
+import org.eclipse.jetty.server.Server;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.mosaic.api.HttpException;
+import dev.mosaic.api.Response;
+import dev.mosaic.api.RouteHandler;
+import dev.mosaic.gateway.internal.RoutingTable.Entry;
+
+/** The device handler driven in-process through Jetty's LocalConnector: no framework, no sockets. */
+class DeviceHandlerTest {
+
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final LongAdder inFlight = new LongAdder();
+    private final List<Entry<Target>> entries = new ArrayList<>();
+    private volatile Map<String, RoutingTable<Target>> tables = Map.of();
+    private Server server;
+    private LocalConnector connector;
+
+    @BeforeEach
+    void start() throws Exception {
+        server = new Server();
+        connector = new LocalConnector(server);
+        server.addConnector(connector);
+        server.setErrorHandler(new JsonErrorHandler(mapper));
+        server.setHandler(new DeviceHandler(() -> tables, mapper, 1024));
+        server.start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        server.stop();
+    }
+
+    private Target route(String method, String path, RouteHandler handler) throws Exception {
+        Target t = new Target(null, handler, 7, "com.example.adapter", "1.2.3", method, RouteTemplate.parse(path), inFlight);
+        entries.add(new Entry<>(method, t.template, t));
+        tables = Map.of("prod", RoutingTable.of(entries));
+        return t;
+    }
+
+    private HttpTester.Response send(String method, String path, String... headersAndBody) throws Exception {
+        StringBuilder raw = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: test\r\nConnection: close\r\n");
+        String body = null;
+        for (int i = 0; i < headersAndBody.length; i += 2) {
+            if (headersAndBody[i].equals("body")) {
+                body = headersAndBody[i + 1];
+            } else {
+                raw.append(headersAndBody[i]).append(": ").append(headersAndBody[i + 1]).append("\r\n");
+            }
+        }
+        if (body != null) {
+            raw.append("Content-Type: application/json\r\nContent-Length: ").append(body.getBytes().length).append("\r\n");
+        }
+        raw.append("\r\n").append(body == null ? "" : body);
+        return HttpTester.parseResponse(connector.getResponse(raw.toString()));
+    }
+
+    private JsonNode json(HttpTester.Response r) throws Exception {
+        return mapper.readTree(r.getContent());
+    }
+
+    @Test
+    void valueIsWrittenAsJsonWithARequestId() throws Exception {
+        route("GET", "/tv/{id}", r -> Map.of("id", r.pathParam("id"), "q", String.valueOf(r.query("q"))));
+        HttpTester.Response r = send("GET", "/tv/42?q=x");
+        assertEquals(200, r.getStatus());
+        assertEquals("application/json", r.get("Content-Type"));
+        assertEquals(Map.of("id", "42", "q", "x"), mapper.readValue(r.getContent(), Map.class));
+        assertTrue(r.get("X-Request-Id").matches("[0-9a-f]{16}"), r.get("X-Request-Id"));
+        assertEquals(0, inFlight.sum());
+    }
+
+    @Test
+    void nullIsNoContentAndResponseChoosesStatusHeadersAndRawBytes() throws Exception {
+        route("DELETE", "/lists/{id}", r -> null);
+        route("GET", "/raw", r -> Response.status(201).header("Content-Type", "text/plain").header("X-A", "1")
+                .body("hi".getBytes()));
+        HttpTester.Response none = send("DELETE", "/lists/1");
+        assertEquals(204, none.getStatus());
+        assertEquals("", none.getContent());
+        HttpTester.Response raw = send("GET", "/raw");
+        assertEquals(201, raw.getStatus());
+        assertEquals("text/plain", raw.get("Content-Type"));
+        assertEquals("1", raw.get("X-A"));
+        assertEquals("hi", raw.getContent());
+    }
+
+    @Test
+    void completionStagesAreWrittenWhenTheyComplete() throws Exception {
+        route("GET", "/async", r -> CompletableFuture.supplyAsync(() -> Map.of("late", true)));
+        route("GET", "/async-fail", r -> CompletableFuture.failedFuture(new HttpException(503, "downstream down")));
+        assertEquals(true, json(send("GET", "/async")).get("late").asBoolean());
+        HttpTester.Response failed = send("GET", "/async-fail");
+        assertEquals(503, failed.getStatus());
+        assertEquals("downstream down", json(failed).get("message").asText());
+        assertEquals(0, inFlight.sum());
+    }
+
+    @Test
+    void adapterExceptionsAre500NamingTheAdapterAndCountAsFailures() throws Exception {
+        Target t = route("GET", "/boom", r -> {
+            throw new IllegalStateException("secret internals");
+        });
+        HttpTester.Response r = send("GET", "/boom");
+        assertEquals(500, r.getStatus());
+        JsonNode e = json(r);
+        assertEquals("adapter_failed", e.get("error").asText());
+        assertEquals("com.example.adapter", e.get("adapter").asText());
+        assertEquals("1.2.3", e.get("adapterVersion").asText());
+        assertEquals(r.get("X-Request-Id"), e.get("requestId").asText());
+        assertTrue(!r.getContent().contains("secret internals"));
+        assertEquals(1, t.failures.sum());
+        assertEquals(1, t.requests.sum());
+        assertEquals(0, inFlight.sum());
+    }
+
+    @Test
+    void httpExceptionsKeepTheirStatusAndMessage() throws Exception {
+        Target t = route("GET", "/titles/{id}", r -> {
+            throw new HttpException(404, "no title " + r.pathParam("id"));
+        });
+        HttpTester.Response r = send("GET", "/titles/9");
+        assertEquals(404, r.getStatus());
+        assertEquals("adapter_error", json(r).get("error").asText());
+        assertEquals("no title 9", json(r).get("message").asText());
+        assertEquals(0, t.failures.sum(), "a 4xx is the caller's problem, not a failure of the adapter");
+    }
+
+    @Test
+    void unserializableAnswersAre500SayingSo() throws Exception {
+        route("GET", "/odd", r -> new Object());
+        HttpTester.Response r = send("GET", "/odd");
+        assertEquals(500, r.getStatus());
+        assertEquals("response_not_serializable", json(r).get("error").asText());
+        assertEquals("application/json", r.get("Content-Type"));
+    }
+
+    @Test
+    void bodiesAreReadAsJsonAndBadOrHugeOnesRefused() throws Exception {
+        route("POST", "/echo", r -> Map.of("got", r.bodyAs(Map.class)));
+        assertEquals(1, json(send("POST", "/echo", "body", "{\"n\":1}")).get("got").get("n").asInt());
+        HttpTester.Response bad = send("POST", "/echo", "body", "{nope");
+        assertEquals(400, bad.getStatus());
+        assertTrue(json(bad).get("message").asText().contains("not valid JSON"));
+        HttpTester.Response huge = send("POST", "/echo", "body", "[" + "1,".repeat(600) + "1]");
+        assertEquals(413, huge.getStatus());
+        assertEquals("body_too_large", json(huge).get("error").asText());
+        HttpTester.Response empty = send("POST", "/echo");
+        assertEquals(400, empty.getStatus());
+        assertTrue(json(empty).get("message").asText().contains("no body"));
+    }
+
+    @Test
+    void unknownPathsMethodsAndEnvironmentsAreJsonErrors() throws Exception {
+        route("GET", "/tv/home", r -> "ok");
+        HttpTester.Response notFound = send("GET", "/tv/away");
+        assertEquals(404, notFound.getStatus());
+        assertEquals("/tv/away", json(notFound).get("path").asText());
+        HttpTester.Response wrongMethod = send("PUT", "/tv/home");
+        assertEquals(405, wrongMethod.getStatus());
+        assertEquals("GET, HEAD", wrongMethod.get("Allow"));
+        HttpTester.Response noEnv = send("GET", "/tv/home", "X-Mosaic-Env", "test");
+        assertEquals(404, noEnv.getStatus());
+        assertTrue(json(noEnv).get("message").asText().contains("nothing is deployed in environment 'test'"));
+        HttpTester.Response badEnv = send("GET", "/tv/home", "X-Mosaic-Env", "../prod");
+        assertEquals(400, badEnv.getStatus());
+        assertEquals("invalid_environment", json(badEnv).get("error").asText());
+    }
+
+    @Test
+    void percentEncodedPathSegmentsAreDecodedForTheHandler() throws Exception {
+        route("GET", "/search/{term}", r -> Map.of("term", r.pathParam("term")));
+        assertEquals("stranger things", json(send("GET", "/search/stranger%20things")).get("term").asText());
+        assertEquals(400, send("GET", "/search/a%2Fb").getStatus(), "an encoded '/' is ambiguous and refused");
+    }
+}
