@@ -65,14 +65,20 @@ final class LaunchedRuntime implements AutoCloseable {
         return ProcessHandle.current().info().command().orElse("java");
     }
 
-    /** Starts a runtime and waits for its ready line. */
+    /** Starts a runtime with {@code --no-console} and waits for its ready line. */
     static LaunchedRuntime start(Path data, String... jvmOptions) throws Exception {
+        return start(data, List.of(jvmOptions), List.of("--no-console"));
+    }
+
+    /** Starts a runtime and waits for its ready line. */
+    static LaunchedRuntime start(Path data, List<String> jvmOptions, List<String> runOptions) throws Exception {
         Path log = Files.createTempFile(data.getParent(), "runtime-", ".log");
         List<String> command = new ArrayList<>();
         command.add(java());
-        command.addAll(List.of(jvmOptions));
+        command.addAll(jvmOptions);
         command.addAll(List.of("-jar", dist().resolve("lib/launcher.jar").toString(), "run", "--port", "0",
-                "--mgmt-port", "0", "--data", data.toString(), "--no-console"));
+                "--mgmt-port", "0", "--data", data.toString()));
+        command.addAll(runOptions);
         ProcessBuilder pb = new ProcessBuilder(command).redirectError(log.toFile());
         pb.environment().remove("MOSAIC_TOKEN");
         pb.environment().remove("MOSAIC_HOME");
@@ -175,9 +181,13 @@ final class LaunchedRuntime implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         if (process.isAlive()) {
-            kill();
+            try {
+                kill();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
+import org.junit.Assume;
 import org.junit.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,6 +44,56 @@ public class LaunchedRuntimeIT {
             assertEquals("2.0.0", rt.json("/glasses/play/42").get("moduleVersion").asText());
             assertTrue(rt.mgmtUrl, rt.mgmtUrl.startsWith("http://127.0.0.1:"));
             assertTrue("a clean stop ends the process", rt.stop());
+        }
+    }
+
+    @Test
+    public void theConsoleIsOnTheTerminalWhenThereIsOneAndNotOtherwise() throws Exception {
+        Assume.assumeTrue("needs script(1) to give the runtime a terminal", Files.isExecutable(Path.of("/usr/bin/script")));
+        Path data = LaunchedRuntime.newDataDir();
+        String run = LaunchedRuntime.java() + " -jar " + LaunchedRuntime.dist().resolve("lib/launcher.jar")
+                + " run --port 0 --mgmt-port 0 --data " + data;
+        // script(1) runs the launcher on a pseudo-terminal and forwards what we type
+        Process p = new ProcessBuilder("/usr/bin/script", "-qfec", run, "/dev/null").redirectErrorStream(true).start();
+        StringBuffer screen = new StringBuffer();
+        Thread reader = new Thread(() -> {
+            try {
+                byte[] buffer = new byte[4096];
+                for (int n; (n = p.getInputStream().read(buffer)) > 0;) {
+                    screen.append(new String(buffer, 0, n, java.nio.charset.StandardCharsets.UTF_8));
+                }
+            } catch (java.io.IOException e) {
+                // the process ended
+            }
+        });
+        reader.start();
+        try {
+            awaitScreen(p, screen, "g! ");
+            assertTrue("the prompt comes after the ready line", screen.indexOf("mosaic ready on port") < screen.indexOf("g! "));
+            p.getOutputStream().write("mosaic:list\n".getBytes());
+            p.getOutputStream().flush();
+            awaitScreen(p, screen, "dev.mosaic.examples.glasses-play");
+            p.getOutputStream().write("stop 0\n".getBytes());
+            p.getOutputStream().flush();
+            assertTrue("stop 0 at the console ends the runtime", p.waitFor(60, TimeUnit.SECONDS));
+        } finally {
+            p.destroyForcibly();
+        }
+        // without a terminal (and without --no-console) there is no console: no prompt, and the
+        // end of stdin does not stop the runtime
+        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), List.of(), List.of())) {
+            rt.process.getOutputStream().close();
+            assertEquals("1.1.0", rt.json("/tv/home").get("moduleVersion").asText());
+            assertFalse(String.join("\n", rt.stdout()).contains("g!"));
+            assertTrue(rt.process.isAlive());
+        }
+    }
+
+    private static void awaitScreen(Process p, StringBuffer screen, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + LaunchedRuntime.READY.toNanos();
+        while (screen.indexOf(text) < 0) {
+            assertTrue("'" + text + "' never appeared:\n" + screen, p.isAlive() && System.nanoTime() < deadline);
+            TimeUnit.MILLISECONDS.sleep(20);
         }
     }
 

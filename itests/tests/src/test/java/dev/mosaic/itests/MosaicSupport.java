@@ -4,7 +4,6 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.fail;
 import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.bundleStartLevel;
 import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
@@ -84,7 +83,6 @@ public abstract class MosaicSupport {
             options.add(systemProperty("mosaic.fixtures").value(required("mosaic.fixtures")));
             options.add(systemProperty("pax.exam.logging").value("none"));
             options.add(frameworkStartLevel(10));
-            options.add(bundleStartLevel(5));
             options.add(junitBundles());
             options.add(cleanCaches(true));
             options.addAll(List.of(extra));

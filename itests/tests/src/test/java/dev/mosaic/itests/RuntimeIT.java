@@ -184,11 +184,7 @@ public class RuntimeIT extends MosaicSupport {
 
     @Test
     public void consoleRoutesCommandListsAdaptersAndTheirWiredModuleVersions() throws Exception {
-        deployer();
-        CommandProcessor processor = service(CommandProcessor.class);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream print = new PrintStream(out, true, StandardCharsets.UTF_8);
-        CommandSession session = processor.createSession(InputStream.nullInputStream(), print, print);
+        CommandSession session = console();
         try {
             Object result = session.execute("mosaic:routes");
             @SuppressWarnings("unchecked")
@@ -207,6 +203,43 @@ public class RuntimeIT extends MosaicSupport {
         } finally {
             session.close();
         }
+    }
+
+    @Test
+    public void consoleCommandsDeployListAndUndeployWithTheirFlags() throws Exception {
+        CommandSession session = console();
+        java.nio.file.Path jar = java.nio.file.Files.createTempFile("failing", ".jar");
+        java.nio.file.Files.write(jar, fixture("failing"));
+        try {
+            dev.mosaic.deployer.DeployResult deployed = (dev.mosaic.deployer.DeployResult) session.execute(
+                    "mosaic:deploy -e test " + jar);
+            assertEquals("test", deployed.deployment.environment);
+            assertEquals("console:" + System.getProperty("user.name"), deployed.deployment.deployedBy);
+            String shown = session.format(deployed, org.apache.felix.service.command.Converter.INSPECT).toString();
+            assertTrue(shown, shown.startsWith("deployed dev.mosaic.fixtures.failing 1.0.0 to test"));
+            @SuppressWarnings("unchecked")
+            List<dev.mosaic.deployer.DeploymentInfo> test = (List<dev.mosaic.deployer.DeploymentInfo>) session.execute("mosaic:list --env test");
+            assertEquals(1, test.size());
+            assertEquals(202, get("/fixtures/echo/x", "X-Mosaic-Env", "test").statusCode());
+            try {
+                session.execute("mosaic:undeploy -e test dev.mosaic.examples.catalog 1.0.0");
+                org.junit.Assert.fail("nothing of that name in test");
+            } catch (dev.mosaic.deployer.DeployException e) {
+                assertEquals(dev.mosaic.deployer.DeployException.NOT_FOUND, e.code());
+            }
+        } finally {
+            session.execute("mosaic:undeploy -e test dev.mosaic.fixtures.failing");
+            session.close();
+            java.nio.file.Files.delete(jar);
+        }
+        assertEquals(404, get("/fixtures/echo/x", "X-Mosaic-Env", "test").statusCode());
+    }
+
+    /** A Gogo session like the console's, once the runtime is ready. */
+    private CommandSession console() throws Exception {
+        deployer();
+        PrintStream print = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
+        return service(CommandProcessor.class).createSession(InputStream.nullInputStream(), print, print);
     }
 
     private String raw(String request) throws Exception {

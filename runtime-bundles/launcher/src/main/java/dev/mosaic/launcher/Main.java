@@ -81,6 +81,24 @@ public final class Main {
         }
     }
 
+    /**
+     * A console only for a person at a terminal. Since Java 22, {@code System.console()} exists
+     * even when the streams are redirected; {@code Console.isTerminal()} (22+) then says.
+     */
+    static boolean onATerminal() {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true; // before Java 22 a console exists only on a terminal
+        } catch (ReflectiveOperationException e) {
+            return false;
+        }
+    }
+
     private static int run(List<String> rest, PrintStream out, PrintStream err, Path home) throws Exception {
         Args a = Args.parse(rest, Set.of("--port", "--host", "--mgmt-port", "--mgmt-host", "--data", "--ready-timeout"),
                 Set.of("--no-console", "--no-seed"));
@@ -92,7 +110,7 @@ public final class Main {
                 Path.of(a.get("--data", "mosaic-data")).toAbsolutePath().normalize(),
                 a.port("--port", 8080), a.get("--host", null),
                 a.port("--mgmt-port", 8081), a.get("--mgmt-host", null),
-                !a.has("--no-console") && System.console() != null,
+                !a.has("--no-console") && onATerminal(),
                 a.has("--no-seed") || !Files.isDirectory(seed) ? null : seed,
                 Long.parseLong(a.get("--ready-timeout", "120")));
         return RuntimeLauncher.run(o, out, err);

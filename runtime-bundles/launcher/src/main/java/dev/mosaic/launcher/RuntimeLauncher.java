@@ -29,6 +29,7 @@ import org.osgi.util.tracker.ServiceTracker;
 final class RuntimeLauncher {
 
     static final String READY = "mosaic ready on port ";
+    private static final String GOGO_SHELL = "org.apache.felix.gogo.shell";
     /** SPI Fly logs through java.util.logging; held here so the level set below sticks. */
     private static final java.util.logging.Logger SPIFLY = java.util.logging.Logger.getLogger("org.apache.aries.spifly");
 
@@ -78,6 +79,8 @@ final class RuntimeLauncher {
         Framework framework = new FrameworkFactory().newFramework(config);
         framework.init();
         BundleContext context = framework.getBundleContext();
+        // The console's prompt comes after the ready line, not in the middle of the start-up log.
+        Bundle console = null;
         for (Feature.Entry entry : feature.bundles()) {
             Path jar = o.home().resolve("bundles").resolve(entry.fileName());
             if (!Files.isRegularFile(jar)) {
@@ -87,7 +90,9 @@ final class RuntimeLauncher {
             }
             Bundle bundle = context.installBundle("reference:" + jar.toUri());
             bundle.adapt(BundleStartLevel.class).setStartLevel(entry.startOrder());
-            if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+            if (GOGO_SHELL.equals(bundle.getSymbolicName())) {
+                console = bundle;
+            } else if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
                 bundle.start();
             }
         }
@@ -115,6 +120,9 @@ final class RuntimeLauncher {
         }
         out.println(READY + port);
         out.flush();
+        if (console != null) {
+            console.start();
+        }
         framework.waitForStop(0);
         try {
             Runtime.getRuntime().removeShutdownHook(shutdown);
