@@ -72,7 +72,7 @@ public abstract class MosaicSupport {
                 options.add(bundle(jar.toUri().toString()).startLevel(b.get("start-order").asInt()).start());
             }
             Path data = Files.createTempDirectory(work, "data-");
-            options.add(frameworkProperty("org.osgi.framework.bsnversion").value("multiple"));
+            // Felix's default bsnversion (managed): the deployer's collision hook must allow new generations.
             options.add(frameworkProperty("mosaic.data").value(data.toString()));
             options.add(frameworkProperty("mosaic.seed").value(dist.resolve("examples/seed").toString()));
             options.add(frameworkProperty("mosaic.gateway.port").value("0"));

@@ -27,6 +27,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.Version;
+import org.osgi.framework.hooks.bundle.CollisionHook;
 import org.osgi.framework.hooks.resolver.ResolverHookFactory;
 import org.osgi.framework.namespace.PackageNamespace;
 import org.osgi.framework.wiring.BundleCapability;
@@ -98,6 +99,7 @@ public final class DeployerComponent implements Deployer {
     private FileLock lock;
     private Duration drainTimeout;
     private ServiceRegistration<ResolverHookFactory> hookRegistration;
+    private ServiceRegistration<CollisionHook> collisionRegistration;
     private volatile ServiceRegistration<Deployer> registration;
     private Thread restorer;
     private volatile boolean closing;
@@ -136,6 +138,7 @@ public final class DeployerComponent implements Deployer {
         }
         installer = new Installer(context, hook, scr, activation);
         hookRegistration = context.registerService(ResolverHookFactory.class, hook, null);
+        collisionRegistration = context.registerService(CollisionHook.class, new TenantCollisionHook(), null);
         removeStrayTenants();
 
         String seed = context.getProperty("mosaic.seed");
@@ -154,6 +157,7 @@ public final class DeployerComponent implements Deployer {
         changes.lock();
         try {
             hookRegistration.unregister();
+            collisionRegistration.unregister();
             journal.close();
             lock.release();
             lockChannel.close();
