@@ -3,7 +3,6 @@ package dev.mosaic.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 
 import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
@@ -325,20 +324,6 @@ public class DeployIT extends MosaicSupport {
         assertEquals("nothing recorded", seq, deployer().history(1).get(0).sequence);
         assertEquals("1.1.0", moduleVersion("/tv/home"));
         return e;
-    }
-
-    private interface Call {
-        Object run() throws Exception;
-    }
-
-    private static DeployException refused(Call call) throws Exception {
-        try {
-            Object result = call.run();
-            fail("expected a refusal, got " + result);
-            return null;
-        } catch (DeployException e) {
-            return e;
-        }
     }
 
     /** Takes a released catalog version away again: yank (consumers move off), then undeploy. */

@@ -176,6 +176,50 @@ public class LaunchedRuntimeIT {
     }
 
     @Test
+    public void environmentsTtlsPromotionsAndYanksSurviveRestarts() throws Exception {
+        Path data = LaunchedRuntime.newDataDir();
+        String before;
+        try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
+            assertEquals(0, rt.cli("deploy", example("catalog-1.2.0.jar").toString(), "--env", "test", "--ttl", "2h").exit());
+            assertEquals(0, rt.cli("deploy", example("seed/tv-home-1.0.0.jar").toString(), "--env", "test").exit());
+            CliResult promote = rt.cli("promote", CATALOG, "1.2.0", "--from", "test", "--to", "prod");
+            assertEquals(promote.err(), 0, promote.exit());
+            assertEquals(0, rt.cli("yank", CATALOG, "1.1.0").exit());
+            CliResult dependents = rt.cli("dependents", CATALOG, "1.2.0", "--env", "prod");
+            assertTrue(dependents.out(), dependents.out().contains(TV + " 1.0.0  adapter  uptake auto"));
+            CliResult uptake = rt.cli("uptake", CATALOG, "--json");
+            assertEquals(2, LaunchedRuntime.JSON.readTree(uptake.out()).size());
+            CliResult dry = rt.cli("deploy", example("tv-home-1.1.0.jar").toString(), "--dry-run");
+            assertEquals(0, dry.exit());
+            assertTrue(dry.out(), dry.out().startsWith("dry run: would deploy " + TV + " 1.1.0 to prod"));
+            CliResult dot = rt.cli("graph", "--dot", "--env", "test");
+            assertTrue(dot.out(), dot.out().startsWith("digraph mosaic {"));
+            before = deployments(rt);
+            assertTrue(rt.stop());
+        }
+        try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
+            assertEquals(before, deployments(rt));
+            assertEquals("1.2.0", rt.json("/tv/home").get("moduleVersion").asText());
+            JsonNode testModules = LaunchedRuntime.JSON.readTree(rt.api("GET", "/deployments?env=test&kind=module", null).body());
+            assertEquals(1, testModules.size());
+            assertEquals("1.2.0", testModules.get(0).get("version").asText());
+            rt.kill();
+        }
+        try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
+            assertEquals(before, deployments(rt));
+        }
+    }
+
+    /** Every deployment as the API lists it, minus what says which process serves it. */
+    private static String deployments(LaunchedRuntime rt) throws Exception {
+        JsonNode list = LaunchedRuntime.JSON.readTree(rt.api("GET", "/deployments", null).body());
+        for (JsonNode d : list) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) d).remove("bundleId");
+        }
+        return list.toString();
+    }
+
+    @Test
     public void killedInTheMiddleOfADeployBeforeItsCommitTheDeployIsNotThere() throws Exception {
         Path data = LaunchedRuntime.newDataDir();
         killWhileADeployHoldsAt(data, "beforeCommit");

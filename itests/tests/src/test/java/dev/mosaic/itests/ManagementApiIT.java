@@ -145,6 +145,59 @@ public class ManagementApiIT extends MosaicSupport {
         assertTrue(text.body(), text.body().lines().anyMatch(l -> l.contains("/tv/home") && l.contains(CATALOG + " 1.1.0")));
     }
 
+    @Test
+    public void insightAndLifecycleResourcesAnswer() throws Exception {
+        JsonNode dependents = json(api("GET", "/modules/" + CATALOG + "/dependents?env=prod&version=1.0.0", null));
+        assertEquals(1, dependents.size());
+        assertEquals("dev.mosaic.examples.mobile-home", dependents.get(0).get("wired").get(0).get("name").asText());
+
+        JsonNode deps = json(api("GET", "/deployments/prod/dev.mosaic.examples.glasses-play/dependencies", null));
+        boolean sawCatalog = false;
+        for (JsonNode e : deps.get(0).get("imports")) {
+            if (CATALOG.equals(e.path("provider").asText())) {
+                sawCatalog = true;
+                assertEquals("2.0.0", e.get("wired").asText());
+                assertFalse(e.get("majorUpgradeAvailable").asBoolean());
+            }
+        }
+        assertTrue(deps.toString(), sawCatalog);
+
+        JsonNode uptake = json(api("GET", "/modules/" + CATALOG + "/uptake?env=prod", null));
+        assertEquals(3, uptake.get(0).get("total").asInt());
+
+        HttpResponse<String> dot = api("GET", "/graph?env=prod&format=dot", null);
+        assertTrue(dot.headers().firstValue("Content-Type").orElse("").startsWith("text/vnd.graphviz"));
+        assertTrue(dot.body(), dot.body().startsWith("digraph mosaic {"));
+        assertEquals(6, json(api("GET", "/graph?env=prod", null)).get("nodes").size());
+
+        assertEquals(3, json(api("GET", "/deployments?env=prod&kind=adapter", null)).size());
+        assertEquals(3, json(api("GET", "/deployments?owner=catalog-team@example.com", null)).size());
+
+        HttpResponse<String> dry = api("POST", "/deployments?dryRun=true", example("catalog-1.2.0.jar"));
+        assertEquals(dry.body(), 200, dry.statusCode());
+        assertTrue(json(dry).get("dryRun").asBoolean());
+        assertEquals("dev.mosaic.examples.tv-home", json(dry).get("moves").get(0).get("consumer").asText());
+        assertEquals("1.1.0", moduleVersion("/tv/home"));
+
+        HttpResponse<String> deployed = api("POST", "/deployments?env=test&ttl=1h", fixture("failing"));
+        assertEquals(201, deployed.statusCode());
+        try {
+            assertFalse(json(deployed).get("deployment").get("expiresAt").isNull());
+            JsonNode ttl = json(api("POST", "/deployments/test/dev.mosaic.fixtures.failing/ttl?ttl=none", null));
+            assertTrue(ttl.get("deployment").get("expiresAt").isNull());
+            assertError(api("POST", "/deployments/test/dev.mosaic.fixtures.failing/ttl", null), 400, "invalid_argument");
+            assertError(api("POST", "/deployments/test/dev.mosaic.fixtures.failing/ttl?ttl=-1d", null), 400, "invalid_argument");
+            JsonNode promoted = json(api("POST", "/deployments/test/dev.mosaic.fixtures.failing/promote?to=staging", null));
+            assertEquals("promote", promoted.get("operation").asText());
+            assertEquals(200, api("DELETE", "/deployments/staging/dev.mosaic.fixtures.failing", null).statusCode());
+            assertError(api("POST", "/deployments/qa/dev.mosaic.fixtures.failing/promote?to=prod", null), 404, "not_found");
+        } finally {
+            api("DELETE", "/deployments/test/dev.mosaic.fixtures.failing", null);
+        }
+        assertEquals(0, json(api("GET", "/sunset?unusedFor=30d", null)).size());
+        assertError(api("GET", "/sunset?unusedFor=forever", null), 400, "invalid_argument");
+    }
+
     private static void assertError(HttpResponse<String> r, int status, String code) throws Exception {
         assertEquals(r.body(), status, r.statusCode());
         JsonNode e = json(r);

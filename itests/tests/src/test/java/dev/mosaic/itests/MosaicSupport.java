@@ -196,6 +196,22 @@ public abstract class MosaicSupport {
         return modules;
     }
 
+    /** A call that the deployer should refuse. */
+    protected interface Call {
+        Object run() throws Exception;
+    }
+
+    /** @return the refusal the call ends with; fails if it succeeds */
+    protected static dev.mosaic.deployer.DeployException refused(Call call) throws Exception {
+        try {
+            Object result = call.run();
+            fail("expected a refusal, got " + result);
+            return null;
+        } catch (dev.mosaic.deployer.DeployException e) {
+            return e;
+        }
+    }
+
     /** Polls a condition until it holds or the deadline passes. */
     protected static void eventually(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();

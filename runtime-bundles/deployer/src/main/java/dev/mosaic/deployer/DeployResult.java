@@ -16,8 +16,19 @@ public class DeployResult {
     public DeploymentInfo deployment;
     /** The adapter version that served before, if one was replaced. */
     public String replacedVersion;
-    /** Consumers that moved to other module versions. */
+    /** Consumers that moved (or, for a dry run, would move) to other module versions. */
     public List<Move> moves;
+    /**
+     * For releases: consumers of the module that stay where they are, with the reason in
+     * {@link Move#reason} ({@code from} and {@code to} are the same).
+     */
+    public List<Move> stays;
+    /** For a dry run: what would make the deploy fail; empty if it would go through. */
+    public List<String> problems;
+    /** {@code true} if nothing was done because this was a dry run. */
+    public boolean dryRun;
+    /** Deployments removed by the change (sunset, expiry). */
+    public List<DeploymentInfo> removed;
     /** Milliseconds from the call to the new state serving. */
     public long millis;
     /** Sequence number of the history entry recording the change (0 for a no-op). */

@@ -60,10 +60,47 @@ public interface Deployer {
     DeployResult adopt(String environment, String name, String actor) throws DeployException;
 
     /**
+     * Deploys to another environment exactly the artifact (same bytes, same SHA-256) a
+     * deployment uses in its environment: build once, deploy anywhere.
+     *
+     * @param version the version to promote; {@code null} for the adapter's current one
+     */
+    DeployResult promote(String name, String version, String fromEnvironment, String toEnvironment, String actor)
+            throws DeployException;
+
+    /**
+     * Sets how long a deployment lives from now ({@code 12h}, {@code 7d}, {@code none}).
+     *
+     * @param version the module version; {@code null} for an adapter
+     */
+    DeployResult setTtl(String environment, String name, String version, String ttl, String actor)
+            throws DeployException;
+
+    /**
+     * @param environment an environment, or {@code null} for all
+     * @param unusedFor how long a module version must have had no consumer ({@code 30d}); {@code null} for the default
+     * @return the module versions nobody has been bound to for that long
+     */
+    List<DeploymentInfo> sunsetCandidates(String environment, String unusedFor) throws DeployException;
+
+    /** Undeploys every {@linkplain #sunsetCandidates sunset candidate}: module versions nobody uses. */
+    DeployResult sunset(String environment, String unusedFor, String actor) throws DeployException;
+
+    /**
      * @param environment an environment, or {@code null} for all
      * @return the deployments, adapters and module versions, with their metadata and bindings
      */
-    List<DeploymentInfo> list(String environment);
+    default List<DeploymentInfo> list(String environment) {
+        return list(environment, null, null);
+    }
+
+    /**
+     * @param environment an environment, or {@code null} for all
+     * @param owner only deployments whose {@code Mosaic-Owner} is this, or {@code null}
+     * @param kind {@code adapter}, {@code module}, or {@code null} for both
+     * @return the deployments matching all the filters
+     */
+    List<DeploymentInfo> list(String environment, String owner, String kind);
 
     /** @return every route served, with the adapter answering it and the module versions it is wired to */
     List<RouteView> routes();

@@ -1,5 +1,6 @@
 package dev.mosaic.deployer;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -38,4 +39,14 @@ public class DeploymentInfo {
     public String problem;
     /** Every {@code Mosaic-*} header and the standard descriptive headers of the bundle. */
     public Map<String, String> metadata;
+    /** When it is undeployed automatically (ISO-8601), or null for never. */
+    public String expiresAt;
+    /** For module versions: since when no consumer is bound to it (ISO-8601), or null while in use. */
+    public String unusedSince;
+    /** The framework id of the bundle serving it now, or -1 if none. */
+    public long bundleId = -1;
+    /** Packages it exports, with their versions. */
+    public Map<String, String> exports;
+    /** Packages it imports (java.* left out), with their ranges. */
+    public List<ImportInfo> imports;
 }

@@ -43,12 +43,13 @@ final class Client {
     }
 
     static boolean handles(String command) {
-        return List.of("deploy", "ls", "list", "routes", "yank", "unyank", "rollback", "undeploy", "adopt", "history")
-                .contains(command);
+        return List.of("deploy", "ls", "list", "routes", "yank", "unyank", "rollback", "undeploy", "adopt", "history",
+                "promote", "ttl", "sunset", "dependents", "deps", "uptake", "graph").contains(command);
     }
 
     int run(String command, List<String> rest) throws Args.UsageException {
-        Args a = Args.parse(rest, union(COMMON, Set.of("--limit")), Set.of("--json", "--force"));
+        Args a = Args.parse(rest, union(COMMON, Set.of("--limit", "--ttl", "--from", "--to", "--owner", "--kind", "--unused-for")),
+                Set.of("--json", "--force", "--dry-run", "--dot"));
         String env = a.get("--env", "prod");
         String envQuery = "env=" + enc(env);
         Call call = switch (command) {
@@ -62,9 +63,53 @@ final class Client {
                 } catch (IOException e) {
                     throw new Args.UsageException("cannot read " + file + ": " + e.getMessage());
                 }
-                yield new Call("POST", "/deployments?" + envQuery, jar);
+                yield new Call("POST", "/deployments?" + envQuery + (a.has("--ttl") ? "&ttl=" + enc(a.get("--ttl", "")) : "")
+                        + (a.has("--dry-run") ? "&dryRun=true" : ""), jar);
             }
-            case "ls", "list" -> new Call("GET", "/deployments" + (a.has("--env") ? "?" + envQuery : ""), null);
+            case "ls", "list" -> new Call("GET", "/deployments" + query(a, "--env", "env", "--owner", "owner", "--kind", "kind"), null);
+            case "promote" -> {
+                if (a.positional.isEmpty() || a.positional.size() > 2 || !a.has("--to")) {
+                    throw new Args.UsageException("usage: mosaic promote NAME [VERSION] --from ENV --to ENV");
+                }
+                yield new Call("POST", "/deployments/" + enc(a.get("--from", "test")) + "/" + enc(a.positional.get(0))
+                        + "/promote?to=" + enc(a.get("--to", "")) + (a.positional.size() == 2 ? "&version=" + enc(a.positional.get(1)) : ""), null);
+            }
+            case "ttl" -> {
+                if (a.positional.size() < 2 || a.positional.size() > 3) {
+                    throw new Args.UsageException("usage: mosaic ttl NAME [VERSION] TTL [--env E]   (TTL: 30m, 12h, 7d, none)");
+                }
+                String ttl = a.positional.get(a.positional.size() - 1);
+                yield new Call("POST", "/deployments/" + enc(env) + "/" + enc(a.positional.get(0)) + "/ttl?ttl=" + enc(ttl)
+                        + (a.positional.size() == 3 ? "&version=" + enc(a.positional.get(1)) : ""), null);
+            }
+            case "sunset" -> new Call(a.has("--dry-run") ? "GET" : "POST", "/sunset"
+                    + query(a, "--env", "env", "--unused-for", "unusedFor"), null);
+            case "dependents" -> {
+                if (a.positional.isEmpty() || a.positional.size() > 2) {
+                    throw new Args.UsageException("usage: mosaic dependents MODULE [VERSION] [--env E]");
+                }
+                yield new Call("GET", "/modules/" + enc(a.positional.get(0)) + "/dependents" + query(a, "--env", "env")
+                        + (a.positional.size() == 2 ? (a.has("--env") ? "&" : "?") + "version=" + enc(a.positional.get(1)) : ""), null);
+            }
+            case "deps" -> {
+                if (a.positional.isEmpty() || a.positional.size() > 2) {
+                    throw new Args.UsageException("usage: mosaic deps NAME [VERSION] [--env E]");
+                }
+                yield new Call("GET", "/deployments/" + enc(env) + "/" + enc(a.positional.get(0)) + "/dependencies"
+                        + (a.positional.size() == 2 ? "?version=" + enc(a.positional.get(1)) : ""), null);
+            }
+            case "uptake" -> {
+                if (a.positional.size() > 1) {
+                    throw new Args.UsageException("usage: mosaic uptake [MODULE] [--env E]");
+                }
+                String q = query(a, "--env", "env");
+                yield new Call("GET", "/uptake" + q + (a.positional.isEmpty() ? "" : (q.isEmpty() ? "?" : "&") + "module="
+                        + enc(a.positional.get(0))), null);
+            }
+            case "graph" -> {
+                String q = query(a, "--env", "env");
+                yield new Call("GET", "/graph" + q + (a.has("--dot") ? (q.isEmpty() ? "?" : "&") + "format=dot" : ""), null);
+            }
             case "routes" -> new Call("GET", "/routes", null);
             case "history" -> new Call("GET", "/history?limit=" + enc(a.get("--limit", "50")), null);
             case "yank", "unyank" -> {
@@ -168,6 +213,17 @@ final class Client {
         err.println("mosaic: no management token: set MOSAIC_TOKEN, or point --data at the runtime's data directory"
                 + " (looked for " + file.toAbsolutePath() + ")");
         return null;
+    }
+
+    /** @return {@code ?name=value&...} for the options given, or "" if none is */
+    private static String query(Args a, String... optionAndName) {
+        StringBuilder q = new StringBuilder();
+        for (int i = 0; i + 1 < optionAndName.length; i += 2) {
+            if (a.has(optionAndName[i])) {
+                q.append(q.length() == 0 ? '?' : '&').append(optionAndName[i + 1]).append('=').append(enc(a.get(optionAndName[i], "")));
+            }
+        }
+        return q.toString();
     }
 
     private static String one(Args a, String usage) throws Args.UsageException {

@@ -28,8 +28,11 @@ public final class Main {
                           --no-console     no Gogo console on the terminal
                           --no-seed        do not deploy the examples into an empty data directory
 
-              deploy FILE [--env E]              deploy an adapter or release a module version
-              ls [--env E]                       list deployments
+              deploy FILE [--env E] [--ttl T] [--dry-run]
+                                                 deploy an adapter or release a module version;
+                                                 --dry-run says who would move and what would fail
+              ls [--env E] [--owner O] [--kind adapter|module]
+                                                 list deployments
               routes                             list routes with their adapter and wired module versions
               yank NAME VERSION [--env E]        withdraw a module version (consumers move off it)
               unyank NAME VERSION [--env E]      make a yanked version available again
@@ -37,6 +40,16 @@ public final class Main {
               undeploy NAME [VERSION] [--env E] [--force]
               adopt NAME [--env E]               move a manual-uptake consumer to the newest versions in range
               history [--limit N]                who changed what, when
+              promote NAME [VERSION] --from E --to E
+                                                 deploy the very same artifact to another environment
+              ttl NAME [VERSION] TTL [--env E]   set how long it lives from now (30m, 12h, 7d, none)
+              sunset [--env E] [--unused-for D] [--dry-run]
+                                                 remove module versions nobody used for D (default 30d)
+              dependents MODULE [VERSION] [--env E]
+                                                 who is wired to each version, and who is elsewhere and why
+              deps NAME [VERSION] [--env E]      what it imports, transitively, and what newer exists
+              uptake [MODULE] [--env E]          consumers per version, share on the newest
+              graph [--env E] [--dot]            the dependency graph as JSON, or Graphviz DOT
 
             These talk to a running runtime's management API:
               --url URL          default $MOSAIC_URL or http://127.0.0.1:8081/api/v1

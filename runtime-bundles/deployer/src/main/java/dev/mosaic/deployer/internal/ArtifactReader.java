@@ -41,6 +41,8 @@ final class ArtifactReader {
     static final String OWNER = "Mosaic-Owner";
     static final String SCM_COMMIT = "Mosaic-SCM-Commit";
     static final String BUILD_TIME = "Mosaic-Build-Time";
+    /** How long a deployment of this bundle lives ({@code 7d}, {@code none}), unless the deploy says otherwise. */
+    static final String TTL = "Mosaic-TTL";
 
     private static final Pattern SYMBOLIC_NAME = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
     private static final List<String> DESCRIPTIVE = List.of(Constants.BUNDLE_NAME, Constants.BUNDLE_DESCRIPTION,

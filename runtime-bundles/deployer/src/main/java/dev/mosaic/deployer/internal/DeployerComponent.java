@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -20,6 +21,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Collectors;
 
@@ -38,6 +42,8 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +54,7 @@ import dev.mosaic.deployer.DeployResult;
 import dev.mosaic.deployer.Deployer;
 import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.HistoryEntry;
+import dev.mosaic.deployer.ImportInfo;
 import dev.mosaic.deployer.Move;
 import dev.mosaic.deployer.RouteView;
 import dev.mosaic.deployer.internal.Event.MoveRecord;
@@ -88,7 +95,12 @@ public final class DeployerComponent implements Deployer {
     private final Object state = new Object();
     private final TenantResolverHook hook = new TenantResolverHook();
     private final Map<UnitKey, String> problems = new ConcurrentHashMap<>();
-    private final Clock clock = Clock.systemUTC();
+    /** Units whose expiry had to wait (a module version still in use), so it is logged once. */
+    private final Set<UnitKey> postponed = ConcurrentHashMap.newKeySet();
+
+    /** A clock registered with {@code mosaic.clock} replaces the system clock (tests of TTLs and sunsets). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, target = "(mosaic.clock=*)")
+    private volatile Clock clock;
 
     private BundleContext context;
     private Registry registry = new Registry();
@@ -102,6 +114,7 @@ public final class DeployerComponent implements Deployer {
     private ServiceRegistration<CollisionHook> collisionRegistration;
     private volatile ServiceRegistration<Deployer> registration;
     private Thread restorer;
+    private ScheduledExecutorService lifecycle;
     private volatile boolean closing;
     /** Fault injection for crash tests: {@code point:millis}, e.g. {@code beforeCommit:5000}. Off unless set. */
     private String testPause;
@@ -150,6 +163,10 @@ public final class DeployerComponent implements Deployer {
     void deactivate() throws Exception {
         closing = true;
         restorer.join(60_000);
+        if (lifecycle != null) {
+            lifecycle.shutdownNow();
+            lifecycle.awaitTermination(30, TimeUnit.SECONDS);
+        }
         ServiceRegistration<Deployer> r = registration;
         if (r != null) {
             r.unregister();
@@ -188,6 +205,9 @@ public final class DeployerComponent implements Deployer {
         }
         if (!closing) {
             registration = context.registerService(Deployer.class, this, null);
+            long sweep = Long.parseLong(property("mosaic.ttl.sweepMillis", "1000"));
+            lifecycle = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "mosaic-ttl"));
+            lifecycle.scheduleWithFixedDelay(this::expireDue, sweep, sweep, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -312,13 +332,16 @@ public final class DeployerComponent implements Deployer {
     /** A change worked out on a copy of the registry, ready to be carried out. */
     private record Change(String env, String op, UnitKey subject, Artifact artifact, Path upload,
             Map<UnitKey, Map<String, String>> install, Set<UnitKey> retire, List<MoveRecord> moves,
-            Map<String, String> bindings, String replaced, String actor, Registry target) {
+            Map<String, String> bindings, String replaced, String actor, String expiresAt, String from, Registry target) {
     }
 
     @Override
     public DeployResult deploy(byte[] jar, DeployOptions options) throws DeployException {
         long start = System.nanoTime();
         String env = checkEnvironment(options.environment);
+        if (options.ttl != null) {
+            Durations.parse(options.ttl, "TTL");
+        }
         if (jar == null || jar.length == 0) {
             throw new DeployException(DeployException.INVALID_BUNDLE, "the upload is empty; send the bundle jar");
         }
@@ -342,96 +365,280 @@ public final class DeployerComponent implements Deployer {
                         + "..., this upload " + artifact.sha256().substring(0, 12) + "...). A version is never reused"
                         + " for different bytes: give the bundle a new Bundle-Version");
             }
-            Path source = known == null ? upload : null;
-            return artifact.kind() == Kind.ADAPTER ? deployAdapter(env, artifact, source, options.actor, start)
-                    : release(env, artifact, source, options.actor, start);
+            String op = artifact.kind() == Kind.ADAPTER ? Event.DEPLOY : Event.RELEASE;
+            // a known artifact whose bytes were sunset is stored again from the upload
+            boolean stored = known != null && store.contains(artifact.name(), artifact.version());
+            return place(env, artifact, stored ? null : upload, options, op, null, start);
         } finally {
             changes.unlock();
             store.discard(upload);
         }
     }
 
-    private DeployResult deployAdapter(String env, Artifact a, Path upload, String actor, long start) throws DeployException {
+    /**
+     * Puts an artifact in an environment: an adapter takes the place of its previous version,
+     * a module version joins the others and its range consumers move to it.
+     *
+     * @param upload the artifact's bytes if they are not in the store yet
+     * @param op {@link Event#DEPLOY}, {@link Event#RELEASE} or {@link Event#PROMOTE}
+     * @param from for a promote, the environment the artifact comes from
+     */
+    private DeployResult place(String env, Artifact a, Path upload, DeployOptions options, String op, String from,
+            long start) throws DeployException {
+        UnitKey key = new UnitKey(env, a.name(), a.version());
         Registry target;
-        Unit current;
         synchronized (state) {
-            current = registry.adapter(env, a.name());
             target = registry.copy();
         }
-        if (!target.named(env, a.name()).stream().allMatch(u -> u.kind == Kind.ADAPTER)) {
-            throw new DeployException(DeployException.CONFLICT, a.name() + " is deployed as a shared module in " + env
-                    + "; a name is either an adapter or a module");
+        List<Unit> sameName = target.named(env, a.name());
+        if (sameName.stream().anyMatch(u -> (u.kind == Kind.ADAPTER) != (a.kind() == Kind.ADAPTER))) {
+            throw new DeployException(DeployException.CONFLICT, a.name() + " is deployed as " + (a.kind() == Kind.ADAPTER
+                    ? "a shared module" : "an adapter") + " in " + env + "; a name is either an adapter or a module");
         }
-        UnitKey key = new UnitKey(env, a.name(), a.version());
+        Unit current = a.kind() == Kind.ADAPTER ? target.adapter(env, a.name()) : target.unit(key);
         if (current != null && current.key.equals(key) && installer.live(key) != null) {
-            return unchanged(Event.DEPLOY, key, a.name() + " " + a.version() + " already serves in " + env
+            return unchanged(op, key, a.name() + " " + a.version() + " already serves in " + env
                     + " with these exact bytes; nothing to do", start);
+        }
+        List<String> problems = new ArrayList<>();
+        if (a.kind() == Kind.MODULE) {
+            checkExports(target, env, a, options.dryRun ? problems : null);
         }
         target.putArtifact(a);
         if (current != null) {
             target.remove(current.key);
         }
-        Map<String, String> bindings = bind(target, env, a);
-        target.put(new Unit(key, Kind.ADAPTER, a.sha256(), now(), actor, bindings));
-        Change change = new Change(env, Event.DEPLOY, key, a, upload, Map.of(key, bindings),
-                current == null ? Set.of() : Set.of(current.key), List.of(), bindings,
-                current == null ? null : current.key.version(), actor, target);
-        long seq = apply(change);
-        String summary = current == null ? "deployed " + a.name() + " " + a.version() + " to " + env
-                : "deployed " + a.name() + " " + a.version() + " to " + env + ", replacing " + current.key.version();
-        return result(Event.DEPLOY, env, summary, key, change.replaced(), List.of(), seq, start);
-    }
-
-    private DeployResult release(String env, Artifact a, Path upload, String actor, long start) throws DeployException {
-        UnitKey key = new UnitKey(env, a.name(), a.version());
-        Registry target;
-        Unit existing;
-        synchronized (state) {
-            existing = registry.unit(key);
-            target = registry.copy();
-        }
-        if (existing != null && installer.live(key) != null) {
-            return unchanged(Event.RELEASE, key, a.name() + " " + a.version() + " is already released in " + env
-                    + " with these exact bytes; nothing to do", start);
-        }
-        if (target.adapter(env, a.name()) != null) {
-            throw new DeployException(DeployException.CONFLICT, a.name() + " is deployed as an adapter in " + env
-                    + "; a name is either an adapter or a module");
-        }
-        Map<String, String> owners = Planner.owners(target, env);
-        for (Model.Export e : a.exports()) {
-            String owner = owners.get(e.pkg());
-            if (owner != null && !owner.equals(a.name())) {
-                throw new DeployException(DeployException.CONFLICT, a.name() + " " + a.version() + " exports package "
-                        + e.pkg() + ", which module " + owner + " already exports in " + env
-                        + "; a package belongs to one module");
+        Map<String, String> bindings;
+        try {
+            bindings = Planner.bind(target, env, a, Map.of(), false, null);
+        } catch (Planner.Unresolvable u) {
+            if (!options.dryRun) {
+                throw new DeployException(DeployException.UNRESOLVABLE, u.getMessage());
             }
+            problems.add(u.getMessage());
+            bindings = Map.of();
         }
-        Map<String, String> platform = platformPackages();
-        for (Model.Export e : a.exports()) {
-            if (platform.containsKey(e.pkg())) {
-                throw new DeployException(DeployException.INVALID_BUNDLE, a.name() + " " + a.version()
-                        + " exports package " + e.pkg() + ", which the platform provides (" + platform.get(e.pkg())
-                        + "); a shared module cannot replace platform packages");
-            }
+        String expiresAt = expiry(a, env, options.ttl);
+        Unit unit = new Unit(key, a.kind(), a.sha256(), now(), options.actor, bindings);
+        unit.expiresAt = expiresAt;
+        target.put(unit);
+        List<MoveRecord> moves = a.kind() == Kind.MODULE
+                ? rebind(target, env, Set.of(a.name()), Set.of(), Planner.UPTAKE, key, null)
+                : List.of();
+        List<Move> stays = a.kind() == Kind.MODULE ? stays(target, env, a, moves) : List.of();
+        if (options.dryRun) {
+            problems.addAll(platformGaps(target, env, a));
+            return dryRun(op, env, a, bindings, moves, stays, problems, start);
         }
-        target.putArtifact(a);
-        if (existing != null) {
-            target.remove(key);
-        }
-        Map<String, String> bindings = bind(target, env, a);
-        target.put(new Unit(key, Kind.MODULE, a.sha256(), now(), actor, bindings));
-        List<MoveRecord> moves = rebind(target, env, Set.of(a.name()), Set.of(), Planner.UPTAKE, key, null);
         Map<UnitKey, Map<String, String>> install = new LinkedHashMap<>();
         install.put(key, bindings);
         Set<UnitKey> retire = new LinkedHashSet<>();
-        if (existing != null) {
-            retire.add(key);
+        if (current != null) {
+            retire.add(current.key);
         }
         addMoves(env, moves, install, retire);
-        long seq = apply(new Change(env, Event.RELEASE, key, a, upload, install, retire, moves, bindings, null, actor, target));
-        String summary = "released " + a.name() + " " + a.version() + " in " + env + "; " + movedSummary(moves);
-        return result(Event.RELEASE, env, summary, key, null, moves, seq, start);
+        String replaced = a.kind() == Kind.ADAPTER && current != null ? current.key.version() : null;
+        long seq = apply(new Change(env, op, key, a, upload, install, retire, moves, bindings, replaced, options.actor,
+                expiresAt, from, target));
+        String verb = Event.PROMOTE.equals(op) ? "promoted " : a.kind() == Kind.MODULE ? "released " : "deployed ";
+        String where = from != null ? " from " + from + " to " + env : a.kind() == Kind.MODULE ? " in " + env : " to " + env;
+        String summary = verb + a.name() + " " + a.version() + where
+                + (replaced == null ? "" : ", replacing " + replaced)
+                + (a.kind() == Kind.MODULE ? "; " + movedSummary(moves) : "")
+                + (expiresAt == null ? "" : "; expires " + expiresAt);
+        DeployResult r = result(op, env, summary, key, replaced, moves, seq, start);
+        r.stays = stays;
+        return r;
+    }
+
+    /** A module's packages are its own in the environment, and never the platform's. */
+    private void checkExports(Registry target, String env, Artifact a, List<String> problems) throws DeployException {
+        Map<String, String> owners = Planner.owners(target, env);
+        Map<String, String> platform = platformPackages();
+        for (Model.Export e : a.exports()) {
+            String owner = owners.get(e.pkg());
+            String problem = null;
+            String code = DeployException.CONFLICT;
+            if (owner != null && !owner.equals(a.name())) {
+                problem = a.name() + " " + a.version() + " exports package " + e.pkg() + ", which module " + owner
+                        + " already exports in " + env + "; a package belongs to one module";
+            } else if (platform.containsKey(e.pkg())) {
+                problem = a.name() + " " + a.version() + " exports package " + e.pkg() + ", which the platform provides ("
+                        + platform.get(e.pkg()) + "); a shared module cannot replace platform packages";
+                code = DeployException.INVALID_BUNDLE;
+            }
+            if (problem != null) {
+                if (problems == null) {
+                    throw new DeployException(code, problem);
+                }
+                problems.add(problem);
+            }
+        }
+    }
+
+    /** For a dry run: required imports that neither a module of the environment nor the platform provides. */
+    private List<String> platformGaps(Registry target, String env, Artifact a) {
+        Map<String, String> owners = Planner.owners(target, env);
+        Map<String, String> platform = platformPackages();
+        List<String> gaps = new ArrayList<>();
+        for (Model.Import i : a.imports()) {
+            if (!i.optional() && !owners.containsKey(i.pkg()) && !platform.containsKey(i.pkg())) {
+                gaps.add(a.name() + " " + a.version() + " imports package " + i.pkg() + " " + i.range()
+                        + ", which no module in " + env + " and no platform bundle exports");
+            }
+        }
+        return gaps;
+    }
+
+    /** Consumers of a released module that do not move to it, and why. */
+    private static List<Move> stays(Registry target, String env, Artifact released, List<MoveRecord> moves) {
+        Set<String> moving = new java.util.HashSet<>();
+        for (MoveRecord m : moves) {
+            moving.add(m.name() + "@" + m.version());
+        }
+        List<Move> stays = new ArrayList<>();
+        for (Unit u : target.units(env)) {
+            String on = u.bindings.get(released.name());
+            if (on == null || moving.contains(u.key.name() + "@" + u.key.version()) || on.equals(released.version())) {
+                continue;
+            }
+            Artifact consumer = target.artifact(u.key);
+            List<Model.Import> fromModule = Planner.importsFrom(target, env, consumer, released.name());
+            String reason;
+            if (!Planner.admits(fromModule, released)) {
+                reason = Planner.isPin(fromModule) ? "pinned: " + describe(fromModule)
+                        : "out of range: " + describe(fromModule) + " excludes " + released.version();
+            } else if (consumer.manualUptake()) {
+                reason = "manual uptake: stays on " + on + " until adopt";
+            } else {
+                reason = "on a newer version in range: " + on;
+            }
+            Move stay = new Move();
+            stay.environment = env;
+            stay.consumer = u.key.name();
+            stay.consumerVersion = u.key.version();
+            stay.from = new TreeMap<>(u.bindings);
+            stay.to = new TreeMap<>(u.bindings);
+            stay.reason = reason;
+            stays.add(stay);
+        }
+        return stays;
+    }
+
+    private static String describe(List<Model.Import> imports) {
+        return imports.stream().map(i -> i.pkg() + " " + i.range()).collect(Collectors.joining(", "));
+    }
+
+    private DeployResult dryRun(String op, String env, Artifact a, Map<String, String> bindings, List<MoveRecord> moves,
+            List<Move> stays, List<String> problems, long start) {
+        DeployResult r = new DeployResult();
+        r.operation = op;
+        r.dryRun = true;
+        r.changed = false;
+        r.moves = moves(env, moves);
+        r.stays = stays;
+        r.problems = problems;
+        DeploymentInfo d = new DeploymentInfo();
+        d.environment = env;
+        d.name = a.name();
+        d.version = a.version();
+        d.kind = a.kind().label();
+        d.sha256 = a.sha256();
+        d.bindings = new TreeMap<>(bindings);
+        r.deployment = d;
+        r.summary = "dry run: " + (problems.isEmpty() ? "would " : "would fail to ") + (a.kind() == Kind.MODULE ? "release " : "deploy ")
+                + a.name() + " " + a.version() + (a.kind() == Kind.MODULE ? " in " : " to ") + env
+                + (problems.isEmpty() ? "" : " (" + problems.size() + " problem(s))")
+                + (a.kind() == Kind.MODULE ? "; " + movedSummary(moves).replace("moved:", "would move:") : "")
+                + "; nothing was changed";
+        r.millis = (System.nanoTime() - start) / 1_000_000;
+        return r;
+    }
+
+    /** When a deployment of this artifact in this environment expires: the option, else the header, else the environment's default. */
+    private String expiry(Artifact a, String env, String option) throws DeployException {
+        Duration ttl;
+        if (option != null) {
+            ttl = Durations.parse(option, "TTL");
+        } else if (a.metadata().get(ArtifactReader.TTL) != null) {
+            ttl = Durations.parse(a.metadata().get(ArtifactReader.TTL), ArtifactReader.TTL + " of " + a.name() + " " + a.version());
+        } else {
+            ttl = defaultTtl(env);
+        }
+        return ttl == null ? null : instant().plus(ttl).toString();
+    }
+
+    /** {@code mosaic.ttl.default.<env>} if set; else none for prod, and {@code mosaic.ttl.default} (7d) elsewhere. */
+    private Duration defaultTtl(String env) throws DeployException {
+        String specific = context.getProperty("mosaic.ttl.default." + env);
+        if (specific != null && !specific.isBlank()) {
+            return Durations.parse(specific, "mosaic.ttl.default." + env);
+        }
+        if (Gateway.DEFAULT_ENVIRONMENT.equals(env)) {
+            return null;
+        }
+        return Durations.parse(property("mosaic.ttl.default", "7d"), "mosaic.ttl.default");
+    }
+
+    @Override
+    public DeployResult promote(String name, String version, String fromEnvironment, String toEnvironment, String actor)
+            throws DeployException {
+        long start = System.nanoTime();
+        String from = checkEnvironment(fromEnvironment);
+        String to = checkEnvironment(toEnvironment);
+        checkName(name);
+        if (from.equals(to)) {
+            throw new DeployException(DeployException.INVALID_ARGUMENT, "promote needs two different environments; got " + from + " twice");
+        }
+        changes.lock();
+        try {
+            checkOpen();
+            Artifact a;
+            synchronized (state) {
+                if (registry.units(from).isEmpty()) {
+                    throw new DeployException(DeployException.NOT_FOUND, "nothing is deployed in environment '" + from
+                            + "' to promote from; environments with deployments: " + registry.environments());
+                }
+                a = registry.artifact(find(from, name, version, "to promote").key);
+            }
+            if (!store.contains(a.name(), a.version())) {
+                throw new DeployException(DeployException.INTERNAL, "the artifact of " + a.name() + " " + a.version()
+                        + " is missing from the store");
+            }
+            String op = Event.PROMOTE;
+            return place(to, a, null, DeployOptions.to(to, actor), op, from, start);
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    @Override
+    public DeployResult setTtl(String environment, String name, String version, String ttl, String actor)
+            throws DeployException {
+        long start = System.nanoTime();
+        String env = checkEnvironment(environment);
+        checkName(name);
+        Duration duration = Durations.parse(ttl, "TTL");
+        changes.lock();
+        try {
+            checkOpen();
+            Unit unit = find(env, name, version, "whose TTL to set");
+            Event e = new Event();
+            e.time = now();
+            e.actor = actorOrUnknown(actor);
+            e.op = Event.TTL;
+            e.env = env;
+            e.name = name;
+            e.version = unit.key.version();
+            e.expiresAt = duration == null ? null : instant().plus(duration).toString();
+            long seq = record(e);
+            postponed.remove(unit.key);
+            return result(Event.TTL, env, name + " " + unit.key.version() + " in " + env + (duration == null
+                    ? " no longer expires" : " now expires " + e.expiresAt + " (in " + Durations.format(duration) + ")"),
+                    unit.key, null, List.of(), seq, start);
+        } finally {
+            changes.unlock();
+        }
     }
 
     @Override
@@ -443,50 +650,192 @@ public final class DeployerComponent implements Deployer {
         changes.lock();
         try {
             checkOpen();
-            Registry target;
-            synchronized (state) {
-                target = registry.copy();
-            }
-            Unit adapter = target.adapter(env, name);
+            return remove(find(env, name, version, "to undeploy"), force, Event.UNDEPLOY, actor, start);
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    /**
+     * The adapter of that name (when {@code version} is null or its own), or that version of
+     * the module; when there is none, the exception says what there is.
+     *
+     * @param whatFor finishes "say which version ..." in the message
+     */
+    private Unit find(String env, String name, String version, String whatFor) throws DeployException {
+        synchronized (state) {
+            Unit adapter = registry.adapter(env, name);
             if (adapter != null && (version == null || adapter.key.version().equals(canonical(version)))) {
-                target.remove(adapter.key);
-                long seq = apply(new Change(env, Event.UNDEPLOY, adapter.key, null, null, Map.of(), Set.of(adapter.key),
-                        List.of(), null, null, actor, target));
-                return result(Event.UNDEPLOY, env, "undeployed " + name + " " + adapter.key.version() + " from " + env
-                        + "; its routes answer 404", null, null, List.of(), seq, start);
+                return adapter;
             }
-            List<Unit> named = target.named(env, name);
+            List<Unit> named = registry.named(env, name);
             if (named.isEmpty()) {
                 throw notDeployed(env, name);
             }
             if (version == null) {
                 throw new DeployException(DeployException.INVALID_ARGUMENT, name + " is a shared module in " + env
-                        + " with versions " + versions(named) + "; say which version to undeploy");
+                        + " with versions " + versions(named) + "; say which version " + whatFor);
             }
-            UnitKey key = new UnitKey(env, name, canonical(version));
-            Unit unit = target.unit(key);
+            Unit unit = registry.unit(new UnitKey(env, name, canonical(version)));
             if (unit == null) {
-                throw new DeployException(DeployException.NOT_FOUND, name + " " + key.version() + " is not deployed in "
+                throw new DeployException(DeployException.NOT_FOUND, name + " " + canonical(version) + " is not deployed in "
                         + env + "; deployed versions: " + versions(named));
             }
-            List<Unit> consumers = target.consumersOf(env, name, key.version());
+            return unit;
+        }
+    }
+
+    /**
+     * Takes a unit away: an adapter's routes stop (404); a module version's consumers first move
+     * to the best other version in their range. Called with the changes lock held.
+     *
+     * @param force for a module version in use: move its consumers rather than refuse
+     * @param op {@link Event#UNDEPLOY}, {@link Event#EXPIRE} or {@link Event#SUNSET}
+     */
+    private DeployResult remove(Unit unit, boolean force, String op, String actor, long start) throws DeployException {
+        UnitKey key = unit.key;
+        String env = key.env();
+        Registry target;
+        DeploymentInfo before;
+        synchronized (state) {
+            target = registry.copy();
+            before = info(unit);
+        }
+        List<MoveRecord> moves = List.of();
+        Map<UnitKey, Map<String, String>> install = new LinkedHashMap<>();
+        Set<UnitKey> retire = new LinkedHashSet<>();
+        retire.add(key);
+        if (unit.kind == Kind.MODULE) {
+            List<Unit> consumers = target.consumersOf(env, key.name(), key.version());
             if (!consumers.isEmpty() && !force) {
-                throw new DeployException(DeployException.IN_USE, name + " " + key.version() + " is in use in " + env
+                throw new DeployException(DeployException.IN_USE, key.name() + " " + key.version() + " is in use in " + env
                         + " by " + consumers.stream().map(c -> c.key.name() + " " + c.key.version()).collect(Collectors.joining(", "))
                         + ". Yank it first (its consumers move to another version in their range), or undeploy with force");
             }
             target.remove(key);
-            List<MoveRecord> moves = rebind(target, env, Set.of(name), Set.of(), Planner.UNDEPLOY, null,
-                    "cannot undeploy " + name + " " + key.version());
-            Map<UnitKey, Map<String, String>> install = new LinkedHashMap<>();
-            Set<UnitKey> retire = new LinkedHashSet<>();
-            retire.add(key);
+            moves = rebind(target, env, Set.of(key.name()), Set.of(), Planner.UNDEPLOY, null,
+                    "cannot remove " + key.name() + " " + key.version());
             addMoves(env, moves, install, retire);
-            long seq = apply(new Change(env, Event.UNDEPLOY, key, null, null, install, retire, moves, null, null, actor, target));
-            return result(Event.UNDEPLOY, env, "undeployed " + name + " " + key.version() + " from " + env + "; "
-                    + movedSummary(moves), null, null, moves, seq, start);
+        } else {
+            target.remove(key);
+        }
+        long seq = apply(new Change(env, op, key, null, null, install, retire, moves, null, null, actor, null, null, target));
+        String verb = switch (op) {
+            case Event.EXPIRE -> "expired ";
+            case Event.SUNSET -> "sunset ";
+            default -> "undeployed ";
+        };
+        String summary = verb + key.name() + " " + key.version() + " from " + env
+                + (unit.kind == Kind.ADAPTER ? "; its routes answer 404" : "; " + movedSummary(moves));
+        DeployResult r = result(op, env, summary, null, null, moves, seq, start);
+        r.removed = List.of(before);
+        return r;
+    }
+
+    /** Undeploys what has expired. Runs on the TTL thread; a module version still in use waits, logged once. */
+    void expireDue() {
+        if (closing) {
+            return;
+        }
+        changes.lock();
+        try {
+            Instant now = instant();
+            List<Unit> due = new ArrayList<>();
+            synchronized (state) {
+                for (Unit u : registry.units(null)) {
+                    if (u.expiresAt != null && !Instant.parse(u.expiresAt).isAfter(now)) {
+                        due.add(u);
+                    }
+                }
+            }
+            // adapters first: a module version often expires along with the adapters using it
+            due.sort((a, b) -> Boolean.compare(a.kind == Kind.MODULE, b.kind == Kind.MODULE));
+            for (Unit u : due) {
+                try {
+                    DeployResult r = remove(u, true, Event.EXPIRE, "ttl", System.nanoTime());
+                    LOG.info("{}", r.summary);
+                    postponed.remove(u.key);
+                } catch (DeployException e) {
+                    if (postponed.add(u.key)) {
+                        LOG.warn("{} expired but stays: {}", u.key, e.getMessage());
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.error("expiring deployments failed", e);
         } finally {
             changes.unlock();
+        }
+    }
+
+    @Override
+    public List<DeploymentInfo> sunsetCandidates(String environment, String unusedFor) throws DeployException {
+        String env = environment == null ? null : checkEnvironment(environment);
+        Duration period = unusedFor == null ? Durations.parse(property("mosaic.sunset.after", "30d"), "mosaic.sunset.after")
+                : Durations.parse(unusedFor, "sunset period");
+        if (period == null) {
+            throw new DeployException(DeployException.INVALID_ARGUMENT, "a sunset period cannot be 'none'; say how long unused, e.g. 30d");
+        }
+        Instant cutoff = instant().minus(period);
+        synchronized (state) {
+            List<DeploymentInfo> candidates = new ArrayList<>();
+            for (Unit u : registry.units(env)) {
+                if (u.kind == Kind.MODULE && u.unusedSince != null && !Instant.parse(u.unusedSince).isAfter(cutoff)
+                        && registry.consumersOf(u.key.env(), u.key.name(), u.key.version()).isEmpty()) {
+                    candidates.add(info(u));
+                }
+            }
+            return candidates;
+        }
+    }
+
+    @Override
+    public DeployResult sunset(String environment, String unusedFor, String actor) throws DeployException {
+        long start = System.nanoTime();
+        changes.lock();
+        try {
+            checkOpen();
+            List<DeploymentInfo> removed = new ArrayList<>();
+            long seq = 0;
+            for (DeploymentInfo c : sunsetCandidates(environment, unusedFor)) {
+                Unit unit;
+                synchronized (state) {
+                    unit = registry.unit(new UnitKey(c.environment, c.name, c.version));
+                }
+                DeployResult r = remove(unit, false, Event.SUNSET, actor, start);
+                seq = r.sequence;
+                removed.add(c);
+                dropUnusedArtifact(c.name, c.version);
+            }
+            DeployResult r = new DeployResult();
+            r.operation = Event.SUNSET;
+            r.changed = !removed.isEmpty();
+            r.removed = removed;
+            r.moves = List.of();
+            r.sequence = seq;
+            r.summary = removed.isEmpty() ? "no module version has been unused long enough to sunset; nothing to do"
+                    : "sunset " + removed.size() + " module version(s) nobody used: "
+                            + removed.stream().map(d -> d.name + " " + d.version + " in " + d.environment).collect(Collectors.joining(", "));
+            r.millis = (System.nanoTime() - start) / 1_000_000;
+            return r;
+        } finally {
+            changes.unlock();
+        }
+    }
+
+    /** The bytes go when no environment uses them any more; the record stays, so the version is never reused. */
+    private void dropUnusedArtifact(String name, String version) {
+        synchronized (state) {
+            for (String env : registry.environments()) {
+                if (registry.unit(new UnitKey(env, name, version)) != null) {
+                    return;
+                }
+            }
+        }
+        try {
+            Files.deleteIfExists(store.path(name, version));
+        } catch (IOException e) {
+            LOG.warn("could not delete the artifact of sunset {} {}: {}", name, version, e.getMessage());
         }
     }
 
@@ -526,7 +875,7 @@ public final class DeployerComponent implements Deployer {
             Map<String, String> bindings = bind(target, env, a);
             target.put(new Unit(key, Kind.ADAPTER, a.sha256(), now(), actor, bindings));
             long seq = apply(new Change(env, Event.ROLLBACK, key, a, null, Map.of(key, bindings), Set.of(current.key),
-                    List.of(), bindings, current.key.version(), actor, target));
+                    List.of(), bindings, current.key.version(), actor, expiry(a, env, null), null, target));
             return result(Event.ROLLBACK, env, "rolled " + name + " in " + env + " back from " + current.key.version() + " to "
                     + version, key, current.key.version(), List.of(), seq, start);
         } finally {
@@ -581,7 +930,7 @@ public final class DeployerComponent implements Deployer {
             Map<UnitKey, Map<String, String>> install = new LinkedHashMap<>();
             Set<UnitKey> retire = new LinkedHashSet<>();
             addMoves(env, moves, install, retire);
-            long seq = apply(new Change(env, op, key, null, null, install, retire, moves, null, null, actor, target));
+            long seq = apply(new Change(env, op, key, null, null, install, retire, moves, null, null, actor, null, null, target));
             return result(op, env, (yank ? "yanked " : "unyanked ") + name + " " + key.version() + " in " + env + "; "
                     + movedSummary(moves), key, null, moves, seq, start);
         } finally {
@@ -615,7 +964,8 @@ public final class DeployerComponent implements Deployer {
             Map<UnitKey, Map<String, String>> install = new LinkedHashMap<>();
             Set<UnitKey> retire = new LinkedHashSet<>();
             addMoves(env, moves, install, retire);
-            long seq = apply(new Change(env, Event.ADOPT, subject, null, null, install, retire, moves, null, null, actor, target));
+            long seq = apply(new Change(env, Event.ADOPT, subject, null, null, install, retire, moves, null, null, actor, null,
+                    null, target));
             return result(Event.ADOPT, env, "adopted for " + name + " in " + env + ": " + movedSummary(moves), subject, null,
                     moves, seq, start);
         } finally {
@@ -678,15 +1028,11 @@ public final class DeployerComponent implements Deployer {
             if (c.upload() != null) {
                 store.commit(c.upload(), c.artifact().name(), c.artifact().version());
             }
-            synchronized (state) {
-                event.seq = registry.sequence() + 1;
-                journal.append(event);
-                registry.apply(event);
-            }
-        } catch (IOException e) {
+            record(event);
+        } catch (IOException | DeployException e) {
             installer.discard(installed.values());
-            throw new DeployException(DeployException.INTERNAL, "could not record the change durably ("
-                    + e.getMessage() + "); nothing changed", e);
+            throw e instanceof DeployException d ? d : new DeployException(DeployException.INTERNAL,
+                    "could not store the artifact (" + e.getMessage() + "); nothing changed", e);
         }
 
         testPause("afterCommit");
@@ -706,6 +1052,26 @@ public final class DeployerComponent implements Deployer {
         }
         retire(leavingAdapters, leaving.values());
         return event.seq;
+    }
+
+    /**
+     * Commits an event: appended to the journal and forced to disk, then applied to the
+     * registry. The one place where the recorded state changes.
+     *
+     * @return its sequence number
+     */
+    private long record(Event event) throws DeployException {
+        synchronized (state) {
+            event.seq = registry.sequence() + 1;
+            try {
+                journal.append(event);
+            } catch (IOException e) {
+                throw new DeployException(DeployException.INTERNAL, "could not record the change durably ("
+                        + e.getMessage() + "); nothing changed", e);
+            }
+            registry.apply(event);
+            return event.seq;
+        }
     }
 
     /** Holds a change made once the runtime serves at a named point, so a test can kill the process there. */
@@ -740,17 +1106,23 @@ public final class DeployerComponent implements Deployer {
         installer.retire(ordered);
     }
 
+    private static String actorOrUnknown(String actor) {
+        return actor == null || actor.isBlank() ? "unknown" : actor;
+    }
+
     private Event event(Change c) {
         Event e = new Event();
         e.time = now();
-        e.actor = c.actor() == null || c.actor().isBlank() ? "unknown" : c.actor();
+        e.actor = actorOrUnknown(c.actor());
         e.op = c.op();
         e.env = c.env();
         e.name = c.subject().name();
         e.version = c.subject().version();
-        if (Event.DEPLOY.equals(c.op()) || Event.RELEASE.equals(c.op()) || Event.ROLLBACK.equals(c.op())) {
+        if (c.artifact() != null) {
             e.artifact = c.artifact();
             e.bindings = c.bindings();
+            e.expiresAt = c.expiresAt();
+            e.from = c.from();
         }
         e.replaced = c.replaced();
         e.moves = c.moves().isEmpty() ? null : c.moves();
@@ -823,11 +1195,14 @@ public final class DeployerComponent implements Deployer {
     // ------------------------------------------------------------------ queries
 
     @Override
-    public List<DeploymentInfo> list(String environment) {
+    public List<DeploymentInfo> list(String environment, String owner, String kind) {
         synchronized (state) {
             List<DeploymentInfo> infos = new ArrayList<>();
             for (Unit u : registry.units(environment)) {
-                infos.add(info(u));
+                DeploymentInfo i = info(u);
+                if ((owner == null || owner.equals(i.owner)) && (kind == null || kind.equalsIgnoreCase(i.kind))) {
+                    infos.add(i);
+                }
             }
             return infos;
         }
@@ -911,6 +1286,22 @@ public final class DeployerComponent implements Deployer {
         i.state = problem != null ? "failed" : installer.live(u.key) != null ? "running" : "starting";
         i.problem = problem;
         i.metadata = new TreeMap<>(a.metadata());
+        i.expiresAt = u.expiresAt;
+        i.unusedSince = u.unusedSince;
+        Bundle live = installer.live(u.key);
+        i.bundleId = live == null ? -1 : live.getBundleId();
+        i.exports = new TreeMap<>();
+        for (Model.Export e : a.exports()) {
+            i.exports.put(e.pkg(), e.version().toString());
+        }
+        i.imports = new ArrayList<>();
+        for (Model.Import m : a.imports()) {
+            ImportInfo ii = new ImportInfo();
+            ii.pkg = m.pkg();
+            ii.range = m.range().toString();
+            ii.optional = m.optional();
+            i.imports.add(ii);
+        }
         return i;
     }
 
@@ -1021,8 +1412,13 @@ public final class DeployerComponent implements Deployer {
         return units.stream().map(u -> u.key.version() + (u.yanked ? " (yanked)" : "")).collect(Collectors.joining(", "));
     }
 
+    private Instant instant() {
+        Clock c = clock;
+        return (c == null ? Clock.systemUTC() : c).instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS);
+    }
+
     private String now() {
-        return clock.instant().truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
+        return instant().toString();
     }
 
     private String property(String name, String defaultValue) {

@@ -17,6 +17,10 @@ final class Event {
     static final String YANK = "yank";
     static final String UNYANK = "unyank";
     static final String ADOPT = "adopt";
+    static final String PROMOTE = "promote";
+    static final String TTL = "ttl";
+    static final String EXPIRE = "expire";
+    static final String SUNSET = "sunset";
 
     public long seq;
     public String time;
@@ -33,6 +37,10 @@ final class Event {
     public String replaced;
     /** Consumers whose bindings changed, or that were re-wired, with this change. */
     public List<MoveRecord> moves;
+    /** For deploy, release, promote, rollback and ttl: when the unit expires (ISO-8601), or null for never. */
+    public String expiresAt;
+    /** For promote: the environment the artifact came from. */
+    public String from;
 
     /** A consumer's bindings before and after. */
     record MoveRecord(String name, String version, Map<String, String> from, Map<String, String> to, String reason) {

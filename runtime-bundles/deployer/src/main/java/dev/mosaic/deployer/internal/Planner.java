@@ -139,6 +139,28 @@ final class Planner {
         return chosen;
     }
 
+    /** @return the consumer's imports of packages the module exports in the environment */
+    static List<Import> importsFrom(Registry registry, String env, Artifact consumer, String module) {
+        Map<String, String> owners = owners(registry, env);
+        List<Import> imports = new ArrayList<>();
+        for (Import i : consumer.imports()) {
+            if (module.equals(owners.get(i.pkg()))) {
+                imports.add(i);
+            }
+        }
+        return imports;
+    }
+
+    /** @return whether those imports would accept that module version */
+    static boolean admits(List<Import> imports, Artifact module) {
+        return accepts(imports, module);
+    }
+
+    /** @return whether every import admits exactly one version */
+    static boolean isPin(List<Import> imports) {
+        return !imports.isEmpty() && imports.stream().allMatch(i -> i.range().isExact());
+    }
+
     /** Every required import satisfied, and at least one import at all (optional ones alone may find nothing). */
     private static boolean accepts(List<Import> imports, Artifact module) {
         boolean any = false;

@@ -34,6 +34,10 @@ final class Registry {
         final String deployedAt;
         final String deployedBy;
         boolean yanked;
+        /** When it is undeployed automatically (ISO-8601), or null. */
+        String expiresAt;
+        /** For module versions: since when no consumer is bound to it (ISO-8601), or null while in use. */
+        String unusedSince;
         /** Module name to module version. */
         Map<String, String> bindings;
 
@@ -49,6 +53,8 @@ final class Registry {
         Unit copy() {
             Unit u = new Unit(key, kind, sha256, deployedAt, deployedBy, bindings);
             u.yanked = yanked;
+            u.expiresAt = expiresAt;
+            u.unusedSince = unusedSince;
             return u;
         }
     }
@@ -92,28 +98,16 @@ final class Registry {
 
     void apply(Event e) {
         switch (e.op) {
-            case Event.DEPLOY, Event.ROLLBACK -> {
-                artifacts.putIfAbsent(artifactKey(e.artifact.name(), e.artifact.version()), e.artifact);
-                Unit old = adapter(e.env, e.name);
-                Deque<String> stack = previous.computeIfAbsent(slot(e.env, e.name), k -> new ArrayDeque<>());
-                if (old != null) {
-                    units.remove(old.key);
-                    if (Event.DEPLOY.equals(e.op) && !old.key.version().equals(e.version)) {
-                        stack.addLast(old.key.version());
-                    }
+            case Event.DEPLOY, Event.ROLLBACK -> putAdapter(e, Event.DEPLOY.equals(e.op));
+            case Event.RELEASE -> putModule(e);
+            case Event.PROMOTE -> {
+                if (e.artifact.kind() == Kind.ADAPTER) {
+                    putAdapter(e, true);
+                } else {
+                    putModule(e);
                 }
-                if (Event.ROLLBACK.equals(e.op) && !stack.isEmpty()) {
-                    stack.removeLast();
-                }
-                UnitKey key = new UnitKey(e.env, e.name, e.version);
-                units.put(key, new Unit(key, Kind.ADAPTER, e.artifact.sha256(), e.time, e.actor, e.bindings));
             }
-            case Event.RELEASE -> {
-                artifacts.putIfAbsent(artifactKey(e.artifact.name(), e.artifact.version()), e.artifact);
-                UnitKey key = new UnitKey(e.env, e.name, e.version);
-                units.put(key, new Unit(key, Kind.MODULE, e.artifact.sha256(), e.time, e.actor, e.bindings));
-            }
-            case Event.UNDEPLOY -> {
+            case Event.UNDEPLOY, Event.EXPIRE, Event.SUNSET -> {
                 Unit removed = units.remove(new UnitKey(e.env, e.name, e.version));
                 if (removed != null && removed.kind == Kind.ADAPTER) {
                     previous.remove(slot(e.env, e.name));
@@ -121,14 +115,64 @@ final class Registry {
             }
             case Event.YANK -> unit(new UnitKey(e.env, e.name, e.version)).yanked = true;
             case Event.UNYANK -> unit(new UnitKey(e.env, e.name, e.version)).yanked = false;
+            case Event.TTL -> unit(new UnitKey(e.env, e.name, e.version)).expiresAt = e.expiresAt;
             case Event.ADOPT -> {
                 // only moves
             }
             default -> throw new IllegalStateException("journal entry " + e.seq + " has unknown operation '" + e.op + "'");
         }
         applyMoves(e.env, e.moves);
+        markUnused(e.env, e.time);
         sequence = Math.max(sequence, e.seq);
         events.add(e);
+    }
+
+    /** An adapter takes its slot; a deploy (not a rollback) remembers the version it replaced. */
+    private void putAdapter(Event e, boolean rememberReplaced) {
+        artifacts.putIfAbsent(artifactKey(e.artifact.name(), e.artifact.version()), e.artifact);
+        Unit old = adapter(e.env, e.name);
+        Deque<String> stack = previous.computeIfAbsent(slot(e.env, e.name), k -> new ArrayDeque<>());
+        if (old != null) {
+            units.remove(old.key);
+            if (rememberReplaced && !old.key.version().equals(e.version)) {
+                stack.addLast(old.key.version());
+            }
+        }
+        if (!rememberReplaced && !stack.isEmpty()) {
+            stack.removeLast();
+        }
+        UnitKey key = new UnitKey(e.env, e.name, e.version);
+        Unit unit = new Unit(key, Kind.ADAPTER, e.artifact.sha256(), e.time, e.actor, e.bindings);
+        unit.expiresAt = e.expiresAt;
+        units.put(key, unit);
+    }
+
+    private void putModule(Event e) {
+        artifacts.putIfAbsent(artifactKey(e.artifact.name(), e.artifact.version()), e.artifact);
+        UnitKey key = new UnitKey(e.env, e.name, e.version);
+        Unit unit = new Unit(key, Kind.MODULE, e.artifact.sha256(), e.time, e.actor, e.bindings);
+        unit.expiresAt = e.expiresAt;
+        units.put(key, unit);
+    }
+
+    /** Keeps, for every module version of the environment, since when nobody is bound to it. */
+    void markUnused(String env, String time) {
+        Map<UnitKey, Integer> consumers = new HashMap<>();
+        for (Unit u : units(env)) {
+            for (Map.Entry<String, String> b : u.bindings.entrySet()) {
+                consumers.merge(new UnitKey(env, b.getKey(), b.getValue()), 1, Integer::sum);
+            }
+        }
+        for (Unit u : units(env)) {
+            if (u.kind != Kind.MODULE) {
+                continue;
+            }
+            if (consumers.containsKey(u.key)) {
+                u.unusedSince = null;
+            } else if (u.unusedSince == null) {
+                u.unusedSince = time;
+            }
+        }
     }
 
     void applyMoves(String env, List<MoveRecord> moves) {

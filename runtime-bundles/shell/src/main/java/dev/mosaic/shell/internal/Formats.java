@@ -9,6 +9,12 @@ import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.HistoryEntry;
 import dev.mosaic.deployer.Move;
 import dev.mosaic.deployer.RouteView;
+import dev.mosaic.insight.Consumer;
+import dev.mosaic.insight.DependencyNode;
+import dev.mosaic.insight.Dependents;
+import dev.mosaic.insight.Graph;
+import dev.mosaic.insight.ImportEdge;
+import dev.mosaic.insight.Uptake;
 
 /** How the console shows what the commands return. */
 final class Formats {
@@ -32,6 +38,18 @@ final class Formats {
             if (first instanceof HistoryEntry) {
                 return history(cast(list));
             }
+            if (first instanceof Dependents) {
+                return dependents(cast(list));
+            }
+            if (first instanceof DependencyNode) {
+                return dependencies(cast(list));
+            }
+            if (first instanceof Uptake) {
+                return uptake(cast(list));
+            }
+        }
+        if (value instanceof Graph g) {
+            return graph(g);
         }
         return null;
     }
@@ -50,11 +68,12 @@ final class Formats {
     }
 
     static String deployments(List<DeploymentInfo> list) {
-        Table t = new Table("ENV", "KIND", "NAME", "VERSION", "STATE", "UPTAKE", "BINDINGS", "OWNER", "DEPLOYED", "BY", "SHA256");
+        Table t = new Table("ENV", "KIND", "NAME", "VERSION", "STATE", "UPTAKE", "BINDINGS", "OWNER", "DEPLOYED", "BY",
+                "EXPIRES", "SHA256");
         for (DeploymentInfo d : list) {
             String state = d.yanked ? d.state + ",yanked" : d.state;
             t.row(d.environment, d.kind, d.name, d.version, state, d.uptake, modules(d.bindings), d.owner, d.deployedAt,
-                    d.deployedBy, d.sha256 == null ? null : d.sha256.substring(0, 12));
+                    d.deployedBy, d.expiresAt, d.sha256 == null ? null : d.sha256.substring(0, 12));
         }
         StringBuilder b = new StringBuilder(t.toString());
         for (DeploymentInfo d : list) {
@@ -84,8 +103,95 @@ final class Formats {
         }
         if (r.moves != null) {
             for (Move m : r.moves) {
-                b.append("\n  ").append(move(m));
+                b.append("\n  ").append(r.dryRun ? "would move " : "").append(move(m));
             }
+        }
+        if (r.stays != null) {
+            for (Move m : r.stays) {
+                b.append("\n  stays ").append(m.consumer).append(' ').append(m.consumerVersion).append(": ").append(m.reason);
+            }
+        }
+        if (r.problems != null) {
+            for (String p : r.problems) {
+                b.append("\n  problem: ").append(p);
+            }
+        }
+        if (r.dryRun && r.deployment != null && r.deployment.bindings != null && !r.deployment.bindings.isEmpty()) {
+            b.append("\n  would bind to ").append(modules(r.deployment.bindings));
+        }
+        return b.toString();
+    }
+
+    static String dependents(List<Dependents> list) {
+        StringBuilder b = new StringBuilder();
+        for (Dependents d : list) {
+            if (b.length() > 0) {
+                b.append('\n');
+            }
+            b.append(d.environment).append(' ').append(d.module).append(' ').append(d.version)
+                    .append(d.newest ? "  (newest)" : "").append(d.yanked ? "  (yanked)" : "").append('\n');
+            b.append("  wired (").append(d.wired.size()).append(")\n");
+            for (Consumer c : d.wired) {
+                b.append("    ").append(c.name).append(' ').append(c.version).append("  ").append(c.kind).append("  uptake ")
+                        .append(c.uptake).append("  ").append(String.join(", ", c.ranges)).append('\n');
+            }
+            b.append("  elsewhere (").append(d.elsewhere.size()).append(")\n");
+            for (Consumer c : d.elsewhere) {
+                b.append("    ").append(c.name).append(' ').append(c.version).append("  on ").append(c.wiredTo).append("  ")
+                        .append(c.reason).append('\n');
+            }
+        }
+        return b.toString().stripTrailing();
+    }
+
+    static String dependencies(List<DependencyNode> roots) {
+        StringBuilder b = new StringBuilder();
+        for (DependencyNode n : roots) {
+            b.append(n.name).append(' ').append(n.version).append(" (").append(n.kind).append(", ").append(n.environment)
+                    .append(")\n");
+            tree(b, n, "");
+        }
+        return b.toString().stripTrailing();
+    }
+
+    private static void tree(StringBuilder b, DependencyNode n, String indent) {
+        for (int i = 0; i < n.imports.size(); i++) {
+            ImportEdge e = n.imports.get(i);
+            boolean last = i == n.imports.size() - 1;
+            b.append(indent).append(last ? "`- " : "+- ").append(e.pkg).append(' ').append(e.range)
+                    .append(e.optional ? " (optional)" : "").append(" -> ");
+            if (e.provider == null) {
+                b.append("not wired");
+            } else {
+                b.append(e.provider).append(' ').append(e.wired);
+                if (e.newestOverall != null) {
+                    b.append("  [newest in range ").append(e.newestInRange).append(", newest ").append(e.newestOverall)
+                            .append(e.majorUpgradeAvailable ? ": major upgrade available" : "").append(']');
+                } else if (e.dependencies == null) {
+                    b.append("  (platform)");
+                }
+            }
+            b.append('\n');
+            if (e.dependencies != null) {
+                tree(b, e.dependencies, indent + (last ? "   " : "|  "));
+            }
+        }
+    }
+
+    static String uptake(List<Uptake> list) {
+        Table t = new Table("ENV", "MODULE", "NEWEST", "CONSUMERS BY VERSION", "TOTAL", "ON NEWEST");
+        for (Uptake u : list) {
+            String spread = u.consumers.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
+                    .collect(Collectors.joining(" "));
+            t.row(u.environment, u.module, u.newest, spread, u.total, Math.round(u.shareOnNewest * 100) + "%");
+        }
+        return t.toString();
+    }
+
+    static String graph(Graph g) {
+        StringBuilder b = new StringBuilder(g.nodes.size() + " deployments, " + g.edges.size() + " wires (--dot for Graphviz)");
+        for (Graph.Edge e : g.edges) {
+            b.append("\n  ").append(e.from).append(" -> ").append(e.to).append("  ").append(e.pkg);
         }
         return b.toString();
     }

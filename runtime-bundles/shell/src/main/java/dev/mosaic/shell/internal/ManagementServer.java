@@ -36,6 +36,7 @@ import dev.mosaic.deployer.DeployException;
 import dev.mosaic.deployer.DeployOptions;
 import dev.mosaic.deployer.DeployResult;
 import dev.mosaic.deployer.Deployer;
+import dev.mosaic.insight.Insight;
 import dev.mosaic.shell.ManagementApi;
 
 /**
@@ -56,6 +57,9 @@ public final class ManagementServer extends Handler.Abstract implements Manageme
 
     @Reference
     private Deployer deployer;
+
+    @Reference
+    private Insight insight;
 
     private final ObjectMapper mapper = new ObjectMapper();
     private Server server;
@@ -125,6 +129,12 @@ public final class ManagementServer extends Handler.Abstract implements Manageme
         try {
             Object body = dispatch(request);
             int status = body instanceof DeployResult r && r.changed && "POST".equals(request.getMethod()) ? 201 : 200;
+            if (body instanceof Text t) {
+                response.setStatus(status);
+                response.getHeaders().put(HttpHeader.CONTENT_TYPE, t.type() + ";charset=utf-8");
+                response.write(true, ByteBuffer.wrap(t.content().getBytes(java.nio.charset.StandardCharsets.UTF_8)), callback);
+                return true;
+            }
             if (text) {
                 sendText(response, callback, status, body);
                 return true;
@@ -141,6 +151,10 @@ public final class ManagementServer extends Handler.Abstract implements Manageme
         return true;
     }
 
+    /** A body that is already text of a given type (Graphviz), written as it is. */
+    private record Text(String type, String content) {
+    }
+
     private Object dispatch(Request request) throws DeployException, ApiError {
         String path = Request.getPathInContext(request);
         String method = request.getMethod();
@@ -151,61 +165,118 @@ public final class ManagementServer extends Handler.Abstract implements Manageme
         Fields query = Request.extractQueryParameters(request);
         String env = query.getValue("env");
         String actor = actor(request);
-        if (s.size() == 1 && s.get(0).equals("deployments")) {
-            if (method.equals("GET")) {
-                return deployer.list(env);
-            }
-            if (method.equals("POST")) {
-                return deployer.deploy(body(request), DeployOptions.to(env, actor));
-            }
-            throw notAllowed(method, path, "GET, POST");
-        }
-        if (s.size() >= 3 && s.get(0).equals("deployments")) {
-            String e = s.get(1);
-            String name = s.get(2);
-            if (s.size() == 3 || (s.size() == 4 && method.equals("DELETE") && !isAction(s.get(3)))) {
-                if (!method.equals("DELETE")) {
-                    throw notAllowed(method, path, "DELETE");
+        String first = s.isEmpty() ? "" : s.get(0);
+        switch (first) {
+            case "deployments" -> {
+                if (s.size() == 1) {
+                    if (method.equals("GET")) {
+                        return deployer.list(env, query.getValue("owner"), query.getValue("kind"));
+                    }
+                    allow(method, path, "GET", "POST");
+                    DeployOptions options = DeployOptions.to(env, actor);
+                    options.ttl = query.getValue("ttl");
+                    options.dryRun = "true".equals(query.getValue("dryRun"));
+                    return deployer.deploy(body(request), options);
                 }
-                String version = s.size() == 4 ? s.get(3) : query.getValue("version");
-                return deployer.undeploy(e, name, version, "true".equals(query.getValue("force")), actor);
-            }
-            if (s.size() == 4 && isAction(s.get(3))) {
-                if (!method.equals("POST")) {
-                    throw notAllowed(method, path, "POST");
+                if (s.size() < 3) {
+                    break;
                 }
-                return s.get(3).equals("rollback") ? deployer.rollback(e, name, actor) : deployer.adopt(e, name, actor);
+                String e = s.get(1);
+                String name = s.get(2);
+                String action = s.size() == 4 ? s.get(3) : null;
+                if (action != null && List.of("rollback", "adopt", "promote", "ttl").contains(action)) {
+                    allow(method, path, "POST");
+                    return switch (action) {
+                        case "rollback" -> deployer.rollback(e, name, actor);
+                        case "adopt" -> deployer.adopt(e, name, actor);
+                        case "promote" -> deployer.promote(name, query.getValue("version"), e, required(query, "to"), actor);
+                        default -> deployer.setTtl(e, name, query.getValue("version"), required(query, "ttl"), actor);
+                    };
+                }
+                if ("dependencies".equals(action)) {
+                    allow(method, path, "GET");
+                    return insight.dependencies(e, name, query.getValue("version"));
+                }
+                if (s.size() <= 4) {
+                    allow(method, path, "DELETE");
+                    String version = action != null ? action : query.getValue("version");
+                    return deployer.undeploy(e, name, version, "true".equals(query.getValue("force")), actor);
+                }
             }
-        }
-        if (s.size() == 4 && s.get(0).equals("modules") && (s.get(3).equals("yank") || s.get(3).equals("unyank"))) {
-            if (!method.equals("POST")) {
-                throw notAllowed(method, path, "POST");
+            case "modules" -> {
+                if (s.size() == 4 && (s.get(3).equals("yank") || s.get(3).equals("unyank"))) {
+                    allow(method, path, "POST");
+                    return s.get(3).equals("yank") ? deployer.yank(env, s.get(1), s.get(2), actor)
+                            : deployer.unyank(env, s.get(1), s.get(2), actor);
+                }
+                if (s.size() == 3 && s.get(2).equals("dependents")) {
+                    allow(method, path, "GET");
+                    return insight.dependents(env, s.get(1), query.getValue("version"));
+                }
+                if (s.size() == 3 && s.get(2).equals("uptake")) {
+                    allow(method, path, "GET");
+                    return insight.uptake(env, s.get(1));
+                }
             }
-            return s.get(3).equals("yank") ? deployer.yank(env, s.get(1), s.get(2), actor)
-                    : deployer.unyank(env, s.get(1), s.get(2), actor);
-        }
-        if (s.size() == 1 && s.get(0).equals("routes")) {
-            if (!method.equals("GET")) {
-                throw notAllowed(method, path, "GET");
+            case "uptake" -> {
+                if (s.size() == 1) {
+                    allow(method, path, "GET");
+                    return insight.uptake(env, query.getValue("module"));
+                }
             }
-            return deployer.routes();
-        }
-        if (s.size() == 1 && s.get(0).equals("history")) {
-            if (!method.equals("GET")) {
-                throw notAllowed(method, path, "GET");
+            case "graph" -> {
+                if (s.size() == 1) {
+                    allow(method, path, "GET");
+                    return "dot".equals(query.getValue("format")) ? new Text("text/vnd.graphviz", insight.dot(env))
+                            : insight.graph(env);
+                }
             }
-            String limit = query.getValue("limit");
-            try {
-                return deployer.history(limit == null ? 100 : Integer.parseInt(limit));
-            } catch (NumberFormatException x) {
-                throw new ApiError(400, DeployException.INVALID_ARGUMENT, "limit must be a number, got '" + limit + "'");
+            case "sunset" -> {
+                if (s.size() == 1) {
+                    if (method.equals("GET")) {
+                        return deployer.sunsetCandidates(env, query.getValue("unusedFor"));
+                    }
+                    allow(method, path, "GET", "POST");
+                    return deployer.sunset(env, query.getValue("unusedFor"), actor);
+                }
+            }
+            case "routes" -> {
+                if (s.size() == 1) {
+                    allow(method, path, "GET");
+                    return deployer.routes();
+                }
+            }
+            case "history" -> {
+                if (s.size() == 1) {
+                    allow(method, path, "GET");
+                    String limit = query.getValue("limit");
+                    try {
+                        return deployer.history(limit == null ? 100 : Integer.parseInt(limit));
+                    } catch (NumberFormatException x) {
+                        throw new ApiError(400, DeployException.INVALID_ARGUMENT, "limit must be a number, got '" + limit + "'");
+                    }
+                }
+            }
+            default -> {
+                // below
             }
         }
         throw new ApiError(404, "not_found", "no such resource " + method + " " + path);
     }
 
-    private static boolean isAction(String segment) {
-        return segment.equals("rollback") || segment.equals("adopt");
+    private static void allow(String method, String path, String... allowed) throws ApiError {
+        if (!List.of(allowed).contains(method)) {
+            throw new ApiError(405, "method_not_allowed", method + " is not allowed on " + path + "; allowed: "
+                    + String.join(", ", allowed));
+        }
+    }
+
+    private static String required(Fields query, String name) throws ApiError {
+        String v = query.getValue(name);
+        if (v == null || v.isBlank()) {
+            throw new ApiError(400, DeployException.INVALID_ARGUMENT, "the query parameter '" + name + "' is required");
+        }
+        return v;
     }
 
     private byte[] body(Request request) throws ApiError {
@@ -244,10 +315,6 @@ public final class ManagementServer extends Handler.Abstract implements Manageme
             }
         }
         return list;
-    }
-
-    private static ApiError notAllowed(String method, String path, String allowed) {
-        return new ApiError(405, "method_not_allowed", method + " is not allowed on " + path + "; allowed: " + allowed);
     }
 
     private static Map<String, Object> error(String code, String message) {

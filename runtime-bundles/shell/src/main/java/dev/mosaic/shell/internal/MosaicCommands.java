@@ -18,6 +18,10 @@ import dev.mosaic.deployer.Deployer;
 import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.HistoryEntry;
 import dev.mosaic.deployer.RouteView;
+import dev.mosaic.insight.DependencyNode;
+import dev.mosaic.insight.Dependents;
+import dev.mosaic.insight.Insight;
+import dev.mosaic.insight.Uptake;
 
 /**
  * The {@code mosaic:} console commands. Each returns what the deployer returns; the shell
@@ -33,7 +37,14 @@ import dev.mosaic.deployer.RouteView;
         "osgi.command.function=adopt",
         "osgi.command.function=list",
         "osgi.command.function=routes",
-        "osgi.command.function=history" })
+        "osgi.command.function=history",
+        "osgi.command.function=promote",
+        "osgi.command.function=ttl",
+        "osgi.command.function=sunset",
+        "osgi.command.function=dependents",
+        "osgi.command.function=deps",
+        "osgi.command.function=uptake",
+        "osgi.command.function=graph" })
 public final class MosaicCommands {
 
     private static final String ENV_FLAGS_1 = "-e";
@@ -42,9 +53,14 @@ public final class MosaicCommands {
     @Reference
     private Deployer deployer;
 
+    @Reference
+    private Insight insight;
+
     @Descriptor("deploy an adapter or release a shared-module version")
     public DeployResult deploy(
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
+            @Descriptor("how long it lives: 30m, 12h, 7d, none (default: Mosaic-TTL, else the environment's)") @Parameter(names = { "--ttl" }, absentValue = "") String ttl,
+            @Descriptor("only say what would happen") @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("the bundle jar, a path on the runtime's machine") String file) throws DeployException, IOException {
         byte[] bytes;
         try {
@@ -52,7 +68,91 @@ public final class MosaicCommands {
         } catch (NoSuchFileException e) {
             throw new DeployException(DeployException.NOT_FOUND, "no file " + Path.of(file).toAbsolutePath());
         }
-        return deployer.deploy(bytes, DeployOptions.to(env, actor()));
+        DeployOptions options = DeployOptions.to(env, actor());
+        options.ttl = ttl.isEmpty() ? null : ttl;
+        options.dryRun = dryRun;
+        return deployer.deploy(bytes, options);
+    }
+
+    @Descriptor("deploy to another environment the very artifact (same SHA-256) an adapter uses in its environment")
+    public DeployResult promote(
+            @Descriptor("from this environment") @Parameter(names = { "--from" }, absentValue = "test") String from,
+            @Descriptor("to this environment") @Parameter(names = { "--to" }, absentValue = "prod") String to,
+            @Descriptor("the adapter's symbolic name") String name) throws DeployException {
+        return deployer.promote(name, null, from, to, actor());
+    }
+
+    @Descriptor("deploy to another environment the very artifact (same SHA-256) of a module version")
+    public DeployResult promote(
+            @Descriptor("from this environment") @Parameter(names = { "--from" }, absentValue = "test") String from,
+            @Descriptor("to this environment") @Parameter(names = { "--to" }, absentValue = "prod") String to,
+            @Descriptor("the module's symbolic name") String name,
+            @Descriptor("the version") String version) throws DeployException {
+        return deployer.promote(name, version, from, to, actor());
+    }
+
+    @Descriptor("set how long a deployment lives from now: 30m, 12h, 7d, or none")
+    public DeployResult ttl(
+            @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
+            @Descriptor("the module version, for a module") @Parameter(names = { "-v", "--version" }, absentValue = "") String version,
+            @Descriptor("the symbolic name") String name,
+            @Descriptor("the new TTL") String ttl) throws DeployException {
+        return deployer.setTtl(env, name, version.isEmpty() ? null : version, ttl, actor());
+    }
+
+    @Descriptor("remove module versions nobody has used for a while (--dry-run lists them)")
+    public Object sunset(
+            @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
+            @Descriptor("unused for at least this long (default: mosaic.sunset.after, 30d)") @Parameter(names = { "--unused-for" }, absentValue = "") String unusedFor,
+            @Descriptor("only list the candidates") @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun)
+            throws DeployException {
+        String e = env.isEmpty() ? null : env;
+        String period = unusedFor.isEmpty() ? null : unusedFor;
+        return dryRun ? deployer.sunsetCandidates(e, period) : deployer.sunset(e, period, actor());
+    }
+
+    @Descriptor("who uses each version of a module, and who is elsewhere and why")
+    public List<Dependents> dependents(
+            @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
+            @Descriptor("the module's symbolic name") String module) {
+        return insight.dependents(env.isEmpty() ? null : env, module, null);
+    }
+
+    @Descriptor("who uses one version of a module, and who is elsewhere and why")
+    public List<Dependents> dependents(
+            @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
+            @Descriptor("the module's symbolic name") String module,
+            @Descriptor("the version") String version) {
+        return insight.dependents(env.isEmpty() ? null : env, module, version);
+    }
+
+    @Descriptor("what a deployment imports, transitively: ranges, versions wired, newest available")
+    public List<DependencyNode> deps(
+            @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
+            @Descriptor("only this version of a module") @Parameter(names = { "-v", "--version" }, absentValue = "") String version,
+            @Descriptor("the symbolic name") String name) {
+        return insight.dependencies(env, name, version.isEmpty() ? null : version);
+    }
+
+    @Descriptor("how consumers are spread over the versions of each module")
+    public List<Uptake> uptake(
+            @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env) {
+        return insight.uptake(env.isEmpty() ? null : env, null);
+    }
+
+    @Descriptor("how consumers are spread over the versions of a module")
+    public List<Uptake> uptake(
+            @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
+            @Descriptor("the module's symbolic name") String module) {
+        return insight.uptake(env.isEmpty() ? null : env, module);
+    }
+
+    @Descriptor("the dependency graph: JSON-ready nodes and edges, or Graphviz DOT with --dot")
+    public Object graph(
+            @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
+            @Descriptor("Graphviz DOT") @Parameter(names = { "--dot" }, presentValue = "true", absentValue = "false") boolean dot) {
+        String e = env.isEmpty() ? null : env;
+        return dot ? insight.dot(e) : insight.graph(e);
     }
 
     @Descriptor("undeploy an adapter (its routes answer 404 afterwards)")
@@ -103,8 +203,10 @@ public final class MosaicCommands {
 
     @Descriptor("list deployments (adapters and module versions)")
     public List<DeploymentInfo> list(
-            @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env) {
-        return deployer.list(env.isEmpty() ? null : env);
+            @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
+            @Descriptor("only this owner (Mosaic-Owner)") @Parameter(names = { "-o", "--owner" }, absentValue = "") String owner,
+            @Descriptor("only adapters or only modules") @Parameter(names = { "-k", "--kind" }, absentValue = "") String kind) {
+        return deployer.list(env.isEmpty() ? null : env, owner.isEmpty() ? null : owner, kind.isEmpty() ? null : kind);
     }
 
     @Descriptor("list the routes served, with their adapter and the module versions it is wired to")
