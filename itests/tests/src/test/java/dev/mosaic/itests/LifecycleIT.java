@@ -328,17 +328,25 @@ public class LifecycleIT extends MosaicSupport {
             clock.advance(Duration.ofDays(31));
             List<DeploymentInfo> candidates = d.sunsetCandidates("prod", "30d");
             assertEquals(List.of(CATALOG + " 1.1.0"), candidates.stream().map(c -> c.name + " " + c.version).toList());
-            assertRefused(DeployException.INVALID_ARGUMENT, "cannot be 'none'", () -> d.sunset("prod", "none", "itest"));
-            assertRefused(DeployException.INVALID_ARGUMENT, "must be positive", () -> d.sunset("prod", "-1d", "itest"));
+            assertRefused(DeployException.INVALID_ARGUMENT, "cannot be 'none'", () -> d.sunset("prod", null, null, "none", "itest"));
+            assertRefused(DeployException.INVALID_ARGUMENT, "must be positive", () -> d.sunset("prod", null, null, "-1d", "itest"));
+            assertRefused(DeployException.IN_USE, "is in use in prod by dev.mosaic.examples.mobile-home 1.0.0",
+                    () -> d.sunset("prod", CATALOG, "1.0.0", "30d", "itest"));
+            assertRefused(DeployException.CONFLICT, "unused only since",
+                    () -> d.sunset("prod", CATALOG, "1.1.0", "60d", "itest"));
+            assertRefused(DeployException.INVALID_ARGUMENT, "is an adapter", () -> d.sunset("prod", TV, "1.0.0", "30d", "itest"));
+            assertRefused(DeployException.NOT_FOUND, "not deployed", () -> d.sunset("prod", CATALOG, "7.0.0", "30d", "itest"));
+            assertEquals(Set.of(CATALOG + " 1.0.0", CATALOG + " 1.1.0", CATALOG + " 1.2.0", CATALOG + " 2.0.0"),
+                    tenantBundles().stream().filter(b -> b.startsWith(CATALOG)).collect(Collectors.toSet()));
 
-            DeployResult sunset = d.sunset("prod", "30d", "itest");
+            DeployResult sunset = d.sunset("prod", null, null, "30d", "itest");
             assertEquals(List.of(CATALOG + " 1.1.0"), sunset.removed.stream().map(c -> c.name + " " + c.version).toList());
             assertEquals("sunset", d.history(1).get(0).operation);
             assertFalse(tenantBundles().contains(CATALOG + " 1.1.0"));
             assertTrue(tenantBundles().containsAll(Set.of(CATALOG + " 1.0.0", CATALOG + " 1.2.0", CATALOG + " 2.0.0")));
             assertFalse("its bytes are gone", Files.exists(Path.of(context.getProperty("mosaic.data"), "artifacts", CATALOG, "1.1.0.jar")));
             assertEquals("1.2.0", moduleVersion("/tv/home"));
-            assertFalse(d.sunset("prod", "30d", "itest").changed);
+            assertFalse(d.sunset("prod", null, null, "30d", "itest").changed);
         } finally {
             deploy(example("seed/catalog-1.1.0.jar")); // the same bytes again: allowed, the version was never reused
             d.yank("prod", CATALOG, "1.2.0", "itest");

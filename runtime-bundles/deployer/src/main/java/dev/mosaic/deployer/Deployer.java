@@ -83,8 +83,15 @@ public interface Deployer {
      */
     List<DeploymentInfo> sunsetCandidates(String environment, String unusedFor) throws DeployException;
 
-    /** Undeploys every {@linkplain #sunsetCandidates sunset candidate}: module versions nobody uses. */
-    DeployResult sunset(String environment, String unusedFor, String actor) throws DeployException;
+    /**
+     * Undeploys {@linkplain #sunsetCandidates sunset candidates}: module versions nobody uses.
+     *
+     * @param module only this module, or {@code null} for every candidate
+     * @param version only this version of the module (then it must be a candidate: a version
+     *        in use, or unused for less than the period, is refused), or {@code null}
+     */
+    DeployResult sunset(String environment, String module, String version, String unusedFor, String actor)
+            throws DeployException;
 
     /**
      * @param environment an environment, or {@code null} for all

@@ -82,8 +82,17 @@ final class Client {
                 yield new Call("POST", "/deployments/" + enc(env) + "/" + enc(a.positional.get(0)) + "/ttl?ttl=" + enc(ttl)
                         + (a.positional.size() == 3 ? "&version=" + enc(a.positional.get(1)) : ""), null);
             }
-            case "sunset" -> new Call(a.has("--dry-run") ? "GET" : "POST", "/sunset"
-                    + query(a, "--env", "env", "--unused-for", "unusedFor"), null);
+            case "sunset" -> {
+                if (a.positional.size() == 1 || a.positional.size() > 2 || (a.positional.size() == 2 && a.has("--dry-run"))) {
+                    throw new Args.UsageException("usage: mosaic sunset [MODULE VERSION] [--env E] [--unused-for D] [--dry-run]");
+                }
+                String q = query(a, "--env", "env", "--unused-for", "unusedFor");
+                if (a.positional.size() == 2) {
+                    q += (q.isEmpty() ? "?" : "&") + "module=" + enc(a.positional.get(0)) + "&version=" + enc(a.positional.get(1))
+                            + (a.has("--env") ? "" : "&env=" + enc(env));
+                }
+                yield new Call(a.has("--dry-run") ? "GET" : "POST", "/sunset" + q, null);
+            }
             case "dependents" -> {
                 if (a.positional.isEmpty() || a.positional.size() > 2) {
                     throw new Args.UsageException("usage: mosaic dependents MODULE [VERSION] [--env E]");

@@ -43,7 +43,7 @@ public final class Main {
               promote NAME [VERSION] --from E --to E
                                                  deploy the very same artifact to another environment
               ttl NAME [VERSION] TTL [--env E]   set how long it lives from now (30m, 12h, 7d, none)
-              sunset [--env E] [--unused-for D] [--dry-run]
+              sunset [MODULE VERSION] [--env E] [--unused-for D] [--dry-run]
                                                  remove module versions nobody used for D (default 30d)
               dependents MODULE [VERSION] [--env E]
                                                  who is wired to each version, and who is elsewhere and why

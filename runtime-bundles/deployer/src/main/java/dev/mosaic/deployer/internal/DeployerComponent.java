@@ -790,14 +790,27 @@ public final class DeployerComponent implements Deployer {
     }
 
     @Override
-    public DeployResult sunset(String environment, String unusedFor, String actor) throws DeployException {
+    public DeployResult sunset(String environment, String module, String version, String unusedFor, String actor)
+            throws DeployException {
         long start = System.nanoTime();
+        if (version != null && (module == null || environment == null)) {
+            throw new DeployException(DeployException.INVALID_ARGUMENT, "to sunset one version, name its environment and module");
+        }
         changes.lock();
         try {
             checkOpen();
+            List<DeploymentInfo> candidates = new ArrayList<>(sunsetCandidates(environment, unusedFor));
+            String only = version == null ? null : canonical(version);
+            if (module != null) {
+                checkName(module);
+                candidates.removeIf(c -> !c.name.equals(module) || (only != null && !c.version.equals(only)));
+            }
+            if (only != null && candidates.isEmpty()) {
+                throw notASunsetCandidate(checkEnvironment(environment), module, only, unusedFor);
+            }
             List<DeploymentInfo> removed = new ArrayList<>();
             long seq = 0;
-            for (DeploymentInfo c : sunsetCandidates(environment, unusedFor)) {
+            for (DeploymentInfo c : candidates) {
                 Unit unit;
                 synchronized (state) {
                     unit = registry.unit(new UnitKey(c.environment, c.name, c.version));
@@ -821,6 +834,28 @@ public final class DeployerComponent implements Deployer {
         } finally {
             changes.unlock();
         }
+    }
+
+    /** Why one module version cannot be sunset: it is not one, it is in use, or unused for too short a time. */
+    private DeployException notASunsetCandidate(String env, String module, String version, String unusedFor)
+            throws DeployException {
+        Unit unit = find(env, module, version, "to sunset");
+        if (unit.kind != Kind.MODULE) {
+            return new DeployException(DeployException.INVALID_ARGUMENT, module + " is an adapter; sunset removes module"
+                    + " versions nobody uses. Use undeploy for adapters");
+        }
+        List<Unit> consumers;
+        synchronized (state) {
+            consumers = registry.consumersOf(env, module, version);
+        }
+        if (!consumers.isEmpty()) {
+            return new DeployException(DeployException.IN_USE, module + " " + version + " is in use in " + env + " by "
+                    + consumers.stream().map(c -> c.key.name() + " " + c.key.version()).collect(Collectors.joining(", "))
+                    + "; sunset removes only versions nobody uses. Yank it to move its consumers off it");
+        }
+        return new DeployException(DeployException.CONFLICT, module + " " + version + " in " + env + " has been unused only since "
+                + unit.unusedSince + ", less than " + (unusedFor == null ? property("mosaic.sunset.after", "30d") : unusedFor)
+                + "; give a shorter --unused-for, or undeploy it");
     }
 
     /** The bytes go when no environment uses them any more; the record stays, so the version is never reused. */

@@ -237,7 +237,7 @@ public final class ManagementServer extends Handler.Abstract implements Manageme
                         return deployer.sunsetCandidates(env, query.getValue("unusedFor"));
                     }
                     allow(method, path, "GET", "POST");
-                    return deployer.sunset(env, query.getValue("unusedFor"), actor);
+                    return deployer.sunset(env, query.getValue("module"), query.getValue("version"), query.getValue("unusedFor"), actor);
                 }
             }
             case "routes" -> {

@@ -108,7 +108,16 @@ public final class MosaicCommands {
             throws DeployException {
         String e = env.isEmpty() ? null : env;
         String period = unusedFor.isEmpty() ? null : unusedFor;
-        return dryRun ? deployer.sunsetCandidates(e, period) : deployer.sunset(e, period, actor());
+        return dryRun ? deployer.sunsetCandidates(e, period) : deployer.sunset(e, null, null, period, actor());
+    }
+
+    @Descriptor("remove one module version nobody has used for a while (refused if it is in use)")
+    public DeployResult sunset(
+            @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
+            @Descriptor("unused for at least this long (default: mosaic.sunset.after, 30d)") @Parameter(names = { "--unused-for" }, absentValue = "") String unusedFor,
+            @Descriptor("the module's symbolic name") String module,
+            @Descriptor("the version") String version) throws DeployException {
+        return deployer.sunset(env, module, version, unusedFor.isEmpty() ? null : unusedFor, actor());
     }
 
     @Descriptor("who uses each version of a module, and who is elsewhere and why")
