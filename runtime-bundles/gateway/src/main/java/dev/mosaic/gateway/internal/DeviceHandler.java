@@ -1,12 +1,17 @@
 package dev.mosaic.gateway.internal;
 
 import java.nio.ByteBuffer;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import org.eclipse.jetty.http.HttpHeader;
@@ -16,6 +21,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.URIUtil;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,11 +35,18 @@ import dev.mosaic.gateway.internal.RoutingTable.Lookup;
 import dev.mosaic.gateway.internal.RoutingTable.MethodNotAllowed;
 
 /**
- * The Jetty handler devices talk to: finds the route in the environment's table (one
- * volatile read, no lock), runs the adapter's handler and writes its answer as JSON.
- * Whatever an adapter does, the caller gets a JSON answer carrying a request id.
+ * The Jetty handler devices talk to. It never blocks: it finds the route in the
+ * environment's table (one volatile read, no lock) and hands the call to the adapter pool,
+ * within the adapter's limits. Whatever an adapter does, the caller gets a JSON answer
+ * carrying a request id, by the adapter's deadline at the latest.
+ *
+ * <p>The limits, per adapter bundle ({@link Tenant}): at most {@code concurrency} calls run
+ * at once (more get a fast 503: the adapter's bulkhead, which keeps a hanging adapter from
+ * taking the threads of the others); a call that has not answered after {@code timeoutMillis}
+ * gets a 504 and its thread is interrupted. A timed-out call still holds its place in the
+ * bulkhead until its handler actually returns.
  */
-final class DeviceHandler extends Handler.Abstract {
+final class DeviceHandler extends Handler.Abstract.NonBlocking {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeviceHandler.class);
     private static final char[] HEX = "0123456789abcdef".toCharArray();
@@ -41,11 +54,16 @@ final class DeviceHandler extends Handler.Abstract {
     private final Supplier<Map<String, RoutingTable<Target>>> tables;
     private final ObjectMapper mapper;
     private final long maxBodyBytes;
+    private final Executor adapterPool;
+    private final Scheduler deadlines;
 
-    DeviceHandler(Supplier<Map<String, RoutingTable<Target>>> tables, ObjectMapper mapper, long maxBodyBytes) {
+    DeviceHandler(Supplier<Map<String, RoutingTable<Target>>> tables, ObjectMapper mapper, long maxBodyBytes,
+            Executor adapterPool, Scheduler deadlines) {
         this.tables = tables;
         this.mapper = mapper;
         this.maxBodyBytes = maxBodyBytes;
+        this.adapterPool = adapterPool;
+        this.deadlines = deadlines;
     }
 
     @Override
@@ -90,69 +108,152 @@ final class DeviceHandler extends Handler.Abstract {
     private void serve(Found<Target> found, String path, String env, String requestId, Request request,
             Response response, Callback callback) {
         Target target = found.entry().target();
-        byte[] body;
-        try {
-            body = readBody(request);
-        } catch (HttpException e) {
-            error(response, callback, e.status(), e.status() == 413 ? "body_too_large" : "bad_request",
-                    e.getMessage(), requestId, Map.of("path", path));
+        Tenant tenant = target.tenant;
+        if (!tenant.permits.tryAcquire()) {
+            tenant.rejected.increment();
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+            error(response, callback, 503, "adapter_saturated", tenant + " is already answering " + tenant.concurrency
+                    + " requests, its limit; try again shortly", requestId, Map.of("adapter", tenant.adapter,
+                            "adapterVersion", tenant.version));
             return;
         }
-        RequestView view = new RequestView(request, path, found.params(), body, requestId, env, mapper);
+        long length = request.getLength();
+        boolean chunked = length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
+        if (length == 0 || (length < 0 && !chunked)) {
+            start(target, new RequestView(request, path, found.params(), null, requestId, env, tenant.mapper), response, callback);
+            return;
+        }
+        if (length > maxBodyBytes) {
+            tenant.permits.release();
+            error(response, callback, 413, "body_too_large", "request body of " + length + " bytes is over the limit of "
+                    + maxBodyBytes, requestId, Map.of("path", path));
+            return;
+        }
+        Content.Source.asByteArrayAsync(request, (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes))
+                .whenComplete((body, failure) -> {
+                    if (failure == null) {
+                        start(target, new RequestView(request, path, found.params(), body, requestId, env, tenant.mapper),
+                                response, callback);
+                        return;
+                    }
+                    tenant.permits.release();
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+                    if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
+                        error(response, callback, 413, "body_too_large", "request body is over the limit of " + maxBodyBytes
+                                + " bytes", requestId, Map.of("path", path));
+                    } else {
+                        error(response, callback, 400, "bad_request", "the request body could not be read: " + cause,
+                                requestId, Map.of("path", path));
+                    }
+                });
+    }
+
+    /** Starts a call whose permit has been taken. */
+    private void start(Target target, RequestView view, Response response, Callback callback) {
+        Call call = new Call(target, view, response, callback);
         target.requests.increment();
-        target.inFlight.increment();
-        Object result;
+        target.tenant.inFlight.increment();
+        call.deadline = deadlines.schedule(call::expire, target.tenant.timeoutMillis, TimeUnit.MILLISECONDS);
         try {
-            result = target.handler.handle(view);
-        } catch (Throwable failure) {
-            try {
-                fail(target, failure, view, response, callback);
-            } finally {
-                target.inFlight.decrement();
+            adapterPool.execute(call);
+        } catch (RejectedExecutionException e) {
+            if (call.answered.compareAndSet(false, true)) {
+                call.deadline.cancel();
+                error(response, callback, 503, "platform_saturated", "the platform is running as many adapter calls as"
+                        + " it can; try again shortly", view.requestId(), Map.of());
             }
-            return;
+            call.handlerDone();
         }
-        if (result instanceof CompletionStage<?> stage) {
-            stage.whenComplete((value, failure) -> {
-                try {
+    }
+
+    /**
+     * One adapter call. Answered exactly once: by the adapter, or by the deadline, whichever
+     * comes first. Its permit is given back once, when the handler is done.
+     */
+    private final class Call implements Runnable {
+        final Target target;
+        final RequestView view;
+        final Response response;
+        final Callback callback;
+        final AtomicBoolean answered = new AtomicBoolean();
+        private final AtomicBoolean released = new AtomicBoolean();
+        volatile Scheduler.Task deadline;
+        /** The thread running the handler, while it runs; guarded by this. */
+        private Thread running;
+
+        Call(Target target, RequestView view, Response response, Callback callback) {
+            this.target = target;
+            this.view = view;
+            this.response = response;
+            this.callback = callback;
+        }
+
+        @Override
+        public void run() {
+            synchronized (this) {
+                running = Thread.currentThread();
+            }
+            Object result = null;
+            Throwable failure = null;
+            try {
+                result = target.handler.handle(view);
+            } catch (Throwable t) {
+                failure = t;
+            } finally {
+                synchronized (this) {
+                    running = null;
+                }
+                Thread.interrupted(); // an interrupt meant for this call must not reach the next one
+            }
+            if (failure == null && result instanceof CompletionStage<?> stage) {
+                stage.whenComplete(this::complete);
+                return;
+            }
+            complete(result, failure);
+        }
+
+        void complete(Object value, Throwable failure) {
+            try {
+                if (answered.compareAndSet(false, true)) {
+                    deadline.cancel();
                     if (failure != null) {
                         fail(target, failure, view, response, callback);
                     } else {
                         write(target, value, view, response, callback);
                     }
-                } finally {
-                    target.inFlight.decrement();
+                } else {
+                    LOG.debug("{} answered request {} after its deadline; the answer is dropped", target.tenant, view.requestId());
                 }
-            });
-            return;
-        }
-        try {
-            write(target, result, view, response, callback);
-        } finally {
-            target.inFlight.decrement();
-        }
-    }
-
-    private byte[] readBody(Request request) {
-        long length = request.getLength();
-        boolean chunked = length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
-        if (length == 0 || (length < 0 && !chunked)) {
-            return null;
-        }
-        if (length > maxBodyBytes) {
-            throw new HttpException(413, "request body of " + length + " bytes is over the limit of " + maxBodyBytes);
-        }
-        try {
-            return Content.Source.asByteArrayAsync(request, (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes)).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new HttpException(503, "interrupted while reading the request body");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
-                throw new HttpException(413, "request body is over the limit of " + maxBodyBytes + " bytes");
+            } finally {
+                handlerDone();
             }
-            throw new HttpException(400, "the request body could not be read: " + cause);
+        }
+
+        void expire() {
+            if (!answered.compareAndSet(false, true)) {
+                return;
+            }
+            Tenant tenant = target.tenant;
+            tenant.timeouts.increment();
+            target.failures.increment();
+            LOG.warn("adapter {} {} did not answer {} {} in environment {} within {} ms (request {}); answered 504",
+                    tenant.adapter, tenant.version, view.method(), view.path(), view.environment(), tenant.timeoutMillis,
+                    view.requestId());
+            error(response, callback, 504, "deadline_exceeded", tenant + " did not answer " + view.method() + " "
+                    + view.path() + " within " + tenant.timeoutMillis + " ms", view.requestId(),
+                    Map.of("adapter", tenant.adapter, "adapterVersion", tenant.version));
+            synchronized (this) {
+                if (running != null) {
+                    running.interrupt();
+                }
+            }
+        }
+
+        void handlerDone() {
+            if (released.compareAndSet(false, true)) {
+                target.tenant.permits.release();
+                target.tenant.inFlight.decrement();
+            }
         }
     }
 
@@ -183,16 +284,15 @@ final class DeviceHandler extends Handler.Abstract {
             }
         } else {
             try {
-                bytes = mapper.writeValueAsBytes(body);
+                bytes = target.tenant.mapper.writeValueAsBytes(body);
             } catch (JsonProcessingException | RuntimeException e) {
                 target.failures.increment();
-                LOG.error("adapter {} {} answered {} {} (request {}) with a value that cannot be written as JSON",
-                        target.adapter, target.version, view.method(), view.path(), view.requestId(), e);
+                LOG.error("adapter {} answered {} {} (request {}) with a value that cannot be written as JSON",
+                        target.tenant, view.method(), view.path(), view.requestId(), e);
                 response.getHeaders().remove(HttpHeader.CONTENT_TYPE);
-                error(response, callback, 500, "response_not_serializable", "the answer of " + target.adapter + " "
-                        + target.version + " to " + view.method() + " " + view.path()
-                        + " cannot be written as JSON: " + jsonProblem(e), view.requestId(),
-                        Map.of("adapter", target.adapter, "adapterVersion", target.version));
+                error(response, callback, 500, "response_not_serializable", "the answer of " + target.tenant + " to "
+                        + view.method() + " " + view.path() + " cannot be written as JSON: " + jsonProblem(e),
+                        view.requestId(), Map.of("adapter", target.tenant.adapter, "adapterVersion", target.tenant.version));
                 return;
             }
             if (!response.getHeaders().contains(HttpHeader.CONTENT_TYPE)) {
@@ -203,11 +303,7 @@ final class DeviceHandler extends Handler.Abstract {
             target.failures.increment();
         }
         response.setStatus(status);
-        if (bytes == null) {
-            response.write(true, null, callback);
-        } else {
-            response.write(true, ByteBuffer.wrap(bytes), callback);
-        }
+        response.write(true, bytes == null ? null : ByteBuffer.wrap(bytes), callback);
     }
 
     private void fail(Target target, Throwable failure, RequestView view, Response response, Callback callback) {
@@ -224,16 +320,17 @@ final class DeviceHandler extends Handler.Abstract {
             return;
         }
         target.failures.increment();
-        LOG.error("adapter {} {} failed on {} {} in environment {} (request {})", target.adapter, target.version,
+        Tenant tenant = target.tenant;
+        LOG.error("adapter {} {} failed on {} {} in environment {} (request {})", tenant.adapter, tenant.version,
                 view.method(), view.path(), view.environment(), view.requestId(), cause);
-        error(response, callback, 500, "adapter_failed", target.adapter + " " + target.version + " failed to answer "
-                + view.method() + " " + view.path() + "; the runtime log has the details under request id "
-                + view.requestId(), view.requestId(), Map.of("adapter", target.adapter, "adapterVersion", target.version));
+        error(response, callback, 500, "adapter_failed", tenant + " failed to answer " + view.method() + " " + view.path()
+                + "; the runtime log has the details under request id " + view.requestId(), view.requestId(),
+                Map.of("adapter", tenant.adapter, "adapterVersion", tenant.version));
     }
 
     private void error(Response response, Callback callback, int status, String code, String message, String requestId,
             Map<String, Object> extra) {
-        Map<String, Object> all = new java.util.LinkedHashMap<>(extra);
+        Map<String, Object> all = new LinkedHashMap<>(extra);
         all.put("requestId", requestId);
         byte[] bytes = Json.error(mapper, code, status, message, all);
         response.setStatus(status);

@@ -10,7 +10,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -18,6 +20,7 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -46,7 +49,16 @@ import dev.mosaic.gateway.internal.RoutingTable.Entry;
  *
  * <p>Configuration (framework properties): {@code mosaic.gateway.port} (default 8080, 0
  * for any free port), {@code mosaic.gateway.host} (default: all interfaces),
- * {@code mosaic.gateway.maxBodyBytes} (default 1 MiB).
+ * {@code mosaic.gateway.maxBodyBytes} (default 1 MiB), {@code mosaic.gateway.maxHeaderBytes}
+ * (request line and headers, default 8 KiB), {@code mosaic.gateway.idleTimeoutMillis}
+ * (default 30000), {@code mosaic.gateway.minRequestDataRate} (bytes per second a client
+ * must keep sending a body at, default 1024), {@code mosaic.gateway.timeout} and
+ * {@code mosaic.gateway.concurrency} (an adapter's limits unless its {@code Mosaic-Timeout}
+ * and {@code Mosaic-Concurrency} headers say otherwise, default 2s and 256), capped by
+ * {@code mosaic.gateway.maxTimeout} and {@code mosaic.gateway.maxConcurrency} (30s, 2048);
+ * an operator overrides one adapter's limits with {@code mosaic.limits.<name>.timeout} and
+ * {@code mosaic.limits.<name>.concurrency}; {@code mosaic.gateway.adapterThreads} bounds
+ * the threads running adapter calls (default 2048).
  */
 @Component(service = Gateway.class, immediate = true)
 public final class GatewayComponent implements Gateway {
@@ -57,8 +69,8 @@ public final class GatewayComponent implements Gateway {
     private final ObjectMapper mapper = Json.mapper();
     /** Every handler service obtained, serving or only prepared. */
     private final Map<ServiceReference<RouteHandler>, Target> held = new ConcurrentHashMap<>();
-    /** Requests in flight per bundle id, shared by all handlers of a bundle. */
-    private final Map<Long, LongAdder> inFlight = new ConcurrentHashMap<>();
+    /** The adapters (bundles) whose handlers were obtained, by bundle id. */
+    private final Map<Long, Tenant> tenants = new ConcurrentHashMap<>();
 
     private volatile Map<String, RoutingTable<Target>> tables = Map.of();
 
@@ -66,6 +78,12 @@ public final class GatewayComponent implements Gateway {
     private Server server;
     private ServiceListener listener;
     private int port;
+    private ThreadPoolExecutor adapterPool;
+    private ScheduledExecutorScheduler deadlines;
+    private long defaultTimeout;
+    private long maxTimeout;
+    private int defaultConcurrency;
+    private int maxConcurrency;
 
     @Activate
     void activate(BundleContext context) throws Exception {
@@ -73,6 +91,20 @@ public final class GatewayComponent implements Gateway {
         int wantedPort = intProperty(context, "mosaic.gateway.port", 8080);
         String host = context.getProperty("mosaic.gateway.host");
         long maxBody = intProperty(context, "mosaic.gateway.maxBodyBytes", 1 << 20);
+        maxTimeout = Limits.millis(property(context, "mosaic.gateway.maxTimeout", "30s"));
+        defaultTimeout = Math.min(maxTimeout, Limits.millis(property(context, "mosaic.gateway.timeout", "2s")));
+        maxConcurrency = Limits.count(property(context, "mosaic.gateway.maxConcurrency", "2048"));
+        defaultConcurrency = Math.min(maxConcurrency, Limits.count(property(context, "mosaic.gateway.concurrency", "256")));
+
+        AtomicInteger threadNumber = new AtomicInteger();
+        adapterPool = new ThreadPoolExecutor(0, intProperty(context, "mosaic.gateway.adapterThreads", 2048), 30,
+                TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+                    Thread t = new Thread(r, "mosaic-adapter-" + threadNumber.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        deadlines = new ScheduledExecutorScheduler("mosaic-deadlines", true);
+        deadlines.start();
 
         listener = this::serviceChanged;
         context.addServiceListener(listener, "(" + Constants.OBJECTCLASS + "=" + RouteHandler.class.getName() + ")");
@@ -83,18 +115,25 @@ public final class GatewayComponent implements Gateway {
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
+        // Device traffic is untrusted: bounded headers, no slow-loris bodies, idle connections closed.
+        http.setRequestHeaderSize(intProperty(context, "mosaic.gateway.maxHeaderBytes", 8192));
+        http.setMinRequestDataRate(intProperty(context, "mosaic.gateway.minRequestDataRate", 1024));
+        http.setIdleTimeout(intProperty(context, "mosaic.gateway.idleTimeoutMillis", 30_000));
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setIdleTimeout(intProperty(context, "mosaic.gateway.idleTimeoutMillis", 30_000));
         connector.setPort(wantedPort);
         if (host != null && !host.isBlank()) {
             connector.setHost(host);
         }
         server.addConnector(connector);
         server.setErrorHandler(new JsonErrorHandler(mapper));
-        server.setHandler(new DeviceHandler(() -> tables, mapper, maxBody));
+        server.setHandler(new DeviceHandler(() -> tables, mapper, maxBody, adapterPool, deadlines));
         try {
             server.start();
         } catch (Exception e) {
             server.stop();
+            deadlines.stop();
+            adapterPool.shutdownNow();
             context.removeServiceListener(listener);
             throw new IllegalStateException("cannot serve devices on " + (host == null ? "*" : host) + ":" + wantedPort
                     + ": " + e.getMessage() + " (set --port to a free port)", e);
@@ -107,6 +146,8 @@ public final class GatewayComponent implements Gateway {
     void deactivate() throws Exception {
         context.removeServiceListener(listener);
         server.stop();
+        deadlines.stop();
+        adapterPool.shutdownNow();
         tables = Map.of();
         for (ServiceReference<RouteHandler> ref : held.keySet()) {
             ungetQuietly(ref);
@@ -150,8 +191,8 @@ public final class GatewayComponent implements Gateway {
         while (true) {
             long running = 0;
             for (Bundle b : bundles) {
-                LongAdder count = inFlight.get(b.getBundleId());
-                running += count == null ? 0 : count.sum();
+                Tenant tenant = tenants.get(b.getBundleId());
+                running += tenant == null ? 0 : tenant.inFlight.sum();
             }
             if (running == 0) {
                 return true;
@@ -187,11 +228,11 @@ public final class GatewayComponent implements Gateway {
             gone.add(b.getBundleId());
         }
         for (Entry<Target> e : added) {
-            gone.add(e.target().bundleId);
+            gone.add(e.target().bundleId());
         }
         List<Entry<Target>> entries = new ArrayList<>();
         for (Entry<Target> e : tables.getOrDefault(environment, RoutingTable.empty()).entries()) {
-            if (!gone.contains(e.target().bundleId)) {
+            if (!gone.contains(e.target().bundleId())) {
                 entries.add(e);
             }
         }
@@ -201,16 +242,16 @@ public final class GatewayComponent implements Gateway {
         } catch (RoutingTable.ConflictException c) {
             Target first = (Target) c.first().target();
             Target second = (Target) c.second().target();
-            if (first.bundleId == second.bundleId) {
-                throw new RoutingException(RoutingException.ROUTE_CONFLICT, first.adapter + " " + first.version
+            if (first.bundleId() == second.bundleId()) {
+                throw new RoutingException(RoutingException.ROUTE_CONFLICT, first.tenant
                         + " has two handlers for " + first.method + " " + first.template.shape() + " ("
                         + first.template + " and " + second.template + "); each route needs exactly one");
             }
             Target existing = added.stream().anyMatch(a -> a.target() == first) ? second : first;
             Target claimant = existing == first ? second : first;
             throw new RoutingException(RoutingException.ROUTE_CONFLICT, "route " + claimant.method + " "
-                    + claimant.template + " of " + claimant.adapter + " " + claimant.version
-                    + " is already served by " + existing.adapter + " " + existing.version + " (" + existing.method + " "
+                    + claimant.template + " of " + claimant.tenant
+                    + " is already served by " + existing.tenant + " (" + existing.method + " "
                     + existing.template + ") in environment " + environment
                     + "; undeploy that adapter first or choose another path");
         }
@@ -267,8 +308,45 @@ public final class GatewayComponent implements Gateway {
             throw new RoutingException(RoutingException.HANDLER_UNAVAILABLE, where + " could not be activated"
                     + " (its @Activate method or constructor failed, or it was unregistered); see the runtime log");
         }
-        LongAdder counter = inFlight.computeIfAbsent(bundle.getBundleId(), id -> new LongAdder());
-        return new Target(ref, handler, method, template, counter);
+        Tenant tenant = tenants.get(bundle.getBundleId());
+        if (tenant == null) {
+            tenant = tenant(bundle);
+            tenants.put(bundle.getBundleId(), tenant);
+        }
+        return new Target(ref, handler, tenant, method, template);
+    }
+
+    /** The adapter's limits: the operator's configuration, else its manifest, else the defaults; capped. */
+    private Tenant tenant(Bundle bundle) throws RoutingException {
+        String name = bundle.getSymbolicName();
+        String where = name + " " + bundle.getVersion();
+        long timeout;
+        int concurrency;
+        String timeoutText = firstOf(context.getProperty("mosaic.limits." + name + ".timeout"),
+                bundle.getHeaders("").get(Limits.TIMEOUT_HEADER));
+        String concurrencyText = firstOf(context.getProperty("mosaic.limits." + name + ".concurrency"),
+                bundle.getHeaders("").get(Limits.CONCURRENCY_HEADER));
+        try {
+            timeout = timeoutText == null ? defaultTimeout : Limits.millis(timeoutText);
+        } catch (IllegalArgumentException e) {
+            throw new RoutingException(RoutingException.INVALID_ROUTE, where + " has " + Limits.TIMEOUT_HEADER + " " + e.getMessage());
+        }
+        try {
+            concurrency = concurrencyText == null ? defaultConcurrency : Limits.count(concurrencyText);
+        } catch (IllegalArgumentException e) {
+            throw new RoutingException(RoutingException.INVALID_ROUTE, where + " has " + Limits.CONCURRENCY_HEADER + " "
+                    + e.getMessage());
+        }
+        if (timeout > maxTimeout || concurrency > maxConcurrency) {
+            LOG.warn("{} asks for a timeout of {} ms and {} concurrent calls; the platform allows at most {} ms and {}",
+                    where, timeout, concurrency, maxTimeout, maxConcurrency);
+        }
+        return new Tenant(bundle.getBundleId(), name, bundle.getVersion().toString(), Math.min(timeout, maxTimeout),
+                Math.min(concurrency, maxConcurrency));
+    }
+
+    private static String firstOf(String a, String b) {
+        return a != null && !a.isBlank() ? a : b != null && !b.isBlank() ? b : null;
     }
 
     @SuppressWarnings("unchecked")
@@ -328,14 +406,14 @@ public final class GatewayComponent implements Gateway {
             }
         }
         ungetQuietly(ref);
-        if (handlerReferencesGone(target.bundleId)) {
-            inFlight.remove(target.bundleId);
+        if (handlerReferencesGone(target.bundleId())) {
+            tenants.remove(target.bundleId());
         }
     }
 
     private boolean handlerReferencesGone(long bundleId) {
         for (Target t : held.values()) {
-            if (t.bundleId == bundleId) {
+            if (t.bundleId() == bundleId) {
                 return false;
             }
         }
@@ -355,12 +433,21 @@ public final class GatewayComponent implements Gateway {
         info.environment = environment;
         info.method = t.method;
         info.path = t.template.toString();
-        info.adapter = t.adapter;
-        info.adapterVersion = t.version;
-        info.bundleId = t.bundleId;
+        info.adapter = t.tenant.adapter;
+        info.adapterVersion = t.tenant.version;
+        info.bundleId = t.bundleId();
         info.requests = t.requests.sum();
         info.failures = t.failures.sum();
+        info.timeoutMillis = t.tenant.timeoutMillis;
+        info.concurrency = t.tenant.concurrency;
+        info.timeouts = t.tenant.timeouts.sum();
+        info.rejected = t.tenant.rejected.sum();
         return info;
+    }
+
+    private static String property(BundleContext context, String name, String defaultValue) {
+        String value = context.getProperty(name);
+        return value == null || value.isBlank() ? defaultValue : value.trim();
     }
 
     private static int intProperty(BundleContext context, String name, int defaultValue) {

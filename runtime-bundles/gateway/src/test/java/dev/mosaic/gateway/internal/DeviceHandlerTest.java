@@ -7,11 +7,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import org.eclipse.jetty.http.HttpTester;
 import org.eclipse.jetty.server.LocalConnector;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,29 +32,36 @@ import dev.mosaic.gateway.internal.RoutingTable.Entry;
 class DeviceHandlerTest {
 
     private final ObjectMapper mapper = new ObjectMapper();
-    private final LongAdder inFlight = new LongAdder();
     private final List<Entry<Target>> entries = new ArrayList<>();
     private volatile Map<String, RoutingTable<Target>> tables = Map.of();
+    private Tenant tenant = new Tenant(7, "com.example.adapter", "1.2.3", 2000, 8);
     private Server server;
     private LocalConnector connector;
+    private ExecutorService pool;
+    private ScheduledExecutorScheduler deadlines;
 
     @BeforeEach
     void start() throws Exception {
+        pool = Executors.newCachedThreadPool();
+        deadlines = new ScheduledExecutorScheduler("test-deadlines", true);
+        deadlines.start();
         server = new Server();
         connector = new LocalConnector(server);
         server.addConnector(connector);
         server.setErrorHandler(new JsonErrorHandler(mapper));
-        server.setHandler(new DeviceHandler(() -> tables, mapper, 1024));
+        server.setHandler(new DeviceHandler(() -> tables, mapper, 1024, pool, deadlines));
         server.start();
     }
 
     @AfterEach
     void stop() throws Exception {
         server.stop();
+        deadlines.stop();
+        pool.shutdownNow();
     }
 
     private Target route(String method, String path, RouteHandler handler) throws Exception {
-        Target t = new Target(null, handler, 7, "com.example.adapter", "1.2.3", method, RouteTemplate.parse(path), inFlight);
+        Target t = new Target(null, handler, tenant, method, RouteTemplate.parse(path));
         entries.add(new Entry<>(method, t.template, t));
         tables = Map.of("prod", RoutingTable.of(entries));
         return t;
@@ -79,8 +90,8 @@ class DeviceHandlerTest {
      */
     private void assertIdle() throws InterruptedException {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
-        while (inFlight.sum() != 0) {
-            assertTrue(System.nanoTime() < deadline, "requests still counted as running: " + inFlight.sum());
+        while (tenant.inFlight.sum() != 0 || tenant.permits.availablePermits() != tenant.concurrency) {
+            assertTrue(System.nanoTime() < deadline, "requests still counted as running: " + tenant.inFlight.sum());
             Thread.sleep(1);
         }
     }
@@ -195,6 +206,68 @@ class DeviceHandlerTest {
         HttpTester.Response badEnv = send("GET", "/tv/home", "X-Mosaic-Env", "../prod");
         assertEquals(400, badEnv.getStatus());
         assertEquals("invalid_environment", json(badEnv).get("error").asText());
+    }
+
+    @Test
+    void aHandlerPastItsDeadlineGetsItsCaller504AndIsInterrupted() throws Exception {
+        tenant = new Tenant(7, "com.example.slow", "1.0.0", 200, 8);
+        CountDownLatch interrupted = new CountDownLatch(1);
+        route("GET", "/hang", r -> {
+            try {
+                Thread.sleep(60_000);
+            } catch (InterruptedException e) {
+                interrupted.countDown();
+            }
+            return "too late";
+        });
+        long t0 = System.nanoTime();
+        HttpTester.Response r = send("GET", "/hang");
+        long tookMillis = (System.nanoTime() - t0) / 1_000_000;
+        assertEquals(504, r.getStatus());
+        assertEquals("deadline_exceeded", json(r).get("error").asText());
+        assertTrue(json(r).get("message").asText().contains("within 200 ms"));
+        assertTrue(tookMillis < 30_000, "answered at the deadline, not when the handler gave up: " + tookMillis + " ms");
+        assertTrue(interrupted.await(10, TimeUnit.SECONDS), "the handler's thread is interrupted at the deadline");
+        assertEquals(1, tenant.timeouts.sum());
+        assertIdle();
+    }
+
+    @Test
+    void aStageThatNeverCompletesIs504AtTheDeadline() throws Exception {
+        tenant = new Tenant(7, "com.example.async", "1.0.0", 150, 8);
+        CompletableFuture<Object> never = new CompletableFuture<>();
+        route("GET", "/never", r -> never);
+        assertEquals(504, send("GET", "/never").getStatus());
+        assertEquals(1, tenant.inFlight.sum(), "the call still counts until its stage completes");
+        never.complete("late");
+        assertIdle();
+    }
+
+    @Test
+    void aSaturatedAdapterGetsFast503sAndItsPermitsComeBackWhenItsHandlersReturn() throws Exception {
+        tenant = new Tenant(7, "com.example.busy", "1.0.0", 100, 2);
+        CountDownLatch release = new CountDownLatch(1);
+        route("GET", "/busy", r -> {
+            while (true) { // a stuck adapter: ignores interruption, keeps its permit past the deadline
+                try {
+                    release.await();
+                    return "done";
+                } catch (InterruptedException e) {
+                    // keep waiting
+                }
+            }
+        });
+        // two calls fill the bulkhead; they time out but their handlers are still running
+        assertEquals(504, send("GET", "/busy").getStatus());
+        assertEquals(504, send("GET", "/busy").getStatus());
+        HttpTester.Response refused = send("GET", "/busy");
+        assertEquals(503, refused.getStatus());
+        assertEquals("adapter_saturated", json(refused).get("error").asText());
+        assertEquals("1", refused.get("Retry-After"));
+        assertEquals(1, tenant.rejected.sum());
+        release.countDown();
+        assertIdle();
+        assertEquals(200, send("GET", "/busy").getStatus());
     }
 
     @Test
