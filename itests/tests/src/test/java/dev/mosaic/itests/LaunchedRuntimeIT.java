@@ -98,6 +98,23 @@ public class LaunchedRuntimeIT {
     }
 
     @Test
+    public void theManagementApiGoesOffLoopbackOnlyWhenToldExplicitly() throws Exception {
+        Process refused = new ProcessBuilder(LaunchedRuntime.java(), "-jar", LaunchedRuntime.dist().resolve("lib/launcher.jar").toString(),
+                "run", "--port", "0", "--mgmt-port", "0", "--mgmt-host", "0.0.0.0", "--data", LaunchedRuntime.newDataDir().toString(),
+                "--no-console").redirectErrorStream(true).start();
+        String output = new String(refused.getInputStream().readAllBytes());
+        assertTrue(refused.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(output, 2, refused.exitValue());
+        assertTrue(output, output.contains("--mgmt-allow-remote"));
+
+        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), List.of(),
+                List.of("--no-console", "--mgmt-host", "0.0.0.0", "--mgmt-allow-remote"))) {
+            assertTrue(rt.mgmtUrl, rt.mgmtUrl.startsWith("http://0.0.0.0:"));
+            assertTrue(rt.log().contains("WARNING: the management API listens on 0.0.0.0"));
+        }
+    }
+
+    @Test
     public void aSecondRuntimeOnTheSameDataDirectoryIsRefused() throws Exception {
         Path data = LaunchedRuntime.newDataDir();
         try (LaunchedRuntime first = LaunchedRuntime.start(data)) {

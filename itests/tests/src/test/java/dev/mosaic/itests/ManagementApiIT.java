@@ -14,6 +14,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 
 import org.junit.Test;
+import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import org.junit.runner.RunWith;
 import org.ops4j.pax.exam.Configuration;
 import org.ops4j.pax.exam.Option;
@@ -39,7 +40,9 @@ public class ManagementApiIT extends MosaicSupport {
 
     @Configuration
     public Option[] config() {
-        return runtime();
+        return runtime(frameworkProperty("mosaic.mgmt.maxUploadBytes").value(Integer.toString(1 << 20)),
+                frameworkProperty("mosaic.mgmt.maxAuthFailures").value("5"),
+                frameworkProperty("mosaic.mgmt.authLockMillis").value("1500"));
     }
 
     @Test
@@ -66,6 +69,34 @@ public class ManagementApiIT extends MosaicSupport {
         HttpResponse<String> deploy = call("POST", "/deployments", fixture("failing"), "guess", "application/json");
         assertEquals(401, deploy.statusCode());
         assertEquals(404, get("/fixtures/echo/x").statusCode());
+    }
+
+    @Test
+    public void uploadsOverTheLimitAreRefusedUnread() throws Exception {
+        HttpResponse<String> big = api("POST", "/deployments", new byte[(1 << 20) + 1]);
+        assertEquals(big.body(), 413, big.statusCode());
+        assertEquals("body_too_large", json(big).get("error").asText());
+    }
+
+    @Test
+    public void repeatedFailedAuthenticationsLockTheAddressOutForAWhile() throws Exception {
+        // failures by other tests may still count: fail until locked out, which takes at most 5
+        int failures = 0;
+        while (call("GET", "/routes", null, "guess-" + failures, "application/json").statusCode() == 401) {
+            failures++;
+            assertTrue("still not locked out after " + failures + " failures", failures <= 5);
+        }
+        HttpResponse<String> locked = call("GET", "/routes", null, token(), "application/json");
+        assertEquals("even the right token waits while the address is locked out", 429, locked.statusCode());
+        assertEquals("too_many_failures", json(locked).get("error").asText());
+        assertTrue(locked.headers().firstValue("Retry-After").isPresent());
+        eventually("the lock-out ends", () -> {
+            try {
+                return call("GET", "/routes", null, token(), "application/json").statusCode() == 200;
+            } catch (Exception e) {
+                return false;
+            }
+        });
     }
 
     @Test

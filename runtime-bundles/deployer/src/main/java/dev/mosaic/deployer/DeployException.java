@@ -27,6 +27,8 @@ public class DeployException extends Exception {
     public static final String IN_USE = "in_use";
     /** The change is not possible in the current state (nothing to roll back to, ...). */
     public static final String CONFLICT = "conflict";
+    /** The bundle uses what the platform's policy does not allow tenants (an import, an API). */
+    public static final String POLICY_VIOLATION = "policy_violation";
     /** Something failed inside the platform; the old state keeps serving. */
     public static final String INTERNAL = "internal_error";
 
@@ -52,6 +54,7 @@ public class DeployException extends Exception {
         return switch (code) {
             case INVALID_BUNDLE, INVALID_ARGUMENT -> 400;
             case NOT_FOUND -> 404;
+            case POLICY_VIOLATION -> 403;
             case ARTIFACT_CONFLICT, ROUTE_CONFLICT, IN_USE, CONFLICT -> 409;
             case UNRESOLVABLE, START_FAILED -> 422;
             default -> 500;

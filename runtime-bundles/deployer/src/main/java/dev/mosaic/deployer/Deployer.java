@@ -117,4 +117,10 @@ public interface Deployer {
      * @return the history of changes, oldest first
      */
     List<HistoryEntry> history(int limit);
+
+    /**
+     * Checks the deployments and the retired bundles: a retired bundle whose class loader is
+     * still reachable after a garbage collection and a grace period is reported as leaking.
+     */
+    Health health();
 }

@@ -15,5 +15,14 @@ public class RouteView {
     /** Module name to the version the adapter's bundle is wired to (from BundleWiring). */
     public Map<String, String> modules;
     public long requests;
+    /** Of which ended in a 5xx (timeouts included). */
     public long failures;
+    /** The adapter's deadline in milliseconds. */
+    public long timeoutMillis;
+    /** How many calls of the adapter may run at once. */
+    public int concurrency;
+    /** Calls of the adapter answered 504 at the deadline. */
+    public long timeouts;
+    /** Calls of the adapter refused with 503 because it was at its limit. */
+    public long rejected;
 }

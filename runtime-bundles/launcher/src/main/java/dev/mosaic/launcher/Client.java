@@ -44,7 +44,7 @@ final class Client {
 
     static boolean handles(String command) {
         return List.of("deploy", "ls", "list", "routes", "yank", "unyank", "rollback", "undeploy", "adopt", "history",
-                "promote", "ttl", "sunset", "dependents", "deps", "uptake", "graph").contains(command);
+                "promote", "ttl", "sunset", "dependents", "deps", "uptake", "graph", "health").contains(command);
     }
 
     int run(String command, List<String> rest) throws Args.UsageException {
@@ -115,6 +115,7 @@ final class Client {
                 yield new Call("GET", "/uptake" + q + (a.positional.isEmpty() ? "" : (q.isEmpty() ? "?" : "&") + "module="
                         + enc(a.positional.get(0))), null);
             }
+            case "health" -> new Call("GET", "/health", null);
             case "graph" -> {
                 String q = query(a, "--env", "env");
                 yield new Call("GET", "/graph" + q + (a.has("--dot") ? (q.isEmpty() ? "?" : "&") + "format=dot" : ""), null);
@@ -182,6 +183,10 @@ final class Client {
         if (status >= 200 && status < 300) {
             out.println(response.body().stripTrailing());
             return 0;
+        }
+        if (status == 503 && call.path().equals("/health")) {
+            out.println(response.body().stripTrailing()); // degraded: the answer is the report
+            return 1;
         }
         if (json) {
             err.println(response.body().stripTrailing());

@@ -24,6 +24,7 @@ public final class Main {
                           --host ADDR      device traffic address (default: all interfaces)
                           --mgmt-port N    management API port (default 8081; 0 picks a free one)
                           --mgmt-host ADDR management API address (default 127.0.0.1)
+                          --mgmt-allow-remote  required to put the management API on another address
                           --data DIR       data directory (default ./mosaic-data)
                           --no-console     no Gogo console on the terminal
                           --no-seed        do not deploy the examples into an empty data directory
@@ -50,6 +51,8 @@ public final class Main {
               deps NAME [VERSION] [--env E]      what it imports, transitively, and what newer exists
               uptake [MODULE] [--env E]          consumers per version, share on the newest
               graph [--env E] [--dot]            the dependency graph as JSON, or Graphviz DOT
+              health                             failed deployments and leaking retired bundles
+                                                 (exit code 1 when degraded)
 
             These talk to a running runtime's management API:
               --url URL          default $MOSAIC_URL or http://127.0.0.1:8081/api/v1
@@ -114,7 +117,7 @@ public final class Main {
 
     private static int run(List<String> rest, PrintStream out, PrintStream err, Path home) throws Exception {
         Args a = Args.parse(rest, Set.of("--port", "--host", "--mgmt-port", "--mgmt-host", "--data", "--ready-timeout"),
-                Set.of("--no-console", "--no-seed"));
+                Set.of("--no-console", "--no-seed", "--mgmt-allow-remote"));
         if (!a.positional.isEmpty()) {
             throw new Args.UsageException("unexpected argument '" + a.positional.get(0) + "'");
         }
@@ -122,7 +125,7 @@ public final class Main {
         RuntimeLauncher.Options o = new RuntimeLauncher.Options(home,
                 Path.of(a.get("--data", "mosaic-data")).toAbsolutePath().normalize(),
                 a.port("--port", 8080), a.get("--host", null),
-                a.port("--mgmt-port", 8081), a.get("--mgmt-host", null),
+                a.port("--mgmt-port", 8081), a.get("--mgmt-host", null), a.has("--mgmt-allow-remote"),
                 !a.has("--no-console") && onATerminal(),
                 a.has("--no-seed") || !Files.isDirectory(seed) ? null : seed,
                 Long.parseLong(a.get("--ready-timeout", "120")));

@@ -34,14 +34,19 @@ final class RuntimeLauncher {
     private static final java.util.logging.Logger SPIFLY = java.util.logging.Logger.getLogger("org.apache.aries.spifly");
 
     /** What {@code run} was asked for. */
-    record Options(Path home, Path data, int port, String host, int mgmtPort, String mgmtHost, boolean console,
-            Path seed, long readyTimeoutSeconds) {
+    record Options(Path home, Path data, int port, String host, int mgmtPort, String mgmtHost, boolean mgmtAllowRemote,
+            boolean console, Path seed, long readyTimeoutSeconds) {
     }
 
     private RuntimeLauncher() {
     }
 
     static int run(Options o, PrintStream out, PrintStream err) throws Exception {
+        if (o.mgmtHost() != null && !o.mgmtAllowRemote() && !java.net.InetAddress.getByName(o.mgmtHost()).isLoopbackAddress()) {
+            err.println("mosaic: --mgmt-host " + o.mgmtHost() + " would let other machines reach the management API;"
+                    + " add --mgmt-allow-remote if that is what you want");
+            return 2;
+        }
         Path featureFile = o.home().resolve("features").resolve("mosaic-runtime.json");
         Feature feature = Feature.read(featureFile);
         Files.createDirectories(o.data());
@@ -70,6 +75,11 @@ final class RuntimeLauncher {
         config.put("mosaic.mgmt.port", Integer.toString(o.mgmtPort()));
         if (o.mgmtHost() != null) {
             config.put("mosaic.mgmt.host", o.mgmtHost());
+        }
+        if (o.mgmtAllowRemote()) {
+            config.put("mosaic.mgmt.allowRemote", "true");
+            err.println("mosaic: WARNING: the management API listens on " + o.mgmtHost()
+                    + "; anyone who can reach it and holds the token can deploy code");
         }
         if (o.seed() != null) {
             config.put("mosaic.seed", o.seed().toString());

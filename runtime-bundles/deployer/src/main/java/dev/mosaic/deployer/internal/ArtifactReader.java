@@ -7,6 +7,10 @@ import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.jar.JarEntry;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -51,12 +55,21 @@ final class ArtifactReader {
     private ArtifactReader() {
     }
 
+    /** How big and how many an archive may be before it is refused unread. */
+    record ArchiveLimits(int maxEntries, long maxInflatedBytes, int maxCompressionRatio) {
+        static final ArchiveLimits DEFAULT = new ArchiveLimits(10_000, 256L << 20, 200);
+    }
+
+    static Artifact read(Path file) throws DeployException {
+        return read(file, ArchiveLimits.DEFAULT);
+    }
+
     /**
      * @param file the uploaded bytes, stored in a temporary file
      * @return what the bundle is
      * @throws DeployException with code {@link DeployException#INVALID_BUNDLE}
      */
-    static Artifact read(Path file) throws DeployException {
+    static Artifact read(Path file, ArchiveLimits limits) throws DeployException {
         long size;
         String sha256;
         try {
@@ -69,17 +82,95 @@ final class ArtifactReader {
             throw new DeployException(DeployException.INTERNAL, "cannot read the upload: " + e.getMessage(), e);
         }
         Manifest manifest;
-        try (JarFile jar = new JarFile(file.toFile(), false)) {
+        try (JarFile jar = new JarFile(file.toFile(), true)) {
             manifest = jar.getManifest();
+            checkEntries(jar, limits);
         } catch (ZipException e) {
             throw invalid("not a jar (zip) file, or a truncated one: " + e.getMessage());
-        } catch (IOException | SecurityException e) {
+        } catch (SecurityException e) {
+            throw invalid("the jar's signature does not match its content (" + e.getMessage()
+                    + "); sign it again or deploy it unsigned");
+        } catch (IOException e) {
             throw invalid("the jar cannot be read: " + e.getMessage());
         }
         if (manifest == null) {
             throw invalid("the jar has no META-INF/MANIFEST.MF; build it with bnd (bnd-maven-plugin) to make it a bundle");
         }
         return fromManifest(manifest.getMainAttributes(), sha256, size);
+    }
+
+    /**
+     * Refuses hostile or broken archives before anything reads them for real: too many
+     * entries, too much inflated data or too high a compression ratio (zip bombs), names
+     * escaping the archive, duplicate names, nested archives, and signatures that do not
+     * cover or match the content.
+     */
+    private static void checkEntries(JarFile jar, ArchiveLimits limits) throws IOException, DeployException {
+        Set<String> names = new HashSet<>();
+        boolean signed = false;
+        int count = 0;
+        for (Enumeration<JarEntry> en = jar.entries(); en.hasMoreElements();) {
+            JarEntry e = en.nextElement();
+            String name = e.getName();
+            if (++count > limits.maxEntries()) {
+                throw invalid("the jar has more than " + limits.maxEntries() + " entries");
+            }
+            if (name.startsWith("/") || name.contains("\\") || name.indexOf('\0') >= 0 || name.matches("^[A-Za-z]:.*")
+                    || List.of(name.split("/")).contains("..")) {
+                throw invalid("the jar has an entry named '" + printable(name) + "', which is not a relative path inside the jar");
+            }
+            if (!names.add(name)) {
+                throw invalid("the jar has two entries named '" + printable(name) + "'");
+            }
+            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            if (!e.isDirectory() && (lower.endsWith(".jar") || lower.endsWith(".zip") || lower.endsWith(".war")
+                    || lower.endsWith(".ear"))) {
+                throw invalid("the jar embeds the archive '" + printable(name) + "'; nested jars are not supported:"
+                        + " put that code in a shared module, or let bnd inline the classes you need");
+            }
+            if (lower.startsWith("meta-inf/") && (lower.endsWith(".sf") || lower.endsWith(".rsa") || lower.endsWith(".dsa")
+                    || lower.endsWith(".ec"))) {
+                signed = true;
+            }
+        }
+        long total = 0;
+        byte[] buffer = new byte[8192];
+        List<String> unsigned = new ArrayList<>();
+        for (Enumeration<JarEntry> en = jar.entries(); en.hasMoreElements();) {
+            JarEntry e = en.nextElement();
+            if (e.isDirectory()) {
+                continue;
+            }
+            long inflated = 0;
+            try (InputStream in = jar.getInputStream(e)) {
+                for (int n; (n = in.read(buffer)) > 0;) {
+                    inflated += n;
+                    if (total + inflated > limits.maxInflatedBytes()) {
+                        throw invalid("the jar inflates to more than " + limits.maxInflatedBytes() + " bytes");
+                    }
+                }
+            }
+            long compressed = e.getCompressedSize();
+            if (compressed > 0 && inflated > (1 << 20) && inflated / compressed > limits.maxCompressionRatio()) {
+                throw invalid("the entry '" + printable(e.getName()) + "' inflates " + (inflated / compressed)
+                        + " times its size; that is a zip bomb, not a bundle");
+            }
+            total += inflated;
+            String upper = e.getName().toUpperCase(java.util.Locale.ROOT);
+            if (signed && !upper.startsWith("META-INF/") && e.getCodeSigners() == null) {
+                unsigned.add(e.getName());
+            }
+        }
+        if (!unsigned.isEmpty()) {
+            throw invalid("the jar is signed, but its signature does not cover " + unsigned.size() + " entr"
+                    + (unsigned.size() == 1 ? "y" : "ies") + " (e.g. '" + printable(unsigned.get(0))
+                    + "'); sign it again or deploy it unsigned");
+        }
+    }
+
+    private static String printable(String s) {
+        String cut = s.length() > 80 ? s.substring(0, 80) + "..." : s;
+        return cut.replaceAll("[^\\x20-\\x7e]", "?");
     }
 
     static Artifact fromManifest(Attributes main, String sha256, long size) throws DeployException {
@@ -109,6 +200,18 @@ final class ArtifactReader {
         if (main.getValue(Constants.FRAGMENT_HOST) != null) {
             throw invalid(name + " " + version + " is a fragment (Fragment-Host: " + main.getValue(Constants.FRAGMENT_HOST)
                     + "); Mosaic deploys adapters and shared modules, not fragments");
+        }
+        String classPath = trim(main.getValue(Constants.BUNDLE_CLASSPATH));
+        if (classPath != null && !classPath.equals(".")) {
+            throw invalid(name + " " + version + " has Bundle-ClassPath: " + classPath
+                    + "; embedded jars and directories are not supported: put shared code in a shared module");
+        }
+        if (main.getValue(Constants.BUNDLE_NATIVECODE) != null) {
+            throw invalid(name + " " + version + " carries native code (Bundle-NativeCode); tenant bundles are Java only");
+        }
+        if (main.getValue(Constants.DYNAMICIMPORT_PACKAGE) != null) {
+            throw invalid(name + " " + version + " uses DynamicImport-Package; import the packages it needs with"
+                    + " Import-Package, so Mosaic can check and wire them");
         }
         if (main.getValue(Constants.REQUIRE_BUNDLE) != null) {
             throw invalid(name + " " + version + " uses Require-Bundle; import packages instead (Import-Package), so Mosaic can choose the module version");

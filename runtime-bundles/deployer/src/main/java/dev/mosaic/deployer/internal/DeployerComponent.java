@@ -53,6 +53,7 @@ import dev.mosaic.deployer.DeployOptions;
 import dev.mosaic.deployer.DeployResult;
 import dev.mosaic.deployer.Deployer;
 import dev.mosaic.deployer.DeploymentInfo;
+import dev.mosaic.deployer.Health;
 import dev.mosaic.deployer.HistoryEntry;
 import dev.mosaic.deployer.ImportInfo;
 import dev.mosaic.deployer.Move;
@@ -118,6 +119,12 @@ public final class DeployerComponent implements Deployer {
     private volatile boolean closing;
     /** Fault injection for crash tests: {@code point:millis}, e.g. {@code beforeCommit:5000}. Off unless set. */
     private String testPause;
+    private Path policyFile;
+    private LeakWatch leakWatch;
+    private Duration leakGrace;
+    private ArtifactReader.ArchiveLimits archiveLimits;
+    private long maxUploadBytes;
+    private final com.fasterxml.jackson.databind.ObjectMapper json = JsonSupport.mapper();
 
     @Activate
     void activate(BundleContext context) throws IOException {
@@ -136,6 +143,13 @@ public final class DeployerComponent implements Deployer {
         }
         drainTimeout = Duration.ofMillis(Long.parseLong(property("mosaic.deploy.drainMillis", "10000")));
         testPause = context.getProperty("mosaic.test.pause");
+        String policy = context.getProperty("mosaic.policy");
+        policyFile = policy == null || policy.isBlank() ? data.resolve("policy.json") : Path.of(policy);
+        archiveLimits = new ArtifactReader.ArchiveLimits(
+                Integer.parseInt(property("mosaic.deploy.maxEntries", "10000")),
+                Long.parseLong(property("mosaic.deploy.maxInflatedBytes", Long.toString(256L << 20))),
+                Integer.parseInt(property("mosaic.deploy.maxCompressionRatio", "200")));
+        maxUploadBytes = Long.parseLong(property("mosaic.deploy.maxBytes", Long.toString(64L << 20)));
         Duration activation = Duration.ofMillis(Long.parseLong(property("mosaic.deploy.activationMillis", "5000")));
 
         store = new ArtifactStore(data.resolve("artifacts"));
@@ -149,7 +163,9 @@ public final class DeployerComponent implements Deployer {
         if (orphans > 0) {
             LOG.info("removed {} stored artifact(s) of changes that never committed", orphans);
         }
-        installer = new Installer(context, hook, scr, activation);
+        leakWatch = new LeakWatch(Duration.ofMillis(Long.parseLong(property("mosaic.leaks.gcIntervalMillis", "10000"))));
+        leakGrace = Duration.ofMillis(Long.parseLong(property("mosaic.leaks.graceMillis", "10000")));
+        installer = new Installer(context, hook, scr, activation, leakWatch, this::instant);
         hookRegistration = context.registerService(ResolverHookFactory.class, hook, null);
         collisionRegistration = context.registerService(CollisionHook.class, new TenantCollisionHook(), null);
         removeStrayTenants();
@@ -345,6 +361,10 @@ public final class DeployerComponent implements Deployer {
         if (jar == null || jar.length == 0) {
             throw new DeployException(DeployException.INVALID_BUNDLE, "the upload is empty; send the bundle jar");
         }
+        if (jar.length > maxUploadBytes) {
+            throw new DeployException(DeployException.INVALID_BUNDLE, "the upload is " + jar.length + " bytes; the limit is "
+                    + maxUploadBytes + " (mosaic.deploy.maxBytes)");
+        }
         Path upload;
         try {
             upload = store.receive(jar);
@@ -354,7 +374,18 @@ public final class DeployerComponent implements Deployer {
         changes.lock();
         try {
             checkOpen();
-            Artifact artifact = ArtifactReader.read(upload);
+            Artifact artifact = ArtifactReader.read(upload, archiveLimits);
+            List<String> violations = new ArrayList<>();
+            try {
+                Policy policy = Policy.load(policyFile, json);
+                checkImports(policy, env, artifact);
+                BytecodeScanner.check(upload, artifact, policy);
+            } catch (DeployException e) {
+                if (!options.dryRun || !DeployException.POLICY_VIOLATION.equals(e.code())) {
+                    throw e;
+                }
+                violations.add(e.getMessage());
+            }
             Artifact known;
             synchronized (state) {
                 known = registry.artifact(artifact.name(), artifact.version());
@@ -368,7 +399,12 @@ public final class DeployerComponent implements Deployer {
             String op = artifact.kind() == Kind.ADAPTER ? Event.DEPLOY : Event.RELEASE;
             // a known artifact whose bytes were sunset is stored again from the upload
             boolean stored = known != null && store.contains(artifact.name(), artifact.version());
-            return place(env, artifact, stored ? null : upload, options, op, null, start);
+            DeployResult result = place(env, artifact, stored ? null : upload, options, op, null, start);
+            if (!violations.isEmpty()) {
+                result.problems.addAll(0, violations);
+                result.summary = result.summary.replace("dry run: would ", "dry run: would fail to ");
+            }
+            return result;
         } finally {
             changes.unlock();
             store.discard(upload);
@@ -449,6 +485,17 @@ public final class DeployerComponent implements Deployer {
         DeployResult r = result(op, env, summary, key, replaced, moves, seq, start);
         r.stays = stays;
         return r;
+    }
+
+    /** The policy's import rules, with the shared modules of the environment allowed. */
+    private void checkImports(Policy policy, String env, Artifact a) throws DeployException {
+        Set<String> modulePackages;
+        synchronized (state) {
+            modulePackages = Planner.owners(registry, env).keySet();
+        }
+        Set<String> own = new java.util.HashSet<>();
+        a.exports().forEach(e -> own.add(e.pkg()));
+        policy.checkImports(a, modulePackages, own, platformPackages().keySet());
     }
 
     /** A module's packages are its own in the environment, and never the platform's. */
@@ -537,7 +584,7 @@ public final class DeployerComponent implements Deployer {
         r.changed = false;
         r.moves = moves(env, moves);
         r.stays = stays;
-        r.problems = problems;
+        r.problems = new ArrayList<>(problems);
         DeploymentInfo d = new DeploymentInfo();
         d.environment = env;
         d.name = a.name();
@@ -605,8 +652,8 @@ public final class DeployerComponent implements Deployer {
                 throw new DeployException(DeployException.INTERNAL, "the artifact of " + a.name() + " " + a.version()
                         + " is missing from the store");
             }
-            String op = Event.PROMOTE;
-            return place(to, a, null, DeployOptions.to(to, actor), op, from, start);
+            checkImports(Policy.load(policyFile, json), to, a);
+            return place(to, a, null, DeployOptions.to(to, actor), Event.PROMOTE, from, start);
         } finally {
             changes.unlock();
         }
@@ -1255,6 +1302,10 @@ public final class DeployerComponent implements Deployer {
             v.adapterVersion = r.adapterVersion;
             v.requests = r.requests;
             v.failures = r.failures;
+            v.timeoutMillis = r.timeoutMillis;
+            v.concurrency = r.concurrency;
+            v.timeouts = r.timeouts;
+            v.rejected = r.rejected;
             v.modules = wiredModules(context.getBundle(r.bundleId));
             views.add(v);
         }
@@ -1298,6 +1349,37 @@ public final class DeployerComponent implements Deployer {
             }
             return entries;
         }
+    }
+
+    @Override
+    public Health health() {
+        Health h = new Health();
+        h.failed = new ArrayList<>();
+        synchronized (state) {
+            List<Unit> all = registry.units(null);
+            h.deployments = all.size();
+            for (Unit u : all) {
+                if (installer.live(u.key) != null) {
+                    h.running++;
+                } else {
+                    h.failed.add(u.key + ": " + problems.getOrDefault(u.key, "not running"));
+                }
+            }
+        }
+        h.leaks = new ArrayList<>();
+        for (LeakWatch.Retired r : leakWatch.leaks(instant(), leakGrace)) {
+            Health.Leak leak = new Health.Leak();
+            String afterPrefix = r.location().substring(TenantResolverHook.LOCATION_PREFIX.length());
+            leak.environment = afterPrefix.substring(0, afterPrefix.indexOf('/'));
+            leak.name = r.name();
+            leak.version = r.version();
+            leak.retiredAt = r.retiredAt().toString();
+            leak.hint = "its class loader is still reachable: look for a thread it started and never stopped, an object of it"
+                    + " kept in another library's static or thread-local, or a listener it registered and never removed";
+            h.leaks.add(leak);
+        }
+        h.status = h.failed.isEmpty() && h.leaks.isEmpty() ? "ok" : "degraded";
+        return h;
     }
 
     private DeploymentInfo info(Unit u) {

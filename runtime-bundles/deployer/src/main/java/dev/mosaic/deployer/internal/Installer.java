@@ -56,14 +56,19 @@ final class Installer {
     private final TenantResolverHook hook;
     private final ServiceComponentRuntime scr;
     private final Duration activationTimeout;
+    private final LeakWatch leaks;
+    private final java.util.function.Supplier<java.time.Instant> clock;
     private final AtomicLong generations = new AtomicLong();
     /** The generation serving for each unit. */
     private final Map<UnitKey, Bundle> live = new ConcurrentHashMap<>();
     /** Bundle ids of {@link #live}, to check refreshes cheaply. */
     private final Set<Long> liveIds = ConcurrentHashMap.newKeySet();
 
-    Installer(BundleContext context, TenantResolverHook hook, ServiceComponentRuntime scr, Duration activationTimeout) {
+    Installer(BundleContext context, TenantResolverHook hook, ServiceComponentRuntime scr, Duration activationTimeout,
+            LeakWatch leaks, java.util.function.Supplier<java.time.Instant> clock) {
         this.context = context;
+        this.leaks = leaks;
+        this.clock = clock;
         this.wiring = context.getBundle(0).adapt(FrameworkWiring.class);
         this.hook = hook;
         this.scr = scr;
@@ -265,6 +270,9 @@ final class Installer {
             return;
         }
         for (Bundle b : bundles) {
+            if (b.getState() != Bundle.UNINSTALLED) {
+                leaks.watch(b, clock.get());
+            }
             try {
                 if (b.getState() != Bundle.UNINSTALLED) {
                     b.stop();

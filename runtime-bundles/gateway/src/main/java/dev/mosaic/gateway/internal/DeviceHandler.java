@@ -56,14 +56,28 @@ final class DeviceHandler extends Handler.Abstract.NonBlocking {
     private final long maxBodyBytes;
     private final Executor adapterPool;
     private final Scheduler deadlines;
+    private final long minBodyBytesPerSecond;
+    private final long maxBodyMillis;
 
     DeviceHandler(Supplier<Map<String, RoutingTable<Target>>> tables, ObjectMapper mapper, long maxBodyBytes,
-            Executor adapterPool, Scheduler deadlines) {
+            Executor adapterPool, Scheduler deadlines, long minBodyBytesPerSecond, long maxBodyMillis) {
         this.tables = tables;
         this.mapper = mapper;
         this.maxBodyBytes = maxBodyBytes;
         this.adapterPool = adapterPool;
         this.deadlines = deadlines;
+        this.minBodyBytesPerSecond = minBodyBytesPerSecond;
+        this.maxBodyMillis = maxBodyMillis;
+    }
+
+    /**
+     * How long a body may take to arrive: what its length needs at the minimum data rate,
+     * at least 5 s, at most {@code maxBodyMillis}. A client trickling its body slower than
+     * that (a slow-loris) is cut off with a 408 before any adapter sees the request.
+     */
+    private long bodyMillis(long length) {
+        long needed = length < 0 ? maxBodyMillis : length * 1000 / Math.max(1, minBodyBytesPerSecond);
+        return Math.min(maxBodyMillis, Math.max(5_000, needed));
     }
 
     @Override
@@ -129,8 +143,22 @@ final class DeviceHandler extends Handler.Abstract.NonBlocking {
                     + maxBodyBytes, requestId, Map.of("path", path));
             return;
         }
+        long allowed = bodyMillis(length);
+        AtomicBoolean settled = new AtomicBoolean();
+        Scheduler.Task cutOff = deadlines.schedule(() -> {
+            if (settled.compareAndSet(false, true)) {
+                tenant.permits.release();
+                response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                error(response, callback, 408, "request_timeout", "the request body did not arrive within " + allowed
+                        + " ms", requestId, Map.of("path", path));
+            }
+        }, allowed, TimeUnit.MILLISECONDS);
         Content.Source.asByteArrayAsync(request, (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes))
                 .whenComplete((body, failure) -> {
+                    if (!settled.compareAndSet(false, true)) {
+                        return; // cut off already
+                    }
+                    cutOff.cancel();
                     if (failure == null) {
                         start(target, new RequestView(request, path, found.params(), body, requestId, env, tenant.mapper),
                                 response, callback);

@@ -17,6 +17,7 @@ import java.util.regex.Pattern;
 
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -52,7 +53,9 @@ import dev.mosaic.gateway.internal.RoutingTable.Entry;
  * {@code mosaic.gateway.maxBodyBytes} (default 1 MiB), {@code mosaic.gateway.maxHeaderBytes}
  * (request line and headers, default 8 KiB), {@code mosaic.gateway.idleTimeoutMillis}
  * (default 30000), {@code mosaic.gateway.minRequestDataRate} (bytes per second a client
- * must keep sending a body at, default 1024), {@code mosaic.gateway.timeout} and
+ * must send a body at, default 1024; a body gets at least 5 s and at most
+ * {@code mosaic.gateway.maxBodyMillis}, default 30000), {@code mosaic.gateway.maxConnections}
+ * (default 10000), {@code mosaic.gateway.timeout} and
  * {@code mosaic.gateway.concurrency} (an adapter's limits unless its {@code Mosaic-Timeout}
  * and {@code Mosaic-Concurrency} headers say otherwise, default 2s and 256), capped by
  * {@code mosaic.gateway.maxTimeout} and {@code mosaic.gateway.maxConcurrency} (30s, 2048);
@@ -117,7 +120,6 @@ public final class GatewayComponent implements Gateway {
         http.setSendXPoweredBy(false);
         // Device traffic is untrusted: bounded headers, no slow-loris bodies, idle connections closed.
         http.setRequestHeaderSize(intProperty(context, "mosaic.gateway.maxHeaderBytes", 8192));
-        http.setMinRequestDataRate(intProperty(context, "mosaic.gateway.minRequestDataRate", 1024));
         http.setIdleTimeout(intProperty(context, "mosaic.gateway.idleTimeoutMillis", 30_000));
         ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
         connector.setIdleTimeout(intProperty(context, "mosaic.gateway.idleTimeoutMillis", 30_000));
@@ -126,8 +128,12 @@ public final class GatewayComponent implements Gateway {
             connector.setHost(host);
         }
         server.addConnector(connector);
+        // Connections wait on the selector, not on threads; still, a flood of them is cut at a bound.
+        server.addBean(new NetworkConnectionLimit(intProperty(context, "mosaic.gateway.maxConnections", 10_000), connector));
         server.setErrorHandler(new JsonErrorHandler(mapper));
-        server.setHandler(new DeviceHandler(() -> tables, mapper, maxBody, adapterPool, deadlines));
+        server.setHandler(new DeviceHandler(() -> tables, mapper, maxBody, adapterPool, deadlines,
+                intProperty(context, "mosaic.gateway.minRequestDataRate", 1024),
+                intProperty(context, "mosaic.gateway.maxBodyMillis", 30_000)));
         try {
             server.start();
         } catch (Exception e) {

@@ -45,9 +45,11 @@ final class JsonErrorHandler extends ErrorHandler {
         return switch (status) {
             case 400 -> "bad_request";
             case 404 -> "no_route";
+            case 408 -> "request_timeout";
             case 413 -> "body_too_large";
             case 414 -> "uri_too_long";
             case 431 -> "headers_too_large";
+            case 505 -> "http_version_not_supported";
             default -> status >= 500 ? "server_error" : "bad_request";
         };
     }

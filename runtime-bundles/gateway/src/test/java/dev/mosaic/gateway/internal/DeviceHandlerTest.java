@@ -49,7 +49,7 @@ class DeviceHandlerTest {
         connector = new LocalConnector(server);
         server.addConnector(connector);
         server.setErrorHandler(new JsonErrorHandler(mapper));
-        server.setHandler(new DeviceHandler(() -> tables, mapper, 1024, pool, deadlines));
+        server.setHandler(new DeviceHandler(() -> tables, mapper, 1024, pool, deadlines, 1024, 30_000));
         server.start();
     }
 

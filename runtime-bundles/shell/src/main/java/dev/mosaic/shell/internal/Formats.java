@@ -6,6 +6,7 @@ import java.util.stream.Collectors;
 
 import dev.mosaic.deployer.DeployResult;
 import dev.mosaic.deployer.DeploymentInfo;
+import dev.mosaic.deployer.Health;
 import dev.mosaic.deployer.HistoryEntry;
 import dev.mosaic.deployer.Move;
 import dev.mosaic.deployer.RouteView;
@@ -51,6 +52,9 @@ final class Formats {
         if (value instanceof Graph g) {
             return graph(g);
         }
+        if (value instanceof Health h) {
+            return health(h);
+        }
         return null;
     }
 
@@ -60,9 +64,11 @@ final class Formats {
     }
 
     static String routes(List<RouteView> routes) {
-        Table t = new Table("ENV", "METHOD", "PATH", "ADAPTER", "VERSION", "MODULES", "REQUESTS", "5XX");
+        Table t = new Table("ENV", "METHOD", "PATH", "ADAPTER", "VERSION", "MODULES", "REQUESTS", "5XX", "TIMEOUT", "LIMIT",
+                "504", "503");
         for (RouteView r : routes) {
-            t.row(r.environment, r.method, r.path, r.adapter, r.adapterVersion, modules(r.modules), r.requests, r.failures);
+            t.row(r.environment, r.method, r.path, r.adapter, r.adapterVersion, modules(r.modules), r.requests, r.failures,
+                    r.timeoutMillis + "ms", r.concurrency, r.timeouts, r.rejected);
         }
         return t.toString();
     }
@@ -186,6 +192,22 @@ final class Formats {
             t.row(u.environment, u.module, u.newest, spread, u.total, Math.round(u.shareOnNewest * 100) + "%");
         }
         return t.toString();
+    }
+
+    static String health(Health h) {
+        StringBuilder b = new StringBuilder(h.status + ": " + h.running + " of " + h.deployments + " deployments running, "
+                + h.leaks.size() + " retired bundle(s) still in memory");
+        for (String f : h.failed) {
+            b.append("\n  not running: ").append(f);
+        }
+        for (Health.Leak l : h.leaks) {
+            b.append("\n  leaking: ").append(l.name).append(' ').append(l.version).append(" in ").append(l.environment)
+                    .append(", retired ").append(l.retiredAt);
+        }
+        if (!h.leaks.isEmpty()) {
+            b.append("\n  (").append(h.leaks.get(0).hint).append(')');
+        }
+        return b.toString();
     }
 
     static String graph(Graph g) {

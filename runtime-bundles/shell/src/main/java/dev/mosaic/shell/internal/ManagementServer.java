@@ -36,6 +36,7 @@ import dev.mosaic.deployer.DeployException;
 import dev.mosaic.deployer.DeployOptions;
 import dev.mosaic.deployer.DeployResult;
 import dev.mosaic.deployer.Deployer;
+import dev.mosaic.deployer.Health;
 import dev.mosaic.insight.Insight;
 import dev.mosaic.shell.ManagementApi;
 
@@ -45,9 +46,11 @@ import dev.mosaic.shell.ManagementApi;
  * It calls the same {@link Deployer} service as the console.
  *
  * <p>Configuration (framework properties): {@code mosaic.mgmt.port} (default 8081, 0 for
- * any free port), {@code mosaic.mgmt.host} (default 127.0.0.1),
- * {@code mosaic.mgmt.maxUploadBytes} (default 64 MiB), {@code mosaic.data} (where the
- * generated token is kept).
+ * any free port), {@code mosaic.mgmt.host} (default 127.0.0.1; another address needs
+ * {@code mosaic.mgmt.allowRemote=true}), {@code mosaic.mgmt.maxUploadBytes} (default 64 MiB),
+ * {@code mosaic.mgmt.maxAuthFailures} and {@code mosaic.mgmt.authLockMillis} (after that
+ * many failed authentications from one address, every request from it is refused for that
+ * long; default 20 and 60000), {@code mosaic.data} (where the generated token is kept).
  */
 @Component(service = ManagementApi.class, immediate = true)
 public final class ManagementServer extends Handler.Abstract implements ManagementApi {
@@ -66,6 +69,7 @@ public final class ManagementServer extends Handler.Abstract implements Manageme
     private Tokens tokens;
     private String url;
     private long maxUpload;
+    private AuthFailures authFailures;
 
     @Activate
     void activate(BundleContext context) throws Exception {
@@ -74,8 +78,14 @@ public final class ManagementServer extends Handler.Abstract implements Manageme
         maxUpload = Long.parseLong(property(context, "mosaic.mgmt.maxUploadBytes", Long.toString(64L << 20)));
         tokens = Tokens.load(System.getenv(Tokens.ENV), Path.of(property(context, "mosaic.data", "mosaic-data")).toAbsolutePath());
         if (!InetAddress.getByName(host).isLoopbackAddress()) {
+            if (!"true".equals(context.getProperty("mosaic.mgmt.allowRemote"))) {
+                throw new IllegalStateException("the management API would listen on " + host + ", reachable from other"
+                        + " machines; say so explicitly with --mgmt-allow-remote (mosaic.mgmt.allowRemote=true)");
+            }
             LOG.warn("the management API listens on {}, reachable from other machines; anyone holding the token can deploy", host);
         }
+        authFailures = new AuthFailures(Integer.parseInt(property(context, "mosaic.mgmt.maxAuthFailures", "20")),
+                Long.parseLong(property(context, "mosaic.mgmt.authLockMillis", "60000")));
         QueuedThreadPool threads = new QueuedThreadPool(16, 2);
         threads.setName("mosaic-mgmt");
         server = new Server(threads);
@@ -115,9 +125,21 @@ public final class ManagementServer extends Handler.Abstract implements Manageme
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        String address = Request.getRemoteAddr(request);
+        long lockedFor = authFailures.lockedForMillis(address);
+        if (lockedFor > 0) {
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString((lockedFor + 999) / 1000));
+            send(response, callback, 429, error("too_many_failures", "too many failed authentications from " + address
+                    + "; try again in " + ((lockedFor + 999) / 1000) + " s"));
+            return true;
+        }
         String auth = request.getHeaders().get(HttpHeader.AUTHORIZATION);
         String presented = auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
         if (!tokens.matches(presented)) {
+            if (presented != null) {
+                authFailures.failed(address);
+                LOG.warn("failed authentication to the management API from {}", address);
+            }
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"mosaic\"");
             send(response, callback, 401, error("unauthorized", presented == null
                     ? "send the management token as 'Authorization: Bearer <token>' (token from " + tokens.source() + ")"
@@ -129,6 +151,10 @@ public final class ManagementServer extends Handler.Abstract implements Manageme
         try {
             Object body = dispatch(request);
             int status = body instanceof DeployResult r && r.changed && "POST".equals(request.getMethod()) ? 201 : 200;
+            if (body instanceof Status s) {
+                status = s.status();
+                body = s.body();
+            }
             if (body instanceof Text t) {
                 response.setStatus(status);
                 response.getHeaders().put(HttpHeader.CONTENT_TYPE, t.type() + ";charset=utf-8");
@@ -153,6 +179,10 @@ public final class ManagementServer extends Handler.Abstract implements Manageme
 
     /** A body that is already text of a given type (Graphviz), written as it is. */
     private record Text(String type, String content) {
+    }
+
+    /** A body to answer with another status than 200/201. */
+    private record Status(int status, Object body) {
     }
 
     private Object dispatch(Request request) throws DeployException, ApiError {
@@ -238,6 +268,13 @@ public final class ManagementServer extends Handler.Abstract implements Manageme
                     }
                     allow(method, path, "GET", "POST");
                     return deployer.sunset(env, query.getValue("module"), query.getValue("version"), query.getValue("unusedFor"), actor);
+                }
+            }
+            case "health" -> {
+                if (s.size() == 1) {
+                    allow(method, path, "GET");
+                    Health health = deployer.health();
+                    return "ok".equals(health.status) ? health : new Status(503, health);
                 }
             }
             case "routes" -> {

@@ -16,6 +16,7 @@ import dev.mosaic.deployer.DeployOptions;
 import dev.mosaic.deployer.DeployResult;
 import dev.mosaic.deployer.Deployer;
 import dev.mosaic.deployer.DeploymentInfo;
+import dev.mosaic.deployer.Health;
 import dev.mosaic.deployer.HistoryEntry;
 import dev.mosaic.deployer.RouteView;
 import dev.mosaic.insight.DependencyNode;
@@ -44,7 +45,8 @@ import dev.mosaic.insight.Uptake;
         "osgi.command.function=dependents",
         "osgi.command.function=deps",
         "osgi.command.function=uptake",
-        "osgi.command.function=graph" })
+        "osgi.command.function=graph",
+        "osgi.command.function=health" })
 public final class MosaicCommands {
 
     private static final String ENV_FLAGS_1 = "-e";
@@ -227,6 +229,11 @@ public final class MosaicCommands {
     public List<HistoryEntry> history(
             @Descriptor("how many of the newest entries") @Parameter(names = { "-n", "--limit" }, absentValue = "50") int limit) {
         return deployer.history(limit);
+    }
+
+    @Descriptor("failed deployments, and retired bundles still in memory (leaks)")
+    public Health health() {
+        return deployer.health();
     }
 
     private static String actor() {
