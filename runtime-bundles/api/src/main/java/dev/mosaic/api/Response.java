@@ -4,9 +4,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 
 /**
  * A response with a chosen status and headers, for handlers that need more than
@@ -26,11 +27,14 @@ import java.util.Objects;
  */
 public final class Response {
 
+    private static final String[] NO_HEADERS = new String[0];
+
     private final int status;
-    private final Map<String, List<String>> headers;
+    /** Header names and values, alternating, in the order added. */
+    private final String[] headers;
     private final Object body;
 
-    private Response(int status, Map<String, List<String>> headers, Object body) {
+    private Response(int status, String[] headers, Object body) {
         this.status = status;
         this.headers = headers;
         this.body = body;
@@ -44,7 +48,7 @@ public final class Response {
         if (status < 100 || status > 599) {
             throw new IllegalArgumentException("HTTP status must be from 100 to 599, got " + status);
         }
-        return new Response(status, Map.of(), null);
+        return new Response(status, NO_HEADERS, null);
     }
 
     /**
@@ -65,19 +69,25 @@ public final class Response {
     public Response header(String name, String value) {
         Objects.requireNonNull(name, "header name");
         Objects.requireNonNull(value, "header value");
-        if (name.isEmpty() || name.chars().anyMatch(c -> c <= ' ' || c == ':' || c >= 127)) {
-            throw new IllegalArgumentException("not a valid header name: '" + name + "'");
+        if (name.isEmpty()) {
+            throw new IllegalArgumentException("a header name cannot be empty");
         }
-        if (value.chars().anyMatch(c -> c == '\r' || c == '\n')) {
-            throw new IllegalArgumentException("header " + name + " has a line break in its value");
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c <= ' ' || c == ':' || c >= 127) {
+                throw new IllegalArgumentException("not a valid header name: '" + name + "'");
+            }
         }
-        Map<String, List<String>> copy = new LinkedHashMap<>();
-        headers.forEach((k, v) -> copy.put(k, new ArrayList<>(v)));
-        String key = copy.keySet().stream().filter(k -> k.equalsIgnoreCase(name)).findFirst().orElse(name);
-        copy.computeIfAbsent(key, k -> new ArrayList<>()).add(value);
-        Map<String, List<String>> frozen = new LinkedHashMap<>();
-        copy.forEach((k, v) -> frozen.put(k, List.copyOf(v)));
-        return new Response(status, Collections.unmodifiableMap(frozen), body);
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '\r' || c == '\n') {
+                throw new IllegalArgumentException("header " + name + " has a line break in its value");
+            }
+        }
+        String[] more = Arrays.copyOf(headers, headers.length + 2);
+        more[headers.length] = name;
+        more[headers.length + 1] = value;
+        return new Response(status, more, body);
     }
 
     /**
@@ -93,9 +103,29 @@ public final class Response {
         return status;
     }
 
-    /** @return the headers, in the order they were added */
+    /** @return the headers by name (names as first given, matched case-insensitively), in the order added */
     public Map<String, List<String>> headers() {
-        return headers;
+        Map<String, List<String>> map = new LinkedHashMap<>();
+        for (int i = 0; i < headers.length; i += 2) {
+            String name = headers[i];
+            String key = map.keySet().stream().filter(k -> k.equalsIgnoreCase(name)).findFirst().orElse(name);
+            map.computeIfAbsent(key, k -> new ArrayList<>()).add(headers[i + 1]);
+        }
+        map.replaceAll((k, v) -> List.copyOf(v));
+        return Collections.unmodifiableMap(map);
+    }
+
+    /**
+     * Calls {@code each} with every header name and value, in the order added: what the
+     * gateway writes, without building a map.
+     *
+     * @param each receives a name and a value
+     * @since 1.0
+     */
+    public void forEachHeader(BiConsumer<String, String> each) {
+        for (int i = 0; i < headers.length; i += 2) {
+            each.accept(headers[i], headers[i + 1]);
+        }
     }
 
     /**
@@ -103,10 +133,9 @@ public final class Response {
      * @return its first value, or {@code null}
      */
     public String header(String name) {
-        String lower = name.toLowerCase(Locale.ROOT);
-        for (Map.Entry<String, List<String>> e : headers.entrySet()) {
-            if (e.getKey().toLowerCase(Locale.ROOT).equals(lower) && !e.getValue().isEmpty()) {
-                return e.getValue().get(0);
+        for (int i = 0; i < headers.length; i += 2) {
+            if (headers[i].equalsIgnoreCase(name)) {
+                return headers[i + 1];
             }
         }
         return null;
@@ -119,6 +148,6 @@ public final class Response {
 
     @Override
     public String toString() {
-        return "Response[" + status + ", headers=" + headers + ", body=" + body + "]";
+        return "Response[" + status + ", headers=" + headers() + ", body=" + body + "]";
     }
 }

@@ -41,6 +41,9 @@ public @interface Route {
     /** Service property holding the path template of the route. */
     String PATH_PROPERTY = "mosaic.route.path";
 
+    /** Service property saying whether the handler may block ({@code true} unless set). */
+    String BLOCKING_PROPERTY = "mosaic.route.blocking";
+
     /**
      * The HTTP method, upper case: {@code GET}, {@code POST}, {@code PUT}, {@code PATCH},
      * {@code DELETE}, ... A {@code GET} route also answers {@code HEAD}.
@@ -55,4 +58,20 @@ public @interface Route {
      * @return the template
      */
     String path();
+
+    /**
+     * Whether {@link RouteHandler#handle} may block: wait on I/O, a lock, a sleep or another
+     * service. Blocking handlers (the default) run on the adapter thread pool. A handler that
+     * never blocks — it answers from memory, or returns a
+     * {@link java.util.concurrent.CompletionStage} for the work that waits — can say
+     * {@code blocking = false}: it then runs right on the thread that read the request, with
+     * no hand-off to another thread, which is the fastest way to answer.
+     *
+     * <p>A handler that says it does not block but does anyway is noticed (its calls take
+     * longer than a small budget) and moved to the thread pool, with a warning in the log.
+     *
+     * @return {@code false} if the handler never blocks
+     * @since 1.0
+     */
+    boolean blocking() default true;
 }

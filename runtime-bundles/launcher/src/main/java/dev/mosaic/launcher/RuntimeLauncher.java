@@ -42,6 +42,8 @@ final class RuntimeLauncher {
     }
 
     static int run(Options o, PrintStream out, PrintStream err) throws Exception {
+        StartupTrace trace = StartupTrace.fromSystemProperty(err);
+        trace.mark("launcher main");
         if (o.mgmtHost() != null && !o.mgmtAllowRemote() && !java.net.InetAddress.getByName(o.mgmtHost()).isLoopbackAddress()) {
             err.println("mosaic: --mgmt-host " + o.mgmtHost() + " would let other machines reach the management API;"
                     + " add --mgmt-allow-remote if that is what you want");
@@ -49,6 +51,7 @@ final class RuntimeLauncher {
         }
         Path featureFile = o.home().resolve("features").resolve("mosaic-runtime.json");
         Feature feature = Feature.read(featureFile);
+        trace.mark("feature read");
         Files.createDirectories(o.data());
         FileChannel lockChannel = FileChannel.open(o.data().resolve("runtime.lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
@@ -88,7 +91,9 @@ final class RuntimeLauncher {
 
         Framework framework = new FrameworkFactory().newFramework(config);
         framework.init();
+        trace.mark("framework init");
         BundleContext context = framework.getBundleContext();
+        trace.watch(context);
         // The console's prompt comes after the ready line, not in the middle of the start-up log.
         Bundle console = null;
         for (Feature.Entry entry : feature.bundles()) {
@@ -106,9 +111,11 @@ final class RuntimeLauncher {
                 bundle.start();
             }
         }
+        trace.mark("bundles installed");
         Thread shutdown = new Thread(() -> stop(framework), "mosaic-shutdown");
         Runtime.getRuntime().addShutdownHook(shutdown);
         framework.start();
+        trace.mark("framework started (every start level)");
 
         ServiceTracker<Object, Object> deployer = tracker(context, "dev.mosaic.deployer.Deployer");
         ServiceTracker<Object, Object> gateway = tracker(context, "dev.mosaic.gateway.Gateway");
@@ -122,6 +129,7 @@ final class RuntimeLauncher {
             stop(framework);
             return 3;
         }
+        trace.mark("gateway and deployer up (deployments restored)");
         int port = (Integer) call(gatewayService, "port");
         ServiceTracker<Object, Object> mgmt = tracker(context, "dev.mosaic.shell.ManagementApi");
         Object mgmtService = mgmt.waitForService(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
@@ -130,6 +138,8 @@ final class RuntimeLauncher {
         }
         out.println(READY + port);
         out.flush();
+        trace.mark("ready");
+        trace.report();
         if (console != null) {
             console.start();
         }

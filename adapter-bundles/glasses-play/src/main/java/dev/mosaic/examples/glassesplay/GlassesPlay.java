@@ -12,7 +12,7 @@ import dev.mosaic.examples.catalog.Title;
 
 /** Starts playback on smart glasses. Uses catalog 2.x, whose titles carry artwork. */
 @Component
-@Route(method = "GET", path = "/glasses/play/{titleId}")
+@Route(method = "GET", path = "/glasses/play/{titleId}", blocking = false)
 public class GlassesPlay implements RouteHandler {
 
     /** What the glasses need to start playing. */

@@ -13,7 +13,7 @@ import dev.mosaic.examples.catalog.Title;
 
 /** The mobile home page, pinned to catalog 1.0.0 (see bnd.bnd). */
 @Component
-@Route(method = "GET", path = "/mobile/home")
+@Route(method = "GET", path = "/mobile/home", blocking = false)
 public class MobileHome implements RouteHandler {
 
     /** A compact page for phones: the first titles only. */

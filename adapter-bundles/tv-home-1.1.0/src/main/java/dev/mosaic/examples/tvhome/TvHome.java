@@ -16,7 +16,7 @@ import dev.mosaic.examples.catalog.Title;
  * range is {@code [1.1,2)}.
  */
 @Component
-@Route(method = "GET", path = "/tv/home")
+@Route(method = "GET", path = "/tv/home", blocking = false)
 public class TvHome implements RouteHandler {
 
     /** The page a TV renders. */

@@ -16,7 +16,7 @@ import dev.mosaic.examples.catalog.Title;
  * {@code [1.0,2)}, so it runs on the newest 1.x the platform has.
  */
 @Component
-@Route(method = "GET", path = "/tv/home")
+@Route(method = "GET", path = "/tv/home", blocking = false)
 public class TvHome implements RouteHandler {
 
     /** The page a TV renders. */

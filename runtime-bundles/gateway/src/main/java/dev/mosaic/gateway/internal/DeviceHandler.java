@@ -12,6 +12,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import org.eclipse.jetty.http.HttpHeader;
@@ -21,7 +22,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.URIUtil;
-import org.eclipse.jetty.util.thread.Scheduler;
+import org.eclipse.jetty.util.thread.TryExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,10 +36,25 @@ import dev.mosaic.gateway.internal.RoutingTable.Lookup;
 import dev.mosaic.gateway.internal.RoutingTable.MethodNotAllowed;
 
 /**
- * The Jetty handler devices talk to. It never blocks: it finds the route in the
- * environment's table (one volatile read, no lock) and hands the call to the adapter pool,
- * within the adapter's limits. Whatever an adapter does, the caller gets a JSON answer
- * carrying a request id, by the adapter's deadline at the latest.
+ * The Jetty handler devices talk to. It finds the route in the environment's table (one
+ * volatile read, no lock) and runs the adapter's handler within the adapter's limits.
+ * Whatever an adapter does, the caller gets a JSON answer carrying a request id, by the
+ * adapter's deadline at the latest.
+ *
+ * <p>Where a handler runs depends on the mode the gateway was started in
+ * ({@code mosaic.gateway.invocationType}). {@code blocking}, the default: this handler
+ * declares itself {@link InvocationType#BLOCKING}, so Jetty calls it on a thread that may
+ * block (usually the thread that read the request, after handing the reading to another)
+ * and handlers run right there, as long as fewer than {@code inPlaceLimit} calls hold Jetty
+ * threads; beyond that they go to the adapter pool, so one hanging adapter cannot take every
+ * Jetty thread. {@code nonblocking}: this handler declares itself
+ * {@link InvocationType#NON_BLOCKING}, so Jetty calls it on its selector; a handler declared
+ * {@code @Route(blocking = false)} runs right there, every other one is handed to the adapter
+ * pool. bench/RESULTS.md compares the two. In both, a handler declared non-blocking that
+ * blocks anyway (over {@code inlineBudgetMicros}, three times) is demoted to the others' way.
+ * (Jetty's third type, EITHER, is not offered: Jetty 12.1 combines it with the server's own
+ * NON_BLOCKING and then calls the handler on the selector without marking the call
+ * non-blocking, so the handler cannot tell when blocking is safe.)
  *
  * <p>The limits, per adapter bundle ({@link Tenant}): at most {@code concurrency} calls run
  * at once (more get a fast 503: the adapter's bulkhead, which keeps a hanging adapter from
@@ -46,7 +62,7 @@ import dev.mosaic.gateway.internal.RoutingTable.MethodNotAllowed;
  * gets a 504 and its thread is interrupted. A timed-out call still holds its place in the
  * bulkhead until its handler actually returns.
  */
-final class DeviceHandler extends Handler.Abstract.NonBlocking {
+final class DeviceHandler extends Handler.Abstract {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeviceHandler.class);
     private static final char[] HEX = "0123456789abcdef".toCharArray();
@@ -55,12 +71,25 @@ final class DeviceHandler extends Handler.Abstract.NonBlocking {
     private final ObjectMapper mapper;
     private final long maxBodyBytes;
     private final Executor adapterPool;
-    private final Scheduler deadlines;
+    private final Deadlines deadlines;
     private final long minBodyBytesPerSecond;
     private final long maxBodyMillis;
+    private final long inlineBudgetNanos;
+    /** Whether Jetty calls {@link #handle} on a thread that may block (the BLOCKING mode). */
+    private final boolean calledWhereBlockingIsAllowed;
+    /** How many blocking calls may run on Jetty's threads at once; the rest go to the adapter pool. */
+    private final int inPlaceLimit;
+    private final AtomicInteger inPlace = new AtomicInteger();
 
     DeviceHandler(Supplier<Map<String, RoutingTable<Target>>> tables, ObjectMapper mapper, long maxBodyBytes,
-            Executor adapterPool, Scheduler deadlines, long minBodyBytesPerSecond, long maxBodyMillis) {
+            Executor adapterPool, Deadlines deadlines, long minBodyBytesPerSecond, long maxBodyMillis,
+            long inlineBudgetMicros, InvocationType invocationType, int inPlaceLimit) {
+        super(invocationType);
+        if (invocationType == InvocationType.EITHER) {
+            throw new IllegalArgumentException("the device handler runs as NON_BLOCKING or BLOCKING, not EITHER");
+        }
+        this.calledWhereBlockingIsAllowed = invocationType == InvocationType.BLOCKING;
+        this.inPlaceLimit = inPlaceLimit;
         this.tables = tables;
         this.mapper = mapper;
         this.maxBodyBytes = maxBodyBytes;
@@ -68,6 +97,7 @@ final class DeviceHandler extends Handler.Abstract.NonBlocking {
         this.deadlines = deadlines;
         this.minBodyBytesPerSecond = minBodyBytesPerSecond;
         this.maxBodyMillis = maxBodyMillis;
+        this.inlineBudgetNanos = TimeUnit.MICROSECONDS.toNanos(inlineBudgetMicros);
     }
 
     /**
@@ -77,7 +107,8 @@ final class DeviceHandler extends Handler.Abstract.NonBlocking {
      */
     private long bodyMillis(long length) {
         long needed = length < 0 ? maxBodyMillis : length * 1000 / Math.max(1, minBodyBytesPerSecond);
-        return Math.min(maxBodyMillis, Math.max(5_000, needed));
+        long millis = Math.min(maxBodyMillis, Math.max(5_000, needed));
+        return (millis + 999) / 1000 * 1000; // whole seconds: few distinct durations to watch
     }
 
     @Override
@@ -134,7 +165,8 @@ final class DeviceHandler extends Handler.Abstract.NonBlocking {
         long length = request.getLength();
         boolean chunked = length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
         if (length == 0 || (length < 0 && !chunked)) {
-            start(target, new RequestView(request, path, found.params(), null, requestId, env, tenant.mapper), response, callback);
+            start(target, new RequestView(request, path, found.params(), null, requestId, env, tenant.mapper), response, callback,
+                    calledWhereBlockingIsAllowed);
             return;
         }
         if (length > maxBodyBytes) {
@@ -145,23 +177,31 @@ final class DeviceHandler extends Handler.Abstract.NonBlocking {
         }
         long allowed = bodyMillis(length);
         AtomicBoolean settled = new AtomicBoolean();
-        Scheduler.Task cutOff = deadlines.schedule(() -> {
-            if (settled.compareAndSet(false, true)) {
-                tenant.permits.release();
-                response.getHeaders().put(HttpHeader.CONNECTION, "close");
-                error(response, callback, 408, "request_timeout", "the request body did not arrive within " + allowed
-                        + " ms", requestId, Map.of("path", path));
+        deadlines.watch(new Deadlines.Watched() {
+            @Override
+            public boolean settled() {
+                return settled.get();
             }
-        }, allowed, TimeUnit.MILLISECONDS);
+
+            @Override
+            public void expire() {
+                if (settled.compareAndSet(false, true)) {
+                    tenant.permits.release();
+                    response.getHeaders().put(HttpHeader.CONNECTION, "close");
+                    error(response, callback, 408, "request_timeout", "the request body did not arrive within " + allowed
+                            + " ms", requestId, Map.of("path", path));
+                }
+            }
+        }, allowed);
         Content.Source.asByteArrayAsync(request, (int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes))
                 .whenComplete((body, failure) -> {
                     if (!settled.compareAndSet(false, true)) {
                         return; // cut off already
                     }
-                    cutOff.cancel();
                     if (failure == null) {
+                        // on whichever thread completed the read: never assumed free to block
                         start(target, new RequestView(request, path, found.params(), body, requestId, env, tenant.mapper),
-                                response, callback);
+                                response, callback, false);
                         return;
                     }
                     tenant.permits.release();
@@ -176,17 +216,38 @@ final class DeviceHandler extends Handler.Abstract.NonBlocking {
                 });
     }
 
-    /** Starts a call whose permit has been taken. */
-    private void start(Target target, RequestView view, Response response, Callback callback) {
+    /**
+     * Starts a call whose permit has been taken: right here for a handler declared
+     * non-blocking (no thread hand-off); for a blocking one, right here too when this thread
+     * may block and fewer than {@code inPlaceLimit} calls already hold Jetty threads, else on
+     * the adapter pool.
+     */
+    private void start(Target target, RequestView view, Response response, Callback callback, boolean mayBlockHere) {
         Call call = new Call(target, view, response, callback);
         target.requests.increment();
         target.tenant.inFlight.increment();
-        call.deadline = deadlines.schedule(call::expire, target.tenant.timeoutMillis, TimeUnit.MILLISECONDS);
+        if (target.inline && !target.tenant.demoted) {
+            call.runInline();
+            return;
+        }
+        if (mayBlockHere) {
+            // Jetty's threads are shared by every adapter: only so many may be held by calls
+            if (inPlace.incrementAndGet() <= inPlaceLimit) {
+                try {
+                    call.run();
+                } finally {
+                    inPlace.decrementAndGet();
+                }
+                return;
+            }
+            inPlace.decrementAndGet();
+        }
         try {
-            adapterPool.execute(call);
+            if (!(adapterPool instanceof TryExecutor reserved) || !reserved.tryExecute(call)) {
+                adapterPool.execute(call);
+            }
         } catch (RejectedExecutionException e) {
             if (call.answered.compareAndSet(false, true)) {
-                call.deadline.cancel();
                 error(response, callback, 503, "platform_saturated", "the platform is running as many adapter calls as"
                         + " it can; try again shortly", view.requestId(), Map.of());
             }
@@ -198,14 +259,13 @@ final class DeviceHandler extends Handler.Abstract.NonBlocking {
      * One adapter call. Answered exactly once: by the adapter, or by the deadline, whichever
      * comes first. Its permit is given back once, when the handler is done.
      */
-    private final class Call implements Runnable {
+    private final class Call implements Runnable, Deadlines.Watched {
         final Target target;
         final RequestView view;
         final Response response;
         final Callback callback;
         final AtomicBoolean answered = new AtomicBoolean();
         private final AtomicBoolean released = new AtomicBoolean();
-        volatile Scheduler.Task deadline;
         /** The thread running the handler, while it runs; guarded by this. */
         private Thread running;
 
@@ -216,11 +276,13 @@ final class DeviceHandler extends Handler.Abstract.NonBlocking {
             this.callback = callback;
         }
 
+        /** A blocking call, on whichever thread may block: watched through the thread's slot while it runs. */
         @Override
         public void run() {
             synchronized (this) {
                 running = Thread.currentThread();
             }
+            Deadlines.Slot slot = deadlines.enter(this, target.tenant.timeoutMillis);
             Object result = null;
             Throwable failure = null;
             try {
@@ -228,22 +290,62 @@ final class DeviceHandler extends Handler.Abstract.NonBlocking {
             } catch (Throwable t) {
                 failure = t;
             } finally {
+                deadlines.exit(slot);
                 synchronized (this) {
                     running = null;
                 }
                 Thread.interrupted(); // an interrupt meant for this call must not reach the next one
             }
+            finish(result, failure);
+        }
+
+        /**
+         * The fast path: the handler runs on this (I/O) thread. A value is written at once; a
+         * stage that is not done yet gets the adapter's deadline. A handler that takes longer
+         * than the inline budget is blocking after all: after three such calls its adapter is
+         * moved to the pool.
+         */
+        void runInline() {
+            long start = System.nanoTime();
+            Object result = null;
+            Throwable failure = null;
+            try {
+                result = target.handler.handle(view);
+            } catch (Throwable t) {
+                failure = t;
+            }
+            long took = System.nanoTime() - start;
+            if (took > inlineBudgetNanos) {
+                tookTooLong(took);
+            }
+            finish(result, failure);
+        }
+
+        /** Writes a value or a failure now; a stage that is not done yet gets the adapter's deadline. */
+        private void finish(Object result, Throwable failure) {
             if (failure == null && result instanceof CompletionStage<?> stage) {
+                if (!(stage instanceof java.util.concurrent.Future<?> done && done.isDone())) {
+                    deadlines.watch(this, target.tenant.timeoutMillis);
+                }
                 stage.whenComplete(this::complete);
                 return;
             }
             complete(result, failure);
         }
 
+        private void tookTooLong(long nanos) {
+            Tenant tenant = target.tenant;
+            if (tenant.slowInlineCalls.incrementAndGet() >= 3 && !tenant.demoted) {
+                tenant.demoted = true;
+                LOG.warn("adapter {} declares {} {} non-blocking, but its calls block (the last took {} ms, over the budget"
+                        + " of {} ms); its handlers run on the adapter thread pool from now on", tenant, target.method,
+                        target.template, TimeUnit.NANOSECONDS.toMillis(nanos), TimeUnit.NANOSECONDS.toMillis(inlineBudgetNanos));
+            }
+        }
+
         void complete(Object value, Throwable failure) {
             try {
                 if (answered.compareAndSet(false, true)) {
-                    deadline.cancel();
                     if (failure != null) {
                         fail(target, failure, view, response, callback);
                     } else {
@@ -257,7 +359,13 @@ final class DeviceHandler extends Handler.Abstract.NonBlocking {
             }
         }
 
-        void expire() {
+        @Override
+        public boolean settled() {
+            return answered.get();
+        }
+
+        @Override
+        public void expire() {
             if (!answered.compareAndSet(false, true)) {
                 return;
             }
@@ -291,14 +399,11 @@ final class DeviceHandler extends Handler.Abstract.NonBlocking {
         if (result instanceof dev.mosaic.api.Response r) {
             status = r.status();
             body = r.body();
-            for (Map.Entry<String, List<String>> h : r.headers().entrySet()) {
-                if (isReserved(h.getKey())) {
-                    continue;
+            r.forEachHeader((name, value) -> {
+                if (!isReserved(name)) {
+                    response.getHeaders().add(name, value);
                 }
-                for (String value : h.getValue()) {
-                    response.getHeaders().add(h.getKey(), value);
-                }
-            }
+            });
         } else if (result == null) {
             status = 204;
         }

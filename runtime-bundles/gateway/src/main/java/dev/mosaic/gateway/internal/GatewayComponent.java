@@ -10,9 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.atomic.AtomicInteger;
+
 import java.util.regex.Pattern;
 
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -20,8 +18,8 @@ import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
@@ -61,7 +59,13 @@ import dev.mosaic.gateway.internal.RoutingTable.Entry;
  * {@code mosaic.gateway.maxTimeout} and {@code mosaic.gateway.maxConcurrency} (30s, 2048);
  * an operator overrides one adapter's limits with {@code mosaic.limits.<name>.timeout} and
  * {@code mosaic.limits.<name>.concurrency}; {@code mosaic.gateway.adapterThreads} bounds
- * the threads running adapter calls (default 2048).
+ * the threads running adapter calls (default 2048); {@code mosaic.gateway.inlineBudgetMicros}
+ * is how long a non-blocking handler may take before it counts as blocking (default 10000;
+ * three such calls move its adapter to the thread pool); {@code mosaic.gateway.invocationType}
+ * ({@code blocking}, the default, or {@code nonblocking}) is how Jetty schedules device
+ * requests and {@code mosaic.gateway.inPlaceCalls} how many blocking calls may hold Jetty
+ * threads at once (default half of {@code mosaic.gateway.deviceThreads}, itself 200); see
+ * {@link DeviceHandler}.
  */
 @Component(service = Gateway.class, immediate = true)
 public final class GatewayComponent implements Gateway {
@@ -81,8 +85,8 @@ public final class GatewayComponent implements Gateway {
     private Server server;
     private ServiceListener listener;
     private int port;
-    private ThreadPoolExecutor adapterPool;
-    private ScheduledExecutorScheduler deadlines;
+    private QueuedThreadPool adapterPool;
+    private Deadlines deadlines;
     private long defaultTimeout;
     private long maxTimeout;
     private int defaultConcurrency;
@@ -99,20 +103,19 @@ public final class GatewayComponent implements Gateway {
         maxConcurrency = Limits.count(property(context, "mosaic.gateway.maxConcurrency", "2048"));
         defaultConcurrency = Math.min(maxConcurrency, Limits.count(property(context, "mosaic.gateway.concurrency", "256")));
 
-        AtomicInteger threadNumber = new AtomicInteger();
-        adapterPool = new ThreadPoolExecutor(0, intProperty(context, "mosaic.gateway.adapterThreads", 2048), 30,
-                TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
-                    Thread t = new Thread(r, "mosaic-adapter-" + threadNumber.incrementAndGet());
-                    t.setDaemon(true);
-                    return t;
-                });
-        deadlines = new ScheduledExecutorScheduler("mosaic-deadlines", true);
-        deadlines.start();
+        // Jetty's pool: idle threads take jobs from its queue, and reserved threads take a hand-off
+        // without waking anyone (tryExecute), which is what makes a blocking call cheap to dispatch.
+        adapterPool = new QueuedThreadPool(intProperty(context, "mosaic.gateway.adapterThreads", 2048), 8, 30_000);
+        adapterPool.setName("mosaic-adapter");
+        adapterPool.setDaemon(true);
+        adapterPool.start();
+        deadlines = new Deadlines(10);
 
         listener = this::serviceChanged;
         context.addServiceListener(listener, "(" + Constants.OBJECTCLASS + "=" + RouteHandler.class.getName() + ")");
 
-        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        int deviceThreads = intProperty(context, "mosaic.gateway.deviceThreads", 200);
+        QueuedThreadPool threads = new QueuedThreadPool(deviceThreads, 8);
         threads.setName("mosaic-device");
         server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
@@ -133,13 +136,15 @@ public final class GatewayComponent implements Gateway {
         server.setErrorHandler(new JsonErrorHandler(mapper));
         server.setHandler(new DeviceHandler(() -> tables, mapper, maxBody, adapterPool, deadlines,
                 intProperty(context, "mosaic.gateway.minRequestDataRate", 1024),
-                intProperty(context, "mosaic.gateway.maxBodyMillis", 30_000)));
+                intProperty(context, "mosaic.gateway.maxBodyMillis", 30_000),
+                intProperty(context, "mosaic.gateway.inlineBudgetMicros", 10_000), invocationType(context),
+                intProperty(context, "mosaic.gateway.inPlaceCalls", deviceThreads / 2)));
         try {
             server.start();
         } catch (Exception e) {
             server.stop();
-            deadlines.stop();
-            adapterPool.shutdownNow();
+            deadlines.close();
+            adapterPool.stop();
             context.removeServiceListener(listener);
             throw new IllegalStateException("cannot serve devices on " + (host == null ? "*" : host) + ":" + wantedPort
                     + ": " + e.getMessage() + " (set --port to a free port)", e);
@@ -152,8 +157,8 @@ public final class GatewayComponent implements Gateway {
     void deactivate() throws Exception {
         context.removeServiceListener(listener);
         server.stop();
-        deadlines.stop();
-        adapterPool.shutdownNow();
+        deadlines.close();
+        adapterPool.stop();
         tables = Map.of();
         for (ServiceReference<RouteHandler> ref : held.keySet()) {
             ungetQuietly(ref);
@@ -319,7 +324,9 @@ public final class GatewayComponent implements Gateway {
             tenant = tenant(bundle);
             tenants.put(bundle.getBundleId(), tenant);
         }
-        return new Target(ref, handler, tenant, method, template);
+        Object blocking = ref.getProperty(Route.BLOCKING_PROPERTY);
+        boolean inline = Boolean.FALSE.equals(blocking) || "false".equalsIgnoreCase(String.valueOf(blocking));
+        return new Target(ref, handler, tenant, method, template, inline);
     }
 
     /** The adapter's limits: the operator's configuration, else its manifest, else the defaults; capped. */
@@ -449,6 +456,16 @@ public final class GatewayComponent implements Gateway {
         info.timeouts = t.tenant.timeouts.sum();
         info.rejected = t.tenant.rejected.sum();
         return info;
+    }
+
+    private static Invocable.InvocationType invocationType(BundleContext context) {
+        String v = property(context, "mosaic.gateway.invocationType", "blocking");
+        return switch (v.toLowerCase(java.util.Locale.ROOT)) {
+            case "nonblocking" -> Invocable.InvocationType.NON_BLOCKING;
+            case "blocking" -> Invocable.InvocationType.BLOCKING;
+            default -> throw new IllegalArgumentException("mosaic.gateway.invocationType must be nonblocking or blocking, got '"
+                    + v + "'");
+        };
     }
 
     private static String property(BundleContext context, String name, String defaultValue) {

@@ -17,16 +17,19 @@ final class Target {
     final Tenant tenant;
     final String method;
     final RouteTemplate template;
+    /** Declared non-blocking ({@code @Route(blocking = false)}): runs on the thread that read the request. */
+    final boolean inline;
     final LongAdder requests = new LongAdder();
     final LongAdder failures = new LongAdder();
 
     Target(ServiceReference<RouteHandler> reference, RouteHandler handler, Tenant tenant, String method,
-            RouteTemplate template) {
+            RouteTemplate template, boolean inline) {
         this.reference = reference;
         this.handler = handler;
         this.tenant = tenant;
         this.method = method;
         this.template = template;
+        this.inline = inline;
     }
 
     long bundleId() {

@@ -30,6 +30,10 @@ final class Tenant {
     final LongAdder inFlight = new LongAdder();
     final LongAdder timeouts = new LongAdder();
     final LongAdder rejected = new LongAdder();
+    /** Inline (non-blocking) calls that took longer than the budget. */
+    final java.util.concurrent.atomic.AtomicInteger slowInlineCalls = new java.util.concurrent.atomic.AtomicInteger();
+    /** Set once its non-blocking handlers were caught blocking: they run on the pool from then on. */
+    volatile boolean demoted;
 
     Tenant(long bundleId, String adapter, String version, long timeoutMillis, int concurrency) {
         this.bundleId = bundleId;

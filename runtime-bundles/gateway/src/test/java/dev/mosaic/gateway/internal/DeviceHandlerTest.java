@@ -2,6 +2,7 @@ package dev.mosaic.gateway.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpTester;
 import org.eclipse.jetty.server.LocalConnector;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.util.thread.ScheduledExecutorScheduler;
+import org.eclipse.jetty.util.thread.Invocable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,30 +39,34 @@ class DeviceHandlerTest {
     private Server server;
     private LocalConnector connector;
     private ExecutorService pool;
-    private ScheduledExecutorScheduler deadlines;
+    private Deadlines deadlines;
 
     @BeforeEach
     void start() throws Exception {
         pool = Executors.newCachedThreadPool();
-        deadlines = new ScheduledExecutorScheduler("test-deadlines", true);
-        deadlines.start();
+        deadlines = new Deadlines(5);
         server = new Server();
         connector = new LocalConnector(server);
         server.addConnector(connector);
         server.setErrorHandler(new JsonErrorHandler(mapper));
-        server.setHandler(new DeviceHandler(() -> tables, mapper, 1024, pool, deadlines, 1024, 30_000));
+        server.setHandler(new DeviceHandler(() -> tables, mapper, 1024, pool, deadlines, 1024, 30_000, 50_000,
+                Invocable.InvocationType.NON_BLOCKING, 100));
         server.start();
     }
 
     @AfterEach
     void stop() throws Exception {
         server.stop();
-        deadlines.stop();
+        deadlines.close();
         pool.shutdownNow();
     }
 
     private Target route(String method, String path, RouteHandler handler) throws Exception {
-        Target t = new Target(null, handler, tenant, method, RouteTemplate.parse(path));
+        return route(method, path, handler, false);
+    }
+
+    private Target route(String method, String path, RouteHandler handler, boolean inline) throws Exception {
+        Target t = new Target(null, handler, tenant, method, RouteTemplate.parse(path), inline);
         entries.add(new Entry<>(method, t.template, t));
         tables = Map.of("prod", RoutingTable.of(entries));
         return t;
@@ -268,6 +273,112 @@ class DeviceHandlerTest {
         release.countDown();
         assertIdle();
         assertEquals(200, send("GET", "/busy").getStatus());
+    }
+
+    private static boolean onPool() {
+        return Thread.currentThread().getName().startsWith("pool-");
+    }
+
+    @Test
+    void onlyHandlersDeclaredNonBlockingRunOnTheThreadJettyCalledWith() throws Exception {
+        List<Boolean> inline = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Boolean> pooled = new java.util.concurrent.CopyOnWriteArrayList<>();
+        route("GET", "/inline", r -> {
+            inline.add(onPool());
+            return Map.of("ok", true);
+        }, true);
+        route("GET", "/pooled", r -> {
+            pooled.add(onPool());
+            return Map.of("ok", true);
+        }, false);
+        for (int i = 0; i < 10; i++) {
+            assertEquals(200, send("GET", "/inline").getStatus());
+            assertEquals(200, send("GET", "/pooled").getStatus());
+        }
+        assertEquals(List.of(), inline.stream().filter(p -> p).toList(), "non-blocking handlers run in place");
+        assertEquals(10, pooled.stream().filter(p -> p).count(), "a handler that may block always goes to the adapter pool");
+        assertIdle();
+    }
+
+    @Test
+    void inBlockingModeHandlersRunWhereJettyCalledThem() throws Exception {
+        blockingMode(100);
+        List<Boolean> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+        route("GET", "/blocking", r -> {
+            ran.add(onPool());
+            return Map.of("ok", true);
+        });
+        route("POST", "/with-body", r -> {
+            ran.add(onPool());
+            return Map.of("ok", true);
+        });
+        for (int i = 0; i < 5; i++) {
+            assertEquals(200, send("GET", "/blocking").getStatus());
+        }
+        assertEquals(List.of(false, false, false, false, false), ran);
+        HttpTester.Response posted = send("POST", "/with-body", "body", "{}");
+        assertEquals(200, posted.getStatus(), posted.getContent());
+        assertEquals(true, ran.get(5), "a call whose body arrived later is started on the pool: the thread that"
+                + " completed the read may not be free to block");
+        assertThrows(IllegalArgumentException.class, () -> new DeviceHandler(() -> tables, mapper, 1024, pool, deadlines,
+                1024, 30_000, 50_000, Invocable.InvocationType.EITHER, 100));
+    }
+
+    private void blockingMode(int inPlaceLimit) throws Exception {
+        server.stop();
+        server.setHandler(new DeviceHandler(() -> tables, mapper, 1024, pool, deadlines, 1024, 30_000, 50_000,
+                Invocable.InvocationType.BLOCKING, inPlaceLimit));
+        server.start();
+    }
+
+    @Test
+    void inBlockingModeCallsBeyondTheInPlaceLimitGoToThePool() throws Exception {
+        blockingMode(1);
+        CountDownLatch holding = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        route("GET", "/hold", r -> {
+            holding.countDown();
+            release.await(10, TimeUnit.SECONDS);
+            return Map.of("pool", onPool());
+        });
+        route("GET", "/where", r -> Map.of("pool", onPool()));
+        CompletableFuture<HttpTester.Response> held = CompletableFuture.supplyAsync(() -> {
+            try {
+                return send("GET", "/hold");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertTrue(holding.await(10, TimeUnit.SECONDS));
+        assertEquals(true, json(send("GET", "/where")).get("pool").asBoolean(),
+                "the one Jetty thread allowed is taken: the next call runs on the adapter pool");
+        release.countDown();
+        assertEquals(false, json(held.get(10, TimeUnit.SECONDS)).get("pool").asBoolean());
+        assertEquals(false, json(send("GET", "/where")).get("pool").asBoolean(), "free again: in place");
+    }
+
+    @Test
+    void aNonBlockingHandlerThatBlocksIsMovedToThePool() throws Exception {
+        List<Boolean> ran = new java.util.concurrent.CopyOnWriteArrayList<>();
+        route("GET", "/liar", r -> {
+            ran.add(onPool());
+            Thread.sleep(80); // over the 50 ms budget of this test
+            return "slept";
+        }, true);
+        for (int i = 0; i < 5; i++) {
+            assertEquals(200, send("GET", "/liar").getStatus());
+        }
+        assertTrue(tenant.demoted);
+        assertEquals(List.of(false, false, false, true, true), ran, "after three slow calls it runs on the adapter pool");
+    }
+
+    @Test
+    void aNonBlockingHandlerReturningAStageStillHasItsDeadline() throws Exception {
+        tenant = new Tenant(7, "com.example.async", "1.0.0", 150, 8);
+        route("GET", "/inline-never", r -> new CompletableFuture<>(), true);
+        assertEquals(504, send("GET", "/inline-never").getStatus());
+        route("GET", "/inline-done", r -> CompletableFuture.completedFuture(Map.of("done", true)), true);
+        assertEquals(true, json(send("GET", "/inline-done")).get("done").asBoolean());
     }
 
     @Test

@@ -1,0 +1,228 @@
+package dev.mosaic.bench;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** What the benchmarks share: child processes (the runtime, a raw Jetty), wrk, and statistics. */
+final class Bench {
+
+    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private Bench() {
+    }
+
+    static Path dist() {
+        Path d = Path.of("features/target/mosaic").toAbsolutePath();
+        if (!Files.isRegularFile(d.resolve("lib/launcher.jar"))) {
+            throw new IllegalStateException("no distribution at " + d + "; run from the repository root after mvn -DskipTests package");
+        }
+        return d;
+    }
+
+    static Path fixture(String classifier) throws IOException {
+        try (DirectoryStream<Path> s = Files.newDirectoryStream(Path.of("itests/fixtures/target"), "fixtures-*-" + classifier + ".jar")) {
+            for (Path p : s) {
+                return p;
+            }
+        }
+        throw new IllegalStateException("no fixture " + classifier + " in itests/fixtures/target; build with mvn -DskipTests package");
+    }
+
+    static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    /** A Mosaic runtime started like bin/mosaic run, in its own JVM. */
+    static final class Runtime implements AutoCloseable {
+        final Process process;
+        final Path data;
+        final int port;
+        final String mgmt;
+        final String token;
+        final long startMillis;
+
+        private Runtime(Process process, Path data, int port, String mgmt, long startMillis) throws IOException {
+            this.process = process;
+            this.data = data;
+            this.port = port;
+            this.mgmt = mgmt;
+            this.token = Files.readString(data.resolve("mgmt-token")).trim();
+            this.startMillis = startMillis;
+        }
+
+        static Runtime start(Path data, List<String> jvm, String... runArgs) throws IOException {
+            List<String> cmd = new ArrayList<>(List.of(java()));
+            cmd.addAll(jvm);
+            cmd.addAll(List.of("-jar", dist().resolve("lib/launcher.jar").toString(), "run", "--port", "0", "--mgmt-port", "0",
+                    "--data", data.toString(), "--no-console"));
+            cmd.addAll(List.of(runArgs));
+            long t0 = System.nanoTime();
+            Process p = new ProcessBuilder(cmd).redirectError(data.resolveSibling(data.getFileName() + ".log").toFile()).start();
+            BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream()));
+            String mgmt = null;
+            for (String line; (line = out.readLine()) != null;) {
+                if (line.startsWith("mosaic management API on ")) {
+                    mgmt = line.substring("mosaic management API on ".length()).split(" ")[0];
+                } else if (line.startsWith("mosaic ready on port ")) {
+                    long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                    return new Runtime(p, data, Integer.parseInt(line.substring("mosaic ready on port ".length()).trim()), mgmt, ms);
+                }
+            }
+            throw new IllegalStateException("the runtime did not start; see " + data.resolveSibling(data.getFileName() + ".log"));
+        }
+
+        URI route(String path) {
+            return URI.create("http://127.0.0.1:" + port + path);
+        }
+
+        HttpResponse<String> api(String method, String path, byte[] body) throws IOException, InterruptedException {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(mgmt + path)).timeout(Duration.ofMinutes(5))
+                    .header("Authorization", "Bearer " + token)
+                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+        }
+
+        void deploy(Path jar) throws IOException, InterruptedException {
+            deployBytes(Files.readAllBytes(jar), jar.getFileName().toString());
+        }
+
+        void deployBytes(byte[] jar, String what) throws IOException, InterruptedException {
+            HttpResponse<String> r = api("POST", "/deployments", jar);
+            if (r.statusCode() >= 300) {
+                throw new IllegalStateException("deploy of " + what + " failed: " + r.body());
+            }
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    /** A raw Jetty 12 server (see {@link RawJetty}) in its own JVM. */
+    static final class Raw implements AutoCloseable {
+        final Process process;
+        final int port;
+
+        Raw(String mode, Path body) throws IOException {
+            process = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"), RawJetty.class.getName(), mode,
+                    body.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            String line = new BufferedReader(new InputStreamReader(process.getInputStream())).readLine();
+            if (line == null || !line.startsWith("raw ready on port ")) {
+                throw new IllegalStateException("raw Jetty did not start: " + line);
+            }
+            port = Integer.parseInt(line.substring("raw ready on port ".length()).trim());
+        }
+
+        URI uri() {
+            return URI.create("http://127.0.0.1:" + port + "/");
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroy();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** What one wrk run measured. */
+    record WrkResult(double requestsPerSecond, double p50Millis, double p99Millis, long requests, long errors) {
+    }
+
+    private static final Pattern RPS = Pattern.compile("Requests/sec:\\s+([0-9.]+)");
+    private static final Pattern PCT = Pattern.compile("\\s+(50|99)(?:\\.0+)?%\\s+([0-9.]+)(us|ms|s)");
+    private static final Pattern TOTAL = Pattern.compile("(\\d+) requests in");
+    private static final Pattern SOCKET = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
+    private static final Pattern NON2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
+
+    static WrkResult wrk(URI uri, int threads, int connections, int seconds) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency", uri.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("wrk failed (is it installed? apt-get install wrk): " + out);
+        }
+        Matcher rps = RPS.matcher(out);
+        Matcher total = TOTAL.matcher(out);
+        if (!rps.find() || !total.find()) {
+            throw new IllegalStateException("cannot read wrk's output:\n" + out);
+        }
+        double p50 = Double.NaN;
+        double p99 = Double.NaN;
+        Matcher pct = PCT.matcher(out);
+        while (pct.find()) {
+            double v = Double.parseDouble(pct.group(2));
+            double ms = switch (pct.group(3)) {
+                case "us" -> v / 1000;
+                case "s" -> v * 1000;
+                default -> v;
+            };
+            if (pct.group(1).equals("50")) {
+                p50 = ms;
+            } else {
+                p99 = ms;
+            }
+        }
+        long errors = 0;
+        Matcher socket = SOCKET.matcher(out);
+        if (socket.find()) {
+            for (int i = 1; i <= 4; i++) {
+                errors += Long.parseLong(socket.group(i));
+            }
+        }
+        Matcher non2xx = NON2XX.matcher(out);
+        if (non2xx.find()) {
+            errors += Long.parseLong(non2xx.group(1));
+        }
+        return new WrkResult(Double.parseDouble(rps.group(1)), p50, p99, Long.parseLong(total.group(1)), errors);
+    }
+
+    static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    static double percentile(List<Double> values, double p) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, (int) Math.ceil(p / 100 * sorted.size()) - 1)));
+    }
+
+    static String machine() {
+        return String.format(Locale.ROOT, "java %s, %d cores, %s", System.getProperty("java.version"),
+                java.lang.Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"));
+    }
+
+    static Path tempDir(String prefix) throws IOException {
+        return Files.createTempDirectory(prefix);
+    }
+
+    static int arg(String[] args, int index, int fallback) {
+        return args.length > index ? Integer.parseInt(args[index]) : fallback;
+    }
+}

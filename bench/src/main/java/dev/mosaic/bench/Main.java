@@ -1,0 +1,46 @@
+package dev.mosaic.bench;
+
+import java.util.Arrays;
+
+/** {@code bench/run NAME [args]}: one benchmark, a table, and a summary line with ratios. */
+public final class Main {
+
+    private static final String HELP = """
+            bench/run throughput [rounds] [seconds] [connections] [blocking|nonblocking]
+                adapter routes (non-blocking and blocking) against raw Jetty of the same invocation type, wrk;
+                the last argument is the gateway's mode (mosaic.gateway.invocationType, default blocking)
+            bench/run deploy [rounds]
+                time from the management call to the new version answering; adapter deploys and module releases
+            bench/run swaps [swaps] [seconds] [connections]
+                failed requests and p99 on a route while its module version is yanked and unyanked under load
+            bench/run scale [max adapters] [module versions]
+                N = 10, 100, 1000, 10000 adapters: fill time, deploy of one more, heap, start-to-ready
+            bench/run lookup [seconds per iteration]
+                route lookup cost with JMH, against a HashMap lookup
+            bench/run startup [rounds]
+                start-to-ready with the examples, against a bare JVM and a bare Felix, and where the time goes
+            bench/run bulkhead [requests] [rounds]
+                a healthy adapter's latency with and without a saturated neighbour
+            """;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String name = args.length == 0 ? "help" : args[0];
+        String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+        switch (name) {
+            case "throughput" -> Throughput.run(rest);
+            case "deploy" -> DeployLatency.run(rest);
+            case "bulkhead" -> Bulkhead.run(rest);
+            case "swaps" -> Swaps.run(rest);
+            case "scale" -> Scale.run(rest);
+            case "lookup" -> Lookup.run(rest);
+            case "startup" -> Startup.run(rest);
+            default -> {
+                System.out.print(HELP);
+                System.exit(name.equals("help") ? 0 : 2);
+            }
+        }
+    }
+}

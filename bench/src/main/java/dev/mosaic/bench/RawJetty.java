@@ -1,0 +1,70 @@
+package dev.mosaic.bench;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The yardstick: a Jetty 12 core server with one handler and no routing, serving fixed
+ * bytes, configured like Mosaic's gateway (same thread pool, same HTTP settings). Run as
+ * {@code RawJetty nonblocking|blocking BODYFILE}; prints {@code raw ready on port N}.
+ *
+ * <p>{@code nonblocking}: the handler says so ({@link Handler.Abstract.NonBlocking}) and Jetty
+ * runs it on the thread that read the request. {@code blocking}: the default invocation
+ * type, so Jetty hands every request to a pool thread.
+ */
+public final class RawJetty {
+
+    private RawJetty() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean nonBlocking = args[0].equals("nonblocking");
+
+        byte[] body = Files.readAllBytes(Path.of(args[1]));
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        threads.setName("raw");
+        Server server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setRequestHeaderSize(8192);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        server.setHandler(nonBlocking ? new Handler.Abstract.NonBlocking() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                return answer(body, response, callback);
+            }
+        } : new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                return answer(body, response, callback);
+            }
+        });
+        server.start();
+        System.out.println("raw ready on port " + connector.getLocalPort());
+        System.out.flush();
+        server.join();
+    }
+
+    static boolean answer(byte[] body, Response response, Callback callback) {
+        response.setStatus(200);
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+        response.write(true, ByteBuffer.wrap(body), callback);
+        return true;
+    }
+}
