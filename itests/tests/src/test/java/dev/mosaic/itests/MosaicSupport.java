@@ -8,6 +8,7 @@ import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
 import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
 import static org.ops4j.pax.exam.CoreOptions.frameworkStartLevel;
 import static org.ops4j.pax.exam.CoreOptions.junitBundles;
+import static org.ops4j.pax.exam.CoreOptions.systemPackages;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import java.io.IOException;
@@ -71,6 +72,11 @@ public abstract class MosaicSupport {
                 Path jar = dist.resolve("bundles").resolve(gav[0] + "." + gav[1] + "-" + gav[2] + ".jar");
                 options.add(bundle(jar.toUri().toString()).startLevel(b.get("start-order").asInt()).start());
             }
+            // As the launcher does: the feature's framework launching properties (the system bundle exports org.slf4j).
+            // Pax Exam owns the system packages property and builds it from its systemPackages options.
+            feature.path("extensions").path("framework-launching-properties").path("JSON").fields().forEachRemaining(p -> options.add(
+                    p.getKey().equals("org.osgi.framework.system.packages.extra") ? systemPackages(p.getValue().asText().split(","))
+                            : frameworkProperty(p.getKey()).value(p.getValue().asText())));
             Path data = Files.createTempDirectory(work, "data-");
             // Felix's default bsnversion (managed): the deployer's collision hook must allow new generations.
             options.add(frameworkProperty("mosaic.data").value(data.toString()));

@@ -61,8 +61,8 @@ public @interface Route {
 
     /**
      * Whether {@link RouteHandler#handle} may block: wait on I/O, a lock, a sleep or another
-     * service. Blocking handlers (the default) run on the adapter thread pool. A handler that
-     * never blocks — it answers from memory, or returns a
+     * service. Blocking handlers (the default) run on a thread that may wait: a server thread
+     * while few are taken, else the adapter thread pool. A handler that never blocks — it answers from memory, or returns a
      * {@link java.util.concurrent.CompletionStage} for the work that waits — can say
      * {@code blocking = false}: it then runs right on the thread that read the request, with
      * no hand-off to another thread, which is the fastest way to answer.

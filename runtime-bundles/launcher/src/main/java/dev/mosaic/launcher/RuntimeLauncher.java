@@ -31,7 +31,6 @@ final class RuntimeLauncher {
     static final String READY = "mosaic ready on port ";
     private static final String GOGO_SHELL = "org.apache.felix.gogo.shell";
     /** SPI Fly logs through java.util.logging; held here so the level set below sticks. */
-    private static final java.util.logging.Logger SPIFLY = java.util.logging.Logger.getLogger("org.apache.aries.spifly");
 
     /** What {@code run} was asked for. */
     record Options(Path home, Path data, int port, String host, int mgmtPort, String mgmtHost, boolean mgmtAllowRemote,
@@ -62,7 +61,7 @@ final class RuntimeLauncher {
         }
         configureLogging();
 
-        Map<String, String> config = new HashMap<>();
+        Map<String, String> config = new HashMap<>(feature.frameworkProperties());
         config.put(Constants.FRAMEWORK_STORAGE, o.data().resolve("felix-cache").toString());
         // The journal, not the framework cache, is the record of what runs: start from a clean cache.
         config.put(Constants.FRAMEWORK_STORAGE_CLEAN, Constants.FRAMEWORK_STORAGE_CLEAN_ONFIRSTINIT);
@@ -186,8 +185,13 @@ final class RuntimeLauncher {
         defaultProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
         defaultProperty("org.slf4j.simpleLogger.showShortLogName", "true");
         defaultProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
-        defaultProperty("org.slf4j.simpleLogger.log.org.apache.aries.spifly", "warn");
-        SPIFLY.setLevel(java.util.logging.Level.WARNING);
+        // Jetty asks the platform MBean server whether oops are compressed (to pad its queues to
+        // cache lines), and starting that server costs ~80 ms of start-up. Heaps under 32 GB
+        // compress oops unless told not to: 16 four-byte references to a 64-byte line (a wrong
+        // guess costs padding, never correctness).
+        if (Runtime.getRuntime().maxMemory() < 32L << 30) {
+            defaultProperty("org.eclipse.jetty.util.referencesPerCacheLine", "16");
+        }
     }
 
     private static void defaultProperty(String name, String value) {
