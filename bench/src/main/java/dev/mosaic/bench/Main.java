@@ -11,7 +11,7 @@ public final class Main {
                 the last argument is the gateway's mode (mosaic.gateway.invocationType, default blocking)
             bench/run deploy [rounds]
                 time from the management call to the new version answering; adapter deploys and module releases
-            bench/run swaps [swaps] [seconds] [connections]
+            bench/run swaps [swaps] [seconds] [connections] [pause ms]
                 failed requests and p99 on a route while its module version is yanked and unyanked under load
             bench/run scale [max adapters] [module versions]
                 N = 10, 100, 1000, 10000 adapters: fill time, deploy of one more, heap, start-to-ready

@@ -25,10 +25,14 @@ import org.osgi.framework.launch.FrameworkFactory;
  * <li>a JVM that prints a line and exits (what no Java program can beat);
  * <li>a bare Felix framework with no bundles, started and ready (what no OSGi runtime can beat);
  * <li>Mosaic on a fresh data directory (first start: the examples are deployed from the seed);
- * <li>Mosaic on the data directory of the previous round (a restart: deployments restored).
+ * <li>Mosaic on the data directory of the previous round (a restart: deployments restored);
+ * <li>the same restart with the class data sharing archive {@code bin/mosaic run} uses (made
+ * once, before the rounds, by a run with {@code -XX:ArchiveClassesAtExit}).
  * </ul>
  *
  * <p>Then one more restart with {@code -Dmosaic.startup.trace=true} shows where the time goes.
+ * JVM options after the rounds argument go to the Mosaic runs only (for example
+ * {@code -XX:TieredStopAtLevel=1}, or a CDS archive, which is made for one class path).
  */
 final class Startup {
 
@@ -42,23 +46,36 @@ final class Startup {
         String classpath = System.getProperty("java.class.path") + java.io.File.pathSeparator
                 + Bench.dist().resolve("lib/org.apache.felix.framework.jar");
         Map<String, List<Double>> ms = new HashMap<>();
-        String[] names = {"JVM, hello world", "bare Felix, no bundles", "Mosaic first start", "Mosaic restart"};
+        String[] names = {"JVM, hello world", "bare Felix, no bundles", "Mosaic first start", "Mosaic restart",
+            "Mosaic restart, CDS archive"};
         for (String n : names) {
             ms.put(n, new ArrayList<>());
         }
+        Path archive = work.resolve("mosaic.jsa");
+        List<String> training = new ArrayList<>(jvm);
+        training.add("-XX:ArchiveClassesAtExit=" + archive);
+        try (Bench.Runtime rt = Bench.Runtime.start(work.resolve("training"), training)) {
+            // the JVM writes the archive as it exits
+        }
+        List<String> shared = new ArrayList<>(jvm);
+        shared.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xshare:on"));
         Path previous = null;
         for (int round = -1; round < rounds; round++) { // round -1 warms the file system cache
-            double hello = child(jvm, classpath, Hello.class.getName(), work.toString());
-            double felix = child(jvm, classpath, BareFelix.class.getName(), work.resolve("felix-" + round).toString());
+            double hello = child(classpath, Hello.class.getName(), work.toString());
+            double felix = child(classpath, BareFelix.class.getName(), work.resolve("felix-" + round).toString());
             Path data = work.resolve("data-" + round);
             double first;
             try (Bench.Runtime rt = Bench.Runtime.start(data, jvm)) {
                 first = rt.startMillis;
             }
             double restart = -1;
+            double restartShared = -1;
             if (previous != null) {
                 try (Bench.Runtime rt = Bench.Runtime.start(previous, jvm)) {
                     restart = rt.startMillis;
+                }
+                try (Bench.Runtime rt = Bench.Runtime.start(previous, shared)) {
+                    restartShared = rt.startMillis;
                 }
             }
             previous = data;
@@ -68,6 +85,7 @@ final class Startup {
                 ms.get(names[2]).add(first);
                 if (restart >= 0) {
                     ms.get(names[3]).add(restart);
+                    ms.get(names[4]).add(restartShared);
                 }
             }
         }
@@ -91,16 +109,15 @@ final class Startup {
             }
         }
         double restart = Bench.median(ms.get(names[3]));
-        System.out.printf(Locale.ROOT, "summary: restart median %.0f ms = %.2fx a bare Felix, %.2fx a bare JVM; first start %.0f ms;"
-                + " target <= 1000 ms; jvm options %s; %s%n", restart, restart / Bench.median(ms.get(names[1])),
-                restart / Bench.median(ms.get(names[0])), Bench.median(ms.get(names[2])), jvm, Bench.machine());
+        System.out.printf(Locale.ROOT, "summary: restart median %.0f ms = %.2fx a bare Felix, %.2fx a bare JVM; with the CDS archive"
+                + " %.0f ms (%.2fx); first start %.0f ms; target <= 1000 ms; jvm options %s; %s%n", restart,
+                restart / Bench.median(ms.get(names[1])), restart / Bench.median(ms.get(names[0])), Bench.median(ms.get(names[4])),
+                Bench.median(ms.get(names[4])) / restart, Bench.median(ms.get(names[2])), jvm, Bench.machine());
     }
 
     /** @return milliseconds from starting the child JVM to its first line on stdout */
-    private static double child(List<String> jvm, String classpath, String main, String arg) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(Bench.java()));
-        cmd.addAll(jvm);
-        cmd.addAll(List.of("-cp", classpath, main, arg));
+    private static double child(String classpath, String main, String arg) throws IOException, InterruptedException {
+        List<String> cmd = List.of(Bench.java(), "-cp", classpath, main, arg);
         long t0 = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String line = new BufferedReader(new InputStreamReader(p.getInputStream())).readLine();

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * Live swaps under load: wrk keeps GET /tv/home busy (tv-home takes catalog {@code [1.0,2)})
  * while catalog 1.2.0 is yanked and unyanked over and over, so tv-home moves 1.2.0 -> 1.1.0
  * -> 1.2.0 ... make-before-break, each move one swap. Rounds alternate steady (no swaps) and
- * swapping, with the same wrk settings, until the swaps reach the target. Failed requests
+ * swapping (one swap, then a pause, 100 ms unless told otherwise; 0 swaps back to back), with
+ * the same wrk settings, until the swaps reach the target. Failed requests
  * are what wrk counts (socket errors and non-2xx answers); the p99 while swapping is set
  * against the p99 of the steady rounds of the same run.
  */
@@ -28,6 +29,7 @@ final class Swaps {
         int target = Bench.arg(args, 0, 200);
         int seconds = Bench.arg(args, 1, 15);
         int connections = Bench.arg(args, 2, 16);
+        int pauseMillis = Bench.arg(args, 3, 100);
         byte[] cat12 = Files.readAllBytes(Bench.dist().resolve("examples/catalog-1.2.0.jar"));
         try (Bench.Runtime rt = Bench.Runtime.start(Bench.tempDir("bench-swaps-"), List.of())) {
             URI route = rt.route("/tv/home");
@@ -71,6 +73,7 @@ final class Swaps {
                     if (loaded.get()) {
                         swapMillis.add((System.nanoTime() - t0) / 1e6);
                     }
+                    Thread.sleep(pauseMillis);
                 }
                 Bench.WrkResult w = load.get();
                 swapping.add(w);
@@ -85,9 +88,10 @@ final class Swaps {
             double rpsSteady = Bench.median(steady.stream().map(Bench.WrkResult::requestsPerSecond).toList());
             double rpsSwapping = Bench.median(swapping.stream().map(Bench.WrkResult::requestsPerSecond).toList());
             System.out.printf(Locale.ROOT, "summary: %d swaps under load (median %.1f ms each), %d failed requests of %d%s;"
-                    + " p99 swapping vs steady %.2fx (%.3f vs %.3f ms), req/s %.2fx; wrk -t2 -c%d -d%ds; %s%n",
-                    swapMillis.size(), Bench.median(swapMillis), errors, requests, errors > 0 ? " (TARGET 0 MISSED)" : "",
-                    p99Swapping / p99Steady, p99Swapping, p99Steady, rpsSwapping / rpsSteady, connections, seconds, Bench.machine());
+                    + " p99 swapping vs steady %.2fx (%.3f vs %.3f ms), req/s %.2fx; a swap every %d ms + the swap; wrk -t2 -c%d -d%ds;"
+                    + " %s%n", swapMillis.size(), Bench.median(swapMillis), errors, requests, errors > 0 ? " (TARGET 0 MISSED)" : "",
+                    p99Swapping / p99Steady, p99Swapping, p99Steady, rpsSwapping / rpsSteady, pauseMillis, connections, seconds,
+                    Bench.machine());
         }
     }
 

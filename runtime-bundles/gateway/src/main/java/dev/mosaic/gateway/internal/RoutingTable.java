@@ -18,6 +18,10 @@ import java.util.TreeSet;
  * that matches some template but none with the request's method is a 405 with the methods
  * that would have matched; {@code HEAD} is answered by a {@code GET} route.
  *
+ * <p>Most routes are all literal ({@code /tv/home}): those are also kept by their exact path
+ * and found with one hash lookup, without splitting the path. An all-literal match is the
+ * one the tree would find first, so the answer is the same.
+ *
  * @param <T> what a route leads to
  */
 public final class RoutingTable<T> {
@@ -79,13 +83,15 @@ public final class RoutingTable<T> {
     }
 
     @SuppressWarnings("rawtypes")
-    private static final RoutingTable EMPTY = new RoutingTable<>(new Node<>(), List.of());
+    private static final RoutingTable EMPTY = new RoutingTable<>(new Node<>(), Map.of(), List.of());
 
     private final Node<T> root;
+    private final Map<String, Node<T>> literalPaths;
     private final List<Entry<T>> entries;
 
-    private RoutingTable(Node<T> root, List<Entry<T>> entries) {
+    private RoutingTable(Node<T> root, Map<String, Node<T>> literalPaths, List<Entry<T>> entries) {
         this.root = root;
+        this.literalPaths = literalPaths;
         this.entries = entries;
     }
 
@@ -102,26 +108,35 @@ public final class RoutingTable<T> {
      */
     public static <T> RoutingTable<T> of(Collection<Entry<T>> entries) throws ConflictException {
         Node<T> root = new Node<>();
+        Map<String, Node<T>> literalPaths = new HashMap<>();
         for (Entry<T> entry : entries) {
             Node<T> node = root;
             RouteTemplate t = entry.template();
+            StringBuilder literalPath = new StringBuilder();
             for (int i = 0; i < t.size(); i++) {
                 String literal = t.literal(i);
                 if (literal != null) {
                     node = node.literals.computeIfAbsent(literal, k -> new Node<>());
+                    if (literalPath != null) {
+                        literalPath.append('/').append(literal);
+                    }
                 } else {
                     if (node.param == null) {
                         node.param = new Node<>();
                     }
                     node = node.param;
+                    literalPath = null;
                 }
+            }
+            if (literalPath != null) {
+                literalPaths.put(literalPath.length() == 0 ? "/" : literalPath.toString(), node);
             }
             Entry<T> previous = node.byMethod.putIfAbsent(entry.method(), entry);
             if (previous != null) {
                 throw new ConflictException(previous, entry);
             }
         }
-        return new RoutingTable<>(root, List.copyOf(entries));
+        return new RoutingTable<>(root, literalPaths, List.copyOf(entries));
     }
 
     /** @return every route of the table */
@@ -137,6 +152,13 @@ public final class RoutingTable<T> {
     public Lookup<T> lookup(String method, String path) {
         if (path == null || path.isEmpty() || path.charAt(0) != '/') {
             return new NotFound<>();
+        }
+        Node<T> literal = literalPaths.get(path);
+        if (literal != null) {
+            Entry<T> entry = literal.forMethod(method);
+            if (entry != null) {
+                return new Found<>(entry, Map.of());
+            }
         }
         String[] segments = RouteTemplate.split(path);
         Entry<T> entry = find(root, segments, 0, method);
