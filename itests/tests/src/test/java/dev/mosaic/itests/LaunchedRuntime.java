@@ -72,16 +72,30 @@ final class LaunchedRuntime implements AutoCloseable {
 
     /** Starts a runtime and waits for its ready line. */
     static LaunchedRuntime start(Path data, List<String> jvmOptions, List<String> runOptions) throws Exception {
-        Path log = Files.createTempFile(data.getParent(), "runtime-", ".log");
         List<String> command = new ArrayList<>();
         command.add(java());
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", dist().resolve("lib/launcher.jar").toString(), "run", "--port", "0",
                 "--mgmt-port", "0", "--data", data.toString()));
         command.addAll(runOptions);
-        ProcessBuilder pb = new ProcessBuilder(command).redirectError(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().remove("MOSAIC_TOKEN");
         pb.environment().remove("MOSAIC_HOME");
+        return start(pb, data);
+    }
+
+    /**
+     * Starts a runtime the way the README does, {@code bin/mosaic run}, from the directory the
+     * process builder is in (no terminal, so no console), and waits for its ready line.
+     */
+    static LaunchedRuntime startScript(ProcessBuilder pb, Path data) throws Exception {
+        pb.command(List.of("bin/mosaic", "run", "--port", "0", "--mgmt-port", "0", "--data", data.toString()));
+        return start(pb, data);
+    }
+
+    private static LaunchedRuntime start(ProcessBuilder pb, Path data) throws Exception {
+        Path log = Files.createTempFile(data.getParent(), "runtime-", ".log");
+        pb.redirectError(log.toFile());
         long start = System.nanoTime();
         Process p = pb.start();
         List<String> out = new CopyOnWriteArrayList<>();
