@@ -54,7 +54,7 @@ final class Scale {
         List<String> jvm = List.of();
 
         List<Row> rows = new ArrayList<>();
-        Bench.Runtime rt = Bench.Runtime.start(data, jvm, "--no-seed");
+        Bench.Runtime rt = Bench.Runtime.start(data, jvm, "--no-seed", "--ready-timeout", "0");
         try {
             long t0 = System.nanoTime();
             for (int v = 0; v < modules; v++) {
@@ -81,7 +81,7 @@ final class Scale {
                 check(rt, n, newest);
                 double heap = heapMb(rt);
                 rt.close();
-                rt = Bench.Runtime.start(data, jvm, "--no-seed");
+                rt = Bench.Runtime.start(data, jvm, "--no-seed", "--ready-timeout", "0");
                 check(rt, n, newest);
                 Row row = new Row(n, fillSeconds, Bench.median(latencies), Bench.percentile(latencies, 95), heap,
                         (heap - baseHeap) * 1024 / n, rt.startMillis);
@@ -173,12 +173,18 @@ final class Scale {
         }, Map.of());
     }
 
-    /** The template adapter as bundle {@code dev.mosaic.bench.scale.a<i>} serving {@code /scale/<i>}. */
+    /**
+     * The template adapter as bundle {@code dev.mosaic.bench.scale.a<i>} serving {@code /scale/<i>},
+     * with a component name of its own, as every real adapter has (its own classes): ten
+     * thousand components of one name would measure Declarative Services' handling of
+     * duplicate names (a hash bucket of ten thousand), not Mosaic.
+     */
     static byte[] adapter(byte[] template, int i) throws IOException {
         return rewrite(template, main -> {
             main.putValue("Bundle-SymbolicName", ADAPTER_PREFIX + i);
             main.putValue("Bundle-Name", "scale adapter " + i);
-        }, Map.of("/scale/template", "/scale/" + i));
+        }, Map.of("/scale/template", "/scale/" + i,
+                "name=\"dev.mosaic.fixtures.scaleadapter.ScaleAdapter\"", "name=\"dev.mosaic.fixtures.scaleadapter.ScaleAdapter" + i + "\""));
     }
 
     private interface ManifestEdit {

@@ -28,6 +28,8 @@ public final class Main {
                           --data DIR       data directory (default ./mosaic-data)
                           --no-console     no Gogo console on the terminal
                           --no-seed        do not deploy the examples into an empty data directory
+                          --ready-timeout S  give up if not ready after S seconds (default 120;
+                                           0 waits as long as restoring the deployments takes)
 
               deploy FILE [--env E] [--ttl T] [--dry-run]
                                                  deploy an adapter or release a module version;
@@ -115,6 +117,18 @@ public final class Main {
         }
     }
 
+    private static long readyTimeout(String value) throws Args.UsageException {
+        try {
+            long seconds = Long.parseLong(value);
+            if (seconds >= 0) {
+                return seconds;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new Args.UsageException("--ready-timeout takes a number of seconds (0 for no limit), not '" + value + "'");
+    }
+
     private static int run(List<String> rest, PrintStream out, PrintStream err, Path home) throws Exception {
         Args a = Args.parse(rest, Set.of("--port", "--host", "--mgmt-port", "--mgmt-host", "--data", "--ready-timeout"),
                 Set.of("--no-console", "--no-seed", "--mgmt-allow-remote"));
@@ -128,7 +142,7 @@ public final class Main {
                 a.port("--mgmt-port", 8081), a.get("--mgmt-host", null), a.has("--mgmt-allow-remote"),
                 !a.has("--no-console") && onATerminal(),
                 a.has("--no-seed") || !Files.isDirectory(seed) ? null : seed,
-                Long.parseLong(a.get("--ready-timeout", "120")));
+                readyTimeout(a.get("--ready-timeout", "120")));
         return RuntimeLauncher.run(o, out, err);
     }
 }

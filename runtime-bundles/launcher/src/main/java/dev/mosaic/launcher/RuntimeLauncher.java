@@ -118,20 +118,22 @@ final class RuntimeLauncher {
 
         ServiceTracker<Object, Object> deployer = tracker(context, "dev.mosaic.deployer.Deployer");
         ServiceTracker<Object, Object> gateway = tracker(context, "dev.mosaic.gateway.Gateway");
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(o.readyTimeoutSeconds());
-        Object gatewayService = gateway.waitForService(TimeUnit.SECONDS.toMillis(o.readyTimeoutSeconds()));
-        Object deployerService = gatewayService == null ? null
-                : deployer.waitForService(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        // 0: no limit (a runtime restoring ten thousand deployments may need minutes)
+        long deadline = o.readyTimeoutSeconds() == 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(o.readyTimeoutSeconds());
+        Object gatewayService = gateway.waitForService(millisUntil(deadline));
+        Object deployerService = gatewayService == null ? null : deployer.waitForService(millisUntil(deadline));
         if (gatewayService == null || deployerService == null) {
             err.println("mosaic: the runtime did not become ready within " + o.readyTimeoutSeconds() + " s ("
-                    + (gatewayService == null ? "the gateway" : "the deployer") + " did not start); see the log above");
+                    + (gatewayService == null ? "the gateway" : "the deployer, which restores the deployments first,")
+                    + " did not start); see the log above. With many deployments, give it longer: --ready-timeout SECONDS"
+                    + " (0: no limit)");
             stop(framework);
             return 3;
         }
         trace.mark("gateway and deployer up (deployments restored)");
         int port = (Integer) call(gatewayService, "port");
         ServiceTracker<Object, Object> mgmt = tracker(context, "dev.mosaic.shell.ManagementApi");
-        Object mgmtService = mgmt.waitForService(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        Object mgmtService = mgmt.waitForService(millisUntil(deadline));
         if (mgmtService != null) {
             out.println("mosaic management API on " + call(mgmtService, "url") + " (token: " + call(mgmtService, "tokenSource") + ")");
         }
@@ -151,6 +153,11 @@ final class RuntimeLauncher {
         lock.release();
         lockChannel.close();
         return 0;
+    }
+
+    /** @return what {@link ServiceTracker#waitForService} takes to wait until the deadline (0: forever) */
+    private static long millisUntil(long deadline) {
+        return deadline == Long.MAX_VALUE ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     }
 
     private static ServiceTracker<Object, Object> tracker(BundleContext context, String objectClass) throws Exception {

@@ -1006,7 +1006,7 @@ public final class DeployerComponent implements Deployer {
                 return unchanged(op, key, name + " " + key.version() + " is " + (yank ? "already" : "not") + " yanked in "
                         + env + "; nothing to do", start);
             }
-            unit.yanked = yank;
+            target.writable(key).yanked = yank;
             List<MoveRecord> moves = rebind(target, env, Set.of(name), Set.of(), yank ? Planner.YANK : Planner.UPTAKE, null,
                     "cannot yank " + name + " " + key.version());
             Map<UnitKey, Map<String, String>> install = new LinkedHashMap<>();

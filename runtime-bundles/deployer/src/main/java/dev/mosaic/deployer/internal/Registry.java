@@ -1,9 +1,10 @@
 package dev.mosaic.deployer.internal;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
+import java.util.Collection;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,11 +23,16 @@ import dev.mosaic.deployer.internal.Model.UnitKey;
  * Changes happen only through {@link #apply(Event)}; a {@link #copy()} lets the deployer
  * work out a change on a hypothetical state before committing it.
  *
+ * <p>A copy costs a shallow copy of the maps, not of every unit: the two registries share
+ * their units until one of them changes a unit, which it then copies first
+ * ({@link #writable}). So does the registry copied from. With ten thousand adapters
+ * deployed, working out one more deploy does not copy ten thousand units.
+ *
  * <p>Not thread-safe: the deployer serialises changes and hands out copies to readers.
  */
 final class Registry {
 
-    /** One deployment. */
+    /** One deployment. Change its fields only through the registry's {@link Registry#writable} copy of it. */
     static final class Unit {
         final UnitKey key;
         final Kind kind;
@@ -38,7 +44,7 @@ final class Registry {
         String expiresAt;
         /** For module versions: since when no consumer is bound to it (ISO-8601), or null while in use. */
         String unusedSince;
-        /** Module name to module version. */
+        /** Module name to module version; replaced, never changed in place. */
         Map<String, String> bindings;
 
         Unit(UnitKey key, Kind kind, String sha256, String deployedAt, String deployedBy, Map<String, String> bindings) {
@@ -47,11 +53,12 @@ final class Registry {
             this.sha256 = sha256;
             this.deployedAt = deployedAt;
             this.deployedBy = deployedBy;
-            this.bindings = new TreeMap<>(bindings == null ? Map.of() : bindings);
+            this.bindings = Collections.unmodifiableMap(new TreeMap<>(bindings == null ? Map.of() : bindings));
         }
 
         Unit copy() {
-            Unit u = new Unit(key, kind, sha256, deployedAt, deployedBy, bindings);
+            Unit u = new Unit(key, kind, sha256, deployedAt, deployedBy, Map.of());
+            u.bindings = bindings;
             u.yanked = yanked;
             u.expiresAt = expiresAt;
             u.unusedSince = unusedSince;
@@ -59,33 +66,56 @@ final class Registry {
         }
     }
 
-    private final Map<String, Artifact> artifacts;
+    private final TreeMap<String, Artifact> artifacts;
     private final TreeMap<UnitKey, Unit> units;
-    /** Adapter versions that served before the current one, per env/name, most recent last. */
-    private final Map<String, Deque<String>> previous;
+    /** The units this registry may change in place: those it made or copied since it was last copied. */
+    private Set<Unit> owned = newOwnedSet();
+    /** How many units are bound to each module version (absent: none). */
+    private final Map<UnitKey, Integer> bound;
+    /** The keys of the module units, a few among many adapters. */
+    private final TreeSet<UnitKey> modules;
+    /** Adapter versions that served before the current one, per env/name, most recent last; immutable lists. */
+    private final Map<String, List<String>> previous;
     private final List<Event> events;
     private long sequence;
 
     Registry() {
-        this(new TreeMap<>(), new TreeMap<>(), new HashMap<>(), new ArrayList<>(), 0);
+        this(new TreeMap<>(), new TreeMap<>(), new HashMap<>(), new TreeSet<>(), new HashMap<>(), new ArrayList<>(), 0);
     }
 
-    private Registry(Map<String, Artifact> artifacts, TreeMap<UnitKey, Unit> units, Map<String, Deque<String>> previous,
-            List<Event> events, long sequence) {
+    private Registry(TreeMap<String, Artifact> artifacts, TreeMap<UnitKey, Unit> units, Map<UnitKey, Integer> bound,
+            TreeSet<UnitKey> modules, Map<String, List<String>> previous, List<Event> events, long sequence) {
         this.artifacts = artifacts;
         this.units = units;
+        this.bound = bound;
+        this.modules = modules;
         this.previous = previous;
         this.events = events;
         this.sequence = sequence;
     }
 
+    private static Set<Unit> newOwnedSet() {
+        return Collections.newSetFromMap(new IdentityHashMap<>());
+    }
+
     /** @return a copy whose units can be changed without touching this registry (history is not copied) */
     Registry copy() {
-        TreeMap<UnitKey, Unit> u = new TreeMap<>();
-        units.forEach((k, v) -> u.put(k, v.copy()));
-        Map<String, Deque<String>> p = new HashMap<>();
-        previous.forEach((k, v) -> p.put(k, new ArrayDeque<>(v)));
-        return new Registry(new TreeMap<>(artifacts), u, p, new ArrayList<>(), sequence);
+        owned = newOwnedSet(); // shared from now on: both sides copy a unit before changing it
+        return new Registry(new TreeMap<>(artifacts), new TreeMap<>(units), new HashMap<>(bound), new TreeSet<>(modules),
+                new HashMap<>(previous),
+                new ArrayList<>(), sequence);
+    }
+
+    /** @return the unit, this registry's own to change, or null if there is none */
+    Unit writable(UnitKey key) {
+        Unit u = units.get(key);
+        if (u == null || owned.contains(u)) {
+            return u;
+        }
+        Unit copy = u.copy();
+        units.put(key, copy);
+        owned.add(copy);
+        return copy;
     }
 
     static String artifactKey(String name, String version) {
@@ -108,14 +138,14 @@ final class Registry {
                 }
             }
             case Event.UNDEPLOY, Event.EXPIRE, Event.SUNSET -> {
-                Unit removed = units.remove(new UnitKey(e.env, e.name, e.version));
+                Unit removed = remove(new UnitKey(e.env, e.name, e.version));
                 if (removed != null && removed.kind == Kind.ADAPTER) {
                     previous.remove(slot(e.env, e.name));
                 }
             }
-            case Event.YANK -> unit(new UnitKey(e.env, e.name, e.version)).yanked = true;
-            case Event.UNYANK -> unit(new UnitKey(e.env, e.name, e.version)).yanked = false;
-            case Event.TTL -> unit(new UnitKey(e.env, e.name, e.version)).expiresAt = e.expiresAt;
+            case Event.YANK -> existing(e).yanked = true;
+            case Event.UNYANK -> existing(e).yanked = false;
+            case Event.TTL -> existing(e).expiresAt = e.expiresAt;
             case Event.ADOPT -> {
                 // only moves
             }
@@ -127,24 +157,35 @@ final class Registry {
         events.add(e);
     }
 
+    private Unit existing(Event e) {
+        Unit u = writable(new UnitKey(e.env, e.name, e.version));
+        if (u == null) {
+            throw new IllegalStateException("journal entry " + e.seq + " (" + e.op + ") names " + e.name + " " + e.version
+                    + " in " + e.env + ", which is not deployed there");
+        }
+        return u;
+    }
+
     /** An adapter takes its slot; a deploy (not a rollback) remembers the version it replaced. */
     private void putAdapter(Event e, boolean rememberReplaced) {
         artifacts.putIfAbsent(artifactKey(e.artifact.name(), e.artifact.version()), e.artifact);
         Unit old = adapter(e.env, e.name);
-        Deque<String> stack = previous.computeIfAbsent(slot(e.env, e.name), k -> new ArrayDeque<>());
+        String slot = slot(e.env, e.name);
+        List<String> stack = new ArrayList<>(previous.getOrDefault(slot, List.of()));
         if (old != null) {
-            units.remove(old.key);
+            remove(old.key);
             if (rememberReplaced && !old.key.version().equals(e.version)) {
-                stack.addLast(old.key.version());
+                stack.add(old.key.version());
             }
         }
         if (!rememberReplaced && !stack.isEmpty()) {
-            stack.removeLast();
+            stack.remove(stack.size() - 1);
         }
+        previous.put(slot, List.copyOf(stack));
         UnitKey key = new UnitKey(e.env, e.name, e.version);
         Unit unit = new Unit(key, Kind.ADAPTER, e.artifact.sha256(), e.time, e.actor, e.bindings);
         unit.expiresAt = e.expiresAt;
-        units.put(key, unit);
+        put(unit);
     }
 
     private void putModule(Event e) {
@@ -152,25 +193,19 @@ final class Registry {
         UnitKey key = new UnitKey(e.env, e.name, e.version);
         Unit unit = new Unit(key, Kind.MODULE, e.artifact.sha256(), e.time, e.actor, e.bindings);
         unit.expiresAt = e.expiresAt;
-        units.put(key, unit);
+        put(unit);
     }
 
     /** Keeps, for every module version of the environment, since when nobody is bound to it. */
     void markUnused(String env, String time) {
-        Map<UnitKey, Integer> consumers = new HashMap<>();
-        for (Unit u : units(env)) {
-            for (Map.Entry<String, String> b : u.bindings.entrySet()) {
-                consumers.merge(new UnitKey(env, b.getKey(), b.getValue()), 1, Integer::sum);
-            }
-        }
-        for (Unit u : units(env)) {
-            if (u.kind != Kind.MODULE) {
-                continue;
-            }
-            if (consumers.containsKey(u.key)) {
-                u.unusedSince = null;
+        for (UnitKey k : modules.subSet(new UnitKey(env, "", "0.0.0"), new UnitKey(env + "\0", "", "0.0.0"))) {
+            Unit u = units.get(k);
+            if (bound.containsKey(u.key)) {
+                if (u.unusedSince != null) {
+                    writable(u.key).unusedSince = null;
+                }
             } else if (u.unusedSince == null) {
-                u.unusedSince = time;
+                writable(u.key).unusedSince = time;
             }
         }
     }
@@ -180,10 +215,19 @@ final class Registry {
             return;
         }
         for (MoveRecord m : moves) {
-            Unit u = units.get(new UnitKey(env, m.name(), m.version()));
+            Unit u = writable(new UnitKey(env, m.name(), m.version()));
             if (u != null) {
-                u.bindings = new TreeMap<>(m.to());
+                count(u, -1);
+                u.bindings = Collections.unmodifiableMap(new TreeMap<>(m.to()));
+                count(u, +1);
             }
+        }
+    }
+
+    /** Keeps {@link #bound} in step as a unit's bindings enter (+1) or leave (-1) the registry. */
+    private void count(Unit u, int delta) {
+        for (Map.Entry<String, String> b : u.bindings.entrySet()) {
+            bound.merge(new UnitKey(u.key.env(), b.getKey(), b.getValue()), delta, (x, y) -> x + y == 0 ? null : x + y);
         }
     }
 
@@ -199,12 +243,31 @@ final class Registry {
         return units.get(key);
     }
 
+    /** Adds a unit made for this registry (or replaces the one of its key). */
     void put(Unit unit) {
+        remove(unit.key);
         units.put(unit.key, unit);
+        owned.add(unit);
+        count(unit, +1);
+        if (unit.kind == Kind.MODULE) {
+            modules.add(unit.key);
+        }
     }
 
-    void remove(UnitKey key) {
-        units.remove(key);
+    /** @return the unit removed, or null */
+    Unit remove(UnitKey key) {
+        Unit u = units.remove(key);
+        if (u != null) {
+            owned.remove(u);
+            count(u, -1);
+            modules.remove(key);
+        }
+        return u;
+    }
+
+    /** @return whether some unit of the environment is bound to that module version */
+    boolean isBound(String env, String module, String version) {
+        return bound.containsKey(new UnitKey(env, module, version));
     }
 
     Artifact artifact(String name, String version) {
@@ -235,31 +298,24 @@ final class Registry {
 
     /** @return every unit of that name in the environment, lowest version first */
     List<Unit> named(String env, String name) {
-        List<Unit> list = new ArrayList<>();
-        for (Unit u : units.values()) {
-            if (u.key.env().equals(env) && u.key.name().equals(name)) {
-                list.add(u);
-            }
-        }
-        list.sort((a, b) -> Version.parseVersion(a.key.version()).compareTo(Version.parseVersion(b.key.version())));
-        return list;
+        return new ArrayList<>(units.subMap(new UnitKey(env, name, "0.0.0"), true, new UnitKey(env, name + "\0", "0.0.0"), false)
+                .values());
     }
 
     /** @return every unit in the environment, or everywhere for null */
     List<Unit> units(String env) {
-        List<Unit> list = new ArrayList<>();
-        for (Unit u : units.values()) {
-            if (env == null || u.key.env().equals(env)) {
-                list.add(u);
-            }
-        }
-        return list;
+        return new ArrayList<>(env == null ? units.values() : inEnvironment(env));
+    }
+
+    private Collection<Unit> inEnvironment(String env) {
+        return units.subMap(new UnitKey(env, "", "0.0.0"), true, new UnitKey(env + "\0", "", "0.0.0"), false).values();
     }
 
     /** @return the environments something is deployed to */
     Set<String> environments() {
         Set<String> envs = new TreeSet<>();
-        for (UnitKey k : units.keySet()) {
+        for (UnitKey k = units.isEmpty() ? null : units.firstKey(); k != null;
+                k = units.ceilingKey(new UnitKey(k.env() + "\0", "", "0.0.0"))) {
             envs.add(k.env());
         }
         return envs;
@@ -267,14 +323,16 @@ final class Registry {
 
     /** @return the previous adapter versions of that slot, most recent last */
     List<String> previousVersions(String env, String name) {
-        Deque<String> stack = previous.get(slot(env, name));
-        return stack == null ? List.of() : List.copyOf(stack);
+        return previous.getOrDefault(slot(env, name), List.of());
     }
 
     /** @return the units in the environment bound to that module version */
     List<Unit> consumersOf(String env, String module, String version) {
         List<Unit> list = new ArrayList<>();
-        for (Unit u : units(env)) {
+        if (!isBound(env, module, version)) {
+            return list;
+        }
+        for (Unit u : inEnvironment(env)) {
             if (version.equals(u.bindings.get(module))) {
                 list.add(u);
             }

@@ -241,15 +241,8 @@ public final class GatewayComponent implements Gateway {
         for (Entry<Target> e : added) {
             gone.add(e.target().bundleId());
         }
-        List<Entry<Target>> entries = new ArrayList<>();
-        for (Entry<Target> e : tables.getOrDefault(environment, RoutingTable.empty()).entries()) {
-            if (!gone.contains(e.target().bundleId())) {
-                entries.add(e);
-            }
-        }
-        entries.addAll(added);
         try {
-            return RoutingTable.of(entries);
+            return tables.getOrDefault(environment, RoutingTable.empty()).with(added, e -> gone.contains(e.target().bundleId()));
         } catch (RoutingTable.ConflictException c) {
             Target first = (Target) c.first().target();
             Target second = (Target) c.second().target();
@@ -395,23 +388,19 @@ public final class GatewayComponent implements Gateway {
             Map<String, RoutingTable<Target>> next = new HashMap<>();
             boolean changed = false;
             for (Map.Entry<String, RoutingTable<Target>> env : tables.entrySet()) {
-                List<Entry<Target>> kept = new ArrayList<>();
-                for (Entry<Target> e : env.getValue().entries()) {
-                    if (e.target() != target) {
-                        kept.add(e);
-                    }
+                RoutingTable<Target> kept;
+                try {
+                    kept = env.getValue().with(List.of(), e -> e.target() == target);
+                } catch (RoutingTable.ConflictException impossible) {
+                    throw new IllegalStateException(impossible);
                 }
-                if (kept.size() != env.getValue().entries().size()) {
+                if (kept != env.getValue()) {
                     changed = true;
                     LOG.warn("{} stopped while serving in environment {}; its route now answers 404",
                             target.describe(), env.getKey());
                 }
-                try {
-                    if (!kept.isEmpty()) {
-                        next.put(env.getKey(), RoutingTable.of(kept));
-                    }
-                } catch (RoutingTable.ConflictException impossible) {
-                    throw new IllegalStateException(impossible);
+                if (!kept.entries().isEmpty()) {
+                    next.put(env.getKey(), kept);
                 }
             }
             if (changed) {

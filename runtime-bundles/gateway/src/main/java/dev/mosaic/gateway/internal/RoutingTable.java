@@ -3,14 +3,17 @@ package dev.mosaic.gateway.internal;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
- * An immutable routing table: (method, path template) to a target. Built once per change
- * of the deployed routes and swapped in whole, so lookups take no lock.
+ * An immutable routing table: (method, path template) to a target. Made anew for each change
+ * of the deployed routes ({@link #with}, sharing what did not change) and swapped in whole,
+ * so lookups take no lock.
  *
  * <p>Lookup walks a tree of path segments. At each segment a literal child is tried before
  * the parameter child, and the first complete match that has a handler for the method
@@ -68,28 +71,50 @@ public final class RoutingTable<T> {
         }
     }
 
+    /**
+     * One path segment's place in the tree. A table never changes its nodes once built: an
+     * edit copies the nodes on the paths it touches (their child maps, not their children)
+     * and shares the rest with the table it started from. {@code byMethod} is immutable and
+     * shared by a node and its copies until an edit replaces it.
+     */
     private static final class Node<T> {
-        final Map<String, Node<T>> literals = new HashMap<>();
+        final Map<String, Node<T>> literals;
         Node<T> param;
-        final Map<String, Entry<T>> byMethod = new HashMap<>();
+        Map<String, Entry<T>> byMethod;
 
-        Entry<T> forMethod(String method) {
-            Entry<T> e = byMethod.get(method);
-            if (e == null && "HEAD".equals(method)) {
-                e = byMethod.get("GET");
-            }
-            return e;
+        Node() {
+            literals = new HashMap<>();
+            byMethod = Map.of();
         }
+
+        Node(Node<T> original) {
+            literals = new HashMap<>(original.literals);
+            param = original.param;
+            byMethod = original.byMethod;
+        }
+
+        boolean isEmpty() {
+            return byMethod.isEmpty() && literals.isEmpty() && param == null;
+        }
+    }
+
+    private static <T> Entry<T> forMethod(Map<String, Entry<T>> byMethod, String method) {
+        Entry<T> e = byMethod.get(method);
+        if (e == null && "HEAD".equals(method)) {
+            e = byMethod.get("GET");
+        }
+        return e;
     }
 
     @SuppressWarnings("rawtypes")
     private static final RoutingTable EMPTY = new RoutingTable<>(new Node<>(), Map.of(), List.of());
 
     private final Node<T> root;
-    private final Map<String, Node<T>> literalPaths;
+    /** The methods of each all-literal path, by the path. */
+    private final Map<String, Map<String, Entry<T>>> literalPaths;
     private final List<Entry<T>> entries;
 
-    private RoutingTable(Node<T> root, Map<String, Node<T>> literalPaths, List<Entry<T>> entries) {
+    private RoutingTable(Node<T> root, Map<String, Map<String, Entry<T>>> literalPaths, List<Entry<T>> entries) {
         this.root = root;
         this.literalPaths = literalPaths;
         this.entries = entries;
@@ -107,36 +132,135 @@ public final class RoutingTable<T> {
      * @throws ConflictException if two routes have the same method and template shape
      */
     public static <T> RoutingTable<T> of(Collection<Entry<T>> entries) throws ConflictException {
-        Node<T> root = new Node<>();
-        Map<String, Node<T>> literalPaths = new HashMap<>();
-        for (Entry<T> entry : entries) {
+        return RoutingTable.<T>empty().with(entries, e -> false);
+    }
+
+    /**
+     * This table with some routes taken out and others added, in time proportional to the
+     * routes changed (and a copy of the all-literal path index), not to the size of the
+     * table: a deploy among ten thousand adapters does not rebuild ten thousand routes. This
+     * table stays as it is.
+     *
+     * @param added the routes to add, after the removal
+     * @param removed which of this table's routes to take out
+     * @return the new table
+     * @throws ConflictException if an added route has the same method and template shape as
+     *         a route that stays or another added one
+     */
+    public RoutingTable<T> with(Collection<Entry<T>> added, Predicate<? super Entry<T>> removed) throws ConflictException {
+        List<Entry<T>> kept = new ArrayList<>(entries.size() + added.size());
+        List<Entry<T>> gone = new ArrayList<>();
+        for (Entry<T> e : entries) {
+            (removed.test(e) ? gone : kept).add(e);
+        }
+        if (gone.isEmpty() && added.isEmpty()) {
+            return this;
+        }
+        Edit<T> edit = new Edit<>(root, literalPaths);
+        for (Entry<T> e : gone) {
+            edit.remove(e);
+        }
+        for (Entry<T> e : added) {
+            edit.add(e);
+        }
+        kept.addAll(added);
+        return new RoutingTable<>(edit.root, edit.literalPaths, List.copyOf(kept));
+    }
+
+    /** One edit of a table: the nodes it created or copied may change, no others. */
+    private static final class Edit<T> {
+        private final Set<Node<T>> own = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        private final Map<String, Map<String, Entry<T>>> literalPaths;
+        Node<T> root;
+
+        Edit(Node<T> root, Map<String, Map<String, Entry<T>>> literalPaths) {
+            this.root = writable(root);
+            this.literalPaths = new HashMap<>(literalPaths);
+        }
+
+        private Node<T> writable(Node<T> node) {
+            if (own.contains(node)) {
+                return node;
+            }
+            Node<T> copy = node == null ? new Node<>() : new Node<>(node);
+            own.add(copy);
+            return copy;
+        }
+
+        /** @return the writable nodes from the root to the template's node, made where missing; the root first */
+        private List<Node<T>> path(RouteTemplate t) {
+            List<Node<T>> path = new ArrayList<>(t.size() + 1);
             Node<T> node = root;
-            RouteTemplate t = entry.template();
-            StringBuilder literalPath = new StringBuilder();
+            path.add(node);
             for (int i = 0; i < t.size(); i++) {
                 String literal = t.literal(i);
                 if (literal != null) {
-                    node = node.literals.computeIfAbsent(literal, k -> new Node<>());
-                    if (literalPath != null) {
-                        literalPath.append('/').append(literal);
-                    }
+                    Node<T> child = writable(node.literals.get(literal));
+                    node.literals.put(literal, child);
+                    node = child;
                 } else {
-                    if (node.param == null) {
-                        node.param = new Node<>();
-                    }
+                    node.param = writable(node.param);
                     node = node.param;
-                    literalPath = null;
                 }
+                path.add(node);
             }
-            if (literalPath != null) {
-                literalPaths.put(literalPath.length() == 0 ? "/" : literalPath.toString(), node);
-            }
-            Entry<T> previous = node.byMethod.putIfAbsent(entry.method(), entry);
+            return path;
+        }
+
+        void add(Entry<T> entry) throws ConflictException {
+            Node<T> node = path(entry.template()).get(entry.template().size());
+            Entry<T> previous = node.byMethod.get(entry.method());
             if (previous != null) {
                 throw new ConflictException(previous, entry);
             }
+            Map<String, Entry<T>> methods = new HashMap<>(node.byMethod);
+            methods.put(entry.method(), entry);
+            setMethods(entry.template(), node, Map.copyOf(methods));
         }
-        return new RoutingTable<>(root, literalPaths, List.copyOf(entries));
+
+        void remove(Entry<T> entry) {
+            RouteTemplate t = entry.template();
+            List<Node<T>> path = path(t);
+            Node<T> node = path.get(t.size());
+            Map<String, Entry<T>> methods = new HashMap<>(node.byMethod);
+            methods.remove(entry.method());
+            setMethods(t, node, Map.copyOf(methods));
+            // what leads nowhere any more goes, so that a path no route serves is a 404, not a 405
+            for (int i = t.size(); i > 0 && path.get(i).isEmpty(); i--) {
+                Node<T> parent = path.get(i - 1);
+                String literal = t.literal(i - 1);
+                if (literal != null) {
+                    parent.literals.remove(literal);
+                } else {
+                    parent.param = null;
+                }
+            }
+        }
+
+        private void setMethods(RouteTemplate t, Node<T> node, Map<String, Entry<T>> methods) {
+            node.byMethod = methods;
+            String literalPath = literalPath(t);
+            if (literalPath != null) {
+                if (methods.isEmpty()) {
+                    literalPaths.remove(literalPath);
+                } else {
+                    literalPaths.put(literalPath, methods);
+                }
+            }
+        }
+
+        /** @return the template as a path if all its segments are literal, else null */
+        private static String literalPath(RouteTemplate t) {
+            StringBuilder b = new StringBuilder();
+            for (int i = 0; i < t.size(); i++) {
+                String literal = t.literal(i);
+                if (literal == null) {
+                    return null;
+                }
+                b.append('/').append(literal);
+            }
+            return b.length() == 0 ? "/" : b.toString();
+        }
     }
 
     /** @return every route of the table */
@@ -153,9 +277,9 @@ public final class RoutingTable<T> {
         if (path == null || path.isEmpty() || path.charAt(0) != '/') {
             return new NotFound<>();
         }
-        Node<T> literal = literalPaths.get(path);
+        Map<String, Entry<T>> literal = literalPaths.get(path);
         if (literal != null) {
-            Entry<T> entry = literal.forMethod(method);
+            Entry<T> entry = forMethod(literal, method);
             if (entry != null) {
                 return new Found<>(entry, Map.of());
             }
@@ -178,7 +302,7 @@ public final class RoutingTable<T> {
 
     private static <T> Entry<T> find(Node<T> node, String[] segments, int i, String method) {
         if (i == segments.length) {
-            return node.forMethod(method);
+            return forMethod(node.byMethod, method);
         }
         Node<T> literal = node.literals.get(segments[i]);
         if (literal != null) {

@@ -149,4 +149,88 @@ class RoutingTableTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, call);
         assertTrue(e.getMessage().contains(expected), () -> "message '" + e.getMessage() + "' should contain '" + expected + "'");
     }
+    @Test
+    void anEditLeavesTheTableItStartedFromAsItWas() throws Exception {
+        RoutingTable<String> before = table(route("GET", "/tv/home"), route("GET", "/tv/{page}"), route("POST", "/tv/home"));
+        RoutingTable<String> after = before.with(List.of(route("GET", "/tv/home/{row}"), route("PUT", "/mobile/home")),
+                e -> e.target().equals("GET /tv/home"));
+        assertEquals("GET /tv/{page}", found(after.lookup("GET", "/tv/home")).entry().target());
+        assertEquals("GET /tv/home/{row}", found(after.lookup("GET", "/tv/home/1")).entry().target());
+        assertEquals("PUT /mobile/home", found(after.lookup("PUT", "/mobile/home")).entry().target());
+        // the old table, still in use by requests that started before the swap, is untouched
+        assertEquals("GET /tv/home", found(before.lookup("GET", "/tv/home")).entry().target());
+        assertInstanceOf(NotFound.class, before.lookup("GET", "/tv/home/1"));
+        assertInstanceOf(NotFound.class, before.lookup("PUT", "/mobile/home"));
+        assertEquals(3, before.entries().size());
+        assertEquals(4, after.entries().size());
+    }
+
+    @Test
+    void aRemovedRouteLeavesNothingBehindThatAnswers405() throws Exception {
+        RoutingTable<String> t = table(route("GET", "/tv/home/{row}/{col}"), route("GET", "/tv/home"))
+                .with(List.of(), e -> true);
+        assertTrue(t.entries().isEmpty());
+        assertInstanceOf(NotFound.class, t.lookup("GET", "/tv/home"));
+        assertInstanceOf(NotFound.class, t.lookup("POST", "/tv/home"));
+        assertInstanceOf(NotFound.class, t.lookup("POST", "/tv/home/1/2"));
+        RoutingTable<String> oneMethodLess = table(route("GET", "/a/{x}"), route("POST", "/a/{x}"))
+                .with(List.of(), e -> e.method().equals("GET"));
+        MethodNotAllowed<String> m = assertInstanceOf(MethodNotAllowed.class, oneMethodLess.lookup("GET", "/a/1"));
+        assertEquals(Set.of("POST"), m.allowed());
+    }
+
+    @Test
+    void anAddedRouteConflictingWithOneThatStaysIsRefusedAndNothingChanges() throws Exception {
+        RoutingTable<String> t = table(route("GET", "/tv/{page}"));
+        assertThrows(RoutingTable.ConflictException.class, () -> t.with(List.of(route("GET", "/tv/{other}")), e -> false));
+        // replacing it in the same edit is no conflict
+        RoutingTable<String> replaced = t.with(List.of(route("GET", "/tv/{other}")), e -> true);
+        assertEquals("GET /tv/{other}", found(replaced.lookup("GET", "/tv/x")).entry().target());
+        assertEquals("GET /tv/{page}", found(t.lookup("GET", "/tv/x")).entry().target());
+    }
+
+    @Test
+    void editedTablesAnswerLikeTablesBuiltFromScratch() throws Exception {
+        java.util.Random random = new java.util.Random(42);
+        String[] segments = { "tv", "home", "{id}", "rows", "{n}", "mobile" };
+        String[] methods = { "GET", "POST" };
+        List<Entry<String>> live = new java.util.ArrayList<>();
+        RoutingTable<String> edited = RoutingTable.empty();
+        for (int step = 0; step < 300; step++) {
+            List<Entry<String>> add = new java.util.ArrayList<>();
+            Set<String> taken = new java.util.HashSet<>();
+            Set<Entry<String>> remove = new java.util.HashSet<>();
+            for (Entry<String> e : live) {
+                if (random.nextInt(4) == 0) {
+                    remove.add(e);
+                } else {
+                    taken.add(e.method() + " " + e.template().shape());
+                }
+            }
+            for (int k = random.nextInt(4); k > 0; k--) {
+                StringBuilder path = new StringBuilder();
+                for (int d = random.nextInt(4); d >= 0; d--) {
+                    path.append('/').append(segments[random.nextInt(segments.length)].replace("{id}", "{id" + d + "}")
+                            .replace("{n}", "{n" + d + "}"));
+                }
+                Entry<String> e = route(methods[random.nextInt(2)], path.toString());
+                if (taken.add(e.method() + " " + e.template().shape())) {
+                    add.add(e);
+                }
+            }
+            edited = edited.with(add, remove::contains);
+            live.removeAll(remove);
+            live.addAll(add);
+            RoutingTable<String> fresh = RoutingTable.of(live);
+            for (int q = 0; q < 20; q++) {
+                StringBuilder path = new StringBuilder();
+                for (int d = random.nextInt(4); d >= 0; d--) {
+                    path.append('/').append(random.nextBoolean() ? segments[random.nextInt(segments.length)] : "42");
+                }
+                String method = methods[random.nextInt(2)];
+                assertEquals(fresh.lookup(method, path.toString()), edited.lookup(method, path.toString()),
+                        method + " " + path + " after step " + step + " in " + live);
+            }
+        }
+    }
 }
