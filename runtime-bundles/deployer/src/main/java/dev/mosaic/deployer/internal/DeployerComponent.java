@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -113,6 +114,13 @@ public final class DeployerComponent implements Deployer {
     private Duration drainTimeout;
     private ServiceRegistration<ResolverHookFactory> hookRegistration;
     private ServiceRegistration<CollisionHook> collisionRegistration;
+    /** The platform's packages and their bundles; worked out again when a platform bundle changes. */
+    private volatile Map<String, String> platformPackages;
+    private final org.osgi.framework.SynchronousBundleListener platformChanges = event -> {
+        if (!TenantResolverHook.isTenant(event.getBundle())) {
+            platformPackages = null;
+        }
+    };
     private volatile ServiceRegistration<Deployer> registration;
     private Thread restorer;
     private ScheduledExecutorService lifecycle;
@@ -166,6 +174,7 @@ public final class DeployerComponent implements Deployer {
         leakWatch = new LeakWatch(Duration.ofMillis(Long.parseLong(property("mosaic.leaks.gcIntervalMillis", "10000"))));
         leakGrace = Duration.ofMillis(Long.parseLong(property("mosaic.leaks.graceMillis", "10000")));
         installer = new Installer(context, hook, scr, activation, leakWatch, this::instant);
+        context.addBundleListener(platformChanges);
         hookRegistration = context.registerService(ResolverHookFactory.class, hook, null);
         collisionRegistration = context.registerService(CollisionHook.class, new TenantCollisionHook(), null);
         removeStrayTenants();
@@ -191,6 +200,7 @@ public final class DeployerComponent implements Deployer {
         try {
             hookRegistration.unregister();
             collisionRegistration.unregister();
+            context.removeBundleListener(platformChanges);
             journal.close();
             lock.release();
             lockChannel.close();
@@ -1259,7 +1269,16 @@ public final class DeployerComponent implements Deployer {
     }
 
     /** @return package name to the bundle exporting it, for packages platform bundles export */
+    /** @return package to the platform bundle exporting it, kept between deploys: among many tenants, the walk is not free */
     private Map<String, String> platformPackages() {
+        Map<String, String> known = platformPackages;
+        if (known == null) {
+            platformPackages = known = Collections.unmodifiableMap(findPlatformPackages());
+        }
+        return known;
+    }
+
+    private Map<String, String> findPlatformPackages() {
         Map<String, String> packages = new TreeMap<>();
         for (Bundle b : context.getBundles()) {
             BundleRevision revision = b.adapt(BundleRevision.class);

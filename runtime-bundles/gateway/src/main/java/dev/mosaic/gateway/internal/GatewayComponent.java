@@ -188,7 +188,7 @@ public final class GatewayComponent implements Gateway {
             throws RoutingException {
         RoutingTable<Target> table = build(environment, obtain(environment, joining), leaving);
         Map<String, RoutingTable<Target>> next = new HashMap<>(tables);
-        if (table.entries().isEmpty()) {
+        if (table.size() == 0) {
             next.remove(environment);
         } else {
             next.put(environment, table);
@@ -234,15 +234,25 @@ public final class GatewayComponent implements Gateway {
     /** The table the environment would have with {@code added} in and {@code leaving} out. */
     private RoutingTable<Target> build(String environment, List<Entry<Target>> added, Collection<Bundle> leaving)
             throws RoutingException {
-        Set<Long> gone = new HashSet<>();
-        for (Bundle b : leaving) {
-            gone.add(b.getBundleId());
-        }
+        // what the leaving bundles serve, and what the joining ones served before (a bundle re-joining replaces itself)
+        List<Entry<Target>> removed = new ArrayList<>();
+        Set<Bundle> replaced = new HashSet<>(leaving);
         for (Entry<Target> e : added) {
-            gone.add(e.target().bundleId());
+            replaced.add(e.target().reference.getBundle());
+        }
+        for (Bundle b : replaced) {
+            if (b == null) {
+                continue;
+            }
+            for (ServiceReference<RouteHandler> ref : handlerReferences(b)) {
+                Target t = held.get(ref);
+                if (t != null) {
+                    removed.add(t.entry());
+                }
+            }
         }
         try {
-            return tables.getOrDefault(environment, RoutingTable.empty()).with(added, e -> gone.contains(e.target().bundleId()));
+            return tables.getOrDefault(environment, RoutingTable.empty()).with(added, removed);
         } catch (RoutingTable.ConflictException c) {
             Target first = (Target) c.first().target();
             Target second = (Target) c.second().target();
@@ -275,7 +285,7 @@ public final class GatewayComponent implements Gateway {
                     target = obtain(ref);
                     held.put(ref, target);
                 }
-                entries.add(new Entry<>(target.method, target.template, target));
+                entries.add(target.entry());
             }
         }
         return entries;
@@ -390,7 +400,7 @@ public final class GatewayComponent implements Gateway {
             for (Map.Entry<String, RoutingTable<Target>> env : tables.entrySet()) {
                 RoutingTable<Target> kept;
                 try {
-                    kept = env.getValue().with(List.of(), e -> e.target() == target);
+                    kept = env.getValue().with(List.of(), List.of(target.entry()));
                 } catch (RoutingTable.ConflictException impossible) {
                     throw new IllegalStateException(impossible);
                 }
@@ -399,7 +409,7 @@ public final class GatewayComponent implements Gateway {
                     LOG.warn("{} stopped while serving in environment {}; its route now answers 404",
                             target.describe(), env.getKey());
                 }
-                if (!kept.entries().isEmpty()) {
+                if (kept.size() > 0) {
                     next.put(env.getKey(), kept);
                 }
             }

@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.function.Predicate;
 
 /**
  * An immutable routing table: (method, path template) to a target. Made anew for each change
@@ -73,24 +72,21 @@ public final class RoutingTable<T> {
 
     /**
      * One path segment's place in the tree. A table never changes its nodes once built: an
-     * edit copies the nodes on the paths it touches (their child maps, not their children)
-     * and shares the rest with the table it started from. {@code byMethod} is immutable and
-     * shared by a node and its copies until an edit replaces it.
+     * edit copies the nodes on the paths it touches and shares the rest with the table it
+     * started from. Children and methods are immutable maps, shared by a node and its copies
+     * until an edit replaces them.
      */
     private static final class Node<T> {
-        final Map<String, Node<T>> literals;
+        SnapshotMap<String, Node<T>> literals = SnapshotMap.empty();
         Node<T> param;
-        Map<String, Entry<T>> byMethod;
+        Map<String, Entry<T>> byMethod = Map.of();
 
-        Node() {
-            literals = new HashMap<>();
-            byMethod = Map.of();
-        }
-
-        Node(Node<T> original) {
-            literals = new HashMap<>(original.literals);
-            param = original.param;
-            byMethod = original.byMethod;
+        Node<T> copy() {
+            Node<T> c = new Node<>();
+            c.literals = literals;
+            c.param = param;
+            c.byMethod = byMethod;
+            return c;
         }
 
         boolean isEmpty() {
@@ -107,17 +103,19 @@ public final class RoutingTable<T> {
     }
 
     @SuppressWarnings("rawtypes")
-    private static final RoutingTable EMPTY = new RoutingTable<>(new Node<>(), Map.of(), List.of());
+    private static final RoutingTable EMPTY = new RoutingTable<>(new Node<>(), SnapshotMap.empty(), 0);
 
     private final Node<T> root;
     /** The methods of each all-literal path, by the path. */
-    private final Map<String, Map<String, Entry<T>>> literalPaths;
-    private final List<Entry<T>> entries;
+    private final SnapshotMap<String, Map<String, Entry<T>>> literalPaths;
+    private final int size;
+    /** {@link #entries()}, worked out when first asked for. */
+    private volatile List<Entry<T>> entries;
 
-    private RoutingTable(Node<T> root, Map<String, Map<String, Entry<T>>> literalPaths, List<Entry<T>> entries) {
+    private RoutingTable(Node<T> root, SnapshotMap<String, Map<String, Entry<T>>> literalPaths, int size) {
         this.root = root;
         this.literalPaths = literalPaths;
-        this.entries = entries;
+        this.size = size;
     }
 
     /** @return a table without routes */
@@ -132,57 +130,50 @@ public final class RoutingTable<T> {
      * @throws ConflictException if two routes have the same method and template shape
      */
     public static <T> RoutingTable<T> of(Collection<Entry<T>> entries) throws ConflictException {
-        return RoutingTable.<T>empty().with(entries, e -> false);
+        return RoutingTable.<T>empty().with(entries, List.of());
     }
 
     /**
      * This table with some routes taken out and others added, in time proportional to the
-     * routes changed (and a copy of the all-literal path index), not to the size of the
-     * table: a deploy among ten thousand adapters does not rebuild ten thousand routes. This
-     * table stays as it is.
+     * routes changed, not to the size of the table: a deploy among ten thousand adapters
+     * does not rebuild ten thousand routes. This table stays as it is.
      *
      * @param added the routes to add, after the removal
-     * @param removed which of this table's routes to take out
+     * @param removed routes to take out; those the table does not have are ignored
      * @return the new table
      * @throws ConflictException if an added route has the same method and template shape as
      *         a route that stays or another added one
      */
-    public RoutingTable<T> with(Collection<Entry<T>> added, Predicate<? super Entry<T>> removed) throws ConflictException {
-        List<Entry<T>> kept = new ArrayList<>(entries.size() + added.size());
-        List<Entry<T>> gone = new ArrayList<>();
-        for (Entry<T> e : entries) {
-            (removed.test(e) ? gone : kept).add(e);
-        }
-        if (gone.isEmpty() && added.isEmpty()) {
-            return this;
-        }
-        Edit<T> edit = new Edit<>(root, literalPaths);
-        for (Entry<T> e : gone) {
+    public RoutingTable<T> with(Collection<Entry<T>> added, Collection<Entry<T>> removed) throws ConflictException {
+        Edit<T> edit = new Edit<>(root, literalPaths, size);
+        for (Entry<T> e : removed) {
             edit.remove(e);
         }
         for (Entry<T> e : added) {
             edit.add(e);
         }
-        kept.addAll(added);
-        return new RoutingTable<>(edit.root, edit.literalPaths, List.copyOf(kept));
+        return edit.changed ? new RoutingTable<>(edit.root, edit.literalPaths, edit.size) : this;
     }
 
     /** One edit of a table: the nodes it created or copied may change, no others. */
     private static final class Edit<T> {
         private final Set<Node<T>> own = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
-        private final Map<String, Map<String, Entry<T>>> literalPaths;
+        SnapshotMap<String, Map<String, Entry<T>>> literalPaths;
         Node<T> root;
+        int size;
+        boolean changed;
 
-        Edit(Node<T> root, Map<String, Map<String, Entry<T>>> literalPaths) {
-            this.root = writable(root);
-            this.literalPaths = new HashMap<>(literalPaths);
+        Edit(Node<T> root, SnapshotMap<String, Map<String, Entry<T>>> literalPaths, int size) {
+            this.root = root;
+            this.literalPaths = literalPaths;
+            this.size = size;
         }
 
         private Node<T> writable(Node<T> node) {
-            if (own.contains(node)) {
+            if (node != null && own.contains(node)) {
                 return node;
             }
-            Node<T> copy = node == null ? new Node<>() : new Node<>(node);
+            Node<T> copy = node == null ? new Node<>() : node.copy();
             own.add(copy);
             return copy;
         }
@@ -190,47 +181,66 @@ public final class RoutingTable<T> {
         /** @return the writable nodes from the root to the template's node, made where missing; the root first */
         private List<Node<T>> path(RouteTemplate t) {
             List<Node<T>> path = new ArrayList<>(t.size() + 1);
+            root = writable(root);
             Node<T> node = root;
             path.add(node);
             for (int i = 0; i < t.size(); i++) {
                 String literal = t.literal(i);
+                Node<T> child;
                 if (literal != null) {
-                    Node<T> child = writable(node.literals.get(literal));
-                    node.literals.put(literal, child);
-                    node = child;
+                    child = writable(node.literals.get(literal));
+                    node.literals = node.literals.with(literal, child);
                 } else {
-                    node.param = writable(node.param);
-                    node = node.param;
+                    child = writable(node.param);
+                    node.param = child;
                 }
+                node = child;
                 path.add(node);
             }
             return path;
         }
 
+        /** @return the template's node in the table as it is now, or null */
+        private Node<T> find(RouteTemplate t) {
+            Node<T> node = root;
+            for (int i = 0; i < t.size() && node != null; i++) {
+                String literal = t.literal(i);
+                node = literal != null ? node.literals.get(literal) : node.param;
+            }
+            return node;
+        }
+
         void add(Entry<T> entry) throws ConflictException {
-            Node<T> node = path(entry.template()).get(entry.template().size());
-            Entry<T> previous = node.byMethod.get(entry.method());
+            Node<T> existing = find(entry.template());
+            Entry<T> previous = existing == null ? null : existing.byMethod.get(entry.method());
             if (previous != null) {
                 throw new ConflictException(previous, entry);
             }
+            Node<T> node = path(entry.template()).get(entry.template().size());
             Map<String, Entry<T>> methods = new HashMap<>(node.byMethod);
             methods.put(entry.method(), entry);
             setMethods(entry.template(), node, Map.copyOf(methods));
+            size++;
         }
 
         void remove(Entry<T> entry) {
             RouteTemplate t = entry.template();
+            Node<T> existing = find(t);
+            if (existing == null || !entry.equals(existing.byMethod.get(entry.method()))) {
+                return;
+            }
             List<Node<T>> path = path(t);
             Node<T> node = path.get(t.size());
             Map<String, Entry<T>> methods = new HashMap<>(node.byMethod);
             methods.remove(entry.method());
             setMethods(t, node, Map.copyOf(methods));
-            // what leads nowhere any more goes, so that a path no route serves is a 404, not a 405
+            size--;
+            // what leads nowhere any more goes
             for (int i = t.size(); i > 0 && path.get(i).isEmpty(); i--) {
                 Node<T> parent = path.get(i - 1);
                 String literal = t.literal(i - 1);
                 if (literal != null) {
-                    parent.literals.remove(literal);
+                    parent.literals = parent.literals.without(literal);
                 } else {
                     parent.param = null;
                 }
@@ -238,14 +248,11 @@ public final class RoutingTable<T> {
         }
 
         private void setMethods(RouteTemplate t, Node<T> node, Map<String, Entry<T>> methods) {
+            changed = true;
             node.byMethod = methods;
             String literalPath = literalPath(t);
             if (literalPath != null) {
-                if (methods.isEmpty()) {
-                    literalPaths.remove(literalPath);
-                } else {
-                    literalPaths.put(literalPath, methods);
-                }
+                literalPaths = methods.isEmpty() ? literalPaths.without(literalPath) : literalPaths.with(literalPath, methods);
             }
         }
 
@@ -263,9 +270,28 @@ public final class RoutingTable<T> {
         }
     }
 
-    /** @return every route of the table */
+    /** @return every route of the table, in no particular order */
     public List<Entry<T>> entries() {
-        return entries;
+        List<Entry<T>> all = entries;
+        if (all == null) {
+            List<Entry<T>> collected = new ArrayList<>(size);
+            collect(root, collected);
+            entries = all = List.copyOf(collected);
+        }
+        return all;
+    }
+
+    /** @return how many routes the table has */
+    public int size() {
+        return size;
+    }
+
+    private static <T> void collect(Node<T> node, List<Entry<T>> into) {
+        into.addAll(node.byMethod.values());
+        node.literals.forEach((k, child) -> collect(child, into));
+        if (node.param != null) {
+            collect(node.param, into);
+        }
     }
 
     /**
@@ -335,7 +361,7 @@ public final class RoutingTable<T> {
     @Override
     public String toString() {
         List<String> lines = new ArrayList<>();
-        for (Entry<T> e : entries) {
+        for (Entry<T> e : entries()) {
             lines.add(e.method() + " " + e.template());
         }
         return lines.toString();

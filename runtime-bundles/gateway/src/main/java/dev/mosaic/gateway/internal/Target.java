@@ -21,6 +21,8 @@ final class Target {
     final boolean inline;
     final LongAdder requests = new LongAdder();
     final LongAdder failures = new LongAdder();
+    /** Its place in routing tables: one entry, so that tables can find it again to take it out. */
+    private final RoutingTable.Entry<Target> entry;
 
     Target(ServiceReference<RouteHandler> reference, RouteHandler handler, Tenant tenant, String method,
             RouteTemplate template, boolean inline) {
@@ -30,6 +32,11 @@ final class Target {
         this.method = method;
         this.template = template;
         this.inline = inline;
+        this.entry = new RoutingTable.Entry<>(method, template, this);
+    }
+
+    RoutingTable.Entry<Target> entry() {
+        return entry;
     }
 
     long bundleId() {
