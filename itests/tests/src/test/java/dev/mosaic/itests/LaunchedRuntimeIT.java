@@ -115,6 +115,23 @@ public class LaunchedRuntimeIT {
     }
 
     @Test
+    public void aPortAnotherProgramHoldsIsRefusedAtOnceSayingWhichFlagChoosesAnother() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
+            long start = System.nanoTime();
+            Process p = new ProcessBuilder(LaunchedRuntime.java(), "-jar", LaunchedRuntime.dist().resolve("lib/launcher.jar").toString(),
+                    "run", "--port", Integer.toString(taken.getLocalPort()), "--mgmt-port", "0", "--data",
+                    LaunchedRuntime.newDataDir().toString(), "--no-console").redirectErrorStream(true).start();
+            String output = new String(p.getInputStream().readAllBytes());
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(output, 2, p.exitValue());
+            assertTrue(output, output.contains("cannot listen for device traffic on *:" + taken.getLocalPort()));
+            assertTrue(output, output.contains("--port"));
+            assertTrue("refused before the ready timeout, not after it",
+                    TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start) < LaunchedRuntime.READY.toSeconds());
+        }
+    }
+
+    @Test
     public void aSecondRuntimeOnTheSameDataDirectoryIsRefused() throws Exception {
         Path data = LaunchedRuntime.newDataDir();
         try (LaunchedRuntime first = LaunchedRuntime.start(data)) {

@@ -59,6 +59,15 @@ final class RuntimeLauncher {
             err.println("mosaic: data directory " + o.data() + " is in use by another running Mosaic; stop it, or use --data with another directory");
             return 2;
         }
+        // A port in use would otherwise show only as a gateway that never starts, after the ready timeout.
+        for (String taken : new String[] {
+                unavailable(o.host(), o.port(), "device traffic", "--port"),
+                unavailable(o.mgmtHost() == null ? "127.0.0.1" : o.mgmtHost(), o.mgmtPort(), "the management API", "--mgmt-port") }) {
+            if (taken != null) {
+                err.println(taken);
+                return 2;
+            }
+        }
         configureLogging();
 
         Map<String, String> config = new HashMap<>(feature.frameworkProperties());
@@ -153,6 +162,22 @@ final class RuntimeLauncher {
         lock.release();
         lockChannel.close();
         return 0;
+    }
+
+    /** @return why the runtime cannot listen there, or null if it can (port 0, any free port, always can) */
+    private static String unavailable(String host, int port, String what, String flag) {
+        if (port == 0) {
+            return null;
+        }
+        try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(host == null ? new java.net.InetSocketAddress(port) : new java.net.InetSocketAddress(host, port));
+            return null;
+        } catch (java.io.IOException e) {
+            return "mosaic: cannot listen for " + what + " on " + (host == null ? "*" : host) + ":" + port + " ("
+                    + e.getMessage() + "): another program has that port. Stop it, or choose another with " + flag
+                    + " N (0 picks a free one)";
+        }
     }
 
     /** @return what {@link ServiceTracker#waitForService} takes to wait until the deadline (0: forever) */
