@@ -35,7 +35,11 @@ public interface Gateway {
     /** The response header carrying the id of every request. */
     String REQUEST_ID_HEADER = "X-Request-Id";
 
-    /** @return the port device requests are served on */
+    /**
+     * @return the port device requests are served on, once the server listens (the gateway
+     *         starts it in the background; this waits for it)
+     * @throws IllegalStateException if the server could not listen, saying why
+     */
     int port();
 
     /**

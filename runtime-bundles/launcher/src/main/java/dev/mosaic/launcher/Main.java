@@ -28,8 +28,8 @@ public final class Main {
                           --data DIR       data directory (default ./mosaic-data)
                           --no-console     no Gogo console on the terminal
                           --no-seed        do not deploy the examples into an empty data directory
-                          --ready-timeout S  give up if not ready after S seconds (default 120;
-                                           0 waits as long as restoring the deployments takes)
+                          --ready-timeout S  give up if not ready after S seconds (default 120, 0: no limit;
+                                           restoring the recorded deployments may take longer)
 
               deploy FILE [--env E] [--ttl T] [--dry-run]
                                                  deploy an adapter or release a module version;

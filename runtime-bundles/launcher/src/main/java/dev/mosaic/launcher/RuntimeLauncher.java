@@ -130,17 +130,22 @@ final class RuntimeLauncher {
         // 0: no limit (a runtime restoring ten thousand deployments may need minutes)
         long deadline = o.readyTimeoutSeconds() == 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(o.readyTimeoutSeconds());
         Object gatewayService = gateway.waitForService(millisUntil(deadline));
-        Object deployerService = gatewayService == null ? null : deployer.waitForService(millisUntil(deadline));
+        Object deployerService = gatewayService == null ? null : awaitDeployer(deployer, deadline);
         if (gatewayService == null || deployerService == null) {
             err.println("mosaic: the runtime did not become ready within " + o.readyTimeoutSeconds() + " s ("
-                    + (gatewayService == null ? "the gateway" : "the deployer, which restores the deployments first,")
-                    + " did not start); see the log above. With many deployments, give it longer: --ready-timeout SECONDS"
-                    + " (0: no limit)");
+                    + (gatewayService == null ? "the gateway" : "the deployer") + " did not start); see the log above");
             stop(framework);
             return 3;
         }
         trace.mark("gateway and deployer up (deployments restored)");
-        int port = (Integer) call(gatewayService, "port");
+        int port;
+        try {
+            port = (Integer) call(gatewayService, "port");
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            err.println("mosaic: " + e.getCause().getMessage());
+            stop(framework);
+            return 3;
+        }
         ServiceTracker<Object, Object> mgmt = tracker(context, "dev.mosaic.shell.ManagementApi");
         Object mgmtService = mgmt.waitForService(millisUntil(deadline));
         if (mgmtService != null) {
@@ -178,6 +183,28 @@ final class RuntimeLauncher {
                     + e.getMessage() + "): another program has that port. Stop it, or choose another with " + flag
                     + " N (0 picks a free one)";
         }
+    }
+
+    /**
+     * The deployer's service appears once it has restored the recorded deployments, which with
+     * thousands of them takes minutes: while it is restoring (its restore thread runs), the
+     * ready timeout does not run out; only a deployer that is neither up nor restoring by the
+     * deadline is a failure.
+     */
+    private static Object awaitDeployer(ServiceTracker<Object, Object> deployer, long deadline) throws InterruptedException {
+        while (true) {
+            Object service = deployer.waitForService(Math.min(1_000, Math.max(1, millisUntil(deadline))));
+            if (service != null || (System.nanoTime() - deadline > 0 && !restoring())) {
+                return service;
+            }
+        }
+    }
+
+    /** The deployer's restore thread, by the name it gives it (dev.mosaic.deployer.internal.DeployerComponent). */
+    private static final String RESTORE_THREAD = "mosaic-restore";
+
+    private static boolean restoring() {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(RESTORE_THREAD) && t.isAlive());
     }
 
     /** @return what {@link ServiceTracker#waitForService} takes to wait until the deadline (0: forever) */

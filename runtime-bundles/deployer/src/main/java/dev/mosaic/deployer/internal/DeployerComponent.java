@@ -180,6 +180,7 @@ public final class DeployerComponent implements Deployer {
         removeStrayTenants();
 
         String seed = context.getProperty("mosaic.seed");
+        // the launcher knows this thread by its name: while it runs, the runtime is not late, only busy
         restorer = new Thread(() -> restoreThenServe(seed == null || seed.isBlank() ? null : Path.of(seed)), "mosaic-restore");
         restorer.start();
     }
@@ -216,6 +217,9 @@ public final class DeployerComponent implements Deployer {
         changes.lock();
         try {
             int count = registry.units(null).size();
+            if (count > 0) {
+                LOG.info("restoring {} recorded deployment(s) in {}", count, registry.environments());
+            }
             for (String env : registry.environments()) {
                 restoreEnvironment(env);
             }

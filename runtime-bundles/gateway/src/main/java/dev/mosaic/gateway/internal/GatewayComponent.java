@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -84,7 +85,8 @@ public final class GatewayComponent implements Gateway {
     private BundleContext context;
     private Server server;
     private ServiceListener listener;
-    private int port;
+    /** The port, once the server listens. */
+    private volatile CompletableFuture<Integer> started;
     private QueuedThreadPool adapterPool;
     private Deadlines deadlines;
     private long defaultTimeout;
@@ -139,23 +141,35 @@ public final class GatewayComponent implements Gateway {
                 intProperty(context, "mosaic.gateway.maxBodyMillis", 30_000),
                 intProperty(context, "mosaic.gateway.inlineBudgetMicros", 10_000), invocationType(context),
                 intProperty(context, "mosaic.gateway.inPlaceCalls", deviceThreads / 2)));
-        try {
-            server.start();
-        } catch (Exception e) {
-            server.stop();
-            deadlines.close();
-            adapterPool.stop();
-            context.removeServiceListener(listener);
-            throw new IllegalStateException("cannot serve devices on " + (host == null ? "*" : host) + ":" + wantedPort
-                    + ": " + e.getMessage() + " (set --port to a free port)", e);
-        }
-        port = connector.getLocalPort();
-        LOG.info("gateway serving devices on port {}", port);
+        // Jetty starts on a thread of its own, so that the deployer restores the deployments meanwhile (start-up
+        // time is mostly loading classes, and there are two cores): the gateway's tables need no server, and
+        // port() waits for it. A failure to listen is reported by port(), which the launcher calls before it
+        // says the runtime is ready.
+        String where = (host == null ? "*" : host) + ":" + wantedPort;
+        started = new CompletableFuture<>();
+        Thread starter = new Thread(() -> {
+            try {
+                server.start();
+                LOG.info("gateway serving devices on port {}", connector.getLocalPort());
+                started.complete(connector.getLocalPort());
+            } catch (Exception e) {
+                LOG.error("cannot serve devices on {}: {}", where, e.getMessage(), e);
+                started.completeExceptionally(new IllegalStateException("cannot serve devices on " + where + ": "
+                        + e.getMessage() + " (set --port to a free port)", e));
+            }
+        }, "mosaic-gateway-start");
+        starter.setDaemon(true);
+        starter.start();
     }
 
     @Deactivate
     void deactivate() throws Exception {
         context.removeServiceListener(listener);
+        try {
+            started.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            // it never served; stopping it below releases what it took
+        }
         server.stop();
         deadlines.close();
         adapterPool.stop();
@@ -166,9 +180,17 @@ public final class GatewayComponent implements Gateway {
         held.clear();
     }
 
+    /**
+     * @return the port, once the server listens (waiting for it if it is still starting)
+     * @throws IllegalStateException if the server could not start
+     */
     @Override
     public int port() {
-        return port;
+        try {
+            return started.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            throw e.getCause() instanceof IllegalStateException i ? i : new IllegalStateException(e.getCause());
+        }
     }
 
     @Override
