@@ -74,7 +74,6 @@ public final class GatewayComponent implements Gateway {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayComponent.class);
     private static final Pattern METHOD = Pattern.compile("[A-Z]{1,16}");
 
-    private final ObjectMapper mapper = Json.mapper();
     /** Every handler service obtained, serving or only prepared. */
     private final Map<ServiceReference<RouteHandler>, Target> held = new ConcurrentHashMap<>();
     /** The adapters (bundles) whose handlers were obtained, by bundle id. */
@@ -83,7 +82,8 @@ public final class GatewayComponent implements Gateway {
     private volatile Map<String, RoutingTable<Target>> tables = Map.of();
 
     private BundleContext context;
-    private Server server;
+    /** Set by the thread that starts it, before {@link #started} completes. */
+    private volatile Server server;
     private ServiceListener listener;
     /** The port, once the server listens. */
     private volatile CompletableFuture<Integer> started;
@@ -117,42 +117,50 @@ public final class GatewayComponent implements Gateway {
         context.addServiceListener(listener, "(" + Constants.OBJECTCLASS + "=" + RouteHandler.class.getName() + ")");
 
         int deviceThreads = intProperty(context, "mosaic.gateway.deviceThreads", 200);
-        QueuedThreadPool threads = new QueuedThreadPool(deviceThreads, 8);
-        threads.setName("mosaic-device");
-        server = new Server(threads);
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        http.setSendXPoweredBy(false);
-        // Device traffic is untrusted: bounded headers, no slow-loris bodies, idle connections closed.
-        http.setRequestHeaderSize(intProperty(context, "mosaic.gateway.maxHeaderBytes", 8192));
-        http.setIdleTimeout(intProperty(context, "mosaic.gateway.idleTimeoutMillis", 30_000));
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-        connector.setIdleTimeout(intProperty(context, "mosaic.gateway.idleTimeoutMillis", 30_000));
-        connector.setPort(wantedPort);
-        if (host != null && !host.isBlank()) {
-            connector.setHost(host);
-        }
-        server.addConnector(connector);
-        // Connections wait on the selector, not on threads; still, a flood of them is cut at a bound.
-        server.addBean(new NetworkConnectionLimit(intProperty(context, "mosaic.gateway.maxConnections", 10_000), connector));
-        server.setErrorHandler(new JsonErrorHandler(mapper));
-        server.setHandler(new DeviceHandler(() -> tables, mapper, maxBody, adapterPool, deadlines,
-                intProperty(context, "mosaic.gateway.minRequestDataRate", 1024),
-                intProperty(context, "mosaic.gateway.maxBodyMillis", 30_000),
-                intProperty(context, "mosaic.gateway.inlineBudgetMicros", 10_000), invocationType(context),
-                intProperty(context, "mosaic.gateway.inPlaceCalls", deviceThreads / 2)));
-        // Jetty starts on a thread of its own, so that the deployer restores the deployments meanwhile (start-up
-        // time is mostly loading classes, and there are two cores): the gateway's tables need no server, and
-        // port() waits for it. A failure to listen is reported by port(), which the launcher calls before it
-        // says the runtime is ready.
+        int maxHeaderBytes = intProperty(context, "mosaic.gateway.maxHeaderBytes", 8192);
+        int idleTimeout = intProperty(context, "mosaic.gateway.idleTimeoutMillis", 30_000);
+        int maxConnections = intProperty(context, "mosaic.gateway.maxConnections", 10_000);
+        int minRequestDataRate = intProperty(context, "mosaic.gateway.minRequestDataRate", 1024);
+        int maxBodyMillis = intProperty(context, "mosaic.gateway.maxBodyMillis", 30_000);
+        int inlineBudgetMicros = intProperty(context, "mosaic.gateway.inlineBudgetMicros", 10_000);
+        Invocable.InvocationType invocationType = invocationType(context);
+        int inPlaceCalls = intProperty(context, "mosaic.gateway.inPlaceCalls", deviceThreads / 2);
+
+        // Jetty is made and started on a thread of its own, so that the deployer restores the deployments
+        // meanwhile: start-up time is mostly loading classes (Jetty's, jackson's), and there are two cores.
+        // The routing tables need no server; port() waits for it, and reports a failure to listen, which the
+        // launcher asks for before it says the runtime is ready.
         String where = (host == null ? "*" : host) + ":" + wantedPort;
         started = new CompletableFuture<>();
         Thread starter = new Thread(() -> {
             try {
-                server.start();
+                ObjectMapper mapper = Json.mapper();
+                QueuedThreadPool threads = new QueuedThreadPool(deviceThreads, 8);
+                threads.setName("mosaic-device");
+                Server s = new Server(threads);
+                HttpConfiguration http = new HttpConfiguration();
+                http.setSendServerVersion(false);
+                http.setSendXPoweredBy(false);
+                // Device traffic is untrusted: bounded headers, no slow-loris bodies, idle connections closed.
+                http.setRequestHeaderSize(maxHeaderBytes);
+                http.setIdleTimeout(idleTimeout);
+                ServerConnector connector = new ServerConnector(s, new HttpConnectionFactory(http));
+                connector.setIdleTimeout(idleTimeout);
+                connector.setPort(wantedPort);
+                if (host != null && !host.isBlank()) {
+                    connector.setHost(host);
+                }
+                s.addConnector(connector);
+                // Connections wait on the selector, not on threads; still, a flood of them is cut at a bound.
+                s.addBean(new NetworkConnectionLimit(maxConnections, connector));
+                s.setErrorHandler(new JsonErrorHandler(mapper));
+                s.setHandler(new DeviceHandler(() -> tables, mapper, maxBody, adapterPool, deadlines, minRequestDataRate,
+                        maxBodyMillis, inlineBudgetMicros, invocationType, inPlaceCalls));
+                server = s;
+                s.start();
                 LOG.info("gateway serving devices on port {}", connector.getLocalPort());
                 started.complete(connector.getLocalPort());
-            } catch (Exception e) {
+            } catch (Exception | LinkageError e) {
                 LOG.error("cannot serve devices on {}: {}", where, e.getMessage(), e);
                 started.completeExceptionally(new IllegalStateException("cannot serve devices on " + where + ": "
                         + e.getMessage() + " (set --port to a free port)", e));
@@ -170,7 +178,9 @@ public final class GatewayComponent implements Gateway {
         } catch (java.util.concurrent.CompletionException e) {
             // it never served; stopping it below releases what it took
         }
-        server.stop();
+        if (server != null) {
+            server.stop();
+        }
         deadlines.close();
         adapterPool.stop();
         tables = Map.of();
