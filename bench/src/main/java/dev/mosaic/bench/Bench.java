@@ -122,23 +122,33 @@ final class Bench {
         }
     }
 
-    /** A raw Jetty 12 server (see {@link RawJetty}) in its own JVM. */
+    /**
+     * A yardstick server in its own JVM, with no OSGi: {@link RawJetty} (a bare Jetty handler), or
+     * {@link dev.mosaic.gateway.internal.PlainGateway} (Mosaic's device handler with one route).
+     */
     static final class Raw implements AutoCloseable {
         final Process process;
         final int port;
+        private final String path;
 
+        /** A raw Jetty server. */
         Raw(String mode, Path body) throws IOException {
-            process = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"), RawJetty.class.getName(), mode,
+            this(RawJetty.class.getName(), mode, body, "/");
+        }
+
+        Raw(String mainClass, String mode, Path body, String path) throws IOException {
+            this.path = path;
+            process = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"), mainClass, mode,
                     body.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String line = new BufferedReader(new InputStreamReader(process.getInputStream())).readLine();
-            if (line == null || !line.startsWith("raw ready on port ")) {
-                throw new IllegalStateException("raw Jetty did not start: " + line);
+            if (line == null || !line.matches(".* ready on port \\d+")) {
+                throw new IllegalStateException(mainClass + " did not start: " + line);
             }
-            port = Integer.parseInt(line.substring("raw ready on port ".length()).trim());
+            port = Integer.parseInt(line.substring(line.lastIndexOf(' ') + 1));
         }
 
         URI uri() {
-            return URI.create("http://127.0.0.1:" + port + "/");
+            return URI.create("http://127.0.0.1:" + port + path);
         }
 
         @Override

@@ -33,18 +33,7 @@ public final class RawJetty {
         boolean nonBlocking = args[0].equals("nonblocking");
 
         byte[] body = Files.readAllBytes(Path.of(args[1]));
-        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
-        threads.setName("raw");
-        Server server = new Server(threads);
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        http.setSendXPoweredBy(false);
-        http.setRequestHeaderSize(8192);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        server.setHandler(nonBlocking ? new Handler.Abstract.NonBlocking() {
+        serve("raw", nonBlocking ? new Handler.Abstract.NonBlocking() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
                 return answer(body, response, callback);
@@ -55,8 +44,28 @@ public final class RawJetty {
                 return answer(body, response, callback);
             }
         });
+    }
+
+    /**
+     * Serves with a Jetty server configured like Mosaic's gateway (same thread pool, same HTTP
+     * settings) on a free loopback port, says {@code <what> ready on port N}, and runs until
+     * the process is stopped.
+     */
+    public static void serve(String what, Handler handler) throws Exception {
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        threads.setName(what);
+        Server server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        http.setRequestHeaderSize(8192);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        server.setHandler(handler);
         server.start();
-        System.out.println("raw ready on port " + connector.getLocalPort());
+        System.out.println(what + " ready on port " + connector.getLocalPort());
         System.out.flush();
         server.join();
     }

@@ -10,12 +10,19 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
+import dev.mosaic.gateway.internal.PlainGateway;
+
 /**
  * Throughput against a yardstick: raw Jetty (no OSGi, no routing) serving the same bytes as
- * the benchmark adapter, alternating rounds A (raw) and B (the adapter route in the running
- * runtime), for a non-blocking handler and for a blocking one, each set against the raw
- * handler of its invocation type. wrk on loopback; the ratio of median req/s and of median
- * p99 is reported. A run with errors is not a result.
+ * the benchmark adapter, in rounds that alternate A (raw Jetty), B (the adapter route in the
+ * running runtime) and C (Mosaic's device handler alone in a plain Jetty, no OSGi: it tells
+ * the gateway's own cost from the runtime's around it), for a non-blocking handler and for a
+ * blocking one, each set against the raw handler of its invocation type. wrk on loopback.
+ *
+ * <p>Reported: the ratio of the median req/s and of the median p99 (B over A); and the median
+ * of the ratios of each round, whose A and B ran one after the other: on these machines the
+ * rate drifts by ten per cent from one round to the next, and a paired ratio cancels what the
+ * two sides of a round share. A run with errors is not a result.
  */
 final class Throughput {
 
@@ -40,28 +47,31 @@ final class Throughput {
             }
             Path bodyFile = Files.write(Files.createTempFile("bench-body", ".json"), body);
             try (Bench.Raw rawNonBlocking = new Bench.Raw("nonblocking", bodyFile);
-                    Bench.Raw rawBlocking = new Bench.Raw("blocking", bodyFile)) {
-                URI[][] pairs = {
-                        { rawNonBlocking.uri(), mosaic.route("/bench/inline") },
-                        { rawBlocking.uri(), mosaic.route("/bench/pooled") } };
-                String[][] names = { { "raw Jetty, non-blocking", "adapter, non-blocking" },
-                        { "raw Jetty, blocking", "adapter, blocking" } };
-                for (URI[] pair : pairs) {
-                    for (URI u : pair) {
+                    Bench.Raw rawBlocking = new Bench.Raw("blocking", bodyFile);
+                    Bench.Raw plainNonBlocking = new Bench.Raw(PlainGateway.class.getName(), "nonblocking", bodyFile, "/bench");
+                    Bench.Raw plainBlocking = new Bench.Raw(PlainGateway.class.getName(), "blocking", bodyFile, "/bench")) {
+                URI[][] sets = {
+                        { rawNonBlocking.uri(), mosaic.route("/bench/inline"), plainNonBlocking.uri() },
+                        { rawBlocking.uri(), mosaic.route("/bench/pooled"), plainBlocking.uri() } };
+                String[][] names = { { "raw Jetty, non-blocking", "adapter, non-blocking", "device handler alone, non-bl." },
+                        { "raw Jetty, blocking", "adapter, blocking", "device handler alone, blocking" } };
+                for (URI[] set : sets) {
+                    for (URI u : set) {
+                        check(u, body);
                         Bench.wrk(u, threads, connections, Math.max(5, seconds)); // warm-up
                     }
                 }
                 List<List<Bench.WrkResult>> results = new ArrayList<>();
-                for (int i = 0; i < 4; i++) {
+                for (int i = 0; i < 6; i++) {
                     results.add(new ArrayList<>());
                 }
-                System.out.printf(Locale.ROOT, "%-5s %-26s %12s %9s %9s %7s%n", "round", "target", "req/s", "p50 ms", "p99 ms", "errors");
+                System.out.printf(Locale.ROOT, "%-5s %-31s %12s %9s %9s %7s%n", "round", "target", "req/s", "p50 ms", "p99 ms", "errors");
                 for (int r = 0; r < rounds; r++) {
                     for (int p = 0; p < 2; p++) {
-                        for (int side = 0; side < 2; side++) {
-                            Bench.WrkResult w = Bench.wrk(pairs[p][side], threads, connections, seconds);
-                            results.get(p * 2 + side).add(w);
-                            System.out.printf(Locale.ROOT, "%-5d %-26s %12.0f %9.3f %9.3f %7d%n", r, names[p][side],
+                        for (int side = 0; side < 3; side++) {
+                            Bench.WrkResult w = Bench.wrk(sets[p][side], threads, connections, seconds);
+                            results.get(p * 3 + side).add(w);
+                            System.out.printf(Locale.ROOT, "%-5d %-31s %12.0f %9.3f %9.3f %7d%n", r, names[p][side],
                                     w.requestsPerSecond(), w.p50Millis(), w.p99Millis(), w.errors());
                         }
                     }
@@ -69,18 +79,39 @@ final class Throughput {
                 long errors = results.stream().flatMap(List::stream).mapToLong(Bench.WrkResult::errors).sum();
                 StringBuilder summary = new StringBuilder("summary:");
                 for (int p = 0; p < 2; p++) {
-                    double rpsA = Bench.median(results.get(p * 2).stream().map(Bench.WrkResult::requestsPerSecond).toList());
-                    double rpsB = Bench.median(results.get(p * 2 + 1).stream().map(Bench.WrkResult::requestsPerSecond).toList());
-                    double p99A = Bench.median(results.get(p * 2).stream().map(Bench.WrkResult::p99Millis).toList());
-                    double p99B = Bench.median(results.get(p * 2 + 1).stream().map(Bench.WrkResult::p99Millis).toList());
-                    summary.append(String.format(Locale.ROOT, " %s vs %s: req/s %.2fx (%.0f vs %.0f), p99 %.2fx (%.3f vs %.3f ms);",
-                            names[p][1], names[p][0], rpsB / rpsA, rpsB, rpsA, p99B / p99A, p99B, p99A));
+                    List<Bench.WrkResult> a = results.get(p * 3);
+                    List<Bench.WrkResult> b = results.get(p * 3 + 1);
+                    List<Bench.WrkResult> c = results.get(p * 3 + 2);
+                    double rpsA = Bench.median(a.stream().map(Bench.WrkResult::requestsPerSecond).toList());
+                    double rpsB = Bench.median(b.stream().map(Bench.WrkResult::requestsPerSecond).toList());
+                    double p99A = Bench.median(a.stream().map(Bench.WrkResult::p99Millis).toList());
+                    double p99B = Bench.median(b.stream().map(Bench.WrkResult::p99Millis).toList());
+                    summary.append(String.format(Locale.ROOT, " %s vs %s: req/s %.2fx (%.0f vs %.0f; paired %.2fx), p99 %.2fx"
+                            + " (%.3f vs %.3f ms; paired %.2fx), device handler alone req/s paired %.2fx;", names[p][1],
+                            names[p][0], rpsB / rpsA, rpsB, rpsA, paired(b, a, true), p99B / p99A, p99B, p99A, paired(b, a, false),
+                            paired(c, a, true)));
                 }
                 summary.append(String.format(Locale.ROOT, " %d errors%s; gateway invocation type %s; wrk -t%d -c%d -d%ds x %d rounds; %s",
                         errors, errors > 0 ? " (NOT A RESULT)" : "", invocation, threads, connections, seconds, rounds,
                         Bench.machine()));
                 System.out.println(summary);
             }
+        }
+    }
+
+    /** @return the median over rounds of {@code b / a}, in req/s or p99 */
+    private static double paired(List<Bench.WrkResult> b, List<Bench.WrkResult> a, boolean rate) {
+        List<Double> ratios = new ArrayList<>();
+        for (int i = 0; i < a.size(); i++) {
+            ratios.add(rate ? b.get(i).requestsPerSecond() / a.get(i).requestsPerSecond() : b.get(i).p99Millis() / a.get(i).p99Millis());
+        }
+        return Bench.median(ratios);
+    }
+
+    private static void check(URI u, byte[] body) throws Exception {
+        HttpResponse<byte[]> r = Bench.HTTP.send(HttpRequest.newBuilder(u).build(), HttpResponse.BodyHandlers.ofByteArray());
+        if (r.statusCode() != 200 || !Arrays.equals(body, r.body())) {
+            throw new IllegalStateException(u + " does not answer the benchmark's bytes: " + r.statusCode());
         }
     }
 }

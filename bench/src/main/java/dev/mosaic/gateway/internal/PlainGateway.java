@@ -1,0 +1,44 @@
+package dev.mosaic.gateway.internal;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.eclipse.jetty.util.thread.Invocable;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.mosaic.api.Response;
+import dev.mosaic.bench.RawJetty;
+
+/**
+ * Mosaic's device handler with one route in a plain Jetty, no OSGi: the gateway's own code
+ * on the request path, set apart from the runtime around it. Run as {@code PlainGateway
+ * nonblocking|blocking BODYFILE}; prints {@code plain gateway ready on port N}. Its route
+ * {@code /bench} answers the body from a handler declared non-blocking (in mode
+ * {@code nonblocking}) or blocking (in mode {@code blocking}).
+ */
+public final class PlainGateway {
+
+    private PlainGateway() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        boolean nonBlocking = args[0].equals("nonblocking");
+        byte[] body = Files.readAllBytes(Path.of(args[1]));
+        Response answer = Response.status(200).header("Content-Type", "application/json").body(body);
+        ObjectMapper mapper = Json.mapper();
+        QueuedThreadPool adapterPool = new QueuedThreadPool(2048, 8, 30_000);
+        adapterPool.setName("plain-adapter");
+        adapterPool.start();
+        Deadlines deadlines = new Deadlines(10);
+        Tenant tenant = new Tenant(1, "bench", "1.0.0", 2000, 256);
+        Target target = new Target(null, request -> answer, tenant, "GET", RouteTemplate.parse("/bench"), nonBlocking);
+        Map<String, RoutingTable<Target>> tables = Map.of("prod", RoutingTable.of(List.of(target.entry())));
+
+        RawJetty.serve("plain gateway", new DeviceHandler(() -> tables, mapper, 1 << 20, adapterPool, deadlines, 1024, 30_000,
+                10_000, nonBlocking ? Invocable.InvocationType.NON_BLOCKING : Invocable.InvocationType.BLOCKING, 100));
+    }
+}
