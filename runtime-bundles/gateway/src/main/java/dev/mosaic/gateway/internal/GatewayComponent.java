@@ -276,10 +276,19 @@ public final class GatewayComponent implements Gateway {
             if (b == null) {
                 continue;
             }
-            for (ServiceReference<RouteHandler> ref : handlerReferences(b)) {
-                Target t = held.get(ref);
-                if (t != null) {
-                    removed.add(t.entry());
+            try {
+                for (ServiceReference<RouteHandler> ref : handlerReferences(b)) {
+                    Target t = held.get(ref);
+                    if (t != null) {
+                        removed.add(t.entry());
+                    }
+                }
+            } catch (IllegalStateException uninstalled) {
+                // its services cannot be asked for any more: find what it served among everything held
+                for (Target t : held.values()) {
+                    if (t.bundleId() == b.getBundleId()) {
+                        removed.add(t.entry());
+                    }
                 }
             }
         }
