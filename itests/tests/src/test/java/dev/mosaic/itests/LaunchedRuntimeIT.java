@@ -184,6 +184,21 @@ public class LaunchedRuntimeIT {
     }
 
     @Test
+    public void anUploadOverTheLimitIsRefusedWithAnErrorThatNamesTheLimit() throws Exception {
+        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), "-Dmosaic.mgmt.maxUploadBytes=1024")) {
+            // large enough that the client is usually still writing when the runtime answers and closes
+            Path big = Files.write(Files.createTempFile(rt.data.getParent(), "big", ".jar"), new byte[8 << 20]);
+            String before = rt.cli("ls", "--json").out();
+            CliResult refused = rt.cli("deploy", big.toString());
+            assertTrue(refused.err(), refused.exit() != 0);
+            assertTrue("either the 413 answer or the closed upload, each naming the limit: " + refused.err(),
+                    refused.err().contains("the limit is 1024") || refused.err().contains("mosaic.mgmt.maxUploadBytes"));
+            assertEquals("1.1.0", rt.json("/tv/home").get("moduleVersion").asText());
+            assertEquals("nothing was deployed", before, rt.cli("ls", "--json").out());
+        }
+    }
+
+    @Test
     public void restartsRestoreDeploymentsBindingsAndYanksWhetherStoppedOrKilled() throws Exception {
         Path data = LaunchedRuntime.newDataDir();
         try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {

@@ -170,6 +170,14 @@ final class Client {
             err.println("mosaic: " + base + " did not answer in time");
             return 3;
         } catch (IOException e) {
+            if (call.body() != null && call.body().length > 0) {
+                // the runtime answers an upload it will not take (over its limit, wrong token) before reading it
+                // and closes the connection; a client still writing then sees the close, not the answer
+                err.println("mosaic: the runtime at " + base + " closed the connection during the upload of "
+                        + call.body().length + " bytes (" + e.getMessage() + "): it refuses uploads over "
+                        + "mosaic.mgmt.maxUploadBytes (64 MiB unless configured) and requests with a wrong token unread");
+                return 3;
+            }
             err.println("mosaic: calling " + base + " failed: " + e);
             return 3;
         } catch (InterruptedException e) {
