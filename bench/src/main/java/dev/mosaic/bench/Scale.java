@@ -29,8 +29,19 @@ import java.util.regex.Pattern;
  * {@code [1.0,2)}) for N = 10, 100, 1,000, 10,000 up to a limit. At each N: how long filling
  * up took, the deploy latency of one more adapter (call to its route answering), heap after
  * GC and its growth per adapter, and start-to-ready after a restart with all N deployed.
- * Baselines in the same run: the values at the smallest N. Route lookup cost is measured
+ * Baselines in the same run: a runtime of ten adapters for deploys, the restart at the
+ * smallest N for start-to-ready. Route lookup cost is measured
  * separately with JMH ({@code bench/run lookup}).
+ *
+ * <p>"One more adapter" is measured {@value #PROBES} times at each N, each a new adapter
+ * deployed and undeployed again, after at least {@value #WARM_UP} deploys on that runtime
+ * (each N runs on the restart that the previous N measured). Its yardstick is a second
+ * runtime holding {@value #BASE_N} adapters, warmed up the same way, probed in alternation
+ * with the first: the ratio is the median of the paired ratios, both measured in the same
+ * minutes, which the machine's drift over a long run would otherwise swamp. The optional third argument
+ * {@code config-ignored} generates adapters declaring {@code configurationPolicy = IGNORE}:
+ * Declarative Services then gives their bundles no ConfigurationAdmin tracker, and they hold
+ * no framework service listener at all.
  *
  * <p>The bundles are generated from two templates the build makes with bnd
  * (itests/fixtures: scale-module, scale-adapter) by rewriting their names, versions and
@@ -38,8 +49,14 @@ import java.util.regex.Pattern;
  */
 final class Scale {
 
-    private static final int PROBES = 5;
+    /** Deploys of one more adapter measured at each N, each undeployed again so that N stays N. */
+    private static final int PROBES = 15;
+    private static final int WARM_UP = 300;
+    private static final int PROBE_BASE = 1_000_000;
+    /** Adapters in the yardstick runtime. */
+    private static final int BASE_N = 10;
     private static final String ADAPTER_PREFIX = "dev.mosaic.bench.scale.a";
+    private static final String COMPONENT = "dev.mosaic.fixtures.scaleadapter.ScaleAdapter";
 
     private Scale() {
     }
@@ -49,60 +66,105 @@ final class Scale {
         int modules = Bench.arg(args, 1, 10);
         byte[] moduleTemplate = Files.readAllBytes(Bench.fixture("scale-module"));
         byte[] adapterTemplate = Files.readAllBytes(Bench.fixture("scale-adapter"));
+        boolean ignoreConfiguration = args.length > 2 && args[2].equals("config-ignored");
+        if (ignoreConfiguration) {
+            // as if written @Component(configurationPolicy = IGNORE): Declarative Services then opens
+            // no ConfigurationAdmin tracker, so one framework service listener less per adapter bundle
+            adapterTemplate = rewrite(adapterTemplate, main -> { }, Map.of("name=\"" + COMPONENT + "\"",
+                    "configuration-policy=\"ignore\" name=\"" + COMPONENT + "\""));
+        }
         String newest = "1." + (modules - 1) + ".0";
         Path data = Bench.tempDir("bench-scale-");
         List<String> jvm = List.of();
 
         List<Row> rows = new ArrayList<>();
+        // the yardstick for "one more adapter": a second runtime that stays at BASE_N adapters,
+        // probed in alternation with the growing one, so both are measured in the same minutes
+        Bench.Runtime base = Bench.Runtime.start(Bench.tempDir("bench-scale-base-"), jvm, "--no-seed", "--ready-timeout", "0");
         Bench.Runtime rt = Bench.Runtime.start(data, jvm, "--no-seed", "--ready-timeout", "0");
         try {
             long t0 = System.nanoTime();
             for (int v = 0; v < modules; v++) {
                 rt.deployBytes(module(moduleTemplate, "1." + v + ".0"), "scale-module 1." + v + ".0");
+                base.deployBytes(module(moduleTemplate, "1." + v + ".0"), "scale-module 1." + v + ".0");
             }
             System.out.printf(Locale.ROOT, "released %d versions of the scale module in %.1f s; heap after GC with no adapter:"
                     + " %.1f MB; java %s%n", modules, (System.nanoTime() - t0) / 1e9, heapMb(rt), System.getProperty("java.version"));
             double baseHeap = heapMb(rt);
-            System.out.printf(Locale.ROOT, "%7s %9s %14s %10s %10s %12s %12s%n", "N", "fill s", "deploy+1 ms", "p95 ms",
-                    "heap MB", "KB/adapter", "start ms");
+            for (int i = 0; i < BASE_N; i++) {
+                base.deployBytes(adapter(adapterTemplate, i), "adapter " + i);
+            }
+            int baseProbes = 0;
+            for (; baseProbes < WARM_UP; baseProbes++) {
+                probe(base, adapterTemplate, baseProbes);
+            }
+            System.out.printf(Locale.ROOT, "%7s %9s %14s %10s %14s %8s %10s %12s %12s%n", "N", "fill s", "deploy+1 ms", "p95 ms",
+                    "at " + BASE_N + " ms", "ratio", "heap MB", "KB/adapter", "start ms");
             int deployed = 0;
+            int probes = 0;
+            int sinceStart = 0;
             for (int n = 10; n <= maxN; n *= 10) {
                 long fill0 = System.nanoTime();
-                while (deployed < n - PROBES) {
+                while (deployed < n) {
                     rt.deployBytes(adapter(adapterTemplate, deployed), "adapter " + deployed);
                     deployed++;
+                    sinceStart++;
                 }
                 double fillSeconds = (System.nanoTime() - fill0) / 1e9;
+                // each N runs on the restart that measured the previous one: at least WARM_UP
+                // deploys since it started (the fill's included) before anything is measured
+                for (; sinceStart < WARM_UP; sinceStart++) {
+                    probe(rt, adapterTemplate, probes++);
+                }
                 List<Double> latencies = new ArrayList<>();
-                while (deployed < n) {
-                    latencies.add(deployOneMore(rt, adapter(adapterTemplate, deployed), deployed));
-                    deployed++;
+                List<Double> baseLatencies = new ArrayList<>();
+                List<Double> ratios = new ArrayList<>();
+                for (int p = 0; p < PROBES; p++) {
+                    double big = probe(rt, adapterTemplate, probes++);
+                    double small = probe(base, adapterTemplate, baseProbes++);
+                    latencies.add(big);
+                    baseLatencies.add(small);
+                    ratios.add(big / small);
                 }
                 check(rt, n, newest);
                 double heap = heapMb(rt);
                 rt.close();
                 rt = Bench.Runtime.start(data, jvm, "--no-seed", "--ready-timeout", "0");
+                sinceStart = 0;
                 check(rt, n, newest);
-                Row row = new Row(n, fillSeconds, Bench.median(latencies), Bench.percentile(latencies, 95), heap,
-                        (heap - baseHeap) * 1024 / n, rt.startMillis);
+                Row row = new Row(n, fillSeconds, Bench.median(latencies), Bench.percentile(latencies, 95),
+                        Bench.median(baseLatencies), Bench.median(ratios), heap, (heap - baseHeap) * 1024 / n, rt.startMillis);
                 rows.add(row);
-                System.out.printf(Locale.ROOT, "%7d %9.1f %14.1f %10.1f %10.1f %12.1f %12d%n", n, row.fillSeconds,
-                        row.deployMillis, row.deployP95, row.heapMb, row.kbPerAdapter, row.startMillis);
+                System.out.printf(Locale.ROOT, "%7d %9.1f %14.1f %10.1f %14.1f %7.2fx %10.1f %12.1f %12d%n", n, row.fillSeconds,
+                        row.deployMillis, row.deployP95, row.baseMillis, row.ratio, row.heapMb, row.kbPerAdapter, row.startMillis);
             }
         } finally {
             rt.close();
+            base.close();
         }
         Row first = rows.get(0);
         Row last = rows.get(rows.size() - 1);
-        System.out.printf(Locale.ROOT, "summary: at N=%d vs N=%d: deploy of one more adapter %.2fx (%.1f vs %.1f ms; target"
-                + " <= 1.2x at 10,000), start-to-ready %.2fx (%d vs %d ms), heap %.1f KB per adapter; %d module versions side by"
-                + " side; %s%n", last.n, first.n, last.deployMillis / first.deployMillis, last.deployMillis, first.deployMillis,
-                (double) last.startMillis / first.startMillis, last.startMillis, first.startMillis, last.kbPerAdapter, modules,
-                Bench.machine());
+        System.out.printf(Locale.ROOT, "summary: at N=%d: deploy of one more adapter %.2fx the same deploy at N=%d in the same"
+                + " minutes (median of paired ratios; %.1f vs %.1f ms; target <= 1.2x at 10,000), start-to-ready %.2fx the"
+                + " restart at N=%d (%d vs %d ms), heap %.1f KB per adapter; %d module versions side by side%s; %s%n", last.n,
+                last.ratio, BASE_N, last.deployMillis, last.baseMillis, (double) last.startMillis / first.startMillis, first.n,
+                last.startMillis, first.startMillis, last.kbPerAdapter, modules,
+                ignoreConfiguration ? "; adapters declare configuration-policy ignore" : "", Bench.machine());
     }
 
-    private record Row(int n, double fillSeconds, double deployMillis, double deployP95, double heapMb, double kbPerAdapter,
-            long startMillis) {
+    private record Row(int n, double fillSeconds, double deployMillis, double deployP95, double baseMillis, double ratio,
+            double heapMb, double kbPerAdapter, long startMillis) {
+    }
+
+    /** Deploys one more adapter (one never deployed before), measures it, and undeploys it again. */
+    private static double probe(Bench.Runtime rt, byte[] template, int k) throws Exception {
+        int i = PROBE_BASE + k;
+        double ms = deployOneMore(rt, adapter(template, i), i);
+        HttpResponse<String> gone = rt.api("DELETE", "/deployments/prod/" + ADAPTER_PREFIX + i, null);
+        if (gone.statusCode() >= 300) {
+            throw new IllegalStateException("undeploy of probe adapter " + i + " failed: " + gone.body());
+        }
+        return ms;
     }
 
     /** @return ms from sending the deploy to the new adapter's route answering */
@@ -184,7 +246,7 @@ final class Scale {
             main.putValue("Bundle-SymbolicName", ADAPTER_PREFIX + i);
             main.putValue("Bundle-Name", "scale adapter " + i);
         }, Map.of("/scale/template", "/scale/" + i,
-                "name=\"dev.mosaic.fixtures.scaleadapter.ScaleAdapter\"", "name=\"dev.mosaic.fixtures.scaleadapter.ScaleAdapter" + i + "\""));
+                "name=\"" + COMPONENT + "\"", "name=\"" + COMPONENT + i + "\""));
     }
 
     private interface ManifestEdit {

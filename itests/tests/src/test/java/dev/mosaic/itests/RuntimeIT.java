@@ -1,6 +1,7 @@
 package dev.mosaic.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
@@ -11,8 +12,10 @@ import java.io.PrintStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
@@ -23,6 +26,12 @@ import org.ops4j.pax.exam.Option;
 import org.ops4j.pax.exam.junit.PaxExam;
 import org.ops4j.pax.exam.spi.reactors.ExamReactorStrategy;
 import org.ops4j.pax.exam.spi.reactors.PerClass;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.hooks.service.ListenerHook;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+import org.osgi.service.component.runtime.dto.ReferenceDTO;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -62,6 +71,42 @@ public class RuntimeIT extends MosaicSupport {
         live(CATALOG, "1.0.0");
         live(CATALOG, "1.1.0");
         live(CATALOG, "2.0.0");
+    }
+
+    @Test
+    public void anAdapterBundleHoldsNoFrameworkServiceListener() throws Exception {
+        deployer();
+        Bundle tv = live("dev.mosaic.examples.tv-home", "1.0.0");
+        // a listener hook is told of every service listener already registered when it registers
+        List<String> tvFilters = new CopyOnWriteArrayList<>();
+        ServiceRegistration<ListenerHook> hook = context.registerService(ListenerHook.class, new ListenerHook() {
+            @Override
+            public void added(Collection<ListenerHook.ListenerInfo> listeners) {
+                for (ListenerHook.ListenerInfo l : listeners) {
+                    if (!l.isRemoved() && l.getBundleContext().getBundle().equals(tv)) {
+                        tvFilters.add(String.valueOf(l.getFilter()));
+                    }
+                }
+            }
+
+            @Override
+            public void removed(Collection<ListenerHook.ListenerInfo> listeners) {
+            }
+        }, null);
+        try {
+            // nothing: no implicit satisfying condition, and, as tv-home says configurationPolicy =
+            // IGNORE, no ConfigurationAdmin tracker either (see "Many adapters" in the README)
+            assertEquals("service listeners of tv-home: " + tvFilters, List.of(), tvFilters);
+        } finally {
+            hook.unregister();
+        }
+        ComponentDescriptionDTO tvHome = service(ServiceComponentRuntime.class)
+                .getComponentDescriptionDTO(tv, "dev.mosaic.examples.tvhome.TvHome");
+        assertNotNull(tvHome);
+        for (ReferenceDTO r : tvHome.references) {
+            assertFalse("no implicit " + r.name, r.name.equals("osgi.ds.satisfying.condition"));
+        }
+        assertEquals("1.1.0", moduleVersion("/tv/home"));
     }
 
     @Test

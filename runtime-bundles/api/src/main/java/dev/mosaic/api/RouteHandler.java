@@ -18,8 +18,11 @@ import org.osgi.annotation.versioning.ConsumerType;
  * import dev.mosaic.api.Route;
  * import dev.mosaic.api.RouteHandler;
  * import org.osgi.service.component.annotations.Component;
+ * import org.osgi.service.component.annotations.ConfigurationPolicy;
  *
- * @Component
+ * // IGNORE: Mosaic configures adapters through manifest headers, never Configuration Admin,
+ * // and an adapter that says so costs the framework no service listener (see the README)
+ * @Component(configurationPolicy = ConfigurationPolicy.IGNORE)
  * @Route(method = "GET", path = "/tv/shows/{showId}")
  * public class ShowPage implements RouteHandler {
  *

@@ -1,6 +1,7 @@
 package dev.mosaic.examples.glassesplay;
 
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 import dev.mosaic.api.HttpException;
 import dev.mosaic.api.Modules;
@@ -11,7 +12,7 @@ import dev.mosaic.examples.catalog.Catalog;
 import dev.mosaic.examples.catalog.Title;
 
 /** Starts playback on smart glasses. Uses catalog 2.x, whose titles carry artwork. */
-@Component
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE)
 @Route(method = "GET", path = "/glasses/play/{titleId}", blocking = false)
 public class GlassesPlay implements RouteHandler {
 

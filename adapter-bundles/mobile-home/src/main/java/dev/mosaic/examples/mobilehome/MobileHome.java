@@ -3,6 +3,7 @@ package dev.mosaic.examples.mobilehome;
 import java.util.List;
 
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 import dev.mosaic.api.Modules;
 import dev.mosaic.api.Request;
@@ -12,7 +13,7 @@ import dev.mosaic.examples.catalog.Catalog;
 import dev.mosaic.examples.catalog.Title;
 
 /** The mobile home page, pinned to catalog 1.0.0 (see bnd.bnd). */
-@Component
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE)
 @Route(method = "GET", path = "/mobile/home", blocking = false)
 public class MobileHome implements RouteHandler {
 

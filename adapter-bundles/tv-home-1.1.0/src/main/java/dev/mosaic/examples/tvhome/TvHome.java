@@ -3,6 +3,7 @@ package dev.mosaic.examples.tvhome;
 import java.util.List;
 
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 
 import dev.mosaic.api.Modules;
 import dev.mosaic.api.Request;
@@ -15,7 +16,7 @@ import dev.mosaic.examples.catalog.Title;
  * The TV home page, 1.1.0: adds a trending row. Compiled against catalog 1.1.0, so its
  * range is {@code [1.1,2)}.
  */
-@Component
+@Component(configurationPolicy = ConfigurationPolicy.IGNORE)
 @Route(method = "GET", path = "/tv/home", blocking = false)
 public class TvHome implements RouteHandler {
 
