@@ -61,11 +61,9 @@ final class Planner {
     /** @return package name to the name of the module exporting it in the environment */
     static Map<String, String> owners(Registry registry, String env) {
         Map<String, String> owners = new TreeMap<>();
-        for (Unit u : registry.units(env)) {
-            if (u.kind == Kind.MODULE) {
-                for (Export e : registry.artifact(u.key).exports()) {
-                    owners.putIfAbsent(e.pkg(), u.key.name());
-                }
+        for (Unit u : registry.modules(env)) {
+            for (Export e : registry.artifact(u.key).exports()) {
+                owners.putIfAbsent(e.pkg(), u.key.name());
             }
         }
         return owners;

@@ -196,9 +196,22 @@ final class Registry {
         put(unit);
     }
 
+    /** @return the module units of the environment in key order, as {@link #units} lists them, without walking the adapters */
+    List<Unit> modules(String env) {
+        List<Unit> found = new ArrayList<>();
+        for (UnitKey k : modulesIn(env)) {
+            found.add(units.get(k));
+        }
+        return found;
+    }
+
+    private Set<UnitKey> modulesIn(String env) {
+        return modules.subSet(new UnitKey(env, "", "0.0.0"), new UnitKey(env + "\0", "", "0.0.0"));
+    }
+
     /** Keeps, for every module version of the environment, since when nobody is bound to it. */
     void markUnused(String env, String time) {
-        for (UnitKey k : modules.subSet(new UnitKey(env, "", "0.0.0"), new UnitKey(env + "\0", "", "0.0.0"))) {
+        for (UnitKey k : modulesIn(env)) {
             Unit u = units.get(k);
             if (bound.containsKey(u.key)) {
                 if (u.unusedSince != null) {

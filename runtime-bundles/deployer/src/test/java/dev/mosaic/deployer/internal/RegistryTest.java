@@ -76,6 +76,27 @@ class RegistryTest {
     }
 
     @Test
+    void theModulesOfAnEnvironmentAreListedAsAllItsUnitsListThemWithoutTheAdapters() {
+        release("catalog", "1.1.0");
+        deploy("tv", "1.0.0", Map.of("catalog", "1.1.0"));
+        release("artwork", "2.0.0");
+        release("catalog", "1.0.0");
+        Event elsewhere = event(Event.RELEASE, "catalog", "9.0.0", Kind.MODULE, Map.of());
+        elsewhere.env = "test";
+        registry.apply(elsewhere);
+
+        List<Registry.Unit> expected = registry.units("prod").stream().filter(u -> u.kind == Kind.MODULE).toList();
+        assertEquals(3, expected.size());
+        assertEquals(expected, registry.modules("prod"));
+        assertEquals(List.of("9.0.0"), registry.modules("test").stream().map(u -> u.key.version()).toList());
+        assertEquals(Map.of("com.example.artwork", "artwork", "com.example.catalog", "catalog"), Planner.owners(registry, "prod"));
+
+        registry.apply(event(Event.UNDEPLOY, "artwork", "2.0.0", Kind.MODULE, null));
+        assertEquals(List.of("catalog", "catalog"), registry.modules("prod").stream().map(u -> u.key.name()).toList());
+        assertTrue(registry.modules("staging").isEmpty());
+    }
+
+    @Test
     void whoIsBoundToAModuleVersionFollowsDeploysMovesAndUndeploys() {
         release("catalog", "1.0.0");
         release("catalog", "1.1.0");

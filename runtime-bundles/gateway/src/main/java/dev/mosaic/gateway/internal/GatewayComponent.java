@@ -76,6 +76,8 @@ public final class GatewayComponent implements Gateway {
 
     /** Every handler service obtained, serving or only prepared. */
     private final Map<ServiceReference<RouteHandler>, Target> held = new ConcurrentHashMap<>();
+    /** The same handlers by bundle id: what a bundle serves is found without walking every handler held. */
+    private final Map<Long, Map<ServiceReference<RouteHandler>, Target>> heldByBundle = new ConcurrentHashMap<>();
     /** The adapters (bundles) whose handlers were obtained, by bundle id. */
     private final Map<Long, Tenant> tenants = new ConcurrentHashMap<>();
 
@@ -188,6 +190,7 @@ public final class GatewayComponent implements Gateway {
             ungetQuietly(ref);
         }
         held.clear();
+        heldByBundle.clear();
     }
 
     /**
@@ -284,11 +287,9 @@ public final class GatewayComponent implements Gateway {
                     }
                 }
             } catch (IllegalStateException uninstalled) {
-                // its services cannot be asked for any more: find what it served among everything held
-                for (Target t : held.values()) {
-                    if (t.bundleId() == b.getBundleId()) {
-                        removed.add(t.entry());
-                    }
+                // its services cannot be asked for any more: what it served is among the handlers held
+                for (Target t : heldBy(b.getBundleId()).values()) {
+                    removed.add(t.entry());
                 }
             }
         }
@@ -324,7 +325,7 @@ public final class GatewayComponent implements Gateway {
                 Target target = held.get(ref);
                 if (target == null) {
                     target = obtain(ref);
-                    held.put(ref, target);
+                    hold(ref, target);
                 }
                 entries.add(target.entry());
             }
@@ -431,7 +432,7 @@ public final class GatewayComponent implements Gateway {
             return;
         }
         ServiceReference<RouteHandler> ref = (ServiceReference<RouteHandler>) event.getServiceReference();
-        Target target = held.remove(ref);
+        Target target = release(ref);
         if (target == null) {
             return;
         }
@@ -459,18 +460,30 @@ public final class GatewayComponent implements Gateway {
             }
         }
         ungetQuietly(ref);
-        if (handlerReferencesGone(target.bundleId())) {
+        if (heldBy(target.bundleId()).isEmpty()) {
             tenants.remove(target.bundleId());
         }
     }
 
-    private boolean handlerReferencesGone(long bundleId) {
-        for (Target t : held.values()) {
-            if (t.bundleId() == bundleId) {
-                return false;
-            }
+    private void hold(ServiceReference<RouteHandler> ref, Target target) {
+        held.put(ref, target);
+        heldByBundle.computeIfAbsent(target.bundleId(), id -> new ConcurrentHashMap<>()).put(ref, target);
+    }
+
+    /** @return the target no longer held, or null if it was not */
+    private Target release(ServiceReference<RouteHandler> ref) {
+        Target target = held.remove(ref);
+        if (target != null) {
+            heldByBundle.computeIfPresent(target.bundleId(), (id, refs) -> {
+                refs.remove(ref);
+                return refs.isEmpty() ? null : refs;
+            });
         }
-        return true;
+        return target;
+    }
+
+    private Map<ServiceReference<RouteHandler>, Target> heldBy(long bundleId) {
+        return heldByBundle.getOrDefault(bundleId, Map.of());
     }
 
     private void ungetQuietly(ServiceReference<RouteHandler> ref) {
