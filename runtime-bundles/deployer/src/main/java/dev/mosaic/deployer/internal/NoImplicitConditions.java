@@ -9,6 +9,7 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.framework.hooks.service.FindHook;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps Declarative Services from giving every component an implicit satisfying condition
@@ -37,6 +38,14 @@ public final class NoImplicitConditions implements BundleActivator, FindHook {
     @Override
     public void start(BundleContext context) {
         registration = context.registerService(FindHook.class, this, null);
+        for (Bundle b : context.getBundles()) {
+            if (SCR.equals(b.getSymbolicName()) && (b.getState() & (Bundle.STARTING | Bundle.ACTIVE)) != 0) {
+                LoggerFactory.getLogger(NoImplicitConditions.class).warn("the deployer started after Declarative Services"
+                        + " ({} is {}): every component keeps its implicit satisfying condition, a service listener per"
+                        + " adapter bundle; give the deployer a lower start-order than SCR in the runtime feature",
+                        SCR, b.getState() == Bundle.ACTIVE ? "active" : "starting");
+            }
+        }
     }
 
     @Override
