@@ -840,8 +840,8 @@ public final class DeployerComponent implements Deployer {
         Instant cutoff = instant().minus(period);
         synchronized (state) {
             List<DeploymentInfo> candidates = new ArrayList<>();
-            for (Unit u : registry.units(env)) {
-                if (u.kind == Kind.MODULE && u.unusedSince != null && !Instant.parse(u.unusedSince).isAfter(cutoff)
+            for (Unit u : registry.modules(env)) {
+                if (u.unusedSince != null && !Instant.parse(u.unusedSince).isAfter(cutoff)
                         && registry.consumersOf(u.key.env(), u.key.name(), u.key.version()).isEmpty()) {
                     candidates.add(info(u));
                 }

@@ -196,7 +196,10 @@ final class Registry {
         put(unit);
     }
 
-    /** @return the module units of the environment in key order, as {@link #units} lists them, without walking the adapters */
+    /**
+     * @return the module units of the environment, or everywhere for null, in key order, as
+     *         {@link #units} lists them, without walking the adapters
+     */
     List<Unit> modules(String env) {
         List<Unit> found = new ArrayList<>();
         for (UnitKey k : modulesIn(env)) {
@@ -206,7 +209,7 @@ final class Registry {
     }
 
     private Set<UnitKey> modulesIn(String env) {
-        return modules.subSet(new UnitKey(env, "", "0.0.0"), new UnitKey(env + "\0", "", "0.0.0"));
+        return env == null ? modules : modules.subSet(new UnitKey(env, "", "0.0.0"), new UnitKey(env + "\0", "", "0.0.0"));
     }
 
     /** Keeps, for every module version of the environment, since when nobody is bound to it. */

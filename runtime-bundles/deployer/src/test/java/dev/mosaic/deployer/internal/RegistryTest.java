@@ -89,6 +89,8 @@ class RegistryTest {
         assertEquals(3, expected.size());
         assertEquals(expected, registry.modules("prod"));
         assertEquals(List.of("9.0.0"), registry.modules("test").stream().map(u -> u.key.version()).toList());
+        assertEquals(registry.units(null).stream().filter(u -> u.kind == Kind.MODULE).toList(), registry.modules(null));
+        assertEquals(4, registry.modules(null).size());
         assertEquals(Map.of("com.example.artwork", "artwork", "com.example.catalog", "catalog"), Planner.owners(registry, "prod"));
 
         registry.apply(event(Event.UNDEPLOY, "artwork", "2.0.0", Kind.MODULE, null));
