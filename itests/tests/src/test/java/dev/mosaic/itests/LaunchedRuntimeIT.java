@@ -99,12 +99,8 @@ public class LaunchedRuntimeIT {
 
     @Test
     public void theManagementApiGoesOffLoopbackOnlyWhenToldExplicitly() throws Exception {
-        Process refused = new ProcessBuilder(LaunchedRuntime.java(), "-jar", LaunchedRuntime.dist().resolve("lib/launcher.jar").toString(),
-                "run", "--port", "0", "--mgmt-port", "0", "--mgmt-host", "0.0.0.0", "--data", LaunchedRuntime.newDataDir().toString(),
-                "--no-console").redirectErrorStream(true).start();
-        String output = new String(refused.getInputStream().readAllBytes());
-        assertTrue(refused.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(output, 2, refused.exitValue());
+        String output = refusedRun("--port", "0", "--mgmt-port", "0", "--mgmt-host", "0.0.0.0", "--data",
+                LaunchedRuntime.newDataDir().toString());
         assertTrue(output, output.contains("--mgmt-allow-remote"));
 
         try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), List.of(),
@@ -118,12 +114,8 @@ public class LaunchedRuntimeIT {
     public void aPortAnotherProgramHoldsIsRefusedAtOnceSayingWhichFlagChoosesAnother() throws Exception {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0)) {
             long start = System.nanoTime();
-            Process p = new ProcessBuilder(LaunchedRuntime.java(), "-jar", LaunchedRuntime.dist().resolve("lib/launcher.jar").toString(),
-                    "run", "--port", Integer.toString(taken.getLocalPort()), "--mgmt-port", "0", "--data",
-                    LaunchedRuntime.newDataDir().toString(), "--no-console").redirectErrorStream(true).start();
-            String output = new String(p.getInputStream().readAllBytes());
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-            assertEquals(output, 2, p.exitValue());
+            String output = refusedRun("--port", Integer.toString(taken.getLocalPort()), "--mgmt-port", "0", "--data",
+                    LaunchedRuntime.newDataDir().toString());
             assertTrue(output, output.contains("cannot listen for device traffic on *:" + taken.getLocalPort()));
             assertTrue(output, output.contains("--port"));
             assertTrue("refused before the ready timeout, not after it",
@@ -135,15 +127,28 @@ public class LaunchedRuntimeIT {
     public void aSecondRuntimeOnTheSameDataDirectoryIsRefused() throws Exception {
         Path data = LaunchedRuntime.newDataDir();
         try (LaunchedRuntime first = LaunchedRuntime.start(data)) {
-            Process second = new ProcessBuilder(LaunchedRuntime.java(), "-jar",
-                    LaunchedRuntime.dist().resolve("lib/launcher.jar").toString(), "run", "--port", "0", "--mgmt-port", "0",
-                    "--data", data.toString(), "--no-console").redirectErrorStream(true).start();
-            String output = new String(second.getInputStream().readAllBytes());
-            assertTrue(second.waitFor(60, TimeUnit.SECONDS));
-            assertEquals(output, 2, second.exitValue());
+            String output = refusedRun("--port", "0", "--mgmt-port", "0", "--data", data.toString());
             assertTrue(output, output.contains("is in use by another running Mosaic"));
             assertEquals("1.1.0", first.json("/tv/home").get("moduleVersion").asText());
         }
+    }
+
+    /**
+     * Runs {@code mosaic run ARGS --no-console}, which must refuse to start: exit code 2 (bad
+     * arguments or environment) within a minute.
+     *
+     * @return what it printed, standard output and error together
+     */
+    private static String refusedRun(String... runArgs) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(LaunchedRuntime.java(), "-jar",
+                LaunchedRuntime.dist().resolve("lib/launcher.jar").toString(), "run"));
+        command.addAll(List.of(runArgs));
+        command.add("--no-console");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes());
+        assertTrue(output, p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(output, 2, p.exitValue());
+        return output;
     }
 
     @Test
