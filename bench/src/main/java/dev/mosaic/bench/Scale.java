@@ -50,7 +50,7 @@ import java.util.regex.Pattern;
 final class Scale {
 
     /** Deploys of one more adapter measured at each N, each undeployed again so that N stays N. */
-    private static final int PROBES = 15;
+    private static final int PROBES = 60;
     private static final int WARM_UP = 300;
     private static final int PROBE_BASE = 1_000_000;
     /** Adapters in the yardstick runtime. */

@@ -3,7 +3,6 @@ package dev.mosaic.deployer.internal;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +10,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
-import org.osgi.framework.Version;
+import org.pcollections.HashPMap;
+import org.pcollections.HashTreePMap;
+import org.pcollections.TreePMap;
+import org.pcollections.TreePSet;
 
 import dev.mosaic.deployer.internal.Event.MoveRecord;
 import dev.mosaic.deployer.internal.Model.Artifact;
@@ -23,10 +25,12 @@ import dev.mosaic.deployer.internal.Model.UnitKey;
  * Changes happen only through {@link #apply(Event)}; a {@link #copy()} lets the deployer
  * work out a change on a hypothetical state before committing it.
  *
- * <p>A copy costs a shallow copy of the maps, not of every unit: the two registries share
- * their units until one of them changes a unit, which it then copies first
- * ({@link #writable}). So does the registry copied from. With ten thousand adapters
- * deployed, working out one more deploy does not copy ten thousand units.
+ * <p>A copy costs nothing that grows with what is deployed: the maps are persistent
+ * (pcollections: a change makes a new version of a map in O(log n) and leaves the old one
+ * as it was), so a copy starts out sharing every map with the registry it was copied from.
+ * The units themselves are shared too until one side changes a unit, which it then copies
+ * first ({@link #writable}). With ten thousand adapters deployed, working out one more
+ * deploy copies neither ten thousand map entries nor ten thousand units.
  *
  * <p>Not thread-safe: the deployer serialises changes and hands out copies to readers.
  */
@@ -66,25 +70,26 @@ final class Registry {
         }
     }
 
-    private final TreeMap<String, Artifact> artifacts;
-    private final TreeMap<UnitKey, Unit> units;
+    private TreePMap<String, Artifact> artifacts;
+    private TreePMap<UnitKey, Unit> units;
     /** The units this registry may change in place: those it made or copied since it was last copied. */
     private Set<Unit> owned = newOwnedSet();
     /** How many units are bound to each module version (absent: none). */
-    private final Map<UnitKey, Integer> bound;
+    private HashPMap<UnitKey, Integer> bound;
     /** The keys of the module units, a few among many adapters. */
-    private final TreeSet<UnitKey> modules;
+    private TreePSet<UnitKey> modules;
     /** Adapter versions that served before the current one, per env/name, most recent last; immutable lists. */
-    private final Map<String, List<String>> previous;
+    private HashPMap<String, List<String>> previous;
     private final List<Event> events;
     private long sequence;
 
     Registry() {
-        this(new TreeMap<>(), new TreeMap<>(), new HashMap<>(), new TreeSet<>(), new HashMap<>(), new ArrayList<>(), 0);
+        this(TreePMap.empty(), TreePMap.empty(), HashTreePMap.empty(), TreePSet.empty(), HashTreePMap.empty(),
+                new ArrayList<>(), 0);
     }
 
-    private Registry(TreeMap<String, Artifact> artifacts, TreeMap<UnitKey, Unit> units, Map<UnitKey, Integer> bound,
-            TreeSet<UnitKey> modules, Map<String, List<String>> previous, List<Event> events, long sequence) {
+    private Registry(TreePMap<String, Artifact> artifacts, TreePMap<UnitKey, Unit> units, HashPMap<UnitKey, Integer> bound,
+            TreePSet<UnitKey> modules, HashPMap<String, List<String>> previous, List<Event> events, long sequence) {
         this.artifacts = artifacts;
         this.units = units;
         this.bound = bound;
@@ -98,12 +103,13 @@ final class Registry {
         return Collections.newSetFromMap(new IdentityHashMap<>());
     }
 
-    /** @return a copy whose units can be changed without touching this registry (history is not copied) */
+    /**
+     * @return a copy whose units can be changed without touching this registry (history is not
+     *         copied), in constant time: the persistent maps are shared, not copied
+     */
     Registry copy() {
         owned = newOwnedSet(); // shared from now on: both sides copy a unit before changing it
-        return new Registry(new TreeMap<>(artifacts), new TreeMap<>(units), new HashMap<>(bound), new TreeSet<>(modules),
-                new HashMap<>(previous),
-                new ArrayList<>(), sequence);
+        return new Registry(artifacts, units, bound, modules, previous, new ArrayList<>(), sequence);
     }
 
     /** @return the unit, this registry's own to change, or null if there is none */
@@ -113,7 +119,7 @@ final class Registry {
             return u;
         }
         Unit copy = u.copy();
-        units.put(key, copy);
+        units = units.plus(key, copy);
         owned.add(copy);
         return copy;
     }
@@ -140,7 +146,7 @@ final class Registry {
             case Event.UNDEPLOY, Event.EXPIRE, Event.SUNSET -> {
                 Unit removed = remove(new UnitKey(e.env, e.name, e.version));
                 if (removed != null && removed.kind == Kind.ADAPTER) {
-                    previous.remove(slot(e.env, e.name));
+                    previous = previous.minus(slot(e.env, e.name));
                 }
             }
             case Event.YANK -> existing(e).yanked = true;
@@ -168,7 +174,7 @@ final class Registry {
 
     /** An adapter takes its slot; a deploy (not a rollback) remembers the version it replaced. */
     private void putAdapter(Event e, boolean rememberReplaced) {
-        artifacts.putIfAbsent(artifactKey(e.artifact.name(), e.artifact.version()), e.artifact);
+        putArtifact(e.artifact);
         Unit old = adapter(e.env, e.name);
         String slot = slot(e.env, e.name);
         List<String> stack = new ArrayList<>(previous.getOrDefault(slot, List.of()));
@@ -181,7 +187,7 @@ final class Registry {
         if (!rememberReplaced && !stack.isEmpty()) {
             stack.remove(stack.size() - 1);
         }
-        previous.put(slot, List.copyOf(stack));
+        previous = previous.plus(slot, List.copyOf(stack));
         UnitKey key = new UnitKey(e.env, e.name, e.version);
         Unit unit = new Unit(key, Kind.ADAPTER, e.artifact.sha256(), e.time, e.actor, e.bindings);
         unit.expiresAt = e.expiresAt;
@@ -189,7 +195,7 @@ final class Registry {
     }
 
     private void putModule(Event e) {
-        artifacts.putIfAbsent(artifactKey(e.artifact.name(), e.artifact.version()), e.artifact);
+        putArtifact(e.artifact);
         UnitKey key = new UnitKey(e.env, e.name, e.version);
         Unit unit = new Unit(key, Kind.MODULE, e.artifact.sha256(), e.time, e.actor, e.bindings);
         unit.expiresAt = e.expiresAt;
@@ -243,7 +249,9 @@ final class Registry {
     /** Keeps {@link #bound} in step as a unit's bindings enter (+1) or leave (-1) the registry. */
     private void count(Unit u, int delta) {
         for (Map.Entry<String, String> b : u.bindings.entrySet()) {
-            bound.merge(new UnitKey(u.key.env(), b.getKey(), b.getValue()), delta, (x, y) -> x + y == 0 ? null : x + y);
+            UnitKey k = new UnitKey(u.key.env(), b.getKey(), b.getValue());
+            int n = bound.getOrDefault(k, 0) + delta;
+            bound = n == 0 ? bound.minus(k) : bound.plus(k, n);
         }
     }
 
@@ -262,21 +270,22 @@ final class Registry {
     /** Adds a unit made for this registry (or replaces the one of its key). */
     void put(Unit unit) {
         remove(unit.key);
-        units.put(unit.key, unit);
+        units = units.plus(unit.key, unit);
         owned.add(unit);
         count(unit, +1);
         if (unit.kind == Kind.MODULE) {
-            modules.add(unit.key);
+            modules = modules.plus(unit.key);
         }
     }
 
     /** @return the unit removed, or null */
     Unit remove(UnitKey key) {
-        Unit u = units.remove(key);
+        Unit u = units.get(key);
         if (u != null) {
+            units = units.minus(key);
             owned.remove(u);
             count(u, -1);
-            modules.remove(key);
+            modules = modules.minus(key);
         }
         return u;
     }
@@ -295,7 +304,10 @@ final class Registry {
     }
 
     void putArtifact(Artifact a) {
-        artifacts.putIfAbsent(artifactKey(a.name(), a.version()), a);
+        String key = artifactKey(a.name(), a.version());
+        if (!artifacts.containsKey(key)) {
+            artifacts = artifacts.plus(key, a);
+        }
     }
 
     Set<String> artifactKeys() {

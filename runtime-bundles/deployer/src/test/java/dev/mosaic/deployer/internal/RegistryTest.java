@@ -76,6 +76,42 @@ class RegistryTest {
     }
 
     @Test
+    void aChangePlannedOnACopyStaysOutOfTheOriginalsIndexesAndTheOriginalsOutOfTheCopys() {
+        release("catalog", "1.0.0");
+        deploy("tv", "1.0.0", Map.of("catalog", "1.0.0"));
+        Registry copy = registry.copy();
+
+        // planned on the copy: a new module version, an adapter bound to it, the adapter's artifact
+        Event planned = event(Event.RELEASE, "catalog", "2.0.0", Kind.MODULE, Map.of());
+        copy.apply(planned);
+        Event mobile = event(Event.DEPLOY, "mobile", "1.0.0", Kind.ADAPTER, Map.of("catalog", "2.0.0"));
+        copy.apply(mobile);
+        copy.apply(event(Event.UNDEPLOY, "tv", "1.0.0", Kind.ADAPTER, null));
+        assertTrue(copy.isBound("prod", "catalog", "2.0.0"));
+        assertFalse(copy.isBound("prod", "catalog", "1.0.0"));
+        assertNotNull(copy.artifact("mobile", "1.0.0"));
+        assertEquals(List.of("1.0.0", "2.0.0"), copy.modules("prod").stream().map(u -> u.key.version()).toList());
+
+        assertFalse(registry.isBound("prod", "catalog", "2.0.0"));
+        assertTrue(registry.isBound("prod", "catalog", "1.0.0"));
+        assertNull(registry.artifact("mobile", "1.0.0"));
+        assertNull(registry.adapter("prod", "mobile"));
+        assertNotNull(registry.adapter("prod", "tv"));
+        assertEquals(List.of("1.0.0"), registry.modules("prod").stream().map(u -> u.key.version()).toList());
+        assertEquals(2, registry.units("prod").size());
+
+        // and the original moving on afterwards does not show in the copy
+        deploy("tv", "1.1.0", Map.of("catalog", "1.0.0"));
+        registry.apply(event(Event.RELEASE, "artwork", "1.0.0", Kind.MODULE, Map.of()));
+        assertEquals(List.of("1.0.0"), registry.previousVersions("prod", "tv"));
+        assertEquals(List.of(), copy.previousVersions("prod", "tv"));
+        assertNull(copy.adapter("prod", "tv"));
+        assertNull(copy.artifact("artwork", "1.0.0"));
+        assertEquals(List.of("catalog", "catalog"), copy.modules("prod").stream().map(u -> u.key.name()).toList());
+        assertEquals(java.util.Set.of("catalog@1.0.0", "catalog@2.0.0", "mobile@1.0.0", "tv@1.0.0"), copy.artifactKeys());
+    }
+
+    @Test
     void theModulesOfAnEnvironmentAreListedAsAllItsUnitsListThemWithoutTheAdapters() {
         release("catalog", "1.1.0");
         deploy("tv", "1.0.0", Map.of("catalog", "1.1.0"));
