@@ -154,7 +154,7 @@ final class DeviceHandler extends Handler.Abstract {
             Response response, Callback callback) {
         Target target = found.entry().target();
         Tenant tenant = target.tenant;
-        if (!tenant.permits.tryAcquire()) {
+        if (!tenant.tryEnter()) {
             tenant.rejected.increment();
             response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
             error(response, callback, 503, "adapter_saturated", tenant + " is already answering " + tenant.concurrency
@@ -170,7 +170,7 @@ final class DeviceHandler extends Handler.Abstract {
             return;
         }
         if (length > maxBodyBytes) {
-            tenant.permits.release();
+            tenant.leave();
             error(response, callback, 413, "body_too_large", "request body of " + length + " bytes is over the limit of "
                     + maxBodyBytes, requestId, Map.of("path", path));
             return;
@@ -186,7 +186,7 @@ final class DeviceHandler extends Handler.Abstract {
             @Override
             public void expire() {
                 if (settled.compareAndSet(false, true)) {
-                    tenant.permits.release();
+                    tenant.leave();
                     response.getHeaders().put(HttpHeader.CONNECTION, "close");
                     error(response, callback, 408, "request_timeout", "the request body did not arrive within " + allowed
                             + " ms", requestId, Map.of("path", path));
@@ -204,7 +204,7 @@ final class DeviceHandler extends Handler.Abstract {
                                 response, callback, false);
                         return;
                     }
-                    tenant.permits.release();
+                    tenant.leave();
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
                     if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
                         error(response, callback, 413, "body_too_large", "request body is over the limit of " + maxBodyBytes
@@ -217,7 +217,7 @@ final class DeviceHandler extends Handler.Abstract {
     }
 
     /**
-     * Starts a call whose permit has been taken: right here for a handler declared
+     * Starts a call that holds a place in its bulkhead: right here for a handler declared
      * non-blocking (no thread hand-off); for a blocking one, right here too when this thread
      * may block and fewer than {@code inPlaceLimit} calls already hold Jetty threads, else on
      * the adapter pool.
@@ -225,7 +225,6 @@ final class DeviceHandler extends Handler.Abstract {
     private void start(Target target, RequestView view, Response response, Callback callback, boolean mayBlockHere) {
         Call call = new Call(target, view, response, callback);
         target.requests.increment();
-        target.tenant.inFlight.increment();
         if (target.inline && !target.tenant.demoted) {
             call.runInline();
             return;
@@ -257,7 +256,7 @@ final class DeviceHandler extends Handler.Abstract {
 
     /**
      * One adapter call. Answered exactly once: by the adapter, or by the deadline, whichever
-     * comes first. Its permit is given back once, when the handler is done.
+     * comes first. Its place in the bulkhead is given back once, when the handler is done.
      */
     private final class Call implements Runnable, Deadlines.Watched {
         final Target target;
@@ -387,8 +386,7 @@ final class DeviceHandler extends Handler.Abstract {
 
         void handlerDone() {
             if (released.compareAndSet(false, true)) {
-                target.tenant.permits.release();
-                target.tenant.inFlight.decrement();
+                target.tenant.leave();
             }
         }
     }

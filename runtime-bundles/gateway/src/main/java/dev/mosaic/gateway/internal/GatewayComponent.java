@@ -238,7 +238,7 @@ public final class GatewayComponent implements Gateway {
             long running = 0;
             for (Bundle b : bundles) {
                 Tenant tenant = tenants.get(b.getBundleId());
-                running += tenant == null ? 0 : tenant.inFlight.sum();
+                running += tenant == null ? 0 : tenant.active();
             }
             if (running == 0) {
                 return true;

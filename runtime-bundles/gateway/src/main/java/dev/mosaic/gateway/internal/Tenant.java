@@ -1,6 +1,6 @@
 package dev.mosaic.gateway.internal;
 
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -24,14 +24,17 @@ final class Tenant {
     final long timeoutMillis;
     /** How many calls may run at once; more get a fast 503. */
     final int concurrency;
-    final Semaphore permits;
     final ObjectMapper mapper;
-    /** Calls whose handler has not finished yet (draining waits for zero). */
-    final LongAdder inFlight = new LongAdder();
+    /**
+     * Requests holding a place in the bulkhead: from the moment they are routed here (a body
+     * may still be on its way) until the handler is done with them. Draining waits for zero,
+     * so a request still reading its body when its version is replaced is waited for too.
+     */
+    private final AtomicInteger active = new AtomicInteger();
     final LongAdder timeouts = new LongAdder();
     final LongAdder rejected = new LongAdder();
     /** Inline (non-blocking) calls that took longer than the budget. */
-    final java.util.concurrent.atomic.AtomicInteger slowInlineCalls = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicInteger slowInlineCalls = new AtomicInteger();
     /** Set once its non-blocking handlers were caught blocking: they run on the pool from then on. */
     volatile boolean demoted;
 
@@ -41,8 +44,31 @@ final class Tenant {
         this.version = version;
         this.timeoutMillis = timeoutMillis;
         this.concurrency = concurrency;
-        this.permits = new Semaphore(concurrency);
         this.mapper = new ObjectMapper().setTypeFactory(TypeFactory.defaultInstance().withCache(new LRUMap<>(16, 200)));
+    }
+
+    /**
+     * Takes a place in the bulkhead if one is free: one atomic add, and one more to give it
+     * back when there was none. Never more than {@link #concurrency} requests hold a place;
+     * under saturation a request may be turned away while another is giving its place back.
+     *
+     * @return whether the request has a place, which it then gives back with {@link #leave}
+     */
+    boolean tryEnter() {
+        if (active.incrementAndGet() <= concurrency) {
+            return true;
+        }
+        active.decrementAndGet();
+        return false;
+    }
+
+    void leave() {
+        active.decrementAndGet();
+    }
+
+    /** @return how many requests hold a place now */
+    int active() {
+        return active.get();
     }
 
     @Override
