@@ -204,6 +204,24 @@ public class LaunchedRuntimeIT {
     }
 
     @Test
+    public void aRestoreThatOutlastsTheReadyTimeoutIsWaitedForAndSaysHowFarItHasGot() throws Exception {
+        Path data = LaunchedRuntime.newDataDir();
+        try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
+            assertTrue(rt.stop()); // the examples are recorded now
+        }
+        // the restore is held for 4 s; the runtime may take 1 s to be ready, but it is busy, not stuck
+        try (LaunchedRuntime rt = LaunchedRuntime.start(data, List.of("-Dmosaic.test.pause=restore:4000"),
+                List.of("--no-console", "--ready-timeout", "1"))) {
+            assertTrue("ready after the restore: " + rt.startMillis() + " ms", rt.startMillis() >= 4000);
+            assertEquals("1.1.0", rt.json("/tv/home").get("moduleVersion").asText());
+            assertTrue("the management API line is printed too: " + rt.stdout(), rt.mgmtUrl != null);
+            assertEquals(0, rt.cli("ls").exit());
+            assertTrue(String.join("\n", rt.stdout()), rt.stdout().stream().anyMatch(
+                    l -> l.matches("mosaic: restoring the recorded deployments: \\d+ of \\d+ installed")));
+        }
+    }
+
+    @Test
     public void restartsRestoreDeploymentsBindingsAndYanksWhetherStoppedOrKilled() throws Exception {
         Path data = LaunchedRuntime.newDataDir();
         try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {

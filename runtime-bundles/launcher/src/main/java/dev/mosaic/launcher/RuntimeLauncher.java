@@ -126,11 +126,12 @@ final class RuntimeLauncher {
         trace.mark("framework started (every start level)");
 
         ServiceTracker<Object, Object> deployer = tracker(context, "dev.mosaic.deployer.Deployer");
+        ServiceTracker<Object, Object> restoring = tracker(context, "dev.mosaic.deployer.Restoring");
         ServiceTracker<Object, Object> gateway = tracker(context, "dev.mosaic.gateway.Gateway");
         // 0: no limit (a runtime restoring ten thousand deployments may need minutes)
         long deadline = o.readyTimeoutSeconds() == 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(o.readyTimeoutSeconds());
         Object gatewayService = gateway.waitForService(millisUntil(deadline));
-        Object deployerService = gatewayService == null ? null : awaitDeployer(deployer, deadline);
+        Object deployerService = gatewayService == null ? null : awaitDeployer(deployer, restoring, deadline, out);
         if (gatewayService == null || deployerService == null) {
             err.println("mosaic: the runtime did not become ready within " + o.readyTimeoutSeconds() + " s ("
                     + (gatewayService == null ? "the gateway" : "the deployer") + " did not start); see the log above");
@@ -147,7 +148,8 @@ final class RuntimeLauncher {
             return 3;
         }
         ServiceTracker<Object, Object> mgmt = tracker(context, "dev.mosaic.shell.ManagementApi");
-        Object mgmtService = mgmt.waitForService(millisUntil(deadline));
+        // it comes just after the deployer: after a restore that outlasted the ready timeout, it still gets a moment
+        Object mgmtService = mgmt.waitForService(deadline == Long.MAX_VALUE ? 0 : Math.max(10_000, millisUntil(deadline)));
         if (mgmtService != null) {
             out.println("mosaic management API on " + call(mgmtService, "url") + " (token: " + call(mgmtService, "tokenSource") + ")");
         }
@@ -187,24 +189,36 @@ final class RuntimeLauncher {
 
     /**
      * The deployer's service appears once it has restored the recorded deployments, which with
-     * thousands of them takes minutes: while it is restoring (its restore thread runs), the
-     * ready timeout does not run out; only a deployer that is neither up nor restoring by the
-     * deadline is a failure.
+     * thousands of them takes minutes. While it restores, it registers a
+     * {@code dev.mosaic.deployer.Restoring} service: then the ready timeout does not run out,
+     * and this says how far the restore has got, after five seconds (or at the ready timeout,
+     * if that comes first) and every ten seconds after that. Only a deployer that is neither
+     * up nor restoring by the deadline is a failure.
      */
-    private static Object awaitDeployer(ServiceTracker<Object, Object> deployer, long deadline) throws InterruptedException {
+    private static Object awaitDeployer(ServiceTracker<Object, Object> deployer, ServiceTracker<Object, Object> restoring,
+            long deadline, PrintStream out) throws Exception {
+        long fiveSeconds = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        long nextReport = fiveSeconds - deadline < 0 ? fiveSeconds : deadline;
         while (true) {
             Object service = deployer.waitForService(Math.min(1_000, Math.max(1, millisUntil(deadline))));
-            if (service != null || (System.nanoTime() - deadline > 0 && !restoring())) {
+            if (service != null) {
                 return service;
             }
+            Object progress = restoring.getService();
+            if (progress == null && System.nanoTime() - deadline > 0) {
+                return null;
+            }
+            if (progress != null && System.nanoTime() - nextReport > 0) {
+                nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                try {
+                    out.printf("mosaic: restoring the recorded deployments: %,d of %,d installed%n",
+                            call(progress, "installed"), call(progress, "deployments"));
+                    out.flush();
+                } catch (java.lang.reflect.InvocationTargetException | IllegalStateException gone) {
+                    // the restore ended while we asked
+                }
+            }
         }
-    }
-
-    /** The deployer's restore thread, by the name it gives it (dev.mosaic.deployer.internal.DeployerComponent). */
-    private static final String RESTORE_THREAD = "mosaic-restore";
-
-    private static boolean restoring() {
-        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().equals(RESTORE_THREAD) && t.isAlive());
     }
 
     /** @return what {@link ServiceTracker#waitForService} takes to wait until the deadline (0: forever) */

@@ -58,6 +58,7 @@ import dev.mosaic.deployer.Health;
 import dev.mosaic.deployer.HistoryEntry;
 import dev.mosaic.deployer.ImportInfo;
 import dev.mosaic.deployer.Move;
+import dev.mosaic.deployer.Restoring;
 import dev.mosaic.deployer.RouteView;
 import dev.mosaic.deployer.internal.Event.MoveRecord;
 import dev.mosaic.deployer.internal.Model.Artifact;
@@ -122,6 +123,9 @@ public final class DeployerComponent implements Deployer {
         }
     };
     private volatile ServiceRegistration<Deployer> registration;
+    /** Registered while the recorded deployments are being restored (see {@link Restoring}). */
+    private final java.util.concurrent.atomic.AtomicReference<ServiceRegistration<Restoring>> restoring =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private Thread restorer;
     private ScheduledExecutorService lifecycle;
     private volatile boolean closing;
@@ -180,7 +184,22 @@ public final class DeployerComponent implements Deployer {
         removeStrayTenants();
 
         String seed = context.getProperty("mosaic.seed");
-        // the launcher knows this thread by its name: while it runs, the runtime is not late, only busy
+        int recorded = registry.units(null).size();
+        restoring.set(context.registerService(Restoring.class, new Restoring() {
+            @Override
+            public int deployments() {
+                return recorded;
+            }
+
+            @Override
+            public int installed() {
+                int n = 0;
+                for (Bundle b : context.getBundles()) {
+                    n += TenantResolverHook.isTenant(b) ? 1 : 0;
+                }
+                return n;
+            }
+        }, null));
         restorer = new Thread(() -> restoreThenServe(seed == null || seed.isBlank() ? null : Path.of(seed)), "mosaic-restore");
         restorer.start();
     }
@@ -189,6 +208,7 @@ public final class DeployerComponent implements Deployer {
     void deactivate() throws Exception {
         closing = true;
         restorer.join(60_000);
+        unregisterRestoring();
         if (lifecycle != null) {
             lifecycle.shutdownNow();
             lifecycle.awaitTermination(30, TimeUnit.SECONDS);
@@ -216,6 +236,7 @@ public final class DeployerComponent implements Deployer {
         long start = System.nanoTime();
         changes.lock();
         try {
+            testPause("restore");
             int count = registry.units(null).size();
             if (count > 0) {
                 LOG.info("restoring {} recorded deployment(s) in {}", count, registry.environments());
@@ -234,10 +255,23 @@ public final class DeployerComponent implements Deployer {
             changes.unlock();
         }
         if (!closing) {
+            // the Deployer appears before Restoring goes: a watcher never sees neither
             registration = context.registerService(Deployer.class, this, null);
+            unregisterRestoring();
             long sweep = Long.parseLong(property("mosaic.ttl.sweepMillis", "1000"));
             lifecycle = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "mosaic-ttl"));
             lifecycle.scheduleWithFixedDelay(this::expireDue, sweep, sweep, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void unregisterRestoring() {
+        ServiceRegistration<Restoring> r = restoring.getAndSet(null);
+        if (r != null) {
+            try {
+                r.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the bundle is stopping
+            }
         }
     }
 
@@ -1170,9 +1204,12 @@ public final class DeployerComponent implements Deployer {
         }
     }
 
-    /** Holds a change made once the runtime serves at a named point, so a test can kill the process there. */
+    /**
+     * Holds a change made once the runtime serves at a named point, so a test can kill the
+     * process there; or, at the point {@code restore}, the restore at start-up.
+     */
     private void testPause(String point) {
-        if (testPause == null || registration == null || !testPause.startsWith(point + ":")) {
+        if (testPause == null || !testPause.startsWith(point + ":") || (registration == null) != point.equals("restore")) {
             return;
         }
         long millis = Long.parseLong(testPause.substring(point.length() + 1));
