@@ -228,8 +228,29 @@ final class Bench {
                 java.lang.Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"));
     }
 
+    /** Made by {@link #tempDir}; deleted when the benchmark's JVM exits (a scale run leaves hundreds of MB). */
+    private static final List<Path> TEMP_DIRS = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    static {
+        java.lang.Runtime.getRuntime().addShutdownHook(new Thread(() -> TEMP_DIRS.forEach(Bench::deleteTree), "bench-cleanup"));
+    }
+
+    /**
+     * A new directory under the system's temporary one, deleted with all it holds when the
+     * benchmark ends; the runtime's log beside it ({@code <dir>.log}) is kept.
+     */
     static Path tempDir(String prefix) throws IOException {
-        return Files.createTempDirectory(prefix);
+        Path dir = Files.createTempDirectory(prefix);
+        TEMP_DIRS.add(dir);
+        return dir;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            all.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            System.err.println("could not delete " + dir + ": " + e.getMessage());
+        }
     }
 
     static int arg(String[] args, int index, int fallback) {

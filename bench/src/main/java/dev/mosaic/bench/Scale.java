@@ -38,7 +38,9 @@ import java.util.regex.Pattern;
  * (each N runs on the restart that the previous N measured). Its yardstick is a second
  * runtime holding {@value #BASE_N} adapters, warmed up the same way, probed in alternation
  * with the first: the ratio is the median of the paired ratios, both measured in the same
- * minutes, which the machine's drift over a long run would otherwise swamp. The optional third argument
+ * minutes, which the machine's drift over a long run would otherwise swamp. The framework's
+ * own share is measured the same way: a bare Felix grown to N bundles against one of
+ * {@value #BASE_N} ({@link FelixAlone}), one more bundle installed, resolved and started. The optional third argument
  * {@code config-ignored} generates adapters declaring {@code configurationPolicy = IGNORE}:
  * Declarative Services then gives their bundles no ConfigurationAdmin tracker, and they hold
  * no framework service listener at all.
@@ -80,6 +82,8 @@ final class Scale {
         List<Row> rows = new ArrayList<>();
         // the yardstick for "one more adapter": a second runtime that stays at BASE_N adapters,
         // probed in alternation with the growing one, so both are measured in the same minutes
+        FelixAlone felixBase = new FelixAlone(Bench.tempDir("bench-scale-felix-base-"));
+        FelixAlone felix = new FelixAlone(Bench.tempDir("bench-scale-felix-"));
         Bench.Runtime base = Bench.Runtime.start(Bench.tempDir("bench-scale-base-"), jvm, "--no-seed", "--ready-timeout", "0");
         Bench.Runtime rt = Bench.Runtime.start(data, jvm, "--no-seed", "--ready-timeout", "0");
         try {
@@ -98,8 +102,14 @@ final class Scale {
             for (; baseProbes < WARM_UP; baseProbes++) {
                 probe(base, adapterTemplate, baseProbes);
             }
-            System.out.printf(Locale.ROOT, "%7s %9s %14s %10s %14s %8s %10s %12s %12s%n", "N", "fill s", "deploy+1 ms", "p95 ms",
-                    "at " + BASE_N + " ms", "ratio", "heap MB", "KB/adapter", "start ms");
+            felixBase.growTo(BASE_N);
+            int felixProbes = 0;
+            for (; felixProbes < WARM_UP; felixProbes++) {
+                felixBase.probe(felixProbes);
+                felix.probe(felixProbes);
+            }
+            System.out.printf(Locale.ROOT, "%7s %9s %14s %10s %14s %8s %10s %12s %12s %14s %8s%n", "N", "fill s", "deploy+1 ms",
+                    "p95 ms", "at " + BASE_N + " ms", "ratio", "heap MB", "KB/adapter", "start ms", "Felix +1 ms", "ratio");
             int deployed = 0;
             int probes = 0;
             int sinceStart = 0;
@@ -126,6 +136,15 @@ final class Scale {
                     baseLatencies.add(small);
                     ratios.add(big / small);
                 }
+                felix.growTo(n);
+                List<Double> felixLatencies = new ArrayList<>();
+                List<Double> felixRatios = new ArrayList<>();
+                for (int p = 0; p < PROBES; p++) {
+                    double big = felix.probe(felixProbes++);
+                    double small = felixBase.probe(felixProbes++);
+                    felixLatencies.add(big);
+                    felixRatios.add(big / small);
+                }
                 check(rt, n, newest);
                 double heap = heapMb(rt);
                 rt.close();
@@ -133,27 +152,32 @@ final class Scale {
                 sinceStart = 0;
                 check(rt, n, newest);
                 Row row = new Row(n, fillSeconds, Bench.median(latencies), Bench.percentile(latencies, 95),
-                        Bench.median(baseLatencies), Bench.median(ratios), heap, (heap - baseHeap) * 1024 / n, rt.startMillis);
+                        Bench.median(baseLatencies), Bench.median(ratios), heap, (heap - baseHeap) * 1024 / n, rt.startMillis,
+                        Bench.median(felixLatencies), Bench.median(felixRatios));
                 rows.add(row);
-                System.out.printf(Locale.ROOT, "%7d %9.1f %14.1f %10.1f %14.1f %7.2fx %10.1f %12.1f %12d%n", n, row.fillSeconds,
-                        row.deployMillis, row.deployP95, row.baseMillis, row.ratio, row.heapMb, row.kbPerAdapter, row.startMillis);
+                System.out.printf(Locale.ROOT, "%7d %9.1f %14.1f %10.1f %14.1f %7.2fx %10.1f %12.1f %12d %14.2f %7.2fx%n", n,
+                        row.fillSeconds, row.deployMillis, row.deployP95, row.baseMillis, row.ratio, row.heapMb, row.kbPerAdapter,
+                        row.startMillis, row.felixMillis, row.felixRatio);
             }
         } finally {
             rt.close();
             base.close();
+            felix.close();
+            felixBase.close();
         }
         Row first = rows.get(0);
         Row last = rows.get(rows.size() - 1);
         System.out.printf(Locale.ROOT, "summary: at N=%d: deploy of one more adapter %.2fx the same deploy at N=%d in the same"
                 + " minutes (median of paired ratios; %.1f vs %.1f ms; target <= 1.2x at 10,000), start-to-ready %.2fx the"
-                + " restart at N=%d (%d vs %d ms), heap %.1f KB per adapter; %d module versions side by side%s; %s%n", last.n,
+                + " restart at N=%d (%d vs %d ms), heap %.1f KB per adapter; Felix alone, one more bundle among %d vs %d: %.2fx"
+                + " (%.2f ms); %d module versions side by side%s; %s%n", last.n,
                 last.ratio, BASE_N, last.deployMillis, last.baseMillis, (double) last.startMillis / first.startMillis, first.n,
-                last.startMillis, first.startMillis, last.kbPerAdapter, modules,
+                last.startMillis, first.startMillis, last.kbPerAdapter, last.n, BASE_N, last.felixRatio, last.felixMillis, modules,
                 ignoreConfiguration ? "; adapters declare configuration-policy ignore" : "", Bench.machine());
     }
 
     private record Row(int n, double fillSeconds, double deployMillis, double deployP95, double baseMillis, double ratio,
-            double heapMb, double kbPerAdapter, long startMillis) {
+            double heapMb, double kbPerAdapter, long startMillis, double felixMillis, double felixRatio) {
     }
 
     /** Deploys one more adapter (one never deployed before), measures it, and undeploys it again. */
