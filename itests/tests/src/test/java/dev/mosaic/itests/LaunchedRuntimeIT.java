@@ -204,14 +204,44 @@ public class LaunchedRuntimeIT {
     }
 
     @Test
-    public void aRestoreThatOutlastsTheReadyTimeoutIsWaitedForAndSaysHowFarItHasGot() throws Exception {
+    public void aRestoreThatOutlastsTheReadyTimeoutIsWaitedForAndSaysHowFarItHasGotOnTheTerminalAndTheApi() throws Exception {
         Path data = LaunchedRuntime.newDataDir();
         try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
             assertTrue(rt.stop()); // the examples are recorded now
         }
+        int mgmtPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            mgmtPort = free.getLocalPort();
+        }
+        String token = Files.readString(data.resolve("mgmt-token")).trim();
         // the restore is held for 4 s; the runtime may take 1 s to be ready, but it is busy, not stuck
-        try (LaunchedRuntime rt = LaunchedRuntime.start(data, List.of("-Dmosaic.test.pause=restore:4000"),
-                List.of("--no-console", "--ready-timeout", "1"))) {
+        CompletableFuture<LaunchedRuntime> starting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return LaunchedRuntime.start(data, List.of("-Dmosaic.test.pause=restore:4000"),
+                        List.of("--no-console", "--ready-timeout", "1", "--mgmt-port", Integer.toString(mgmtPort)));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        // meanwhile the management API answers, and says why it cannot do anything yet
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        HttpResponse<String> busy = null;
+        while (busy == null && System.nanoTime() < deadline && !starting.isDone()) {
+            try {
+                busy = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + mgmtPort
+                        + "/api/v1/deployments")).header("Authorization", "Bearer " + token).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } catch (java.io.IOException notListeningYet) {
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+        }
+        try (LaunchedRuntime rt = starting.get(60, TimeUnit.SECONDS)) {
+            assertTrue("the management API answered during the restore", busy != null);
+            assertEquals(busy.body(), 503, busy.statusCode());
+            assertEquals("5", busy.headers().firstValue("Retry-After").orElse(null));
+            assertEquals(busy.body(), "restoring", LaunchedRuntime.JSON.readTree(busy.body()).get("error").asText());
+            assertTrue(busy.body(), busy.body().matches("(?s).*restoring its recorded deployments \\(\\d+ of \\d+ installed\\).*"));
             assertTrue("ready after the restore: " + rt.startMillis() + " ms", rt.startMillis() >= 4000);
             assertEquals("1.1.0", rt.json("/tv/home").get("moduleVersion").asText());
             assertTrue("the management API line is printed too: " + rt.stdout(), rt.mgmtUrl != null);

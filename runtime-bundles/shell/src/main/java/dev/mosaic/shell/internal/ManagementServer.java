@@ -26,6 +26,8 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +39,7 @@ import dev.mosaic.deployer.DeployOptions;
 import dev.mosaic.deployer.DeployResult;
 import dev.mosaic.deployer.Deployer;
 import dev.mosaic.deployer.Health;
+import dev.mosaic.deployer.Restoring;
 import dev.mosaic.insight.Insight;
 import dev.mosaic.shell.ManagementApi;
 
@@ -58,11 +61,16 @@ public final class ManagementServer extends Handler.Abstract implements Manageme
     private static final Logger LOG = LoggerFactory.getLogger(ManagementServer.class);
     private static final String PREFIX = "/api/v1";
 
-    @Reference
-    private Deployer deployer;
+    // Optional and dynamic: the API listens from the start and, while the deployer restores the
+    // recorded deployments (minutes, with thousands of them), answers 503 saying how far it has got.
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Deployer deployer;
 
-    @Reference
-    private Insight insight;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Insight insight;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Restoring restoring;
 
     private final ObjectMapper mapper = new ObjectMapper();
     private Server server;
@@ -144,6 +152,15 @@ public final class ManagementServer extends Handler.Abstract implements Manageme
             send(response, callback, 401, error("unauthorized", presented == null
                     ? "send the management token as 'Authorization: Bearer <token>' (token from " + tokens.source() + ")"
                     : "the bearer token is not valid"));
+            return true;
+        }
+        if (deployer == null || insight == null) {
+            Restoring r = restoring;
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, "5");
+            send(response, callback, 503, error("restoring", r == null
+                    ? "the runtime is starting; try again shortly"
+                    : String.format(java.util.Locale.ROOT, "the runtime is restoring its recorded deployments (%,d of %,d"
+                            + " installed); try again shortly", r.installed(), r.deployments())));
             return true;
         }
         String accept = request.getHeaders().get(HttpHeader.ACCEPT);
