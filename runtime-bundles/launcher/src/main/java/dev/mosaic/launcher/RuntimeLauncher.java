@@ -148,7 +148,7 @@ final class RuntimeLauncher {
             return 3;
         }
         ServiceTracker<Object, Object> mgmt = tracker(context, "dev.mosaic.shell.ManagementApi");
-        // it comes just after the deployer: after a restore that outlasted the ready timeout, it still gets a moment
+        // it starts without waiting for the deployer; after a restore that outlasted the ready timeout it still gets a moment
         Object mgmtService = mgmt.waitForService(deadline == Long.MAX_VALUE ? 0 : Math.max(10_000, millisUntil(deadline)));
         if (mgmtService != null) {
             out.println("mosaic management API on " + call(mgmtService, "url") + " (token: " + call(mgmtService, "tokenSource") + ")");

@@ -184,7 +184,7 @@ public final class DeployerComponent implements Deployer {
         removeStrayTenants();
 
         String seed = context.getProperty("mosaic.seed");
-        int recorded = registry.units(null).size();
+        int recorded = registry.size();
         restoring.set(context.registerService(Restoring.class, new Restoring() {
             @Override
             public int deployments() {
@@ -237,7 +237,7 @@ public final class DeployerComponent implements Deployer {
         changes.lock();
         try {
             testPause("restore");
-            int count = registry.units(null).size();
+            int count = registry.size();
             if (count > 0) {
                 LOG.info("restoring {} recorded deployment(s) in {}", count, registry.environments());
             }
@@ -246,7 +246,7 @@ public final class DeployerComponent implements Deployer {
             }
             LOG.info("restored {} deployment(s) in {} ms{}", count, (System.nanoTime() - start) / 1_000_000,
                     problems.isEmpty() ? "" : "; " + problems.size() + " failed: " + problems.keySet());
-            if (seed != null && registry.units(null).isEmpty()) {
+            if (seed != null && registry.size() == 0) {
                 seed(seed);
             }
         } catch (RuntimeException e) {

@@ -330,6 +330,11 @@ final class Registry {
                 .values());
     }
 
+    /** @return how many units there are, in every environment */
+    int size() {
+        return units.size();
+    }
+
     /** @return every unit in the environment, or everywhere for null */
     List<Unit> units(String env) {
         return new ArrayList<>(env == null ? units.values() : inEnvironment(env));

@@ -99,6 +99,8 @@ class RegistryTest {
         assertNotNull(registry.adapter("prod", "tv"));
         assertEquals(List.of("1.0.0"), registry.modules("prod").stream().map(u -> u.key.version()).toList());
         assertEquals(2, registry.units("prod").size());
+        assertEquals(2, registry.size());
+        assertEquals(copy.units(null).size(), copy.size());
 
         // and the original moving on afterwards does not show in the copy
         deploy("tv", "1.1.0", Map.of("catalog", "1.0.0"));
