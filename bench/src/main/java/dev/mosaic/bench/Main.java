@@ -6,9 +6,9 @@ import java.util.Arrays;
 public final class Main {
 
     private static final String HELP = """
-            bench/run throughput [rounds] [seconds] [connections] [blocking|nonblocking]
+            bench/run throughput [rounds] [seconds] [connections] [adaptive|blocking|nonblocking]
                 adapter routes (non-blocking and blocking) against raw Jetty of the same invocation type, wrk;
-                the last argument is the gateway's mode (mosaic.gateway.invocationType, default blocking)
+                the last argument is the gateway's mode (mosaic.gateway.invocationType, default adaptive)
             bench/run deploy [rounds]
                 time from the management call to the new version answering; adapter deploys and module releases
             bench/run swaps [swaps] [seconds] [connections] [pause ms]

@@ -3,6 +3,7 @@ package dev.mosaic.bench;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.BiFunction;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
@@ -52,6 +53,12 @@ public final class RawJetty {
      * the process is stopped.
      */
     public static void serve(String what, Handler handler) throws Exception {
+        serve(what, handler, ServerConnector::new);
+    }
+
+    /** The same, with the connector {@code connector} makes (Mosaic's gateway has its own in {@code adaptive} mode). */
+    public static void serve(String what, Handler handler, BiFunction<Server, HttpConnectionFactory, ServerConnector> connector)
+            throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(200, 8);
         threads.setName(what);
         Server server = new Server(threads);
@@ -59,13 +66,13 @@ public final class RawJetty {
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
         http.setRequestHeaderSize(8192);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
+        ServerConnector listening = connector.apply(server, new HttpConnectionFactory(http));
+        listening.setHost("127.0.0.1");
+        listening.setPort(0);
+        server.addConnector(listening);
         server.setHandler(handler);
         server.start();
-        System.out.println(what + " ready on port " + connector.getLocalPort());
+        System.out.println(what + " ready on port " + listening.getLocalPort());
         System.out.flush();
         server.join();
     }

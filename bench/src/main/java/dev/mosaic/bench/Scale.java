@@ -108,8 +108,8 @@ final class Scale {
                 felixBase.probe(felixProbes);
                 felix.probe(felixProbes);
             }
-            System.out.printf(Locale.ROOT, "%7s %9s %14s %10s %14s %8s %10s %12s %12s %14s %8s%n", "N", "fill s", "deploy+1 ms",
-                    "p95 ms", "at " + BASE_N + " ms", "ratio", "heap MB", "KB/adapter", "start ms", "Felix +1 ms", "ratio");
+            System.out.printf(Locale.ROOT, "%7s %9s %14s %10s %14s %8s %10s %12s %9s %9s %14s %8s%n", "N", "fill s", "deploy+1 ms",
+                    "p95 ms", "at " + BASE_N + " ms", "ratio", "heap MB", "KB/adapter", "stop ms", "start ms", "Felix +1 ms", "ratio");
             int deployed = 0;
             int probes = 0;
             int sinceStart = 0;
@@ -147,17 +147,17 @@ final class Scale {
                 }
                 check(rt, n, newest);
                 double heap = heapMb(rt);
-                rt.close();
+                long stopMillis = rt.stop();
                 rt = Bench.Runtime.start(data, jvm, "--no-seed", "--ready-timeout", "0");
                 sinceStart = 0;
                 check(rt, n, newest);
                 Row row = new Row(n, fillSeconds, Bench.median(latencies), Bench.percentile(latencies, 95),
                         Bench.median(baseLatencies), Bench.median(ratios), heap, (heap - baseHeap) * 1024 / n, rt.startMillis,
-                        Bench.median(felixLatencies), Bench.median(felixRatios));
+                        stopMillis, Bench.median(felixLatencies), Bench.median(felixRatios));
                 rows.add(row);
-                System.out.printf(Locale.ROOT, "%7d %9.1f %14.1f %10.1f %14.1f %7.2fx %10.1f %12.1f %12d %14.2f %7.2fx%n", n,
+                System.out.printf(Locale.ROOT, "%7d %9.1f %14.1f %10.1f %14.1f %7.2fx %10.1f %12.1f %9d %9d %14.2f %7.2fx%n", n,
                         row.fillSeconds, row.deployMillis, row.deployP95, row.baseMillis, row.ratio, row.heapMb, row.kbPerAdapter,
-                        row.startMillis, row.felixMillis, row.felixRatio);
+                        row.stopMillis, row.startMillis, row.felixMillis, row.felixRatio);
             }
         } finally {
             rt.close();
@@ -169,15 +169,15 @@ final class Scale {
         Row last = rows.get(rows.size() - 1);
         System.out.printf(Locale.ROOT, "summary: at N=%d: deploy of one more adapter %.2fx the same deploy at N=%d in the same"
                 + " minutes (median of paired ratios; %.1f vs %.1f ms; target <= 1.2x at 10,000), start-to-ready %.2fx the"
-                + " restart at N=%d (%d vs %d ms), heap %.1f KB per adapter; Felix alone, one more bundle among %d vs %d: %.2fx"
+                + " restart at N=%d (%d vs %d ms), stop on SIGTERM %d vs %d ms, heap %.1f KB per adapter; Felix alone, one more bundle among %d vs %d: %.2fx"
                 + " (%.2f ms); %d module versions side by side%s; %s%n", last.n,
                 last.ratio, BASE_N, last.deployMillis, last.baseMillis, (double) last.startMillis / first.startMillis, first.n,
-                last.startMillis, first.startMillis, last.kbPerAdapter, last.n, BASE_N, last.felixRatio, last.felixMillis, modules,
+                last.startMillis, first.startMillis, last.stopMillis, first.stopMillis, last.kbPerAdapter, last.n, BASE_N, last.felixRatio, last.felixMillis, modules,
                 ignoreConfiguration ? "; adapters declare configuration-policy ignore" : "", Bench.machine());
     }
 
     private record Row(int n, double fillSeconds, double deployMillis, double deployP95, double baseMillis, double ratio,
-            double heapMb, double kbPerAdapter, long startMillis, double felixMillis, double felixRatio) {
+            double heapMb, double kbPerAdapter, long startMillis, long stopMillis, double felixMillis, double felixRatio) {
     }
 
     /** Deploys one more adapter (one never deployed before), measures it, and undeploys it again. */

@@ -33,7 +33,7 @@ final class Throughput {
         int rounds = Bench.arg(args, 0, 5);
         int seconds = Bench.arg(args, 1, 10);
         int connections = Bench.arg(args, 2, 50);
-        String invocation = args.length > 3 ? args[3] : "blocking";
+        String invocation = args.length > 3 ? args[3] : "adaptive";
         int threads = 2;
         try (Bench.Runtime mosaic = Bench.Runtime.start(Bench.tempDir("bench-throughput-"),
                 List.of("-Dmosaic.gateway.invocationType=" + invocation), "--no-seed")) {
@@ -48,8 +48,8 @@ final class Throughput {
             Path bodyFile = Files.write(Files.createTempFile("bench-body", ".json"), body);
             try (Bench.Raw rawNonBlocking = new Bench.Raw("nonblocking", bodyFile);
                     Bench.Raw rawBlocking = new Bench.Raw("blocking", bodyFile);
-                    Bench.Raw plainNonBlocking = new Bench.Raw(PlainGateway.class.getName(), "nonblocking", bodyFile, "/bench");
-                    Bench.Raw plainBlocking = new Bench.Raw(PlainGateway.class.getName(), "blocking", bodyFile, "/bench")) {
+                    Bench.Raw plainNonBlocking = new Bench.Raw(PlainGateway.class.getName(), "nonblocking/" + invocation, bodyFile, "/bench");
+                    Bench.Raw plainBlocking = new Bench.Raw(PlainGateway.class.getName(), "blocking/" + invocation, bodyFile, "/bench")) {
                 URI[][] sets = {
                         { rawNonBlocking.uri(), mosaic.route("/bench/inline"), plainNonBlocking.uri() },
                         { rawBlocking.uri(), mosaic.route("/bench/pooled"), plainBlocking.uri() } };

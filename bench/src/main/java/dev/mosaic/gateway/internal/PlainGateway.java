@@ -16,9 +16,10 @@ import dev.mosaic.bench.RawJetty;
 /**
  * Mosaic's device handler with one route in a plain Jetty, no OSGi: the gateway's own code
  * on the request path, set apart from the runtime around it. Run as {@code PlainGateway
- * nonblocking|blocking BODYFILE}; prints {@code plain gateway ready on port N}. Its route
- * {@code /bench} answers the body from a handler declared non-blocking (in mode
- * {@code nonblocking}) or blocking (in mode {@code blocking}).
+ * HANDLER/MODE BODYFILE}; prints {@code plain gateway ready on port N}. Its route
+ * {@code /bench} answers the body from a handler declared non-blocking (HANDLER
+ * {@code nonblocking}) or blocking ({@code blocking}), with the gateway in MODE
+ * ({@code adaptive}, {@code blocking} or {@code nonblocking}, as {@code mosaic.gateway.invocationType}).
  */
 public final class PlainGateway {
 
@@ -26,7 +27,9 @@ public final class PlainGateway {
     }
 
     public static void main(String[] args) throws Exception {
-        boolean nonBlocking = args[0].equals("nonblocking");
+        String[] handlerAndMode = args[0].split("/", 2);
+        boolean nonBlocking = handlerAndMode[0].equals("nonblocking");
+        String mode = handlerAndMode.length > 1 ? handlerAndMode[1] : handlerAndMode[0];
         byte[] body = Files.readAllBytes(Path.of(args[1]));
         Response answer = Response.status(200).header("Content-Type", "application/json").body(body);
         ObjectMapper mapper = Json.mapper();
@@ -38,7 +41,12 @@ public final class PlainGateway {
         Target target = new Target(null, request -> answer, tenant, "GET", RouteTemplate.parse("/bench"), nonBlocking);
         Map<String, RoutingTable<Target>> tables = Map.of("prod", RoutingTable.of(List.of(target.entry())));
 
-        RawJetty.serve("plain gateway", new DeviceHandler(() -> tables, mapper, 1 << 20, adapterPool, deadlines, 1024, 30_000,
-                10_000, nonBlocking ? Invocable.InvocationType.NON_BLOCKING : Invocable.InvocationType.BLOCKING, 100));
+        DeviceHandler handler = new DeviceHandler(() -> tables, mapper, 1 << 20, adapterPool, deadlines, 1024, 30_000, 10_000,
+                mode.equals("blocking") ? Invocable.InvocationType.BLOCKING : Invocable.InvocationType.NON_BLOCKING, 100);
+        if (mode.equals("adaptive")) {
+            RawJetty.serve("plain gateway", handler, AdaptiveConnector::new);
+        } else {
+            RawJetty.serve("plain gateway", handler);
+        }
     }
 }

@@ -48,6 +48,57 @@ public class LaunchedRuntimeIT {
     }
 
     @Test
+    public void aStopLetsTheCallsInFlightFinishAndTakesNoNewOnesBeforeTheAdaptersStop() throws Exception {
+        Path slow;
+        try (Stream<Path> jars = Files.list(Path.of(System.getProperty("mosaic.fixtures")))) {
+            slow = jars.filter(j -> j.getFileName().toString().matches("fixtures-.*-slow-1.0.0\\.jar")).findFirst().orElseThrow();
+        }
+        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir())) {
+            assertEquals(0, rt.cli("deploy", slow.toString()).exit());
+            CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return rt.get("/fixtures/slow?ms=2000");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            // the call has started once the gateway counts it
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!slowCallStarted(rt)) {
+                assertTrue("the slow call never started", System.nanoTime() < deadline);
+                TimeUnit.MILLISECONDS.sleep(10);
+            }
+            rt.process.destroy(); // SIGTERM
+            // while it drains, other requests are refused (503, or no connection), never a 404 of a stopped adapter
+            while (rt.process.isAlive() && !inFlight.isDone()) {
+                try {
+                    HttpResponse<String> r = rt.get("/tv/home");
+                    assertTrue(r.statusCode() + " " + r.body(), r.statusCode() == 200
+                            || (r.statusCode() == 503 && r.body().contains("\"shutting_down\"")));
+                } catch (java.io.IOException refused) {
+                    // the listener is closed
+                }
+                TimeUnit.MILLISECONDS.sleep(20);
+            }
+            HttpResponse<String> answered = inFlight.get(30, TimeUnit.SECONDS);
+            assertEquals(answered.body(), 200, answered.statusCode());
+            assertTrue("a clean stop ends the process", rt.process.waitFor(60, TimeUnit.SECONDS));
+            String log = rt.log();
+            assertTrue(log, log.contains("stopped serving devices: the calls in flight finished in"));
+            assertFalse("no adapter is stopped while it serves:\n" + log, log.contains("stopped while serving"));
+        }
+    }
+
+    private static boolean slowCallStarted(LaunchedRuntime rt) throws Exception {
+        for (JsonNode route : LaunchedRuntime.JSON.readTree(rt.api("GET", "/routes", null).body())) {
+            if (route.path("path").asText().equals("/fixtures/slow") && route.path("requests").asLong() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Test
     public void theConsoleIsOnTheTerminalWhenThereIsOneAndNotOtherwise() throws Exception {
         Assume.assumeTrue("needs script(1) to give the runtime a terminal", Files.isExecutable(Path.of("/usr/bin/script")));
         Path data = LaunchedRuntime.newDataDir();

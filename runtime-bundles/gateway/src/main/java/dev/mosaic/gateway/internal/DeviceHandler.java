@@ -50,8 +50,13 @@ import dev.mosaic.gateway.internal.RoutingTable.MethodNotAllowed;
  * Jetty thread. {@code nonblocking}: this handler declares itself
  * {@link InvocationType#NON_BLOCKING}, so Jetty calls it on its selector; a handler declared
  * {@code @Route(blocking = false)} runs right there, every other one is handed to the adapter
- * pool. bench/RESULTS.md compares the two. In both, a handler declared non-blocking that
- * blocks anyway (over {@code inlineBudgetMicros}, three times) is demoted to the others' way.
+ * pool. {@code adaptive}: declared {@link InvocationType#NON_BLOCKING} too, but served by an
+ * {@link AdaptiveConnector}, whose connections read their next request inline after one that
+ * went to a non-blocking handler and where blocking is allowed after one that went to a
+ * blocking handler; a blocking handler runs in place where {@link AdaptiveConnector#mayBlockHere()}
+ * (within {@code inPlaceLimit}), else on the adapter pool. bench/RESULTS.md compares the three.
+ * In all, a handler declared non-blocking that blocks anyway (over {@code inlineBudgetMicros},
+ * three times) is demoted to the others' way.
  * (Jetty's third type, EITHER, is not offered: Jetty 12.1 combines it with the server's own
  * NON_BLOCKING and then calls the handler on the selector without marking the call
  * non-blocking, so the handler cannot tell when blocking is safe.)
@@ -80,6 +85,8 @@ final class DeviceHandler extends Handler.Abstract {
     /** How many blocking calls may run on Jetty's threads at once; the rest go to the adapter pool. */
     private final int inPlaceLimit;
     private final AtomicInteger inPlace = new AtomicInteger();
+    /** Set when the runtime stops: new requests get a 503 and their connection is closed. */
+    private volatile boolean refusing;
 
     DeviceHandler(Supplier<Map<String, RoutingTable<Target>>> tables, ObjectMapper mapper, long maxBodyBytes,
             Executor adapterPool, Deadlines deadlines, long minBodyBytesPerSecond, long maxBodyMillis,
@@ -111,10 +118,22 @@ final class DeviceHandler extends Handler.Abstract {
         return (millis + 999) / 1000 * 1000; // whole seconds: few distinct durations to watch
     }
 
+    /** From now on every new request gets a 503 {@code shutting_down}, and its connection is closed. */
+    void refuseNewCalls() {
+        refusing = true;
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         String requestId = requestId(request);
         response.getHeaders().put(Gateway.REQUEST_ID_HEADER, requestId);
+        if (refusing) {
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+            error(response, callback, 503, "shutting_down", "this runtime is shutting down; send the request again",
+                    requestId, Map.of());
+            return true;
+        }
         String method = request.getMethod();
         // Canonical (dot segments resolved) and then decoded. Jetty has already refused
         // ambiguous encodings such as %2F with a 400, so decoding cannot create new segments.
@@ -154,6 +173,9 @@ final class DeviceHandler extends Handler.Abstract {
             Response response, Callback callback) {
         Target target = found.entry().target();
         Tenant tenant = target.tenant;
+        if (!calledWhereBlockingIsAllowed) {
+            AdaptiveConnector.nextReadInline(request, target.inline && !tenant.demoted);
+        }
         if (!tenant.tryEnter()) {
             tenant.rejected.increment();
             response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
@@ -166,7 +188,7 @@ final class DeviceHandler extends Handler.Abstract {
         boolean chunked = length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
         if (length == 0 || (length < 0 && !chunked)) {
             start(target, new RequestView(request, path, found.params(), null, requestId, env, tenant.mapper), response, callback,
-                    calledWhereBlockingIsAllowed);
+                    calledWhereBlockingIsAllowed || AdaptiveConnector.mayBlockHere());
             return;
         }
         if (length > maxBodyBytes) {

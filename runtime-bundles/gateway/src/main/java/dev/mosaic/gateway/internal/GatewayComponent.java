@@ -23,10 +23,12 @@ import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
 import org.osgi.framework.Constants;
 import org.osgi.framework.ServiceEvent;
 import org.osgi.framework.ServiceListener;
 import org.osgi.framework.ServiceReference;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -63,10 +65,11 @@ import dev.mosaic.gateway.internal.RoutingTable.Entry;
  * the threads running adapter calls (default 2048); {@code mosaic.gateway.inlineBudgetMicros}
  * is how long a non-blocking handler may take before it counts as blocking (default 10000;
  * three such calls move its adapter to the thread pool); {@code mosaic.gateway.invocationType}
- * ({@code blocking}, the default, or {@code nonblocking}) is how Jetty schedules device
+ * ({@code adaptive}, the default, {@code blocking} or {@code nonblocking}) is how Jetty schedules device
  * requests and {@code mosaic.gateway.inPlaceCalls} how many blocking calls may hold Jetty
  * threads at once (default half of {@code mosaic.gateway.deviceThreads}, itself 200); see
- * {@link DeviceHandler}.
+ * {@link DeviceHandler}. {@code mosaic.gateway.stopTimeout} (default 10s) is how long, when the
+ * framework stops, the calls in flight get to finish before the device server closes.
  */
 @Component(service = Gateway.class, immediate = true)
 public final class GatewayComponent implements Gateway {
@@ -86,6 +89,11 @@ public final class GatewayComponent implements Gateway {
     private BundleContext context;
     /** Set by the thread that starts it, before {@link #started} completes. */
     private volatile Server server;
+    private volatile DeviceHandler deviceHandler;
+    /** Set when the framework begins to stop: from then on adapters stopping are expected, not a loss of routes. */
+    private volatile boolean frameworkStopping;
+    private SynchronousBundleListener stopListener;
+    private long stopTimeoutMillis;
     private ServiceListener listener;
     /** The port, once the server listens. */
     private volatile CompletableFuture<Integer> started;
@@ -115,6 +123,15 @@ public final class GatewayComponent implements Gateway {
         adapterPool.start();
         deadlines = new Deadlines(10);
 
+        stopTimeoutMillis = Limits.millis(property(context, "mosaic.gateway.stopTimeout", "10s"));
+        // The framework stops the adapters (a higher start level) before this bundle: stop taking
+        // device traffic first, so that no adapter is stopped in the middle of a call.
+        stopListener = event -> {
+            if (event.getType() == BundleEvent.STOPPING && event.getBundle().getBundleId() == Constants.SYSTEM_BUNDLE_ID) {
+                stopServing();
+            }
+        };
+        context.addBundleListener(stopListener);
         listener = this::serviceChanged;
         context.addServiceListener(listener, "(" + Constants.OBJECTCLASS + "=" + RouteHandler.class.getName() + ")");
 
@@ -125,7 +142,9 @@ public final class GatewayComponent implements Gateway {
         int minRequestDataRate = intProperty(context, "mosaic.gateway.minRequestDataRate", 1024);
         int maxBodyMillis = intProperty(context, "mosaic.gateway.maxBodyMillis", 30_000);
         int inlineBudgetMicros = intProperty(context, "mosaic.gateway.inlineBudgetMicros", 10_000);
-        Invocable.InvocationType invocationType = invocationType(context);
+        String mode = mode(context);
+        Invocable.InvocationType invocationType = mode.equals("blocking") ? Invocable.InvocationType.BLOCKING
+                : Invocable.InvocationType.NON_BLOCKING;
         int inPlaceCalls = intProperty(context, "mosaic.gateway.inPlaceCalls", deviceThreads / 2);
 
         // Jetty is made and started on a thread of its own, so that the deployer restores the deployments
@@ -146,7 +165,8 @@ public final class GatewayComponent implements Gateway {
                 // Device traffic is untrusted: bounded headers, no slow-loris bodies, idle connections closed.
                 http.setRequestHeaderSize(maxHeaderBytes);
                 http.setIdleTimeout(idleTimeout);
-                ServerConnector connector = new ServerConnector(s, new HttpConnectionFactory(http));
+                ServerConnector connector = mode.equals("adaptive") ? new AdaptiveConnector(s, new HttpConnectionFactory(http))
+                        : new ServerConnector(s, new HttpConnectionFactory(http));
                 connector.setIdleTimeout(idleTimeout);
                 connector.setPort(wantedPort);
                 if (host != null && !host.isBlank()) {
@@ -156,8 +176,10 @@ public final class GatewayComponent implements Gateway {
                 // Connections wait on the selector, not on threads; still, a flood of them is cut at a bound.
                 s.addBean(new NetworkConnectionLimit(maxConnections, connector));
                 s.setErrorHandler(new JsonErrorHandler(mapper));
-                s.setHandler(new DeviceHandler(() -> tables, mapper, maxBody, adapterPool, deadlines, minRequestDataRate,
-                        maxBodyMillis, inlineBudgetMicros, invocationType, inPlaceCalls));
+                DeviceHandler handler = new DeviceHandler(() -> tables, mapper, maxBody, adapterPool, deadlines, minRequestDataRate,
+                        maxBodyMillis, inlineBudgetMicros, invocationType, inPlaceCalls);
+                s.setHandler(handler);
+                deviceHandler = handler;
                 server = s;
                 s.start();
                 LOG.info("gateway serving devices on port {}", connector.getLocalPort());
@@ -172,8 +194,61 @@ public final class GatewayComponent implements Gateway {
         starter.start();
     }
 
+    /**
+     * The framework is stopping: no new device connections, 503 (with {@code Connection: close})
+     * for new requests on open ones, and the calls in flight get up to
+     * {@code mosaic.gateway.stopTimeout} to finish; then the server stops.
+     */
+    private void stopServing() {
+        frameworkStopping = true;
+        Server s;
+        try {
+            started.join();
+            s = server;
+        } catch (java.util.concurrent.CompletionException e) {
+            return; // it never served
+        }
+        long t0 = System.nanoTime();
+        deviceHandler.refuseNewCalls();
+        for (org.eclipse.jetty.server.Connector c : s.getConnectors()) {
+            if (c instanceof ServerConnector listening) {
+                listening.close(); // stops accepting; open connections stay until the server stops
+            }
+        }
+        long running = 0;
+        try {
+            long deadline = t0 + TimeUnit.MILLISECONDS.toNanos(stopTimeoutMillis);
+            while ((running = running()) > 0 && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(5);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            s.stop();
+        } catch (Exception e) {
+            LOG.warn("stopping the device server failed: {}", e.getMessage(), e);
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+        if (running > 0) {
+            LOG.warn("stopped serving devices after {} ms; {} call(s) still running were cut off (mosaic.gateway.stopTimeout {} ms)",
+                    ms, running, stopTimeoutMillis);
+        } else {
+            LOG.info("stopped serving devices: the calls in flight finished in {} ms", ms);
+        }
+    }
+
+    private long running() {
+        long n = 0;
+        for (Tenant t : tenants.values()) {
+            n += t.active();
+        }
+        return n;
+    }
+
     @Deactivate
     void deactivate() throws Exception {
+        context.removeBundleListener(stopListener);
         context.removeServiceListener(listener);
         try {
             started.join();
@@ -436,6 +511,14 @@ public final class GatewayComponent implements Gateway {
         if (target == null) {
             return;
         }
+        if (frameworkStopping) {
+            // the server stopped before the adapters did: no route to take out one by one
+            ungetQuietly(ref);
+            if (heldBy(target.bundleId()).isEmpty()) {
+                tenants.remove(target.bundleId());
+            }
+            return;
+        }
         synchronized (this) {
             Map<String, RoutingTable<Target>> next = new HashMap<>();
             boolean changed = false;
@@ -511,14 +594,14 @@ public final class GatewayComponent implements Gateway {
         return info;
     }
 
-    private static Invocable.InvocationType invocationType(BundleContext context) {
-        String v = property(context, "mosaic.gateway.invocationType", "blocking");
-        return switch (v.toLowerCase(java.util.Locale.ROOT)) {
-            case "nonblocking" -> Invocable.InvocationType.NON_BLOCKING;
-            case "blocking" -> Invocable.InvocationType.BLOCKING;
-            default -> throw new IllegalArgumentException("mosaic.gateway.invocationType must be nonblocking or blocking, got '"
-                    + v + "'");
-        };
+    /** How Jetty schedules device requests: {@code adaptive} (the default), {@code blocking} or {@code nonblocking}. */
+    static String mode(BundleContext context) {
+        String v = property(context, "mosaic.gateway.invocationType", "adaptive").toLowerCase(java.util.Locale.ROOT);
+        if (!v.equals("adaptive") && !v.equals("blocking") && !v.equals("nonblocking")) {
+            throw new IllegalArgumentException("mosaic.gateway.invocationType must be adaptive, blocking or nonblocking,"
+                    + " got '" + v + "'");
+        }
+        return v;
     }
 
     private static String property(BundleContext context, String name, String defaultValue) {

@@ -407,6 +407,19 @@ class DeviceHandlerTest {
     }
 
     @Test
+    void onceTheRuntimeStopsNewRequestsGet503AndTheirConnectionClosed() throws Exception {
+        route("GET", "/tv/home", r -> Map.of("ok", true));
+        assertEquals(200, send("GET", "/tv/home").getStatus());
+        ((DeviceHandler) server.getHandler()).refuseNewCalls();
+        HttpTester.Response r = send("GET", "/tv/home");
+        assertEquals(503, r.getStatus());
+        assertEquals("shutting_down", json(r).get("error").asText());
+        assertEquals("close", r.get("Connection"));
+        assertEquals("1", r.get("Retry-After"));
+        assertEquals(0, tenant.rejected.sum(), "not counted against the adapter");
+    }
+
+    @Test
     void percentEncodedPathSegmentsAreDecodedForTheHandler() throws Exception {
         route("GET", "/search/{term}", r -> Map.of("term", r.pathParam("term")));
         assertEquals("stranger things", json(send("GET", "/search/stranger%20things")).get("term").asText());
