@@ -73,6 +73,13 @@ public final class ManagementServer extends Handler.Abstract implements Manageme
     private volatile Restoring restoring;
 
     private final ObjectMapper mapper = new ObjectMapper();
+
+    /** Why the deployer or insight is not there yet (the API's 503 and the console's error say the same). */
+    static String notYet(Restoring r) {
+        return r == null ? "the runtime is starting; try again shortly"
+                : String.format(java.util.Locale.ROOT, "the runtime is restoring its recorded deployments (%,d of %,d"
+                        + " installed); try again shortly", r.installed(), r.deployments());
+    }
     private Server server;
     private Tokens tokens;
     private String url;
@@ -155,12 +162,8 @@ public final class ManagementServer extends Handler.Abstract implements Manageme
             return true;
         }
         if (deployer == null || insight == null) {
-            Restoring r = restoring;
             response.getHeaders().put(HttpHeader.RETRY_AFTER, "5");
-            send(response, callback, 503, error("restoring", r == null
-                    ? "the runtime is starting; try again shortly"
-                    : String.format(java.util.Locale.ROOT, "the runtime is restoring its recorded deployments (%,d of %,d"
-                            + " installed); try again shortly", r.installed(), r.deployments())));
+            send(response, callback, 503, error("restoring", notYet(restoring)));
             return true;
         }
         String accept = request.getHeaders().get(HttpHeader.ACCEPT);

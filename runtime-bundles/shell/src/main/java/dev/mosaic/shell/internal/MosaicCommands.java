@@ -10,6 +10,8 @@ import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
 
 import dev.mosaic.deployer.DeployException;
 import dev.mosaic.deployer.DeployOptions;
@@ -18,6 +20,7 @@ import dev.mosaic.deployer.Deployer;
 import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.Health;
 import dev.mosaic.deployer.HistoryEntry;
+import dev.mosaic.deployer.Restoring;
 import dev.mosaic.deployer.RouteView;
 import dev.mosaic.insight.DependencyNode;
 import dev.mosaic.insight.Dependents;
@@ -52,11 +55,32 @@ public final class MosaicCommands {
     private static final String ENV_FLAGS_1 = "-e";
     private static final String ENV_FLAGS_2 = "--env";
 
-    @Reference
-    private Deployer deployer;
+    // Optional and dynamic, as the management API's: the console has its commands from the start and,
+    // while the deployer restores the recorded deployments, each says how far it has got.
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Deployer deployer;
 
-    @Reference
-    private Insight insight;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Insight insight;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Restoring restoring;
+
+    private Deployer deployer() {
+        Deployer d = deployer;
+        if (d == null) {
+            throw new IllegalStateException(ManagementServer.notYet(restoring));
+        }
+        return d;
+    }
+
+    private Insight insight() {
+        Insight i = insight;
+        if (i == null) {
+            throw new IllegalStateException(ManagementServer.notYet(restoring));
+        }
+        return i;
+    }
 
     @Descriptor("deploy an adapter or release a shared-module version")
     public DeployResult deploy(
@@ -73,7 +97,7 @@ public final class MosaicCommands {
         DeployOptions options = DeployOptions.to(env, actor());
         options.ttl = ttl.isEmpty() ? null : ttl;
         options.dryRun = dryRun;
-        return deployer.deploy(bytes, options);
+        return deployer().deploy(bytes, options);
     }
 
     @Descriptor("deploy to another environment the very artifact (same SHA-256) an adapter uses in its environment")
@@ -81,7 +105,7 @@ public final class MosaicCommands {
             @Descriptor("from this environment") @Parameter(names = { "--from" }, absentValue = "test") String from,
             @Descriptor("to this environment") @Parameter(names = { "--to" }, absentValue = "prod") String to,
             @Descriptor("the adapter's symbolic name") String name) throws DeployException {
-        return deployer.promote(name, null, from, to, actor());
+        return deployer().promote(name, null, from, to, actor());
     }
 
     @Descriptor("deploy to another environment the very artifact (same SHA-256) of a module version")
@@ -90,7 +114,7 @@ public final class MosaicCommands {
             @Descriptor("to this environment") @Parameter(names = { "--to" }, absentValue = "prod") String to,
             @Descriptor("the module's symbolic name") String name,
             @Descriptor("the version") String version) throws DeployException {
-        return deployer.promote(name, version, from, to, actor());
+        return deployer().promote(name, version, from, to, actor());
     }
 
     @Descriptor("set how long a deployment lives from now: 30m, 12h, 7d, or none")
@@ -99,7 +123,7 @@ public final class MosaicCommands {
             @Descriptor("the module version, for a module") @Parameter(names = { "-v", "--version" }, absentValue = "") String version,
             @Descriptor("the symbolic name") String name,
             @Descriptor("the new TTL") String ttl) throws DeployException {
-        return deployer.setTtl(env, name, version.isEmpty() ? null : version, ttl, actor());
+        return deployer().setTtl(env, name, version.isEmpty() ? null : version, ttl, actor());
     }
 
     @Descriptor("remove module versions nobody has used for a while (--dry-run lists them)")
@@ -110,7 +134,7 @@ public final class MosaicCommands {
             throws DeployException {
         String e = env.isEmpty() ? null : env;
         String period = unusedFor.isEmpty() ? null : unusedFor;
-        return dryRun ? deployer.sunsetCandidates(e, period) : deployer.sunset(e, null, null, period, actor());
+        return dryRun ? deployer().sunsetCandidates(e, period) : deployer().sunset(e, null, null, period, actor());
     }
 
     @Descriptor("remove one module version nobody has used for a while (refused if it is in use)")
@@ -119,14 +143,14 @@ public final class MosaicCommands {
             @Descriptor("unused for at least this long (default: mosaic.sunset.after, 30d)") @Parameter(names = { "--unused-for" }, absentValue = "") String unusedFor,
             @Descriptor("the module's symbolic name") String module,
             @Descriptor("the version") String version) throws DeployException {
-        return deployer.sunset(env, module, version, unusedFor.isEmpty() ? null : unusedFor, actor());
+        return deployer().sunset(env, module, version, unusedFor.isEmpty() ? null : unusedFor, actor());
     }
 
     @Descriptor("who uses each version of a module, and who is elsewhere and why")
     public List<Dependents> dependents(
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
             @Descriptor("the module's symbolic name") String module) {
-        return insight.dependents(env.isEmpty() ? null : env, module, null);
+        return insight().dependents(env.isEmpty() ? null : env, module, null);
     }
 
     @Descriptor("who uses one version of a module, and who is elsewhere and why")
@@ -134,7 +158,7 @@ public final class MosaicCommands {
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
             @Descriptor("the module's symbolic name") String module,
             @Descriptor("the version") String version) {
-        return insight.dependents(env.isEmpty() ? null : env, module, version);
+        return insight().dependents(env.isEmpty() ? null : env, module, version);
     }
 
     @Descriptor("what a deployment imports, transitively: ranges, versions wired, newest available")
@@ -142,20 +166,20 @@ public final class MosaicCommands {
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("only this version of a module") @Parameter(names = { "-v", "--version" }, absentValue = "") String version,
             @Descriptor("the symbolic name") String name) {
-        return insight.dependencies(env, name, version.isEmpty() ? null : version);
+        return insight().dependencies(env, name, version.isEmpty() ? null : version);
     }
 
     @Descriptor("how consumers are spread over the versions of each module")
     public List<Uptake> uptake(
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env) {
-        return insight.uptake(env.isEmpty() ? null : env, null);
+        return insight().uptake(env.isEmpty() ? null : env, null);
     }
 
     @Descriptor("how consumers are spread over the versions of a module")
     public List<Uptake> uptake(
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
             @Descriptor("the module's symbolic name") String module) {
-        return insight.uptake(env.isEmpty() ? null : env, module);
+        return insight().uptake(env.isEmpty() ? null : env, module);
     }
 
     @Descriptor("the dependency graph: JSON-ready nodes and edges, or Graphviz DOT with --dot")
@@ -163,14 +187,14 @@ public final class MosaicCommands {
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
             @Descriptor("Graphviz DOT") @Parameter(names = { "--dot" }, presentValue = "true", absentValue = "false") boolean dot) {
         String e = env.isEmpty() ? null : env;
-        return dot ? insight.dot(e) : insight.graph(e);
+        return dot ? insight().dot(e) : insight().graph(e);
     }
 
     @Descriptor("undeploy an adapter (its routes answer 404 afterwards)")
     public DeployResult undeploy(
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("the adapter's symbolic name") String name) throws DeployException {
-        return deployer.undeploy(env, name, null, false, actor());
+        return deployer().undeploy(env, name, null, false, actor());
     }
 
     @Descriptor("undeploy a shared-module version (refused while in use, unless --force)")
@@ -179,14 +203,14 @@ public final class MosaicCommands {
             @Descriptor("move its consumers to another version first") @Parameter(names = { "-f", "--force" }, presentValue = "true", absentValue = "false") boolean force,
             @Descriptor("the module's symbolic name") String name,
             @Descriptor("the version") String version) throws DeployException {
-        return deployer.undeploy(env, name, version, force, actor());
+        return deployer().undeploy(env, name, version, force, actor());
     }
 
     @Descriptor("put back the adapter version that served before the current one")
     public DeployResult rollback(
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("the adapter's symbolic name") String name) throws DeployException {
-        return deployer.rollback(env, name, actor());
+        return deployer().rollback(env, name, actor());
     }
 
     @Descriptor("withdraw a shared-module version: its consumers move to the best other version in their range")
@@ -194,7 +218,7 @@ public final class MosaicCommands {
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("the module's symbolic name") String name,
             @Descriptor("the version") String version) throws DeployException {
-        return deployer.yank(env, name, version, actor());
+        return deployer().yank(env, name, version, actor());
     }
 
     @Descriptor("make a yanked shared-module version available again")
@@ -202,14 +226,14 @@ public final class MosaicCommands {
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("the module's symbolic name") String name,
             @Descriptor("the version") String version) throws DeployException {
-        return deployer.unyank(env, name, version, actor());
+        return deployer().unyank(env, name, version, actor());
     }
 
     @Descriptor("move a consumer with manual uptake to the newest module versions its ranges admit")
     public DeployResult adopt(
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("the consumer's symbolic name") String name) throws DeployException {
-        return deployer.adopt(env, name, actor());
+        return deployer().adopt(env, name, actor());
     }
 
     @Descriptor("list deployments (adapters and module versions)")
@@ -217,23 +241,23 @@ public final class MosaicCommands {
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
             @Descriptor("only this owner (Mosaic-Owner)") @Parameter(names = { "-o", "--owner" }, absentValue = "") String owner,
             @Descriptor("only adapters or only modules") @Parameter(names = { "-k", "--kind" }, absentValue = "") String kind) {
-        return deployer.list(env.isEmpty() ? null : env, owner.isEmpty() ? null : owner, kind.isEmpty() ? null : kind);
+        return deployer().list(env.isEmpty() ? null : env, owner.isEmpty() ? null : owner, kind.isEmpty() ? null : kind);
     }
 
     @Descriptor("list the routes served, with their adapter and the module versions it is wired to")
     public List<RouteView> routes() {
-        return deployer.routes();
+        return deployer().routes();
     }
 
     @Descriptor("show the history of changes")
     public List<HistoryEntry> history(
             @Descriptor("how many of the newest entries") @Parameter(names = { "-n", "--limit" }, absentValue = "50") int limit) {
-        return deployer.history(limit);
+        return deployer().history(limit);
     }
 
     @Descriptor("failed deployments, and retired bundles still in memory (leaks)")
     public Health health() {
-        return deployer.health();
+        return deployer().health();
     }
 
     private static String actor() {
