@@ -592,13 +592,17 @@ public final class DeployerComponent implements Deployer {
             moving.add(m.name() + "@" + m.version());
         }
         List<Move> stays = new ArrayList<>();
+        Map<String, String> owners = null;
         for (Unit u : target.units(env)) {
             String on = u.bindings.get(released.name());
             if (on == null || moving.contains(u.key.name() + "@" + u.key.version()) || on.equals(released.version())) {
                 continue;
             }
             Artifact consumer = target.artifact(u.key);
-            List<Model.Import> fromModule = Planner.importsFrom(target, env, consumer, released.name());
+            if (owners == null) {
+                owners = Planner.owners(target, env);
+            }
+            List<Model.Import> fromModule = Planner.importsFrom(owners, consumer, released.name());
             String reason;
             if (!Planner.admits(fromModule, released)) {
                 reason = Planner.isPin(fromModule) ? "pinned: " + describe(fromModule)

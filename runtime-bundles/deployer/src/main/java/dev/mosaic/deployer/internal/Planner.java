@@ -71,7 +71,10 @@ final class Planner {
 
     /** @return the modules the artifact imports packages of, in the environment */
     static Set<String> importedModules(Registry registry, String env, Artifact artifact) {
-        Map<String, String> owners = owners(registry, env);
+        return importedModules(owners(registry, env), artifact);
+    }
+
+    private static Set<String> importedModules(Map<String, String> owners, Artifact artifact) {
         Set<String> modules = new TreeSet<>();
         for (Import i : artifact.imports()) {
             String owner = owners.get(i.pkg());
@@ -93,7 +96,12 @@ final class Planner {
      */
     static Map<String, String> bind(Registry registry, String env, Artifact consumer, Map<String, String> current,
             boolean keepCurrent, Set<String> only) throws Unresolvable {
-        Map<String, String> owners = owners(registry, env);
+        return bind(registry, env, owners(registry, env), consumer, current, keepCurrent, only);
+    }
+
+    /** The same, with the environment's package owners worked out already ({@link #owners}). */
+    private static Map<String, String> bind(Registry registry, String env, Map<String, String> owners, Artifact consumer,
+            Map<String, String> current, boolean keepCurrent, Set<String> only) throws Unresolvable {
         Map<String, List<Import>> byModule = new TreeMap<>();
         for (Import i : consumer.imports()) {
             String owner = owners.get(i.pkg());
@@ -137,9 +145,8 @@ final class Planner {
         return chosen;
     }
 
-    /** @return the consumer's imports of packages the module exports in the environment */
-    static List<Import> importsFrom(Registry registry, String env, Artifact consumer, String module) {
-        Map<String, String> owners = owners(registry, env);
+    /** @return the consumer's imports of packages the module exports, given the environment's {@link #owners} */
+    static List<Import> importsFrom(Map<String, String> owners, Artifact consumer, String module) {
         List<Import> imports = new ArrayList<>();
         for (Import i : consumer.imports()) {
             if (module.equals(owners.get(i.pkg()))) {
@@ -207,13 +214,15 @@ final class Planner {
             UnitKey exclude) throws Unresolvable {
         List<MoveRecord> moves = new ArrayList<>();
         Set<UnitKey> moving = new HashSet<>();
+        // once, not per consumer: with thousands of adapters this loop is most of a release
+        Map<String, String> owners = owners(registry, env);
         for (Unit u : registry.units(env)) {
             if (u.key.equals(exclude)) {
                 continue;
             }
             Artifact artifact = registry.artifact(u.key);
             boolean adopting = adopt.contains(u.key);
-            Set<String> concerned = new TreeSet<>(importedModules(registry, env, artifact));
+            Set<String> concerned = importedModules(owners, artifact);
             concerned.addAll(u.bindings.keySet());
             if (!adopting) {
                 concerned.retainAll(affected);
@@ -221,7 +230,7 @@ final class Planner {
             if (concerned.isEmpty()) {
                 continue;
             }
-            Map<String, String> chosen = bind(registry, env, artifact, u.bindings,
+            Map<String, String> chosen = bind(registry, env, owners, artifact, u.bindings,
                     artifact.manualUptake() && !adopting, concerned);
             Map<String, String> next = new TreeMap<>(u.bindings);
             for (String module : concerned) {
