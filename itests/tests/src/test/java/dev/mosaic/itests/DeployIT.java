@@ -35,6 +35,9 @@ import dev.mosaic.deployer.Deployer;
 import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.HistoryEntry;
 import dev.mosaic.deployer.Move;
+import dev.mosaic.deployer.UptakePolicy;
+import dev.mosaic.deployer.MoveReason;
+import dev.mosaic.deployer.Operation;
 
 /**
  * Deploys, releases and their live uptake, yanks, rollbacks and undeploys against the real
@@ -69,8 +72,8 @@ public class DeployIT extends MosaicSupport {
     @Test
     public void newAdapterVersionReplacesTheRunningOneAndRollbackPutsItBack() throws Exception {
         DeployResult r = deploy(example("tv-home-1.1.0.jar"));
-        assertTrue(r.changed);
-        assertEquals("1.0.0", r.replacedVersion);
+        assertTrue(r.changed());
+        assertEquals("1.0.0", r.replacedVersion());
         JsonNode page = ok("/tv/home");
         assertEquals("1.1.0", page.get("adapterVersion").asText());
         assertEquals("Trending now", page.get("rows").get(0).get("name").asText());
@@ -78,20 +81,20 @@ public class DeployIT extends MosaicSupport {
         assertFalse("the old version is retired", tenantBundles().contains(TV + " 1.0.0"));
 
         DeployResult back = deployer().rollback("prod", TV, "itest");
-        assertEquals("1.1.0", back.replacedVersion);
-        assertEquals("1.0.0", back.deployment.version);
+        assertEquals("1.1.0", back.replacedVersion());
+        assertEquals("1.0.0", back.deployment().version());
         List<HistoryEntry> history = deployer().history(2);
-        assertEquals(List.of("deploy", "rollback"), history.stream().map(h -> h.operation).toList());
-        assertEquals("itest", history.get(1).actor);
-        assertEquals("1.1.0", history.get(1).replacedVersion);
+        assertEquals(List.of("deploy", "rollback"), history.stream().map(h -> h.operation().toString()).toList());
+        assertEquals("itest", history.get(1).actor());
+        assertEquals("1.1.0", history.get(1).replacedVersion());
     }
 
     @Test
     public void sameBytesAgainChangeNothingAndSameVersionWithOtherBytesIsRefused() throws Exception {
-        long before = deployer().history(1).get(0).sequence;
+        long before = deployer().history(1).get(0).sequence();
         DeployResult again = deploy(example("seed/tv-home-1.0.0.jar"));
-        assertFalse(again.changed);
-        assertEquals(before, deployer().history(1).get(0).sequence);
+        assertFalse(again.changed());
+        assertEquals(before, deployer().history(1).get(0).sequence());
 
         DeployException e = refused(() -> deploy(fixture("imposter")));
         assertEquals(DeployException.ARTIFACT_CONFLICT, e.code());
@@ -105,13 +108,13 @@ public class DeployIT extends MosaicSupport {
         Bundle glasses = live("dev.mosaic.examples.glasses-play", "1.0.0");
         DeployResult r = deploy(example("catalog-1.2.0.jar"));
         try {
-            assertEquals("release", r.operation);
-            assertEquals(1, r.moves.size());
-            Move m = r.moves.get(0);
-            assertEquals(TV, m.consumer);
-            assertEquals(Map.of(CATALOG, "1.1.0"), m.from);
-            assertEquals(Map.of(CATALOG, "1.2.0"), m.to);
-            assertEquals("uptake", m.reason);
+            assertEquals(Operation.RELEASE, r.operation());
+            assertEquals(1, r.moves().size());
+            Move m = r.moves().get(0);
+            assertEquals(TV, m.consumer());
+            assertEquals(Map.of(CATALOG, "1.1.0"), m.from());
+            assertEquals(Map.of(CATALOG, "1.2.0"), m.to());
+            assertEquals(MoveReason.UPTAKE, m.reason());
 
             assertEquals("1.2.0", moduleVersion("/tv/home"));
             assertEquals(Map.of(CATALOG, "1.2.0"), wiredModules(live(TV, "1.0.0")));
@@ -134,18 +137,18 @@ public class DeployIT extends MosaicSupport {
         try {
             assertEquals("1.1.0", moduleVersion("/fixtures/manual"));
             DeployResult release = deploy(example("catalog-1.2.0.jar"));
-            assertEquals(List.of(TV), release.moves.stream().map(x -> x.consumer).toList());
+            assertEquals(List.of(TV), release.moves().stream().map(x -> x.consumer()).toList());
             assertEquals("1.2.0", moduleVersion("/tv/home"));
             assertEquals("1.1.0", moduleVersion("/fixtures/manual"));
             DeploymentInfo manual = info("dev.mosaic.fixtures.manual");
-            assertEquals("manual", manual.uptake);
+            assertEquals(UptakePolicy.MANUAL, manual.uptake());
 
             DeployResult adopt = deployer().adopt("prod", "dev.mosaic.fixtures.manual", "itest");
-            assertEquals(1, adopt.moves.size());
-            assertEquals(Map.of(CATALOG, "1.2.0"), adopt.moves.get(0).to);
-            assertEquals("adopt", adopt.moves.get(0).reason);
+            assertEquals(1, adopt.moves().size());
+            assertEquals(Map.of(CATALOG, "1.2.0"), adopt.moves().get(0).to());
+            assertEquals(MoveReason.ADOPT, adopt.moves().get(0).reason());
             assertEquals("1.2.0", moduleVersion("/fixtures/manual"));
-            assertFalse(deployer().adopt("prod", "dev.mosaic.fixtures.manual", "itest").changed);
+            assertFalse(deployer().adopt("prod", "dev.mosaic.fixtures.manual", "itest").changed());
         } finally {
             withdraw("1.2.0");
             deployer().undeploy("prod", "dev.mosaic.fixtures.manual", null, false, "itest");
@@ -158,17 +161,17 @@ public class DeployIT extends MosaicSupport {
         try {
             assertEquals("1.2.0", moduleVersion("/tv/home"));
             DeployResult yank = deployer().yank("prod", CATALOG, "1.2.0", "itest");
-            assertEquals(Map.of(CATALOG, "1.1.0"), yank.moves.get(0).to);
-            assertEquals("yank", yank.moves.get(0).reason);
+            assertEquals(Map.of(CATALOG, "1.1.0"), yank.moves().get(0).to());
+            assertEquals(MoveReason.YANK, yank.moves().get(0).reason());
             assertEquals("1.1.0", moduleVersion("/tv/home"));
-            assertTrue(info(CATALOG, "1.2.0").yanked);
+            assertTrue(info(CATALOG, "1.2.0").yanked());
 
             deploy(fixture("manual"));
             try {
                 assertEquals("a new consumer does not bind to a yanked version", "1.1.0", moduleVersion("/fixtures/manual"));
                 DeployResult unyank = deployer().unyank("prod", CATALOG, "1.2.0", "itest");
                 assertEquals("only the automatic consumer moves back", List.of(TV),
-                        unyank.moves.stream().map(x -> x.consumer).toList());
+                        unyank.moves().stream().map(x -> x.consumer()).toList());
                 assertEquals("1.2.0", moduleVersion("/tv/home"));
                 assertEquals("1.1.0", moduleVersion("/fixtures/manual"));
             } finally {
@@ -185,7 +188,7 @@ public class DeployIT extends MosaicSupport {
         assertEquals(DeployException.IN_USE, e.code());
         assertTrue(e.getMessage(), e.getMessage().contains("dev.mosaic.examples.mobile-home"));
         assertTrue(e.getMessage(), e.getMessage().contains("[1.0.0,1.0.0]"));
-        assertFalse(info(CATALOG, "1.0.0").yanked);
+        assertFalse(info(CATALOG, "1.0.0").yanked());
     }
 
     @Test
@@ -195,7 +198,7 @@ public class DeployIT extends MosaicSupport {
         assertTrue(e.getMessage(), e.getMessage().contains(TV + " 1.0.0"));
 
         DeployResult forced = deployer().undeploy("prod", CATALOG, "1.1.0", true, "itest");
-        assertEquals(Map.of(CATALOG, "1.0.0"), forced.moves.get(0).to);
+        assertEquals(Map.of(CATALOG, "1.0.0"), forced.moves().get(0).to());
         assertEquals("1.0.0", moduleVersion("/tv/home"));
         assertFalse(tenantBundles().contains(CATALOG + " 1.1.0"));
 
@@ -203,7 +206,7 @@ public class DeployIT extends MosaicSupport {
         assertEquals(DeployException.IN_USE, pinnedLastOne.code());
 
         DeployResult back = deploy(example("seed/catalog-1.1.0.jar"));
-        assertEquals(TV, back.moves.get(0).consumer);
+        assertEquals(TV, back.moves().get(0).consumer());
     }
 
     @Test
@@ -216,7 +219,7 @@ public class DeployIT extends MosaicSupport {
             assertEquals("4", before.get("titles").asText());
 
             DeployResult release = deploy(example("catalog-1.2.0.jar"));
-            Map<String, String> reasons = release.moves.stream().collect(Collectors.toMap(x -> x.consumer, x -> x.reason));
+            Map<String, String> reasons = release.moves().stream().collect(Collectors.toMap(x -> x.consumer(), x -> x.reason().toString()));
             assertEquals(Map.of(TV, "uptake", "dev.mosaic.fixtures.chain-module", "uptake",
                     "dev.mosaic.fixtures.chain-adapter", "transitive"), reasons);
 
@@ -246,9 +249,9 @@ public class DeployIT extends MosaicSupport {
             assertEquals("test", json(get("/fixtures/echo/x", "X-Mosaic-Env", "test")).get("environment").asText());
             assertEquals(404, get("/fixtures/echo/x").statusCode());
             DeploymentInfo d = deployer().list("test").get(0);
-            assertEquals("test", d.environment);
-            assertEquals("dev.mosaic.fixtures.failing", d.name);
-            assertEquals("fixtures@example.com", d.owner);
+            assertEquals("test", d.environment());
+            assertEquals("dev.mosaic.fixtures.failing", d.name());
+            assertEquals("fixtures@example.com", d.owner());
         } finally {
             deployer().undeploy("test", "dev.mosaic.fixtures.failing", null, false, "itest");
         }
@@ -260,7 +263,7 @@ public class DeployIT extends MosaicSupport {
         deploy(fixture("failing"));
         assertEquals(202, get("/fixtures/echo/x").statusCode());
         DeployResult r = deployer().undeploy("prod", "dev.mosaic.fixtures.failing", null, false, "itest");
-        assertTrue(r.summary, r.summary.contains("routes answer 404"));
+        assertTrue(r.summary(), r.summary().contains("routes answer 404"));
         assertEquals(404, get("/fixtures/echo/x").statusCode());
     }
 
@@ -316,12 +319,12 @@ public class DeployIT extends MosaicSupport {
 
     private DeployException assertRefused(byte[] jar, String code, String message) throws Exception {
         Set<String> before = tenantBundles();
-        long seq = deployer().history(1).get(0).sequence;
+        long seq = deployer().history(1).get(0).sequence();
         DeployException e = refused(() -> deploy(jar));
         assertEquals(e.getMessage(), code, e.code());
         assertTrue("'" + e.getMessage() + "' should say '" + message + "'", e.getMessage().contains(message));
         assertEquals("nothing left installed", before, tenantBundles());
-        assertEquals("nothing recorded", seq, deployer().history(1).get(0).sequence);
+        assertEquals("nothing recorded", seq, deployer().history(1).get(0).sequence());
         assertEquals("1.1.0", moduleVersion("/tv/home"));
         return e;
     }
@@ -329,7 +332,7 @@ public class DeployIT extends MosaicSupport {
     /** Takes a released catalog version away again: yank (consumers move off), then undeploy. */
     private void withdraw(String version) throws Exception {
         Deployer d = deployer();
-        if (d.list("prod").stream().noneMatch(i -> i.name.equals(CATALOG) && i.version.equals(version))) {
+        if (d.list("prod").stream().noneMatch(i -> i.name().equals(CATALOG) && i.version().equals(version))) {
             return;
         }
         d.yank("prod", CATALOG, version, "itest");
@@ -337,11 +340,11 @@ public class DeployIT extends MosaicSupport {
     }
 
     private DeploymentInfo info(String name) throws Exception {
-        return deployer().list("prod").stream().filter(i -> i.name.equals(name)).findFirst().orElseThrow();
+        return deployer().list("prod").stream().filter(i -> i.name().equals(name)).findFirst().orElseThrow();
     }
 
     private DeploymentInfo info(String name, String version) throws Exception {
-        return deployer().list("prod").stream().filter(i -> i.name.equals(name) && i.version.equals(version)).findFirst()
+        return deployer().list("prod").stream().filter(i -> i.name().equals(name) && i.version().equals(version)).findFirst()
                 .orElseThrow();
     }
 

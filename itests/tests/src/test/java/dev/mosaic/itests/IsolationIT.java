@@ -67,9 +67,9 @@ public class IsolationIT extends MosaicSupport {
             assertTrue(e.get("message").asText(), e.get("message").asText().contains("within 1000 ms"));
             assertTrue("answered at the deadline, not after the 20 s the handler wanted: " + took + " ms", took < 15_000);
             RouteView route = route("/fixtures/slow");
-            assertEquals(1000, route.timeoutMillis);
-            assertEquals(10, route.concurrency);
-            assertEquals(1, route.timeouts);
+            assertEquals(1000, route.timeoutMillis());
+            assertEquals(10, route.concurrency());
+            assertEquals(1, route.timeouts());
             assertEquals(200, get("/fixtures/slow?ms=0").statusCode());
         } finally {
             undeploySlow();
@@ -112,8 +112,8 @@ public class IsolationIT extends MosaicSupport {
             }
             assertTrue("a healthy adapter answered in " + worst + " ms at worst while its neighbour was saturated", worst < 2_000);
             RouteView slow = route("/fixtures/slow");
-            assertTrue("rejected: " + slow.rejected, slow.rejected > 100);
-            assertEquals("healthy route failures", 0, route("/mobile/home").failures);
+            assertTrue("rejected: " + slow.rejected(), slow.rejected() > 100);
+            assertEquals("healthy route failures", 0, route("/mobile/home").failures());
         } finally {
             flooding.set(false);
             CompletableFuture.allOf(floods.toArray(new CompletableFuture[0])).get(60, TimeUnit.SECONDS);
@@ -134,13 +134,13 @@ public class IsolationIT extends MosaicSupport {
 
         eventually("the clean adapter is released and only the leaky one is reported", () -> {
             Health h = health();
-            return h.leaks.size() == 1 && h.leaks.get(0).name.equals("dev.mosaic.fixtures.leaky");
+            return h.leaks().size() == 1 && h.leaks().get(0).name().equals("dev.mosaic.fixtures.leaky");
         });
         Health h = health();
-        assertEquals("degraded", h.status);
-        assertEquals("1.0.0", h.leaks.get(0).version);
-        assertEquals("prod", h.leaks.get(0).environment);
-        assertTrue(h.leaks.get(0).hint, h.leaks.get(0).hint.contains("thread"));
+        assertEquals(Health.Status.DEGRADED, h.status());
+        assertEquals("1.0.0", h.leaks().get(0).version());
+        assertEquals("prod", h.leaks().get(0).environment());
+        assertTrue(h.leaks().get(0).hint(), h.leaks().get(0).hint().contains("thread"));
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.getName().equals("leaky-fixture-worker")) {
                 t.interrupt(); // clean up the fixture's thread
@@ -152,7 +152,7 @@ public class IsolationIT extends MosaicSupport {
     public void abusiveAndMalformedRequestsNeverReachAnAdapter() throws Exception {
         deploy(fixture("failing"));
         try {
-            long before = route("/fixtures/echo").requests;
+            long before = route("/fixtures/echo").requests();
             String hugeHeader = raw("POST /fixtures/echo HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(16_000)
                     + "\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}");
             assertTrue(hugeHeader, hugeHeader.startsWith("HTTP/1.1 431"));
@@ -174,7 +174,7 @@ public class IsolationIT extends MosaicSupport {
             assertTrue("slow client answered: " + slow, slow.isEmpty() || slow.startsWith("HTTP/1.1 4") || slow.startsWith("HTTP/1.1 5"));
             assertTrue("cut off within 20 s", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - t0) < 20);
 
-            assertEquals("none of these reached the adapter", before, route("/fixtures/echo").requests);
+            assertEquals("none of these reached the adapter", before, route("/fixtures/echo").requests());
             assertEquals(200, send("POST", "/fixtures/echo", "{\"ok\":1}", "Content-Type", "application/json").statusCode());
         } finally {
             deployer().undeploy("prod", "dev.mosaic.fixtures.failing", null, false, "itest");
@@ -192,7 +192,7 @@ public class IsolationIT extends MosaicSupport {
     }
 
     private RouteView route(String path) throws Exception {
-        return deployer().routes().stream().filter(r -> r.path.equals(path)).findFirst().orElseThrow();
+        return deployer().routes().stream().filter(r -> r.path().equals(path)).findFirst().orElseThrow();
     }
 
     private void undeploySlow() throws Exception {

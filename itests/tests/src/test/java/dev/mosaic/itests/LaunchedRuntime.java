@@ -57,6 +57,20 @@ final class LaunchedRuntime implements AutoCloseable {
         return Path.of(System.getProperty("mosaic.dist"));
     }
 
+    /**
+     * @return the platform bundle that holds a change at a phase ({@code -Dmosaic.test.holdAt=recorded:60000}),
+     *         so that a test can kill the runtime there
+     */
+    static Path holdAt() throws IOException {
+        Path dir = Path.of(System.getProperty("mosaic.fixtures"));
+        try (java.nio.file.DirectoryStream<Path> s = Files.newDirectoryStream(dir, "fixtures-*-hold-at.jar")) {
+            for (Path p : s) {
+                return p;
+            }
+        }
+        throw new IOException("no hold-at fixture in " + dir + "; build itests/fixtures first");
+    }
+
     static Path newDataDir() throws IOException {
         return Files.createTempDirectory(Files.createDirectories(Path.of(System.getProperty("mosaic.work"))), "launched-");
     }

@@ -48,6 +48,38 @@ public class LaunchedRuntimeIT {
     }
 
     @Test
+    public void healthProbesAnswerWithoutATokenOnTheManagementPortAndOnAPortOfTheirOwnThatServesNothingElse() throws Exception {
+        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), List.of(),
+                List.of("--no-console", "--health-port", "0"))) {
+            String line = rt.stdout().stream().filter(l -> l.startsWith("mosaic health probes on ")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no health line in " + rt.stdout()));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("http://0\\.0\\.0\\.0:(\\d+)/health/live").matcher(line);
+            assertTrue(line, m.find());
+            String health = "http://127.0.0.1:" + m.group(1);
+            String mgmt = rt.mgmtUrl.substring(0, rt.mgmtUrl.indexOf("/api/v1"));
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            for (String base : List.of(health, mgmt)) {
+                HttpResponse<String> ready = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base
+                        + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(base + ": " + ready.body(), 200, ready.statusCode());
+                assertEquals(true, LaunchedRuntime.JSON.readTree(ready.body()).get("ready").asBoolean());
+                HttpResponse<String> live = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base
+                        + "/health/live")).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, live.statusCode());
+            }
+            // the probes' port serves nothing else, whatever the token; the management port still wants one
+            String token = Files.readString(rt.data.resolve("mgmt-token")).trim();
+            HttpResponse<String> api = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(health
+                    + "/api/v1/deployments")).header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(api.body(), 404, api.statusCode());
+            HttpResponse<String> noToken = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(mgmt
+                    + "/api/v1/deployments")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(401, noToken.statusCode());
+            assertEquals(200, rt.api("GET", "/deployments", null).statusCode());
+        }
+    }
+
+    @Test
     public void aStopLetsTheCallsInFlightFinishAndTakesNoNewOnesBeforeTheAdaptersStop() throws Exception {
         Path slow;
         try (Stream<Path> jars = Files.list(Path.of(System.getProperty("mosaic.fixtures")))) {
@@ -268,8 +300,9 @@ public class LaunchedRuntimeIT {
         // the restore is held for 4 s; the runtime may take 1 s to be ready, but it is busy, not stuck
         CompletableFuture<LaunchedRuntime> starting = CompletableFuture.supplyAsync(() -> {
             try {
-                return LaunchedRuntime.start(data, List.of("-Dmosaic.test.pause=restore:4000"),
-                        List.of("--no-console", "--ready-timeout", "1", "--mgmt-port", Integer.toString(mgmtPort)));
+                return LaunchedRuntime.start(data, List.of("-Dmosaic.test.holdAt=restoring:4000"),
+                        List.of("--no-console", "--ready-timeout", "1", "--mgmt-port", Integer.toString(mgmtPort),
+                                "--platform-bundle", LaunchedRuntime.holdAt().toString()));
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
@@ -287,8 +320,12 @@ public class LaunchedRuntimeIT {
                 TimeUnit.MILLISECONDS.sleep(20);
             }
         }
+        HttpResponse<String> notReady = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+                + mgmtPort + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
         try (LaunchedRuntime rt = starting.get(60, TimeUnit.SECONDS)) {
             assertTrue("the management API answered during the restore", busy != null);
+            assertEquals("not ready while restoring, no token needed: " + notReady.body(), 503, notReady.statusCode());
+            assertTrue(notReady.body(), notReady.body().contains("restoring its recorded deployments"));
             assertEquals(busy.body(), 503, busy.statusCode());
             assertEquals("5", busy.headers().firstValue("Retry-After").orElse(null));
             assertEquals(busy.body(), "restoring", LaunchedRuntime.JSON.readTree(busy.body()).get("error").asText());
@@ -375,7 +412,7 @@ public class LaunchedRuntimeIT {
     @Test
     public void killedInTheMiddleOfADeployBeforeItsCommitTheDeployIsNotThere() throws Exception {
         Path data = LaunchedRuntime.newDataDir();
-        killWhileADeployHoldsAt(data, "beforeCommit");
+        killWhileADeployHoldsAt(data, "prepared");
         try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
             assertServes(rt, "1.0.0", "1.1.0");
             JsonNode history = LaunchedRuntime.JSON.readTree(rt.api("GET", "/history", null).body());
@@ -391,7 +428,7 @@ public class LaunchedRuntimeIT {
     @Test
     public void killedInTheMiddleOfADeployAfterItsCommitTheDeployIsThere() throws Exception {
         Path data = LaunchedRuntime.newDataDir();
-        killWhileADeployHoldsAt(data, "afterCommit");
+        killWhileADeployHoldsAt(data, "recorded");
         try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
             assertServes(rt, "1.1.0", "1.1.0");
             assertTrue(Files.exists(data.resolve("artifacts").resolve(TV).resolve("1.1.0.jar")));
@@ -400,7 +437,8 @@ public class LaunchedRuntimeIT {
 
     /** Deploys tv-home 1.1.0 with the change held at a point (before or after its commit), and kills the runtime there. */
     private static void killWhileADeployHoldsAt(Path data, String point) throws Exception {
-        try (LaunchedRuntime rt = LaunchedRuntime.start(data, "-Dmosaic.test.pause=" + point + ":60000")) {
+        try (LaunchedRuntime rt = LaunchedRuntime.start(data, List.of("-Dmosaic.test.holdAt=" + point + ":60000"),
+                List.of("--no-console", "--platform-bundle", LaunchedRuntime.holdAt().toString()))) {
             CompletableFuture<HttpResponse<String>> deploy = CompletableFuture.supplyAsync(() -> call(rt,
                     example("tv-home-1.1.0.jar")));
             rt.awaitLog("holding the change at " + point);

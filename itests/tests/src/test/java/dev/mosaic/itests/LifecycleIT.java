@@ -48,6 +48,7 @@ import dev.mosaic.insight.Dependents;
 import dev.mosaic.insight.ImportEdge;
 import dev.mosaic.insight.Insight;
 import dev.mosaic.insight.Uptake;
+import dev.mosaic.deployer.Operation;
 
 /**
  * Environments kept apart, promotion of identical artifacts, the insight answers checked
@@ -105,7 +106,7 @@ public class LifecycleIT extends MosaicSupport {
         clockRegistration.unregister();
         for (String env : List.of("test", "staging")) {
             for (DeploymentInfo d : deployer().list(env)) {
-                fail("left behind in " + env + ": " + d.name + " " + d.version);
+                fail("left behind in " + env + ": " + d.name() + " " + d.version());
             }
         }
         assertEquals("1.1.0", moduleVersion("/tv/home"));
@@ -118,7 +119,7 @@ public class LifecycleIT extends MosaicSupport {
         Deployer d = deployer();
         DeployResult release = deploy(example("catalog-1.2.0.jar"), "test");
         try {
-            assertTrue("no prod consumer moves: " + release.moves, release.moves.isEmpty());
+            assertTrue("no prod consumer moves: " + release.moves(), release.moves().isEmpty());
             assertEquals("1.1.0", moduleVersion("/tv/home"));
             assertEquals(Map.of(CATALOG, "1.1.0"), wiredModules(live(TV, "1.0.0")));
 
@@ -133,8 +134,8 @@ public class LifecycleIT extends MosaicSupport {
                     .orElseThrow();
             assertTrue(provider.getLocation(), provider.getLocation().startsWith("mosaic:test/"));
             assertTrue(insight().dependents("prod", CATALOG, "1.2.0").isEmpty());
-            assertEquals(List.of(TV), insight().dependents("test", CATALOG, "1.2.0").get(0).wired.stream()
-                    .map(c -> c.name).toList());
+            assertEquals(List.of(TV), insight().dependents("test", CATALOG, "1.2.0").get(0).wired().stream()
+                    .map(c -> c.name()).toList());
         } finally {
             d.undeploy("test", TV, null, false, "itest");
             d.undeploy("test", CATALOG, "1.2.0", false, "itest");
@@ -148,12 +149,12 @@ public class LifecycleIT extends MosaicSupport {
         DeployResult inTest = deploy(fixture("failing"), "test");
         try {
             DeployResult promoted = d.promote("dev.mosaic.fixtures.failing", null, "test", "staging", "itest");
-            assertEquals("promote", promoted.operation);
-            assertEquals(inTest.deployment.sha256, promoted.deployment.sha256);
-            assertEquals("staging", promoted.deployment.environment);
+            assertEquals(Operation.PROMOTE, promoted.operation());
+            assertEquals(inTest.deployment().sha256(), promoted.deployment().sha256());
+            assertEquals("staging", promoted.deployment().environment());
             assertEquals(202, get("/fixtures/echo/x", "X-Mosaic-Env", "staging").statusCode());
             assertEquals(404, get("/fixtures/echo/x").statusCode());
-            assertEquals("promote", d.history(1).get(0).operation);
+            assertEquals(Operation.PROMOTE, d.history(1).get(0).operation());
 
             assertRefused(DeployException.NOT_FOUND, "nothing is deployed in environment 'qa'",
                     () -> d.promote("dev.mosaic.fixtures.failing", null, "qa", "prod", "itest"));
@@ -176,66 +177,65 @@ public class LifecycleIT extends MosaicSupport {
         Deployer d = deployer();
         deploy(fixture("manual"));
         try {
-            DeployOptions dry = DeployOptions.to("prod", "itest");
-            dry.dryRun = true;
+            DeployOptions dry = DeployOptions.to("prod", "itest").withDryRun(true);
             Set<String> before = tenantBundles();
-            long seq = d.history(1).get(0).sequence;
+            long seq = d.history(1).get(0).sequence();
             DeployResult predicted = d.deploy(example("catalog-1.2.0.jar"), dry);
-            assertTrue(predicted.dryRun);
-            assertTrue(predicted.problems.toString(), predicted.problems.isEmpty());
+            assertTrue(predicted.dryRun());
+            assertTrue(predicted.problems().toString(), predicted.problems().isEmpty());
             assertEquals("nothing installed by a dry run", before, tenantBundles());
-            assertEquals("nothing recorded by a dry run", seq, d.history(1).get(0).sequence);
-            Map<String, String> stays = predicted.stays.stream().collect(Collectors.toMap(m -> m.consumer, m -> m.reason));
+            assertEquals("nothing recorded by a dry run", seq, d.history(1).get(0).sequence());
+            Map<String, String> stays = predicted.stays().stream().collect(Collectors.toMap(m -> m.consumer(), m -> m.reason()));
             assertTrue(stays.toString(), stays.get("dev.mosaic.fixtures.manual").startsWith("manual uptake"));
             assertTrue(stays.toString(), stays.get("dev.mosaic.examples.mobile-home").startsWith("pinned"));
             assertTrue(stays.toString(), stays.get("dev.mosaic.examples.glasses-play").startsWith("out of range"));
 
             DeployResult actual = deploy(example("catalog-1.2.0.jar"));
-            assertEquals(describe(predicted.moves), describe(actual.moves));
+            assertEquals(describe(predicted.moves()), describe(actual.moves()));
 
             // dependents, from the insight, against the wiring read here
             List<Dependents> dependents = insight().dependents("prod", CATALOG, null);
-            assertEquals(List.of("1.0.0", "1.1.0", "1.2.0", "2.0.0"), dependents.stream().map(x -> x.version).toList());
+            assertEquals(List.of("1.0.0", "1.1.0", "1.2.0", "2.0.0"), dependents.stream().map(x -> x.version()).toList());
             for (Dependents v : dependents) {
-                assertEquals("wired to " + v.version, wiredTo(v.version), v.wired.stream().map(c -> c.name).collect(Collectors.toCollection(TreeSet::new)));
+                assertEquals("wired to " + v.version(), wiredTo(v.version()), v.wired().stream().map(c -> c.name()).collect(Collectors.toCollection(TreeSet::new)));
             }
-            Dependents v12 = dependents.stream().filter(x -> x.version.equals("1.2.0")).findFirst().orElseThrow();
-            assertTrue(v12.newest == false);
-            Map<String, Consumer> elsewhere = v12.elsewhere.stream().collect(Collectors.toMap(c -> c.name, c -> c));
-            assertEquals("1.1.0", elsewhere.get("dev.mosaic.fixtures.manual").wiredTo);
-            assertTrue(elsewhere.get("dev.mosaic.fixtures.manual").admits);
-            assertTrue(elsewhere.get("dev.mosaic.fixtures.manual").reason.startsWith("manual uptake"));
-            assertFalse(elsewhere.get("dev.mosaic.examples.mobile-home").admits);
-            assertTrue(elsewhere.get("dev.mosaic.examples.mobile-home").reason.startsWith("pinned"));
+            Dependents v12 = dependents.stream().filter(x -> x.version().equals("1.2.0")).findFirst().orElseThrow();
+            assertTrue(v12.newest() == false);
+            Map<String, Consumer> elsewhere = v12.elsewhere().stream().collect(Collectors.toMap(c -> c.name(), c -> c));
+            assertEquals("1.1.0", elsewhere.get("dev.mosaic.fixtures.manual").wiredTo());
+            assertTrue(elsewhere.get("dev.mosaic.fixtures.manual").admits());
+            assertTrue(elsewhere.get("dev.mosaic.fixtures.manual").reason().startsWith("manual uptake"));
+            assertFalse(elsewhere.get("dev.mosaic.examples.mobile-home").admits());
+            assertTrue(elsewhere.get("dev.mosaic.examples.mobile-home").reason().startsWith("pinned"));
 
             // a yank: the manual consumer has to move; the insight follows
             d.yank("prod", CATALOG, "1.1.0", "itest");
             assertEquals("1.2.0", moduleVersion("/fixtures/manual"));
             Dependents v11 = insight().dependents("prod", CATALOG, "1.1.0").get(0);
-            assertTrue(v11.yanked);
-            assertTrue(v11.wired.isEmpty());
-            assertEquals("1.1.0 is yanked", v11.elsewhere.stream().filter(c -> c.name.equals(TV)).findFirst().orElseThrow().reason);
+            assertTrue(v11.yanked());
+            assertTrue(v11.wired().isEmpty());
+            assertEquals("1.1.0 is yanked", v11.elsewhere().stream().filter(c -> c.name().equals(TV)).findFirst().orElseThrow().reason());
 
             // dependencies of tv-home: wired as the framework says, newer things flagged
             DependencyNode tv = insight().dependencies("prod", TV, null).get(0);
-            ImportEdge catalog = tv.imports.stream().filter(e -> e.pkg.equals(CATALOG)).findFirst().orElseThrow();
-            assertEquals(wiredModules(live(TV, "1.0.0")).get(CATALOG), catalog.wired);
-            assertEquals("1.2.0", catalog.newestInRange);
-            assertEquals("2.0.0", catalog.newestOverall);
-            assertTrue(catalog.majorUpgradeAvailable);
-            ImportEdge api = tv.imports.stream().filter(e -> e.pkg.equals("dev.mosaic.api")).findFirst().orElseThrow();
-            assertEquals("dev.mosaic.api", api.provider);
+            ImportEdge catalog = tv.imports().stream().filter(e -> e.pkg().equals(CATALOG)).findFirst().orElseThrow();
+            assertEquals(wiredModules(live(TV, "1.0.0")).get(CATALOG), catalog.wired());
+            assertEquals("1.2.0", catalog.newestInRange());
+            assertEquals("2.0.0", catalog.newestOverall());
+            assertTrue(catalog.majorUpgradeAvailable());
+            ImportEdge api = tv.imports().stream().filter(e -> e.pkg().equals("dev.mosaic.api")).findFirst().orElseThrow();
+            assertEquals("dev.mosaic.api", api.provider());
 
             Uptake uptake = insight().uptake("prod", CATALOG).get(0);
-            assertEquals("2.0.0", uptake.newest);
-            assertEquals(Map.of("1.0.0", 1, "1.1.0", 0, "1.2.0", 2, "2.0.0", 1), new TreeMap<>(uptake.consumers));
-            assertEquals(4, uptake.total);
-            assertEquals(0.25, uptake.shareOnNewest, 1e-9);
+            assertEquals("2.0.0", uptake.newest());
+            assertEquals(Map.of("1.0.0", 1, "1.1.0", 0, "1.2.0", 2, "2.0.0", 1), new TreeMap<>(uptake.consumers()));
+            assertEquals(4, uptake.total());
+            assertEquals(0.25, uptake.shareOnNewest(), 1e-9);
 
             d.unyank("prod", CATALOG, "1.1.0", "itest");
         } finally {
             d.undeploy("prod", "dev.mosaic.fixtures.manual", null, false, "itest");
-            if (d.list("prod").stream().anyMatch(x -> x.name.equals(CATALOG) && x.version.equals("1.2.0"))) {
+            if (d.list("prod").stream().anyMatch(x -> x.name().equals(CATALOG) && x.version().equals("1.2.0"))) {
                 d.yank("prod", CATALOG, "1.2.0", "itest");
                 d.undeploy("prod", CATALOG, "1.2.0", false, "itest");
             }
@@ -249,16 +249,16 @@ public class LifecycleIT extends MosaicSupport {
         deploy(fixture("chain-adapter"));
         try {
             DependencyNode top = insight().dependencies("prod", "dev.mosaic.fixtures.chain-adapter", null).get(0);
-            ImportEdge middle = top.imports.stream().filter(e -> e.provider != null && e.provider.equals("dev.mosaic.fixtures.chain-module"))
+            ImportEdge middle = top.imports().stream().filter(e -> e.provider() != null && e.provider().equals("dev.mosaic.fixtures.chain-module"))
                     .findFirst().orElseThrow();
-            assertNotNull(middle.dependencies);
-            ImportEdge bottom = middle.dependencies.imports.stream().filter(e -> CATALOG.equals(e.provider)).findFirst().orElseThrow();
-            assertEquals("1.1.0", bottom.wired);
+            assertNotNull(middle.dependencies());
+            ImportEdge bottom = middle.dependencies().imports().stream().filter(e -> CATALOG.equals(e.provider())).findFirst().orElseThrow();
+            assertEquals("1.1.0", bottom.wired());
             String dot = insight().dot("prod");
             assertTrue(dot, dot.contains("\"prod/dev.mosaic.fixtures.chain-adapter@1.0.0\" -> \"prod/dev.mosaic.fixtures.chain-module@1.0.0\""));
             assertTrue(dot, dot.contains("\"prod/dev.mosaic.fixtures.chain-module@1.0.0\" -> \"prod/" + CATALOG + "@1.1.0\""));
-            assertTrue(insight().graph("prod").edges.stream().anyMatch(e -> e.from.equals("prod/" + TV + "@1.0.0")
-                    && e.to.equals("prod/" + CATALOG + "@1.1.0") && e.range.equals("[1.0.0,2.0.0)")));
+            assertTrue(insight().graph("prod").edges().stream().anyMatch(e -> e.from().equals("prod/" + TV + "@1.0.0")
+                    && e.to().equals("prod/" + CATALOG + "@1.1.0") && e.range().equals("[1.0.0,2.0.0)")));
         } finally {
             d.undeploy("prod", "dev.mosaic.fixtures.chain-adapter", null, false, "itest");
             d.undeploy("prod", "dev.mosaic.fixtures.chain-module", "1.0.0", false, "itest");
@@ -268,11 +268,10 @@ public class LifecycleIT extends MosaicSupport {
     @Test
     public void deploymentsExpireAtTheirTtlAndTheTtlCanBeExtended() throws Exception {
         Deployer d = deployer();
-        DeployOptions o = DeployOptions.to("test", "itest");
-        o.ttl = "1h";
+        DeployOptions o = DeployOptions.to("test", "itest").withTtl("1h");
         DeployResult r = d.deploy(fixture("failing"), o);
         assertEquals(clock.instant().plus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString(),
-                r.deployment.expiresAt);
+                r.deployment().expiresAt());
         assertEquals(202, get("/fixtures/echo/x", "X-Mosaic-Env", "test").statusCode());
 
         clock.advance(Duration.ofMinutes(50));
@@ -288,8 +287,8 @@ public class LifecycleIT extends MosaicSupport {
                 return false;
             }
         });
-        assertEquals("expire", d.history(1).get(0).operation);
-        assertEquals("ttl", d.history(1).get(0).actor);
+        assertEquals(Operation.EXPIRE, d.history(1).get(0).operation());
+        assertEquals("ttl", d.history(1).get(0).actor());
         assertTrue(d.list("test").isEmpty());
     }
 
@@ -299,13 +298,12 @@ public class LifecycleIT extends MosaicSupport {
         DeployResult test = deploy(fixture("failing"), "test");
         try {
             assertEquals(clock.instant().plus(Duration.ofDays(7)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString(),
-                    test.deployment.expiresAt);
+                    test.deployment().expiresAt());
             for (DeploymentInfo prod : d.list("prod")) {
-                assertNull(prod.name + " in prod has no TTL", prod.expiresAt);
+                assertNull(prod.name() + " in prod has no TTL", prod.expiresAt());
             }
-            DeployOptions bad = DeployOptions.to("test", "itest");
             for (String ttl : List.of("-1h", "0s", "400d", "soon", "")) {
-                bad.ttl = ttl;
+                DeployOptions bad = DeployOptions.to("test", "itest").withTtl(ttl);
                 assertRefused(DeployException.INVALID_ARGUMENT, "TTL", () -> d.deploy(fixture("failing"), bad));
             }
             assertRefused(DeployException.INVALID_ARGUMENT, "must be positive",
@@ -313,7 +311,7 @@ public class LifecycleIT extends MosaicSupport {
             assertRefused(DeployException.NOT_FOUND, "nothing named",
                     () -> d.setTtl("test", "no.such.thing", null, "5m", "itest"));
             d.setTtl("test", "dev.mosaic.fixtures.failing", null, "none", "itest");
-            assertNull(d.list("test").get(0).expiresAt);
+            assertNull(d.list("test").get(0).expiresAt());
         } finally {
             d.undeploy("test", "dev.mosaic.fixtures.failing", null, false, "itest");
         }
@@ -327,7 +325,7 @@ public class LifecycleIT extends MosaicSupport {
             assertTrue(d.sunsetCandidates("prod", "30d").isEmpty());
             clock.advance(Duration.ofDays(31));
             List<DeploymentInfo> candidates = d.sunsetCandidates("prod", "30d");
-            assertEquals(List.of(CATALOG + " 1.1.0"), candidates.stream().map(c -> c.name + " " + c.version).toList());
+            assertEquals(List.of(CATALOG + " 1.1.0"), candidates.stream().map(c -> c.name() + " " + c.version()).toList());
             assertRefused(DeployException.INVALID_ARGUMENT, "cannot be 'none'", () -> d.sunset("prod", null, null, "none", "itest"));
             assertRefused(DeployException.INVALID_ARGUMENT, "must be positive", () -> d.sunset("prod", null, null, "-1d", "itest"));
             assertRefused(DeployException.IN_USE, "is in use in prod by dev.mosaic.examples.mobile-home 1.0.0",
@@ -340,13 +338,13 @@ public class LifecycleIT extends MosaicSupport {
                     tenantBundles().stream().filter(b -> b.startsWith(CATALOG)).collect(Collectors.toSet()));
 
             DeployResult sunset = d.sunset("prod", null, null, "30d", "itest");
-            assertEquals(List.of(CATALOG + " 1.1.0"), sunset.removed.stream().map(c -> c.name + " " + c.version).toList());
-            assertEquals("sunset", d.history(1).get(0).operation);
+            assertEquals(List.of(CATALOG + " 1.1.0"), sunset.removed().stream().map(c -> c.name() + " " + c.version()).toList());
+            assertEquals(Operation.SUNSET, d.history(1).get(0).operation());
             assertFalse(tenantBundles().contains(CATALOG + " 1.1.0"));
             assertTrue(tenantBundles().containsAll(Set.of(CATALOG + " 1.0.0", CATALOG + " 1.2.0", CATALOG + " 2.0.0")));
             assertFalse("its bytes are gone", Files.exists(Path.of(context.getProperty("mosaic.data"), "artifacts", CATALOG, "1.1.0.jar")));
             assertEquals("1.2.0", moduleVersion("/tv/home"));
-            assertFalse(d.sunset("prod", null, null, "30d", "itest").changed);
+            assertFalse(d.sunset("prod", null, null, "30d", "itest").changed());
         } finally {
             deploy(example("seed/catalog-1.1.0.jar")); // the same bytes again: allowed, the version was never reused
             d.yank("prod", CATALOG, "1.2.0", "itest");
@@ -393,7 +391,7 @@ public class LifecycleIT extends MosaicSupport {
     }
 
     private static List<String> describe(List<Move> moves) {
-        return moves.stream().map(m -> m.consumer + " " + m.from + "->" + m.to + " " + m.reason).sorted().toList();
+        return moves.stream().map(m -> m.consumer() + " " + m.from() + "->" + m.to() + " " + m.reason()).sorted().toList();
     }
 
     private static void assertRefused(String code, String message, Call call) throws Exception {

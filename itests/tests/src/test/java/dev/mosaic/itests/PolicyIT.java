@@ -87,11 +87,10 @@ public class PolicyIT extends MosaicSupport {
         assertEquals(DeployException.POLICY_VIOLATION, refused.code());
         assertTrue(refused.getMessage(), refused.getMessage().contains("imports org.osgi.framework [1.10.0,2.0.0) from the platform"));
 
-        DeployOptions dry = DeployOptions.to("prod", "itest");
-        dry.dryRun = true;
+        DeployOptions dry = DeployOptions.to("prod", "itest").withDryRun(true);
         DeployResult r = deployer().deploy(fixture("forbidden-framework"), dry);
-        assertTrue(r.summary, r.summary.startsWith("dry run: would fail to deploy"));
-        assertTrue(r.problems.toString(), r.problems.get(0).contains("org.osgi.framework"));
+        assertTrue(r.summary(), r.summary().startsWith("dry run: would fail to deploy"));
+        assertTrue(r.problems().toString(), r.problems().get(0).contains("org.osgi.framework"));
     }
 
     @Test
@@ -164,9 +163,9 @@ public class PolicyIT extends MosaicSupport {
     // ------------------------------------------------------------------ helpers
 
     private DeployException refusedAndNothingChanged(byte[] jar) throws Exception {
-        long seq = deployer().history(1).get(0).sequence;
+        long seq = deployer().history(1).get(0).sequence();
         DeployException e = refused(() -> deploy(jar));
-        assertEquals("nothing recorded", seq, deployer().history(1).get(0).sequence);
+        assertEquals("nothing recorded", seq, deployer().history(1).get(0).sequence());
         assertEquals("1.1.0", moduleVersion("/tv/home"));
         return e;
     }

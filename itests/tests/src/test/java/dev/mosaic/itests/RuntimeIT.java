@@ -234,13 +234,13 @@ public class RuntimeIT extends MosaicSupport {
             Object result = session.execute("mosaic:routes");
             @SuppressWarnings("unchecked")
             List<RouteView> routes = (List<RouteView>) result;
-            RouteView tv = routes.stream().filter(r -> r.path.equals("/tv/home")).findFirst().orElse(null);
+            RouteView tv = routes.stream().filter(r -> r.path().equals("/tv/home")).findFirst().orElse(null);
             assertNotNull("routes: " + routes, tv);
-            assertEquals("dev.mosaic.examples.tv-home", tv.adapter);
-            assertEquals("1.0.0", tv.adapterVersion);
-            assertEquals(Map.of(CATALOG, "1.1.0"), tv.modules);
-            RouteView glasses = routes.stream().filter(r -> r.path.equals("/glasses/play/{titleId}")).findFirst().orElseThrow();
-            assertEquals(Map.of(CATALOG, "2.0.0"), glasses.modules);
+            assertEquals("dev.mosaic.examples.tv-home", tv.adapter());
+            assertEquals("1.0.0", tv.adapterVersion());
+            assertEquals(Map.of(CATALOG, "1.1.0"), tv.modules());
+            RouteView glasses = routes.stream().filter(r -> r.path().equals("/glasses/play/{titleId}")).findFirst().orElseThrow();
+            assertEquals(Map.of(CATALOG, "2.0.0"), glasses.modules());
 
             String shown = session.format(result, org.apache.felix.service.command.Converter.INSPECT).toString();
             assertTrue(shown, shown.lines().anyMatch(l -> l.contains("/mobile/home") && l.contains("dev.mosaic.examples.mobile-home")
@@ -258,8 +258,8 @@ public class RuntimeIT extends MosaicSupport {
         try {
             dev.mosaic.deployer.DeployResult deployed = (dev.mosaic.deployer.DeployResult) session.execute(
                     "mosaic:deploy -e test " + jar);
-            assertEquals("test", deployed.deployment.environment);
-            assertEquals("console:" + System.getProperty("user.name"), deployed.deployment.deployedBy);
+            assertEquals("test", deployed.deployment().environment());
+            assertEquals("console:" + System.getProperty("user.name"), deployed.deployment().deployedBy());
             String shown = session.format(deployed, org.apache.felix.service.command.Converter.INSPECT).toString();
             assertTrue(shown, shown.startsWith("deployed dev.mosaic.fixtures.failing 1.0.0 to test"));
             @SuppressWarnings("unchecked")

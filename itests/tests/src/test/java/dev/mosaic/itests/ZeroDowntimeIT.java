@@ -152,7 +152,7 @@ public class ZeroDowntimeIT extends MosaicSupport {
     private Map<String, Long> deployerRoutes() {
         Map<String, Long> counts = new ConcurrentHashMap<>();
         try {
-            deployer().routes().forEach(r -> counts.merge(r.path, r.requests, Long::sum));
+            deployer().routes().forEach(r -> counts.merge(r.path(), r.requests(), Long::sum));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

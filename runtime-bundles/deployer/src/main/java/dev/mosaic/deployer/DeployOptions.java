@@ -1,31 +1,34 @@
 package dev.mosaic.deployer;
 
 /**
- * How to deploy: where, and on whose behalf.
+ * How to deploy: where, on whose behalf, for how long, and whether only to say what would happen.
+ *
+ * @param environment the environment to deploy to; {@code prod} when null
+ * @param actor who asks, as recorded in history: {@code console:alice}, {@code api:ci-pipeline}
+ * @param ttl how long the deployment lives before it is undeployed automatically ({@code 30m},
+ *        {@code 12h}, {@code 7d}, {@code none}); when null, the bundle's {@code Mosaic-TTL}
+ *        header, else the environment's default
+ * @param dryRun work out what the deploy would do, and do nothing
  */
-public class DeployOptions {
-    /** The environment to deploy to; {@code prod} when not set. */
-    public String environment = "prod";
-    /** Who asks, as recorded in history: {@code console:alice}, {@code api:ci-pipeline}. */
-    public String actor = "unknown";
-    /**
-     * How long the deployment lives before it is undeployed automatically ({@code 30m},
-     * {@code 12h}, {@code 7d}, {@code none}); when not set, the bundle's {@code Mosaic-TTL}
-     * header, else the environment's default.
-     */
-    public String ttl;
-    /** Work out what the deploy would do, and do nothing. */
-    public boolean dryRun;
+public record DeployOptions(String environment, String actor, String ttl, boolean dryRun) {
+
+    public DeployOptions {
+        environment = environment == null ? "prod" : environment;
+        actor = actor == null ? "unknown" : actor;
+    }
 
     /** @return options for deploying to the environment on behalf of the actor */
     public static DeployOptions to(String environment, String actor) {
-        DeployOptions o = new DeployOptions();
-        if (environment != null) {
-            o.environment = environment;
-        }
-        if (actor != null) {
-            o.actor = actor;
-        }
-        return o;
+        return new DeployOptions(environment, actor, null, false);
+    }
+
+    /** @return these options with that TTL */
+    public DeployOptions withTtl(String ttl) {
+        return new DeployOptions(environment, actor, ttl, dryRun);
+    }
+
+    /** @return these options, as a dry run or not */
+    public DeployOptions withDryRun(boolean dryRun) {
+        return new DeployOptions(environment, actor, ttl, dryRun);
     }
 }

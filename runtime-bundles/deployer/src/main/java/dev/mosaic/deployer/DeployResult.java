@@ -3,34 +3,29 @@ package dev.mosaic.deployer;
 import java.util.List;
 
 /**
- * What a change did.
+ * What a change did (or, for a dry run, would do).
+ *
+ * @param changed {@code true} if something changed; {@code false} for a no-op (the same bytes
+ *        deployed again) and for a dry run
+ * @param summary a one-line summary for people
+ * @param deployment the deployment the change was about, as it is now (null when it was removed)
+ * @param replacedVersion the adapter version that served before, if one was replaced
+ * @param moves consumers that moved (or, for a dry run, would move) to other module versions
+ * @param stays for releases: consumers of the module that stay where they are, and why
+ * @param problems for a dry run: what would make the change fail; empty if it would go through
+ * @param dryRun {@code true} if nothing was done because this was a dry run
+ * @param removed deployments removed by the change (undeploy, sunset, expiry)
+ * @param millis milliseconds from the call to the new state serving
+ * @param sequence sequence number of the history entry recording the change (0 when nothing was recorded)
  */
-public class DeployResult {
-    /** {@code deploy}, {@code release}, {@code undeploy}, {@code rollback}, {@code yank}, {@code unyank}, {@code adopt}. */
-    public String operation;
-    /** {@code true} if something changed; {@code false} for a no-op (the same bytes deployed again). */
-    public boolean changed;
-    /** A one-line summary for people. */
-    public String summary;
-    /** The deployment the change was about, as it is now (null when it was removed). */
-    public DeploymentInfo deployment;
-    /** The adapter version that served before, if one was replaced. */
-    public String replacedVersion;
-    /** Consumers that moved (or, for a dry run, would move) to other module versions. */
-    public List<Move> moves;
-    /**
-     * For releases: consumers of the module that stay where they are, with the reason in
-     * {@link Move#reason} ({@code from} and {@code to} are the same).
-     */
-    public List<Move> stays;
-    /** For a dry run: what would make the deploy fail; empty if it would go through. */
-    public List<String> problems;
-    /** {@code true} if nothing was done because this was a dry run. */
-    public boolean dryRun;
-    /** Deployments removed by the change (sunset, expiry). */
-    public List<DeploymentInfo> removed;
-    /** Milliseconds from the call to the new state serving. */
-    public long millis;
-    /** Sequence number of the history entry recording the change (0 for a no-op). */
-    public long sequence;
+public record DeployResult(Operation operation, boolean changed, String summary, DeploymentInfo deployment,
+        String replacedVersion, List<Move> moves, List<Stay> stays, List<String> problems, boolean dryRun,
+        List<DeploymentInfo> removed, long millis, long sequence) {
+
+    public DeployResult {
+        moves = moves == null ? List.of() : List.copyOf(moves);
+        stays = stays == null ? List.of() : List.copyOf(stays);
+        problems = problems == null ? List.of() : List.copyOf(problems);
+        removed = removed == null ? List.of() : List.copyOf(removed);
+    }
 }

@@ -104,10 +104,10 @@ public interface Deployer {
     /**
      * @param environment an environment, or {@code null} for all
      * @param owner only deployments whose {@code Mosaic-Owner} is this, or {@code null}
-     * @param kind {@code adapter}, {@code module}, or {@code null} for both
+     * @param kind only adapters or only modules, or {@code null} for both
      * @return the deployments matching all the filters
      */
-    List<DeploymentInfo> list(String environment, String owner, String kind);
+    List<DeploymentInfo> list(String environment, String owner, Kind kind);
 
     /** @return every route served, with the adapter answering it and the module versions it is wired to */
     List<RouteView> routes();

@@ -1,35 +1,38 @@
 package dev.mosaic.deployer;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * How the runtime is doing: deployments that failed to start, and retired bundles that
  * are still in memory (leaks).
+ *
+ * @param status {@link Status#OK}, or {@link Status#DEGRADED} when something failed or leaks
+ * @param deployments deployments recorded
+ * @param running of which running
+ * @param failed deployments that are not running, with the reason
+ * @param leaks retired bundles whose class loader has not been released
  */
-public class Health {
-    /** {@code ok}, or {@code degraded} when something failed or leaks. */
-    public String status;
-    /** Deployments recorded. */
-    public int deployments;
-    /** Of which running. */
-    public int running;
-    /** Deployments that are not running, with the reason. */
-    public List<String> failed;
-    /** Retired bundles whose class loader has not been released. */
-    public List<Leak> leaks;
+public record Health(Status status, int deployments, int running, List<String> failed, List<Leak> leaks) {
 
-    /** A retired adapter or module version whose classes are still held by something. */
-    public static class Leak {
-        public String environment;
-        public String name;
-        public String version;
-        /** When it was retired (ISO-8601). */
-        public String retiredAt;
-        /**
-         * What usually causes it: a thread the bundle started and never stopped, a static or
-         * thread-local of another library holding one of its objects, a listener it
-         * registered somewhere and did not remove.
-         */
-        public String hint;
+    /** Whether everything recorded runs and nothing retired leaks. */
+    public enum Status {
+        OK, DEGRADED;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * A retired adapter or module version whose classes are still held by something.
+     *
+     * @param retiredAt when it was retired (ISO-8601)
+     * @param hint what usually causes it: a thread the bundle started and never stopped, a
+     *        static or thread-local of another library holding one of its objects, a listener
+     *        it registered somewhere and did not remove
+     */
+    public record Leak(String environment, String name, String version, String retiredAt, String hint) {
     }
 }

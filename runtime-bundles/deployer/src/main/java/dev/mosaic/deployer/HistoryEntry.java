@@ -4,19 +4,11 @@ import java.util.List;
 
 /**
  * One recorded change: who did what, when.
+ *
+ * @param time ISO-8601
+ * @param sha256 SHA-256 of the artifact deployed, for deploys
+ * @param replacedVersion for deploys and rollbacks of adapters: the version replaced
  */
-public class HistoryEntry {
-    public long sequence;
-    /** ISO-8601. */
-    public String time;
-    public String actor;
-    public String operation;
-    public String environment;
-    public String name;
-    public String version;
-    /** SHA-256 of the artifact deployed, for deploys. */
-    public String sha256;
-    /** For deploys and rollbacks of adapters: the version replaced. */
-    public String replacedVersion;
-    public List<Move> moves;
+public record HistoryEntry(long sequence, String time, String actor, Operation operation, String environment,
+        String name, String version, String sha256, String replacedVersion, List<Move> moves) {
 }

@@ -1,24 +1,23 @@
 package dev.mosaic.deployer;
 
+import java.util.Collections;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A consumer (adapter or module version) moving to other module versions.
+ *
+ * @param from bound module versions before, by module name
+ * @param to bound module versions after, by module name
+ * @param reason why it moves
  */
-public class Move {
-    public String environment;
-    public String consumer;
-    public String consumerVersion;
-    /** Bound module versions before, by module name. */
-    public Map<String, String> from;
-    /** Bound module versions after, by module name. */
-    public Map<String, String> to;
-    /**
-     * {@code uptake} (a newer version in range), {@code yank} or {@code undeploy} (its
-     * version went away), {@code adopt} (manual uptake on request), {@code transitive} (a
-     * module it uses moved, so it is re-wired with the same bindings).
-     */
-    public String reason;
+public record Move(String environment, String consumer, String consumerVersion, Map<String, String> from,
+        Map<String, String> to, MoveReason reason) {
+
+    public Move {
+        from = Collections.unmodifiableMap(new TreeMap<>(from));
+        to = Collections.unmodifiableMap(new TreeMap<>(to));
+    }
 
     @Override
     public String toString() {

@@ -43,6 +43,12 @@ public interface Gateway {
     int port();
 
     /**
+     * @return whether the device listener is open and taking requests: not yet while the
+     *         server starts, no longer once the runtime stops (the readiness probe's half)
+     */
+    boolean serving();
+
+    /**
      * Checks that the route handlers registered by {@code joining} can serve in the
      * environment once {@code leaving} stops serving, and activates them. Nothing that is
      * served changes.

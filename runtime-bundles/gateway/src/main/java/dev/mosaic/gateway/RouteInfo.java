@@ -2,32 +2,22 @@ package dev.mosaic.gateway;
 
 /**
  * A route being served: where it is, who answers it, and how it has done so far.
+ *
+ * @param environment the environment the route serves
+ * @param method the HTTP method
+ * @param path the path template
+ * @param adapter symbolic name of the adapter bundle answering the route
+ * @param adapterVersion version of that adapter bundle
+ * @param bundleId framework id of that adapter bundle
+ * @param requests requests answered by this handler since it started serving
+ * @param failures of which ended in a 5xx (timeouts included)
+ * @param timeoutMillis the adapter's deadline: a call not answered within it gets a 504
+ * @param concurrency how many calls of the adapter may run at once; more get a fast 503
+ * @param timeouts calls of the adapter (all its routes) answered 504 at the deadline
+ * @param rejected calls of the adapter (all its routes) refused with 503 because it was at its limit
  */
-public class RouteInfo {
-    /** The environment the route serves. */
-    public String environment;
-    /** The HTTP method. */
-    public String method;
-    /** The path template. */
-    public String path;
-    /** Symbolic name of the adapter bundle answering the route. */
-    public String adapter;
-    /** Version of that adapter bundle. */
-    public String adapterVersion;
-    /** Framework id of that adapter bundle. */
-    public long bundleId;
-    /** Requests answered by this handler since it started serving. */
-    public long requests;
-    /** Of which ended in a 5xx (timeouts included). */
-    public long failures;
-    /** The adapter's deadline: a call not answered within it gets a 504. */
-    public long timeoutMillis;
-    /** How many calls of the adapter may run at once; more get a fast 503. */
-    public int concurrency;
-    /** Calls of the adapter (all its routes) answered 504 at the deadline. */
-    public long timeouts;
-    /** Calls of the adapter (all its routes) refused with 503 because it was at its limit. */
-    public long rejected;
+public record RouteInfo(String environment, String method, String path, String adapter, String adapterVersion,
+        long bundleId, long requests, long failures, long timeoutMillis, int concurrency, long timeouts, long rejected) {
 
     @Override
     public String toString() {

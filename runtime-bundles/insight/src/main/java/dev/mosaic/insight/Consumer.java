@@ -2,21 +2,23 @@ package dev.mosaic.insight;
 
 import java.util.List;
 
-/** A deployment using a module. */
-public class Consumer {
-    public String environment;
-    public String name;
-    public String version;
-    /** {@code adapter} or {@code module}. */
-    public String kind;
-    /** Its imports of the module's packages, e.g. {@code dev.example.catalog [1.0.0,2.0.0)}. */
-    public List<String> ranges;
-    /** {@code auto} or {@code manual}. */
-    public String uptake;
-    /** The version of the module it is wired to. */
-    public String wiredTo;
-    /** For consumers elsewhere: whether its ranges would admit the version asked about. */
-    public boolean admits;
-    /** For consumers elsewhere: why it is not on the version asked about. */
-    public String reason;
+import dev.mosaic.deployer.Kind;
+import dev.mosaic.deployer.StayReason;
+import dev.mosaic.deployer.UptakePolicy;
+
+/**
+ * A deployment using a module.
+ *
+ * @param ranges its imports of the module's packages, e.g. {@code dev.example.catalog [1.0.0,2.0.0)}
+ * @param wiredTo the version of the module it is wired to
+ * @param admits for consumers elsewhere: whether its ranges would admit the version asked about
+ * @param why for consumers elsewhere: why it is not on the version asked about (the rule of {@link StayReason})
+ * @param reason the same, in words
+ */
+public record Consumer(String environment, String name, String version, Kind kind, List<String> ranges,
+        UptakePolicy uptake, String wiredTo, boolean admits, StayReason why, String reason) {
+
+    public Consumer {
+        ranges = List.copyOf(ranges);
+    }
 }

@@ -2,30 +2,27 @@ package dev.mosaic.insight;
 
 import java.util.List;
 
-/** Deployments and the wires between them. */
-public class Graph {
+import dev.mosaic.deployer.Kind;
+import dev.mosaic.deployer.State;
 
-    /** A deployment. */
-    public static class Node {
-        /** {@code env/name@version}. */
-        public String id;
-        public String environment;
-        public String name;
-        public String version;
-        public String kind;
-        public String owner;
-        public boolean yanked;
-        public String state;
+/** Deployments and the wires between them. */
+public record Graph(List<Node> nodes, List<Edge> edges) {
+
+    public Graph {
+        nodes = List.copyOf(nodes);
+        edges = List.copyOf(edges);
+    }
+
+    /**
+     * A deployment.
+     *
+     * @param id {@code env/name@version}
+     */
+    public record Node(String id, String environment, String name, String version, Kind kind, String owner, boolean yanked,
+            State state) {
     }
 
     /** A package wire from a consumer to the module version serving it. */
-    public static class Edge {
-        public String from;
-        public String to;
-        public String pkg;
-        public String range;
+    public record Edge(String from, String to, String pkg, String range) {
     }
-
-    public List<Node> nodes;
-    public List<Edge> edges;
 }

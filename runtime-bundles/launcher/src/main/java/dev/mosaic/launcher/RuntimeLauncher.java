@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -33,8 +34,13 @@ final class RuntimeLauncher {
     /** SPI Fly logs through java.util.logging; held here so the level set below sticks. */
 
     /** What {@code run} was asked for. */
+    /**
+     * @param healthPort a port of its own for the health probes, or -1 for none
+     * @param platformBundles bundles of the operator's own, added to the platform's
+     */
     record Options(Path home, Path data, int port, String host, int mgmtPort, String mgmtHost, boolean mgmtAllowRemote,
-            boolean console, Path seed, long readyTimeoutSeconds) {
+            int healthPort, String healthHost, boolean console, Path seed, long readyTimeoutSeconds,
+            List<Path> platformBundles) {
     }
 
     private RuntimeLauncher() {
@@ -62,7 +68,8 @@ final class RuntimeLauncher {
         // A port in use would otherwise show only as a gateway that never starts, after the ready timeout.
         for (String taken : new String[] {
                 unavailable(o.host(), o.port(), "device traffic", "--port"),
-                unavailable(o.mgmtHost() == null ? "127.0.0.1" : o.mgmtHost(), o.mgmtPort(), "the management API", "--mgmt-port") }) {
+                unavailable(o.mgmtHost() == null ? "127.0.0.1" : o.mgmtHost(), o.mgmtPort(), "the management API", "--mgmt-port"),
+                o.healthPort() < 0 ? null : unavailable(o.healthHost(), o.healthPort(), "the health probes", "--health-port") }) {
             if (taken != null) {
                 err.println(taken);
                 return 2;
@@ -95,6 +102,12 @@ final class RuntimeLauncher {
         if (o.seed() != null) {
             config.put("mosaic.seed", o.seed().toString());
         }
+        if (o.healthPort() >= 0) {
+            config.put("mosaic.health.port", Integer.toString(o.healthPort()));
+            if (o.healthHost() != null) {
+                config.put("mosaic.health.host", o.healthHost());
+            }
+        }
         config.put("gosh.args", o.console() ? "" : "--nointeractive");
 
         Framework framework = new FrameworkFactory().newFramework(config);
@@ -118,6 +131,13 @@ final class RuntimeLauncher {
             } else if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
                 bundle.start();
             }
+        }
+        // The operator's own platform bundles: after the libraries and Declarative Services, before Mosaic's
+        // components, so that a ChangeListener is there before the deployer restores anything.
+        for (Path jar : o.platformBundles()) {
+            Bundle bundle = context.installBundle("reference:" + jar.toUri());
+            bundle.adapt(BundleStartLevel.class).setStartLevel(Math.max(1, maxLevel - 1));
+            bundle.start();
         }
         trace.mark("bundles installed");
         Thread shutdown = new Thread(() -> stop(framework), "mosaic-shutdown");
@@ -152,6 +172,10 @@ final class RuntimeLauncher {
         Object mgmtService = mgmt.waitForService(deadline == Long.MAX_VALUE ? 0 : Math.max(10_000, millisUntil(deadline)));
         if (mgmtService != null) {
             out.println("mosaic management API on " + call(mgmtService, "url") + " (token: " + call(mgmtService, "tokenSource") + ")");
+            Object health = call(mgmtService, "healthUrl");
+            if (health != null) {
+                out.println("mosaic health probes on " + health + "/live and " + health + "/ready");
+            }
         }
         out.println(READY + port);
         out.flush();

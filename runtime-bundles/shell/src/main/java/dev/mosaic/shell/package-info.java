@@ -2,7 +2,7 @@
  * The management surface: the HTTP management API service.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.mosaic.shell;
 
 import org.osgi.annotation.bundle.Export;

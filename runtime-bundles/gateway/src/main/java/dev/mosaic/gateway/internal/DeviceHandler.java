@@ -88,23 +88,25 @@ final class DeviceHandler extends Handler.Abstract {
     /** Set when the runtime stops: new requests get a 503 and their connection is closed. */
     private volatile boolean refusing;
 
-    DeviceHandler(Supplier<Map<String, RoutingTable<Target>>> tables, ObjectMapper mapper, long maxBodyBytes,
-            Executor adapterPool, Deadlines deadlines, long minBodyBytesPerSecond, long maxBodyMillis,
-            long inlineBudgetMicros, InvocationType invocationType, int inPlaceLimit) {
-        super(invocationType);
-        if (invocationType == InvocationType.EITHER) {
-            throw new IllegalArgumentException("the device handler runs as NON_BLOCKING or BLOCKING, not EITHER");
-        }
-        this.calledWhereBlockingIsAllowed = invocationType == InvocationType.BLOCKING;
-        this.inPlaceLimit = inPlaceLimit;
+    /**
+     * @param tables the routing table of each environment, read once per request
+     * @param mapper for the platform's own answers (errors); adapters' values go through their {@link Tenant}'s
+     * @param adapterPool where blocking handlers run when they cannot run in place
+     * @param settings the body limits, the mode (and so the invocation type), the in-place and inline budgets
+     */
+    DeviceHandler(Supplier<Map<String, RoutingTable<Target>>> tables, ObjectMapper mapper, Executor adapterPool,
+            Deadlines deadlines, GatewaySettings settings) {
+        super(settings.mode().invocationType());
+        this.calledWhereBlockingIsAllowed = settings.mode() == GatewaySettings.Mode.BLOCKING;
+        this.inPlaceLimit = settings.inPlaceCalls();
         this.tables = tables;
         this.mapper = mapper;
-        this.maxBodyBytes = maxBodyBytes;
+        this.maxBodyBytes = settings.maxBodyBytes();
         this.adapterPool = adapterPool;
         this.deadlines = deadlines;
-        this.minBodyBytesPerSecond = minBodyBytesPerSecond;
-        this.maxBodyMillis = maxBodyMillis;
-        this.inlineBudgetNanos = TimeUnit.MICROSECONDS.toNanos(inlineBudgetMicros);
+        this.minBodyBytesPerSecond = settings.minRequestDataRate();
+        this.maxBodyMillis = settings.maxBodyMillis();
+        this.inlineBudgetNanos = TimeUnit.MICROSECONDS.toNanos(settings.inlineBudgetMicros());
     }
 
     /**

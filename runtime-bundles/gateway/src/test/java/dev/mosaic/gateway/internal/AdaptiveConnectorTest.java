@@ -41,7 +41,8 @@ import dev.mosaic.gateway.internal.RoutingTable.Entry;
 class AdaptiveConnectorTest {
 
     private final ObjectMapper mapper = new ObjectMapper();
-    private final Tenant tenant = new Tenant(7, "com.example.adapter", "1.2.3", 2000, 8);
+    // a bulkhead wider than the 16 requests in flight: this test is about where calls run, not about 503s
+    private final Tenant tenant = new Tenant(7, "com.example.adapter", "1.2.3", 2000, 64);
     /** Per call: where it ran, "pool" (the adapter pool) or "jetty", and whether blocking was allowed there. */
     private final List<String> calls = new CopyOnWriteArrayList<>();
     private Server server;
@@ -68,8 +69,7 @@ class AdaptiveConnectorTest {
         connector.setPort(0);
         server.addConnector(connector);
         server.setErrorHandler(new JsonErrorHandler(mapper));
-        server.setHandler(new DeviceHandler(() -> tables, mapper, 1024, pool, deadlines, 1024, 30_000, 50_000,
-                Invocable.InvocationType.NON_BLOCKING, 100));
+        server.setHandler(new DeviceHandler(() -> tables, mapper, pool, deadlines, TestSettings.of(GatewaySettings.Mode.NONBLOCKING, 100)));
         server.start();
     }
 

@@ -49,8 +49,7 @@ class DeviceHandlerTest {
         connector = new LocalConnector(server);
         server.addConnector(connector);
         server.setErrorHandler(new JsonErrorHandler(mapper));
-        server.setHandler(new DeviceHandler(() -> tables, mapper, 1024, pool, deadlines, 1024, 30_000, 50_000,
-                Invocable.InvocationType.NON_BLOCKING, 100));
+        server.setHandler(new DeviceHandler(() -> tables, mapper, pool, deadlines, TestSettings.of(GatewaySettings.Mode.NONBLOCKING, 100)));
         server.start();
     }
 
@@ -340,14 +339,14 @@ class DeviceHandlerTest {
         assertEquals(200, posted.getStatus(), posted.getContent());
         assertEquals(true, ran.get(5), "a call whose body arrived later is started on the pool: the thread that"
                 + " completed the read may not be free to block");
-        assertThrows(IllegalArgumentException.class, () -> new DeviceHandler(() -> tables, mapper, 1024, pool, deadlines,
-                1024, 30_000, 50_000, Invocable.InvocationType.EITHER, 100));
+        IllegalArgumentException either = assertThrows(IllegalArgumentException.class,
+                () -> GatewaySettings.from(Map.of("mosaic.gateway.invocationType", "either")::get));
+        assertTrue(either.getMessage().contains("adaptive, blocking or nonblocking"), either.getMessage());
     }
 
     private void blockingMode(int inPlaceLimit) throws Exception {
         server.stop();
-        server.setHandler(new DeviceHandler(() -> tables, mapper, 1024, pool, deadlines, 1024, 30_000, 50_000,
-                Invocable.InvocationType.BLOCKING, inPlaceLimit));
+        server.setHandler(new DeviceHandler(() -> tables, mapper, pool, deadlines, TestSettings.of(GatewaySettings.Mode.BLOCKING, inPlaceLimit)));
         server.start();
     }
 

@@ -40,13 +40,13 @@ final class Snapshot {
     static Snapshot of(List<DeploymentInfo> deployments, BundleContext context) {
         Map<Long, DeploymentInfo> byBundle = new HashMap<>();
         for (DeploymentInfo d : deployments) {
-            if (d.bundleId >= 0) {
-                byBundle.put(d.bundleId, d);
+            if (d.bundleId() >= 0) {
+                byBundle.put(d.bundleId(), d);
             }
         }
         Map<DeploymentInfo, List<Wire>> wires = new HashMap<>();
         for (DeploymentInfo d : deployments) {
-            Bundle bundle = d.bundleId < 0 ? null : context.getBundle(d.bundleId);
+            Bundle bundle = d.bundleId() < 0 ? null : context.getBundle(d.bundleId());
             BundleWiring wiring = bundle == null ? null : bundle.adapt(BundleWiring.class);
             if (wiring == null) {
                 continue;

@@ -9,7 +9,9 @@ import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.Health;
 import dev.mosaic.deployer.HistoryEntry;
 import dev.mosaic.deployer.Move;
+import dev.mosaic.deployer.MoveReason;
 import dev.mosaic.deployer.RouteView;
+import dev.mosaic.deployer.Stay;
 import dev.mosaic.insight.Consumer;
 import dev.mosaic.insight.DependencyNode;
 import dev.mosaic.insight.Dependents;
@@ -67,8 +69,8 @@ final class Formats {
         Table t = new Table("ENV", "METHOD", "PATH", "ADAPTER", "VERSION", "MODULES", "REQUESTS", "5XX", "TIMEOUT", "LIMIT",
                 "504", "503");
         for (RouteView r : routes) {
-            t.row(r.environment, r.method, r.path, r.adapter, r.adapterVersion, modules(r.modules), r.requests, r.failures,
-                    r.timeoutMillis + "ms", r.concurrency, r.timeouts, r.rejected);
+            t.row(r.environment(), r.method(), r.path(), r.adapter(), r.adapterVersion(), modules(r.modules()), r.requests(), r.failures(),
+                    r.timeoutMillis() + "ms", r.concurrency(), r.timeouts(), r.rejected());
         }
         return t.toString();
     }
@@ -77,14 +79,14 @@ final class Formats {
         Table t = new Table("ENV", "KIND", "NAME", "VERSION", "STATE", "UPTAKE", "BINDINGS", "OWNER", "DEPLOYED", "BY",
                 "EXPIRES", "SHA256");
         for (DeploymentInfo d : list) {
-            String state = d.yanked ? d.state + ",yanked" : d.state;
-            t.row(d.environment, d.kind, d.name, d.version, state, d.uptake, modules(d.bindings), d.owner, d.deployedAt,
-                    d.deployedBy, d.expiresAt, d.sha256 == null ? null : d.sha256.substring(0, 12));
+            String state = d.state() + (d.yanked() ? ",yanked" : "");
+            t.row(d.environment(), d.kind(), d.name(), d.version(), state, d.uptake(), modules(d.bindings()), d.owner(), d.deployedAt(),
+                    d.deployedBy(), d.expiresAt(), d.sha256() == null ? null : d.sha256().substring(0, 12));
         }
         StringBuilder b = new StringBuilder(t.toString());
         for (DeploymentInfo d : list) {
-            if (d.problem != null) {
-                b.append('\n').append(d.name).append(' ').append(d.version).append(" failed: ").append(d.problem);
+            if (d.problem() != null) {
+                b.append('\n').append(d.name()).append(' ').append(d.version()).append(" failed: ").append(d.problem());
             }
         }
         return b.toString();
@@ -93,37 +95,37 @@ final class Formats {
     static String history(List<HistoryEntry> entries) {
         Table t = new Table("SEQ", "TIME", "ACTOR", "OPERATION", "ENV", "NAME", "VERSION", "DETAIL");
         for (HistoryEntry h : entries) {
-            String detail = h.replacedVersion != null ? "replaced " + h.replacedVersion : "";
-            if (h.moves != null && !h.moves.isEmpty()) {
-                detail += (detail.isEmpty() ? "" : "; ") + moves(h.moves);
+            String detail = h.replacedVersion() != null ? "replaced " + h.replacedVersion() : "";
+            if (h.moves() != null && !h.moves().isEmpty()) {
+                detail += (detail.isEmpty() ? "" : "; ") + moves(h.moves());
             }
-            t.row(h.sequence, h.time, h.actor, h.operation, h.environment, h.name, h.version, detail.isEmpty() ? null : detail);
+            t.row(h.sequence(), h.time(), h.actor(), h.operation(), h.environment(), h.name(), h.version(), detail.isEmpty() ? null : detail);
         }
         return t.toString();
     }
 
     static String result(DeployResult r) {
-        StringBuilder b = new StringBuilder(r.summary);
-        if (r.changed) {
-            b.append(" (").append(r.millis).append(" ms, history #").append(r.sequence).append(')');
+        StringBuilder b = new StringBuilder(r.summary());
+        if (r.changed()) {
+            b.append(" (").append(r.millis()).append(" ms, history #").append(r.sequence()).append(')');
         }
-        if (r.moves != null) {
-            for (Move m : r.moves) {
-                b.append("\n  ").append(r.dryRun ? "would move " : "").append(move(m));
+        if (r.moves() != null) {
+            for (Move m : r.moves()) {
+                b.append("\n  ").append(r.dryRun() ? "would move " : "").append(move(m));
             }
         }
-        if (r.stays != null) {
-            for (Move m : r.stays) {
-                b.append("\n  stays ").append(m.consumer).append(' ').append(m.consumerVersion).append(": ").append(m.reason);
+        if (r.stays() != null) {
+            for (Stay m : r.stays()) {
+                b.append("\n  stays ").append(m.consumer()).append(' ').append(m.consumerVersion()).append(": ").append(m.reason());
             }
         }
-        if (r.problems != null) {
-            for (String p : r.problems) {
+        if (r.problems() != null) {
+            for (String p : r.problems()) {
                 b.append("\n  problem: ").append(p);
             }
         }
-        if (r.dryRun && r.deployment != null && r.deployment.bindings != null && !r.deployment.bindings.isEmpty()) {
-            b.append("\n  would bind to ").append(modules(r.deployment.bindings));
+        if (r.dryRun() && r.deployment() != null && r.deployment().bindings() != null && !r.deployment().bindings().isEmpty()) {
+            b.append("\n  would bind to ").append(modules(r.deployment().bindings()));
         }
         return b.toString();
     }
@@ -134,17 +136,17 @@ final class Formats {
             if (b.length() > 0) {
                 b.append('\n');
             }
-            b.append(d.environment).append(' ').append(d.module).append(' ').append(d.version)
-                    .append(d.newest ? "  (newest)" : "").append(d.yanked ? "  (yanked)" : "").append('\n');
-            b.append("  wired (").append(d.wired.size()).append(")\n");
-            for (Consumer c : d.wired) {
-                b.append("    ").append(c.name).append(' ').append(c.version).append("  ").append(c.kind).append("  uptake ")
-                        .append(c.uptake).append("  ").append(String.join(", ", c.ranges)).append('\n');
+            b.append(d.environment()).append(' ').append(d.module()).append(' ').append(d.version())
+                    .append(d.newest() ? "  (newest)" : "").append(d.yanked() ? "  (yanked)" : "").append('\n');
+            b.append("  wired (").append(d.wired().size()).append(")\n");
+            for (Consumer c : d.wired()) {
+                b.append("    ").append(c.name()).append(' ').append(c.version()).append("  ").append(c.kind()).append("  uptake ")
+                        .append(c.uptake()).append("  ").append(String.join(", ", c.ranges())).append('\n');
             }
-            b.append("  elsewhere (").append(d.elsewhere.size()).append(")\n");
-            for (Consumer c : d.elsewhere) {
-                b.append("    ").append(c.name).append(' ').append(c.version).append("  on ").append(c.wiredTo).append("  ")
-                        .append(c.reason).append('\n');
+            b.append("  elsewhere (").append(d.elsewhere().size()).append(")\n");
+            for (Consumer c : d.elsewhere()) {
+                b.append("    ").append(c.name()).append(' ').append(c.version()).append("  on ").append(c.wiredTo()).append("  ")
+                        .append(c.reason()).append('\n');
             }
         }
         return b.toString().stripTrailing();
@@ -153,7 +155,7 @@ final class Formats {
     static String dependencies(List<DependencyNode> roots) {
         StringBuilder b = new StringBuilder();
         for (DependencyNode n : roots) {
-            b.append(n.name).append(' ').append(n.version).append(" (").append(n.kind).append(", ").append(n.environment)
+            b.append(n.name()).append(' ').append(n.version()).append(" (").append(n.kind()).append(", ").append(n.environment())
                     .append(")\n");
             tree(b, n, "");
         }
@@ -161,25 +163,25 @@ final class Formats {
     }
 
     private static void tree(StringBuilder b, DependencyNode n, String indent) {
-        for (int i = 0; i < n.imports.size(); i++) {
-            ImportEdge e = n.imports.get(i);
-            boolean last = i == n.imports.size() - 1;
-            b.append(indent).append(last ? "`- " : "+- ").append(e.pkg).append(' ').append(e.range)
-                    .append(e.optional ? " (optional)" : "").append(" -> ");
-            if (e.provider == null) {
+        for (int i = 0; i < n.imports().size(); i++) {
+            ImportEdge e = n.imports().get(i);
+            boolean last = i == n.imports().size() - 1;
+            b.append(indent).append(last ? "`- " : "+- ").append(e.pkg()).append(' ').append(e.range())
+                    .append(e.optional() ? " (optional)" : "").append(" -> ");
+            if (e.provider() == null) {
                 b.append("not wired");
             } else {
-                b.append(e.provider).append(' ').append(e.wired);
-                if (e.newestOverall != null) {
-                    b.append("  [newest in range ").append(e.newestInRange).append(", newest ").append(e.newestOverall)
-                            .append(e.majorUpgradeAvailable ? ": major upgrade available" : "").append(']');
-                } else if (e.dependencies == null) {
+                b.append(e.provider()).append(' ').append(e.wired());
+                if (e.newestOverall() != null) {
+                    b.append("  [newest in range ").append(e.newestInRange()).append(", newest ").append(e.newestOverall())
+                            .append(e.majorUpgradeAvailable() ? ": major upgrade available" : "").append(']');
+                } else if (e.dependencies() == null) {
                     b.append("  (platform)");
                 }
             }
             b.append('\n');
-            if (e.dependencies != null) {
-                tree(b, e.dependencies, indent + (last ? "   " : "|  "));
+            if (e.dependencies() != null) {
+                tree(b, e.dependencies(), indent + (last ? "   " : "|  "));
             }
         }
     }
@@ -187,33 +189,33 @@ final class Formats {
     static String uptake(List<Uptake> list) {
         Table t = new Table("ENV", "MODULE", "NEWEST", "CONSUMERS BY VERSION", "TOTAL", "ON NEWEST");
         for (Uptake u : list) {
-            String spread = u.consumers.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
+            String spread = u.consumers().entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
                     .collect(Collectors.joining(" "));
-            t.row(u.environment, u.module, u.newest, spread, u.total, Math.round(u.shareOnNewest * 100) + "%");
+            t.row(u.environment(), u.module(), u.newest(), spread, u.total(), Math.round(u.shareOnNewest() * 100) + "%");
         }
         return t.toString();
     }
 
     static String health(Health h) {
-        StringBuilder b = new StringBuilder(h.status + ": " + h.running + " of " + h.deployments + " deployments running, "
-                + h.leaks.size() + " retired bundle(s) still in memory");
-        for (String f : h.failed) {
+        StringBuilder b = new StringBuilder(h.status() + ": " + h.running() + " of " + h.deployments() + " deployments running, "
+                + h.leaks().size() + " retired bundle(s) still in memory");
+        for (String f : h.failed()) {
             b.append("\n  not running: ").append(f);
         }
-        for (Health.Leak l : h.leaks) {
-            b.append("\n  leaking: ").append(l.name).append(' ').append(l.version).append(" in ").append(l.environment)
-                    .append(", retired ").append(l.retiredAt);
+        for (Health.Leak l : h.leaks()) {
+            b.append("\n  leaking: ").append(l.name()).append(' ').append(l.version()).append(" in ").append(l.environment())
+                    .append(", retired ").append(l.retiredAt());
         }
-        if (!h.leaks.isEmpty()) {
-            b.append("\n  (").append(h.leaks.get(0).hint).append(')');
+        if (!h.leaks().isEmpty()) {
+            b.append("\n  (").append(h.leaks().get(0).hint()).append(')');
         }
         return b.toString();
     }
 
     static String graph(Graph g) {
-        StringBuilder b = new StringBuilder(g.nodes.size() + " deployments, " + g.edges.size() + " wires (--dot for Graphviz)");
-        for (Graph.Edge e : g.edges) {
-            b.append("\n  ").append(e.from).append(" -> ").append(e.to).append("  ").append(e.pkg);
+        StringBuilder b = new StringBuilder(g.nodes().size() + " deployments, " + g.edges().size() + " wires (--dot for Graphviz)");
+        for (Graph.Edge e : g.edges()) {
+            b.append("\n  ").append(e.from()).append(" -> ").append(e.to()).append("  ").append(e.pkg());
         }
         return b.toString();
     }
@@ -223,16 +225,16 @@ final class Formats {
     }
 
     static String move(Move m) {
-        if ("transitive".equals(m.reason)) {
-            return m.consumer + " " + m.consumerVersion + " re-wired (a module it uses moved)";
+        if (m.reason() == MoveReason.TRANSITIVE) {
+            return m.consumer() + " " + m.consumerVersion() + " re-wired (a module it uses moved)";
         }
-        StringBuilder b = new StringBuilder(m.consumer).append(' ').append(m.consumerVersion).append(": ");
-        java.util.Set<String> modules = new java.util.TreeSet<>(m.from.keySet());
-        modules.addAll(m.to.keySet());
+        StringBuilder b = new StringBuilder(m.consumer()).append(' ').append(m.consumerVersion()).append(": ");
+        java.util.Set<String> modules = new java.util.TreeSet<>(m.from().keySet());
+        modules.addAll(m.to().keySet());
         boolean first = true;
         for (String module : modules) {
-            String from = m.from.get(module);
-            String to = m.to.get(module);
+            String from = m.from().get(module);
+            String to = m.to().get(module);
             if (from != null && from.equals(to)) {
                 continue;
             }
@@ -240,7 +242,7 @@ final class Formats {
                     .append(to == null ? "-" : to);
             first = false;
         }
-        return b.append(" (").append(m.reason).append(')').toString();
+        return b.append(" (").append(m.reason()).append(')').toString();
     }
 
     private static String modules(Map<String, String> modules) {

@@ -19,6 +19,7 @@ import dev.mosaic.deployer.DeployResult;
 import dev.mosaic.deployer.Deployer;
 import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.Health;
+import dev.mosaic.deployer.Kind;
 import dev.mosaic.deployer.HistoryEntry;
 import dev.mosaic.deployer.Restoring;
 import dev.mosaic.deployer.RouteView;
@@ -39,7 +40,9 @@ import dev.mosaic.insight.Uptake;
         "osgi.command.function=yank",
         "osgi.command.function=unyank",
         "osgi.command.function=adopt",
+        "osgi.command.function=ls",
         "osgi.command.function=list",
+        "osgi.command.function=mosaic",
         "osgi.command.function=routes",
         "osgi.command.function=history",
         "osgi.command.function=promote",
@@ -94,10 +97,7 @@ public final class MosaicCommands {
         } catch (NoSuchFileException e) {
             throw new DeployException(DeployException.NOT_FOUND, "no file " + Path.of(file).toAbsolutePath());
         }
-        DeployOptions options = DeployOptions.to(env, actor());
-        options.ttl = ttl.isEmpty() ? null : ttl;
-        options.dryRun = dryRun;
-        return deployer().deploy(bytes, options);
+        return deployer().deploy(bytes, new DeployOptions(env, actor(), ttl.isEmpty() ? null : ttl, dryRun));
     }
 
     @Descriptor("deploy to another environment the very artifact (same SHA-256) an adapter uses in its environment")
@@ -236,12 +236,20 @@ public final class MosaicCommands {
         return deployer().adopt(env, name, actor());
     }
 
-    @Descriptor("list deployments (adapters and module versions)")
+    @Descriptor("list deployments (adapters and module versions), as the CLI's ls")
+    public List<DeploymentInfo> ls(
+            @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
+            @Descriptor("only this owner (Mosaic-Owner)") @Parameter(names = { "-o", "--owner" }, absentValue = "") String owner,
+            @Descriptor("only adapters or only modules") @Parameter(names = { "-k", "--kind" }, absentValue = "") String kind) {
+        return list(env, owner, kind);
+    }
+
+    @Descriptor("list deployments (adapters and module versions); the same as ls")
     public List<DeploymentInfo> list(
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
             @Descriptor("only this owner (Mosaic-Owner)") @Parameter(names = { "-o", "--owner" }, absentValue = "") String owner,
             @Descriptor("only adapters or only modules") @Parameter(names = { "-k", "--kind" }, absentValue = "") String kind) {
-        return deployer().list(env.isEmpty() ? null : env, owner.isEmpty() ? null : owner, kind.isEmpty() ? null : kind);
+        return deployer().list(env.isEmpty() ? null : env, owner.isEmpty() ? null : owner, kind.isEmpty() ? null : Kind.parse(kind));
     }
 
     @Descriptor("list the routes served, with their adapter and the module versions it is wired to")
@@ -258,6 +266,25 @@ public final class MosaicCommands {
     @Descriptor("failed deployments, and retired bundles still in memory (leaks)")
     public Health health() {
         return deployer().health();
+    }
+
+    /** What {@code help mosaic} shows: Gogo's help looks a command up by name, so the scope has a command of its name. */
+    static final String SCOPE_HELP = "Mosaic's commands (scope mosaic), the same as the CLI's: deploy, ls, routes, yank,"
+            + " unyank, rollback, undeploy, adopt, history, promote, ttl, sunset, dependents, deps, uptake, graph, health."
+            + " Type 'mosaic' for one line on each, 'help <command>' for its options";
+
+    @Descriptor(SCOPE_HELP)
+    public String mosaic() {
+        StringBuilder b = new StringBuilder("Mosaic's commands (help <command> for its options):\n");
+        java.util.Map<String, String> lines = new java.util.TreeMap<>();
+        for (java.lang.reflect.Method m : MosaicCommands.class.getMethods()) {
+            Descriptor d = m.getAnnotation(Descriptor.class);
+            if (d != null && !m.getName().equals("mosaic")) {
+                lines.merge("mosaic:" + m.getName(), d.value(), (a, c) -> a.length() <= c.length() ? a : c);
+            }
+        }
+        lines.forEach((name, what) -> b.append(String.format("  %-18s %s%n", name, what)));
+        return b.toString().stripTrailing();
     }
 
     private static String actor() {

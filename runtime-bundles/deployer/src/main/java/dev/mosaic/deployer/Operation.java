@@ -1,0 +1,48 @@
+package dev.mosaic.deployer;
+
+import java.util.Locale;
+
+/** A change to what runs, as history records it. */
+public enum Operation {
+    /** An adapter version put in place of the previous one. */
+    DEPLOY,
+    /** A shared-module version added next to the others; consumers whose range admits it move. */
+    RELEASE,
+    /** An adapter or module version taken away on request. */
+    UNDEPLOY,
+    /** An adapter put back to the version that served before. */
+    ROLLBACK,
+    /** A module version withdrawn: its consumers move off it. */
+    YANK,
+    /** A withdrawn module version made available again. */
+    UNYANK,
+    /** A manual-uptake consumer moved to the newest versions in range. */
+    ADOPT,
+    /** The very same artifact deployed to another environment. */
+    PROMOTE,
+    /** A deployment's lifetime changed. */
+    TTL,
+    /** A deployment taken away because its lifetime ran out. */
+    EXPIRE,
+    /** Module versions nobody used for a while taken away. */
+    SUNSET;
+
+    /** @return the lower-case name, as the JSON, the journal and the console spell it */
+    @Override
+    public String toString() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * @return the operation spelled {@code text} ({@code deploy}, {@code release}, ...)
+     * @throws IllegalArgumentException if there is none
+     */
+    public static Operation parse(String text) {
+        for (Operation o : values()) {
+            if (o.toString().equals(text)) {
+                return o;
+            }
+        }
+        throw new IllegalArgumentException("'" + text + "' is not an operation");
+    }
+}

@@ -1,0 +1,135 @@
+package dev.mosaic.deployer.internal.checks;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Enumeration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+
+import org.objectweb.asm.ClassReader;
+import org.objectweb.asm.ClassVisitor;
+import org.objectweb.asm.Handle;
+import org.objectweb.asm.MethodVisitor;
+import org.objectweb.asm.Opcodes;
+import org.objectweb.asm.Type;
+
+import dev.mosaic.deployer.DeployException;
+import dev.mosaic.deployer.internal.model.Model.Artifact;
+
+/**
+ * Reads every class of a bundle and refuses the bundle if its code uses an API the policy
+ * forbids, naming the class and method where it does: constructing or calling into the
+ * classes of a rule, method references to them, and classes extending them. Code that
+ * reaches such APIs only through reflection by name is not seen: the scan is a safeguard,
+ * not a sandbox.
+ */
+public final class BytecodeScanner {
+
+    private static final int MAX_REPORTED = 10;
+
+    private BytecodeScanner() {
+    }
+
+    public static void check(Path jar, Artifact artifact, Policy policy) throws DeployException {
+        Set<String> findings = new LinkedHashSet<>();
+        try (ZipFile zip = new ZipFile(jar.toFile())) {
+            Enumeration<? extends ZipEntry> entries = zip.entries();
+            while (entries.hasMoreElements()) {
+                ZipEntry e = entries.nextElement();
+                if (e.isDirectory() || !e.getName().endsWith(".class")) {
+                    continue;
+                }
+                byte[] bytes;
+                try (InputStream in = zip.getInputStream(e)) {
+                    bytes = in.readAllBytes();
+                }
+                try {
+                    scan(bytes, artifact.name(), policy, findings);
+                } catch (RuntimeException malformed) {
+                    throw new DeployException(DeployException.INVALID_BUNDLE, artifact.name() + " " + artifact.version()
+                            + " holds " + e.getName() + ", which is not a valid class file (" + malformed + ")");
+                }
+            }
+        } catch (IOException e) {
+            throw new DeployException(DeployException.INVALID_BUNDLE, "cannot read the classes of " + artifact.name() + ": "
+                    + e.getMessage());
+        }
+        if (!findings.isEmpty()) {
+            List<String> shown = new ArrayList<>(findings).subList(0, Math.min(MAX_REPORTED, findings.size()));
+            throw new DeployException(DeployException.POLICY_VIOLATION, artifact.name() + " " + artifact.version()
+                    + " uses what the platform does not allow tenant code: " + String.join("; ", shown)
+                    + (findings.size() > MAX_REPORTED ? "; and " + (findings.size() - MAX_REPORTED) + " more" : "")
+                    + ". Adapters reach other services through shared modules and the platform, not directly."
+                    + " An operator can exempt a bundle by category in " + policy.source);
+        }
+    }
+
+    private static void scan(byte[] classFile, String bundle, Policy policy, Set<String> findings) {
+        ClassReader reader = new ClassReader(classFile);
+        String className = reader.getClassName().replace('/', '.');
+        reader.accept(new ClassVisitor(Opcodes.ASM9) {
+            @Override
+            public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
+                check(superName, null, className, "(class declaration)", "extends ");
+            }
+
+            @Override
+            public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
+                String where = name;
+                return new MethodVisitor(Opcodes.ASM9) {
+                    @Override
+                    public void visitMethodInsn(int opcode, String owner, String member, String desc, boolean itf) {
+                        check(owner, member, className, where, "calls ");
+                    }
+
+                    @Override
+                    public void visitTypeInsn(int opcode, String type) {
+                        if (opcode == Opcodes.NEW) {
+                            check(type, null, className, where, "creates ");
+                        }
+                    }
+
+                    @Override
+                    public void visitFieldInsn(int opcode, String owner, String member, String desc) {
+                        check(owner, member, className, where, "uses ");
+                    }
+
+                    @Override
+                    public void visitInvokeDynamicInsn(String name, String desc, Handle bootstrap, Object... args) {
+                        for (Object arg : args) {
+                            if (arg instanceof Handle h) {
+                                check(h.getOwner(), h.getName(), className, where, "refers to ");
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void visitLdcInsn(Object value) {
+                        if (value instanceof Handle h) {
+                            check(h.getOwner(), h.getName(), className, where, "refers to ");
+                        } else if (value instanceof Type t && t.getSort() == Type.OBJECT) {
+                            check(t.getInternalName(), null, className, where, "refers to ");
+                        }
+                    }
+                };
+            }
+
+            private void check(String owner, String member, String inClass, String inMethod, String verb) {
+                if (owner == null) {
+                    return;
+                }
+                for (Policy.Rule rule : policy.forbidden) {
+                    if (rule.matches(owner, member) && !policy.exempt(bundle, rule.category())) {
+                        findings.add(rule.category() + ": " + inClass + "." + inMethod + " " + verb
+                                + owner.replace('/', '.') + (member == null ? "" : "." + member));
+                    }
+                }
+            }
+        }, ClassReader.SKIP_FRAMES);
+    }
+}

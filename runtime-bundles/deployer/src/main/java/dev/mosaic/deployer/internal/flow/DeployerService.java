@@ -1,0 +1,144 @@
+package dev.mosaic.deployer.internal.flow;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+import dev.mosaic.deployer.DeployException;
+import dev.mosaic.deployer.DeployOptions;
+import dev.mosaic.deployer.DeployResult;
+import dev.mosaic.deployer.Deployer;
+import dev.mosaic.deployer.DeploymentInfo;
+import dev.mosaic.deployer.Health;
+import dev.mosaic.deployer.HistoryEntry;
+import dev.mosaic.deployer.Kind;
+import dev.mosaic.deployer.RouteView;
+import dev.mosaic.deployer.internal.framework.Installer;
+import dev.mosaic.deployer.internal.framework.PlatformPackages;
+import dev.mosaic.deployer.internal.model.Model.UnitKey;
+import dev.mosaic.deployer.internal.store.ArtifactStore;
+
+/**
+ * The {@link Deployer} service: each operation is one flow's.
+ *
+ * <pre>
+ *   deploy ──► Deploys ──► Intake (read, check) ──┬─► AdapterFlow  (deploy, promote, rollback)
+ *   promote ─┘                                     └─► ReleaseFlow  (release, promote)
+ *   yank, unyank, adopt ─────────────────────────────► RebindFlow
+ *   undeploy, ttl, expiry, sunset ───────────────────► RemovalFlow
+ *   (start-up) ──────────────────────────────────────► RestoreFlow
+ *   list, routes, history, health ───────────────────► Views
+ * </pre>
+ *
+ * Every flow plans on a copy of the registry and hands the plan to the {@link ChangeProtocol}.
+ */
+public final class DeployerService implements Deployer {
+
+    private final Context ctx;
+    private final Deploys deploys;
+    private final AdapterFlow adapters;
+    private final RebindFlow rebinds;
+    private final RemovalFlow removals;
+    private final RestoreFlow restore;
+
+    public DeployerService(Settings settings, RecordedState state, ArtifactStore store, Installer installer,
+            PlatformPackages platform, Changes changes, ChangeProtocol protocol, Views views, Listeners listeners,
+            Map<UnitKey, String> problems, Supplier<Instant> clock) {
+        this.ctx = new Context(settings, state, store, installer, platform, changes, protocol, views, problems, clock);
+        this.adapters = new AdapterFlow(ctx);
+        this.deploys = new Deploys(ctx, new Intake(store, state, settings, platform), adapters, new ReleaseFlow(ctx));
+        this.rebinds = new RebindFlow(ctx);
+        this.removals = new RemovalFlow(ctx);
+        this.restore = new RestoreFlow(ctx, listeners, deploys);
+    }
+
+    /** Removes tenant bundles the framework's cache kept from a previous run; before the restore. */
+    public void removeStrayTenants(org.osgi.framework.BundleContext context) {
+        restore.removeStrayTenants(context);
+    }
+
+    /** Restores the recorded deployments (seeding an empty registry); for the component's restore thread. */
+    public void restore() {
+        restore.restore();
+    }
+
+    /** Undeploys what has expired; for the component's TTL thread. */
+    public void expireDue() {
+        removals.expireDue();
+    }
+
+    @Override
+    public DeployResult deploy(byte[] jar, DeployOptions options) throws DeployException {
+        return deploys.deploy(jar, options);
+    }
+
+    @Override
+    public DeployResult promote(String name, String version, String fromEnvironment, String toEnvironment, String actor)
+            throws DeployException {
+        return deploys.promote(name, version, fromEnvironment, toEnvironment, actor);
+    }
+
+    @Override
+    public DeployResult rollback(String environment, String name, String actor) throws DeployException {
+        return adapters.rollback(environment, name, actor);
+    }
+
+    @Override
+    public DeployResult yank(String environment, String name, String version, String actor) throws DeployException {
+        return rebinds.setYanked(environment, name, version, actor, true);
+    }
+
+    @Override
+    public DeployResult unyank(String environment, String name, String version, String actor) throws DeployException {
+        return rebinds.setYanked(environment, name, version, actor, false);
+    }
+
+    @Override
+    public DeployResult adopt(String environment, String name, String actor) throws DeployException {
+        return rebinds.adopt(environment, name, actor);
+    }
+
+    @Override
+    public DeployResult undeploy(String environment, String name, String version, boolean force, String actor)
+            throws DeployException {
+        return removals.undeploy(environment, name, version, force, actor);
+    }
+
+    @Override
+    public DeployResult setTtl(String environment, String name, String version, String ttl, String actor)
+            throws DeployException {
+        return removals.setTtl(environment, name, version, ttl, actor);
+    }
+
+    @Override
+    public List<DeploymentInfo> sunsetCandidates(String environment, String unusedFor) throws DeployException {
+        return removals.sunsetCandidates(environment, unusedFor);
+    }
+
+    @Override
+    public DeployResult sunset(String environment, String module, String version, String unusedFor, String actor)
+            throws DeployException {
+        return removals.sunset(environment, module, version, unusedFor, actor);
+    }
+
+    @Override
+    public List<DeploymentInfo> list(String environment, String owner, Kind kind) {
+        return ctx.views().list(environment, owner, kind);
+    }
+
+    @Override
+    public List<RouteView> routes() {
+        return ctx.views().routes();
+    }
+
+    @Override
+    public List<HistoryEntry> history(int limit) {
+        return ctx.views().history(limit);
+    }
+
+    @Override
+    public Health health() {
+        return ctx.views().health();
+    }
+}

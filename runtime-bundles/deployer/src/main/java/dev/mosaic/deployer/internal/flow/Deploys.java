@@ -1,0 +1,85 @@
+package dev.mosaic.deployer.internal.flow;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import dev.mosaic.deployer.DeployException;
+import dev.mosaic.deployer.DeployOptions;
+import dev.mosaic.deployer.DeployResult;
+import dev.mosaic.deployer.Kind;
+import dev.mosaic.deployer.Operation;
+import dev.mosaic.deployer.internal.checks.Names;
+import dev.mosaic.deployer.internal.model.Durations;
+import dev.mosaic.deployer.internal.model.Model.Artifact;
+import dev.mosaic.deployer.internal.model.Registry.Unit;
+
+/**
+ * Where an artifact enters: a {@code deploy} of uploaded bytes (read, checked, then handed
+ * to the {@link AdapterFlow} or, for a module version, to the {@link ReleaseFlow}), and a
+ * {@code promote} of an artifact already deployed in another environment.
+ */
+final class Deploys {
+
+    private final Context ctx;
+    private final Intake intake;
+    private final AdapterFlow adapters;
+    private final ReleaseFlow releases;
+
+    Deploys(Context ctx, Intake intake, AdapterFlow adapters, ReleaseFlow releases) {
+        this.ctx = ctx;
+        this.intake = intake;
+        this.adapters = adapters;
+        this.releases = releases;
+    }
+
+    DeployResult deploy(byte[] jar, DeployOptions options) throws DeployException {
+        long start = System.nanoTime();
+        String env = Names.environment(options.environment());
+        if (options.ttl() != null) {
+            Durations.parse(options.ttl(), "TTL");
+        }
+        Path upload = intake.receive(jar);
+        try {
+            return ctx.changes().run(() -> {
+                Intake.Checked checked = intake.check(upload, env, options.dryRun());
+                Artifact a = checked.artifact();
+                Path bytes = checked.stored() ? null : upload;
+                return a.kind() == Kind.ADAPTER
+                        ? adapters.place(env, a, bytes, options, Operation.DEPLOY, null, checked.violations(), start)
+                        : releases.release(env, a, bytes, options, Operation.RELEASE, null, checked.violations(), start);
+            });
+        } finally {
+            ctx.store().discard(upload);
+        }
+    }
+
+    DeployResult promote(String name, String version, String fromEnvironment, String toEnvironment, String actor)
+            throws DeployException {
+        long start = System.nanoTime();
+        String from = Names.environment(fromEnvironment);
+        String to = Names.environment(toEnvironment);
+        Names.name(name);
+        if (from.equals(to)) {
+            throw new DeployException(DeployException.INVALID_ARGUMENT, "promote needs two different environments; got " + from + " twice");
+        }
+        return ctx.changes().run(() -> {
+            Artifact a = ctx.state().ask(registry -> {
+                if (registry.units(from).isEmpty()) {
+                    throw new DeployException(DeployException.NOT_FOUND, "nothing is deployed in environment '" + from
+                            + "' to promote from; environments with deployments: " + registry.environments());
+                }
+                Unit unit = Lookup.find(registry, from, name, version, "to promote");
+                return registry.artifact(unit.key);
+            });
+            if (!ctx.store().contains(a.name(), a.version())) {
+                throw new DeployException(DeployException.INTERNAL, "the artifact of " + a.name() + " " + a.version()
+                        + " is missing from the store");
+            }
+            intake.checkImports(intake.policy(), to, a);
+            DeployOptions options = DeployOptions.to(to, actor);
+            return a.kind() == Kind.ADAPTER
+                    ? adapters.place(to, a, null, options, Operation.PROMOTE, from, List.of(), start)
+                    : releases.release(to, a, null, options, Operation.PROMOTE, from, List.of(), start);
+        });
+    }
+}

@@ -1,0 +1,101 @@
+package dev.mosaic.deployer.internal.flow;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.mosaic.deployer.DeployException;
+import dev.mosaic.deployer.internal.checks.ArtifactReader;
+import dev.mosaic.deployer.internal.checks.BytecodeScanner;
+import dev.mosaic.deployer.internal.checks.Policy;
+import dev.mosaic.deployer.internal.framework.PlatformPackages;
+import dev.mosaic.deployer.internal.model.Model.Artifact;
+import dev.mosaic.deployer.internal.plan.Planner;
+import dev.mosaic.deployer.internal.store.ArtifactStore;
+import dev.mosaic.deployer.internal.store.JsonSupport;
+
+/**
+ * The first steps of a deploy: the upload is received (size), read (a bundle Mosaic runs),
+ * checked against the policy (imports, then bytecode) and against what was stored before
+ * under its name and version.
+ */
+final class Intake {
+
+    /** An upload that passed, or (for a dry run) failed only the policy, with what it violates. */
+    record Checked(Artifact artifact, boolean stored, List<String> violations) {
+    }
+
+    private final ArtifactStore store;
+    private final RecordedState state;
+    private final Settings settings;
+    private final PlatformPackages platform;
+    private final ObjectMapper json = JsonSupport.mapper();
+
+    Intake(ArtifactStore store, RecordedState state, Settings settings, PlatformPackages platform) {
+        this.store = store;
+        this.state = state;
+        this.settings = settings;
+        this.platform = platform;
+    }
+
+    /** @return the upload in a temporary file of the store; the caller discards it */
+    Path receive(byte[] jar) throws DeployException {
+        if (jar == null || jar.length == 0) {
+            throw new DeployException(DeployException.INVALID_BUNDLE, "the upload is empty; send the bundle jar");
+        }
+        if (jar.length > settings.maxUploadBytes()) {
+            throw new DeployException(DeployException.INVALID_BUNDLE, "the upload is " + jar.length + " bytes; the limit is "
+                    + settings.maxUploadBytes() + " (mosaic.deploy.maxBytes)");
+        }
+        try {
+            return store.receive(jar);
+        } catch (IOException e) {
+            throw new DeployException(DeployException.INTERNAL, "cannot store the upload: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @param dryRun report policy violations rather than refuse, so the dry run says what else would fail
+     * @throws DeployException if it is not a bundle, violates the policy, or reuses a name and version for other bytes
+     */
+    Checked check(Path upload, String env, boolean dryRun) throws DeployException {
+        Artifact artifact = ArtifactReader.read(upload, settings.archiveLimits());
+        List<String> violations = new ArrayList<>();
+        try {
+            Policy policy = policy();
+            checkImports(policy, env, artifact);
+            BytecodeScanner.check(upload, artifact, policy);
+        } catch (DeployException e) {
+            if (!dryRun || !DeployException.POLICY_VIOLATION.equals(e.code())) {
+                throw e;
+            }
+            violations.add(e.getMessage());
+        }
+        Artifact known = state.read(r -> r.artifact(artifact.name(), artifact.version()));
+        if (known != null && !known.sha256().equals(artifact.sha256())) {
+            throw new DeployException(DeployException.ARTIFACT_CONFLICT, artifact.name() + " " + artifact.version()
+                    + " was deployed before with different content (sha256 " + known.sha256().substring(0, 12)
+                    + "..., this upload " + artifact.sha256().substring(0, 12) + "...). A version is never reused"
+                    + " for different bytes: give the bundle a new Bundle-Version");
+        }
+        // a known artifact whose bytes were sunset is stored again from the upload
+        return new Checked(artifact, known != null && store.contains(artifact.name(), artifact.version()), violations);
+    }
+
+    Policy policy() throws DeployException {
+        return Policy.load(settings.policyFile(), json);
+    }
+
+    /** The policy's import rules, with the shared modules of the environment allowed. */
+    void checkImports(Policy policy, String env, Artifact a) throws DeployException {
+        Set<String> modulePackages = state.read(registry -> Planner.owners(registry, env).keySet());
+        Set<String> own = new HashSet<>();
+        a.exports().forEach(e -> own.add(e.pkg()));
+        policy.checkImports(a, modulePackages, own, platform.get().keySet());
+    }
+}

@@ -1,0 +1,75 @@
+package dev.mosaic.deployer.internal.flow;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import dev.mosaic.deployer.DeployException;
+import dev.mosaic.deployer.Kind;
+import dev.mosaic.deployer.internal.checks.ArtifactReader;
+import dev.mosaic.deployer.internal.model.Durations;
+import dev.mosaic.deployer.internal.model.Model;
+import dev.mosaic.deployer.internal.model.Model.Artifact;
+import dev.mosaic.deployer.internal.model.Registry;
+import dev.mosaic.deployer.internal.model.Registry.Unit;
+import dev.mosaic.deployer.internal.plan.Planner;
+
+/** The steps an adapter deploy and a module release share when they put an artifact in an environment. */
+final class Placement {
+
+    private Placement() {
+    }
+
+    /** A name is either an adapter or a module in an environment, never both. */
+    static void checkKind(Registry target, String env, Artifact a) throws DeployException {
+        List<Unit> sameName = target.named(env, a.name());
+        if (sameName.stream().anyMatch(u -> (u.kind == Kind.ADAPTER) != (a.kind() == Kind.ADAPTER))) {
+            throw new DeployException(DeployException.CONFLICT, a.name() + " is deployed as " + (a.kind() == Kind.ADAPTER
+                    ? "a shared module" : "an adapter") + " in " + env + "; a name is either an adapter or a module");
+        }
+    }
+
+    /**
+     * @param problems for a dry run, where an unresolvable import is reported; null to refuse
+     * @return the module versions the artifact's imports are bound to in the target
+     */
+    static Map<String, String> bind(Registry target, String env, Artifact a, List<String> problems) throws DeployException {
+        try {
+            return Planner.bind(target, env, a, Map.of(), false, null);
+        } catch (Planner.Unresolvable u) {
+            if (problems == null) {
+                throw new DeployException(DeployException.UNRESOLVABLE, u.getMessage());
+            }
+            problems.add(u.getMessage());
+            return Map.of();
+        }
+    }
+
+    /** When a deployment of this artifact in this environment expires: the option, else the header, else the environment's default. */
+    static String expiry(Context ctx, Artifact a, String env, String option) throws DeployException {
+        Duration ttl;
+        if (option != null) {
+            ttl = Durations.parse(option, "TTL");
+        } else if (a.metadata().get(ArtifactReader.TTL) != null) {
+            ttl = Durations.parse(a.metadata().get(ArtifactReader.TTL), ArtifactReader.TTL + " of " + a.name() + " " + a.version());
+        } else {
+            ttl = ctx.settings().defaultTtl(env);
+        }
+        return ttl == null ? null : ctx.instant().plus(ttl).toString();
+    }
+
+    /** For a dry run: required imports that neither a module of the environment nor the platform provides. */
+    static List<String> platformGaps(Context ctx, Registry target, String env, Artifact a) {
+        Map<String, String> owners = Planner.owners(target, env);
+        Map<String, String> platform = ctx.platform().get();
+        List<String> gaps = new ArrayList<>();
+        for (Model.Import i : a.imports()) {
+            if (!i.optional() && !owners.containsKey(i.pkg()) && !platform.containsKey(i.pkg())) {
+                gaps.add(a.name() + " " + a.version() + " imports package " + i.pkg() + " " + i.range()
+                        + ", which no module in " + env + " and no platform bundle exports");
+            }
+        }
+        return gaps;
+    }
+}

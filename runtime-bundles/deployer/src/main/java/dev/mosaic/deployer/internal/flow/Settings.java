@@ -1,0 +1,71 @@
+package dev.mosaic.deployer.internal.flow;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.function.Function;
+
+import dev.mosaic.deployer.DeployException;
+import dev.mosaic.deployer.internal.checks.ArtifactReader.ArchiveLimits;
+import dev.mosaic.deployer.internal.model.Durations;
+import dev.mosaic.gateway.Gateway;
+
+/**
+ * The deployer's configuration, read once from framework properties: {@code mosaic.data}
+ * (data directory, default {@code mosaic-data}), {@code mosaic.seed} (a directory of bundles
+ * deployed to {@code prod} when the registry is empty), {@code mosaic.policy} (default
+ * {@code <data>/policy.json}), {@code mosaic.deploy.drainMillis} (how long retiring handlers
+ * may finish their requests, default 10000), {@code mosaic.deploy.activationMillis} (how
+ * long components of a new bundle may take to become satisfied, default 5000),
+ * {@code mosaic.deploy.maxBytes}, {@code .maxEntries}, {@code .maxInflatedBytes},
+ * {@code .maxCompressionRatio} (archive limits), {@code mosaic.leaks.gcIntervalMillis} and
+ * {@code .graceMillis}, {@code mosaic.ttl.sweepMillis}, {@code mosaic.ttl.default[.<env>]}
+ * and {@code mosaic.sunset.after}.
+ */
+public record Settings(Path data, Path seed, Path policyFile, Duration drain, Duration activation, ArchiveLimits archiveLimits,
+        long maxUploadBytes, Duration leakGcInterval, Duration leakGrace, Duration ttlSweep, String sunsetAfter,
+        Function<String, String> properties) {
+
+    /** @param property a framework property by name, null when not set */
+    public static Settings from(Function<String, String> property) {
+        Function<String, String> p = name -> {
+            String v = property.apply(name);
+            return v == null || v.isBlank() ? null : v.trim();
+        };
+        Path data = Path.of(or(p.apply("mosaic.data"), "mosaic-data")).toAbsolutePath().normalize();
+        String seed = p.apply("mosaic.seed");
+        String policy = p.apply("mosaic.policy");
+        return new Settings(data, seed == null ? null : Path.of(seed),
+                policy == null ? data.resolve("policy.json") : Path.of(policy),
+                millis(p, "mosaic.deploy.drainMillis", 10_000),
+                millis(p, "mosaic.deploy.activationMillis", 5_000),
+                new ArchiveLimits(Integer.parseInt(or(p.apply("mosaic.deploy.maxEntries"), "10000")),
+                        Long.parseLong(or(p.apply("mosaic.deploy.maxInflatedBytes"), Long.toString(256L << 20))),
+                        Integer.parseInt(or(p.apply("mosaic.deploy.maxCompressionRatio"), "200"))),
+                Long.parseLong(or(p.apply("mosaic.deploy.maxBytes"), Long.toString(64L << 20))),
+                millis(p, "mosaic.leaks.gcIntervalMillis", 10_000),
+                millis(p, "mosaic.leaks.graceMillis", 10_000),
+                millis(p, "mosaic.ttl.sweepMillis", 1_000),
+                or(p.apply("mosaic.sunset.after"), "30d"),
+                p);
+    }
+
+    /** {@code mosaic.ttl.default.<env>} if set; else none for prod, and {@code mosaic.ttl.default} (7d) elsewhere. */
+    public Duration defaultTtl(String env) throws DeployException {
+        String specific = properties.apply("mosaic.ttl.default." + env);
+        if (specific != null) {
+            return Durations.parse(specific, "mosaic.ttl.default." + env);
+        }
+        if (Gateway.DEFAULT_ENVIRONMENT.equals(env)) {
+            return null;
+        }
+        return Durations.parse(or(properties.apply("mosaic.ttl.default"), "7d"), "mosaic.ttl.default");
+    }
+
+    private static Duration millis(Function<String, String> p, String name, long defaultValue) {
+        return Duration.ofMillis(Long.parseLong(or(p.apply(name), Long.toString(defaultValue))));
+    }
+
+    private static String or(String value, String defaultValue) {
+        return value == null ? defaultValue : value;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.mosaic.deployer.internal.model;
+
+import java.util.List;
+import java.util.Map;
+
+import dev.mosaic.deployer.Operation;
+import dev.mosaic.deployer.internal.model.Model.Artifact;
+import dev.mosaic.deployer.internal.model.Model.UnitKey;
+
+/**
+ * One committed change, as written to the journal. Replaying every event in order rebuilds
+ * the registry; the events are also the history.
+ */
+public final class Event {
+
+    public long seq;
+    public String time;
+    public String actor;
+    public String op;
+    public String env;
+    public String name;
+    public String version;
+    /** For deploy, release and rollback: the artifact, with what its manifest says. */
+    public Artifact artifact;
+    /** For deploy, release and rollback: the bindings of the unit put in place. */
+    public Map<String, String> bindings;
+    /** For adapter deploys and rollbacks: the version that was replaced. */
+    public String replaced;
+    /** Consumers whose bindings changed, or that were re-wired, with this change. */
+    public List<MoveRecord> moves;
+    /** For deploy, release, promote, rollback and ttl: when the unit expires (ISO-8601), or null for never. */
+    public String expiresAt;
+    /** For promote: the environment the artifact came from. */
+    public String from;
+
+    /** @return an event about a unit (its operation, environment, name and version), by an actor */
+    public static Event about(Operation op, UnitKey unit, String actor) {
+        Event e = new Event();
+        e.op = op.toString();
+        e.env = unit.env();
+        e.name = unit.name();
+        e.version = unit.version();
+        e.actor = actor == null || actor.isBlank() ? "unknown" : actor;
+        return e;
+    }
+
+    /** @return an event putting an artifact in an environment (deploy, release, promote, rollback) */
+    public static Event placing(Operation op, String env, Artifact artifact, Map<String, String> bindings, String expiresAt,
+            String actor) {
+        Event e = about(op, new UnitKey(env, artifact.name(), artifact.version()), actor);
+        e.artifact = artifact;
+        e.bindings = bindings;
+        e.expiresAt = expiresAt;
+        return e;
+    }
+
+    /**
+     * A consumer's bindings before and after.
+     *
+     * @param reason a {@link dev.mosaic.deployer.MoveReason}, spelled as the journal keeps it ({@code uptake})
+     */
+    public record MoveRecord(String name, String version, Map<String, String> from, Map<String, String> to, String reason) {
+    }
+}

@@ -1,0 +1,381 @@
+package dev.mosaic.deployer.internal.model;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import org.pcollections.HashPMap;
+import org.pcollections.HashTreePMap;
+import org.pcollections.TreePMap;
+import org.pcollections.TreePSet;
+
+import dev.mosaic.deployer.Operation;
+import dev.mosaic.deployer.internal.model.Event.MoveRecord;
+import dev.mosaic.deployer.internal.model.Model.Artifact;
+import dev.mosaic.deployer.Kind;
+import dev.mosaic.deployer.internal.model.Model.UnitKey;
+
+/**
+ * What is deployed where, and bound to what: the state the journal's events add up to.
+ * Changes happen only through {@link #apply(Event)}; a {@link #copy()} lets the deployer
+ * work out a change on a hypothetical state before committing it.
+ *
+ * <p>A copy costs nothing that grows with what is deployed: the maps are persistent
+ * (pcollections: a change makes a new version of a map in O(log n) and leaves the old one
+ * as it was), so a copy starts out sharing every map with the registry it was copied from.
+ * The units themselves are shared too until one side changes a unit, which it then copies
+ * first ({@link #writable}). With ten thousand adapters deployed, working out one more
+ * deploy copies neither ten thousand map entries nor ten thousand units.
+ *
+ * <p>Not thread-safe: the deployer serialises changes and hands out copies to readers.
+ */
+public final class Registry {
+
+    /** One deployment. Change its fields only through the registry's {@link Registry#writable} copy of it. */
+    public static final class Unit {
+        public final UnitKey key;
+        public final Kind kind;
+        public final String sha256;
+        public final String deployedAt;
+        public final String deployedBy;
+        public boolean yanked;
+        /** When it is undeployed automatically (ISO-8601), or null. */
+        public String expiresAt;
+        /** For module versions: since when no consumer is bound to it (ISO-8601), or null while in use. */
+        public String unusedSince;
+        /** Module name to module version; replaced, never changed in place. */
+        public Map<String, String> bindings;
+
+        public Unit(UnitKey key, Kind kind, String sha256, String deployedAt, String deployedBy, Map<String, String> bindings) {
+            this.key = key;
+            this.kind = kind;
+            this.sha256 = sha256;
+            this.deployedAt = deployedAt;
+            this.deployedBy = deployedBy;
+            this.bindings = Collections.unmodifiableMap(new TreeMap<>(bindings == null ? Map.of() : bindings));
+        }
+
+        public Unit copy() {
+            Unit u = new Unit(key, kind, sha256, deployedAt, deployedBy, Map.of());
+            u.bindings = bindings;
+            u.yanked = yanked;
+            u.expiresAt = expiresAt;
+            u.unusedSince = unusedSince;
+            return u;
+        }
+    }
+
+    private TreePMap<String, Artifact> artifacts;
+    private TreePMap<UnitKey, Unit> units;
+    /** The units this registry may change in place: those it made or copied since it was last copied. */
+    private Set<Unit> owned = newOwnedSet();
+    /** How many units are bound to each module version (absent: none). */
+    private HashPMap<UnitKey, Integer> bound;
+    /** The keys of the module units, a few among many adapters. */
+    private TreePSet<UnitKey> modules;
+    /** Adapter versions that served before the current one, per env/name, most recent last; immutable lists. */
+    private HashPMap<String, List<String>> previous;
+    private final List<Event> events;
+    private long sequence;
+
+    public Registry() {
+        this(TreePMap.empty(), TreePMap.empty(), HashTreePMap.empty(), TreePSet.empty(), HashTreePMap.empty(),
+                new ArrayList<>(), 0);
+    }
+
+    private Registry(TreePMap<String, Artifact> artifacts, TreePMap<UnitKey, Unit> units, HashPMap<UnitKey, Integer> bound,
+            TreePSet<UnitKey> modules, HashPMap<String, List<String>> previous, List<Event> events, long sequence) {
+        this.artifacts = artifacts;
+        this.units = units;
+        this.bound = bound;
+        this.modules = modules;
+        this.previous = previous;
+        this.events = events;
+        this.sequence = sequence;
+    }
+
+    private static Set<Unit> newOwnedSet() {
+        return Collections.newSetFromMap(new IdentityHashMap<>());
+    }
+
+    /**
+     * @return a copy whose units can be changed without touching this registry (history is not
+     *         copied), in constant time: the persistent maps are shared, not copied
+     */
+    public Registry copy() {
+        owned = newOwnedSet(); // shared from now on: both sides copy a unit before changing it
+        return new Registry(artifacts, units, bound, modules, previous, new ArrayList<>(), sequence);
+    }
+
+    /** @return the unit, this registry's own to change, or null if there is none */
+    public Unit writable(UnitKey key) {
+        Unit u = units.get(key);
+        if (u == null || owned.contains(u)) {
+            return u;
+        }
+        Unit copy = u.copy();
+        units = units.plus(key, copy);
+        owned.add(copy);
+        return copy;
+    }
+
+    public static String artifactKey(String name, String version) {
+        return name + "@" + version;
+    }
+
+    private static String slot(String env, String name) {
+        return env + "/" + name;
+    }
+
+    public void apply(Event e) {
+        Operation op;
+        try {
+            op = Operation.parse(e.op);
+        } catch (IllegalArgumentException unknown) {
+            throw new IllegalStateException("journal entry " + e.seq + " has unknown operation '" + e.op + "'");
+        }
+        switch (op) {
+            case DEPLOY, ROLLBACK -> putAdapter(e, op == Operation.DEPLOY);
+            case RELEASE -> putModule(e);
+            case PROMOTE -> {
+                if (e.artifact.kind() == Kind.ADAPTER) {
+                    putAdapter(e, true);
+                } else {
+                    putModule(e);
+                }
+            }
+            case UNDEPLOY, EXPIRE, SUNSET -> {
+                Unit removed = remove(new UnitKey(e.env, e.name, e.version));
+                if (removed != null && removed.kind == Kind.ADAPTER) {
+                    previous = previous.minus(slot(e.env, e.name));
+                }
+            }
+            case YANK -> existing(e).yanked = true;
+            case UNYANK -> existing(e).yanked = false;
+            case TTL -> existing(e).expiresAt = e.expiresAt;
+            case ADOPT -> {
+                // only moves
+            }
+        }
+        applyMoves(e.env, e.moves);
+        markUnused(e.env, e.time);
+        sequence = Math.max(sequence, e.seq);
+        events.add(e);
+    }
+
+    private Unit existing(Event e) {
+        Unit u = writable(new UnitKey(e.env, e.name, e.version));
+        if (u == null) {
+            throw new IllegalStateException("journal entry " + e.seq + " (" + e.op + ") names " + e.name + " " + e.version
+                    + " in " + e.env + ", which is not deployed there");
+        }
+        return u;
+    }
+
+    /** An adapter takes its slot; a deploy (not a rollback) remembers the version it replaced. */
+    private void putAdapter(Event e, boolean rememberReplaced) {
+        putArtifact(e.artifact);
+        Unit old = adapter(e.env, e.name);
+        String slot = slot(e.env, e.name);
+        List<String> stack = new ArrayList<>(previous.getOrDefault(slot, List.of()));
+        if (old != null) {
+            remove(old.key);
+            if (rememberReplaced && !old.key.version().equals(e.version)) {
+                stack.add(old.key.version());
+            }
+        }
+        if (!rememberReplaced && !stack.isEmpty()) {
+            stack.remove(stack.size() - 1);
+        }
+        previous = previous.plus(slot, List.copyOf(stack));
+        UnitKey key = new UnitKey(e.env, e.name, e.version);
+        Unit unit = new Unit(key, Kind.ADAPTER, e.artifact.sha256(), e.time, e.actor, e.bindings);
+        unit.expiresAt = e.expiresAt;
+        put(unit);
+    }
+
+    private void putModule(Event e) {
+        putArtifact(e.artifact);
+        UnitKey key = new UnitKey(e.env, e.name, e.version);
+        Unit unit = new Unit(key, Kind.MODULE, e.artifact.sha256(), e.time, e.actor, e.bindings);
+        unit.expiresAt = e.expiresAt;
+        put(unit);
+    }
+
+    /**
+     * @return the module units of the environment, or everywhere for null, in key order, as
+     *         {@link #units} lists them, without walking the adapters
+     */
+    public List<Unit> modules(String env) {
+        List<Unit> found = new ArrayList<>();
+        for (UnitKey k : modulesIn(env)) {
+            found.add(units.get(k));
+        }
+        return found;
+    }
+
+    private Set<UnitKey> modulesIn(String env) {
+        return env == null ? modules : modules.subSet(new UnitKey(env, "", "0.0.0"), new UnitKey(env + "\0", "", "0.0.0"));
+    }
+
+    /** Keeps, for every module version of the environment, since when nobody is bound to it. */
+    public void markUnused(String env, String time) {
+        for (UnitKey k : modulesIn(env)) {
+            Unit u = units.get(k);
+            if (bound.containsKey(u.key)) {
+                if (u.unusedSince != null) {
+                    writable(u.key).unusedSince = null;
+                }
+            } else if (u.unusedSince == null) {
+                writable(u.key).unusedSince = time;
+            }
+        }
+    }
+
+    public void applyMoves(String env, List<MoveRecord> moves) {
+        if (moves == null) {
+            return;
+        }
+        for (MoveRecord m : moves) {
+            Unit u = writable(new UnitKey(env, m.name(), m.version()));
+            if (u != null) {
+                count(u, -1);
+                u.bindings = Collections.unmodifiableMap(new TreeMap<>(m.to()));
+                count(u, +1);
+            }
+        }
+    }
+
+    /** Keeps {@link #bound} in step as a unit's bindings enter (+1) or leave (-1) the registry. */
+    private void count(Unit u, int delta) {
+        for (Map.Entry<String, String> b : u.bindings.entrySet()) {
+            UnitKey k = new UnitKey(u.key.env(), b.getKey(), b.getValue());
+            int n = bound.getOrDefault(k, 0) + delta;
+            bound = n == 0 ? bound.minus(k) : bound.plus(k, n);
+        }
+    }
+
+    public long sequence() {
+        return sequence;
+    }
+
+    public List<Event> events() {
+        return events;
+    }
+
+    public Unit unit(UnitKey key) {
+        return units.get(key);
+    }
+
+    /** Adds a unit made for this registry (or replaces the one of its key). */
+    public void put(Unit unit) {
+        remove(unit.key);
+        units = units.plus(unit.key, unit);
+        owned.add(unit);
+        count(unit, +1);
+        if (unit.kind == Kind.MODULE) {
+            modules = modules.plus(unit.key);
+        }
+    }
+
+    /** @return the unit removed, or null */
+    public Unit remove(UnitKey key) {
+        Unit u = units.get(key);
+        if (u != null) {
+            units = units.minus(key);
+            owned.remove(u);
+            count(u, -1);
+            modules = modules.minus(key);
+        }
+        return u;
+    }
+
+    /** @return whether some unit of the environment is bound to that module version */
+    public boolean isBound(String env, String module, String version) {
+        return bound.containsKey(new UnitKey(env, module, version));
+    }
+
+    public Artifact artifact(String name, String version) {
+        return artifacts.get(artifactKey(name, version));
+    }
+
+    public Artifact artifact(UnitKey key) {
+        return artifact(key.name(), key.version());
+    }
+
+    public void putArtifact(Artifact a) {
+        String key = artifactKey(a.name(), a.version());
+        if (!artifacts.containsKey(key)) {
+            artifacts = artifacts.plus(key, a);
+        }
+    }
+
+    public Set<String> artifactKeys() {
+        return new TreeSet<>(artifacts.keySet());
+    }
+
+    /** @return the adapter of that name in the environment, or null */
+    public Unit adapter(String env, String name) {
+        for (Unit u : units.subMap(new UnitKey(env, name, "0.0.0"), true, new UnitKey(env, name + "\0", "0.0.0"), false).values()) {
+            if (u.kind == Kind.ADAPTER && u.key.name().equals(name)) {
+                return u;
+            }
+        }
+        return null;
+    }
+
+    /** @return every unit of that name in the environment, lowest version first */
+    public List<Unit> named(String env, String name) {
+        return new ArrayList<>(units.subMap(new UnitKey(env, name, "0.0.0"), true, new UnitKey(env, name + "\0", "0.0.0"), false)
+                .values());
+    }
+
+    /** @return how many units there are, in every environment */
+    public int size() {
+        return units.size();
+    }
+
+    /** @return every unit in the environment, or everywhere for null */
+    public List<Unit> units(String env) {
+        return new ArrayList<>(env == null ? units.values() : inEnvironment(env));
+    }
+
+    private Collection<Unit> inEnvironment(String env) {
+        return units.subMap(new UnitKey(env, "", "0.0.0"), true, new UnitKey(env + "\0", "", "0.0.0"), false).values();
+    }
+
+    /** @return the environments something is deployed to */
+    public Set<String> environments() {
+        Set<String> envs = new TreeSet<>();
+        for (UnitKey k = units.isEmpty() ? null : units.firstKey(); k != null;
+                k = units.ceilingKey(new UnitKey(k.env() + "\0", "", "0.0.0"))) {
+            envs.add(k.env());
+        }
+        return envs;
+    }
+
+    /** @return the previous adapter versions of that slot, most recent last */
+    public List<String> previousVersions(String env, String name) {
+        return previous.getOrDefault(slot(env, name), List.of());
+    }
+
+    /** @return the units in the environment bound to that module version */
+    public List<Unit> consumersOf(String env, String module, String version) {
+        List<Unit> list = new ArrayList<>();
+        if (!isBound(env, module, version)) {
+            return list;
+        }
+        for (Unit u : inEnvironment(env)) {
+            if (version.equals(u.bindings.get(module))) {
+                list.add(u);
+            }
+        }
+        return list;
+    }
+}

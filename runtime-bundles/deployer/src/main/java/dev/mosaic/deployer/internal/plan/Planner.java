@@ -1,0 +1,280 @@
+package dev.mosaic.deployer.internal.plan;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import dev.mosaic.deployer.Kind;
+import dev.mosaic.deployer.MoveReason;
+import dev.mosaic.deployer.internal.model.Event.MoveRecord;
+import dev.mosaic.deployer.internal.model.Model.Artifact;
+import dev.mosaic.deployer.internal.model.Model.Export;
+import dev.mosaic.deployer.internal.model.Model.Import;
+import dev.mosaic.deployer.internal.model.Model.UnitKey;
+import dev.mosaic.deployer.internal.model.Registry.Unit;
+import dev.mosaic.deployer.internal.model.Registry;
+
+/**
+ * Decides which module version each consumer is bound to, and who moves when a module
+ * version comes, goes or is yanked. The framework is then made to wire exactly that (see
+ * {@link TenantResolverHook}): the resolver's own preference for already-resolved
+ * exporters never decides.
+ *
+ * <p>The rules:
+ * <ul>
+ * <li>A consumer's imports of the packages of one module are served by one version of that
+ * module: the newest version, not yanked, whose exports satisfy all of them.</li>
+ * <li>A consumer with manual uptake keeps its current version while that version is still
+ * acceptable; {@code adopt} lifts that once.</li>
+ * <li>When a module version gets a new generation (its own bindings changed), everything
+ * bound to it is re-wired too, with unchanged bindings: chains move together.</li>
+ * </ul>
+ */
+public final class Planner {
+
+    /** A consumer would be left without an acceptable version of a module. */
+    public static final class Unresolvable extends Exception {
+        private static final long serialVersionUID = 1L;
+        public final String consumer;
+        public final String module;
+
+        public Unresolvable(String consumer, String module, String message) {
+            super(message);
+            this.consumer = consumer;
+            this.module = module;
+        }
+    }
+
+    private Planner() {
+    }
+
+    /** @return package name to the name of the module exporting it in the environment */
+    public static Map<String, String> owners(Registry registry, String env) {
+        Map<String, String> owners = new TreeMap<>();
+        for (Unit u : registry.modules(env)) {
+            for (Export e : registry.artifact(u.key).exports()) {
+                owners.putIfAbsent(e.pkg(), u.key.name());
+            }
+        }
+        return owners;
+    }
+
+    /** @return the modules the artifact imports packages of, in the environment */
+    public static Set<String> importedModules(Registry registry, String env, Artifact artifact) {
+        return importedModules(owners(registry, env), artifact);
+    }
+
+    private static Set<String> importedModules(Map<String, String> owners, Artifact artifact) {
+        Set<String> modules = new TreeSet<>();
+        for (Import i : artifact.imports()) {
+            String owner = owners.get(i.pkg());
+            if (owner != null && !owner.equals(artifact.name())) {
+                modules.add(owner);
+            }
+        }
+        return modules;
+    }
+
+    /**
+     * Chooses the module versions for a consumer's imports.
+     *
+     * @param current the consumer's bindings now (may be empty)
+     * @param keepCurrent keep a current version that is still acceptable (manual uptake)
+     * @param only decide only for these modules; null for all it imports
+     * @return module name to version, for every module with an acceptable version
+     * @throws Unresolvable if a required import has no acceptable version
+     */
+    public static Map<String, String> bind(Registry registry, String env, Artifact consumer, Map<String, String> current,
+            boolean keepCurrent, Set<String> only) throws Unresolvable {
+        return bind(registry, env, owners(registry, env), consumer, current, keepCurrent, only);
+    }
+
+    /** The same, with the environment's package owners worked out already ({@link #owners}). */
+    private static Map<String, String> bind(Registry registry, String env, Map<String, String> owners, Artifact consumer,
+            Map<String, String> current, boolean keepCurrent, Set<String> only) throws Unresolvable {
+        Map<String, List<Import>> byModule = new TreeMap<>();
+        for (Import i : consumer.imports()) {
+            String owner = owners.get(i.pkg());
+            if (owner == null || owner.equals(consumer.name()) || (only != null && !only.contains(owner))) {
+                continue; // a platform package, or nobody's: the framework decides
+            }
+            byModule.computeIfAbsent(owner, k -> new ArrayList<>()).add(i);
+        }
+        Map<String, String> chosen = new TreeMap<>();
+        for (Map.Entry<String, List<Import>> entry : byModule.entrySet()) {
+            String module = entry.getKey();
+            List<Import> imports = entry.getValue();
+            List<Unit> versions = new ArrayList<>(registry.named(env, module));
+            versions.removeIf(u -> u.kind != Kind.MODULE);
+            String keep = keepCurrent ? current.get(module) : null;
+            String pick = null;
+            if (keep != null) {
+                for (Unit u : versions) {
+                    if (u.key.version().equals(keep) && !u.yanked && accepts(imports, registry.artifact(u.key))) {
+                        pick = keep;
+                    }
+                }
+            }
+            if (pick == null) {
+                for (int k = versions.size() - 1; k >= 0; k--) {
+                    Unit u = versions.get(k);
+                    if (!u.yanked && accepts(imports, registry.artifact(u.key))) {
+                        pick = u.key.version();
+                        break;
+                    }
+                }
+            }
+            if (pick != null) {
+                chosen.put(module, pick);
+            } else if (imports.stream().anyMatch(i -> !i.optional())) {
+                throw new Unresolvable(consumer.name(), module, consumer.name() + " " + consumer.version() + " imports "
+                        + describe(imports) + " from " + module + ", but in environment " + env + " " + module
+                        + " has " + describeVersions(registry, versions) + " and none of them is in range");
+            }
+        }
+        return chosen;
+    }
+
+    /** @return the consumer's imports of packages the module exports, given the environment's {@link #owners} */
+    public static List<Import> importsFrom(Map<String, String> owners, Artifact consumer, String module) {
+        List<Import> imports = new ArrayList<>();
+        for (Import i : consumer.imports()) {
+            if (module.equals(owners.get(i.pkg()))) {
+                imports.add(i);
+            }
+        }
+        return imports;
+    }
+
+    /** @return whether those imports would accept that module version */
+    public static boolean admits(List<Import> imports, Artifact module) {
+        return accepts(imports, module);
+    }
+
+    /** @return whether every import admits exactly one version */
+    public static boolean isPin(List<Import> imports) {
+        return !imports.isEmpty() && imports.stream().allMatch(i -> i.range().isExact());
+    }
+
+    /** Every required import satisfied, and at least one import at all (optional ones alone may find nothing). */
+    private static boolean accepts(List<Import> imports, Artifact module) {
+        boolean any = false;
+        for (Import i : imports) {
+            Export e = module.exports().stream().filter(x -> x.pkg().equals(i.pkg())).findFirst().orElse(null);
+            boolean satisfied = e != null && i.range().includes(e.version());
+            if (!satisfied && !i.optional()) {
+                return false;
+            }
+            any |= satisfied;
+        }
+        return any;
+    }
+
+    private static String describe(List<Import> imports) {
+        List<String> parts = new ArrayList<>();
+        for (Import i : imports) {
+            parts.add(i.pkg() + " " + i.range() + (i.optional() ? " (optional)" : ""));
+        }
+        return String.join(", ", parts);
+    }
+
+    private static String describeVersions(Registry registry, List<Unit> versions) {
+        if (versions.isEmpty()) {
+            return "no version";
+        }
+        List<String> parts = new ArrayList<>();
+        for (Unit u : versions) {
+            String pkgs = registry.artifact(u.key).exports().stream()
+                    .map(e -> e.pkg() + " " + e.version()).reduce((a, b) -> a + ", " + b).orElse("");
+            parts.add(u.key.version() + (u.yanked ? " (yanked)" : "") + " [" + pkgs + "]");
+        }
+        return "versions " + String.join("; ", parts);
+    }
+
+    /**
+     * Works out who moves after a change to the modules {@code affected}, on a registry that
+     * already holds the change (a copy). Applies the moves to that registry.
+     *
+     * @param adopt consumers moving to the newest acceptable versions regardless of uptake policy
+     * @param exclude a unit that is the subject of the change itself and does not move (may be null)
+     * @return the moves: bindings that change, then consumers re-wired transitively
+     * @throws Unresolvable if a consumer would be left without an acceptable version
+     */
+    public static List<MoveRecord> rebind(Registry registry, String env, Set<String> affected, Set<UnitKey> adopt, MoveReason reason,
+            UnitKey exclude) throws Unresolvable {
+        List<MoveRecord> moves = new ArrayList<>();
+        Set<UnitKey> moving = new HashSet<>();
+        // once, not per consumer: with thousands of adapters this loop is most of a release
+        Map<String, String> owners = owners(registry, env);
+        for (Unit u : registry.units(env)) {
+            if (u.key.equals(exclude)) {
+                continue;
+            }
+            Artifact artifact = registry.artifact(u.key);
+            boolean adopting = adopt.contains(u.key);
+            Set<String> concerned = importedModules(owners, artifact);
+            concerned.addAll(u.bindings.keySet());
+            if (!adopting) {
+                concerned.retainAll(affected);
+            }
+            if (concerned.isEmpty()) {
+                continue;
+            }
+            Map<String, String> chosen = bind(registry, env, owners, artifact, u.bindings,
+                    artifact.manualUptake() && !adopting, concerned);
+            Map<String, String> next = new TreeMap<>(u.bindings);
+            for (String module : concerned) {
+                String v = chosen.get(module);
+                if (v == null) {
+                    next.remove(module);
+                } else {
+                    next.put(module, v);
+                }
+            }
+            if (!next.equals(u.bindings)) {
+                moves.add(new MoveRecord(u.key.name(), u.key.version(), Map.copyOf(u.bindings), Map.copyOf(next),
+                        (adopting ? MoveReason.ADOPT : reason).toString()));
+                moving.add(u.key);
+            }
+        }
+        registry.applyMoves(env, moves);
+        moves.addAll(transitive(registry, env, moving, exclude));
+        return moves;
+    }
+
+    /**
+     * @param regenerated units getting a new generation (installed anew)
+     * @return consumers of regenerated module versions, and their consumers in turn, which
+     *         must be re-wired to the new generations with unchanged bindings
+     */
+    public static List<MoveRecord> transitive(Registry registry, String env, Set<UnitKey> regenerated, UnitKey exclude) {
+        List<MoveRecord> moves = new ArrayList<>();
+        Set<UnitKey> done = new HashSet<>(regenerated);
+        Deque<UnitKey> work = new ArrayDeque<>();
+        for (UnitKey k : regenerated) {
+            if (registry.unit(k) != null && registry.unit(k).kind == Kind.MODULE) {
+                work.add(k);
+            }
+        }
+        while (!work.isEmpty()) {
+            UnitKey module = work.poll();
+            for (Unit consumer : registry.consumersOf(env, module.name(), module.version())) {
+                if (consumer.key.equals(exclude) || !done.add(consumer.key)) {
+                    continue;
+                }
+                Map<String, String> same = Map.copyOf(consumer.bindings);
+                moves.add(new MoveRecord(consumer.key.name(), consumer.key.version(), same, same, MoveReason.TRANSITIVE.toString()));
+                if (consumer.kind == Kind.MODULE) {
+                    work.add(consumer.key);
+                }
+            }
+        }
+        return moves;
+    }
+}

@@ -1,0 +1,117 @@
+package dev.mosaic.gateway.internal;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import dev.mosaic.gateway.RouteInfo;
+import dev.mosaic.gateway.RoutingException;
+import dev.mosaic.gateway.internal.RoutingTable.Entry;
+
+/**
+ * The routing table of each environment, behind one volatile field: the request path reads
+ * it once per request and never waits; a change builds the next table from the current one
+ * ({@link RoutingTable#with}, path copying) and publishes it in one write. Changes are
+ * serialised by the caller.
+ */
+final class RouteTables {
+
+    private volatile Map<String, RoutingTable<Target>> tables = Map.of();
+
+    /** @return every environment's table, for the request path */
+    Map<String, RoutingTable<Target>> current() {
+        return tables;
+    }
+
+    /**
+     * @return the table the environment would have with {@code added} in and {@code removed} out
+     * @throws RoutingException if an added route is taken, naming both claimants
+     */
+    RoutingTable<Target> next(String environment, List<Target> added, Collection<Target> removed) throws RoutingException {
+        List<Entry<Target>> in = new ArrayList<>();
+        added.forEach(t -> in.add(t.entry()));
+        List<Entry<Target>> out = new ArrayList<>();
+        removed.forEach(t -> out.add(t.entry()));
+        try {
+            return tables.getOrDefault(environment, RoutingTable.empty()).with(in, out);
+        } catch (RoutingTable.ConflictException c) {
+            throw conflict(environment, added, (Target) c.first().target(), (Target) c.second().target());
+        }
+    }
+
+    /** Publishes the environment's next table (an empty one takes the environment out). */
+    void publish(String environment, RoutingTable<Target> table) {
+        Map<String, RoutingTable<Target>> next = new HashMap<>(tables);
+        if (table.size() == 0) {
+            next.remove(environment);
+        } else {
+            next.put(environment, table);
+        }
+        tables = Map.copyOf(next);
+    }
+
+    /** @return the environments the target served in, which it no longer does */
+    List<String> removeEverywhere(Target target) {
+        Map<String, RoutingTable<Target>> next = new HashMap<>();
+        List<String> servedIn = new ArrayList<>();
+        for (Map.Entry<String, RoutingTable<Target>> env : tables.entrySet()) {
+            RoutingTable<Target> kept;
+            try {
+                kept = env.getValue().with(List.of(), List.of(target.entry()));
+            } catch (RoutingTable.ConflictException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+            if (kept != env.getValue()) {
+                servedIn.add(env.getKey());
+            }
+            if (kept.size() > 0) {
+                next.put(env.getKey(), kept);
+            }
+        }
+        if (!servedIn.isEmpty()) {
+            tables = Map.copyOf(next);
+        }
+        return servedIn;
+    }
+
+    void clear() {
+        tables = Map.of();
+    }
+
+    /** @return every route served now, by environment, path and method */
+    List<RouteInfo> routes() {
+        List<RouteInfo> infos = new ArrayList<>();
+        for (Map.Entry<String, RoutingTable<Target>> env : tables.entrySet()) {
+            for (Entry<Target> e : env.getValue().entries()) {
+                infos.add(info(env.getKey(), e.target()));
+            }
+        }
+        infos.sort((a, b) -> {
+            int c = a.environment().compareTo(b.environment());
+            c = c != 0 ? c : a.path().compareTo(b.path());
+            return c != 0 ? c : a.method().compareTo(b.method());
+        });
+        return infos;
+    }
+
+    static RouteInfo info(String environment, Target t) {
+        return new RouteInfo(environment, t.method, t.template.toString(), t.tenant.adapter, t.tenant.version, t.bundleId(),
+                t.requests.sum(), t.failures.sum(), t.tenant.timeoutMillis, t.tenant.concurrency, t.tenant.timeouts.sum(),
+                t.tenant.rejected.sum());
+    }
+
+    private static RoutingException conflict(String environment, List<Target> added, Target first, Target second) {
+        if (first.bundleId() == second.bundleId()) {
+            return new RoutingException(RoutingException.ROUTE_CONFLICT, first.tenant + " has two handlers for "
+                    + first.method + " " + first.template.shape() + " (" + first.template + " and " + second.template
+                    + "); each route needs exactly one");
+        }
+        Target existing = added.contains(first) ? second : first;
+        Target claimant = existing == first ? second : first;
+        return new RoutingException(RoutingException.ROUTE_CONFLICT, "route " + claimant.method + " " + claimant.template
+                + " of " + claimant.tenant + " is already served by " + existing.tenant + " (" + existing.method + " "
+                + existing.template + ") in environment " + environment + "; undeploy that adapter first or choose another path");
+    }
+}

@@ -1,0 +1,364 @@
+package dev.mosaic.launcher;
+
+import java.io.IOException;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * The commands that talk to a running runtime: each is one call to its management API,
+ * declared here once (name, arguments, options, help) with the request it makes. People get
+ * the console's tables; {@code --json} gives pipelines the API's JSON unchanged.
+ */
+final class RemoteCommands {
+
+    private RemoteCommands() {
+    }
+
+    /** Where the runtime is and how to show its answers: the options every remote command takes. */
+    static final class Remote {
+        @Option(names = "--url", paramLabel = "URL", description = "the management API (default $MOSAIC_URL or "
+                + Client.DEFAULT_URL + ")")
+        String url;
+
+        @Option(names = "--data", paramLabel = "DIR", description = "the runtime's data directory, where its token is"
+                + " (default ./mosaic-data)")
+        Path data;
+
+        @Option(names = "--token-file", paramLabel = "FILE", description = "the token's file; $MOSAIC_TOKEN wins over both")
+        Path tokenFile;
+
+        @Option(names = "--json", description = "print the API's JSON instead of a table")
+        boolean json;
+    }
+
+    /** A request to the management API. */
+    record Call(String method, String path, byte[] body) {
+        static Call get(String path) {
+            return new Call("GET", path, null);
+        }
+
+        static Call post(String path) {
+            return new Call("POST", path, null);
+        }
+    }
+
+    /** A command that makes one call; subclasses say which. */
+    abstract static class RemoteCommand implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Remote remote;
+
+        /** @return the request this command makes; a {@link ParameterException} for bad usage */
+        abstract Call request();
+
+        @Override
+        public Integer call() {
+            Call call = request();
+            return new Client(spec.commandLine().getOut(), spec.commandLine().getErr()).send(call, remote);
+        }
+
+        ParameterException usage(String message) {
+            return new ParameterException(spec.commandLine(), message);
+        }
+    }
+
+    /** A command about one environment, prod unless told. */
+    abstract static class InEnvironment extends RemoteCommand {
+        @Option(names = { "-e", "--env" }, paramLabel = "ENV", description = "environment (default ${DEFAULT-VALUE})")
+        String env = "prod";
+    }
+
+    /** A command that lists across environments unless told one. */
+    abstract static class AcrossEnvironments extends RemoteCommand {
+        @Option(names = { "-e", "--env" }, paramLabel = "ENV", description = "only this environment")
+        String env;
+    }
+
+    @Command(name = "deploy", description = { "Deploys an adapter, or releases a shared-module version.",
+            "--dry-run says who would move and what would fail, and changes nothing." })
+    static final class Deploy extends InEnvironment {
+        @Parameters(paramLabel = "FILE", description = "the bundle jar")
+        Path file;
+
+        @Option(names = "--ttl", paramLabel = "T", description = "how long it lives: 30m, 12h, 7d, none (default: its"
+                + " Mosaic-TTL header, else the environment's)")
+        String ttl;
+
+        @Option(names = { "-n", "--dry-run" }, description = "only say what would happen")
+        boolean dryRun;
+
+        @Override
+        Call request() {
+            byte[] jar;
+            try {
+                jar = Files.readAllBytes(file);
+            } catch (NoSuchFileException e) {
+                throw usage("no such file: " + file);
+            } catch (IOException e) {
+                throw usage("cannot read " + file + ": " + e.getMessage());
+            }
+            return new Call("POST", "/deployments" + new Query().add("env", env).add("ttl", ttl)
+                    .add("dryRun", dryRun ? "true" : null), jar);
+        }
+    }
+
+    @Command(name = "ls", aliases = "list", description = "Lists deployments: adapters and module versions, with their"
+            + " bindings, owner, deployer, expiry and SHA-256.")
+    static final class Ls extends AcrossEnvironments {
+        @Option(names = { "-o", "--owner" }, paramLabel = "OWNER", description = "only this Mosaic-Owner")
+        String owner;
+
+        @Option(names = { "-k", "--kind" }, paramLabel = "KIND", description = "adapter or module")
+        String kind;
+
+        @Override
+        Call request() {
+            return Call.get("/deployments" + new Query().add("env", env).add("owner", owner).add("kind", kind));
+        }
+    }
+
+    @Command(name = "routes", description = "Lists the routes served, with their adapter and the module versions it is wired to.")
+    static final class Routes extends RemoteCommand {
+        @Override
+        Call request() {
+            return Call.get("/routes");
+        }
+    }
+
+    @Command(name = "yank", description = "Withdraws a module version: its consumers move to the best other version in their range.")
+    static final class Yank extends InEnvironment {
+        @Parameters(index = "0", paramLabel = "NAME", description = "the module")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "VERSION", description = "the version")
+        String version;
+
+        @Override
+        Call request() {
+            return Call.post("/modules/" + enc(name) + "/" + enc(version) + "/yank" + new Query().add("env", env));
+        }
+    }
+
+    @Command(name = "unyank", description = "Makes a yanked module version available again.")
+    static final class Unyank extends InEnvironment {
+        @Parameters(index = "0", paramLabel = "NAME", description = "the module")
+        String name;
+
+        @Parameters(index = "1", paramLabel = "VERSION", description = "the version")
+        String version;
+
+        @Override
+        Call request() {
+            return Call.post("/modules/" + enc(name) + "/" + enc(version) + "/unyank" + new Query().add("env", env));
+        }
+    }
+
+    @Command(name = "rollback", description = "Puts back the adapter version that served before the current one.")
+    static final class Rollback extends InEnvironment {
+        @Parameters(paramLabel = "NAME", description = "the adapter")
+        String name;
+
+        @Override
+        Call request() {
+            return Call.post("/deployments/" + enc(env) + "/" + enc(name) + "/rollback");
+        }
+    }
+
+    @Command(name = "undeploy", description = { "Undeploys an adapter (its routes answer 404), or a module version",
+            "(refused while in use, unless --force moves its consumers first)." })
+    static final class Undeploy extends InEnvironment {
+        @Parameters(index = "0", paramLabel = "NAME", description = "the adapter or module")
+        String name;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "VERSION", description = "the module version")
+        String version;
+
+        @Option(names = { "-f", "--force" }, description = "move a module version's consumers to another version first")
+        boolean force;
+
+        @Override
+        Call request() {
+            return new Call("DELETE", "/deployments/" + enc(env) + "/" + enc(name) + (version == null ? "" : "/" + enc(version))
+                    + new Query().add("force", force ? "true" : null), null);
+        }
+    }
+
+    @Command(name = "adopt", description = "Moves a manual-uptake consumer to the newest module versions its ranges admit.")
+    static final class Adopt extends InEnvironment {
+        @Parameters(paramLabel = "NAME", description = "the consumer")
+        String name;
+
+        @Override
+        Call request() {
+            return Call.post("/deployments/" + enc(env) + "/" + enc(name) + "/adopt");
+        }
+    }
+
+    @Command(name = "history", description = "Who changed what, when.")
+    static final class History extends RemoteCommand {
+        @Option(names = { "-n", "--limit" }, paramLabel = "N", description = "the newest N entries (default ${DEFAULT-VALUE})")
+        int limit = 50;
+
+        @Override
+        Call request() {
+            return Call.get("/history" + new Query().add("limit", Integer.toString(limit)));
+        }
+    }
+
+    @Command(name = "promote", description = "Deploys to another environment the very artifact (same SHA-256) a deployment uses.")
+    static final class Promote extends RemoteCommand {
+        @Parameters(index = "0", paramLabel = "NAME", description = "the adapter or module")
+        String name;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "VERSION", description = "the module version")
+        String version;
+
+        @Option(names = "--from", paramLabel = "ENV", description = "from this environment (default ${DEFAULT-VALUE})")
+        String from = "test";
+
+        @Option(names = "--to", paramLabel = "ENV", required = true, description = "to this environment")
+        String to;
+
+        @Override
+        Call request() {
+            return Call.post("/deployments/" + enc(from) + "/" + enc(name) + "/promote"
+                    + new Query().add("to", to).add("version", version));
+        }
+    }
+
+    @Command(name = "ttl", description = "Sets how long a deployment lives from now: 30m, 12h, 7d, or none.")
+    static final class Ttl extends InEnvironment {
+        @Parameters(arity = "2..3", paramLabel = "NAME [VERSION] TTL", description = "the deployment (a module: and its"
+                + " version), and the TTL")
+        java.util.List<String> args;
+
+        @Override
+        Call request() {
+            String ttl = args.get(args.size() - 1);
+            return Call.post("/deployments/" + enc(env) + "/" + enc(args.get(0)) + "/ttl"
+                    + new Query().add("ttl", ttl).add("version", args.size() == 3 ? args.get(1) : null));
+        }
+    }
+
+    @Command(name = "sunset", description = { "Removes module versions nobody has used for a while (default 30 days);",
+            "with MODULE VERSION, that one only (refused if it is in use). --dry-run lists them." })
+    static final class Sunset extends AcrossEnvironments {
+        @Parameters(arity = "0..2", paramLabel = "MODULE VERSION", description = "one module version")
+        java.util.List<String> args = new java.util.ArrayList<>();
+
+        @Option(names = "--unused-for", paramLabel = "D", description = "unused for at least this long (30d, 12h)")
+        String unusedFor;
+
+        @Option(names = { "-n", "--dry-run" }, description = "only list the candidates")
+        boolean dryRun;
+
+        @Override
+        Call request() {
+            if (args.size() == 1) {
+                throw usage("name the module and its version, or neither");
+            }
+            if (args.size() == 2 && dryRun) {
+                throw usage("--dry-run lists every candidate; leave out MODULE VERSION");
+            }
+            Query q = new Query().add("env", args.size() == 2 && env == null ? "prod" : env).add("unusedFor", unusedFor);
+            if (args.size() == 2) {
+                q.add("module", args.get(0)).add("version", args.get(1));
+            }
+            return new Call(dryRun ? "GET" : "POST", "/sunset" + q, null);
+        }
+    }
+
+    @Command(name = "dependents", description = "Who is wired to each version of a module, and who is elsewhere and why.")
+    static final class DependentsOf extends AcrossEnvironments {
+        @Parameters(index = "0", paramLabel = "MODULE", description = "the module")
+        String module;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "VERSION", description = "only this version")
+        String version;
+
+        @Override
+        Call request() {
+            return Call.get("/modules/" + enc(module) + "/dependents" + new Query().add("env", env).add("version", version));
+        }
+    }
+
+    @Command(name = "deps", description = "What a deployment imports, transitively: ranges, versions wired, and what newer exists.")
+    static final class Deps extends InEnvironment {
+        @Parameters(index = "0", paramLabel = "NAME", description = "the adapter or module")
+        String name;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "VERSION", description = "the module version")
+        String version;
+
+        @Override
+        Call request() {
+            return Call.get("/deployments/" + enc(env) + "/" + enc(name) + "/dependencies" + new Query().add("version", version));
+        }
+    }
+
+    @Command(name = "uptake", description = "How consumers are spread over the versions of each module, and the share on the newest.")
+    static final class UptakeOf extends AcrossEnvironments {
+        @Parameters(arity = "0..1", paramLabel = "MODULE", description = "only this module")
+        String module;
+
+        @Override
+        Call request() {
+            return Call.get("/uptake" + new Query().add("env", env).add("module", module));
+        }
+    }
+
+    @Command(name = "graph", description = "The dependency graph, as JSON, or as Graphviz DOT with --dot.")
+    static final class GraphOf extends AcrossEnvironments {
+        @Option(names = "--dot", description = "Graphviz DOT (dot -Tsvg graph.dot > graph.svg)")
+        boolean dot;
+
+        @Override
+        Call request() {
+            return Call.get("/graph" + new Query().add("env", env).add("format", dot ? "dot" : null));
+        }
+    }
+
+    @Command(name = "health", description = { "Failed deployments, and retired bundles still in memory (leaks).",
+            "Exit code 1 when degraded." })
+    static final class HealthOf extends RemoteCommand {
+        @Override
+        Call request() {
+            return Call.get("/health");
+        }
+    }
+
+    /** A query string, leaving out parameters that are not set. */
+    static final class Query {
+        private final StringBuilder b = new StringBuilder();
+
+        Query add(String name, String value) {
+            if (value != null) {
+                b.append(b.length() == 0 ? '?' : '&').append(name).append('=').append(enc(value));
+            }
+            return this;
+        }
+
+        @Override
+        public String toString() {
+            return b.toString();
+        }
+    }
+
+    static String enc(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+}

@@ -1,0 +1,125 @@
+package dev.mosaic.launcher;
+
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/** {@code mosaic run}: starts the platform in this terminal (see {@link RuntimeLauncher}). */
+@Command(name = "run", sortOptions = false, description = "Starts the platform in this terminal.")
+final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--port", paramLabel = "N", converter = PortConverter.class,
+            description = "device traffic port (default ${DEFAULT-VALUE}; 0 picks a free one)")
+    int port = 8080;
+
+    @Option(names = "--host", paramLabel = "ADDR", description = "device traffic address (default: all interfaces)")
+    String host;
+
+    @Option(names = "--mgmt-port", paramLabel = "N", converter = PortConverter.class,
+            description = "management API port (default ${DEFAULT-VALUE}; 0 picks a free one)")
+    int mgmtPort = 8081;
+
+    @Option(names = "--mgmt-host", paramLabel = "ADDR", description = "management API address (default 127.0.0.1)")
+    String mgmtHost;
+
+    @Option(names = "--mgmt-allow-remote", description = "required to put the management API on another address than loopback")
+    boolean mgmtAllowRemote;
+
+    @Option(names = "--health-port", paramLabel = "N", converter = PortConverter.class,
+            description = "also serve the health probes (/health/live, /health/ready, no token) on a port of their own")
+    Integer healthPort;
+
+    @Option(names = "--health-host", paramLabel = "ADDR",
+            description = "address of --health-port (default: all interfaces; it exposes nothing but the probes)")
+    String healthHost;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "data directory (default ${DEFAULT-VALUE})")
+    Path data = Path.of("mosaic-data");
+
+    @Option(names = "--no-console", description = "no Gogo console on the terminal")
+    boolean noConsole;
+
+    @Option(names = "--no-seed", description = "do not deploy the examples into an empty data directory")
+    boolean noSeed;
+
+    @Option(names = "--ready-timeout", paramLabel = "S",
+            description = "give up if not ready after S seconds (default ${DEFAULT-VALUE}; 0: no limit; restoring the"
+                    + " recorded deployments does not count)")
+    long readyTimeout = 120;
+
+    @Option(names = "--platform-bundle", paramLabel = "JAR",
+            description = "add a bundle of your own to the platform (repeatable): trusted like the platform's bundles,"
+                    + " e.g. a dev.mosaic.deployer.ChangeListener; tenants never see it")
+    List<Path> platformBundles = new ArrayList<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (readyTimeout < 0) {
+            throw new ParameterException(spec.commandLine(), "--ready-timeout takes a number of seconds (0 for no limit), not "
+                    + readyTimeout);
+        }
+        for (Path bundle : platformBundles) {
+            if (!Files.isRegularFile(bundle)) {
+                throw new ParameterException(spec.commandLine(), "--platform-bundle " + bundle + ": no such file");
+            }
+        }
+        Path home = RuntimeLauncher.home();
+        Path seed = home.resolve("examples").resolve("seed");
+        RuntimeLauncher.Options o = new RuntimeLauncher.Options(home, data.toAbsolutePath().normalize(), port, host, mgmtPort,
+                mgmtHost, mgmtAllowRemote, healthPort == null ? -1 : healthPort, healthHost, !noConsole && onATerminal(),
+                noSeed || !Files.isDirectory(seed) ? null : seed, readyTimeout,
+                platformBundles.stream().map(p -> p.toAbsolutePath().normalize()).toList());
+        spec.commandLine().getOut().flush();
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        return RuntimeLauncher.run(o, out, System.err);
+    }
+
+    /**
+     * A console only for a person at a terminal. Since Java 22, {@code System.console()} exists
+     * even when the streams are redirected; {@code Console.isTerminal()} (22+) then says.
+     */
+    static boolean onATerminal() {
+        java.io.Console console = System.console();
+        if (console == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(console);
+        } catch (NoSuchMethodException e) {
+            return true; // before Java 22 a console exists only on a terminal
+        } catch (ReflectiveOperationException e) {
+            return false;
+        }
+    }
+
+    /** A port number, 0 to 65535. */
+    static final class PortConverter implements ITypeConverter<Integer> {
+        @Override
+        public Integer convert(String value) {
+            try {
+                int p = Integer.parseInt(value);
+                if (p >= 0 && p <= 65535) {
+                    return p;
+                }
+            } catch (NumberFormatException e) {
+                // said below
+            }
+            throw new TypeConversionException("must be a port number from 0 to 65535, got '" + value + "'");
+        }
+    }
+}

@@ -1,0 +1,163 @@
+package dev.mosaic.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.sun.net.httpserver.HttpServer;
+
+/** The CLI's parsing, help and exit codes, against a stand-in for the management API on loopback. */
+class MainTest {
+
+    @TempDir
+    Path dir;
+
+    private HttpServer api;
+    private final List<String> requests = new CopyOnWriteArrayList<>();
+    private volatile int status = 200;
+    private volatile String answer = "done";
+    private Path token;
+
+    record Run(int exit, String out, String err) {
+    }
+
+    @BeforeEach
+    void startApi() throws IOException {
+        // $MOSAIC_TOKEN wins over --token-file; these tests give the token as a file
+        org.junit.jupiter.api.Assumptions.assumeTrue(System.getenv("MOSAIC_TOKEN") == null, "MOSAIC_TOKEN is set");
+        api = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        api.createContext("/", exchange -> {
+            requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
+                    + exchange.getRequestHeaders().getFirst("Authorization"));
+            exchange.getRequestBody().readAllBytes();
+            byte[] body = answer.getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(status, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        api.start();
+        token = Files.writeString(dir.resolve("token"), "s3cret\n");
+    }
+
+    @AfterEach
+    void stopApi() {
+        api.stop(0);
+    }
+
+    private Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Run remote(String... args) {
+        List<String> all = new java.util.ArrayList<>(List.of(args));
+        all.addAll(List.of("--url", "http://127.0.0.1:" + api.getAddress().getPort() + "/api/v1", "--token-file", token.toString()));
+        return run(all.toArray(String[]::new));
+    }
+
+    @Test
+    void eachCommandHasItsOwnHelpAndExitsZero() {
+        Run help = run("deploy", "--help");
+        assertEquals(0, help.exit(), help.err());
+        assertTrue(help.out().contains("Usage: mosaic deploy") && help.out().contains("--dry-run"), help.out());
+        Run viaHelp = run("help", "yank");
+        assertEquals(0, viaHelp.exit());
+        assertTrue(viaHelp.out().contains("Usage: mosaic yank") && viaHelp.out().contains("NAME VERSION"), viaHelp.out());
+        Run all = run("help");
+        assertEquals(0, all.exit());
+        for (String command : List.of("run", "deploy", "ls", "routes", "yank", "unyank", "rollback", "undeploy", "adopt",
+                "history", "promote", "ttl", "sunset", "dependents", "deps", "uptake", "graph", "health", "completion")) {
+            assertTrue(all.out().contains("\n  " + command + " ") || all.out().contains("\n  " + command + ","), command + " in " + all.out());
+        }
+        assertEquals(2, run().exit(), "no command is bad usage");
+    }
+
+    @Test
+    void aTypoIsBadUsageWithASuggestion() {
+        Run typo = run("deplyo", "x.jar");
+        assertEquals(2, typo.exit());
+        assertTrue(typo.err().contains("unknown command 'deplyo'"), typo.err());
+        assertTrue(typo.err().contains("Did you mean: mosaic deploy"), typo.err());
+        Run option = run("deploy", "--dryrun", "x.jar");
+        assertEquals(2, option.exit());
+        assertTrue(option.err().contains("--dry-run"), option.err());
+        assertTrue(requests.isEmpty(), "nothing was sent");
+    }
+
+    @Test
+    void badArgumentsAreBadUsageAndSendNothing() {
+        assertEquals(2, run("deploy").exit(), "a missing FILE");
+        Run missing = remote("deploy", dir.resolve("nope.jar").toString());
+        assertEquals(2, missing.exit());
+        assertTrue(missing.err().contains("no such file"), missing.err());
+        assertEquals(2, remote("sunset", "only-a-module").exit());
+        assertEquals(2, remote("yank", "a.module").exit(), "a missing VERSION");
+        Run port = run("run", "--port", "99999");
+        assertEquals(2, port.exit());
+        assertTrue(port.err().contains("port number from 0 to 65535"), port.err());
+        assertTrue(requests.isEmpty(), "nothing was sent: " + requests);
+    }
+
+    @Test
+    void commandsCallTheApiWithTheTokenAndExitByItsAnswer() {
+        Run yank = remote("yank", "dev.example.catalog", "1.2.0", "--env", "test");
+        assertEquals(0, yank.exit(), yank.err());
+        assertEquals("done", yank.out().strip());
+        assertEquals("POST /api/v1/modules/dev.example.catalog/1.2.0/yank?env=test Bearer s3cret", requests.get(0));
+
+        remote("undeploy", "dev.example.catalog", "1.0.0", "--force");
+        assertEquals("DELETE /api/v1/deployments/prod/dev.example.catalog/1.0.0?force=true Bearer s3cret", requests.get(1));
+        remote("ttl", "dev.example.catalog", "1.0.0", "2h", "--env", "test");
+        assertEquals("POST /api/v1/deployments/test/dev.example.catalog/ttl?ttl=2h&version=1.0.0 Bearer s3cret", requests.get(2));
+        remote("list", "--kind", "module");
+        assertEquals("GET /api/v1/deployments?kind=module Bearer s3cret", requests.get(3), "list is ls");
+
+        status = 409;
+        answer = "{\"error\":\"in_use\",\"message\":\"catalog 1.0.0 is in use\"}";
+        Run refused = remote("undeploy", "dev.example.catalog", "1.0.0");
+        assertEquals(1, refused.exit());
+        assertTrue(refused.err().contains("catalog 1.0.0 is in use [in_use, HTTP 409]"), refused.err());
+
+        status = 401;
+        answer = "{\"error\":\"unauthorized\",\"message\":\"the bearer token is not valid\"}";
+        assertEquals(3, remote("routes").exit(), "a wrong token");
+    }
+
+    @Test
+    void anUnreachableRuntimeIsExitThree() throws IOException {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Run r = run("routes", "--url", "http://127.0.0.1:" + port + "/api/v1", "--token-file", token.toString());
+        assertEquals(3, r.exit());
+        assertTrue(r.err().contains("no runtime answers"), r.err());
+        Run noToken = run("routes", "--data", dir.resolve("elsewhere").toString());
+        assertEquals(3, noToken.exit());
+        assertTrue(noToken.err().contains("no management token"), noToken.err());
+    }
+
+    @Test
+    void completionPrintsAScriptForEveryCommand() {
+        Run c = run("completion");
+        assertEquals(0, c.exit(), c.err());
+        assertTrue(c.out().contains("complete") && c.out().contains("deploy") && c.out().contains("--dry-run"),
+                c.out().substring(0, Math.min(300, c.out().length())));
+    }
+}

@@ -1,0 +1,121 @@
+package dev.mosaic.shell.internal;
+
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.pathmap.PathSpec;
+import org.eclipse.jetty.http.pathmap.UriTemplatePathSpec;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.handler.PathMappingsHandler;
+import org.eclipse.jetty.util.Fields;
+
+import dev.mosaic.deployer.DeployException;
+import dev.mosaic.deployer.Kind;
+import dev.mosaic.shell.internal.Answers.ApiError;
+
+/** One management request as an endpoint sees it: its path parameters, query, body and who asks. */
+final class ApiRequest {
+
+    private final Request request;
+    private final Map<String, String> pathParams;
+    private final Fields query;
+    private final long maxUpload;
+
+    ApiRequest(Request request, long maxUpload) {
+        this.request = request;
+        this.maxUpload = maxUpload;
+        Object spec = request.getAttribute(PathMappingsHandler.PATHSPEC_ATTR);
+        this.pathParams = spec instanceof UriTemplatePathSpec t ? t.getPathParams(path(request)) : Map.of();
+        this.query = Request.extractQueryParameters(request);
+    }
+
+    /** @return the decoded path, as the path specs match it */
+    static String path(Request request) {
+        return request.getHttpURI().getDecodedPath();
+    }
+
+    String method() {
+        return request.getMethod();
+    }
+
+    /** @return a parameter of the path template, e.g. {@code env} of {@code /deployments/{env}/{name}} */
+    String path(String name) {
+        return pathParams.get(name);
+    }
+
+    /** @return a query parameter, or null */
+    String query(String name) {
+        return query.getValue(name);
+    }
+
+    boolean flag(String name) {
+        return "true".equals(query(name));
+    }
+
+    String required(String name) throws ApiError {
+        String v = query(name);
+        if (v == null || v.isBlank()) {
+            throw new ApiError(400, DeployException.INVALID_ARGUMENT, "the query parameter '" + name + "' is required");
+        }
+        return v;
+    }
+
+    Kind kind() throws ApiError {
+        String text = query("kind");
+        try {
+            return text == null ? null : Kind.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ApiError(400, DeployException.INVALID_ARGUMENT, "kind: " + e.getMessage());
+        }
+    }
+
+    int limit(int defaultValue) throws ApiError {
+        String limit = query("limit");
+        try {
+            return limit == null ? defaultValue : Integer.parseInt(limit);
+        } catch (NumberFormatException x) {
+            throw new ApiError(400, DeployException.INVALID_ARGUMENT, "limit must be a number, got '" + limit + "'");
+        }
+    }
+
+    /** Whether the caller asked for the console's tables. */
+    boolean wantsText() {
+        String accept = request.getHeaders().get(HttpHeader.ACCEPT);
+        return accept != null && accept.contains("text/plain") && !accept.contains("json");
+    }
+
+    /** Who asks: the API, and what the client says about itself (for history only; the token is what authorises). */
+    String actor() {
+        String said = request.getHeaders().get("X-Mosaic-Actor");
+        if (said == null || said.isBlank()) {
+            return "api";
+        }
+        String clean = said.replaceAll("[^A-Za-z0-9@._:+-]", "");
+        return "api:" + (clean.length() > 80 ? clean.substring(0, 80) : clean);
+    }
+
+    /** @return the body, refused over the upload limit before it is read */
+    byte[] body() throws ApiError {
+        long length = request.getLength();
+        if (length > maxUpload) {
+            throw new ApiError(413, "body_too_large", "the upload is " + length + " bytes; the limit is " + maxUpload);
+        }
+        try {
+            return Content.Source.asByteArrayAsync(request, (int) Math.min(Integer.MAX_VALUE - 8, maxUpload)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, DeployException.INTERNAL, "interrupted while reading the upload");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IllegalArgumentException || e.getCause() instanceof IllegalStateException) {
+                throw new ApiError(413, "body_too_large", "the upload is over the limit of " + maxUpload + " bytes");
+            }
+            throw new ApiError(400, DeployException.INVALID_BUNDLE, "the upload could not be read completely: " + e.getCause());
+        }
+    }
+
+    static PathSpec template(String template) {
+        return new UriTemplatePathSpec(template);
+    }
+}

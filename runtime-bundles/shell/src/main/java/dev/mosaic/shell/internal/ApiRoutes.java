@@ -1,0 +1,171 @@
+package dev.mosaic.shell.internal;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.pathmap.ServletPathSpec;
+import org.eclipse.jetty.http.pathmap.UriTemplatePathSpec;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.PathMappingsHandler;
+import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.mosaic.deployer.DeployException;
+import dev.mosaic.deployer.DeployOptions;
+import dev.mosaic.deployer.DeployResult;
+import dev.mosaic.deployer.Deployer;
+import dev.mosaic.deployer.Health;
+import dev.mosaic.deployer.Restoring;
+import dev.mosaic.insight.Insight;
+import dev.mosaic.shell.internal.Answers.ApiError;
+
+/**
+ * The management API's routes, under {@value #PREFIX}, in one table: a path template
+ * (Jetty's {@link UriTemplatePathSpec}, matched by a {@link PathMappingsHandler}), and per
+ * HTTP method the service call it makes. Every route is behind the {@link BearerAuth}, and
+ * answers 503 {@code restoring} while the deployer restores the recorded deployments.
+ */
+final class ApiRoutes {
+
+    static final String PREFIX = "/api/v1";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
+
+    /** What an endpoint does for one method: the answer, written as JSON or, on request, as the console's table. */
+    @FunctionalInterface
+    interface Call {
+        Object answer(ApiRequest request, Deployer deployer, Insight insight) throws DeployException, ApiError;
+    }
+
+    private final Supplier<Deployer> deployer;
+    private final Supplier<Insight> insight;
+    private final Supplier<Restoring> restoring;
+    private final Function<Handler, Handler> auth;
+    private final long maxUpload;
+    private final Map<String, Map<String, Call>> routes = new LinkedHashMap<>();
+
+    ApiRoutes(Supplier<Deployer> deployer, Supplier<Insight> insight, Supplier<Restoring> restoring,
+            Function<Handler, Handler> auth, long maxUpload) {
+        this.deployer = deployer;
+        this.insight = insight;
+        this.restoring = restoring;
+        this.auth = auth;
+        this.maxUpload = maxUpload;
+
+        route("GET", "/deployments", (r, d, i) -> d.list(r.query("env"), r.query("owner"), r.kind()));
+        route("POST", "/deployments", (r, d, i) -> d.deploy(r.body(),
+                new DeployOptions(r.query("env"), r.actor(), r.query("ttl"), r.flag("dryRun"))));
+        route("DELETE", "/deployments/{env}/{name}", (r, d, i) -> d.undeploy(r.path("env"), r.path("name"),
+                r.query("version"), r.flag("force"), r.actor()));
+        route("DELETE", "/deployments/{env}/{name}/{version}", (r, d, i) -> d.undeploy(r.path("env"), r.path("name"),
+                r.path("version"), r.flag("force"), r.actor()));
+        route("POST", "/deployments/{env}/{name}/rollback", (r, d, i) -> d.rollback(r.path("env"), r.path("name"), r.actor()));
+        route("POST", "/deployments/{env}/{name}/adopt", (r, d, i) -> d.adopt(r.path("env"), r.path("name"), r.actor()));
+        route("POST", "/deployments/{env}/{name}/promote", (r, d, i) -> d.promote(r.path("name"), r.query("version"),
+                r.path("env"), r.required("to"), r.actor()));
+        route("POST", "/deployments/{env}/{name}/ttl", (r, d, i) -> d.setTtl(r.path("env"), r.path("name"),
+                r.query("version"), r.required("ttl"), r.actor()));
+        route("GET", "/deployments/{env}/{name}/dependencies", (r, d, i) -> i.dependencies(r.path("env"), r.path("name"),
+                r.query("version")));
+        route("POST", "/modules/{name}/{version}/yank", (r, d, i) -> d.yank(r.query("env"), r.path("name"),
+                r.path("version"), r.actor()));
+        route("POST", "/modules/{name}/{version}/unyank", (r, d, i) -> d.unyank(r.query("env"), r.path("name"),
+                r.path("version"), r.actor()));
+        route("GET", "/modules/{name}/dependents", (r, d, i) -> i.dependents(r.query("env"), r.path("name"),
+                r.query("version")));
+        route("GET", "/modules/{name}/uptake", (r, d, i) -> i.uptake(r.query("env"), r.path("name")));
+        route("GET", "/uptake", (r, d, i) -> i.uptake(r.query("env"), r.query("module")));
+        route("GET", "/graph", (r, d, i) -> "dot".equals(r.query("format"))
+                ? new Answers.Text("text/vnd.graphviz", i.dot(r.query("env"))) : i.graph(r.query("env")));
+        route("GET", "/sunset", (r, d, i) -> d.sunsetCandidates(r.query("env"), r.query("unusedFor")));
+        route("POST", "/sunset", (r, d, i) -> d.sunset(r.query("env"), r.query("module"), r.query("version"),
+                r.query("unusedFor"), r.actor()));
+        route("GET", "/health", (r, d, i) -> {
+            Health health = d.health();
+            return health.status() == Health.Status.OK ? health : new Answers.Status(503, health);
+        });
+        route("GET", "/routes", (r, d, i) -> d.routes());
+        route("GET", "/history", (r, d, i) -> d.history(r.limit(100)));
+    }
+
+    private void route(String method, String template, Call call) {
+        routes.computeIfAbsent(PREFIX + template, t -> new LinkedHashMap<>()).put(method, call);
+    }
+
+    /** Adds every route, and the API's 404, to the mappings. */
+    void addTo(PathMappingsHandler mappings) {
+        routes.forEach((template, calls) -> mappings.addMapping(new UriTemplatePathSpec(template),
+                auth.apply(new Endpoint(calls))));
+        mappings.addMapping(new ServletPathSpec(PREFIX + "/*"), auth.apply(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                Answers.error(response, callback, 404, "not_found", "no such resource " + request.getMethod() + " "
+                        + ApiRequest.path(request));
+                return true;
+            }
+        }));
+    }
+
+    /** @return the route table as {@code METHOD template} lines, for documentation and tests */
+    Map<String, Map<String, Call>> table() {
+        return routes;
+    }
+
+    /** One path template: dispatches on the method, answers 405 naming the allowed ones otherwise. */
+    private final class Endpoint extends Handler.Abstract {
+        private final Map<String, Call> calls;
+
+        Endpoint(Map<String, Call> calls) {
+            this.calls = calls;
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            String path = ApiRequest.path(request);
+            Call call = calls.get(request.getMethod());
+            if (call == null) {
+                response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", calls.keySet()));
+                Answers.error(response, callback, 405, "method_not_allowed", request.getMethod() + " is not allowed on "
+                        + path + "; allowed: " + String.join(", ", calls.keySet()));
+                return true;
+            }
+            Deployer d = deployer.get();
+            Insight i = insight.get();
+            if (d == null || i == null) {
+                response.getHeaders().put(HttpHeader.RETRY_AFTER, "5");
+                Answers.error(response, callback, 503, "restoring", ManagementServer.notYet(restoring.get()));
+                return true;
+            }
+            ApiRequest r = new ApiRequest(request, maxUpload);
+            try {
+                Object body = call.answer(r, d, i);
+                int status = body instanceof DeployResult dr && dr.changed() && "POST".equals(request.getMethod()) ? 201 : 200;
+                if (body instanceof Answers.Status s) {
+                    status = s.status();
+                    body = s.body();
+                }
+                if (body instanceof Answers.Text t) {
+                    Answers.text(response, callback, status, t.type(), t.content());
+                } else if (r.wantsText()) {
+                    Answers.table(response, callback, status, body);
+                } else {
+                    Answers.json(response, callback, status, body);
+                }
+            } catch (DeployException e) {
+                Answers.error(response, callback, e.httpStatus(), e.code(), e.getMessage());
+            } catch (ApiError e) {
+                Answers.error(response, callback, e.status, e.code, e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.error("management request {} {} failed", request.getMethod(), path, e);
+                Answers.error(response, callback, 500, DeployException.INTERNAL, "the request failed inside the runtime: " + e);
+            }
+            return true;
+        }
+    }
+}

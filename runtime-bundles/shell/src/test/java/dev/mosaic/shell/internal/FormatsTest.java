@@ -1,0 +1,60 @@
+package dev.mosaic.shell.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+import dev.mosaic.deployer.DeployResult;
+import dev.mosaic.deployer.DeploymentInfo;
+import dev.mosaic.deployer.Kind;
+import dev.mosaic.deployer.Move;
+import dev.mosaic.deployer.MoveReason;
+import dev.mosaic.deployer.Operation;
+import dev.mosaic.deployer.State;
+import dev.mosaic.deployer.Stay;
+import dev.mosaic.deployer.StayReason;
+import dev.mosaic.deployer.UptakePolicy;
+
+/** What the console and the CLI's tables show of the results. */
+class FormatsTest {
+
+    @Test
+    void aReleaseSaysWhoMovedAndWhoStaysAndWhy() {
+        DeployResult r = new DeployResult(Operation.RELEASE, true, "released cat 1.2.0 in prod", null, null,
+                List.of(new Move("prod", "tv", "1.0.0", Map.of("cat", "1.1.0"), Map.of("cat", "1.2.0"), MoveReason.UPTAKE),
+                        new Move("prod", "shelf", "1.0.0", Map.of("cat", "1.2.0"), Map.of("cat", "1.2.0"), MoveReason.TRANSITIVE)),
+                List.of(new Stay("prod", "mobile", "1.0.0", Map.of("cat", "1.0.0"), StayReason.PINNED, "pinned: cat.api [1.0.0,1.0.0]")),
+                List.of(), false, List.of(), 42, 7);
+        assertEquals("""
+                released cat 1.2.0 in prod (42 ms, history #7)
+                  tv 1.0.0: cat 1.1.0 -> 1.2.0 (uptake)
+                  shelf 1.0.0 re-wired (a module it uses moved)
+                  stays mobile 1.0.0: pinned: cat.api [1.0.0,1.0.0]""", Formats.format(r));
+    }
+
+    @Test
+    void aDryRunSaysWhatWouldHappenAndWhatWouldFail() {
+        DeployResult r = new DeployResult(Operation.DEPLOY, false, "dry run: would fail to deploy tv 1.1.0 to prod",
+                DeploymentInfo.planned("prod", "tv", "1.1.0", Kind.ADAPTER, "abc", Map.of("cat", "1.1.0")), null, List.of(),
+                List.of(), List.of("tv 1.1.0 imports java.net.http"), true, List.of(), 3, 0);
+        String shown = Formats.format(r);
+        assertTrue(shown.contains("\n  problem: tv 1.1.0 imports java.net.http"), shown);
+        assertTrue(shown.contains("\n  would bind to cat 1.1.0"), shown);
+        assertTrue(!shown.contains("history #"), "a dry run records nothing: " + shown);
+    }
+
+    @Test
+    void deploymentsAreATableWithEnumsInLowerCase() {
+        DeploymentInfo d = new DeploymentInfo("prod", "cat", "1.2.0", Kind.MODULE, "0123456789abcdef", 1, "team", null, null,
+                "2026-12-02T00:00:00Z", "seed", UptakePolicy.AUTO, true, Map.of(), State.RUNNING, null, Map.of(), null, null, 3,
+                Map.of(), List.of());
+        String shown = Formats.format(List.of(d));
+        assertTrue(shown.startsWith("ENV   KIND    NAME"), shown);
+        assertTrue(shown.contains("prod  module  cat   1.2.0    running,yanked  auto"), shown);
+        assertTrue(shown.contains("0123456789ab"), "the SHA-256 shortened: " + shown);
+    }
+}
