@@ -11,7 +11,7 @@ import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
-/** Route lookup cost with JMH ({@link dev.mosaic.gateway.internal.RouteLookup}), as ratios to a HashMap lookup. */
+/** Route lookup cost with JMH ({@link dev.mosaic.bench.RouteLookup}), as ratios to a HashMap lookup. */
 final class Lookup {
 
     private Lookup() {
@@ -19,7 +19,7 @@ final class Lookup {
 
     static void run(String[] args) throws Exception {
         int seconds = Bench.arg(args, 0, 2);
-        Options options = new OptionsBuilder().include("dev.mosaic.gateway.internal.RouteLookup").forks(1)
+        Options options = new OptionsBuilder().include("dev.mosaic.bench.RouteLookup").forks(1)
                 .warmupIterations(3).warmupTime(TimeValue.seconds(seconds)).measurementIterations(5)
                 .measurementTime(TimeValue.seconds(seconds)).build();
         Collection<RunResult> results = new Runner(options).run();

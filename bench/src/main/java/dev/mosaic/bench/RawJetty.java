@@ -1,5 +1,7 @@
 package dev.mosaic.bench;
 
+import dev.mosaic.gateway.internal.BenchServer;
+
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,34 +49,9 @@ public final class RawJetty {
         });
     }
 
-    /**
-     * Serves with a Jetty server configured like Mosaic's gateway (same thread pool, same HTTP
-     * settings) on a free loopback port, says {@code <what> ready on port N}, and runs until
-     * the process is stopped.
-     */
+    /** Serves like Mosaic's gateway, on a free loopback port; see {@link BenchServer#serve(String, Handler)}. */
     public static void serve(String what, Handler handler) throws Exception {
-        serve(what, handler, ServerConnector::new);
-    }
-
-    /** The same, with the connector {@code connector} makes (Mosaic's gateway has its own in {@code adaptive} mode). */
-    public static void serve(String what, Handler handler, BiFunction<Server, HttpConnectionFactory, ServerConnector> connector)
-            throws Exception {
-        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
-        threads.setName(what);
-        Server server = new Server(threads);
-        HttpConfiguration http = new HttpConfiguration();
-        http.setSendServerVersion(false);
-        http.setSendXPoweredBy(false);
-        http.setRequestHeaderSize(8192);
-        ServerConnector listening = connector.apply(server, new HttpConnectionFactory(http));
-        listening.setHost("127.0.0.1");
-        listening.setPort(0);
-        server.addConnector(listening);
-        server.setHandler(handler);
-        server.start();
-        System.out.println(what + " ready on port " + listening.getLocalPort());
-        System.out.flush();
-        server.join();
+        BenchServer.serve(what, handler);
     }
 
     static boolean answer(byte[] body, Response response, Callback callback) {

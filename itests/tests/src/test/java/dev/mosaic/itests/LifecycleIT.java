@@ -42,6 +42,7 @@ import dev.mosaic.deployer.DeployResult;
 import dev.mosaic.deployer.Deployer;
 import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.Move;
+import dev.mosaic.deployer.Stay;
 import dev.mosaic.insight.Consumer;
 import dev.mosaic.insight.DependencyNode;
 import dev.mosaic.insight.Dependents;
@@ -207,6 +208,12 @@ public class LifecycleIT extends MosaicSupport {
             assertTrue(elsewhere.get("dev.mosaic.fixtures.manual").reason().startsWith("manual uptake"));
             assertFalse(elsewhere.get("dev.mosaic.examples.mobile-home").admits());
             assertTrue(elsewhere.get("dev.mosaic.examples.mobile-home").reason().startsWith("pinned"));
+            // one rule, one wording: what the dry run said of those who stay is what the insight says of them now
+            for (Stay stay : predicted.stays()) {
+                Consumer seen = elsewhere.get(stay.consumer());
+                assertEquals(stay.consumer(), stay.why(), seen.why());
+                assertEquals(stay.consumer(), stay.reason(), seen.reason());
+            }
 
             // a yank: the manual consumer has to move; the insight follows
             d.yank("prod", CATALOG, "1.1.0", "itest");

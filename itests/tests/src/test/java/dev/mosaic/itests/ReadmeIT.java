@@ -65,7 +65,9 @@ public class ReadmeIT {
                 if (step.command().startsWith("mvn ")) {
                     continue; // the build running this test has built it already
                 }
-                String command = step.command().replace("localhost:8080", "127.0.0.1:" + rt.port);
+                String mgmt = rt.mgmtUrl.substring(0, rt.mgmtUrl.indexOf("/api/v1")).replace("http://", "");
+                String command = step.command().replace("localhost:8080", "127.0.0.1:" + rt.port)
+                        .replace("localhost:8081", mgmt);
                 ProcessBuilder sh = new ProcessBuilder("bash", "-c", "set -o pipefail; " + command).directory(here.toFile())
                         .redirectErrorStream(true);
                 clean(sh.environment(), path);

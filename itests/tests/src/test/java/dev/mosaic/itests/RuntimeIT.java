@@ -280,6 +280,27 @@ public class RuntimeIT extends MosaicSupport {
         assertEquals(404, get("/fixtures/echo/x", "X-Mosaic-Env", "test").statusCode());
     }
 
+    @Test
+    public void consoleHelpDescribesTheMosaicScopeAndItsCommandsHaveTheCliNames() throws Exception {
+        CommandSession session = console();
+        try {
+            String help = String.valueOf(session.execute("help mosaic"));
+            assertTrue(help, help.contains("Mosaic's commands (scope mosaic)") && help.contains("deploy, ls, routes"));
+            String listing = String.valueOf(session.execute("mosaic"));
+            for (String command : List.of("deploy", "ls", "routes", "yank", "unyank", "rollback", "undeploy", "adopt", "history",
+                    "promote", "ttl", "sunset", "dependents", "deps", "uptake", "graph", "health")) {
+                assertTrue(command + " in " + listing, listing.contains("mosaic:" + command + " "));
+            }
+            @SuppressWarnings("unchecked")
+            List<dev.mosaic.deployer.DeploymentInfo> modules = (List<dev.mosaic.deployer.DeploymentInfo>) session.execute(
+                    "mosaic:ls --kind module");
+            assertTrue(modules.toString(), !modules.isEmpty()
+                    && modules.stream().allMatch(d -> d.kind() == dev.mosaic.deployer.Kind.MODULE));
+        } finally {
+            session.close();
+        }
+    }
+
     /** A Gogo session like the console's, once the runtime is ready. */
     private CommandSession console() throws Exception {
         deployer();

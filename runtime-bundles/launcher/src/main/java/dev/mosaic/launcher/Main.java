@@ -31,6 +31,15 @@ public final class Main {
     }
 
     static int run(String[] args, PrintStream out, PrintStream err) {
+        RunCommand run = FastRun.parse(args);
+        if (run != null) {
+            try {
+                return run.call();
+            } catch (Exception e) {
+                err.println("mosaic run: " + e);
+                return UNREACHABLE;
+            }
+        }
         PrintWriter o = new PrintWriter(out, true);
         PrintWriter e = new PrintWriter(err, true);
         try {

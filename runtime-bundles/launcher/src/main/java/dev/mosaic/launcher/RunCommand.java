@@ -67,6 +67,7 @@ final class RunCommand implements Callable<Integer> {
                     + " e.g. a dev.mosaic.deployer.ChangeListener; tenants never see it")
     List<Path> platformBundles = new ArrayList<>();
 
+    /** Also called without picocli, by {@link FastRun}: then {@link #spec} is null and the checks below have passed. */
     @Override
     public Integer call() throws Exception {
         if (readyTimeout < 0) {
@@ -84,7 +85,9 @@ final class RunCommand implements Callable<Integer> {
                 mgmtHost, mgmtAllowRemote, healthPort == null ? -1 : healthPort, healthHost, !noConsole && onATerminal(),
                 noSeed || !Files.isDirectory(seed) ? null : seed, readyTimeout,
                 platformBundles.stream().map(p -> p.toAbsolutePath().normalize()).toList());
-        spec.commandLine().getOut().flush();
+        if (spec != null) {
+            spec.commandLine().getOut().flush();
+        }
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         return RuntimeLauncher.run(o, out, System.err);
     }

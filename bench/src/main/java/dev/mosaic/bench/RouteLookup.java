@@ -1,8 +1,6 @@
-package dev.mosaic.gateway.internal;
+package dev.mosaic.bench;
 
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +14,7 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
-import dev.mosaic.gateway.internal.RoutingTable.Entry;
+import dev.mosaic.gateway.internal.LookupTable;
 
 /**
  * The gateway's route lookup (the table of one environment with N adapters, one literal
@@ -34,7 +32,7 @@ public class RouteLookup {
     @Param({ "10", "100", "1000", "10000" })
     public int n;
 
-    private RoutingTable<String> table;
+    private LookupTable table;
     private Map<String, String> map;
     private String[] paths;
     private String[] templated;
@@ -42,15 +40,15 @@ public class RouteLookup {
 
     @Setup
     public void setUp() throws Exception {
-        List<Entry<String>> entries = new ArrayList<>();
+        Map<String, String> routes = new HashMap<>();
         map = new HashMap<>();
         for (int i = 0; i < n; i++) {
             String path = "/scale/" + i + "/home";
-            entries.add(new Entry<>("GET", RouteTemplate.parse(path), "a" + i));
+            routes.put(path, "a" + i);
             map.put(path, "a" + i);
         }
-        entries.add(new Entry<>("GET", RouteTemplate.parse("/glasses/play/{titleId}"), "glasses"));
-        table = RoutingTable.of(entries);
+        routes.put("/glasses/play/{titleId}", "glasses");
+        table = LookupTable.of(routes);
         paths = new String[1024];
         templated = new String[1024];
         for (int i = 0; i < paths.length; i++) {

@@ -5,16 +5,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
-import org.eclipse.jetty.util.thread.Invocable;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.mosaic.api.Response;
-import dev.mosaic.bench.RawJetty;
 
 /**
- * Mosaic's device handler with one route in a plain Jetty, no OSGi: the gateway's own code
+ * For the throughput benchmark (bench/, through this module's test-jar): Mosaic's device
+ * handler with one route in a plain Jetty, no OSGi: the gateway's own code
  * on the request path, set apart from the runtime around it. Run as {@code PlainGateway
  * HANDLER/MODE BODYFILE}; prints {@code plain gateway ready on port N}. Its route
  * {@code /bench} answers the body from a handler declared non-blocking (HANDLER
@@ -41,12 +40,13 @@ public final class PlainGateway {
         Target target = new Target(null, request -> answer, tenant, "GET", RouteTemplate.parse("/bench"), nonBlocking);
         Map<String, RoutingTable<Target>> tables = Map.of("prod", RoutingTable.of(List.of(target.entry())));
 
-        DeviceHandler handler = new DeviceHandler(() -> tables, mapper, 1 << 20, adapterPool, deadlines, 1024, 30_000, 10_000,
-                mode.equals("blocking") ? Invocable.InvocationType.BLOCKING : Invocable.InvocationType.NON_BLOCKING, 100);
-        if (mode.equals("adaptive")) {
-            RawJetty.serve("plain gateway", handler, AdaptiveConnector::new);
+        GatewaySettings settings = GatewaySettings.from(java.util.Map.of("mosaic.gateway.invocationType", mode,
+                "mosaic.gateway.inPlaceCalls", "100")::get);
+        DeviceHandler handler = new DeviceHandler(() -> tables, mapper, adapterPool, deadlines, settings);
+        if (settings.mode() == GatewaySettings.Mode.ADAPTIVE) {
+            BenchServer.serve("plain gateway", handler, AdaptiveConnector::new);
         } else {
-            RawJetty.serve("plain gateway", handler);
+            BenchServer.serve("plain gateway", handler);
         }
     }
 }
