@@ -80,6 +80,67 @@ public class LaunchedRuntimeIT {
     }
 
     @Test
+    public void everyChangeHasADryRunThatWritesNothingAndExitsOneWhereTheChangeWouldBeRefused() throws Exception {
+        Path fixtures = Path.of(System.getProperty("mosaic.fixtures"));
+        Path manual;
+        Path forbidden;
+        try (Stream<Path> jars = Files.list(fixtures)) {
+            List<Path> all = jars.toList();
+            manual = all.stream().filter(j -> j.getFileName().toString().endsWith("-manual.jar")).findFirst().orElseThrow();
+            forbidden = all.stream().filter(j -> j.getFileName().toString().endsWith("-forbidden-socket.jar")).findFirst().orElseThrow();
+        }
+        Path data = LaunchedRuntime.newDataDir();
+        try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
+            // something for every command to act on: a newer adapter (rollback), a release (yank), a manual
+            // consumer (adopt), an adapter in test (promote)
+            for (List<String> setUp : List.of(List.of("deploy", example("tv-home-1.1.0.jar").toString()),
+                    List.of("deploy", manual.toString()), List.of("deploy", example("catalog-1.2.0.jar").toString()),
+                    List.of("deploy", example("catalog-1.2.0.jar").toString(), "--env", "test"),
+                    List.of("deploy", example("show-page-1.0.0.jar").toString(), "--env", "test"))) {
+                assertEquals(setUp.toString(), 0, rt.cli(setUp.toArray(String[]::new)).exit());
+            }
+            byte[] journal = Files.readAllBytes(data.resolve("journal.jsonl"));
+            String deployments = rt.cli("ls", "--json").out();
+            List<String> answers = List.of(rt.get("/tv/home").body(), rt.get("/mobile/home").body(), rt.get("/glasses/play/42").body());
+
+            // each: the command, the exit code of its dry run, what its answer starts with
+            List<List<String>> dryRuns = List.of(
+                    List.of("0", "dry run: would deploy dev.mosaic.examples.tv-home 1.0.0 to prod, replacing 1.1.0", "deploy",
+                            LaunchedRuntime.dist().resolve("examples/seed/tv-home-1.0.0.jar").toString()),
+                    List.of("1", "dry run: would fail to deploy", "deploy", forbidden.toString()),
+                    List.of("0", "dry run: would undeploy dev.mosaic.examples.tv-home 1.1.0 from prod", "undeploy", TV),
+                    List.of("1", "", "undeploy", CATALOG, "1.2.0"),
+                    List.of("0", "dry run: would undeploy " + CATALOG + " 1.2.0 from prod; would move:", "undeploy", CATALOG,
+                            "1.2.0", "--force"),
+                    List.of("0", "dry run: would yank " + CATALOG + " 1.2.0 in prod; would move: " + TV, "yank", CATALOG, "1.2.0"),
+                    List.of("0", CATALOG + " 1.2.0 is not yanked in prod; nothing to do", "unyank", CATALOG, "1.2.0"),
+                    List.of("0", "dry run: would roll " + TV + " in prod back from 1.1.0 to 1.0.0", "rollback", TV),
+                    List.of("0", "dry run: would adopt for dev.mosaic.fixtures.manual in prod", "adopt", "dev.mosaic.fixtures.manual"),
+                    List.of("0", "dry run: would promote dev.mosaic.examples.show-page 1.0.0 from test to prod", "promote",
+                            "dev.mosaic.examples.show-page", "--from", "test", "--to", "prod"),
+                    List.of("0", "dry run: " + TV + " 1.1.0 in prod would expire", "ttl", TV, "1d"),
+                    List.of("0", "", "sunset", "--unused-for", "1s"));
+            for (List<String> dry : dryRuns) {
+                List<String> command = new java.util.ArrayList<>(dry.subList(2, dry.size()));
+                command.add("--dry-run");
+                LaunchedRuntime.CliResult r = rt.cli(command.toArray(String[]::new));
+                assertEquals(command + ": " + r.out() + r.err(), Integer.parseInt(dry.get(0)), r.exit());
+                assertTrue(command + " answered: " + r.out() + r.err(), r.out().startsWith(dry.get(1)) || r.exit() == 1);
+                assertTrue(command + " wrote to the journal", java.util.Arrays.equals(journal,
+                        Files.readAllBytes(data.resolve("journal.jsonl"))));
+            }
+            assertEquals("the deployments are as they were", deployments, rt.cli("ls", "--json").out());
+            assertEquals("the answers are as they were", answers,
+                    List.of(rt.get("/tv/home").body(), rt.get("/mobile/home").body(), rt.get("/glasses/play/42").body()));
+            // a command that changes nothing takes no --dry-run, rather than ignoring it
+            assertEquals(2, rt.cli("routes", "--dry-run").exit());
+            // and the real yank does what its dry run said
+            assertEquals(0, rt.cli("yank", CATALOG, "1.2.0").exit());
+            assertEquals("1.1.0", rt.json("/tv/home").get("moduleVersion").asText());
+        }
+    }
+
+    @Test
     public void aStopLetsTheCallsInFlightFinishAndTakesNoNewOnesBeforeTheAdaptersStop() throws Exception {
         Path slow;
         try (Stream<Path> jars = Files.list(Path.of(System.getProperty("mosaic.fixtures")))) {

@@ -14,6 +14,11 @@ import org.osgi.annotation.versioning.ProviderType;
  * before the switch changes nothing and throws a {@link DeployException} saying what was
  * wrong and where.
  *
+ * <p>Every change can be asked for as a dry run: the same checks and the same plan, and then
+ * nothing is written, installed or switched; the result says what would happen
+ * ({@link DeployResult#dryRun()}) and what would make it fail ({@link DeployResult#problems()}),
+ * or the dry run is refused with the exception the change would be refused with.
+ *
  * <p>Changes are serialised; queries can run at any time.
  */
 @ProviderType
@@ -38,26 +43,52 @@ public interface Deployer {
      *
      * @param version the module version; {@code null} for an adapter
      */
-    DeployResult undeploy(String environment, String name, String version, boolean force, String actor)
+    default DeployResult undeploy(String environment, String name, String version, boolean force, String actor)
+            throws DeployException {
+        return undeploy(environment, name, version, force, actor, false);
+    }
+
+    /** {@link #undeploy}, or with {@code dryRun} only the checks and the plan: what it would do; nothing changes. */
+    DeployResult undeploy(String environment, String name, String version, boolean force, String actor, boolean dryRun)
             throws DeployException;
 
     /** Puts back the adapter version that served before the current one. */
-    DeployResult rollback(String environment, String name, String actor) throws DeployException;
+    default DeployResult rollback(String environment, String name, String actor) throws DeployException {
+        return rollback(environment, name, actor, false);
+    }
+
+    /** {@link #rollback}, or with {@code dryRun} what it would do; nothing changes. */
+    DeployResult rollback(String environment, String name, String actor, boolean dryRun) throws DeployException;
 
     /**
      * Withdraws a module version: nothing new binds to it and its consumers move to the best
      * remaining version in their range. Refused if a consumer would be left with none.
      */
-    DeployResult yank(String environment, String name, String version, String actor) throws DeployException;
+    default DeployResult yank(String environment, String name, String version, String actor) throws DeployException {
+        return yank(environment, name, version, actor, false);
+    }
+
+    /** {@link #yank}, or with {@code dryRun} who would move; nothing changes. */
+    DeployResult yank(String environment, String name, String version, String actor, boolean dryRun) throws DeployException;
 
     /** Makes a yanked module version available again; consumers that take updates move back to it. */
-    DeployResult unyank(String environment, String name, String version, String actor) throws DeployException;
+    default DeployResult unyank(String environment, String name, String version, String actor) throws DeployException {
+        return unyank(environment, name, version, actor, false);
+    }
+
+    /** {@link #unyank}, or with {@code dryRun} who would move; nothing changes. */
+    DeployResult unyank(String environment, String name, String version, String actor, boolean dryRun) throws DeployException;
 
     /**
      * Moves a consumer with manual uptake ({@code Mosaic-Uptake: manual}) to the newest
      * versions its import ranges admit.
      */
-    DeployResult adopt(String environment, String name, String actor) throws DeployException;
+    default DeployResult adopt(String environment, String name, String actor) throws DeployException {
+        return adopt(environment, name, actor, false);
+    }
+
+    /** {@link #adopt}, or with {@code dryRun} where it would move; nothing changes. */
+    DeployResult adopt(String environment, String name, String actor, boolean dryRun) throws DeployException;
 
     /**
      * Deploys to another environment exactly the artifact (same bytes, same SHA-256) a
@@ -65,15 +96,27 @@ public interface Deployer {
      *
      * @param version the version to promote; {@code null} for the adapter's current one
      */
-    DeployResult promote(String name, String version, String fromEnvironment, String toEnvironment, String actor)
-            throws DeployException;
+    default DeployResult promote(String name, String version, String fromEnvironment, String toEnvironment, String actor)
+            throws DeployException {
+        return promote(name, version, fromEnvironment, toEnvironment, actor, false);
+    }
+
+    /** {@link #promote}, or with {@code dryRun} what it would do and what would fail; nothing changes. */
+    DeployResult promote(String name, String version, String fromEnvironment, String toEnvironment, String actor,
+            boolean dryRun) throws DeployException;
 
     /**
      * Sets how long a deployment lives from now ({@code 12h}, {@code 7d}, {@code none}).
      *
      * @param version the module version; {@code null} for an adapter
      */
-    DeployResult setTtl(String environment, String name, String version, String ttl, String actor)
+    default DeployResult setTtl(String environment, String name, String version, String ttl, String actor)
+            throws DeployException {
+        return setTtl(environment, name, version, ttl, actor, false);
+    }
+
+    /** {@link #setTtl}, or with {@code dryRun} when it would expire; nothing changes. */
+    DeployResult setTtl(String environment, String name, String version, String ttl, String actor, boolean dryRun)
             throws DeployException;
 
     /**
@@ -90,7 +133,13 @@ public interface Deployer {
      * @param version only this version of the module (then it must be a candidate: a version
      *        in use, or unused for less than the period, is refused), or {@code null}
      */
-    DeployResult sunset(String environment, String module, String version, String unusedFor, String actor)
+    default DeployResult sunset(String environment, String module, String version, String unusedFor, String actor)
+            throws DeployException {
+        return sunset(environment, module, version, unusedFor, actor, false);
+    }
+
+    /** {@link #sunset}, or with {@code dryRun} what it would remove; nothing changes. */
+    DeployResult sunset(String environment, String module, String version, String unusedFor, String actor, boolean dryRun)
             throws DeployException;
 
     /**

@@ -87,7 +87,8 @@ final class Client {
         int status = response.statusCode();
         if (status >= 200 && status < 300) {
             out.println(response.body().stripTrailing());
-            return Main.DONE;
+            // a dry run of a change that would be refused: the answer says why; the exit code says it would fail
+            return response.headers().firstValue("X-Mosaic-Would-Fail").isPresent() ? Main.REFUSED : Main.DONE;
         }
         if (status == 503 && call.path().equals("/health")) {
             out.println(response.body().stripTrailing()); // degraded: the answer is the report

@@ -76,6 +76,17 @@ final class RemoteCommands {
         }
     }
 
+    /** {@code --dry-run}, for the commands that change something: the same checks and plan, nothing changed. */
+    static final class DryRun {
+        @Option(names = { "-n", "--dry-run" }, description = "only say what would happen (exit 1 if it would be refused);"
+                + " nothing changes")
+        boolean dryRun;
+
+        String query() {
+            return dryRun ? "true" : null;
+        }
+    }
+
     /** A command about one environment, prod unless told. */
     abstract static class InEnvironment extends RemoteCommand {
         @Option(names = { "-e", "--env" }, paramLabel = "ENV", description = "environment (default ${DEFAULT-VALUE})")
@@ -141,6 +152,9 @@ final class RemoteCommands {
 
     @Command(name = "yank", description = "Withdraws a module version: its consumers move to the best other version in their range.")
     static final class Yank extends InEnvironment {
+        @Mixin
+        DryRun dry;
+
         @Parameters(index = "0", paramLabel = "NAME", description = "the module")
         String name;
 
@@ -149,12 +163,16 @@ final class RemoteCommands {
 
         @Override
         Call request() {
-            return Call.post("/modules/" + enc(name) + "/" + enc(version) + "/yank" + new Query().add("env", env));
+            return Call.post("/modules/" + enc(name) + "/" + enc(version) + "/yank" + new Query().add("env", env)
+                    .add("dryRun", dry.query()));
         }
     }
 
     @Command(name = "unyank", description = "Makes a yanked module version available again.")
     static final class Unyank extends InEnvironment {
+        @Mixin
+        DryRun dry;
+
         @Parameters(index = "0", paramLabel = "NAME", description = "the module")
         String name;
 
@@ -163,24 +181,31 @@ final class RemoteCommands {
 
         @Override
         Call request() {
-            return Call.post("/modules/" + enc(name) + "/" + enc(version) + "/unyank" + new Query().add("env", env));
+            return Call.post("/modules/" + enc(name) + "/" + enc(version) + "/unyank" + new Query().add("env", env)
+                    .add("dryRun", dry.query()));
         }
     }
 
     @Command(name = "rollback", description = "Puts back the adapter version that served before the current one.")
     static final class Rollback extends InEnvironment {
+        @Mixin
+        DryRun dry;
+
         @Parameters(paramLabel = "NAME", description = "the adapter")
         String name;
 
         @Override
         Call request() {
-            return Call.post("/deployments/" + enc(env) + "/" + enc(name) + "/rollback");
+            return Call.post("/deployments/" + enc(env) + "/" + enc(name) + "/rollback" + new Query().add("dryRun", dry.query()));
         }
     }
 
     @Command(name = "undeploy", description = { "Undeploys an adapter (its routes answer 404), or a module version",
             "(refused while in use, unless --force moves its consumers first)." })
     static final class Undeploy extends InEnvironment {
+        @Mixin
+        DryRun dry;
+
         @Parameters(index = "0", paramLabel = "NAME", description = "the adapter or module")
         String name;
 
@@ -193,18 +218,21 @@ final class RemoteCommands {
         @Override
         Call request() {
             return new Call("DELETE", "/deployments/" + enc(env) + "/" + enc(name) + (version == null ? "" : "/" + enc(version))
-                    + new Query().add("force", force ? "true" : null), null);
+                    + new Query().add("force", force ? "true" : null).add("dryRun", dry.query()), null);
         }
     }
 
     @Command(name = "adopt", description = "Moves a manual-uptake consumer to the newest module versions its ranges admit.")
     static final class Adopt extends InEnvironment {
+        @Mixin
+        DryRun dry;
+
         @Parameters(paramLabel = "NAME", description = "the consumer")
         String name;
 
         @Override
         Call request() {
-            return Call.post("/deployments/" + enc(env) + "/" + enc(name) + "/adopt");
+            return Call.post("/deployments/" + enc(env) + "/" + enc(name) + "/adopt" + new Query().add("dryRun", dry.query()));
         }
     }
 
@@ -221,6 +249,9 @@ final class RemoteCommands {
 
     @Command(name = "promote", description = "Deploys to another environment the very artifact (same SHA-256) a deployment uses.")
     static final class Promote extends RemoteCommand {
+        @Mixin
+        DryRun dry;
+
         @Parameters(index = "0", paramLabel = "NAME", description = "the adapter or module")
         String name;
 
@@ -236,12 +267,15 @@ final class RemoteCommands {
         @Override
         Call request() {
             return Call.post("/deployments/" + enc(from) + "/" + enc(name) + "/promote"
-                    + new Query().add("to", to).add("version", version));
+                    + new Query().add("to", to).add("version", version).add("dryRun", dry.query()));
         }
     }
 
     @Command(name = "ttl", description = "Sets how long a deployment lives from now: 30m, 12h, 7d, or none.")
     static final class Ttl extends InEnvironment {
+        @Mixin
+        DryRun dry;
+
         @Parameters(arity = "2..3", paramLabel = "NAME [VERSION] TTL", description = "the deployment (a module: and its"
                 + " version), and the TTL")
         java.util.List<String> args;
@@ -250,12 +284,12 @@ final class RemoteCommands {
         Call request() {
             String ttl = args.get(args.size() - 1);
             return Call.post("/deployments/" + enc(env) + "/" + enc(args.get(0)) + "/ttl"
-                    + new Query().add("ttl", ttl).add("version", args.size() == 3 ? args.get(1) : null));
+                    + new Query().add("ttl", ttl).add("version", args.size() == 3 ? args.get(1) : null).add("dryRun", dry.query()));
         }
     }
 
     @Command(name = "sunset", description = { "Removes module versions nobody has used for a while (default 30 days);",
-            "with MODULE VERSION, that one only (refused if it is in use). --dry-run lists them." })
+            "with MODULE VERSION, that one only (refused if it is in use). --dry-run says which, and removes nothing." })
     static final class Sunset extends AcrossEnvironments {
         @Parameters(arity = "0..2", paramLabel = "MODULE VERSION", description = "one module version")
         java.util.List<String> args = new java.util.ArrayList<>();
@@ -263,22 +297,19 @@ final class RemoteCommands {
         @Option(names = "--unused-for", paramLabel = "D", description = "unused for at least this long (30d, 12h)")
         String unusedFor;
 
-        @Option(names = { "-n", "--dry-run" }, description = "only list the candidates")
-        boolean dryRun;
+        @Mixin
+        DryRun dry;
 
         @Override
         Call request() {
             if (args.size() == 1) {
                 throw usage("name the module and its version, or neither");
             }
-            if (args.size() == 2 && dryRun) {
-                throw usage("--dry-run lists every candidate; leave out MODULE VERSION");
-            }
             Query q = new Query().add("env", args.size() == 2 && env == null ? "prod" : env).add("unusedFor", unusedFor);
             if (args.size() == 2) {
                 q.add("module", args.get(0)).add("version", args.get(1));
             }
-            return new Call(dryRun ? "GET" : "POST", "/sunset" + q, null);
+            return Call.post("/sunset" + q.add("dryRun", dry.query()));
         }
     }
 

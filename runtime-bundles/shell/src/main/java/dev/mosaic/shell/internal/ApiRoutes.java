@@ -34,6 +34,8 @@ import dev.mosaic.shell.internal.Answers.ApiError;
 final class ApiRoutes {
 
     static final String PREFIX = "/api/v1";
+    /** On the answer to a dry run whose change would be refused (its problems say why). */
+    static final String WOULD_FAIL = "X-Mosaic-Would-Fail";
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
 
@@ -62,21 +64,23 @@ final class ApiRoutes {
         route("POST", "/deployments", (r, d, i) -> d.deploy(r.body(),
                 new DeployOptions(r.query("env"), r.actor(), r.query("ttl"), r.flag("dryRun"))));
         route("DELETE", "/deployments/{env}/{name}", (r, d, i) -> d.undeploy(r.path("env"), r.path("name"),
-                r.query("version"), r.flag("force"), r.actor()));
+                r.query("version"), r.flag("force"), r.actor(), r.flag("dryRun")));
         route("DELETE", "/deployments/{env}/{name}/{version}", (r, d, i) -> d.undeploy(r.path("env"), r.path("name"),
-                r.path("version"), r.flag("force"), r.actor()));
-        route("POST", "/deployments/{env}/{name}/rollback", (r, d, i) -> d.rollback(r.path("env"), r.path("name"), r.actor()));
-        route("POST", "/deployments/{env}/{name}/adopt", (r, d, i) -> d.adopt(r.path("env"), r.path("name"), r.actor()));
+                r.path("version"), r.flag("force"), r.actor(), r.flag("dryRun")));
+        route("POST", "/deployments/{env}/{name}/rollback", (r, d, i) -> d.rollback(r.path("env"), r.path("name"), r.actor(),
+                r.flag("dryRun")));
+        route("POST", "/deployments/{env}/{name}/adopt", (r, d, i) -> d.adopt(r.path("env"), r.path("name"), r.actor(),
+                r.flag("dryRun")));
         route("POST", "/deployments/{env}/{name}/promote", (r, d, i) -> d.promote(r.path("name"), r.query("version"),
-                r.path("env"), r.required("to"), r.actor()));
+                r.path("env"), r.required("to"), r.actor(), r.flag("dryRun")));
         route("POST", "/deployments/{env}/{name}/ttl", (r, d, i) -> d.setTtl(r.path("env"), r.path("name"),
-                r.query("version"), r.required("ttl"), r.actor()));
+                r.query("version"), r.required("ttl"), r.actor(), r.flag("dryRun")));
         route("GET", "/deployments/{env}/{name}/dependencies", (r, d, i) -> i.dependencies(r.path("env"), r.path("name"),
                 r.query("version")));
         route("POST", "/modules/{name}/{version}/yank", (r, d, i) -> d.yank(r.query("env"), r.path("name"),
-                r.path("version"), r.actor()));
+                r.path("version"), r.actor(), r.flag("dryRun")));
         route("POST", "/modules/{name}/{version}/unyank", (r, d, i) -> d.unyank(r.query("env"), r.path("name"),
-                r.path("version"), r.actor()));
+                r.path("version"), r.actor(), r.flag("dryRun")));
         route("GET", "/modules/{name}/dependents", (r, d, i) -> i.dependents(r.query("env"), r.path("name"),
                 r.query("version")));
         route("GET", "/modules/{name}/uptake", (r, d, i) -> i.uptake(r.query("env"), r.path("name")));
@@ -85,7 +89,7 @@ final class ApiRoutes {
                 ? new Answers.Text("text/vnd.graphviz", i.dot(r.query("env"))) : i.graph(r.query("env")));
         route("GET", "/sunset", (r, d, i) -> d.sunsetCandidates(r.query("env"), r.query("unusedFor")));
         route("POST", "/sunset", (r, d, i) -> d.sunset(r.query("env"), r.query("module"), r.query("version"),
-                r.query("unusedFor"), r.actor()));
+                r.query("unusedFor"), r.actor(), r.flag("dryRun")));
         route("GET", "/health", (r, d, i) -> {
             Health health = d.health();
             return health.status() == Health.Status.OK ? health : new Answers.Status(503, health);
@@ -146,6 +150,10 @@ final class ApiRoutes {
             try {
                 Object body = call.answer(r, d, i);
                 int status = body instanceof DeployResult dr && dr.changed() && "POST".equals(request.getMethod()) ? 201 : 200;
+                if (body instanceof DeployResult dr && dr.dryRun() && !dr.problems().isEmpty()) {
+                    // a dry run answers what the change would do; this says the change itself would be refused
+                    response.getHeaders().put(WOULD_FAIL, "true");
+                }
                 if (body instanceof Answers.Status s) {
                     status = s.status();
                     body = s.body();

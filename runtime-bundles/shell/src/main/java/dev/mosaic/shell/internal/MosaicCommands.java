@@ -57,6 +57,7 @@ public final class MosaicCommands {
 
     private static final String ENV_FLAGS_1 = "-e";
     private static final String ENV_FLAGS_2 = "--env";
+    private static final String DRY_RUN = "only say what would happen: the same checks and plan, nothing changed";
 
     // Optional and dynamic, as the management API's: the console has its commands from the start and,
     // while the deployer restores the recorded deployments, each says how far it has got.
@@ -102,28 +103,31 @@ public final class MosaicCommands {
 
     @Descriptor("deploy to another environment the very artifact (same SHA-256) an adapter uses in its environment")
     public DeployResult promote(
+            @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("from this environment") @Parameter(names = { "--from" }, absentValue = "test") String from,
             @Descriptor("to this environment") @Parameter(names = { "--to" }, absentValue = "prod") String to,
             @Descriptor("the adapter's symbolic name") String name) throws DeployException {
-        return deployer().promote(name, null, from, to, actor());
+        return deployer().promote(name, null, from, to, actor(), dryRun);
     }
 
     @Descriptor("deploy to another environment the very artifact (same SHA-256) of a module version")
     public DeployResult promote(
+            @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("from this environment") @Parameter(names = { "--from" }, absentValue = "test") String from,
             @Descriptor("to this environment") @Parameter(names = { "--to" }, absentValue = "prod") String to,
             @Descriptor("the module's symbolic name") String name,
             @Descriptor("the version") String version) throws DeployException {
-        return deployer().promote(name, version, from, to, actor());
+        return deployer().promote(name, version, from, to, actor(), dryRun);
     }
 
     @Descriptor("set how long a deployment lives from now: 30m, 12h, 7d, or none")
     public DeployResult ttl(
+            @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("the module version, for a module") @Parameter(names = { "-v", "--version" }, absentValue = "") String version,
             @Descriptor("the symbolic name") String name,
             @Descriptor("the new TTL") String ttl) throws DeployException {
-        return deployer().setTtl(env, name, version.isEmpty() ? null : version, ttl, actor());
+        return deployer().setTtl(env, name, version.isEmpty() ? null : version, ttl, actor(), dryRun);
     }
 
     @Descriptor("remove module versions nobody has used for a while (--dry-run lists them)")
@@ -139,11 +143,12 @@ public final class MosaicCommands {
 
     @Descriptor("remove one module version nobody has used for a while (refused if it is in use)")
     public DeployResult sunset(
+            @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("unused for at least this long (default: mosaic.sunset.after, 30d)") @Parameter(names = { "--unused-for" }, absentValue = "") String unusedFor,
             @Descriptor("the module's symbolic name") String module,
             @Descriptor("the version") String version) throws DeployException {
-        return deployer().sunset(env, module, version, unusedFor.isEmpty() ? null : unusedFor, actor());
+        return deployer().sunset(env, module, version, unusedFor.isEmpty() ? null : unusedFor, actor(), dryRun);
     }
 
     @Descriptor("who uses each version of a module, and who is elsewhere and why")
@@ -192,48 +197,54 @@ public final class MosaicCommands {
 
     @Descriptor("undeploy an adapter (its routes answer 404 afterwards)")
     public DeployResult undeploy(
+            @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("the adapter's symbolic name") String name) throws DeployException {
-        return deployer().undeploy(env, name, null, false, actor());
+        return deployer().undeploy(env, name, null, false, actor(), dryRun);
     }
 
     @Descriptor("undeploy a shared-module version (refused while in use, unless --force)")
     public DeployResult undeploy(
+            @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("move its consumers to another version first") @Parameter(names = { "-f", "--force" }, presentValue = "true", absentValue = "false") boolean force,
             @Descriptor("the module's symbolic name") String name,
             @Descriptor("the version") String version) throws DeployException {
-        return deployer().undeploy(env, name, version, force, actor());
+        return deployer().undeploy(env, name, version, force, actor(), dryRun);
     }
 
     @Descriptor("put back the adapter version that served before the current one")
     public DeployResult rollback(
+            @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("the adapter's symbolic name") String name) throws DeployException {
-        return deployer().rollback(env, name, actor());
+        return deployer().rollback(env, name, actor(), dryRun);
     }
 
     @Descriptor("withdraw a shared-module version: its consumers move to the best other version in their range")
     public DeployResult yank(
+            @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("the module's symbolic name") String name,
             @Descriptor("the version") String version) throws DeployException {
-        return deployer().yank(env, name, version, actor());
+        return deployer().yank(env, name, version, actor(), dryRun);
     }
 
     @Descriptor("make a yanked shared-module version available again")
     public DeployResult unyank(
+            @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("the module's symbolic name") String name,
             @Descriptor("the version") String version) throws DeployException {
-        return deployer().unyank(env, name, version, actor());
+        return deployer().unyank(env, name, version, actor(), dryRun);
     }
 
     @Descriptor("move a consumer with manual uptake to the newest module versions its ranges admit")
     public DeployResult adopt(
+            @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("the consumer's symbolic name") String name) throws DeployException {
-        return deployer().adopt(env, name, actor());
+        return deployer().adopt(env, name, actor(), dryRun);
     }
 
     @Descriptor("list deployments (adapters and module versions), as the CLI's ls")

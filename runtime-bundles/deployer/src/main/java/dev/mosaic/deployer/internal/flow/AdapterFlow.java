@@ -59,9 +59,11 @@ final class AdapterFlow {
         String expiresAt = Placement.expiry(ctx, a, env, options.ttl());
         if (options.dryRun()) {
             problems.addAll(Placement.platformGaps(ctx, target, env, a));
-            return Results.dryRun(op, "dry run: " + (problems.isEmpty() ? "would " : "would fail to ") + "deploy " + a.name()
-                    + " " + a.version() + " to " + env + (problems.isEmpty() ? "" : " (" + problems.size() + " problem(s))")
-                    + "; nothing was changed", DeploymentInfo.planned(env, a.name(), a.version(), Kind.ADAPTER, a.sha256(),
+            return Results.dryRun(op, "dry run: " + (problems.isEmpty() ? "would " : "would fail to ")
+                    + (op == Operation.PROMOTE ? "promote " : "deploy ") + a.name() + " " + a.version()
+                    + (from != null ? " from " + from : "") + " to " + env
+                    + (current == null ? "" : ", replacing " + current.key.version())
+                    + (problems.isEmpty() ? "" : " (" + problems.size() + " problem(s))") + "; nothing was changed", DeploymentInfo.planned(env, a.name(), a.version(), Kind.ADAPTER, a.sha256(),
                             bindings), List.of(), List.of(), problems, List.of(), start);
         }
         Unit unit = new Unit(key, Kind.ADAPTER, a.sha256(), ctx.now(), options.actor(), bindings);
@@ -84,7 +86,7 @@ final class AdapterFlow {
     }
 
     /** Puts back the adapter version that served before the current one. */
-    DeployResult rollback(String environment, String name, String actor) throws DeployException {
+    DeployResult rollback(String environment, String name, String actor, boolean dryRun) throws DeployException {
         long start = System.nanoTime();
         String env = Names.environment(environment);
         Names.name(name);
@@ -113,6 +115,12 @@ final class AdapterFlow {
             target.remove(current.key);
             Map<String, String> bindings = Placement.bind(target, env, a, null);
             target.put(new Unit(key, Kind.ADAPTER, a.sha256(), ctx.now(), actor, bindings));
+            if (dryRun) {
+                return Results.dryRun(Operation.ROLLBACK, "dry run: would roll " + name + " in " + env + " back from "
+                        + current.key.version() + " to " + version + "; nothing was changed",
+                        DeploymentInfo.planned(env, name, version, Kind.ADAPTER, a.sha256(), bindings), List.of(), List.of(),
+                        List.of(), List.of(), start);
+            }
             Event event = Event.placing(Operation.ROLLBACK, env, a, bindings, Placement.expiry(ctx, a, env, null), actor);
             event.replaced = current.key.version();
             long seq = ctx.protocol().carryOut(new Plan(event, Map.of(key, bindings), Set.of(current.key), target, null));

@@ -74,41 +74,43 @@ public final class DeployerService implements Deployer {
     }
 
     @Override
-    public DeployResult promote(String name, String version, String fromEnvironment, String toEnvironment, String actor)
+    public DeployResult promote(String name, String version, String fromEnvironment, String toEnvironment, String actor,
+            boolean dryRun) throws DeployException {
+        return deploys.promote(name, version, fromEnvironment, toEnvironment, actor, dryRun);
+    }
+
+    @Override
+    public DeployResult rollback(String environment, String name, String actor, boolean dryRun) throws DeployException {
+        return adapters.rollback(environment, name, actor, dryRun);
+    }
+
+    @Override
+    public DeployResult yank(String environment, String name, String version, String actor, boolean dryRun)
             throws DeployException {
-        return deploys.promote(name, version, fromEnvironment, toEnvironment, actor);
+        return rebinds.setYanked(environment, name, version, actor, true, dryRun);
     }
 
     @Override
-    public DeployResult rollback(String environment, String name, String actor) throws DeployException {
-        return adapters.rollback(environment, name, actor);
-    }
-
-    @Override
-    public DeployResult yank(String environment, String name, String version, String actor) throws DeployException {
-        return rebinds.setYanked(environment, name, version, actor, true);
-    }
-
-    @Override
-    public DeployResult unyank(String environment, String name, String version, String actor) throws DeployException {
-        return rebinds.setYanked(environment, name, version, actor, false);
-    }
-
-    @Override
-    public DeployResult adopt(String environment, String name, String actor) throws DeployException {
-        return rebinds.adopt(environment, name, actor);
-    }
-
-    @Override
-    public DeployResult undeploy(String environment, String name, String version, boolean force, String actor)
+    public DeployResult unyank(String environment, String name, String version, String actor, boolean dryRun)
             throws DeployException {
-        return removals.undeploy(environment, name, version, force, actor);
+        return rebinds.setYanked(environment, name, version, actor, false, dryRun);
     }
 
     @Override
-    public DeployResult setTtl(String environment, String name, String version, String ttl, String actor)
+    public DeployResult adopt(String environment, String name, String actor, boolean dryRun) throws DeployException {
+        return rebinds.adopt(environment, name, actor, dryRun);
+    }
+
+    @Override
+    public DeployResult undeploy(String environment, String name, String version, boolean force, String actor,
+            boolean dryRun) throws DeployException {
+        return removals.undeploy(environment, name, version, force, actor, dryRun);
+    }
+
+    @Override
+    public DeployResult setTtl(String environment, String name, String version, String ttl, String actor, boolean dryRun)
             throws DeployException {
-        return removals.setTtl(environment, name, version, ttl, actor);
+        return removals.setTtl(environment, name, version, ttl, actor, dryRun);
     }
 
     @Override
@@ -117,9 +119,9 @@ public final class DeployerService implements Deployer {
     }
 
     @Override
-    public DeployResult sunset(String environment, String module, String version, String unusedFor, String actor)
-            throws DeployException {
-        return removals.sunset(environment, module, version, unusedFor, actor);
+    public DeployResult sunset(String environment, String module, String version, String unusedFor, String actor,
+            boolean dryRun) throws DeployException {
+        return removals.sunset(environment, module, version, unusedFor, actor, dryRun);
     }
 
     @Override

@@ -53,8 +53,8 @@ final class Deploys {
         }
     }
 
-    DeployResult promote(String name, String version, String fromEnvironment, String toEnvironment, String actor)
-            throws DeployException {
+    DeployResult promote(String name, String version, String fromEnvironment, String toEnvironment, String actor,
+            boolean dryRun) throws DeployException {
         long start = System.nanoTime();
         String from = Names.environment(fromEnvironment);
         String to = Names.environment(toEnvironment);
@@ -75,11 +75,19 @@ final class Deploys {
                 throw new DeployException(DeployException.INTERNAL, "the artifact of " + a.name() + " " + a.version()
                         + " is missing from the store");
             }
-            intake.checkImports(intake.policy(), to, a);
-            DeployOptions options = DeployOptions.to(to, actor);
+            List<String> violations = new java.util.ArrayList<>();
+            try {
+                intake.checkImports(intake.policy(), to, a);
+            } catch (DeployException e) {
+                if (!dryRun || !DeployException.POLICY_VIOLATION.equals(e.code())) {
+                    throw e;
+                }
+                violations.add(e.getMessage());
+            }
+            DeployOptions options = DeployOptions.to(to, actor).withDryRun(dryRun);
             return a.kind() == Kind.ADAPTER
-                    ? adapters.place(to, a, null, options, Operation.PROMOTE, from, List.of(), start)
-                    : releases.release(to, a, null, options, Operation.PROMOTE, from, List.of(), start);
+                    ? adapters.place(to, a, null, options, Operation.PROMOTE, from, violations, start)
+                    : releases.release(to, a, null, options, Operation.PROMOTE, from, violations, start);
         });
     }
 }

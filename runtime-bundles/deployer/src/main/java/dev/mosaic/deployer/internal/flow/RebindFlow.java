@@ -32,7 +32,7 @@ final class RebindFlow {
         this.ctx = ctx;
     }
 
-    DeployResult setYanked(String environment, String name, String version, String actor, boolean yank)
+    DeployResult setYanked(String environment, String name, String version, String actor, boolean yank, boolean dryRun)
             throws DeployException {
         long start = System.nanoTime();
         String env = Names.environment(environment);
@@ -53,13 +53,18 @@ final class RebindFlow {
             target.writable(key).yanked = yank;
             List<MoveRecord> moves = Rebinding.rebind(target, env, Set.of(name), Set.of(),
                     yank ? MoveReason.YANK : MoveReason.UPTAKE, null, "cannot yank " + name + " " + key.version());
+            if (dryRun) {
+                return Results.dryRun(op, "dry run: would " + op + " " + name + " " + key.version() + " in " + env + "; "
+                        + Results.movedSummary(moves).replace("moved:", "would move:") + "; nothing was changed",
+                        ctx.views().info(key), Results.moves(env, moves), List.of(), List.of(), List.of(), start);
+            }
             long seq = carryOut(Event.about(op, key, actor), moves, target);
             return ctx.results().changed(op, (yank ? "yanked " : "unyanked ") + name + " " + key.version() + " in " + env
                     + "; " + Results.movedSummary(moves), key, null, moves, List.of(), List.of(), seq, start);
         });
     }
 
-    DeployResult adopt(String environment, String name, String actor) throws DeployException {
+    DeployResult adopt(String environment, String name, String actor, boolean dryRun) throws DeployException {
         long start = System.nanoTime();
         String env = Names.environment(environment);
         Names.name(name);
@@ -76,6 +81,11 @@ final class RebindFlow {
             if (moves.isEmpty()) {
                 return ctx.results().unchanged(Operation.ADOPT, subject, name + " in " + env
                         + " is already on the newest module versions its ranges admit; nothing to do", start);
+            }
+            if (dryRun) {
+                return Results.dryRun(Operation.ADOPT, "dry run: would adopt for " + name + " in " + env + ": "
+                        + Results.movedSummary(moves).replace("moved:", "would move:") + "; nothing was changed",
+                        ctx.views().info(subject), Results.moves(env, moves), List.of(), List.of(), List.of(), start);
             }
             long seq = carryOut(Event.about(Operation.ADOPT, subject, actor), moves, target);
             return ctx.results().changed(Operation.ADOPT, "adopted for " + name + " in " + env + ": "

@@ -75,8 +75,9 @@ final class ReleaseFlow {
         List<Stay> stays = stays(target, env, a, moves);
         if (options.dryRun()) {
             problems.addAll(Placement.platformGaps(ctx, target, env, a));
-            return Results.dryRun(op, "dry run: " + (problems.isEmpty() ? "would " : "would fail to ") + "release "
-                    + a.name() + " " + a.version() + " in " + env + (problems.isEmpty() ? "" : " (" + problems.size()
+            return Results.dryRun(op, "dry run: " + (problems.isEmpty() ? "would " : "would fail to ")
+                    + (op == Operation.PROMOTE ? "promote " : "release ") + a.name() + " " + a.version()
+                    + (from != null ? " from " + from + " to " : " in ") + env + (problems.isEmpty() ? "" : " (" + problems.size()
                     + " problem(s))") + "; " + Results.movedSummary(moves).replace("moved:", "would move:")
                     + "; nothing was changed", DeploymentInfo.planned(env, a.name(), a.version(), Kind.MODULE, a.sha256(),
                             bindings), Results.moves(env, moves), stays, problems, List.of(), start);

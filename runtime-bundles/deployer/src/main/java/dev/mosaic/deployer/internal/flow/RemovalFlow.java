@@ -49,18 +49,19 @@ final class RemovalFlow {
         this.ctx = ctx;
     }
 
-    DeployResult undeploy(String environment, String name, String version, boolean force, String actor)
+    DeployResult undeploy(String environment, String name, String version, boolean force, String actor, boolean dryRun)
             throws DeployException {
         long start = System.nanoTime();
         String env = Names.environment(environment);
         Names.name(name);
         return ctx.changes().run(() -> {
             Unit unit = ctx.state().ask(r -> Lookup.find(r, env, name, version, "to undeploy"));
-            return remove(unit, force, Operation.UNDEPLOY, actor, start);
+            return remove(unit, force, Operation.UNDEPLOY, actor, start, dryRun);
         });
     }
 
-    DeployResult setTtl(String environment, String name, String version, String ttl, String actor) throws DeployException {
+    DeployResult setTtl(String environment, String name, String version, String ttl, String actor, boolean dryRun)
+            throws DeployException {
         long start = System.nanoTime();
         String env = Names.environment(environment);
         Names.name(name);
@@ -70,6 +71,12 @@ final class RemovalFlow {
             Event e = Event.about(Operation.TTL, unit.key, actor);
             e.time = ctx.now();
             e.expiresAt = duration == null ? null : ctx.instant().plus(duration).toString();
+            if (dryRun) {
+                return Results.dryRun(Operation.TTL, "dry run: " + name + " " + unit.key.version() + " in " + env
+                        + (duration == null ? " would no longer expire" : " would expire " + e.expiresAt + " (in "
+                                + Durations.format(duration) + ")") + "; nothing was changed", ctx.views().info(unit.key),
+                        List.of(), List.of(), List.of(), List.of(), start);
+            }
             long seq = ctx.state().record(e);
             postponed.remove(unit.key);
             return ctx.results().changed(Operation.TTL, name + " " + unit.key.version() + " in " + env + (duration == null
@@ -84,7 +91,8 @@ final class RemovalFlow {
      * @param force for a module version in use: move its consumers rather than refuse
      * @param op {@link Operation#UNDEPLOY}, {@link Operation#EXPIRE} or {@link Operation#SUNSET}
      */
-    private DeployResult remove(Unit unit, boolean force, Operation op, String actor, long start) throws DeployException {
+    private DeployResult remove(Unit unit, boolean force, Operation op, String actor, long start, boolean dryRun)
+            throws DeployException {
         UnitKey key = unit.key;
         String env = key.env();
         Registry target = ctx.state().copy();
@@ -107,6 +115,13 @@ final class RemovalFlow {
         } else {
             target.remove(key);
         }
+        String what = key.name() + " " + key.version() + " from " + env
+                + (unit.kind == Kind.ADAPTER ? "; its routes answer 404" : "; " + Results.movedSummary(moves));
+        if (dryRun) {
+            return Results.dryRun(op, "dry run: would " + op + " " + what.replace("moved:", "would move:")
+                    .replace("its routes answer 404", "its routes would answer 404") + "; nothing was changed", null,
+                    Results.moves(env, moves), List.of(), List.of(), List.of(before), start);
+        }
         Event event = Event.about(op, key, actor);
         event.moves = moves.isEmpty() ? null : moves;
         long seq = ctx.protocol().carryOut(new Plan(event, install, retire, target, null));
@@ -115,8 +130,7 @@ final class RemovalFlow {
             case SUNSET -> "sunset ";
             default -> "undeployed ";
         };
-        String summary = verb + key.name() + " " + key.version() + " from " + env
-                + (unit.kind == Kind.ADAPTER ? "; its routes answer 404" : "; " + Results.movedSummary(moves));
+        String summary = verb + what;
         return ctx.results().changed(op, summary, null, null, moves, List.of(), List.of(before), seq, start);
     }
 
@@ -138,7 +152,7 @@ final class RemovalFlow {
                 due.sort((a, b) -> Boolean.compare(a.kind == Kind.MODULE, b.kind == Kind.MODULE));
                 for (Unit u : due) {
                     try {
-                        DeployResult r = remove(u, true, Operation.EXPIRE, "ttl", System.nanoTime());
+                        DeployResult r = remove(u, true, Operation.EXPIRE, "ttl", System.nanoTime(), false);
                         LOG.info("{}", r.summary());
                         postponed.remove(u.key);
                     } catch (DeployException e) {
@@ -174,7 +188,7 @@ final class RemovalFlow {
         return keys.stream().map(ctx.views()::info).toList();
     }
 
-    DeployResult sunset(String environment, String module, String version, String unusedFor, String actor)
+    DeployResult sunset(String environment, String module, String version, String unusedFor, String actor, boolean dryRun)
             throws DeployException {
         long start = System.nanoTime();
         if (version != null && (module == null || environment == null)) {
@@ -194,16 +208,18 @@ final class RemovalFlow {
             long seq = 0;
             for (DeploymentInfo c : candidates) {
                 Unit unit = ctx.state().read(r -> r.unit(new UnitKey(c.environment(), c.name(), c.version())));
-                seq = remove(unit, false, Operation.SUNSET, actor, start).sequence();
+                seq = remove(unit, false, Operation.SUNSET, actor, start, dryRun).sequence();
                 removed.add(c);
-                dropUnusedArtifact(c.name(), c.version());
+                if (!dryRun) {
+                    dropUnusedArtifact(c.name(), c.version());
+                }
             }
             String summary = removed.isEmpty() ? "no module version has been unused long enough to sunset; nothing to do"
-                    : "sunset " + removed.size() + " module version(s) nobody used: "
+                    : (dryRun ? "dry run: would sunset " : "sunset ") + removed.size() + " module version(s) nobody used: "
                             + removed.stream().map(d -> d.name() + " " + d.version() + " in " + d.environment())
-                                    .collect(Collectors.joining(", "));
-            return new DeployResult(Operation.SUNSET, !removed.isEmpty(), summary, null, null, List.of(), List.of(),
-                    List.of(), false, removed, Results.millisSince(start), seq);
+                                    .collect(Collectors.joining(", ")) + (dryRun ? "; nothing was changed" : "");
+            return new DeployResult(Operation.SUNSET, !dryRun && !removed.isEmpty(), summary, null, null, List.of(), List.of(),
+                    List.of(), dryRun, removed, Results.millisSince(start), seq);
         });
     }
 
