@@ -258,6 +258,9 @@ public class ManagementApiIT extends MosaicSupport {
     }
 
     private HttpResponse<String> call(String method, String path, byte[] body, String token, String accept) throws Exception {
+        // the API listens before the deployer and insight are there, and answers 503 restoring until they are
+        deployer();
+        service(dev.mosaic.insight.Insight.class);
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(service(ManagementApi.class).url() + path))
                 .timeout(Duration.ofSeconds(60))
                 .header("Accept", accept)

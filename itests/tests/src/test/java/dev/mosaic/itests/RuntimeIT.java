@@ -285,7 +285,7 @@ public class RuntimeIT extends MosaicSupport {
         CommandSession session = console();
         try {
             String help = String.valueOf(session.execute("help mosaic"));
-            assertTrue(help, help.contains("Mosaic's commands (scope mosaic)") && help.contains("deploy, ls, routes"));
+            assertTrue(help, help.contains("Mosaic's commands (scope mosaic)") && help.contains("deploy, check, ls, routes"));
             String listing = String.valueOf(session.execute("mosaic"));
             for (String command : List.of("deploy", "ls", "routes", "yank", "unyank", "rollback", "undeploy", "adopt", "history",
                     "promote", "ttl", "sunset", "dependents", "deps", "uptake", "graph", "health")) {

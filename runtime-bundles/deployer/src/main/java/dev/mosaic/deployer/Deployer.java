@@ -37,6 +37,14 @@ public interface Deployer {
     DeployResult deploy(byte[] jar, DeployOptions options) throws DeployException;
 
     /**
+     * Says what the deploy policy makes of a bundle in an environment, changing nothing: every
+     * finding, refused or reported, and the exemption that would allow what is refused.
+     *
+     * @throws DeployException if it is not a bundle Mosaic runs
+     */
+    PolicyReport check(byte[] jar, String environment) throws DeployException;
+
+    /**
      * Removes an adapter (its routes answer 404 afterwards) or a shared-module version.
      * A module version anybody is wired to is refused unless {@code force} is set, in which
      * case its consumers first move to the best other version in their range.

@@ -24,16 +24,22 @@ import java.util.Map;
  * @param bundleId the framework id of the bundle serving it now, or -1 if none
  * @param exports packages it exports, with their versions
  * @param imports packages it imports ({@code java.*} left out), with their ranges
+ * @param findings what the deploy policy reported of it without refusing it (e.g. reflection in a library)
  */
 public record DeploymentInfo(String environment, String name, String version, Kind kind, String sha256, long size,
         String owner, String scmCommit, String buildTime, String deployedAt, String deployedBy, UptakePolicy uptake,
         boolean yanked, Map<String, String> bindings, State state, String problem, Map<String, String> metadata,
-        String expiresAt, String unusedSince, long bundleId, Map<String, String> exports, List<ImportInfo> imports) {
+        String expiresAt, String unusedSince, long bundleId, Map<String, String> exports, List<ImportInfo> imports,
+        List<String> findings) {
+
+    public DeploymentInfo {
+        findings = findings == null ? List.of() : List.copyOf(findings);
+    }
 
     /** @return what a dry run shows of a deployment it would make: no state yet */
     public static DeploymentInfo planned(String environment, String name, String version, Kind kind, String sha256,
             Map<String, String> bindings) {
         return new DeploymentInfo(environment, name, version, kind, sha256, 0, null, null, null, null, null, null, false,
-                bindings, null, null, Map.of(), null, null, -1, Map.of(), List.of());
+                bindings, null, null, Map.of(), null, null, -1, Map.of(), List.of(), List.of());
     }
 }

@@ -12,8 +12,10 @@ import java.util.Locale;
  * @param running of which running
  * @param failed deployments that are not running, with the reason
  * @param leaks retired bundles whose class loader has not been released
+ * @param findings what the deploy policy reported of running deployments without refusing them, one line each
  */
-public record Health(Status status, int deployments, int running, List<String> failed, List<Leak> leaks) {
+public record Health(Status status, int deployments, int running, List<String> failed, List<Leak> leaks,
+        List<String> findings) {
 
     /** Whether everything recorded runs and nothing retired leaks. */
     public enum Status {

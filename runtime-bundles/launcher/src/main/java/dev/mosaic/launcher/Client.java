@@ -114,14 +114,14 @@ final class Client {
         return "HTTP " + status + ": " + body.stripTrailing();
     }
 
-    /** The token: MOSAIC_TOKEN, else --token-file, else the runtime's data directory (--data, default ./mosaic-data). */
+    /** The token: MOSAIC_TOKEN, else --token-file, else the runtime's data directory (--data, else $MOSAIC_DATA, else ./mosaic-data). */
     private String token(RemoteCommands.Remote remote) {
         String fromEnv = System.getenv("MOSAIC_TOKEN");
         if (fromEnv != null && !fromEnv.isBlank()) {
             return fromEnv.trim();
         }
         Path file = remote.tokenFile != null ? remote.tokenFile
-                : (remote.data != null ? remote.data : Path.of("mosaic-data")).resolve("mgmt-token");
+                : (remote.data != null ? remote.data : Path.of(envOr("MOSAIC_DATA", "mosaic-data"))).resolve("mgmt-token");
         try {
             String token = Files.readString(file).trim();
             if (!token.isEmpty()) {

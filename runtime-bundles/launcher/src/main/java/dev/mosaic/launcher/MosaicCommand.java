@@ -20,7 +20,7 @@ import picocli.CommandLine.Spec;
                 "", "Exit codes: 0 done, 1 refused or failed (the reason is printed), 2 bad usage, 3 runtime not reachable,"
                 + " or no or a wrong token." },
         subcommands = { RunCommand.class,
-                RemoteCommands.Deploy.class, RemoteCommands.Ls.class, RemoteCommands.Routes.class,
+                RemoteCommands.Deploy.class, RemoteCommands.Check.class, RemoteCommands.Ls.class, RemoteCommands.Routes.class,
                 RemoteCommands.Yank.class, RemoteCommands.Unyank.class, RemoteCommands.Rollback.class,
                 RemoteCommands.Undeploy.class, RemoteCommands.Adopt.class, RemoteCommands.History.class,
                 RemoteCommands.Promote.class, RemoteCommands.Ttl.class, RemoteCommands.Sunset.class,

@@ -33,7 +33,7 @@ final class RemoteCommands {
         String url;
 
         @Option(names = "--data", paramLabel = "DIR", description = "the runtime's data directory, where its token is"
-                + " (default ./mosaic-data)")
+                + " (default $MOSAIC_DATA, else ./mosaic-data)")
         Path data;
 
         @Option(names = "--token-file", paramLabel = "FILE", description = "the token's file; $MOSAIC_TOKEN wins over both")
@@ -124,6 +124,24 @@ final class RemoteCommands {
             }
             return new Call("POST", "/deployments" + new Query().add("env", env).add("ttl", ttl)
                     .add("dryRun", dryRun ? "true" : null), jar);
+        }
+    }
+
+    @Command(name = "check", description = { "Says what the deploy policy makes of a bundle, without deploying it:",
+            "every finding, refused or reported, and the exemption that would allow what is refused. Exit 1 if refused." })
+    static final class Check extends InEnvironment {
+        @Parameters(paramLabel = "FILE", description = "the bundle jar")
+        Path file;
+
+        @Override
+        Call request() {
+            try {
+                return new Call("POST", "/check" + new Query().add("env", env), Files.readAllBytes(file));
+            } catch (NoSuchFileException e) {
+                throw usage("no such file: " + file);
+            } catch (IOException e) {
+                throw usage("cannot read " + file + ": " + e.getMessage());
+            }
         }
     }
 

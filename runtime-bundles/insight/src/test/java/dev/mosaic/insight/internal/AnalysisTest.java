@@ -43,7 +43,7 @@ class AnalysisTest {
     private DeploymentInfo info(String name, String version, Kind kind, boolean yanked, UptakePolicy uptake,
             Map<String, String> exports, List<ImportInfo> imports) {
         DeploymentInfo d = new DeploymentInfo("prod", name, version, kind, "sha", 1, null, null, null, null, null, uptake,
-                yanked, Map.of(), State.RUNNING, null, Map.of(), null, null, -1, exports, imports);
+                yanked, Map.of(), State.RUNNING, null, Map.of(), null, null, -1, exports, imports, List.of());
         deployments.add(d);
         return d;
     }

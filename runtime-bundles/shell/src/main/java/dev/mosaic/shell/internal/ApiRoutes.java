@@ -21,6 +21,7 @@ import dev.mosaic.deployer.DeployOptions;
 import dev.mosaic.deployer.DeployResult;
 import dev.mosaic.deployer.Deployer;
 import dev.mosaic.deployer.Health;
+import dev.mosaic.deployer.PolicyReport;
 import dev.mosaic.deployer.Restoring;
 import dev.mosaic.insight.Insight;
 import dev.mosaic.shell.internal.Answers.ApiError;
@@ -63,6 +64,7 @@ final class ApiRoutes {
         route("GET", "/deployments", (r, d, i) -> d.list(r.query("env"), r.query("owner"), r.kind()));
         route("POST", "/deployments", (r, d, i) -> d.deploy(r.body(),
                 new DeployOptions(r.query("env"), r.actor(), r.query("ttl"), r.flag("dryRun"))));
+        route("POST", "/check", (r, d, i) -> d.check(r.body(), r.query("env")));
         route("DELETE", "/deployments/{env}/{name}", (r, d, i) -> d.undeploy(r.path("env"), r.path("name"),
                 r.query("version"), r.flag("force"), r.actor(), r.flag("dryRun")));
         route("DELETE", "/deployments/{env}/{name}/{version}", (r, d, i) -> d.undeploy(r.path("env"), r.path("name"),
@@ -150,7 +152,8 @@ final class ApiRoutes {
             try {
                 Object body = call.answer(r, d, i);
                 int status = body instanceof DeployResult dr && dr.changed() && "POST".equals(request.getMethod()) ? 201 : 200;
-                if (body instanceof DeployResult dr && dr.dryRun() && !dr.problems().isEmpty()) {
+                if (body instanceof DeployResult dr && dr.dryRun() && !dr.problems().isEmpty()
+                        || body instanceof PolicyReport report && !report.allowed()) {
                     // a dry run answers what the change would do; this says the change itself would be refused
                     response.getHeaders().put(WOULD_FAIL, "true");
                 }

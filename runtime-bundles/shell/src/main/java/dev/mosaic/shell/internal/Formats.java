@@ -9,6 +9,7 @@ import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.Health;
 import dev.mosaic.deployer.HistoryEntry;
 import dev.mosaic.deployer.Move;
+import dev.mosaic.deployer.PolicyReport;
 import dev.mosaic.deployer.MoveReason;
 import dev.mosaic.deployer.RouteView;
 import dev.mosaic.deployer.Stay;
@@ -57,6 +58,9 @@ final class Formats {
         if (value instanceof Health h) {
             return health(h);
         }
+        if (value instanceof PolicyReport p) {
+            return policy(p);
+        }
         return null;
     }
 
@@ -87,6 +91,9 @@ final class Formats {
         for (DeploymentInfo d : list) {
             if (d.problem() != null) {
                 b.append('\n').append(d.name()).append(' ').append(d.version()).append(" failed: ").append(d.problem());
+            }
+            for (String f : d.findings()) {
+                b.append('\n').append(d.name()).append(' ').append(d.version()).append(" (policy, reported) ").append(f);
             }
         }
         return b.toString();
@@ -206,8 +213,23 @@ final class Formats {
             b.append("\n  leaking: ").append(l.name()).append(' ').append(l.version()).append(" in ").append(l.environment())
                     .append(", retired ").append(l.retiredAt());
         }
+        for (String f : h.findings()) {
+            b.append("\n  policy finding (reported): ").append(f);
+        }
         if (!h.leaks().isEmpty()) {
             b.append("\n  (").append(h.leaks().get(0).hint()).append(')');
+        }
+        return b.toString();
+    }
+
+    static String policy(PolicyReport p) {
+        StringBuilder b = new StringBuilder(p.name() + " " + p.version() + " (" + p.kind() + ") in " + p.environment() + ": "
+                + (p.allowed() ? "the policy allows it" : "the policy refuses it"));
+        p.refused().forEach(f -> b.append("\n  refused:  ").append(f));
+        p.reported().forEach(f -> b.append("\n  reported: ").append(f));
+        p.unwired().forEach(pkg -> b.append("\n  unwired:  ").append(pkg).append(" (an optional import the policy keeps from it)"));
+        if (p.exemption() != null) {
+            b.append("\n  to allow it, an operator adds to the \"exemptions\" of ").append(p.policy()).append(": ").append(p.exemption());
         }
         return b.toString();
     }

@@ -20,6 +20,7 @@ import dev.mosaic.deployer.Deployer;
 import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.Health;
 import dev.mosaic.deployer.Kind;
+import dev.mosaic.deployer.PolicyReport;
 import dev.mosaic.deployer.HistoryEntry;
 import dev.mosaic.deployer.Restoring;
 import dev.mosaic.deployer.RouteView;
@@ -35,6 +36,7 @@ import dev.mosaic.insight.Uptake;
 @Component(service = MosaicCommands.class, property = {
         "osgi.command.scope=mosaic",
         "osgi.command.function=deploy",
+        "osgi.command.function=check",
         "osgi.command.function=undeploy",
         "osgi.command.function=rollback",
         "osgi.command.function=yank",
@@ -99,6 +101,17 @@ public final class MosaicCommands {
             throw new DeployException(DeployException.NOT_FOUND, "no file " + Path.of(file).toAbsolutePath());
         }
         return deployer().deploy(bytes, new DeployOptions(env, actor(), ttl.isEmpty() ? null : ttl, dryRun));
+    }
+
+    @Descriptor("what the deploy policy says of a bundle, without deploying it")
+    public PolicyReport check(
+            @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
+            @Descriptor("the bundle jar, a path on the runtime's machine") String file) throws DeployException, IOException {
+        try {
+            return deployer().check(Files.readAllBytes(Path.of(file)), env);
+        } catch (NoSuchFileException e) {
+            throw new DeployException(DeployException.NOT_FOUND, "no file " + Path.of(file).toAbsolutePath());
+        }
     }
 
     @Descriptor("deploy to another environment the very artifact (same SHA-256) an adapter uses in its environment")
@@ -280,7 +293,7 @@ public final class MosaicCommands {
     }
 
     /** What {@code help mosaic} shows: Gogo's help looks a command up by name, so the scope has a command of its name. */
-    static final String SCOPE_HELP = "Mosaic's commands (scope mosaic), the same as the CLI's: deploy, ls, routes, yank,"
+    static final String SCOPE_HELP = "Mosaic's commands (scope mosaic), the same as the CLI's: deploy, check, ls, routes, yank,"
             + " unyank, rollback, undeploy, adopt, history, promote, ttl, sunset, dependents, deps, uptake, graph, health."
             + " Type 'mosaic' for one line on each, 'help <command>' for its options";
 

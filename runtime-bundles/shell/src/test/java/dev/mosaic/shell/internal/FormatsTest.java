@@ -51,7 +51,7 @@ class FormatsTest {
     void deploymentsAreATableWithEnumsInLowerCase() {
         DeploymentInfo d = new DeploymentInfo("prod", "cat", "1.2.0", Kind.MODULE, "0123456789abcdef", 1, "team", null, null,
                 "2026-12-02T00:00:00Z", "seed", UptakePolicy.AUTO, true, Map.of(), State.RUNNING, null, Map.of(), null, null, 3,
-                Map.of(), List.of());
+                Map.of(), List.of(), List.of("reflection: com.example.Cat.copy calls java.lang.reflect.Field.setAccessible"));
         String shown = Formats.format(List.of(d));
         assertTrue(shown.startsWith("ENV   KIND    NAME"), shown);
         assertTrue(shown.contains("prod  module  cat   1.2.0    running,yanked  auto"), shown);

@@ -5,9 +5,9 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -30,13 +30,16 @@ import dev.mosaic.deployer.internal.model.Model.Artifact;
  */
 public final class BytecodeScanner {
 
-    private static final int MAX_REPORTED = 10;
-
     private BytecodeScanner() {
     }
 
-    public static void check(Path jar, Artifact artifact, Policy policy) throws DeployException {
-        Set<String> findings = new LinkedHashSet<>();
+    /**
+     * @return what the bundle's code uses of the policy's rules, exempted categories left out,
+     *         each once, in the order found
+     * @throws DeployException if a class cannot be read
+     */
+    public static List<Finding> scan(Path jar, Artifact artifact, Policy policy) throws DeployException {
+        Map<String, Finding> findings = new LinkedHashMap<>();
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             Enumeration<? extends ZipEntry> entries = zip.entries();
             while (entries.hasMoreElements()) {
@@ -59,17 +62,10 @@ public final class BytecodeScanner {
             throw new DeployException(DeployException.INVALID_BUNDLE, "cannot read the classes of " + artifact.name() + ": "
                     + e.getMessage());
         }
-        if (!findings.isEmpty()) {
-            List<String> shown = new ArrayList<>(findings).subList(0, Math.min(MAX_REPORTED, findings.size()));
-            throw new DeployException(DeployException.POLICY_VIOLATION, artifact.name() + " " + artifact.version()
-                    + " uses what the platform does not allow tenant code: " + String.join("; ", shown)
-                    + (findings.size() > MAX_REPORTED ? "; and " + (findings.size() - MAX_REPORTED) + " more" : "")
-                    + ". Adapters reach other services through shared modules and the platform, not directly."
-                    + " An operator can exempt a bundle by category in " + policy.source);
-        }
+        return new ArrayList<>(findings.values());
     }
 
-    private static void scan(byte[] classFile, String bundle, Policy policy, Set<String> findings) {
+    private static void scan(byte[] classFile, String bundle, Policy policy, Map<String, Finding> findings) {
         ClassReader reader = new ClassReader(classFile);
         String className = reader.getClassName().replace('/', '.');
         reader.accept(new ClassVisitor(Opcodes.ASM9) {
@@ -125,8 +121,9 @@ public final class BytecodeScanner {
                 }
                 for (Policy.Rule rule : policy.forbidden) {
                     if (rule.matches(owner, member) && !policy.exempt(bundle, rule.category())) {
-                        findings.add(rule.category() + ": " + inClass + "." + inMethod + " " + verb
-                                + owner.replace('/', '.') + (member == null ? "" : "." + member));
+                        String text = rule.category() + ": " + inClass + "." + inMethod + " " + verb
+                                + owner.replace('/', '.') + (member == null ? "" : "." + member);
+                        findings.putIfAbsent(text, new Finding(rule.category(), text, rule.category()));
                     }
                 }
             }

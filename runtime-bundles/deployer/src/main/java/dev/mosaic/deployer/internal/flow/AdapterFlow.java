@@ -13,6 +13,7 @@ import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.Kind;
 import dev.mosaic.deployer.Operation;
 import dev.mosaic.deployer.internal.checks.Names;
+import dev.mosaic.deployer.internal.checks.PolicyCheck;
 import dev.mosaic.deployer.internal.model.Event;
 import dev.mosaic.deployer.internal.model.Model.Artifact;
 import dev.mosaic.deployer.internal.model.Model.UnitKey;
@@ -27,9 +28,11 @@ import dev.mosaic.deployer.internal.model.Registry.Unit;
 final class AdapterFlow {
 
     private final Context ctx;
+    private final Intake intake;
 
-    AdapterFlow(Context ctx) {
+    AdapterFlow(Context ctx, Intake intake) {
         this.ctx = ctx;
+        this.intake = intake;
     }
 
     /**
@@ -39,9 +42,10 @@ final class AdapterFlow {
      * @param op {@link Operation#DEPLOY} or {@link Operation#PROMOTE}
      * @param from for a promote, the environment the artifact comes from
      * @param violations for a dry run, the policy violations found on the way in
+     * @param verdict what the policy says of it: findings kept with the deployment, imports left unwired
      */
     DeployResult place(String env, Artifact a, java.nio.file.Path upload, DeployOptions options, Operation op, String from,
-            List<String> violations, long start) throws DeployException {
+            List<String> violations, PolicyCheck.Verdict verdict, long start) throws DeployException {
         UnitKey key = new UnitKey(env, a.name(), a.version());
         Registry target = ctx.state().copy();
         Placement.checkKind(target, env, a);
@@ -76,6 +80,7 @@ final class AdapterFlow {
             replaced = current.key.version();
         }
         Event event = Event.placing(op, env, a, bindings, expiresAt, options.actor());
+        Placement.admitted(unit, event, verdict);
         event.replaced = replaced;
         event.from = from;
         long seq = ctx.protocol().carryOut(new Plan(event, Map.of(key, bindings), retire, target, upload));
@@ -114,7 +119,8 @@ final class AdapterFlow {
             UnitKey key = new UnitKey(env, name, version);
             target.remove(current.key);
             Map<String, String> bindings = Placement.bind(target, env, a, null);
-            target.put(new Unit(key, Kind.ADAPTER, a.sha256(), ctx.now(), actor, bindings));
+            Unit unit = new Unit(key, Kind.ADAPTER, a.sha256(), ctx.now(), actor, bindings);
+            target.put(unit);
             if (dryRun) {
                 return Results.dryRun(Operation.ROLLBACK, "dry run: would roll " + name + " in " + env + " back from "
                         + current.key.version() + " to " + version + "; nothing was changed",
@@ -122,6 +128,8 @@ final class AdapterFlow {
                         List.of(), List.of(), start);
             }
             Event event = Event.placing(Operation.ROLLBACK, env, a, bindings, Placement.expiry(ctx, a, env, null), actor);
+            // the policy of today, for what it reports and keeps unwired; a rollback is not refused for it
+            Placement.admitted(unit, event, intake.admit(env, a, new java.util.ArrayList<>()));
             event.replaced = current.key.version();
             long seq = ctx.protocol().carryOut(new Plan(event, Map.of(key, bindings), Set.of(current.key), target, null));
             return ctx.results().changed(Operation.ROLLBACK, "rolled " + name + " in " + env + " back from "

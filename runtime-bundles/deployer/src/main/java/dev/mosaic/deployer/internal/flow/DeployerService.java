@@ -13,6 +13,7 @@ import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.Health;
 import dev.mosaic.deployer.HistoryEntry;
 import dev.mosaic.deployer.Kind;
+import dev.mosaic.deployer.PolicyReport;
 import dev.mosaic.deployer.RouteView;
 import dev.mosaic.deployer.internal.framework.Installer;
 import dev.mosaic.deployer.internal.framework.PlatformPackages;
@@ -46,8 +47,9 @@ public final class DeployerService implements Deployer {
             PlatformPackages platform, Changes changes, ChangeProtocol protocol, Views views, Listeners listeners,
             Map<UnitKey, String> problems, Supplier<Instant> clock) {
         this.ctx = new Context(settings, state, store, installer, platform, changes, protocol, views, problems, clock);
-        this.adapters = new AdapterFlow(ctx);
-        this.deploys = new Deploys(ctx, new Intake(store, state, settings, platform), adapters, new ReleaseFlow(ctx));
+        Intake intake = new Intake(store, state, settings, platform);
+        this.adapters = new AdapterFlow(ctx, intake);
+        this.deploys = new Deploys(ctx, intake, adapters, new ReleaseFlow(ctx));
         this.rebinds = new RebindFlow(ctx);
         this.removals = new RemovalFlow(ctx);
         this.restore = new RestoreFlow(ctx, listeners, deploys);
@@ -71,6 +73,11 @@ public final class DeployerService implements Deployer {
     @Override
     public DeployResult deploy(byte[] jar, DeployOptions options) throws DeployException {
         return deploys.deploy(jar, options);
+    }
+
+    @Override
+    public PolicyReport check(byte[] jar, String environment) throws DeployException {
+        return deploys.check(jar, environment);
     }
 
     @Override

@@ -8,7 +8,9 @@ import dev.mosaic.deployer.DeployOptions;
 import dev.mosaic.deployer.DeployResult;
 import dev.mosaic.deployer.Kind;
 import dev.mosaic.deployer.Operation;
+import dev.mosaic.deployer.PolicyReport;
 import dev.mosaic.deployer.internal.checks.Names;
+import dev.mosaic.deployer.internal.checks.PolicyCheck;
 import dev.mosaic.deployer.internal.model.Durations;
 import dev.mosaic.deployer.internal.model.Model.Artifact;
 import dev.mosaic.deployer.internal.model.Registry.Unit;
@@ -45,9 +47,21 @@ final class Deploys {
                 Artifact a = checked.artifact();
                 Path bytes = checked.stored() ? null : upload;
                 return a.kind() == Kind.ADAPTER
-                        ? adapters.place(env, a, bytes, options, Operation.DEPLOY, null, checked.violations(), start)
-                        : releases.release(env, a, bytes, options, Operation.RELEASE, null, checked.violations(), start);
+                        ? adapters.place(env, a, bytes, options, Operation.DEPLOY, null, checked.violations(), checked.verdict(), start)
+                        : releases.release(env, a, bytes, options, Operation.RELEASE, null, checked.violations(), checked.verdict(),
+                                start);
             });
+        } finally {
+            ctx.store().discard(upload);
+        }
+    }
+
+    /** What the policy says of an upload in an environment; nothing is stored, planned or changed. */
+    PolicyReport check(byte[] jar, String environment) throws DeployException {
+        String env = Names.environment(environment);
+        Path upload = intake.receive(jar);
+        try {
+            return intake.report(upload, env);
         } finally {
             ctx.store().discard(upload);
         }
@@ -76,18 +90,11 @@ final class Deploys {
                         + " is missing from the store");
             }
             List<String> violations = new java.util.ArrayList<>();
-            try {
-                intake.checkImports(intake.policy(), to, a);
-            } catch (DeployException e) {
-                if (!dryRun || !DeployException.POLICY_VIOLATION.equals(e.code())) {
-                    throw e;
-                }
-                violations.add(e.getMessage());
-            }
+            PolicyCheck.Verdict verdict = intake.admit(to, a, dryRun ? violations : null);
             DeployOptions options = DeployOptions.to(to, actor).withDryRun(dryRun);
             return a.kind() == Kind.ADAPTER
-                    ? adapters.place(to, a, null, options, Operation.PROMOTE, from, violations, start)
-                    : releases.release(to, a, null, options, Operation.PROMOTE, from, violations, start);
+                    ? adapters.place(to, a, null, options, Operation.PROMOTE, from, violations, verdict, start)
+                    : releases.release(to, a, null, options, Operation.PROMOTE, from, violations, verdict, start);
         });
     }
 }

@@ -3,16 +3,17 @@ package dev.mosaic.deployer.internal.flow;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.mosaic.deployer.DeployException;
+import dev.mosaic.deployer.PolicyReport;
 import dev.mosaic.deployer.internal.checks.ArtifactReader;
-import dev.mosaic.deployer.internal.checks.BytecodeScanner;
+import dev.mosaic.deployer.internal.checks.Finding;
 import dev.mosaic.deployer.internal.checks.Policy;
+import dev.mosaic.deployer.internal.checks.PolicyCheck;
 import dev.mosaic.deployer.internal.framework.PlatformPackages;
 import dev.mosaic.deployer.internal.model.Model.Artifact;
 import dev.mosaic.deployer.internal.plan.Planner;
@@ -26,8 +27,12 @@ import dev.mosaic.deployer.internal.store.JsonSupport;
  */
 final class Intake {
 
-    /** An upload that passed, or (for a dry run) failed only the policy, with what it violates. */
-    record Checked(Artifact artifact, boolean stored, List<String> violations) {
+    /**
+     * An upload that passed, or (for a dry run) failed only the policy, with what it violates.
+     *
+     * @param verdict what the policy says of it: findings refused (only for a dry run) and reported, imports left unwired
+     */
+    record Checked(Artifact artifact, boolean stored, List<String> violations, PolicyCheck.Verdict verdict) {
     }
 
     private final ArtifactStore store;
@@ -66,15 +71,14 @@ final class Intake {
     Checked check(Path upload, String env, boolean dryRun) throws DeployException {
         Artifact artifact = ArtifactReader.read(upload, settings.archiveLimits());
         List<String> violations = new ArrayList<>();
-        try {
-            Policy policy = policy();
-            checkImports(policy, env, artifact);
-            BytecodeScanner.check(upload, artifact, policy);
-        } catch (DeployException e) {
-            if (!dryRun || !DeployException.POLICY_VIOLATION.equals(e.code())) {
-                throw e;
+        Policy policy = policy();
+        PolicyCheck.Verdict verdict = verdict(upload, env, artifact, policy);
+        if (!verdict.allowed()) {
+            DeployException refusal = PolicyCheck.refusal(artifact, policy, verdict);
+            if (!dryRun) {
+                throw refusal;
             }
-            violations.add(e.getMessage());
+            violations.add(refusal.getMessage());
         }
         Artifact known = state.read(r -> r.artifact(artifact.name(), artifact.version()));
         if (known != null && !known.sha256().equals(artifact.sha256())) {
@@ -84,18 +88,45 @@ final class Intake {
                     + " for different bytes: give the bundle a new Bundle-Version");
         }
         // a known artifact whose bytes were sunset is stored again from the upload
-        return new Checked(artifact, known != null && store.contains(artifact.name(), artifact.version()), violations);
+        return new Checked(artifact, known != null && store.contains(artifact.name(), artifact.version()), violations, verdict);
+    }
+
+    /** @return what the policy says of the upload in the environment */
+    PolicyReport report(Path upload, String env) throws DeployException {
+        Artifact a = ArtifactReader.read(upload, settings.archiveLimits());
+        Policy policy = policy();
+        PolicyCheck.Verdict v = verdict(upload, env, a, policy);
+        String exemption = v.allowed() ? null : "\"" + a.name() + "\": [" + v.refused().stream().map(Finding::exemption)
+                .distinct().sorted().map(x -> "\"" + x + "\"").collect(java.util.stream.Collectors.joining(", ")) + "]";
+        return new PolicyReport(env, a.name(), a.version(), a.kind(), v.allowed(), v.refused().stream().map(Finding::text).toList(),
+                v.reportedTexts(), new java.util.ArrayList<>(new java.util.TreeSet<>(v.unwired())), exemption, policy.source);
     }
 
     Policy policy() throws DeployException {
         return Policy.load(settings.policyFile(), json);
     }
 
-    /** The policy's import rules, with the shared modules of the environment allowed. */
-    void checkImports(Policy policy, String env, Artifact a) throws DeployException {
+    /** What the policy says of the bundle in the environment: its imports (the environment's modules allowed) and its code. */
+    PolicyCheck.Verdict verdict(Path jar, String env, Artifact a, Policy policy) throws DeployException {
         Set<String> modulePackages = state.read(registry -> Planner.owners(registry, env).keySet());
-        Set<String> own = new HashSet<>();
-        a.exports().forEach(e -> own.add(e.pkg()));
-        policy.checkImports(a, modulePackages, own, platform.get().keySet());
+        return PolicyCheck.check(jar, a, policy, modulePackages, platform.get().keySet());
+    }
+
+    /**
+     * The verdict for an artifact already in the store (a promote, a rollback), or its refusal.
+     *
+     * @param violations where a dry run's refusal goes; null to throw it
+     */
+    PolicyCheck.Verdict admit(String env, Artifact a, List<String> violations) throws DeployException {
+        Policy policy = policy();
+        PolicyCheck.Verdict verdict = verdict(store.path(a.name(), a.version()), env, a, policy);
+        if (!verdict.allowed()) {
+            DeployException refusal = PolicyCheck.refusal(a, policy, verdict);
+            if (violations == null) {
+                throw refusal;
+            }
+            violations.add(refusal.getMessage());
+        }
+        return verdict;
     }
 }

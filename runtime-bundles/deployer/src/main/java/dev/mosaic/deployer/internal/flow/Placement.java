@@ -8,6 +8,8 @@ import java.util.Map;
 import dev.mosaic.deployer.DeployException;
 import dev.mosaic.deployer.Kind;
 import dev.mosaic.deployer.internal.checks.ArtifactReader;
+import dev.mosaic.deployer.internal.checks.PolicyCheck;
+import dev.mosaic.deployer.internal.model.Event;
 import dev.mosaic.deployer.internal.model.Durations;
 import dev.mosaic.deployer.internal.model.Model;
 import dev.mosaic.deployer.internal.model.Model.Artifact;
@@ -59,6 +61,14 @@ final class Placement {
         return ttl == null ? null : ctx.instant().plus(ttl).toString();
     }
 
+    /** What the policy said of the artifact goes with its unit and the event putting it in place. */
+    static void admitted(Unit unit, Event event, PolicyCheck.Verdict verdict) {
+        unit.findings = verdict.reportedTexts();
+        unit.unwired = verdict.unwired();
+        event.findings = unit.findings.isEmpty() ? null : unit.findings;
+        event.unwired = unit.unwired.isEmpty() ? null : new java.util.ArrayList<>(new java.util.TreeSet<>(unit.unwired));
+    }
+
     /** For a dry run: required imports that neither a module of the environment nor the platform provides. */
     static List<String> platformGaps(Context ctx, Registry target, String env, Artifact a) {
         Map<String, String> owners = Planner.owners(target, env);
@@ -66,7 +76,7 @@ final class Placement {
         List<String> gaps = new ArrayList<>();
         for (Model.Import i : a.imports()) {
             if (!i.optional() && !owners.containsKey(i.pkg()) && !platform.containsKey(i.pkg())) {
-                gaps.add(a.name() + " " + a.version() + " imports package " + i.pkg() + " " + i.range()
+                gaps.add(a.name() + " " + a.version() + " imports package " + i
                         + ", which no module in " + env + " and no platform bundle exports");
             }
         }

@@ -19,6 +19,7 @@ import dev.mosaic.deployer.MoveReason;
 import dev.mosaic.deployer.Operation;
 import dev.mosaic.deployer.Stay;
 import dev.mosaic.deployer.UptakePolicy;
+import dev.mosaic.deployer.internal.checks.PolicyCheck;
 import dev.mosaic.deployer.internal.model.Event;
 import dev.mosaic.deployer.internal.model.Event.MoveRecord;
 import dev.mosaic.deployer.internal.model.Model;
@@ -49,9 +50,10 @@ final class ReleaseFlow {
      * @param op {@link Operation#RELEASE} or {@link Operation#PROMOTE}
      * @param from for a promote, the environment the artifact comes from
      * @param violations for a dry run, the policy violations found on the way in
+     * @param verdict what the policy says of it: findings kept with the deployment, imports left unwired
      */
     DeployResult release(String env, Artifact a, Path upload, DeployOptions options, Operation op, String from,
-            List<String> violations, long start) throws DeployException {
+            List<String> violations, PolicyCheck.Verdict verdict, long start) throws DeployException {
         UnitKey key = new UnitKey(env, a.name(), a.version());
         Registry target = ctx.state().copy();
         Placement.checkKind(target, env, a);
@@ -90,6 +92,7 @@ final class ReleaseFlow {
         }
         Rebinding.addMoves(env, moves, install, retire);
         Event event = Event.placing(op, env, a, bindings, expiresAt, options.actor());
+        Placement.admitted(unit, event, verdict);
         event.from = from;
         event.moves = moves.isEmpty() ? null : moves;
         long seq = ctx.protocol().carryOut(new Plan(event, install, retire, target, upload));

@@ -102,7 +102,7 @@ public final class Views {
                 a.metadata().get(ArtifactReader.BUILD_TIME), u.deployedAt, u.deployedBy,
                 a.manualUptake() ? UptakePolicy.MANUAL : UptakePolicy.AUTO, u.yanked, new TreeMap<>(u.bindings), s, problem,
                 new TreeMap<>(a.metadata()), u.expiresAt, u.unusedSince, live == null ? -1 : live.getBundleId(), exports,
-                imports);
+                imports, u.findings);
     }
 
     public List<RouteView> routes() {
@@ -145,10 +145,14 @@ public final class Views {
 
     public Health health() {
         List<String> failed = new ArrayList<>();
+        List<String> findings = new ArrayList<>();
         int[] counts = new int[2];
         state.read(registry -> {
             for (Unit u : registry.units(null)) {
                 counts[0]++;
+                for (String f : u.findings) {
+                    findings.add(u.key + ": " + f);
+                }
                 if (installer.live(u.key) != null) {
                     counts[1]++;
                 } else {
@@ -164,6 +168,6 @@ public final class Views {
                     r.retiredAt().toString(), LEAK_HINT));
         }
         return new Health(failed.isEmpty() && leaks.isEmpty() ? Health.Status.OK : Health.Status.DEGRADED, counts[0],
-                counts[1], failed, leaks);
+                counts[1], failed, leaks, findings);
     }
 }

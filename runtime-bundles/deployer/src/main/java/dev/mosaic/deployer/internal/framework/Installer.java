@@ -151,7 +151,8 @@ public final class Installer implements Generations {
                         providers.put(i.pkg(), b.getLocation());
                     }
                 }
-                hook.plan(e.getValue().getLocation(), providers);
+                Registry.Unit unit = registry.unit(e.getKey());
+                hook.plan(e.getValue().getLocation(), providers, unit == null ? Set.of() : unit.unwired);
             }
             wiring.resolveBundles(installed.values());
             for (Map.Entry<UnitKey, Bundle> e : installed.entrySet()) {

@@ -25,20 +25,34 @@ import org.osgi.framework.wiring.BundleRevision;
 public final class TenantResolverHook implements ResolverHookFactory {
 
     public static final String LOCATION_PREFIX = "mosaic:";
+    private static final java.util.regex.Pattern PACKAGE_IN_FILTER = java.util.regex.Pattern.compile(
+            "\\(osgi\\.wiring\\.package=([^)]+)\\)");
 
     /** Bundle location to (package to provider location). */
     private final Map<String, Map<String, String>> plans = new ConcurrentHashMap<>();
+    /** Bundle location to the packages it may not be wired to at all (optional imports the policy does not allow). */
+    private final Map<String, java.util.Set<String>> unwired = new ConcurrentHashMap<>();
 
     public static boolean isTenant(Bundle bundle) {
         return bundle.getLocation().startsWith(LOCATION_PREFIX);
     }
 
-    public void plan(String location, Map<String, String> providers) {
+    /**
+     * @param providers package to the location of the module bundle that provides it
+     * @param none packages it imports optionally and is to be left without
+     */
+    public void plan(String location, Map<String, String> providers, java.util.Set<String> none) {
         plans.put(location, Map.copyOf(providers));
+        if (none.isEmpty()) {
+            unwired.remove(location);
+        } else {
+            unwired.put(location, java.util.Set.copyOf(none));
+        }
     }
 
     public void forget(String location) {
         plans.remove(location);
+        unwired.remove(location);
     }
 
     @Override
@@ -62,6 +76,13 @@ public final class TenantResolverHook implements ResolverHookFactory {
                 Bundle requirer = requirement.getRevision().getBundle();
                 boolean tenant = isTenant(requirer);
                 Map<String, String> plan = tenant ? plans.get(requirer.getLocation()) : null;
+                java.util.Set<String> none = tenant ? unwired.getOrDefault(requirer.getLocation(), java.util.Set.of())
+                        : java.util.Set.of();
+                String wanted = none.isEmpty() ? null : packageOf(requirement);
+                if (wanted != null && none.contains(wanted)) {
+                    candidates.clear(); // an optional import the policy does not allow: left unwired
+                    return;
+                }
                 candidates.removeIf(capability -> {
                     Bundle provider = capability.getRevision().getBundle();
                     if (!isTenant(provider)) {
@@ -76,6 +97,12 @@ public final class TenantResolverHook implements ResolverHookFactory {
                     Object pkg = capability.getAttributes().get(PackageNamespace.PACKAGE_NAMESPACE);
                     return plan == null || !provider.getLocation().equals(plan.get(pkg));
                 });
+            }
+
+            private String packageOf(BundleRequirement requirement) {
+                String filter = requirement.getDirectives().get(PackageNamespace.REQUIREMENT_FILTER_DIRECTIVE);
+                java.util.regex.Matcher m = PACKAGE_IN_FILTER.matcher(filter == null ? "" : filter);
+                return m.find() ? m.group(1) : null;
             }
 
             @Override

@@ -32,6 +32,10 @@ public final class Event {
     public String expiresAt;
     /** For promote: the environment the artifact came from. */
     public String from;
+    /** For deploy, release, promote and rollback: what the deploy policy reported without refusing. */
+    public List<String> findings;
+    /** For deploy, release, promote and rollback: optional imports the policy keeps unwired. */
+    public List<String> unwired;
 
     /** @return an event about a unit (its operation, environment, name and version), by an actor */
     public static Event about(Operation op, UnitKey unit, String actor) {

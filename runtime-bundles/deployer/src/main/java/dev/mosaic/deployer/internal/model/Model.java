@@ -37,7 +37,7 @@ public final class Model {
     public record Import(String pkg, VersionRange range, boolean optional) {
         @Override
         public String toString() {
-            return pkg + " " + range;
+            return pkg + " " + dev.mosaic.deployer.ImportInfo.describe(range.toString());
         }
     }
 

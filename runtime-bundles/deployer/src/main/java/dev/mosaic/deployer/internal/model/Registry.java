@@ -51,6 +51,10 @@ public final class Registry {
         public String unusedSince;
         /** Module name to module version; replaced, never changed in place. */
         public Map<String, String> bindings;
+        /** What the deploy policy reported of it without refusing it (reflection in a library, say). */
+        public List<String> findings = List.of();
+        /** Packages it imports optionally and may not have: the framework leaves them unwired. */
+        public Set<String> unwired = Set.of();
 
         public Unit(UnitKey key, Kind kind, String sha256, String deployedAt, String deployedBy, Map<String, String> bindings) {
             this.key = key;
@@ -67,6 +71,8 @@ public final class Registry {
             u.yanked = yanked;
             u.expiresAt = expiresAt;
             u.unusedSince = unusedSince;
+            u.findings = findings;
+            u.unwired = unwired;
             return u;
         }
     }
@@ -197,6 +203,7 @@ public final class Registry {
         UnitKey key = new UnitKey(e.env, e.name, e.version);
         Unit unit = new Unit(key, Kind.ADAPTER, e.artifact.sha256(), e.time, e.actor, e.bindings);
         unit.expiresAt = e.expiresAt;
+        admitted(unit, e);
         put(unit);
     }
 
@@ -205,7 +212,14 @@ public final class Registry {
         UnitKey key = new UnitKey(e.env, e.name, e.version);
         Unit unit = new Unit(key, Kind.MODULE, e.artifact.sha256(), e.time, e.actor, e.bindings);
         unit.expiresAt = e.expiresAt;
+        admitted(unit, e);
         put(unit);
+    }
+
+    /** What the policy said when the unit was put in place, as its event records it (nothing, in journals before it did). */
+    private static void admitted(Unit unit, Event e) {
+        unit.findings = e.findings == null ? List.of() : List.copyOf(e.findings);
+        unit.unwired = e.unwired == null ? Set.of() : Set.copyOf(e.unwired);
     }
 
     /**

@@ -134,8 +134,8 @@ public final class Planner {
                 chosen.put(module, pick);
             } else if (imports.stream().anyMatch(i -> !i.optional())) {
                 throw new Unresolvable(consumer.name(), module, consumer.name() + " " + consumer.version() + " imports "
-                        + describe(imports) + " from " + module + ", but in environment " + env + " " + module
-                        + " has " + describeVersions(registry, versions) + " and none of them is in range");
+                        + describe(imports) + " from module " + module + ", and no version of it in environment " + env
+                        + " fits: " + whyNot(registry, imports, versions));
             }
         }
         return chosen;
@@ -179,22 +179,43 @@ public final class Planner {
     private static String describe(List<Import> imports) {
         List<String> parts = new ArrayList<>();
         for (Import i : imports) {
-            parts.add(i.pkg() + " " + i.range() + (i.optional() ? " (optional)" : ""));
+            parts.add(i + (i.optional() ? " (optional)" : ""));
         }
         return String.join(", ", parts);
     }
 
-    private static String describeVersions(Registry registry, List<Unit> versions) {
+    private static final int MAX_VERSIONS_SHOWN = 8;
+
+    /** @return each version of the module and why it does not fit: yanked, or which import it does not satisfy */
+    private static String whyNot(Registry registry, List<Import> imports, List<Unit> versions) {
         if (versions.isEmpty()) {
-            return "no version";
+            return "it has no version there";
         }
         List<String> parts = new ArrayList<>();
-        for (Unit u : versions) {
-            String pkgs = registry.artifact(u.key).exports().stream()
-                    .map(e -> e.pkg() + " " + e.version()).reduce((a, b) -> a + ", " + b).orElse("");
-            parts.add(u.key.version() + (u.yanked ? " (yanked)" : "") + " [" + pkgs + "]");
+        for (int k = versions.size() - 1; k >= 0 && parts.size() < MAX_VERSIONS_SHOWN; k--) { // newest first
+            Unit u = versions.get(k);
+            Artifact m = registry.artifact(u.key);
+            parts.add(u.key.version() + (accepts(imports, m) ? " is yanked" : " is out of range" + miss(imports, m)));
         }
-        return "versions " + String.join("; ", parts);
+        return String.join("; ", parts) + (versions.size() > MAX_VERSIONS_SHOWN ? "; and "
+                + (versions.size() - MAX_VERSIONS_SHOWN) + " older" : "");
+    }
+
+    /** @return what the first required import it does not satisfy finds in that version */
+    private static String miss(List<Import> imports, Artifact module) {
+        for (Import i : imports) {
+            if (i.optional()) {
+                continue;
+            }
+            Export e = module.exports().stream().filter(x -> x.pkg().equals(i.pkg())).findFirst().orElse(null);
+            if (e == null) {
+                return " (it has no package " + i.pkg() + ")";
+            }
+            if (!i.range().includes(e.version())) {
+                return " (it exports " + i.pkg() + " " + e.version() + ")";
+            }
+        }
+        return "";
     }
 
     /**
@@ -232,6 +253,7 @@ public final class Planner {
             for (String module : concerned) {
                 String v = chosen.get(module);
                 if (v == null) {
+                    requireNotGone(registry, env, artifact, module, u.bindings.get(module));
                     next.remove(module);
                 } else {
                     next.put(module, v);
@@ -246,6 +268,31 @@ public final class Planner {
         registry.applyMoves(env, moves);
         moves.addAll(transitive(registry, env, moving, exclude));
         return moves;
+    }
+
+    /**
+     * A consumer bound to a module that has no version left in the environment (its last one
+     * removed) is left without it only if it imports nothing of that module it requires: the
+     * module's packages are no longer anybody's, so {@link #bind} cannot tell, but the version
+     * it was bound to still says what they were.
+     */
+    private static void requireNotGone(Registry registry, String env, Artifact consumer, String module, String was)
+            throws Unresolvable {
+        Artifact old = was == null ? null : registry.artifact(module, was);
+        if (old == null) {
+            return;
+        }
+        List<Import> needed = new ArrayList<>();
+        for (Import i : consumer.imports()) {
+            if (!i.optional() && old.exports().stream().anyMatch(e -> e.pkg().equals(i.pkg()))) {
+                needed.add(i);
+            }
+        }
+        if (!needed.isEmpty() && registry.named(env, module).stream().noneMatch(u -> u.kind == Kind.MODULE)) {
+            throw new Unresolvable(consumer.name(), module, consumer.name() + " " + consumer.version() + " imports "
+                    + describe(needed) + " from module " + module + ", and no version of it would be left in environment "
+                    + env);
+        }
     }
 
     /**

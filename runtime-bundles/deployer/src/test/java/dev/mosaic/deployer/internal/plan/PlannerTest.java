@@ -128,6 +128,37 @@ class PlannerTest {
     }
 
     @Test
+    void removingTheLastVersionOfAModuleAConsumerRequiresIsUnresolvableNamingIt() throws Exception {
+        deploy(module(CAT, "1.0.0", PKG, "1.0.0"));
+        deploy(adapter("tv", false, imports(PKG, "[1.0.0,2.0.0)")));
+        deploy(adapter("optional", false, new Import(PKG, new VersionRange("[1.0.0,2.0.0)"), true)));
+        Registry target = registry.copy();
+        target.remove(new UnitKey("prod", CAT, "1.0.0"));
+        Planner.Unresolvable u = assertThrows(Planner.Unresolvable.class,
+                () -> Planner.rebind(target, "prod", Set.of(CAT), Set.of(), MoveReason.UNDEPLOY, null));
+        assertEquals("tv", u.consumer);
+        assertEquals("tv 1.0.0 imports " + PKG + " [1.0.0,2.0.0) from module catalog, and no version of it would be left"
+                + " in environment prod", u.getMessage());
+
+        // a consumer that imports it only optionally is left without it
+        registry.apply(undeploy("tv"));
+        Registry without = registry.copy();
+        without.remove(new UnitKey("prod", CAT, "1.0.0"));
+        List<MoveRecord> moves = Planner.rebind(without, "prod", Set.of(CAT), Set.of(), MoveReason.UNDEPLOY, null);
+        assertEquals(List.of(new MoveRecord("optional", "1.0.0", Map.of(CAT, "1.0.0"), Map.of(), "undeploy")), moves);
+    }
+
+    private Event undeploy(String adapter) {
+        Event e = new Event();
+        e.seq = ++seq;
+        e.op = "undeploy";
+        e.env = "prod";
+        e.name = adapter;
+        e.version = "1.0.0";
+        return e;
+    }
+
+    @Test
     void yankLeavingAConsumerWithNothingInRangeIsUnresolvableNamingIt() throws Exception {
         threeCatalogVersions();
         deploy(adapter("mobile", false, imports(PKG, "[1.0.0,1.0.0]")));
@@ -136,7 +167,8 @@ class PlannerTest {
         Planner.Unresolvable u = assertThrows(Planner.Unresolvable.class,
                 () -> Planner.rebind(target, "prod", Set.of(CAT), Set.of(), MoveReason.YANK, null));
         assertEquals("mobile", u.consumer);
-        assertTrue(u.getMessage().contains("1.0.0 (yanked)"), u.getMessage());
+        assertTrue(u.getMessage().endsWith("fits: 2.0.0 is out of range (it exports " + PKG + " 2.0.0); 1.1.0 is out of range"
+                + " (it exports " + PKG + " 1.1.0); 1.0.0 is yanked"), "each version and why it does not fit: " + u.getMessage());
         assertTrue(u.getMessage().contains("[1.0.0,1.0.0]"), u.getMessage());
     }
 
@@ -146,7 +178,8 @@ class PlannerTest {
         Planner.Unresolvable u = assertThrows(Planner.Unresolvable.class,
                 () -> deploy(adapter("future", false, imports(PKG, "[3.0,4)"))));
         assertTrue(u.getMessage().contains(PKG + " [3.0.0,4.0.0)"), u.getMessage());
-        assertTrue(u.getMessage().contains("1.0.0 [" + PKG + " 1.0.0]; 1.1.0"), u.getMessage());
+        assertTrue(u.getMessage().contains("1.1.0 is out of range (it exports " + PKG + " 1.1.0); 1.0.0 is out of range"),
+                u.getMessage());
     }
 
     @Test
