@@ -439,7 +439,7 @@ public class LaunchedRuntimeIT {
             CliResult dependents = rt.cli("dependents", CATALOG, "1.2.0", "--env", "prod");
             assertTrue(dependents.out(), dependents.out().contains(TV + " 1.0.0  adapter  uptake auto"));
             CliResult uptake = rt.cli("uptake", CATALOG, "--json");
-            assertEquals(2, LaunchedRuntime.JSON.readTree(uptake.out()).size());
+            assertEquals("test's 1.x line, prod's 1.x and 2.x lines", 3, LaunchedRuntime.JSON.readTree(uptake.out()).size());
             CliResult dry = rt.cli("deploy", example("tv-home-1.1.0.jar").toString(), "--dry-run");
             assertEquals(0, dry.exit());
             assertTrue(dry.out(), dry.out().startsWith("dry run: would deploy " + TV + " 1.1.0 to prod"));

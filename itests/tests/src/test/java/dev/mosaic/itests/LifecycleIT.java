@@ -233,11 +233,16 @@ public class LifecycleIT extends MosaicSupport {
             ImportEdge api = tv.imports().stream().filter(e -> e.pkg().equals("dev.mosaic.api")).findFirst().orElseThrow();
             assertEquals("dev.mosaic.api", api.provider());
 
-            Uptake uptake = insight().uptake("prod", CATALOG).get(0);
-            assertEquals("2.0.0", uptake.newest());
-            assertEquals(Map.of("1.0.0", 1, "1.1.0", 0, "1.2.0", 2, "2.0.0", 1), new TreeMap<>(uptake.consumers()));
-            assertEquals(4, uptake.total());
-            assertEquals(0.25, uptake.shareOnNewest(), 1e-9);
+            List<Uptake> lines = insight().uptake("prod", CATALOG);
+            Uptake uptake = lines.get(0);
+            assertEquals("1.x", uptake.line());
+            assertEquals("the newest a 1.x consumer can move to", "1.2.0", uptake.newest());
+            assertEquals(Map.of("1.0.0", 1, "1.1.0", 0, "1.2.0", 2), new TreeMap<>(uptake.consumers()));
+            assertEquals(3, uptake.total());
+            assertEquals(2.0 / 3, uptake.shareOnNewest(), 1e-9);
+            assertEquals("2.x", lines.get(1).line());
+            assertEquals(Map.of("2.0.0", 1), lines.get(1).consumers());
+            assertEquals(1.0, lines.get(1).shareOnNewest(), 1e-9);
 
             d.unyank("prod", CATALOG, "1.1.0", "itest");
         } finally {

@@ -20,6 +20,7 @@ import org.ops4j.pax.exam.spi.reactors.PerClass;
 import org.osgi.framework.Bundle;
 
 import dev.mosaic.deployer.DeployException;
+import dev.mosaic.deployer.DeployOptions;
 import dev.mosaic.deployer.DeployResult;
 import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.PolicyReport;
@@ -77,7 +78,13 @@ public class RealLibrariesIT extends MosaicSupport {
         DeploymentInfo langInfo = lang.deployment();
         assertTrue(langInfo.findings().toString(), langInfo.findings().stream().allMatch(f -> f.startsWith("reflection: ")));
         assertFalse("lang3's setAccessible is reported", langInfo.findings().isEmpty());
-        DeployResult gson = deploy(library("gson-2.15.0.jar"));
+        // gson names no owner: one can be given at deploy; a bundle that names its own keeps it
+        DeployResult gson = deployer().deploy(library("gson-2.15.0.jar"), DeployOptions.to("prod", "itest")
+                .withOwner("json-team@example.com"));
+        assertEquals("json-team@example.com", gson.deployment().owner());
+        DeployException notTheirs = refused(() -> deployer().deploy(fixture("lang-ranged"), DeployOptions.to("prod", "itest")
+                .withOwner("someone-else@example.com")));
+        assertTrue(notTheirs.getMessage(), notTheirs.getMessage().contains("names its owner (Mosaic-Owner: fixtures@example.com)"));
         assertTrue(gson.deployment().findings().toString(), gson.deployment().findings().stream()
                 .anyMatch(f -> f.contains("optionally imports sun.misc") && f.endsWith("it stays unwired")));
         assertTrue("the unwired optional import really is unwired",

@@ -9,8 +9,10 @@ package dev.mosaic.deployer;
  *        {@code 12h}, {@code 7d}, {@code none}); when null, the bundle's {@code Mosaic-TTL}
  *        header, else the environment's default
  * @param dryRun work out what the deploy would do, and do nothing
+ * @param owner the team to call ({@code Mosaic-Owner}) for a bundle that names none, such as a library from
+ *        elsewhere; null to leave it as the bundle says
  */
-public record DeployOptions(String environment, String actor, String ttl, boolean dryRun) {
+public record DeployOptions(String environment, String actor, String ttl, boolean dryRun, String owner) {
 
     public DeployOptions {
         environment = environment == null ? "prod" : environment;
@@ -19,16 +21,21 @@ public record DeployOptions(String environment, String actor, String ttl, boolea
 
     /** @return options for deploying to the environment on behalf of the actor */
     public static DeployOptions to(String environment, String actor) {
-        return new DeployOptions(environment, actor, null, false);
+        return new DeployOptions(environment, actor, null, false, null);
     }
 
     /** @return these options with that TTL */
     public DeployOptions withTtl(String ttl) {
-        return new DeployOptions(environment, actor, ttl, dryRun);
+        return new DeployOptions(environment, actor, ttl, dryRun, owner);
+    }
+
+    /** @return these options with that owner for a bundle that names none */
+    public DeployOptions withOwner(String owner) {
+        return new DeployOptions(environment, actor, ttl, dryRun, owner);
     }
 
     /** @return these options, as a dry run or not */
     public DeployOptions withDryRun(boolean dryRun) {
-        return new DeployOptions(environment, actor, ttl, dryRun);
+        return new DeployOptions(environment, actor, ttl, dryRun, owner);
     }
 }

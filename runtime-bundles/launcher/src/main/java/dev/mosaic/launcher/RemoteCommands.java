@@ -109,8 +109,12 @@ final class RemoteCommands {
                 + " Mosaic-TTL header, else the environment's)")
         String ttl;
 
-        @Option(names = { "-n", "--dry-run" }, description = "only say what would happen")
+        @Option(names = { "-n", "--dry-run" }, description = "only say what would happen (exit 1 if it would be refused)")
         boolean dryRun;
+
+        @Option(names = "--owner", paramLabel = "TEAM", description = "the team to call, for a bundle that names none"
+                + " (Mosaic-Owner), such as a library from elsewhere")
+        String owner;
 
         @Override
         Call request() {
@@ -123,7 +127,7 @@ final class RemoteCommands {
                 throw usage("cannot read " + file + ": " + e.getMessage());
             }
             return new Call("POST", "/deployments" + new Query().add("env", env).add("ttl", ttl)
-                    .add("dryRun", dryRun ? "true" : null), jar);
+                    .add("dryRun", dryRun ? "true" : null).add("owner", owner), jar);
         }
     }
 

@@ -8,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 import org.osgi.framework.Version;
@@ -162,6 +163,11 @@ final class Analysis {
         }
         for (ImportInfo i : d.imports()) {
             Wire w = byPkg.get(i.pkg());
+            if (w == null && d.exports().containsKey(i.pkg())) {
+                // it imports a package it exports itself, and the framework chose its own: no wire, but served
+                edges.add(new ImportEdge(i.pkg(), i.range(), i.optional(), d.name(), d.version(), null, null, false, null));
+                continue;
+            }
             if (w == null) {
                 edges.add(new ImportEdge(i.pkg(), i.range(), i.optional(), null, null, null, null, false, null));
                 continue;
@@ -201,22 +207,30 @@ final class Analysis {
                 }
             }
             for (String m : modules) {
-                List<DeploymentInfo> versions = versions(e, m);
-                String newest = newest(versions);
-                Map<String, Integer> consumers = new LinkedHashMap<>();
-                for (DeploymentInfo v : versions) {
-                    consumers.put(v.version(), 0);
+                // one row per major version line: a consumer of 1.x cannot move to 2.0.0, so 2.0.0 is not its newest
+                Map<Integer, List<DeploymentInfo>> lines = new TreeMap<>();
+                for (DeploymentInfo v : versions(e, m)) {
+                    lines.computeIfAbsent(Version.parseVersion(v.version()).getMajor(), k -> new ArrayList<>()).add(v);
                 }
-                int total = 0;
-                for (DeploymentInfo c : snapshot.deployments) {
-                    String on = c.environment().equals(e) && !c.name().equals(m) ? wiredTo(c, m) : null;
-                    if (on != null) {
-                        consumers.merge(on, 1, Integer::sum);
-                        total++;
+                for (Map.Entry<Integer, List<DeploymentInfo>> line : lines.entrySet()) {
+                    List<DeploymentInfo> versions = line.getValue();
+                    String newest = newest(versions);
+                    Map<String, Integer> consumers = new LinkedHashMap<>();
+                    for (DeploymentInfo v : versions) {
+                        consumers.put(v.version(), 0);
                     }
+                    int total = 0;
+                    for (DeploymentInfo c : snapshot.deployments) {
+                        String on = c.environment().equals(e) && !c.name().equals(m) ? wiredTo(c, m) : null;
+                        if (on != null && consumers.containsKey(on)) {
+                            consumers.merge(on, 1, Integer::sum);
+                            total++;
+                        }
+                    }
+                    int onNewest = newest == null ? 0 : consumers.getOrDefault(newest, 0);
+                    result.add(new Uptake(e, m, line.getKey() + ".x", newest, consumers, total,
+                            total == 0 ? 0 : (double) onNewest / total));
                 }
-                int onNewest = newest == null ? 0 : consumers.getOrDefault(newest, 0);
-                result.add(new Uptake(e, m, newest, consumers, total, total == 0 ? 0 : (double) onNewest / total));
             }
         }
         return result;

@@ -82,10 +82,17 @@ class AnalysisTest {
         adapter("a", UptakePolicy.AUTO, "[1.0.0,2.0.0)", v1);
         adapter("b", UptakePolicy.AUTO, "[2.0.0,3.0.0)", v2);
         adapter("c", UptakePolicy.AUTO, "[2.0.0,3.0.0)", v2);
-        Uptake u = new Analysis(new Snapshot(deployments, wires)).uptake("prod", "cat").get(0);
-        assertEquals(Map.of("1.0.0", 1, "2.0.0", 2), u.consumers());
-        assertEquals(3, u.total());
-        assertEquals(2.0 / 3, u.shareOnNewest(), 1e-9);
+        module("1.1.0", false);
+        List<Uptake> lines = new Analysis(new Snapshot(deployments, wires)).uptake("prod", "cat");
+        assertEquals(List.of("1.x", "2.x"), lines.stream().map(Uptake::line).toList(), "one row per major line");
+        Uptake one = lines.get(0);
+        assertEquals(Map.of("1.0.0", 1, "1.1.0", 0), one.consumers());
+        assertEquals("1.1.0", one.newest(), "a 1.x consumer's newest is 1.1.0, not 2.0.0");
+        assertEquals(0.0, one.shareOnNewest(), 1e-9);
+        Uptake two = lines.get(1);
+        assertEquals(Map.of("2.0.0", 2), two.consumers());
+        assertEquals(2, two.total());
+        assertEquals(1.0, two.shareOnNewest(), 1e-9);
     }
 
     @Test
@@ -101,6 +108,15 @@ class AnalysisTest {
         assertEquals("2.0.0", e.newestOverall());
         assertTrue(e.majorUpgradeAvailable());
         assertFalse(tv.imports().isEmpty());
+    }
+
+    @Test
+    void anImportOfItsOwnPackageIsWiredToItselfNotUnwired() {
+        DeploymentInfo self = info("cat", "1.0.0", Kind.MODULE, false, UptakePolicy.AUTO, Map.of("cat.api", "1.0.0"),
+                List.of(new ImportInfo("cat.api", "[1.0.0,2.0.0)", false)));
+        ImportEdge e = new Analysis(new Snapshot(deployments, wires)).dependencies("prod", "cat", "1.0.0").get(0).imports().get(0);
+        assertEquals("cat", e.provider());
+        assertEquals(self.version(), e.wired());
     }
 
     @Test

@@ -194,11 +194,11 @@ final class Formats {
     }
 
     static String uptake(List<Uptake> list) {
-        Table t = new Table("ENV", "MODULE", "NEWEST", "CONSUMERS BY VERSION", "TOTAL", "ON NEWEST");
+        Table t = new Table("ENV", "MODULE", "LINE", "NEWEST", "CONSUMERS BY VERSION", "TOTAL", "ON NEWEST");
         for (Uptake u : list) {
             String spread = u.consumers().entrySet().stream().map(e -> e.getKey() + ":" + e.getValue())
                     .collect(Collectors.joining(" "));
-            t.row(u.environment(), u.module(), u.newest(), spread, u.total(), Math.round(u.shareOnNewest() * 100) + "%");
+            t.row(u.environment(), u.module(), u.line(), u.newest(), spread, u.total(), Math.round(u.shareOnNewest() * 100) + "%");
         }
         return t.toString();
     }

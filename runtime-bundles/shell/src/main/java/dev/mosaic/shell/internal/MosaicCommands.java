@@ -93,6 +93,7 @@ public final class MosaicCommands {
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("how long it lives: 30m, 12h, 7d, none (default: Mosaic-TTL, else the environment's)") @Parameter(names = { "--ttl" }, absentValue = "") String ttl,
             @Descriptor("only say what would happen") @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
+            @Descriptor("the team to call, for a bundle that names none (Mosaic-Owner)") @Parameter(names = { "-o", "--owner" }, absentValue = "") String owner,
             @Descriptor("the bundle jar, a path on the runtime's machine") String file) throws DeployException, IOException {
         byte[] bytes;
         try {
@@ -100,7 +101,8 @@ public final class MosaicCommands {
         } catch (NoSuchFileException e) {
             throw new DeployException(DeployException.NOT_FOUND, "no file " + Path.of(file).toAbsolutePath());
         }
-        return deployer().deploy(bytes, new DeployOptions(env, actor(), ttl.isEmpty() ? null : ttl, dryRun));
+        return deployer().deploy(bytes, new DeployOptions(env, actor(), ttl.isEmpty() ? null : ttl, dryRun,
+                owner.isEmpty() ? null : owner));
     }
 
     @Descriptor("what the deploy policy says of a bundle, without deploying it")

@@ -44,7 +44,7 @@ final class Deploys {
         try {
             return ctx.changes().run(() -> {
                 Intake.Checked checked = intake.check(upload, env, options.dryRun());
-                Artifact a = checked.artifact();
+                Artifact a = Placement.owned(checked.artifact(), options.owner());
                 Path bytes = checked.stored() ? null : upload;
                 return a.kind() == Kind.ADAPTER
                         ? adapters.place(env, a, bytes, options, Operation.DEPLOY, null, checked.violations(), checked.verdict(), start)

@@ -23,6 +23,33 @@ final class Placement {
     private Placement() {
     }
 
+    /**
+     * @param owner the owner given at deploy, or null
+     * @return the artifact, naming that owner if it names none
+     * @throws DeployException if it names another: the bundle's own word stands
+     */
+    static Artifact owned(Artifact a, String owner) throws DeployException {
+        if (owner == null || owner.isBlank()) {
+            return a;
+        }
+        String own = a.metadata().get(ArtifactReader.OWNER);
+        if (own != null) {
+            if (own.equals(owner.trim())) {
+                return a;
+            }
+            throw new DeployException(DeployException.INVALID_ARGUMENT, a.name() + " " + a.version() + " names its owner ("
+                    + ArtifactReader.OWNER + ": " + own + "); --owner is for bundles that name none");
+        }
+        if (owner.length() > 200 || owner.chars().anyMatch(Character::isISOControl)) {
+            throw new DeployException(DeployException.INVALID_ARGUMENT, "an owner is a team or an address of at most 200"
+                    + " characters, without control characters");
+        }
+        java.util.Map<String, String> metadata = new java.util.TreeMap<>(a.metadata());
+        metadata.put(ArtifactReader.OWNER, owner.trim());
+        return new Artifact(a.name(), a.version(), a.kind(), a.sha256(), a.size(), a.manualUptake(), a.exports(), a.imports(),
+                java.util.Map.copyOf(metadata));
+    }
+
     /** A name is either an adapter or a module in an environment, never both. */
     static void checkKind(Registry target, String env, Artifact a) throws DeployException {
         List<Unit> sameName = target.named(env, a.name());
