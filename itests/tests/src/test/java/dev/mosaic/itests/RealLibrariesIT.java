@@ -24,6 +24,8 @@ import dev.mosaic.deployer.DeployOptions;
 import dev.mosaic.deployer.DeployResult;
 import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.PolicyReport;
+import dev.mosaic.insight.Dependents;
+import dev.mosaic.insight.Insight;
 
 /**
  * Widely used libraries from Maven Central, deployed as shared modules as they come: the
@@ -60,6 +62,10 @@ public class RealLibrariesIT extends MosaicSupport {
             }
         }
         Files.deleteIfExists(policyFile());
+    }
+
+    private Insight insight() throws InterruptedException {
+        return service(Insight.class);
     }
 
     private Path policyFile() {
@@ -113,6 +119,12 @@ public class RealLibrariesIT extends MosaicSupport {
         assertEquals("Shared Modules", ok("/fixtures/lang/text").get("text").asText());
         assertEquals(Map.of(LANG, "3.21.0"), wiredModules(live("dev.mosaic.fixtures.lang-ranged", "1.0.0")));
         assertEquals(Map.of(LANG, "3.21.0"), wiredModules(live(TEXT, "1.15.0")));
+        // who depends on lang3: directly, and (transitive) the adapter using it through commons-text
+        Dependents direct = insight().dependents("prod", LANG, "3.21.0").get(0);
+        assertFalse(direct.wired().stream().anyMatch(c -> c.name().equals("dev.mosaic.fixtures.lang-text")));
+        Dependents all = insight().dependents("prod", LANG, "3.21.0", true).get(0);
+        assertTrue(all.wired().toString(), all.wired().stream().anyMatch(c -> c.name().equals("dev.mosaic.fixtures.lang-text")
+                && (TEXT + " 1.15.0").equals(c.via())));
 
         // a newer commons-lang3, live: the range and commons-text move, the pin stays
         DeployResult release = deploy(library("commons-lang3-3.22.0.jar"));

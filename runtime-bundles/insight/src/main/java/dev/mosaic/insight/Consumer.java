@@ -14,9 +14,11 @@ import dev.mosaic.deployer.UptakePolicy;
  * @param admits for consumers elsewhere: whether its ranges would admit the version asked about
  * @param why for consumers elsewhere: why it is not on the version asked about (the rule of {@link StayReason})
  * @param reason the same, in words
+ * @param via for a transitive consumer: the module versions it uses the module through ({@code a 1.2.0 > b 2.0.0}),
+ *        null for a direct one
  */
 public record Consumer(String environment, String name, String version, Kind kind, List<String> ranges,
-        UptakePolicy uptake, String wiredTo, boolean admits, StayReason why, String reason) {
+        UptakePolicy uptake, String wiredTo, boolean admits, StayReason why, String reason, String via) {
 
     public Consumer {
         ranges = List.copyOf(ranges);

@@ -24,6 +24,13 @@ public interface Insight {
     List<Dependents> dependents(String environment, String module, String version);
 
     /**
+     * {@link #dependents}, and with {@code transitive} also, among those wired to each version,
+     * the deployments using it through other modules ({@link Consumer#via()}): an adapter on
+     * commons-text is a dependent of the commons-lang3 that commons-text is wired to.
+     */
+    List<Dependents> dependents(String environment, String module, String version, boolean transitive);
+
+    /**
      * Each import of a deployment, transitively: its range, the version wired, the newest
      * version in range and the newest overall.
      *

@@ -343,9 +343,13 @@ final class RemoteCommands {
         @Parameters(index = "1", arity = "0..1", paramLabel = "VERSION", description = "only this version")
         String version;
 
+        @Option(names = { "-t", "--transitive" }, description = "also those using it through other modules")
+        boolean transitive;
+
         @Override
         Call request() {
-            return Call.get("/modules/" + enc(module) + "/dependents" + new Query().add("env", env).add("version", version));
+            return Call.get("/modules/" + enc(module) + "/dependents" + new Query().add("env", env).add("version", version)
+                    .add("transitive", transitive ? "true" : null));
         }
     }
 

@@ -108,6 +108,11 @@ final class Analysis {
     }
 
     List<Dependents> dependents(String env, String module, String version) {
+        return dependents(env, module, version, false);
+    }
+
+    /** @param transitive also the consumers of the modules that use it, and theirs, with the module they use it through */
+    List<Dependents> dependents(String env, String module, String version, boolean transitive) {
         List<Dependents> result = new ArrayList<>();
         for (String e : environments(env)) {
             List<DeploymentInfo> versions = versions(e, module);
@@ -127,19 +132,47 @@ final class Analysis {
                     List<String> ranges = imports.stream().map(ImportInfo::toString).toList();
                     if (on.equals(v.version())) {
                         wired.add(new Consumer(c.environment(), c.name(), c.version(), c.kind(), ranges, c.uptake(), on, true,
-                                null, null));
+                                null, null, null));
                         continue;
                     }
                     boolean admits = admits(imports, v);
                     Stay stay = Stay.of(e, c.name(), c.version(), c.bindings(), imports, admits, v.version(), v.yanked(), on,
                             c.uptake());
                     elsewhere.add(new Consumer(c.environment(), c.name(), c.version(), c.kind(), ranges, c.uptake(), on,
-                            admits, stay.why(), stay.reason()));
+                            admits, stay.why(), stay.reason(), null));
+                }
+                if (transitive) {
+                    wired.addAll(through(e, wired, new java.util.HashSet<>(Set.of(module + "@" + v.version()))));
                 }
                 result.add(new Dependents(e, module, v.version(), v.yanked(), v.version().equals(newest), wired, elsewhere));
             }
         }
         return result;
+    }
+
+    /**
+     * @return the deployments wired to the module versions among {@code direct}, and to theirs in turn, each with the
+     *         module version it uses the module through
+     */
+    private List<Consumer> through(String env, List<Consumer> direct, Set<String> seen) {
+        List<Consumer> found = new ArrayList<>();
+        for (Consumer m : direct) {
+            if (m.kind() != Kind.MODULE || !seen.add(m.name() + "@" + m.version())) {
+                continue;
+            }
+            List<Consumer> next = new ArrayList<>();
+            for (DeploymentInfo c : snapshot.deployments) {
+                String on = c.environment().equals(env) && !c.name().equals(m.name()) ? wiredTo(c, m.name()) : null;
+                if (on != null && on.equals(m.version())) {
+                    String via = (m.via() == null ? "" : m.via() + " > ") + m.name() + " " + m.version();
+                    next.add(new Consumer(c.environment(), c.name(), c.version(), c.kind(), List.of(), c.uptake(), on, true, null,
+                            null, via));
+                }
+            }
+            found.addAll(next);
+            found.addAll(through(env, next, seen));
+        }
+        return found;
     }
 
     List<DependencyNode> dependencies(String env, String name, String version) {

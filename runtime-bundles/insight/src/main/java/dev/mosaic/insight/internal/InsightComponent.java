@@ -38,6 +38,11 @@ public final class InsightComponent implements Insight {
     }
 
     @Override
+    public List<Dependents> dependents(String environment, String module, String version, boolean transitive) {
+        return analysis().dependents(environment, module, version, transitive);
+    }
+
+    @Override
     public List<DependencyNode> dependencies(String environment, String name, String version) {
         return analysis().dependencies(environment, name, version);
     }

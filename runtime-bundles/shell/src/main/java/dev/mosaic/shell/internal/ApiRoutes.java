@@ -84,7 +84,7 @@ final class ApiRoutes {
         route("POST", "/modules/{name}/{version}/unyank", (r, d, i) -> d.unyank(r.query("env"), r.path("name"),
                 r.path("version"), r.actor(), r.flag("dryRun")));
         route("GET", "/modules/{name}/dependents", (r, d, i) -> i.dependents(r.query("env"), r.path("name"),
-                r.query("version")));
+                r.query("version"), r.flag("transitive")));
         route("GET", "/modules/{name}/uptake", (r, d, i) -> i.uptake(r.query("env"), r.path("name")));
         route("GET", "/uptake", (r, d, i) -> i.uptake(r.query("env"), r.query("module")));
         route("GET", "/graph", (r, d, i) -> "dot".equals(r.query("format"))

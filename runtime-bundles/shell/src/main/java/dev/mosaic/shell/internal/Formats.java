@@ -148,7 +148,8 @@ final class Formats {
             b.append("  wired (").append(d.wired().size()).append(")\n");
             for (Consumer c : d.wired()) {
                 b.append("    ").append(c.name()).append(' ').append(c.version()).append("  ").append(c.kind()).append("  uptake ")
-                        .append(c.uptake()).append("  ").append(String.join(", ", c.ranges())).append('\n');
+                        .append(c.uptake()).append("  ").append(c.via() == null ? String.join(", ", c.ranges())
+                                : "through " + c.via()).append('\n');
             }
             b.append("  elsewhere (").append(d.elsewhere().size()).append(")\n");
             for (Consumer c : d.elsewhere()) {

@@ -59,6 +59,7 @@ public final class MosaicCommands {
 
     private static final String ENV_FLAGS_1 = "-e";
     private static final String ENV_FLAGS_2 = "--env";
+    private static final String TRANSITIVE = "also those using it through other modules";
     private static final String DRY_RUN = "only say what would happen: the same checks and plan, nothing changed";
 
     // Optional and dynamic, as the management API's: the console has its commands from the start and,
@@ -169,16 +170,18 @@ public final class MosaicCommands {
     @Descriptor("who uses each version of a module, and who is elsewhere and why")
     public List<Dependents> dependents(
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
+            @Descriptor(TRANSITIVE) @Parameter(names = { "-t", "--transitive" }, presentValue = "true", absentValue = "false") boolean transitive,
             @Descriptor("the module's symbolic name") String module) {
-        return insight().dependents(env.isEmpty() ? null : env, module, null);
+        return insight().dependents(env.isEmpty() ? null : env, module, null, transitive);
     }
 
     @Descriptor("who uses one version of a module, and who is elsewhere and why")
     public List<Dependents> dependents(
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
+            @Descriptor(TRANSITIVE) @Parameter(names = { "-t", "--transitive" }, presentValue = "true", absentValue = "false") boolean transitive,
             @Descriptor("the module's symbolic name") String module,
             @Descriptor("the version") String version) {
-        return insight().dependents(env.isEmpty() ? null : env, module, version);
+        return insight().dependents(env.isEmpty() ? null : env, module, version, transitive);
     }
 
     @Descriptor("what a deployment imports, transitively: ranges, versions wired, newest available")
