@@ -182,6 +182,11 @@ public class ManagementApiIT extends MosaicSupport {
         assertError(api("GET", "/nothing-here", null), 404, "not_found");
         assertError(api("PUT", "/routes", null), 405, "method_not_allowed");
         assertError(api("GET", "/history?limit=lots", null), 400, "invalid_argument");
+        assertError(api("GET", "/history?limit=-1", null), 400, "invalid_argument");
+        assertEquals(200, api("GET", "/history?limit=0", null).statusCode());
+        // what Jetty refuses before the API sees it is JSON too, not Jetty's HTML
+        assertError(api("DELETE", "/deployments/prod/a%2Fb", null), 400, "bad_request");
+        assertError(api("GET", "/routes?" + "x".repeat(10_000), null), 414, "uri_too_long");
         assertEquals("1.1.0", moduleVersion("/tv/home"));
     }
 

@@ -74,10 +74,15 @@ final class ApiRequest {
     int limit(int defaultValue) throws ApiError {
         String limit = query("limit");
         try {
-            return limit == null ? defaultValue : Integer.parseInt(limit);
+            int n = limit == null ? defaultValue : Integer.parseInt(limit);
+            if (n >= 0) {
+                return n;
+            }
         } catch (NumberFormatException x) {
-            throw new ApiError(400, DeployException.INVALID_ARGUMENT, "limit must be a number, got '" + limit + "'");
+            // said below
         }
+        throw new ApiError(400, DeployException.INVALID_ARGUMENT, "limit must be a number of entries, 0 or more, got '"
+                + limit + "'");
     }
 
     /** Whether the caller asked for the console's tables. */

@@ -121,6 +121,7 @@ public final class ManagementServer implements ManagementApi {
             server.addConnector(health);
         }
         server.setHandler(new ProbesOnlyOnTheirPort(mappings));
+        server.setErrorHandler(new ApiErrorHandler());
         try {
             server.start();
         } catch (Exception e) {
