@@ -43,6 +43,21 @@ public class LaunchedRuntimeIT {
             assertEquals("1.0.0", rt.json("/mobile/home").get("moduleVersion").asText());
             assertEquals("2.0.0", rt.json("/glasses/play/42").get("moduleVersion").asText());
             assertTrue(rt.mgmtUrl, rt.mgmtUrl.startsWith("http://127.0.0.1:"));
+            // provenance: what the build wrote in the bundle (the commit that last changed its sources) is what ls shows
+            java.util.jar.Manifest manifest;
+            try (java.util.jar.JarFile jar = new java.util.jar.JarFile(example("seed/tv-home-1.0.0.jar").toFile())) {
+                manifest = jar.getManifest();
+            }
+            String commit = manifest.getMainAttributes().getValue("Mosaic-SCM-Commit");
+            if (Files.exists(Path.of(System.getProperty("mosaic.root"), ".git"))) {
+                assertTrue("the build fills the commit: " + commit, commit != null && commit.matches("[0-9a-f]{40}"));
+            }
+            JsonNode tv = null;
+            for (JsonNode d : LaunchedRuntime.JSON.readTree(rt.cli("ls", "--json").out())) {
+                tv = d.get("name").asText().equals(TV) ? d : tv;
+            }
+            assertEquals(String.valueOf(commit), tv.get("scmCommit").asText());
+            assertTrue(rt.cli("ls").out().contains(commit == null ? "" : commit.substring(0, 12)));
             assertTrue("a clean stop ends the process", rt.stop());
         }
     }

@@ -81,11 +81,13 @@ final class Formats {
 
     static String deployments(List<DeploymentInfo> list) {
         Table t = new Table("ENV", "KIND", "NAME", "VERSION", "STATE", "UPTAKE", "BINDINGS", "OWNER", "DEPLOYED", "BY",
-                "EXPIRES", "SHA256");
+                "EXPIRES", "SHA256", "COMMIT", "BUILT");
         for (DeploymentInfo d : list) {
             String state = d.state() + (d.yanked() ? ",yanked" : "");
             t.row(d.environment(), d.kind(), d.name(), d.version(), state, d.uptake(), modules(d.bindings()), d.owner(), d.deployedAt(),
-                    d.deployedBy(), d.expiresAt(), d.sha256() == null ? null : d.sha256().substring(0, 12));
+                    d.deployedBy(), d.expiresAt(), d.sha256() == null ? null : d.sha256().substring(0, 12),
+                    d.scmCommit() == null ? null : d.scmCommit().substring(0, Math.min(12, d.scmCommit().length())),
+                    d.buildTime());
         }
         StringBuilder b = new StringBuilder(t.toString());
         for (DeploymentInfo d : list) {

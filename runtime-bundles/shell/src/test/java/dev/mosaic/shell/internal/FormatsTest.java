@@ -49,12 +49,14 @@ class FormatsTest {
 
     @Test
     void deploymentsAreATableWithEnumsInLowerCase() {
-        DeploymentInfo d = new DeploymentInfo("prod", "cat", "1.2.0", Kind.MODULE, "0123456789abcdef", 1, "team", null, null,
+        DeploymentInfo d = new DeploymentInfo("prod", "cat", "1.2.0", Kind.MODULE, "0123456789abcdef", 1, "team",
+                "d6c9cbe47ff76916df3445cab34dbf0f6513cb36", "2026-12-02T02:34:54+00:00",
                 "2026-12-02T00:00:00Z", "seed", UptakePolicy.AUTO, true, Map.of(), State.RUNNING, null, Map.of(), null, null, 3,
                 Map.of(), List.of(), List.of("reflection: com.example.Cat.copy calls java.lang.reflect.Field.setAccessible"));
         String shown = Formats.format(List.of(d));
         assertTrue(shown.startsWith("ENV   KIND    NAME"), shown);
         assertTrue(shown.contains("prod  module  cat   1.2.0    running,yanked  auto"), shown);
         assertTrue(shown.contains("0123456789ab"), "the SHA-256 shortened: " + shown);
+        assertTrue(shown.contains("d6c9cbe47ff7  2026-12-02T02:34:54+00:00"), "provenance, the commit shortened: " + shown);
     }
 }
