@@ -135,7 +135,7 @@ public final class Planner {
             } else if (imports.stream().anyMatch(i -> !i.optional())) {
                 throw new Unresolvable(consumer.name(), module, consumer.name() + " " + consumer.version() + " imports "
                         + describe(imports) + " from module " + module + ", and no version of it in environment " + env
-                        + " fits: " + whyNot(registry, imports, versions));
+                        + " fits: " + whyNot(registry, imports, versions) + elsewhere(registry, env, module, imports));
             }
         }
         return chosen;
@@ -199,6 +199,23 @@ public final class Planner {
         }
         return String.join("; ", parts) + (versions.size() > MAX_VERSIONS_SHOWN ? "; and "
                 + (versions.size() - MAX_VERSIONS_SHOWN) + " older" : "");
+    }
+
+    /** @return where else a version would fit (a release not made to this environment yet), or "" */
+    private static String elsewhere(Registry registry, String env, String module, List<Import> imports) {
+        List<String> found = new ArrayList<>();
+        for (String other : registry.environments()) {
+            if (other.equals(env)) {
+                continue;
+            }
+            for (Unit u : registry.named(other, module)) {
+                if (u.kind == Kind.MODULE && !u.yanked && accepts(imports, registry.artifact(u.key))) {
+                    found.add(u.key.version() + " in " + other);
+                }
+            }
+        }
+        return found.isEmpty() ? "" : ". Versions that would fit are deployed elsewhere: " + String.join(", ", found)
+                + " (promote one to " + env + ")";
     }
 
     /** @return what the first required import it does not satisfy finds in that version */

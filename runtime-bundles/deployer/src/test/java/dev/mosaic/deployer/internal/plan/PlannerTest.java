@@ -128,6 +128,24 @@ class PlannerTest {
     }
 
     @Test
+    void aVersionThatFitsInAnotherEnvironmentIsNamedWithHowToGetIt() throws Exception {
+        deploy(module(CAT, "1.0.0", PKG, "1.0.0"));
+        Event test = new Event();
+        test.seq = ++seq;
+        test.op = "release";
+        test.env = "test";
+        test.name = CAT;
+        test.version = "2.0.0";
+        test.artifact = module(CAT, "2.0.0", PKG, "2.0.0");
+        test.bindings = Map.of();
+        registry.apply(test);
+        Planner.Unresolvable u = assertThrows(Planner.Unresolvable.class,
+                () -> deploy(adapter("next", false, imports(PKG, "[2.0.0,3.0.0)"))));
+        assertTrue(u.getMessage().endsWith("fits: 1.0.0 is out of range (it exports " + PKG + " 1.0.0). Versions that would"
+                + " fit are deployed elsewhere: 2.0.0 in test (promote one to prod)"), u.getMessage());
+    }
+
+    @Test
     void removingTheLastVersionOfAModuleAConsumerRequiresIsUnresolvableNamingIt() throws Exception {
         deploy(module(CAT, "1.0.0", PKG, "1.0.0"));
         deploy(adapter("tv", false, imports(PKG, "[1.0.0,2.0.0)")));
