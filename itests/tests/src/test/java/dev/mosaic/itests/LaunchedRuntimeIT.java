@@ -58,6 +58,16 @@ public class LaunchedRuntimeIT {
             }
             assertEquals(String.valueOf(commit), tv.get("scmCommit").asText());
             assertTrue(rt.cli("ls").out().contains(commit == null ? "" : commit.substring(0, 12)));
+            // the CLI finds the data directory, and so the token, from MOSAIC_DATA as from --data
+            ProcessBuilder cli = new ProcessBuilder(LaunchedRuntime.java(), "-jar",
+                    LaunchedRuntime.dist().resolve("lib/launcher.jar").toString(), "routes", "--url", rt.mgmtUrl);
+            cli.environment().remove("MOSAIC_TOKEN");
+            cli.environment().put("MOSAIC_DATA", rt.data.toString());
+            cli.redirectErrorStream(true);
+            Process p = cli.start();
+            String routes = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(routes, 0, p.waitFor());
+            assertTrue(routes, routes.contains("/tv/home"));
             assertTrue("a clean stop ends the process", rt.stop());
         }
     }

@@ -201,6 +201,7 @@ public class LifecycleIT extends MosaicSupport {
                 assertEquals("wired to " + v.version(), wiredTo(v.version()), v.wired().stream().map(c -> c.name()).collect(Collectors.toCollection(TreeSet::new)));
             }
             Dependents v12 = dependents.stream().filter(x -> x.version().equals("1.2.0")).findFirst().orElseThrow();
+            assertTrue("a consumer wired to a version admits it", v12.wired().stream().allMatch(c -> c.admits()));
             assertTrue(v12.newest() == false);
             Map<String, Consumer> elsewhere = v12.elsewhere().stream().collect(Collectors.toMap(c -> c.name(), c -> c));
             assertEquals("1.1.0", elsewhere.get("dev.mosaic.fixtures.manual").wiredTo());

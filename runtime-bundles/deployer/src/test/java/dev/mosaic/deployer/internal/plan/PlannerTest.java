@@ -130,12 +130,7 @@ class PlannerTest {
     @Test
     void aVersionThatFitsInAnotherEnvironmentIsNamedWithHowToGetIt() throws Exception {
         deploy(module(CAT, "1.0.0", PKG, "1.0.0"));
-        Event test = new Event();
-        test.seq = ++seq;
-        test.op = "release";
-        test.env = "test";
-        test.name = CAT;
-        test.version = "2.0.0";
+        Event test = event("release", "test", CAT, "2.0.0");
         test.artifact = module(CAT, "2.0.0", PKG, "2.0.0");
         test.bindings = Map.of();
         registry.apply(test);
@@ -167,12 +162,16 @@ class PlannerTest {
     }
 
     private Event undeploy(String adapter) {
+        return event("undeploy", "prod", adapter, "1.0.0");
+    }
+
+    private Event event(String op, String env, String name, String version) {
         Event e = new Event();
         e.seq = ++seq;
-        e.op = "undeploy";
-        e.env = "prod";
-        e.name = adapter;
-        e.version = "1.0.0";
+        e.op = op;
+        e.env = env;
+        e.name = name;
+        e.version = version;
         return e;
     }
 
