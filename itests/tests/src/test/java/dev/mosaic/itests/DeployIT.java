@@ -199,6 +199,8 @@ public class DeployIT extends MosaicSupport {
 
         DeployResult forced = deployer().undeploy("prod", CATALOG, "1.1.0", true, "itest");
         assertEquals(Map.of(CATALOG, "1.0.0"), forced.moves().get(0).to());
+        assertEquals("prod", forced.moves().get(0).environment());
+        assertEquals(null, forced.deployment());
         assertEquals("1.0.0", moduleVersion("/tv/home"));
         assertFalse(tenantBundles().contains(CATALOG + " 1.1.0"));
 

@@ -74,6 +74,17 @@ final class RemoteCommands {
         ParameterException usage(String message) {
             return new ParameterException(spec.commandLine(), message);
         }
+
+        /** @return the bytes of the file a command uploads; a usage error if there is none to read */
+        byte[] read(Path file) {
+            try {
+                return Files.readAllBytes(file);
+            } catch (NoSuchFileException e) {
+                throw usage("no such file: " + file);
+            } catch (IOException e) {
+                throw usage("cannot read " + file + ": " + e.getMessage());
+            }
+        }
     }
 
     /** {@code --dry-run}, for the commands that change something: the same checks and plan, nothing changed. */
@@ -109,8 +120,8 @@ final class RemoteCommands {
                 + " Mosaic-TTL header, else the environment's)")
         String ttl;
 
-        @Option(names = { "-n", "--dry-run" }, description = "only say what would happen (exit 1 if it would be refused)")
-        boolean dryRun;
+        @Mixin
+        DryRun dry;
 
         @Option(names = "--owner", paramLabel = "TEAM", description = "the team to call, for a bundle that names none"
                 + " (Mosaic-Owner), such as a library from elsewhere")
@@ -118,16 +129,8 @@ final class RemoteCommands {
 
         @Override
         Call request() {
-            byte[] jar;
-            try {
-                jar = Files.readAllBytes(file);
-            } catch (NoSuchFileException e) {
-                throw usage("no such file: " + file);
-            } catch (IOException e) {
-                throw usage("cannot read " + file + ": " + e.getMessage());
-            }
             return new Call("POST", "/deployments" + new Query().add("env", env).add("ttl", ttl)
-                    .add("dryRun", dryRun ? "true" : null).add("owner", owner), jar);
+                    .add("dryRun", dry.query()).add("owner", owner), read(file));
         }
     }
 
@@ -139,13 +142,7 @@ final class RemoteCommands {
 
         @Override
         Call request() {
-            try {
-                return new Call("POST", "/check" + new Query().add("env", env), Files.readAllBytes(file));
-            } catch (NoSuchFileException e) {
-                throw usage("no such file: " + file);
-            } catch (IOException e) {
-                throw usage("cannot read " + file + ": " + e.getMessage());
-            }
+            return new Call("POST", "/check" + new Query().add("env", env), read(file));
         }
     }
 
@@ -172,8 +169,8 @@ final class RemoteCommands {
         }
     }
 
-    @Command(name = "yank", description = "Withdraws a module version: its consumers move to the best other version in their range.")
-    static final class Yank extends InEnvironment {
+    /** A change to one module version, named by the command: {@code yank}, {@code unyank}. */
+    abstract static class ModuleVersionChange extends InEnvironment {
         @Mixin
         DryRun dry;
 
@@ -185,27 +182,17 @@ final class RemoteCommands {
 
         @Override
         Call request() {
-            return Call.post("/modules/" + enc(name) + "/" + enc(version) + "/yank" + new Query().add("env", env)
+            return Call.post("/modules/" + enc(name) + "/" + enc(version) + "/" + spec.name() + new Query().add("env", env)
                     .add("dryRun", dry.query()));
         }
     }
 
+    @Command(name = "yank", description = "Withdraws a module version: its consumers move to the best other version in their range.")
+    static final class Yank extends ModuleVersionChange {
+    }
+
     @Command(name = "unyank", description = "Makes a yanked module version available again.")
-    static final class Unyank extends InEnvironment {
-        @Mixin
-        DryRun dry;
-
-        @Parameters(index = "0", paramLabel = "NAME", description = "the module")
-        String name;
-
-        @Parameters(index = "1", paramLabel = "VERSION", description = "the version")
-        String version;
-
-        @Override
-        Call request() {
-            return Call.post("/modules/" + enc(name) + "/" + enc(version) + "/unyank" + new Query().add("env", env)
-                    .add("dryRun", dry.query()));
-        }
+    static final class Unyank extends ModuleVersionChange {
     }
 
     @Command(name = "rollback", description = "Puts back the adapter version that served before the current one.")

@@ -29,13 +29,15 @@ final class HandlerRegistry implements ServiceTrackerCustomizer<RouteHandler, Ha
 
     private static final Pattern METHOD = Pattern.compile("[A-Z]{1,16}");
 
-    /** A tracked handler service: its target once obtained. */
+    /** A tracked handler service, the bundle that registered it, and its target once obtained. */
     static final class Held {
         final ServiceReference<RouteHandler> reference;
+        final long bundleId;
         volatile Target target;
 
         Held(ServiceReference<RouteHandler> reference) {
             this.reference = reference;
+            this.bundleId = reference.getBundle().getBundleId();
         }
     }
 
@@ -65,7 +67,7 @@ final class HandlerRegistry implements ServiceTrackerCustomizer<RouteHandler, Ha
     @Override
     public Held addingService(ServiceReference<RouteHandler> reference) {
         Held held = new Held(reference);
-        byBundle.computeIfAbsent(reference.getBundle().getBundleId(), id -> new ConcurrentHashMap<>()).put(reference, held);
+        byBundle.computeIfAbsent(held.bundleId, id -> new ConcurrentHashMap<>()).put(reference, held);
         return held;
     }
 
@@ -76,18 +78,16 @@ final class HandlerRegistry implements ServiceTrackerCustomizer<RouteHandler, Ha
 
     @Override
     public void removedService(ServiceReference<RouteHandler> reference, Held held) {
-        long bundleId = held.target != null ? held.target.bundleId() : -1;
-        byBundle.computeIfPresent(reference.getBundle() == null ? bundleId : reference.getBundle().getBundleId(),
-                (id, refs) -> {
-                    refs.remove(reference);
-                    return refs.isEmpty() ? null : refs;
-                });
+        byBundle.computeIfPresent(held.bundleId, (id, refs) -> {
+            refs.remove(reference);
+            return refs.isEmpty() ? null : refs;
+        });
         Target target = held.target;
         if (target != null) {
             onGone.accept(target);
             ungetQuietly(reference);
-            if (!byBundle.containsKey(target.bundleId())) {
-                tenants.forget(target.bundleId());
+            if (!byBundle.containsKey(held.bundleId)) {
+                tenants.forget(held.bundleId);
             }
         }
     }

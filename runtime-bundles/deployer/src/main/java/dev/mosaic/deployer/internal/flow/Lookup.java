@@ -32,12 +32,7 @@ final class Lookup {
             throw new DeployException(DeployException.INVALID_ARGUMENT, name + " is a shared module in " + env
                     + " with versions " + versions(named) + "; say which version " + whatFor);
         }
-        Unit unit = registry.unit(new UnitKey(env, name, Names.version(version)));
-        if (unit == null) {
-            throw new DeployException(DeployException.NOT_FOUND, name + " " + Names.version(version) + " is not deployed in "
-                    + env + "; deployed versions: " + versions(named));
-        }
-        return unit;
+        return moduleVersion(registry, env, name, version);
     }
 
     /** @return that version of a module, or an error saying which versions there are */

@@ -131,7 +131,7 @@ final class RemovalFlow {
             default -> "undeployed ";
         };
         String summary = verb + what;
-        return ctx.results().changed(op, summary, null, null, moves, List.of(), List.of(before), seq, start);
+        return ctx.results().changed(op, summary, key, null, moves, List.of(), List.of(before), seq, start);
     }
 
     /** Undeploys what has expired. Runs on the TTL thread; a module version still in use waits, logged once. */

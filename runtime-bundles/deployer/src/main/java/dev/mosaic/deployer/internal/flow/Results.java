@@ -24,11 +24,11 @@ final class Results {
         this.views = views;
     }
 
-    /** A change that was recorded: the subject as it is now. */
+    /** A change that was recorded: the subject as it is now (null once removed); moves are in the subject's environment. */
     DeployResult changed(Operation op, String summary, UnitKey subject, String replaced, List<MoveRecord> moves,
             List<Stay> stays, List<DeploymentInfo> removed, long seq, long start) {
-        return new DeployResult(op, true, summary, views.info(subject), replaced, moves(subject == null ? null
-                : subject.env(), moves), stays, List.of(), false, removed, millisSince(start), seq);
+        return new DeployResult(op, true, summary, views.info(subject), replaced, moves(subject.env(), moves), stays,
+                List.of(), false, removed, millisSince(start), seq);
     }
 
     /** Nothing to do: the state already is what was asked for. */
