@@ -51,9 +51,9 @@ import dev.mosaic.gateway.internal.RoutingTable.MethodNotAllowed;
  * {@link InvocationType#NON_BLOCKING}, so Jetty calls it on its selector; a handler declared
  * {@code @Route(blocking = false)} runs right there, every other one is handed to the adapter
  * pool. {@code adaptive}: declared {@link InvocationType#NON_BLOCKING} too, but served by an
- * {@link AdaptiveConnector}, whose connections read their next request inline after one that
+ * {@link DeviceConnector}, whose connections read their next request inline after one that
  * went to a non-blocking handler and where blocking is allowed after one that went to a
- * blocking handler; a blocking handler runs in place where {@link AdaptiveConnector#mayBlockHere()}
+ * blocking handler; a blocking handler runs in place where {@link DeviceConnector#mayBlockHere()}
  * (within {@code inPlaceLimit}), else on the adapter pool. bench/RESULTS.md compares the three.
  * In all, a handler declared non-blocking that blocks anyway (over {@code inlineBudgetMicros},
  * three times) is demoted to the others' way.
@@ -127,6 +127,7 @@ final class DeviceHandler extends Handler.Abstract {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
+        DeviceConnector.handling(request, true);
         String requestId = requestId(request);
         response.getHeaders().put(Gateway.REQUEST_ID_HEADER, requestId);
         if (refusing) {
@@ -175,8 +176,8 @@ final class DeviceHandler extends Handler.Abstract {
             Response response, Callback callback) {
         Target target = found.entry().target();
         Tenant tenant = target.tenant;
-        if (!calledWhereBlockingIsAllowed) {
-            AdaptiveConnector.nextReadInline(request, target.inline && !tenant.demoted);
+        if (!calledWhereBlockingIsAllowed && !(target.inline && !tenant.demoted)) {
+            DeviceConnector.handling(request, false); // its next request is likely for this blocking handler too
         }
         if (!tenant.tryEnter()) {
             tenant.rejected.increment();
@@ -190,7 +191,7 @@ final class DeviceHandler extends Handler.Abstract {
         boolean chunked = length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
         if (length == 0 || (length < 0 && !chunked)) {
             start(target, new RequestView(request, path, found.params(), null, requestId, env, tenant.mapper), response, callback,
-                    calledWhereBlockingIsAllowed || AdaptiveConnector.mayBlockHere());
+                    calledWhereBlockingIsAllowed || DeviceConnector.mayBlockHere());
             return;
         }
         if (length > maxBodyBytes) {

@@ -5,10 +5,10 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -44,26 +44,8 @@ final class DeviceServer {
         Thread starter = new Thread(() -> {
             try {
                 ObjectMapper mapper = Json.mapper();
-                QueuedThreadPool threads = new QueuedThreadPool(settings.deviceThreads(), 8);
-                threads.setName("mosaic-device");
-                Server s = new Server(threads);
-                HttpConfiguration http = new HttpConfiguration();
-                http.setSendServerVersion(false);
-                http.setSendXPoweredBy(false);
-                // Device traffic is untrusted: bounded headers, no slow-loris bodies, idle connections closed.
-                http.setRequestHeaderSize(settings.maxHeaderBytes());
-                http.setIdleTimeout(settings.idleTimeoutMillis());
-                ServerConnector connector = settings.mode() == GatewaySettings.Mode.ADAPTIVE
-                        ? new AdaptiveConnector(s, new HttpConnectionFactory(http))
-                        : new ServerConnector(s, new HttpConnectionFactory(http));
-                connector.setIdleTimeout(settings.idleTimeoutMillis());
-                connector.setPort(settings.port());
-                if (settings.host() != null) {
-                    connector.setHost(settings.host());
-                }
-                s.addConnector(connector);
-                // Connections wait on the selector, not on threads; still, a flood of them is cut at a bound.
-                s.addBean(new NetworkConnectionLimit(settings.maxConnections(), connector));
+                Server s = newServer(settings, null, HttpConnectionFactory::new);
+                DeviceConnector connector = (DeviceConnector) s.getConnectors()[0];
                 s.setErrorHandler(new JsonErrorHandler(mapper));
                 DeviceHandler h = handlerFactory.apply(mapper);
                 s.setHandler(h);
@@ -81,6 +63,39 @@ final class DeviceServer {
         }, "mosaic-gateway-start");
         starter.setDaemon(true);
         starter.start();
+    }
+
+    /**
+     * A device server, not started and with no handler yet: Mosaic's thread pool and
+     * connector, the untrusted-traffic limits of {@code settings}.
+     *
+     * @param buffers Jetty's buffer pool, null for its default (tests give one that checks how buffers are used)
+     * @param connections makes the HTTP/1 connection factory from the configuration
+     */
+    static Server newServer(GatewaySettings settings, ByteBufferPool buffers,
+            Function<HttpConfiguration, HttpConnectionFactory> connections) {
+        QueuedThreadPool threads = new DeviceThreads(settings.deviceThreads(), 8);
+        threads.setName("mosaic-device");
+        Server s = new Server(threads, null, buffers);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        http.setSendXPoweredBy(false);
+        // Device traffic is untrusted: bounded headers, no slow-loris bodies, idle connections closed.
+        http.setRequestHeaderSize(settings.maxHeaderBytes());
+        http.setIdleTimeout(settings.idleTimeoutMillis());
+        DeviceConnector connector = new DeviceConnector(s, connections.apply(http),
+                settings.mode() == GatewaySettings.Mode.ADAPTIVE, settings.headerTimeoutMillis(),
+                settings.maxConnectionsPerAddress());
+        connector.setIdleTimeout(settings.idleTimeoutMillis());
+        connector.setPort(settings.port());
+        if (settings.host() != null) {
+            connector.setHost(settings.host());
+        }
+        s.addConnector(connector);
+        // Connections wait on the selector, not on threads; still, a flood of them is cut at a bound,
+        // where the ones still trickling their headers make room for new clients.
+        s.addBean(new DeviceConnector.Limit(settings.maxConnections(), connector));
+        return s;
     }
 
     /**

@@ -21,7 +21,10 @@ import org.eclipse.jetty.util.thread.Invocable.InvocationType;
  * {@code mosaic.gateway.minRequestDataRate} (bytes per second a client must send a body at,
  * default 1024; a body gets at least 5 s and at most {@code mosaic.gateway.maxBodyMillis},
  * default 30000), {@code mosaic.gateway.idleTimeoutMillis} (default 30000),
- * {@code mosaic.gateway.maxConnections} (default 10000).
+ * {@code mosaic.gateway.maxConnections} (default 10000; at the limit, connections still reading
+ * their request headers are closed, oldest first), {@code mosaic.gateway.headerTimeout} (how
+ * long a request's line and headers may take to arrive, default 10s),
+ * {@code mosaic.gateway.maxConnectionsPerAddress} (default 0: no limit). See {@link DeviceConnector}.
  *
  * <p>Adapters' limits: {@code mosaic.gateway.timeout} and {@code mosaic.gateway.concurrency}
  * (unless an adapter's {@code Mosaic-Timeout} and {@code Mosaic-Concurrency} headers say
@@ -35,7 +38,7 @@ import org.eclipse.jetty.util.thread.Invocable.InvocationType;
  */
 record GatewaySettings(int port, String host, int deviceThreads, Mode mode, int inPlaceCalls, long stopTimeoutMillis,
         int maxHeaderBytes, long maxBodyBytes, long minRequestDataRate, long maxBodyMillis, int idleTimeoutMillis,
-        int maxConnections, long defaultTimeoutMillis, long maxTimeoutMillis, int defaultConcurrency, int maxConcurrency,
+        int maxConnections, long headerTimeoutMillis, int maxConnectionsPerAddress, long defaultTimeoutMillis, long maxTimeoutMillis, int defaultConcurrency, int maxConcurrency,
         int adapterThreads, long inlineBudgetMicros, Function<String, String> properties) {
 
     /** Where Jetty reads and handles device requests; see {@link DeviceHandler}. */
@@ -74,6 +77,7 @@ record GatewaySettings(int port, String host, int deviceThreads, Mode mode, int 
                 number(p, "mosaic.gateway.maxHeaderBytes", 8192), number(p, "mosaic.gateway.maxBodyBytes", 1 << 20),
                 number(p, "mosaic.gateway.minRequestDataRate", 1024), number(p, "mosaic.gateway.maxBodyMillis", 30_000),
                 number(p, "mosaic.gateway.idleTimeoutMillis", 30_000), number(p, "mosaic.gateway.maxConnections", 10_000),
+                Limits.millis(or(p, "mosaic.gateway.headerTimeout", "10s")), number(p, "mosaic.gateway.maxConnectionsPerAddress", 0),
                 Math.min(maxTimeout, Limits.millis(or(p, "mosaic.gateway.timeout", "2s"))), maxTimeout,
                 Math.min(maxConcurrency, Limits.count(or(p, "mosaic.gateway.concurrency", "256"))), maxConcurrency,
                 number(p, "mosaic.gateway.adapterThreads", 2048), number(p, "mosaic.gateway.inlineBudgetMicros", 10_000), p);
@@ -104,7 +108,8 @@ record GatewaySettings(int port, String host, int deviceThreads, Mode mode, int 
     /** @return these settings in another mode (tests, benchmarks) */
     GatewaySettings withMode(Mode m) {
         return new GatewaySettings(port, host, deviceThreads, m, inPlaceCalls, stopTimeoutMillis, maxHeaderBytes, maxBodyBytes,
-                minRequestDataRate, maxBodyMillis, idleTimeoutMillis, maxConnections, defaultTimeoutMillis, maxTimeoutMillis,
+                minRequestDataRate, maxBodyMillis, idleTimeoutMillis, maxConnections, headerTimeoutMillis, maxConnectionsPerAddress,
+                defaultTimeoutMillis, maxTimeoutMillis,
                 defaultConcurrency, maxConcurrency, adapterThreads, inlineBudgetMicros, properties);
     }
 

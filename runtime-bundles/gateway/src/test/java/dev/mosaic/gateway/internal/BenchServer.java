@@ -1,6 +1,6 @@
 package dev.mosaic.gateway.internal;
 
-import java.util.function.BiFunction;
+import java.util.function.Function;
 
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -19,22 +19,31 @@ public final class BenchServer {
     private BenchServer() {
     }
 
-    /** Serves with a plain connector, says {@code <what> ready on port N}, and runs until the process is stopped. */
+    /** Serves with a plain connector and thread pool, says {@code <what> ready on port N}, and runs until the process is stopped. */
     public static void serve(String what, Handler handler) throws Exception {
-        serve(what, handler, ServerConnector::new);
+        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
+        serve(what, handler, threads, new Server(threads), null);
     }
 
-    /** The same, with the connector {@code connector} makes (Mosaic's gateway has its own in {@code adaptive} mode). */
-    public static void serve(String what, Handler handler, BiFunction<Server, HttpConnectionFactory, ServerConnector> connector)
-            throws Exception {
-        QueuedThreadPool threads = new QueuedThreadPool(200, 8);
-        threads.setName(what);
+    /**
+     * The same with Mosaic's device connector and thread pool (its connections read on one
+     * thread at a time, and time their headers), in the adaptive mode or not.
+     */
+    public static void serveWithDeviceConnector(String what, Handler handler, boolean adaptive) throws Exception {
+        QueuedThreadPool threads = new DeviceThreads(200, 8);
         Server server = new Server(threads);
+        serve(what, handler, threads, server, http -> new DeviceConnector(server, http, adaptive, 10_000, 0));
+    }
+
+    private static void serve(String what, Handler handler, QueuedThreadPool threads, Server server,
+            Function<HttpConnectionFactory, ServerConnector> connector) throws Exception {
+        threads.setName(what);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
         http.setSendXPoweredBy(false);
         http.setRequestHeaderSize(8192);
-        ServerConnector listening = connector.apply(server, new HttpConnectionFactory(http));
+        HttpConnectionFactory factory = new HttpConnectionFactory(http);
+        ServerConnector listening = connector == null ? new ServerConnector(server, factory) : connector.apply(factory);
         listening.setHost("127.0.0.1");
         listening.setPort(0);
         server.addConnector(listening);

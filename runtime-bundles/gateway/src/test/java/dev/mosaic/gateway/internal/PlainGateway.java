@@ -43,10 +43,6 @@ public final class PlainGateway {
         GatewaySettings settings = GatewaySettings.from(java.util.Map.of("mosaic.gateway.invocationType", mode,
                 "mosaic.gateway.inPlaceCalls", "100")::get);
         DeviceHandler handler = new DeviceHandler(() -> tables, mapper, adapterPool, deadlines, settings);
-        if (settings.mode() == GatewaySettings.Mode.ADAPTIVE) {
-            BenchServer.serve("plain gateway", handler, AdaptiveConnector::new);
-        } else {
-            BenchServer.serve("plain gateway", handler);
-        }
+        BenchServer.serveWithDeviceConnector("plain gateway", handler, settings.mode() == GatewaySettings.Mode.ADAPTIVE);
     }
 }

@@ -38,7 +38,7 @@ import dev.mosaic.gateway.internal.RoutingTable.Entry;
  * The gateway's adaptive mode on a real Jetty over loopback: one keep-alive connection reads
  * its next request inline or where blocking is allowed, after what its last request went to.
  */
-class AdaptiveConnectorTest {
+class DeviceConnectorTest {
 
     private final ObjectMapper mapper = new ObjectMapper();
     // a bulkhead wider than the 16 requests in flight: this test is about where calls run, not about 503s
@@ -46,7 +46,7 @@ class AdaptiveConnectorTest {
     /** Per call: where it ran, "pool" (the adapter pool) or "jetty", and whether blocking was allowed there. */
     private final List<String> calls = new CopyOnWriteArrayList<>();
     private Server server;
-    private AdaptiveConnector connector;
+    private DeviceConnector connector;
     private ExecutorService pool;
     private Deadlines deadlines;
 
@@ -64,7 +64,7 @@ class AdaptiveConnectorTest {
         }
         Map<String, RoutingTable<Target>> tables = Map.of("prod", RoutingTable.of(entries));
         server = new Server(new QueuedThreadPool(20, 4));
-        connector = new AdaptiveConnector(server, new HttpConnectionFactory());
+        connector = new DeviceConnector(server, new HttpConnectionFactory(), true, 10_000, 0);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
@@ -82,7 +82,7 @@ class AdaptiveConnectorTest {
 
     private static String where() {
         return (Thread.currentThread().getName().equals("adapter-pool") ? "pool" : "jetty")
-                + (AdaptiveConnector.mayBlockHere() ? " may block" : " must not block");
+                + (DeviceConnector.mayBlockHere() ? " may block" : " must not block");
     }
 
     @Test
