@@ -13,6 +13,9 @@ public final class Main {
                 time from the management call to the new version answering; adapter deploys and module releases
             bench/run swaps [swaps] [seconds] [connections] [pause ms]
                 failed requests and p99 on a route while its module version is yanked and unyanked under load
+            bench/run flood [seconds] [rounds] [wrk seconds]
+                oversized-header flood: wrong answers to other clients on raw Jetty, raw Jetty with Mosaic's
+                connector and the runtime; then the connector's req/s against raw Jetty, not attacked
             bench/run scale [max adapters] [module versions]
                 N = 10, 100, 1000, 10000 adapters: fill time, deploy of one more, heap, start-to-ready
             bench/run lookup [seconds per iteration]
@@ -34,6 +37,7 @@ public final class Main {
             case "deploy" -> DeployLatency.run(rest);
             case "bulkhead" -> Bulkhead.run(rest);
             case "swaps" -> Swaps.run(rest);
+            case "flood" -> Flood.run(rest);
             case "scale" -> Scale.run(rest);
             case "lookup" -> Lookup.run(rest);
             case "startup" -> Startup.run(rest);

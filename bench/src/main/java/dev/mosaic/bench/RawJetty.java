@@ -3,20 +3,16 @@ package dev.mosaic.bench;
 import dev.mosaic.gateway.internal.BenchServer;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.function.BiFunction;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The yardstick: a Jetty 12 core server with one handler and no routing, serving fixed
@@ -33,6 +29,20 @@ public final class RawJetty {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args[0].startsWith("echo")) {
+            echo(args[0].equals("echo-guarded"));
+            return;
+        }
+        if (args[0].equals("nonblocking-guarded")) {
+            byte[] body = Files.readAllBytes(Path.of(args[1]));
+            BenchServer.serveWithDeviceConnector("raw guarded", new Handler.Abstract.NonBlocking() {
+                @Override
+                public boolean handle(Request request, Response response, Callback callback) {
+                    return answer(body, response, callback);
+                }
+            }, false);
+            return;
+        }
         boolean nonBlocking = args[0].equals("nonblocking");
 
         byte[] body = Files.readAllBytes(Path.of(args[1]));
@@ -52,6 +62,28 @@ public final class RawJetty {
     /** Serves like Mosaic's gateway, on a free loopback port; see {@link BenchServer#serve(String, Handler)}. */
     public static void serve(String what, Handler handler) throws Exception {
         BenchServer.serve(what, handler);
+    }
+
+    /**
+     * For the header flood: answers each request's path, Host and X-Tag, so that a client can
+     * tell its answer from another's; on a plain connector or on Mosaic's device connector
+     * ({@code guarded}: connections that read on one thread at a time).
+     */
+    private static void echo(boolean guarded) throws Exception {
+        Handler echo = new Handler.Abstract.NonBlocking() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                String body = request.getHttpURI().getPath() + "|" + request.getHeaders().get("Host") + "|"
+                        + request.getHeaders().get("X-Tag");
+                response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.ISO_8859_1)), callback);
+                return true;
+            }
+        };
+        if (guarded) {
+            BenchServer.serveWithDeviceConnector("raw guarded", echo, false);
+        } else {
+            BenchServer.serve("raw", echo);
+        }
     }
 
     static boolean answer(byte[] body, Response response, Callback callback) {

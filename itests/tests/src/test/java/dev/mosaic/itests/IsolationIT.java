@@ -162,6 +162,11 @@ public class IsolationIT extends MosaicSupport {
             String badVersion = raw("POST /fixtures/echo HTTP/9.9\r\nHost: x\r\nConnection: close\r\n\r\n");
             assertTrue(badVersion, badVersion.startsWith("HTTP/1.1 505"));
             assertTrue(badVersion, badVersion.contains("http_version_not_supported"));
+            // an HTTP/2 client with prior knowledge gets a 426 in JSON that names HTTP/1.1, not an empty answer
+            String preface = raw("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+            assertTrue(preface, preface.startsWith("HTTP/1.1 426"));
+            assertTrue(preface, preface.contains("Upgrade: HTTP/1.1") && preface.contains("\"error\":\"http_version_not_supported\"")
+                    && preface.contains("serves HTTP/1.1 only"));
             String badLength = raw("POST /fixtures/echo HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\nConnection: close\r\n\r\n");
             assertTrue(badLength, badLength.startsWith("HTTP/1.1 400"));
             HttpResponse<String> tooBig = send("POST", "/fixtures/echo", "[" + "0,".repeat(600_000) + "0]",

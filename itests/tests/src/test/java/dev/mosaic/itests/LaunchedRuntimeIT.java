@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -370,6 +371,75 @@ public class LaunchedRuntimeIT {
             assertEquals("1.1.0", rt.json("/tv/home").get("moduleVersion").asText());
             assertEquals("nothing was deployed", before, rt.cli("ls", "--json").out());
         }
+    }
+
+    /**
+     * A chunked upload (no length announced) is read as it arrives into a file, never held in
+     * memory, and cut as soon as it passes the limit: half-way through 32 MiB, the runtime's
+     * heap after a full GC has grown by less than 8 MB; past the limit, a 413 in JSON.
+     */
+    @Test
+    public void aChunkedUploadIsStreamedToDiskAndCutAtTheLimit() throws Exception {
+        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), "-Dmosaic.mgmt.maxUploadBytes=" + (40 << 20))) {
+            long before = heapAfterGc(rt);
+            URI api = URI.create(rt.mgmtUrl);
+            String token = Files.readString(rt.data.resolve("mgmt-token")).trim();
+            try (java.net.Socket s = new java.net.Socket(api.getHost(), api.getPort())) {
+                java.io.OutputStream out = s.getOutputStream();
+                java.io.ByteArrayOutputStream answer = new java.io.ByteArrayOutputStream();
+                Thread reader = new Thread(() -> {
+                    try {
+                        s.getInputStream().transferTo(answer); // from the start: a reset would drop an answer not read yet
+                    } catch (java.io.IOException e) {
+                        // the connection closed under the writer
+                    }
+                });
+                reader.start();
+                out.write(("POST " + api.getPath() + "/deployments HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer " + token
+                        + "\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                byte[] chunk = new byte[1 << 20];
+                byte[] size = ("100000\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                byte[] end = "\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                long sent = 0;
+                try {
+                    for (int i = 0; i < 64; i++) {
+                        out.write(size);
+                        out.write(chunk);
+                        out.write(end);
+                        sent += chunk.length;
+                        if (i == 31) {
+                            out.flush();
+                            long during = heapAfterGc(rt);
+                            assertTrue("32 MiB into the upload the heap after GC grew by " + (during - before) / 1024 + " KiB",
+                                    during - before < 8 << 20);
+                        }
+                    }
+                } catch (java.io.IOException e) {
+                    // the runtime answered and closed: what this test expects past the limit
+                }
+                reader.join(TimeUnit.SECONDS.toMillis(30));
+                String text = answer.toString(java.nio.charset.StandardCharsets.UTF_8);
+                assertTrue("sent " + (sent >> 20) + " MiB, answered: " + text, text.startsWith("HTTP/1.1 413 "));
+                assertTrue(text, text.contains("\"body_too_large\"") && text.contains("mosaic.mgmt.maxUploadBytes"));
+            }
+            assertEquals("1.1.0", rt.json("/tv/home").get("moduleVersion").asText());
+            try (java.util.stream.Stream<Path> left = Files.list(rt.data.resolve("artifacts/.incoming"))) {
+                assertEquals("the cut upload's file is gone", 0, left.count());
+            }
+        }
+    }
+
+    /** @return the launched runtime's heap in use after a full GC, in bytes (jcmd) */
+    private static long heapAfterGc(LaunchedRuntime rt) throws Exception {
+        Path jcmd = Path.of(LaunchedRuntime.java()).resolveSibling("jcmd");
+        String pid = Long.toString(rt.process.pid());
+        new ProcessBuilder(jcmd.toString(), pid, "GC.run").redirectErrorStream(true).start().waitFor(60, TimeUnit.SECONDS);
+        Process info = new ProcessBuilder(jcmd.toString(), pid, "GC.heap_info").redirectErrorStream(true).start();
+        String text = new String(info.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        info.waitFor(60, TimeUnit.SECONDS);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(text);
+        assertTrue("jcmd GC.heap_info said: " + text, m.find());
+        return Long.parseLong(m.group(1)) * 1024;
     }
 
     @Test

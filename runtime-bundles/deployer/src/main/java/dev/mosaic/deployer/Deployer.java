@@ -1,5 +1,7 @@
 package dev.mosaic.deployer;
 
+import java.io.InputStream;
+
 import java.util.List;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -37,12 +39,28 @@ public interface Deployer {
     DeployResult deploy(byte[] jar, DeployOptions options) throws DeployException;
 
     /**
+     * {@link #deploy(byte[], DeployOptions)}, the bundle read from a stream as it arrives into
+     * a file of the store, never whole in memory, and refused as soon as it passes the upload
+     * limit ({@code mosaic.deploy.maxBytes}). The stream is read to its end, not closed.
+     *
+     * @since 2.1
+     */
+    DeployResult deploy(InputStream jar, DeployOptions options) throws DeployException;
+
+    /**
      * Says what the deploy policy makes of a bundle in an environment, changing nothing: every
      * finding, refused or reported, and the exemption that would allow what is refused.
      *
      * @throws DeployException if it is not a bundle Mosaic runs
      */
     PolicyReport check(byte[] jar, String environment) throws DeployException;
+
+    /**
+     * {@link #check(byte[], String)}, the bundle read from a stream as {@link #deploy(InputStream, DeployOptions)} reads it.
+     *
+     * @since 2.1
+     */
+    PolicyReport check(InputStream jar, String environment) throws DeployException;
 
     /**
      * Removes an adapter (its routes answer 404 afterwards) or a shared-module version.

@@ -25,10 +25,21 @@ final class JsonErrorHandler extends ErrorHandler {
         this.mapper = mapper;
     }
 
+    /** Every method gets its error in JSON, not only those Jetty writes error pages for (an HTTP/2 preface's PRI included). */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
             Callback callback) throws IOException {
         String text = message == null || message.isEmpty() ? defaultMessage(code) : message;
+        if (code == 426) {
+            // an HTTP/2 request with prior knowledge (h2c): this port speaks HTTP/1.1
+            response.getHeaders().put(HttpHeader.UPGRADE, "HTTP/1.1");
+            text = "this port serves HTTP/1.1 only; send the request over HTTP/1.1 (HTTP/2 with prior knowledge is not served)";
+        }
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, Json.CONTENT_TYPE);
         byte[] body = Json.error(mapper, code(code), code, text, Map.of());
         response.write(true, ByteBuffer.wrap(body), callback);
@@ -48,6 +59,7 @@ final class JsonErrorHandler extends ErrorHandler {
             case 408 -> "request_timeout";
             case 413 -> "body_too_large";
             case 414 -> "uri_too_long";
+            case 426 -> "http_version_not_supported";
             case 431 -> "headers_too_large";
             case 505 -> "http_version_not_supported";
             default -> status >= 500 ? "server_error" : "bad_request";

@@ -3,24 +3,13 @@ package dev.mosaic.gateway.internal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Connection;
@@ -45,8 +34,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * One client floods requests whose headers are too large (each answered 431 by Jetty) while
- * others send small valid requests, on a real server over loopback. Jetty 12.1's HTTP/1
+ * Clients flood requests whose headers are too large (each answered 431 by Jetty) while
+ * others send small valid requests ({@link HeaderFlood}), on a real server over loopback. Jetty 12.1's HTTP/1
  * connection then runs its read loop on two threads at once, and one run releases the request
  * buffer the other still reads into (see {@link DeviceEndPoint}); the device server must not.
  * Two instruments see it: a connection factory whose connections count the runs of their read
@@ -54,8 +43,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * while and then checks nobody wrote into them, and counts releases past the last.
  */
 class CrossTalkTest {
-
-    private static final String BIG_HEADER = "X-Big: " + "a".repeat(64 * 1024) + "\r\n";
 
     private final CheckingPool pool = new CheckingPool();
     private final WatchedConnections connections = new WatchedConnections();
@@ -76,12 +63,13 @@ class CrossTalkTest {
         server = DeviceServer.newServer(settings, pool, connections::make);
         server.setHandler(new Echo(mode.invocationType())); // as the device handler declares itself in that mode
         server.start();
-        Flood flood = flood(port(), () -> false, TimeUnit.SECONDS.toNanos(4));
+        HeaderFlood.Result flood = HeaderFlood.run(port(), TimeUnit.SECONDS.toNanos(4), () -> false, HeaderFlood::echoRequest,
+                HeaderFlood::echoed);
         pool.checkAll();
 
-        assertTrue(flood.attacks.get() > 100, "the flood ran: " + flood);
-        assertTrue(flood.right.get() > 100, "valid requests were served: " + flood);
-        assertEquals(0, flood.wrong.get(), "answers to other requests than the one sent: " + flood);
+        assertTrue(flood.attacks().get() > 100, "the flood ran: " + flood);
+        assertTrue(flood.right().get() > 100, "valid requests were served: " + flood);
+        assertEquals(0, flood.wrong().get(), "answers to other requests than the one sent: " + flood);
         assertEquals(0, connections.overlapping.get(), "runs of a connection's read loop that overlapped");
         assertEquals(0, pool.overReleased.get(), "buffers released more often than acquired");
         assertEquals(0, pool.writtenAfterRelease.get(), "buffers written after their release");
@@ -103,7 +91,8 @@ class CrossTalkTest {
         server.addConnector(plain);
         server.setHandler(new Echo(InvocationType.NON_BLOCKING));
         server.start();
-        Flood flood = flood(port(), () -> connections.overlapping.get() > 0, TimeUnit.SECONDS.toNanos(30));
+        HeaderFlood.Result flood = HeaderFlood.run(port(), TimeUnit.SECONDS.toNanos(30), () -> connections.overlapping.get() > 0,
+                HeaderFlood::echoRequest, HeaderFlood::echoed);
         assertTrue(connections.overlapping.get() > 0, "no overlapping runs of a read loop in 30 s on plain Jetty: " + flood);
     }
 
@@ -114,83 +103,6 @@ class CrossTalkTest {
             }
         }
         throw new IllegalStateException("no connector");
-    }
-
-    /** What a flood did: its attacks, and the valid requests answered rightly and wrongly. */
-    private record Flood(AtomicLong attacks, AtomicLong right, AtomicLong wrong, ConcurrentLinkedQueue<String> samples) {
-        @Override
-        public String toString() {
-            return attacks + " oversized requests, " + right + " right answers, " + wrong + " wrong ones " + samples;
-        }
-    }
-
-    /**
-     * Four clients send 64 KiB headers, each on a new connection; two others send valid
-     * requests tagged with their own path, host and header, each on its own connection, and
-     * check the answer echoes exactly those; until {@code done} says so or the time is up.
-     */
-    private static Flood flood(int port, BooleanSupplier done, long nanos) throws Exception {
-        Flood flood = new Flood(new AtomicLong(), new AtomicLong(), new AtomicLong(), new ConcurrentLinkedQueue<>());
-        AtomicBoolean stop = new AtomicBoolean();
-        ExecutorService clients = Executors.newFixedThreadPool(6);
-        List<Future<?>> running = new ArrayList<>();
-        try {
-            for (int t = 0; t < 4; t++) {
-                int attacker = t;
-                running.add(clients.submit(() -> {
-                    for (long n = 0; !stop.get(); n++) {
-                        send(port, "GET /attack/" + attacker + "/" + n + " HTTP/1.1\r\nHost: attacker" + attacker + ":1\r\n"
-                                + BIG_HEADER + "\r\n");
-                        flood.attacks.incrementAndGet();
-                    }
-                    return null;
-                }));
-            }
-            for (int t = 0; t < 2; t++) {
-                int victim = t;
-                running.add(clients.submit(() -> {
-                    for (long n = 0; !stop.get(); n++) {
-                        String tag = "v" + victim + "-" + n;
-                        String answer = send(port, "GET /victim/" + tag + " HTTP/1.1\r\nHost: victim:" + port + "\r\nX-Tag: " + tag
-                                + "\r\nConnection: close\r\n\r\n");
-                        if (answer.startsWith("HTTP/1.1 200 ") && answer.endsWith("/victim/" + tag + "|victim:" + port + "|" + tag)) {
-                            flood.right.incrementAndGet();
-                        } else {
-                            flood.wrong.incrementAndGet();
-                            if (flood.samples.size() < 5) {
-                                flood.samples.add(answer.lines().findFirst().orElse("(no answer)"));
-                            }
-                        }
-                    }
-                    return null;
-                }));
-            }
-            long deadline = System.nanoTime() + nanos;
-            while (System.nanoTime() < deadline && !done.getAsBoolean()) {
-                Thread.sleep(20); // polling the condition, not synchronising
-            }
-        } finally {
-            stop.set(true);
-            clients.shutdown();
-            assertTrue(clients.awaitTermination(30, TimeUnit.SECONDS), "the clients stopped");
-        }
-        for (Future<?> f : running) {
-            f.get();
-        }
-        return flood;
-    }
-
-    /** @return the whole answer to one request on a new connection, or what went wrong reading it */
-    private static String send(int port, String request) {
-        try (Socket s = new Socket("127.0.0.1", port)) {
-            s.setSoTimeout(10_000);
-            OutputStream out = s.getOutputStream();
-            out.write(request.getBytes(StandardCharsets.ISO_8859_1));
-            out.flush();
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            return "(read failed: " + e + ")";
-        }
     }
 
     /** Answers the request's path, Host and X-Tag. */

@@ -1,7 +1,9 @@
 package dev.mosaic.shell.internal;
 
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
 
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.pathmap.PathSpec;
@@ -101,22 +103,71 @@ final class ApiRequest {
         return "api:" + (clean.length() > 80 ? clean.substring(0, 80) : clean);
     }
 
-    /** @return the body, refused over the upload limit before it is read */
-    byte[] body() throws ApiError {
+    /**
+     * Hands the body to {@code use} as a stream read as it arrives, never whole in memory, and
+     * cut at the upload limit ({@code mosaic.mgmt.maxUploadBytes}): a body whose announced
+     * length is over it is refused before any of it is read, a chunked one as soon as it
+     * passes it; either way a 413.
+     */
+    <T> T upload(Upload<T> use) throws ApiError, DeployException {
         long length = request.getLength();
         if (length > maxUpload) {
-            throw new ApiError(413, "body_too_large", "the upload is " + length + " bytes; the limit is " + maxUpload);
+            throw new ApiError(413, "body_too_large", "the upload is " + length + " bytes; the limit is " + maxUpload
+                    + " (mosaic.mgmt.maxUploadBytes)");
         }
+        Limited body = new Limited(Content.Source.asInputStream(request), maxUpload);
         try {
-            return Content.Source.asByteArrayAsync(request, (int) Math.min(Integer.MAX_VALUE - 8, maxUpload)).get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ApiError(503, DeployException.INTERNAL, "interrupted while reading the upload");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof IllegalArgumentException || e.getCause() instanceof IllegalStateException) {
-                throw new ApiError(413, "body_too_large", "the upload is over the limit of " + maxUpload + " bytes");
+            return use.read(body);
+        } catch (DeployException e) {
+            if (body.over) {
+                throw new ApiError(413, "body_too_large", "the upload is over the limit of " + maxUpload
+                        + " bytes (mosaic.mgmt.maxUploadBytes); nothing more of it was read");
             }
-            throw new ApiError(400, DeployException.INVALID_BUNDLE, "the upload could not be read completely: " + e.getCause());
+            throw e;
+        }
+    }
+
+    /** What reads an upload. */
+    @FunctionalInterface
+    interface Upload<T> {
+        T read(InputStream body) throws DeployException;
+    }
+
+    /** A stream that fails, and says so, once more than {@code limit} bytes have come through. */
+    private static final class Limited extends FilterInputStream {
+        private final long limit;
+        private long count;
+        boolean over;
+
+        Limited(InputStream in, long limit) {
+            super(in);
+            this.limit = limit;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                counted(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                counted(n);
+            }
+            return n;
+        }
+
+        private void counted(int n) throws IOException {
+            count += n;
+            if (count > limit) {
+                over = true;
+                throw new IOException("the upload is over the limit of " + limit + " bytes");
+            }
         }
     }
 

@@ -62,9 +62,9 @@ final class ApiRoutes {
         this.maxUpload = maxUpload;
 
         route("GET", "/deployments", (r, d, i) -> d.list(r.query("env"), r.query("owner"), r.kind()));
-        route("POST", "/deployments", (r, d, i) -> d.deploy(r.body(),
-                new DeployOptions(r.query("env"), r.actor(), r.query("ttl"), r.flag("dryRun"), r.query("owner"))));
-        route("POST", "/check", (r, d, i) -> d.check(r.body(), r.query("env")));
+        route("POST", "/deployments", (r, d, i) -> r.upload(body -> d.deploy(body,
+                new DeployOptions(r.query("env"), r.actor(), r.query("ttl"), r.flag("dryRun"), r.query("owner")))));
+        route("POST", "/check", (r, d, i) -> r.upload(body -> d.check(body, r.query("env"))));
         route("DELETE", "/deployments/{env}/{name}", (r, d, i) -> d.undeploy(r.path("env"), r.path("name"),
                 r.query("version"), r.flag("force"), r.actor(), r.flag("dryRun")));
         route("DELETE", "/deployments/{env}/{name}/{version}", (r, d, i) -> d.undeploy(r.path("env"), r.path("name"),

@@ -1,6 +1,7 @@
 package dev.mosaic.shell.internal;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -96,22 +97,20 @@ public final class MosaicCommands {
             @Descriptor("only say what would happen") @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("the team to call, for a bundle that names none (Mosaic-Owner)") @Parameter(names = { "-o", "--owner" }, absentValue = "") String owner,
             @Descriptor("the bundle jar, a path on the runtime's machine") String file) throws DeployException, IOException {
-        byte[] bytes;
-        try {
-            bytes = Files.readAllBytes(Path.of(file));
+        try (InputStream in = Files.newInputStream(Path.of(file))) {
+            return deployer().deploy(in, new DeployOptions(env, actor(), ttl.isEmpty() ? null : ttl, dryRun,
+                    owner.isEmpty() ? null : owner));
         } catch (NoSuchFileException e) {
             throw new DeployException(DeployException.NOT_FOUND, "no file " + Path.of(file).toAbsolutePath());
         }
-        return deployer().deploy(bytes, new DeployOptions(env, actor(), ttl.isEmpty() ? null : ttl, dryRun,
-                owner.isEmpty() ? null : owner));
     }
 
     @Descriptor("what the deploy policy says of a bundle, without deploying it")
     public PolicyReport check(
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("the bundle jar, a path on the runtime's machine") String file) throws DeployException, IOException {
-        try {
-            return deployer().check(Files.readAllBytes(Path.of(file)), env);
+        try (InputStream in = Files.newInputStream(Path.of(file))) {
+            return deployer().check(in, env);
         } catch (NoSuchFileException e) {
             throw new DeployException(DeployException.NOT_FOUND, "no file " + Path.of(file).toAbsolutePath());
         }

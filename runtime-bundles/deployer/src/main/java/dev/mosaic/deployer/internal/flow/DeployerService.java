@@ -1,5 +1,7 @@
 package dev.mosaic.deployer.internal.flow;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -72,11 +74,21 @@ public final class DeployerService implements Deployer {
 
     @Override
     public DeployResult deploy(byte[] jar, DeployOptions options) throws DeployException {
-        return deploys.deploy(jar, options);
+        return deploys.deploy(new ByteArrayInputStream(jar == null ? new byte[0] : jar), options);
     }
 
     @Override
     public PolicyReport check(byte[] jar, String environment) throws DeployException {
+        return deploys.check(new ByteArrayInputStream(jar == null ? new byte[0] : jar), environment);
+    }
+
+    @Override
+    public DeployResult deploy(InputStream jar, DeployOptions options) throws DeployException {
+        return deploys.deploy(jar, options);
+    }
+
+    @Override
+    public PolicyReport check(InputStream jar, String environment) throws DeployException {
         return deploys.check(jar, environment);
     }
 

@@ -1,5 +1,6 @@
 package dev.mosaic.deployer.internal.flow;
 
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -34,7 +35,7 @@ final class Deploys {
         this.releases = releases;
     }
 
-    DeployResult deploy(byte[] jar, DeployOptions options) throws DeployException {
+    DeployResult deploy(InputStream jar, DeployOptions options) throws DeployException {
         long start = System.nanoTime();
         String env = Names.environment(options.environment());
         if (options.ttl() != null) {
@@ -57,7 +58,7 @@ final class Deploys {
     }
 
     /** What the policy says of an upload in an environment; nothing is stored, planned or changed. */
-    PolicyReport check(byte[] jar, String environment) throws DeployException {
+    PolicyReport check(InputStream jar, String environment) throws DeployException {
         String env = Names.environment(environment);
         Path upload = intake.receive(jar);
         try {

@@ -1,6 +1,9 @@
 package dev.mosaic.deployer.internal.flow;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,20 +51,42 @@ final class Intake {
         this.platform = platform;
     }
 
-    /** @return the upload in a temporary file of the store; the caller discards it */
-    Path receive(byte[] jar) throws DeployException {
-        if (jar == null || jar.length == 0) {
-            throw new DeployException(DeployException.INVALID_BUNDLE, "the upload is empty; send the bundle jar");
-        }
-        if (jar.length > settings.maxUploadBytes()) {
-            throw new DeployException(DeployException.INVALID_BUNDLE, "the upload is " + jar.length + " bytes; the limit is "
-                    + settings.maxUploadBytes() + " (mosaic.deploy.maxBytes)");
-        }
+    /**
+     * Reads an upload into a temporary file of the store as it arrives, never whole in memory,
+     * and stops reading as soon as it passes the upload limit.
+     *
+     * @return the file; the caller discards it
+     */
+    Path receive(InputStream jar) throws DeployException {
+        long limit = settings.maxUploadBytes();
+        Path temp;
         try {
-            return store.receive(jar);
+            temp = store.newUpload();
         } catch (IOException e) {
             throw new DeployException(DeployException.INTERNAL, "cannot store the upload: " + e.getMessage(), e);
         }
+        long read = 0;
+        try (OutputStream out = Files.newOutputStream(temp)) {
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; read <= limit && (n = jar.read(buffer, 0, (int) Math.min(buffer.length, limit + 1 - read))) >= 0;) {
+                out.write(buffer, 0, n);
+                read += n;
+            }
+        } catch (IOException e) {
+            store.discard(temp);
+            throw new DeployException(DeployException.INVALID_BUNDLE, "the upload could not be read completely after " + read
+                    + " bytes: " + e.getMessage(), e);
+        }
+        if (read == 0) {
+            store.discard(temp);
+            throw new DeployException(DeployException.INVALID_BUNDLE, "the upload is empty; send the bundle jar");
+        }
+        if (read > limit) {
+            store.discard(temp);
+            throw new DeployException(DeployException.INVALID_BUNDLE, "the upload is over the limit of " + limit
+                    + " bytes (mosaic.deploy.maxBytes); nothing more of it was read");
+        }
+        return temp;
     }
 
     /**

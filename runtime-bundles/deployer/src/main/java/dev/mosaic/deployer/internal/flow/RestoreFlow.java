@@ -169,8 +169,8 @@ final class RestoreFlow {
             progress = false;
             failures.clear();
             for (Path jar : new ArrayList<>(order)) {
-                try {
-                    deploys.deploy(Files.readAllBytes(jar), DeployOptions.to(Gateway.DEFAULT_ENVIRONMENT, "seed"));
+                try (java.io.InputStream in = Files.newInputStream(jar)) {
+                    deploys.deploy(in, DeployOptions.to(Gateway.DEFAULT_ENVIRONMENT, "seed"));
                     order.remove(jar);
                     progress = true;
                 } catch (DeployException | IOException e) {

@@ -34,11 +34,9 @@ public final class ArtifactStore {
         }
     }
 
-    /** @return a new temporary file holding the upload, not yet part of the store */
-    public Path receive(byte[] bytes) throws IOException {
-        Path temp = Files.createTempFile(incoming, "upload-", ".jar");
-        Files.write(temp, bytes);
-        return temp;
+    /** @return a new, empty temporary file for an upload, not yet part of the store */
+    public Path newUpload() throws IOException {
+        return Files.createTempFile(incoming, "upload-", ".jar");
     }
 
     /** @return where the artifact of that name and version lives */
