@@ -241,7 +241,7 @@ final class Scale {
         return Long.parseLong(m.group(1)) / 1024.0;
     }
 
-    private static String jcmd(Bench.Runtime rt, String command) throws IOException, InterruptedException {
+    static String jcmd(Bench.Runtime rt, String command) throws IOException, InterruptedException {
         Path jcmd = Path.of(Bench.java()).resolveSibling("jcmd");
         Process p = new ProcessBuilder(jcmd.toString(), Long.toString(rt.pid()), command).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

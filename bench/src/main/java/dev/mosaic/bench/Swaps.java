@@ -41,6 +41,7 @@ final class Swaps {
                 swap(rt, i % 2 == 0);
             }
             Bench.wrk(route, 2, connections, 5); // warm-up of the route
+            Memory start = Memory.of(rt, route, connections);
 
             List<Bench.WrkResult> steady = new ArrayList<>();
             List<Bench.WrkResult> swapping = new ArrayList<>();
@@ -80,6 +81,13 @@ final class Swaps {
                 System.out.printf(Locale.ROOT, "%-5d %-9s %10.0f %9.3f %9.3f %7d %7d%n", round, "swapping", w.requestsPerSecond(),
                         w.p50Millis(), w.p99Millis(), w.errors(), swapMillis.size() - before);
             }
+            Memory end = Memory.of(rt, route, connections);
+            System.out.printf(Locale.ROOT, "%-9s %14s %22s %16s %16s%n", "", "heap MB (GC)", "thread-local entries",
+                    "bundle wirings", "service regs.");
+            System.out.printf(Locale.ROOT, "%-9s %14.1f %22d %16d %16d%n", "start", start.heapMb, start.threadLocalEntries,
+                    start.wirings, start.registrations);
+            System.out.printf(Locale.ROOT, "%-9s %14.1f %22d %16d %16d%n", "end", end.heapMb, end.threadLocalEntries, end.wirings,
+                    end.registrations);
             long errors = swapping.stream().mapToLong(Bench.WrkResult::errors).sum()
                     + steady.stream().mapToLong(Bench.WrkResult::errors).sum();
             long requests = swapping.stream().mapToLong(Bench.WrkResult::requests).sum();
@@ -88,10 +96,39 @@ final class Swaps {
             double rpsSteady = Bench.median(steady.stream().map(Bench.WrkResult::requestsPerSecond).toList());
             double rpsSwapping = Bench.median(swapping.stream().map(Bench.WrkResult::requestsPerSecond).toList());
             System.out.printf(Locale.ROOT, "summary: %d swaps under load (median %.1f ms each), %d failed requests of %d%s;"
-                    + " p99 swapping vs steady %.2fx (%.3f vs %.3f ms), req/s %.2fx; a swap every %d ms + the swap; wrk -t2 -c%d -d%ds;"
-                    + " %s%n", swapMillis.size(), Bench.median(swapMillis), errors, requests, errors > 0 ? " (TARGET 0 MISSED)" : "",
-                    p99Swapping / p99Steady, p99Swapping, p99Steady, rpsSwapping / rpsSteady, pauseMillis, connections, seconds,
+                    + " p99 swapping vs steady %.2fx (%.3f vs %.3f ms), req/s %.2fx; heap after GC %.1f -> %.1f MB, thread-local"
+                    + " entries %d -> %d, bundle wirings %d -> %d; a swap every %d ms + the swap; wrk -t2 -c%d -d%ds; %s%n",
+                    swapMillis.size(), Bench.median(swapMillis), errors, requests, errors > 0 ? " (TARGET 0 MISSED)" : "",
+                    p99Swapping / p99Steady, p99Swapping, p99Steady, rpsSwapping / rpsSteady, start.heapMb, end.heapMb,
+                    start.threadLocalEntries, end.threadLocalEntries, start.wirings, end.wirings, pauseMillis, connections, seconds,
                     Bench.machine());
+        }
+    }
+
+    /**
+     * The runtime's heap after full GCs, and the live objects a change could leave behind
+     * (jcmd): measured after a full GC and 3 s of load, so that what the last changes left
+     * has gone stale and the threads that serve have had their chance to sweep it.
+     */
+    private record Memory(double heapMb, long threadLocalEntries, long wirings, long registrations) {
+        static Memory of(Bench.Runtime rt, URI route, int connections) throws Exception {
+            Scale.jcmd(rt, "GC.run");
+            Bench.wrk(route, 2, connections, 3);
+            double heap = Scale.heapMb(rt);
+            String histogram = Scale.jcmd(rt, "GC.class_histogram"); // live objects only: a full GC first
+            return new Memory(heap, count(histogram, "java.lang.ThreadLocal$ThreadLocalMap$Entry"),
+                    count(histogram, "org.apache.felix.framework.BundleWiringImpl"),
+                    count(histogram, "org.apache.felix.framework.ServiceRegistrationImpl"));
+        }
+
+        private static long count(String histogram, String className) {
+            for (String line : histogram.split("\n")) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length >= 4 && f[3].equals(className)) {
+                    return Long.parseLong(f[1]);
+                }
+            }
+            return 0;
         }
     }
 

@@ -612,8 +612,10 @@ public class LaunchedRuntimeIT {
         byte[] release = Files.readAllBytes(example("catalog-1.2.0.jar"));
         byte[] tv11 = Files.readAllBytes(example("tv-home-1.1.0.jar"));
         for (int round = 0; round < 3; round++) {
-            try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
+            // a snapshot every 3 changes: kills land between its steps too (archive, snapshot, empty the journal)
+            try (LaunchedRuntime rt = LaunchedRuntime.start(data, "-Dmosaic.journal.snapshotEvery=3")) {
                 assertServesWhatIsRecorded(rt);
+                assertHistoryWhole(rt);
                 AtomicBoolean go = new AtomicBoolean(true);
                 Thread changes = new Thread(() -> {
                     List<Runnable> ops = List.of(
@@ -636,9 +638,65 @@ public class LaunchedRuntimeIT {
         }
         try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
             assertServesWhatIsRecorded(rt);
+            assertHistoryWhole(rt);
             assertEquals("1.0.0", rt.json("/mobile/home").get("moduleVersion").asText());
             assertEquals("2.0.0", rt.json("/glasses/play/42").get("moduleVersion").asText());
         }
+    }
+
+    /**
+     * A data directory whose journal holds every change (as runtimes before snapshots wrote
+     * it, or one that never reached the threshold) is snapshotted when a runtime with a
+     * lower threshold starts on it: the journal is emptied, the history stays whole, and a
+     * restart serves the same from the snapshot.
+     */
+    @Test
+    public void aLongJournalIsSnapshottedAtStartAndTheHistoryStaysWhole() throws Exception {
+        Path data = LaunchedRuntime.newDataDir();
+        String before;
+        try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
+            assertEquals(201, rt.api("POST", "/deployments", Files.readAllBytes(example("catalog-1.2.0.jar"))).statusCode());
+            for (int i = 0; i < 20; i++) {
+                int status = rt.api("POST", "/modules/" + CATALOG + "/1.1.0/" + (i % 2 == 0 ? "yank" : "unyank"), null)
+                        .statusCode();
+                assertTrue("a change: " + status, status == 200 || status == 201);
+            }
+            before = recorded(rt);
+            assertTrue(rt.stop());
+        }
+        long journalLines = Files.readAllLines(data.resolve("journal.jsonl")).size();
+        assertTrue("every change is in the journal: " + journalLines, journalLines >= 27);
+        assertFalse(Files.exists(data.resolve("snapshot.json")));
+        for (int restart = 0; restart < 2; restart++) {
+            try (LaunchedRuntime rt = LaunchedRuntime.start(data, "-Dmosaic.journal.snapshotEvery=10")) {
+                assertEquals(before, recorded(rt));
+                assertServesWhatIsRecorded(rt);
+                assertEquals(journalLines, assertHistoryWhole(rt));
+                assertTrue(rt.stop());
+            }
+            assertTrue(Files.exists(data.resolve("snapshot.json")));
+            assertEquals("the journal was emptied into the snapshot and the history", 0,
+                    Files.readAllLines(data.resolve("journal.jsonl")).size());
+        }
+    }
+
+    /** @return what is recorded of each deployment (not what differs from one start to the next, such as bundle ids) */
+    private static String recorded(LaunchedRuntime rt) throws Exception {
+        StringBuilder text = new StringBuilder();
+        for (JsonNode d : LaunchedRuntime.JSON.readTree(rt.api("GET", "/deployments", null).body())) {
+            text.append(d.get("environment")).append(' ').append(d.get("name")).append(' ').append(d.get("version")).append(' ')
+                    .append(d.get("yanked")).append(' ').append(d.get("bindings")).append(' ').append(d.get("sha256")).append('\n');
+        }
+        return text.toString();
+    }
+
+    /** @return how many changes {@code history} lists: every one from the first, none twice, in order */
+    private static long assertHistoryWhole(LaunchedRuntime rt) throws Exception {
+        JsonNode history = LaunchedRuntime.JSON.readTree(rt.api("GET", "/history?limit=100000", null).body());
+        for (int i = 0; i < history.size(); i++) {
+            assertEquals("change " + (i + 1) + " of the history: " + history, i + 1, history.get(i).get("sequence").asLong());
+        }
+        return history.size();
     }
 
     // ------------------------------------------------------------------ helpers

@@ -50,7 +50,9 @@ import dev.mosaic.deployer.internal.model.Event;
 import dev.mosaic.deployer.internal.model.Model.UnitKey;
 import dev.mosaic.deployer.internal.model.Registry;
 import dev.mosaic.deployer.internal.store.ArtifactStore;
+import dev.mosaic.deployer.internal.store.HistoryArchive;
 import dev.mosaic.deployer.internal.store.Journal;
+import dev.mosaic.deployer.internal.store.SnapshotFile;
 import dev.mosaic.deployer.internal.store.JsonSupport;
 import dev.mosaic.gateway.Gateway;
 
@@ -110,15 +112,13 @@ public final class DeployerComponent {
 
         ArtifactStore store = new ArtifactStore(settings.data().resolve("artifacts"));
         journal = new Journal(settings.data().resolve("journal.jsonl"), JsonSupport.mapper());
-        Registry registry = new Registry();
-        for (Event e : journal.open()) {
-            registry.apply(e);
-        }
-        int orphans = store.removeUnreferenced(registry.artifactKeys());
+        RecordedState state = RecordedState.open(journal, new SnapshotFile(settings.data().resolve("snapshot.json"),
+                JsonSupport.mapper()), new HistoryArchive(settings.data().resolve("history"), JsonSupport.mapper(),
+                        settings.historyKeep(), 10_000), settings.snapshotEvery());
+        int orphans = store.removeUnreferenced(state.read(Registry::artifactKeys));
         if (orphans > 0) {
             LOG.info("removed {} stored artifact(s) of changes that never committed", orphans);
         }
-        RecordedState state = new RecordedState(journal, registry);
         Map<UnitKey, String> problems = new ConcurrentHashMap<>();
         LeakWatch leakWatch = new LeakWatch(settings.leakGcInterval());
         TenantResolverHook hook = new TenantResolverHook();
@@ -134,7 +134,7 @@ public final class DeployerComponent {
         collisionRegistration = context.registerService(CollisionHook.class, new TenantCollisionHook(), null);
         service.removeStrayTenants(context);
 
-        int recorded = registry.size();
+        int recorded = state.read(Registry::size);
         restoring.set(context.registerService(Restoring.class, new Restoring() {
             @Override
             public int deployments() {

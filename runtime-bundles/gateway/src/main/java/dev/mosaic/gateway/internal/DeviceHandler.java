@@ -128,6 +128,7 @@ final class DeviceHandler extends Handler.Abstract {
     @Override
     public boolean handle(Request request, Response response, Callback callback) {
         DeviceConnector.handling(request, true);
+        DeviceThreads.sweepIfDue();
         String requestId = requestId(request);
         response.getHeaders().put(Gateway.REQUEST_ID_HEADER, requestId);
         if (refusing) {

@@ -54,7 +54,7 @@ public final class GatewayComponent implements Gateway {
         tenants = new Tenants(settings);
         // Jetty's pool: idle threads take jobs from its queue, and reserved threads take a hand-off
         // without waking anyone (tryExecute), which is what makes a blocking call cheap to dispatch.
-        adapterPool = new QueuedThreadPool(settings.adapterThreads(), 8, 30_000);
+        adapterPool = new DeviceThreads(settings.adapterThreads(), 8, 30_000);
         adapterPool.setName("mosaic-adapter");
         adapterPool.setDaemon(true);
         adapterPool.start();

@@ -50,6 +50,7 @@ final class RouteTables {
             next.put(environment, table);
         }
         tables = Map.copyOf(next);
+        DeviceThreads.routesChanged();
     }
 
     /** @return the environments the target served in, which it no longer does */
@@ -72,6 +73,7 @@ final class RouteTables {
         }
         if (!servedIn.isEmpty()) {
             tables = Map.copyOf(next);
+            DeviceThreads.routesChanged();
         }
         return servedIn;
     }

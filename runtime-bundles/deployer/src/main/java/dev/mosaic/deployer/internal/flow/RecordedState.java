@@ -1,26 +1,93 @@
 package dev.mosaic.deployer.internal.flow;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Function;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import dev.mosaic.deployer.DeployException;
 import dev.mosaic.deployer.internal.model.Event;
 import dev.mosaic.deployer.internal.model.Registry;
+import dev.mosaic.deployer.internal.model.Snapshot;
+import dev.mosaic.deployer.internal.store.HistoryArchive;
 import dev.mosaic.deployer.internal.store.Journal;
+import dev.mosaic.deployer.internal.store.SnapshotFile;
 
 /**
- * The registry the journal's events add up to. {@link #record} is the one place where the
+ * The registry the recorded changes add up to. {@link #record} is the one place where the
  * recorded state changes: the event is appended to the journal and forced to disk, then
  * applied. Changes plan on a {@link #copy}; queries {@link #read} under the same monitor.
+ *
+ * <p>The journal does not grow without bound: every {@code snapshotEvery} changes, its
+ * changes are moved to the {@link HistoryArchive}, the registry is written to a
+ * {@link SnapshotFile}, and the journal is emptied, in that order, each step forced to disk.
+ * A restart reads the snapshot and the journal's few changes after it, so it costs what is
+ * deployed, not how long the history is. A crash between two steps loses nothing: the
+ * history archive skips what it already has, and the restart skips the journal's changes
+ * that the snapshot already holds (archiving them if they are not yet). A data directory
+ * from before snapshots is a journal with no snapshot: read as before, then snapshotted.
  */
 public final class RecordedState {
 
-    private final Journal journal;
-    private Registry registry;
+    private static final Logger LOG = LoggerFactory.getLogger(RecordedState.class);
 
-    public RecordedState(Journal journal, Registry restored) {
+    private final Journal journal;
+    private final SnapshotFile snapshots;
+    private final HistoryArchive history;
+    private final int snapshotEvery;
+    private Registry registry;
+    /** Changes in the journal file now. */
+    private int inJournal;
+    /** When to try again after a snapshot failed (changes in the journal). */
+    private int nextAttempt;
+
+    private RecordedState(Journal journal, SnapshotFile snapshots, HistoryArchive history, int snapshotEvery, Registry restored,
+            int inJournal) {
         this.journal = journal;
+        this.snapshots = snapshots;
+        this.history = history;
+        this.snapshotEvery = snapshotEvery;
         this.registry = restored;
+        this.inJournal = inJournal;
+        this.nextAttempt = snapshotEvery;
+    }
+
+    /**
+     * Restores the registry: the snapshot, then the journal's changes after it.
+     *
+     * @param snapshotEvery after how many changes in the journal it is snapshotted and emptied
+     */
+    public static RecordedState open(Journal journal, SnapshotFile snapshots, HistoryArchive history, int snapshotEvery)
+            throws IOException {
+        Snapshot snapshot = snapshots.read();
+        Registry registry = snapshot == null ? new Registry() : Registry.restore(snapshot);
+        long covered = snapshot == null ? 0 : snapshot.seq();
+        history.open();
+        List<Event> events = journal.open();
+        List<Event> inSnapshot = new ArrayList<>();
+        for (Event e : events) {
+            if (e.seq <= covered) {
+                inSnapshot.add(e); // a snapshot was written and the journal not emptied yet when the process stopped
+            } else {
+                registry.apply(e);
+            }
+        }
+        history.append(inSnapshot);
+        RecordedState state = new RecordedState(journal, snapshots, history, snapshotEvery, registry, events.size());
+        synchronized (state) {
+            if (state.inJournal >= snapshotEvery) {
+                state.snapshot(); // a long journal: from before snapshots, or one whose snapshot failed
+            }
+        }
+        return state;
+    }
+
+    /** For tests of what plans and flows do with a registry: a state that keeps its changes in memory only. */
+    static RecordedState inMemory(Journal journal, Registry restored) {
+        return new RecordedState(journal, null, null, Integer.MAX_VALUE, restored, 0);
     }
 
     /** @return a copy to plan a change on (constant time: the registry's maps are persistent) */
@@ -59,6 +126,54 @@ public final class RecordedState {
                     + e.getMessage() + "); nothing changed", e);
         }
         registry.apply(event);
+        inJournal++;
+        if (inJournal >= nextAttempt && snapshots != null) {
+            snapshot();
+        }
         return event.seq;
+    }
+
+    /**
+     * Moves the journal's changes to the history archive, writes the snapshot, empties the
+     * journal. A failure loses nothing (the journal still holds every change) and is tried
+     * again a tenth of {@code snapshotEvery} changes later.
+     */
+    private void snapshot() {
+        long t0 = System.nanoTime();
+        try {
+            history.append(registry.events());
+            snapshots.write(registry.snapshot());
+            journal.reset();
+        } catch (IOException e) {
+            nextAttempt = inJournal + Math.max(1, snapshotEvery / 10);
+            LOG.warn("could not snapshot the registry and empty the journal ({}); nothing is lost, the journal keeps every"
+                    + " change; trying again after {} more", e.getMessage(), nextAttempt - inJournal, e);
+            return;
+        }
+        registry.forgetEvents();
+        LOG.info("registry snapshotted at change {} and {} change(s) moved from the journal to the history in {} ms",
+                registry.sequence(), inJournal, (System.nanoTime() - t0) / 1_000_000);
+        inJournal = 0;
+        nextAttempt = snapshotEvery;
+    }
+
+    /**
+     * @return up to {@code limit} of the last changes, oldest first: from the journal's (in
+     *         memory) and, before them, from the history archive
+     */
+    public synchronized List<Event> history(int limit) throws IOException {
+        long archived = history == null ? 0 : history.lastSeq();
+        List<Event> recent = new ArrayList<>();
+        for (Event e : registry.events()) {
+            if (e.seq > archived) {
+                recent.add(e);
+            }
+        }
+        if (recent.size() >= limit || history == null) {
+            return new ArrayList<>(recent.subList(Math.max(0, recent.size() - limit), recent.size()));
+        }
+        List<Event> all = new ArrayList<>(history.last(limit - recent.size(), recent.isEmpty() ? archived + 1 : recent.get(0).seq));
+        all.addAll(recent);
+        return all;
     }
 }

@@ -18,8 +18,8 @@ import dev.mosaic.gateway.Gateway;
  * long components of a new bundle may take to become satisfied, default 5000),
  * {@code mosaic.deploy.maxBytes}, {@code .maxEntries}, {@code .maxInflatedBytes},
  * {@code .maxCompressionRatio} (archive limits), {@code mosaic.leaks.gcIntervalMillis} and
- * {@code .graceMillis}, {@code mosaic.ttl.sweepMillis}, {@code mosaic.ttl.default[.<env>]}
- * and {@code mosaic.sunset.after}.
+ * {@code .graceMillis}, {@code mosaic.ttl.sweepMillis}, {@code mosaic.ttl.default[.<env>]},
+ * {@code mosaic.sunset.after}, {@code mosaic.journal.snapshotEvery} and {@code mosaic.history.keep}.
  */
 public record Settings(Path data, Path seed, Path policyFile, Duration drain, Duration activation, ArchiveLimits archiveLimits,
         long maxUploadBytes, Duration leakGcInterval, Duration leakGrace, Duration ttlSweep, String sunsetAfter,
@@ -59,6 +59,16 @@ public record Settings(Path data, Path seed, Path policyFile, Duration drain, Du
             return null;
         }
         return Durations.parse(or(properties.apply("mosaic.ttl.default"), "7d"), "mosaic.ttl.default");
+    }
+
+    /** @return after how many changes in the journal the registry is snapshotted and the journal emptied ({@code mosaic.journal.snapshotEvery}, 1000) */
+    public int snapshotEvery() {
+        return Math.max(1, Integer.parseInt(or(properties.apply("mosaic.journal.snapshotEvery"), "1000")));
+    }
+
+    /** @return how many of the last changes {@code history} keeps at least ({@code mosaic.history.keep}, 100000) */
+    public long historyKeep() {
+        return Math.max(1, Long.parseLong(or(properties.apply("mosaic.history.keep"), "100000")));
     }
 
     private static Duration millis(Function<String, String> p, String name, long defaultValue) {

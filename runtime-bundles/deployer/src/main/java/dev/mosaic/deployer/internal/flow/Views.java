@@ -1,5 +1,6 @@
 package dev.mosaic.deployer.internal.flow;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -132,15 +133,18 @@ public final class Views {
     }
 
     public List<HistoryEntry> history(int limit) {
-        return state.read(registry -> {
-            List<Event> events = registry.events();
-            List<HistoryEntry> entries = new ArrayList<>();
-            for (Event e : events.subList(Math.max(0, events.size() - Math.max(0, limit)), events.size())) {
-                entries.add(new HistoryEntry(e.seq, e.time, e.actor, Operation.parse(e.op), e.env, e.name, e.version,
-                        e.artifact == null ? null : e.artifact.sha256(), e.replaced, Results.moves(e.env, e.moves)));
-            }
-            return entries;
-        });
+        List<Event> events;
+        try {
+            events = state.history(Math.max(0, limit));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("the history archive cannot be read: " + e.getMessage(), e);
+        }
+        List<HistoryEntry> entries = new ArrayList<>();
+        for (Event e : events) {
+            entries.add(new HistoryEntry(e.seq, e.time, e.actor, Operation.parse(e.op), e.env, e.name, e.version,
+                    e.artifact == null ? null : e.artifact.sha256(), e.replaced, Results.moves(e.env, e.moves)));
+        }
+        return entries;
     }
 
     public Health health() {

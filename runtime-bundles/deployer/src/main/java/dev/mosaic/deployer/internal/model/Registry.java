@@ -279,8 +279,49 @@ public final class Registry {
         return sequence;
     }
 
+    /** @return the changes applied since this registry was restored or last {@link #forgetEvents forgot} them, oldest first */
     public List<Event> events() {
         return events;
+    }
+
+    /** Forgets the changes kept in memory: they are in the history archive now. */
+    public void forgetEvents() {
+        events.clear();
+    }
+
+    /** @return what this registry holds now, at its sequence number (its history is not part of it) */
+    public Snapshot snapshot() {
+        List<Snapshot.UnitState> states = new ArrayList<>();
+        for (Unit u : units.values()) {
+            states.add(new Snapshot.UnitState(u.key.env(), u.key.name(), u.key.version(), u.kind, u.sha256, u.deployedAt,
+                    u.deployedBy, u.yanked, u.expiresAt, u.unusedSince, u.bindings, u.findings, u.unwired));
+        }
+        return new Snapshot(Snapshot.FORMAT, sequence, List.copyOf(artifacts.values()), states, Map.copyOf(previous));
+    }
+
+    /** @return a registry holding what the snapshot holds, at its sequence number, with no events in memory */
+    public static Registry restore(Snapshot snapshot) {
+        if (snapshot.format() != Snapshot.FORMAT) {
+            throw new IllegalStateException("the registry snapshot is in format " + snapshot.format() + "; this runtime reads "
+                    + Snapshot.FORMAT + ". Start the runtime that wrote it, or move snapshot.json away to replay the journal");
+        }
+        Registry r = new Registry();
+        for (Artifact a : snapshot.artifacts()) {
+            r.putArtifact(a);
+        }
+        for (Snapshot.UnitState s : snapshot.units()) {
+            Unit u = new Unit(new UnitKey(s.env(), s.name(), s.version()), s.kind(), s.sha256(), s.deployedAt(), s.deployedBy(),
+                    s.bindings());
+            u.yanked = s.yanked();
+            u.expiresAt = s.expiresAt();
+            u.unusedSince = s.unusedSince();
+            u.findings = s.findings() == null ? List.of() : List.copyOf(s.findings());
+            u.unwired = s.unwired() == null ? Set.of() : Set.copyOf(s.unwired());
+            r.put(u);
+        }
+        r.previous = HashTreePMap.from(snapshot.previous() == null ? Map.of() : snapshot.previous());
+        r.sequence = snapshot.seq();
+        return r;
     }
 
     public Unit unit(UnitKey key) {

@@ -116,6 +116,17 @@ public final class Journal implements AutoCloseable {
         }
     }
 
+    /**
+     * Empties the journal, once what it held is in a snapshot and the history archive. The
+     * truncation is one system call, forced to disk: a crash leaves the journal whole (the
+     * restart skips what the snapshot holds) or empty.
+     */
+    public void reset() throws IOException {
+        channel.truncate(0);
+        channel.force(true);
+        channel.position(0);
+    }
+
     @Override
     public void close() throws IOException {
         if (channel != null) {

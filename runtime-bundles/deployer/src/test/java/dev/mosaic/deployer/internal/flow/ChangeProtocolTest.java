@@ -63,7 +63,7 @@ class ChangeProtocolTest {
         live.put(old, bundle(1, "1.0.0"));
         Listeners listeners = new Listeners();
         listeners.add((phase, change) -> steps.add(phase + " (" + journalLines() + " recorded)"));
-        protocol = new ChangeProtocol(new RecordedState(journal, registry), new ArtifactStore(dir.resolve("artifacts")),
+        protocol = new ChangeProtocol(RecordedState.inMemory(journal, registry), new ArtifactStore(dir.resolve("artifacts")),
                 new FakeGenerations(), new FakeGateway(), Duration.ofSeconds(1), listeners, new ConcurrentHashMap<>(),
                 () -> "2026-12-02T00:00:00Z");
     }

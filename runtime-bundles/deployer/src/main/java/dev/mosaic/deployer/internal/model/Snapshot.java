@@ -1,0 +1,29 @@
+package dev.mosaic.deployer.internal.model;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.mosaic.deployer.Kind;
+import dev.mosaic.deployer.internal.model.Model.Artifact;
+
+/**
+ * What the registry holds at one sequence number, without its history: what a restart
+ * starts from instead of replaying every change ever made. See {@link Registry#snapshot()}.
+ *
+ * @param format the snapshot's format, 1
+ * @param seq the sequence number of the last change it includes
+ * @param artifacts every artifact the registry knows (deployed, and kept for a rollback)
+ * @param units every deployment
+ * @param previous per environment and adapter ({@code env/name}), the versions a rollback goes back to, oldest first
+ */
+public record Snapshot(int format, long seq, List<Artifact> artifacts, List<UnitState> units, Map<String, List<String>> previous) {
+
+    public static final int FORMAT = 1;
+
+    /** One deployment, as {@link Registry.Unit} holds it. */
+    public record UnitState(String env, String name, String version, Kind kind, String sha256, String deployedAt,
+            String deployedBy, boolean yanked, String expiresAt, String unusedSince, Map<String, String> bindings,
+            List<String> findings, Set<String> unwired) {
+    }
+}
