@@ -16,6 +16,8 @@ public final class Main {
             bench/run flood [seconds] [rounds] [wrk seconds]
                 oversized-header flood: wrong answers to other clients on raw Jetty, raw Jetty with Mosaic's
                 connector and the runtime; then the connector's req/s against raw Jetty, not attacked
+            bench/run history [rounds] [changes]
+                restart to ready with 50 deployments and a long history (20,000 changes) against the same with 50
             bench/run scale [max adapters] [module versions]
                 N = 10, 100, 1000, 10000 adapters: fill time, deploy of one more, heap, start-to-ready
             bench/run lookup [seconds per iteration]
@@ -38,6 +40,7 @@ public final class Main {
             case "bulkhead" -> Bulkhead.run(rest);
             case "swaps" -> Swaps.run(rest);
             case "flood" -> Flood.run(rest);
+            case "history" -> History.run(rest);
             case "scale" -> Scale.run(rest);
             case "lookup" -> Lookup.run(rest);
             case "startup" -> Startup.run(rest);

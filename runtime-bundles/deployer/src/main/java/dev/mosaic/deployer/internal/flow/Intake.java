@@ -83,7 +83,7 @@ final class Intake {
         }
         if (read > limit) {
             store.discard(temp);
-            throw new DeployException(DeployException.INVALID_BUNDLE, "the upload is over the limit of " + limit
+            throw new DeployException(DeployException.INVALID_BUNDLE, "the upload is larger than allowed: the limit is " + limit
                     + " bytes (mosaic.deploy.maxBytes); nothing more of it was read");
         }
         return temp;
