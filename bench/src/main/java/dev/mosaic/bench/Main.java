@@ -11,7 +11,7 @@ public final class Main {
                 the last argument is the gateway's mode (mosaic.gateway.invocationType, default adaptive)
             bench/run deploy [rounds]
                 time from the management call to the new version answering; adapter deploys and module releases
-            bench/run swaps [swaps] [seconds] [connections] [pause ms]
+            bench/run swaps [swaps] [seconds] [connections] [pause ms] [route: /tv/home, or /mobile/home which no swap moves]
                 failed requests and p99 on a route while its module version is yanked and unyanked under load
             bench/run flood [seconds] [rounds] [wrk seconds]
                 oversized-header flood: wrong answers to other clients on raw Jetty, raw Jetty with Mosaic's

@@ -30,9 +30,12 @@ final class Swaps {
         int seconds = Bench.arg(args, 1, 15);
         int connections = Bench.arg(args, 2, 16);
         int pauseMillis = Bench.arg(args, 3, 100);
+        // the route under load: /tv/home moves with every swap; /mobile/home (pinned to catalog 1.0.0) never does,
+        // so its p99 shows what a change costs requests it does not touch (the CPU it takes, GC)
+        String path = args.length > 4 ? args[4] : "/tv/home";
         byte[] cat12 = Files.readAllBytes(Bench.dist().resolve("examples/catalog-1.2.0.jar"));
         try (Bench.Runtime rt = Bench.Runtime.start(Bench.tempDir("bench-swaps-"), List.of())) {
-            URI route = rt.route("/tv/home");
+            URI route = rt.route(path);
             HttpResponse<String> released = rt.api("POST", "/deployments", cat12);
             if (released.statusCode() >= 300) {
                 throw new IllegalStateException("release of catalog 1.2.0 failed: " + released.body());
@@ -82,12 +85,12 @@ final class Swaps {
                         w.p50Millis(), w.p99Millis(), w.errors(), swapMillis.size() - before);
             }
             Memory end = Memory.of(rt, route, connections);
-            System.out.printf(Locale.ROOT, "%-9s %14s %22s %16s %16s%n", "", "heap MB (GC)", "thread-local entries",
-                    "bundle wirings", "service regs.");
-            System.out.printf(Locale.ROOT, "%-9s %14.1f %22d %16d %16d%n", "start", start.heapMb, start.threadLocalEntries,
-                    start.wirings, start.registrations);
-            System.out.printf(Locale.ROOT, "%-9s %14.1f %22d %16d %16d%n", "end", end.heapMb, end.threadLocalEntries, end.wirings,
-                    end.registrations);
+            System.out.printf(Locale.ROOT, "%-9s %14s %22s %9s %16s %16s%n", "", "heap MB (GC)", "thread-local entries",
+                    "threads", "bundle wirings", "service regs.");
+            System.out.printf(Locale.ROOT, "%-9s %14.1f %22d %9d %16d %16d%n", "start", start.heapMb, start.threadLocalEntries,
+                    start.threads, start.wirings, start.registrations);
+            System.out.printf(Locale.ROOT, "%-9s %14.1f %22d %9d %16d %16d%n", "end", end.heapMb, end.threadLocalEntries, end.threads,
+                    end.wirings, end.registrations);
             long errors = swapping.stream().mapToLong(Bench.WrkResult::errors).sum()
                     + steady.stream().mapToLong(Bench.WrkResult::errors).sum();
             long requests = swapping.stream().mapToLong(Bench.WrkResult::requests).sum();
@@ -95,12 +98,12 @@ final class Swaps {
             double p99Swapping = Bench.median(swapping.stream().map(Bench.WrkResult::p99Millis).toList());
             double rpsSteady = Bench.median(steady.stream().map(Bench.WrkResult::requestsPerSecond).toList());
             double rpsSwapping = Bench.median(swapping.stream().map(Bench.WrkResult::requestsPerSecond).toList());
-            System.out.printf(Locale.ROOT, "summary: %d swaps under load (median %.1f ms each), %d failed requests of %d%s;"
+            System.out.printf(Locale.ROOT, "summary: " + path + ": %d swaps under load (median %.1f ms each), %d failed requests of %d%s;"
                     + " p99 swapping vs steady %.2fx (%.3f vs %.3f ms), req/s %.2fx; heap after GC %.1f -> %.1f MB, thread-local"
-                    + " entries %d -> %d, bundle wirings %d -> %d; a swap every %d ms + the swap; wrk -t2 -c%d -d%ds; %s%n",
+                    + " entries %d -> %d (threads %d -> %d), bundle wirings %d -> %d; a swap every %d ms + the swap; wrk -t2 -c%d -d%ds; %s%n",
                     swapMillis.size(), Bench.median(swapMillis), errors, requests, errors > 0 ? " (TARGET 0 MISSED)" : "",
                     p99Swapping / p99Steady, p99Swapping, p99Steady, rpsSwapping / rpsSteady, start.heapMb, end.heapMb,
-                    start.threadLocalEntries, end.threadLocalEntries, start.wirings, end.wirings, pauseMillis, connections, seconds,
+                    start.threadLocalEntries, end.threadLocalEntries, start.threads, end.threads, start.wirings, end.wirings, pauseMillis, connections, seconds,
                     Bench.machine());
         }
     }
@@ -110,13 +113,13 @@ final class Swaps {
      * (jcmd): measured after a full GC and 3 s of load, so that what the last changes left
      * has gone stale and the threads that serve have had their chance to sweep it.
      */
-    private record Memory(double heapMb, long threadLocalEntries, long wirings, long registrations) {
+    private record Memory(double heapMb, long threadLocalEntries, long threads, long wirings, long registrations) {
         static Memory of(Bench.Runtime rt, URI route, int connections) throws Exception {
             Scale.jcmd(rt, "GC.run");
             Bench.wrk(route, 2, connections, 3);
             double heap = Scale.heapMb(rt);
             String histogram = Scale.jcmd(rt, "GC.class_histogram"); // live objects only: a full GC first
-            return new Memory(heap, count(histogram, "java.lang.ThreadLocal$ThreadLocalMap$Entry"),
+            return new Memory(heap, count(histogram, "java.lang.ThreadLocal$ThreadLocalMap$Entry"), count(histogram, "java.lang.Thread"),
                     count(histogram, "org.apache.felix.framework.BundleWiringImpl"),
                     count(histogram, "org.apache.felix.framework.ServiceRegistrationImpl"));
         }
@@ -124,7 +127,7 @@ final class Swaps {
         private static long count(String histogram, String className) {
             for (String line : histogram.split("\n")) {
                 String[] f = line.trim().split("\\s+");
-                if (f.length >= 4 && f[3].equals(className)) {
+                if (f.length >= 4 && f[3].equals(className) && (f.length == 4 || f[4].startsWith("(java.base"))) {
                     return Long.parseLong(f[1]);
                 }
             }

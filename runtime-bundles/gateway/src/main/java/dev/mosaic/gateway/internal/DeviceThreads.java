@@ -1,6 +1,9 @@
 package dev.mosaic.gateway.internal;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -25,7 +28,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * and before each request the device handler serves, which also covers a selector thread
  * that runs requests inline without ever finishing its job) sets and removes a few
  * thread-locals of its own at most once a second, which makes its map sweep out the stale
- * entries: a tenth of a millisecond with hundreds to drop, a microsecond otherwise.
+ * entries: a tenth of a millisecond with hundreds to drop, a microsecond otherwise. A thread
+ * that sweeps also hands, at most once a second for all, an empty job to each idle thread of
+ * these pools, so that threads the traffic does not reach just then sweep too.
  * </ul>
  */
 final class DeviceThreads extends QueuedThreadPool {
@@ -37,6 +42,11 @@ final class DeviceThreads extends QueuedThreadPool {
     private static volatile long routeChanges;
     private static volatile long lastChangeNanos;
     /** Per thread: the route changes it is done sweeping after, and when it last swept. */
+    /** Wakes an idle thread: running it, the thread sweeps if due. */
+    private static final Runnable WAKE = () -> {
+    };
+    private static final Set<DeviceThreads> POOLS = ConcurrentHashMap.newKeySet();
+    private static final AtomicLong LAST_WAKE = new AtomicLong(System.nanoTime());
     private static final ThreadLocal<long[]> SWEPT = ThreadLocal.withInitial(() -> new long[] { routeChanges, System.nanoTime() });
 
     DeviceThreads(int maxThreads, int minThreads, int idleTimeoutMillis) {
@@ -45,6 +55,18 @@ final class DeviceThreads extends QueuedThreadPool {
 
     DeviceThreads(int maxThreads, int minThreads) {
         super(maxThreads, minThreads);
+    }
+
+    @Override
+    protected void doStart() throws Exception {
+        super.doStart();
+        POOLS.add(this);
+    }
+
+    @Override
+    protected void doStop() throws Exception {
+        POOLS.remove(this);
+        super.doStop();
     }
 
     /** Adapters came or went: the threads that ran their code sweep their thread-locals soon. */
@@ -84,9 +106,23 @@ final class DeviceThreads extends QueuedThreadPool {
             if (now - swept[1] >= SWEEP_EVERY_NANOS) {
                 swept[1] = now;
                 sweepStaleThreadLocals();
+                wakeIdleThreads(now);
                 if (now - lastChangeNanos > SWEEP_FOR_NANOS) {
                     swept[0] = changes; // quiet long enough: what the changes left has gone stale and been swept
                 }
+            }
+        }
+    }
+
+    /** At most once a second for all pools: an empty job for each idle thread, which then sweeps if due. */
+    private static void wakeIdleThreads(long now) {
+        long last = LAST_WAKE.get();
+        if (now - last < SWEEP_EVERY_NANOS || !LAST_WAKE.compareAndSet(last, now)) {
+            return;
+        }
+        for (DeviceThreads pool : POOLS) {
+            for (int i = pool.getIdleThreads(); i > 0; i--) {
+                pool.execute(WAKE);
             }
         }
     }
