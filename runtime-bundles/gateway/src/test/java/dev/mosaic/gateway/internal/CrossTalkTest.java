@@ -75,6 +75,25 @@ class CrossTalkTest {
         assertEquals(0, pool.writtenAfterRelease.get(), "buffers written after their release");
     }
 
+    /** The parts the management API's server is made of ({@link dev.mosaic.gateway.Connections}) hold too. */
+    @Test
+    void theManagementServersPartsHoldUnderTheSameFlood() throws Exception {
+        server = new Server(dev.mosaic.gateway.Connections.threads("mgmt-test", 16, 2), null, pool);
+        HttpConfiguration http = new HttpConfiguration();
+        ServerConnector connector = dev.mosaic.gateway.Connections.connector(server, connections.make(http));
+        connector.setHost("127.0.0.1");
+        server.addConnector(connector);
+        server.setHandler(new Echo(InvocationType.BLOCKING)); // as the management API's handlers are
+        server.start();
+        HeaderFlood.Result flood = HeaderFlood.run(port(), TimeUnit.SECONDS.toNanos(3), () -> false, HeaderFlood::echoRequest,
+                HeaderFlood::echoed);
+        pool.checkAll();
+        assertTrue(flood.right().get() > 100, "valid requests were served: " + flood);
+        assertEquals(0, flood.wrong().get(), "answers to other requests than the one sent: " + flood);
+        assertEquals(0, connections.overlapping.get(), "runs of a connection's read loop that overlapped");
+        assertEquals(0, pool.writtenAfterRelease.get(), "buffers written after their release");
+    }
+
     /**
      * The same flood on a plain Jetty server (its own connector and thread pool) shows the
      * fault the device server works around. When this fails, Jetty no longer has the fault:

@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.mosaic.deployer.Deployer;
 import dev.mosaic.deployer.Restoring;
+import dev.mosaic.gateway.Connections;
 import dev.mosaic.gateway.Gateway;
 import dev.mosaic.insight.Insight;
 import dev.mosaic.shell.ManagementApi;
@@ -99,19 +100,19 @@ public final class ManagementServer implements ManagementApi {
                 .addTo(mappings);
         mappings.addMapping(new ServletPathSpec("/"), notFound());
 
-        QueuedThreadPool threads = new QueuedThreadPool(16, 2);
-        threads.setName("mosaic-mgmt");
+        // the device server's thread pool and connector: the management and health ports face clients too
+        QueuedThreadPool threads = Connections.threads("mosaic-mgmt", 16, 2);
         server = new Server(threads);
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        ServerConnector connector = Connections.connector(server, new HttpConnectionFactory(http));
         connector.setHost(host);
         connector.setPort(port);
         server.addConnector(connector);
         ServerConnector health = null;
         String healthPort = context.getProperty("mosaic.health.port");
         if (healthPort != null && !healthPort.isBlank()) {
-            health = new ServerConnector(server, new HttpConnectionFactory(http));
+            health = Connections.connector(server, new HttpConnectionFactory(http));
             health.setName(HEALTH_CONNECTOR);
             health.setPort(Integer.parseInt(healthPort.trim()));
             String healthHost = context.getProperty("mosaic.health.host");

@@ -1,0 +1,34 @@
+package dev.mosaic.gateway;
+
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+import dev.mosaic.gateway.internal.PlatformJetty;
+
+/**
+ * Jetty parts for the platform's other servers (the management API and its health port),
+ * with what the device server has against hostile clients: connections whose read loop runs
+ * on one thread at a time (Jetty 12.1 can run it on two after a malformed request and parse
+ * one client's bytes as another's request; see bench/RESULTS.md, "the header flood"), a 10 s
+ * header timeout, and thread-locals swept after changes. Use both: the connector's guard
+ * needs the pool's.
+ *
+ * @since 2.1
+ */
+public final class Connections {
+
+    private Connections() {
+    }
+
+    /** @return a thread pool for a server whose connectors come from {@link #connector} */
+    public static QueuedThreadPool threads(String name, int maxThreads, int minThreads) {
+        return PlatformJetty.threads(name, maxThreads, minThreads);
+    }
+
+    /** @return an HTTP/1.1 connector on the server, not yet added to it */
+    public static ServerConnector connector(Server server, HttpConnectionFactory http) {
+        return PlatformJetty.connector(server, http);
+    }
+}
