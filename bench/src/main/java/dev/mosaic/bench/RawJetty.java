@@ -1,9 +1,9 @@
 package dev.mosaic.bench;
 
 import dev.mosaic.gateway.internal.BenchServer;
+import dev.mosaic.gateway.internal.HeaderFlood;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -13,6 +13,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
 
 /**
  * The yardstick: a Jetty 12 core server with one handler and no routing, serving fixed
@@ -70,15 +71,7 @@ public final class RawJetty {
      * ({@code guarded}: connections that read on one thread at a time).
      */
     private static void echo(boolean guarded) throws Exception {
-        Handler echo = new Handler.Abstract.NonBlocking() {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) {
-                String body = request.getHttpURI().getPath() + "|" + request.getHeaders().get("Host") + "|"
-                        + request.getHeaders().get("X-Tag");
-                response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.ISO_8859_1)), callback);
-                return true;
-            }
-        };
+        Handler echo = new HeaderFlood.Echo(Invocable.InvocationType.NON_BLOCKING);
         if (guarded) {
             BenchServer.serveWithDeviceConnector("raw guarded", echo, false);
         } else {

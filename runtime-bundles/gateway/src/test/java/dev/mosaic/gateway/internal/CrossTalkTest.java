@@ -61,7 +61,7 @@ class CrossTalkTest {
         GatewaySettings settings = GatewaySettings.from(Map.of("mosaic.gateway.port", "0", "mosaic.gateway.host", "127.0.0.1",
                 "mosaic.gateway.invocationType", mode.name())::get);
         server = DeviceServer.newServer(settings, pool, connections::make);
-        server.setHandler(new Echo(mode.invocationType())); // as the device handler declares itself in that mode
+        server.setHandler(new HeaderFlood.Echo(mode.invocationType())); // as the device handler declares itself in that mode
         server.start();
         HeaderFlood.Result flood = HeaderFlood.run(port(), TimeUnit.SECONDS.toNanos(4), () -> false, HeaderFlood::echoRequest,
                 HeaderFlood::echoed);
@@ -83,7 +83,7 @@ class CrossTalkTest {
         ServerConnector connector = dev.mosaic.gateway.Connections.connector(server, connections.make(http));
         connector.setHost("127.0.0.1");
         server.addConnector(connector);
-        server.setHandler(new Echo(InvocationType.BLOCKING)); // as the management API's handlers are
+        server.setHandler(new HeaderFlood.Echo(InvocationType.BLOCKING)); // as the management API's handlers are
         server.start();
         HeaderFlood.Result flood = HeaderFlood.run(port(), TimeUnit.SECONDS.toNanos(3), () -> false, HeaderFlood::echoRequest,
                 HeaderFlood::echoed);
@@ -108,7 +108,7 @@ class CrossTalkTest {
         ServerConnector plain = new ServerConnector(server, connections.make(http));
         plain.setHost("127.0.0.1");
         server.addConnector(plain);
-        server.setHandler(new Echo(InvocationType.NON_BLOCKING));
+        server.setHandler(new HeaderFlood.Echo(InvocationType.NON_BLOCKING));
         server.start();
         HeaderFlood.Result flood = HeaderFlood.run(port(), TimeUnit.SECONDS.toNanos(30), () -> connections.overlapping.get() > 0,
                 HeaderFlood::echoRequest, HeaderFlood::echoed);
@@ -122,21 +122,6 @@ class CrossTalkTest {
             }
         }
         throw new IllegalStateException("no connector");
-    }
-
-    /** Answers the request's path, Host and X-Tag. */
-    private static final class Echo extends Handler.Abstract {
-        Echo(InvocationType type) {
-            super(type);
-        }
-
-        @Override
-        public boolean handle(Request request, Response response, Callback callback) {
-            String body = request.getHttpURI().getPath() + "|" + request.getHeaders().get("Host") + "|"
-                    + request.getHeaders().get("X-Tag");
-            response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.ISO_8859_1)), callback);
-            return true;
-        }
     }
 
     /** HTTP/1 connections that count the runs of their read loop overlapping another on the same connection. */

@@ -3,6 +3,7 @@ package dev.mosaic.gateway.internal;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -13,6 +14,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.BiPredicate;
 import java.util.function.BooleanSupplier;
+
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 
 /**
  * A flood of requests whose headers are too large, for {@link CrossTalkTest} and for the
@@ -98,6 +105,21 @@ public final class HeaderFlood {
             clients.awaitTermination(60, TimeUnit.SECONDS);
         }
         return r;
+    }
+
+    /** Answers the request's path, Host and X-Tag, separated by | ({@link #echoed} checks it). */
+    public static final class Echo extends Handler.Abstract {
+        public Echo(InvocationType type) {
+            super(type);
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            String body = request.getHttpURI().getPath() + "|" + request.getHeaders().get("Host") + "|"
+                    + request.getHeaders().get("X-Tag");
+            response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.ISO_8859_1)), callback);
+            return true;
+        }
     }
 
     /** A valid request to an echo handler ({@link #echoed}). */
