@@ -70,4 +70,16 @@ public interface Request {
 
     /** @return the environment serving this request, e.g. {@code prod} or {@code test} */
     String environment();
+
+    /**
+     * A backend service of this request's environment, to call within this request's deadline:
+     * see {@link Backend} for a fan-out example.
+     *
+     * @param name a backend the adapter names in its {@code Mosaic-Backends} manifest header
+     * @return the backend, for this request only
+     * @throws BackendException with {@link BackendException.Reason#UNDECLARED} if the adapter does
+     *         not name it in {@code Mosaic-Backends} or the environment does not declare it
+     * @since 1.1
+     */
+    Backend backend(String name);
 }

@@ -1,0 +1,103 @@
+package dev.mosaic.backends.internal;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+
+import dev.mosaic.backends.BackendSpec;
+import dev.mosaic.backends.BackendStats;
+import dev.mosaic.backends.Backends;
+
+/**
+ * The {@link Backends} service: the backends of each environment, as the deployer last applied
+ * them, and the scopes device requests call them through. Reading the declarations on the
+ * request path is one volatile read; applying them is serialised.
+ */
+@Component(service = Backends.class, immediate = true)
+public final class Egress implements Backends {
+
+    /** Threads that run the answers of backend calls (and what adapters compose on them). */
+    static final int MAX_THREADS = Integer.getInteger("mosaic.backends.threads", 200);
+
+    private final Secrets secrets;
+    private Clients clients;
+    private volatile Map<String, Map<String, Declared>> environments = Map.of();
+
+    public Egress() {
+        this(System::getenv);
+    }
+
+    /** @param environment where {@code env:} references are read (the process environment) */
+    public Egress(Function<String, String> environment) {
+        this.secrets = new Secrets(environment);
+    }
+
+    @Activate
+    public void start() {
+        clients = new Clients(secrets, MAX_THREADS);
+    }
+
+    @Deactivate
+    public void stop() {
+        environments = Map.of();
+        clients.close();
+    }
+
+    @Override
+    public void check(BackendSpec spec) {
+        spec.secretHeaders().forEach((name, ref) -> secrets.read(ref, "secret header " + name));
+        if (spec.trustStore() != null || spec.keyStore() != null) {
+            clients.forTls(Clients.Tls.of(spec));
+        }
+    }
+
+    @Override
+    public synchronized void apply(String environment, Collection<BackendSpec> specs) {
+        Map<String, Declared> before = environments.getOrDefault(environment, Map.of());
+        Map<String, Declared> after = new LinkedHashMap<>();
+        for (BackendSpec s : specs) {
+            Declared old = before.get(s.name());
+            after.put(s.name(), old != null && old.spec.equals(s) ? old : new Declared(environment, s, secrets, clients));
+        }
+        Map<String, Map<String, Declared>> all = new HashMap<>(environments);
+        if (after.isEmpty()) {
+            all.remove(environment);
+        } else {
+            all.put(environment, Map.copyOf(after));
+        }
+        environments = Map.copyOf(all);
+    }
+
+    @Override
+    public Set<String> declared(String environment) {
+        return new TreeSet<>(environments.getOrDefault(environment, Map.of()).keySet());
+    }
+
+    @Override
+    public Scope open(Caller caller) {
+        return new RequestScope(environments.getOrDefault(caller.environment(), Map.of()), caller, clients.scheduler());
+    }
+
+    @Override
+    public List<BackendStats> stats(String environment) {
+        List<BackendStats> out = new ArrayList<>();
+        environments.forEach((env, backends) -> {
+            if (environment == null || environment.equals(env)) {
+                backends.values().forEach(d -> out.add(d.stats()));
+            }
+        });
+        out.sort(Comparator.comparing(BackendStats::environment).thenComparing(s -> s.spec().name()));
+        return out;
+    }
+}

@@ -1,0 +1,506 @@
+package dev.mosaic.backends.internal;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+
+import org.eclipse.jetty.client.BufferingResponseListener;
+import org.eclipse.jetty.client.BytesRequestContent;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.util.thread.Scheduler;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+import dev.mosaic.api.Backend;
+import dev.mosaic.api.BackendCall;
+import dev.mosaic.api.BackendException;
+import dev.mosaic.api.BackendException.Reason;
+import dev.mosaic.api.BackendResponse;
+import dev.mosaic.backends.Backends;
+
+/**
+ * The backends one device request reaches, and the calls it makes: each within the smaller of
+ * its backend's timeout and what is left of the request's deadline, never after the request is
+ * answered. Identical GETs share one exchange. Nothing here waits: an attempt is sent, and its
+ * outcome arrives on a client thread, which completes the adapter's stage or schedules a retry.
+ */
+final class RequestScope implements Backends.Scope {
+
+    /** What a request path template may hold: RFC 3986 path characters and {@code {name}} placeholders. */
+    private static final Pattern TEMPLATE = Pattern.compile("/[A-Za-z0-9\\-._~!$&'()*+,;=:@/%{}]*");
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\{[^/{}]*}");
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Pattern TRACEPARENT = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})");
+    private static final Set<String> PLATFORM_HEADERS = Set.of("host", "content-length", "transfer-encoding", "connection",
+            "upgrade", "te", "trailer", "traceparent", "tracestate", "x-request-id", "expect", "keep-alive", "content-type");
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS");
+
+    /** The failure an attempt is aborted with when its request was answered already. */
+    private static final class Answered extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Answered() {
+            super("the device request was answered", null, false, false);
+        }
+    }
+
+    private final Map<String, Declared> backends;
+    private final Backends.Caller caller;
+    private final Scheduler scheduler;
+    private final String traceId;
+    private final String traceFlags;
+    private final Map<String, CompletableFuture<Answer>> gets = new ConcurrentHashMap<>();
+    private final Set<Request> inFlight = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    RequestScope(Map<String, Declared> backends, Backends.Caller caller, Scheduler scheduler) {
+        this.backends = backends;
+        this.caller = caller;
+        this.scheduler = scheduler;
+        java.util.regex.Matcher m = caller.traceparent() == null ? null : TRACEPARENT.matcher(caller.traceparent());
+        if (m != null && m.matches() && !m.group(1).equals("0".repeat(32))) {
+            traceId = m.group(1);
+            traceFlags = m.group(3);
+        } else {
+            traceId = hex(16);
+            traceFlags = "00";
+        }
+    }
+
+    @Override
+    public Backend backend(String name) {
+        if (!caller.declared().contains(name)) {
+            throw new BackendException(name, Reason.UNDECLARED, 0, "adapter " + caller.adapter() + " " + caller.version()
+                    + " does not name backend '" + name + "' in its Mosaic-Backends manifest header (it names "
+                    + (caller.declared().isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(caller.declared())))
+                    + "); add it there (bnd: Mosaic-Backends: " + name + ") and deploy again", null);
+        }
+        Declared d = backends.get(name);
+        if (d == null) {
+            throw new BackendException(name, Reason.UNDECLARED, 0, "backend '" + name + "' is not declared in environment '"
+                    + caller.environment() + "'; an operator declares it: bin/mosaic backend set " + name + " --env "
+                    + caller.environment() + " --url http://...", null);
+        }
+        return new Handle(d);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Request r : inFlight) {
+            r.abort(new Answered());
+        }
+    }
+
+    private static String hex(int bytes) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        StringBuilder sb = new StringBuilder(bytes * 2);
+        for (int i = 0; i < bytes; i++) {
+            int b = random.nextInt(256);
+            sb.append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 0xF, 16));
+        }
+        return sb.toString();
+    }
+
+    /** A backend as this request calls it. */
+    private final class Handle implements Backend {
+        private final Declared d;
+
+        Handle(Declared d) {
+            this.d = d;
+        }
+
+        @Override
+        public String name() {
+            return d.spec.name();
+        }
+
+        @Override
+        public BackendCall get(String path, Object... params) {
+            return call("GET", path, params);
+        }
+
+        @Override
+        public BackendCall post(String path, Object... params) {
+            return call("POST", path, params);
+        }
+
+        @Override
+        public BackendCall put(String path, Object... params) {
+            return call("PUT", path, params);
+        }
+
+        @Override
+        public BackendCall delete(String path, Object... params) {
+            return call("DELETE", path, params);
+        }
+
+        @Override
+        public BackendCall call(String method, String path, Object... params) {
+            if (method == null || !TOKEN.matcher(method).matches()) {
+                throw new IllegalArgumentException("'" + method + "' is not an HTTP method");
+            }
+            return new Call(d, method.toUpperCase(Locale.ROOT), expand(path, params == null ? new Object[0] : params));
+        }
+    }
+
+    /** Fills a path template's placeholders with percent-encoded values, one path segment each. */
+    static String expand(String template, Object[] params) {
+        if (template == null || !TEMPLATE.matcher(template).matches() || template.startsWith("//")) {
+            throw new IllegalArgumentException("a backend path starts with '/' and holds only URL path characters and"
+                    + " {placeholders}; got '" + template + "'");
+        }
+        java.util.regex.Matcher m = PLACEHOLDER.matcher(template);
+        StringBuilder sb = new StringBuilder();
+        int i = 0;
+        while (m.find()) {
+            if (i >= params.length) {
+                throw new IllegalArgumentException("path " + template + " has more placeholders than the " + params.length
+                        + " value(s) given");
+            }
+            Object v = params[i++];
+            if (v == null) {
+                throw new IllegalArgumentException("the value for " + m.group() + " in " + template + " is null");
+            }
+            m.appendReplacement(sb, java.util.regex.Matcher.quoteReplacement(
+                    URLEncoder.encode(v.toString(), StandardCharsets.UTF_8).replace("+", "%20")));
+        }
+        m.appendTail(sb);
+        if (i != params.length) {
+            throw new IllegalArgumentException("path " + template + " has " + i + " placeholder(s) but " + params.length
+                    + " value(s) were given");
+        }
+        return sb.toString();
+    }
+
+    /** One call being built, then sent once. */
+    private final class Call implements BackendCall {
+        private final Declared d;
+        private final String method;
+        private final String path;
+        private final StringBuilder query = new StringBuilder();
+        private final List<String[]> headers = new ArrayList<>(2);
+        private byte[] body;
+        private String contentType;
+        private Object json;
+        private long timeoutNanos = Long.MAX_VALUE;
+        private boolean sent;
+
+        Call(Declared d, String method, String path) {
+            this.d = d;
+            this.method = method;
+            this.path = path;
+        }
+
+        @Override
+        public BackendCall header(String name, String value) {
+            if (name == null || !TOKEN.matcher(name).matches()) {
+                throw new IllegalArgumentException("'" + name + "' is not a header name");
+            }
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (PLATFORM_HEADERS.contains(lower) || d.headers.stream().anyMatch(h -> h[0].equalsIgnoreCase(name))) {
+                throw new IllegalArgumentException("header " + name + " is set by the platform for backend " + d.spec.name());
+            }
+            if (value == null || value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
+                throw new IllegalArgumentException("header " + name + " has no value or a control character in it");
+            }
+            headers.add(new String[] {name, value});
+            return this;
+        }
+
+        @Override
+        public BackendCall query(String name, String value) {
+            query.append(query.length() == 0 ? '?' : '&')
+                    .append(URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20")).append('=')
+                    .append(URLEncoder.encode(value == null ? "" : value, StandardCharsets.UTF_8).replace("+", "%20"));
+            return this;
+        }
+
+        @Override
+        public BackendCall json(Object value) {
+            this.json = value;
+            this.body = null;
+            this.contentType = "application/json";
+            return this;
+        }
+
+        @Override
+        public BackendCall body(byte[] bytes, String type) {
+            this.body = bytes.clone();
+            this.json = null;
+            this.contentType = type == null ? "application/octet-stream" : type;
+            return this;
+        }
+
+        @Override
+        public BackendCall timeout(Duration timeout) {
+            this.timeoutNanos = Math.max(0, timeout.toNanos());
+            return this;
+        }
+
+        @Override
+        public <T> CompletionStage<T> as(Class<T> type) {
+            return start().thenApply(a -> a.success().json(type));
+        }
+
+        @Override
+        public CompletionStage<byte[]> bytes() {
+            return start().thenApply(a -> a.success().body());
+        }
+
+        @Override
+        public CompletionStage<BackendResponse> send() {
+            return start().thenApply(a -> a);
+        }
+
+        private String what() {
+            return method + " " + path;
+        }
+
+        private CompletableFuture<Answer> start() {
+            if (sent) {
+                throw new IllegalStateException("a backend call is sent once; start another with backend(...).get(...)");
+            }
+            sent = true;
+            if (json != null) {
+                try {
+                    body = caller.mapper().writeValueAsBytes(json);
+                } catch (JsonProcessingException e) {
+                    throw new IllegalArgumentException("the body of " + what() + " to backend " + d.spec.name()
+                            + " cannot be written as JSON: " + e.getOriginalMessage());
+                }
+            }
+            String target = path + query;
+            if (method.equals("GET") && body == null) {
+                StringBuilder key = new StringBuilder(d.spec.name()).append(' ').append(target);
+                headers.forEach(h -> key.append('\n').append(h[0].toLowerCase(Locale.ROOT)).append(':').append(h[1]));
+                CompletableFuture<Answer> mine = new CompletableFuture<>();
+                CompletableFuture<Answer> earlier = gets.putIfAbsent(key.toString(), mine);
+                if (earlier != null) {
+                    return earlier; // the same GET in this request: it goes out once
+                }
+                send(target, mine);
+                return mine;
+            }
+            CompletableFuture<Answer> f = new CompletableFuture<>();
+            send(target, f);
+            return f;
+        }
+
+        private void send(String target, CompletableFuture<Answer> outcome) {
+            if (caller.onCall() != null) {
+                caller.onCall().run();
+            }
+            d.calls.increment();
+            d.budget.recordCall();
+            if (d.unusable != null) {
+                d.errors.increment();
+                outcome.completeExceptionally(new BackendException(d.spec.name(), Reason.MISCONFIGURED, 0, d.unusable, null));
+                return;
+            }
+            long now = System.nanoTime();
+            long deadline = Math.min(now + TimeUnit.MILLISECONDS.toNanos(d.spec.timeoutMillis()), caller.deadlineNanos());
+            if (timeoutNanos != Long.MAX_VALUE) {
+                deadline = Math.min(deadline, now + timeoutNanos);
+            }
+            new Exchange(d, method, target, what(), headers, body, contentType, deadline, outcome).attempt(1);
+        }
+    }
+
+    /** The attempts of one call, until one answers or the call gives up. */
+    private final class Exchange {
+        private final Declared d;
+        private final String method;
+        private final String target;
+        private final String what;
+        private final List<String[]> headers;
+        private final byte[] body;
+        private final String contentType;
+        private final long deadline;
+        private final CompletableFuture<Answer> outcome;
+        private final boolean idempotent;
+        private final long allowedNanos;
+
+        Exchange(Declared d, String method, String target, String what, List<String[]> headers, byte[] body,
+                String contentType, long deadline, CompletableFuture<Answer> outcome) {
+            this.d = d;
+            this.method = method;
+            this.target = target;
+            this.what = what;
+            this.headers = headers;
+            this.body = body;
+            this.contentType = contentType;
+            this.deadline = deadline;
+            this.outcome = outcome;
+            this.idempotent = IDEMPOTENT.contains(method);
+            this.allowedNanos = Math.max(0, deadline - System.nanoTime());
+        }
+
+        private BackendException failure(Reason reason, int status, String message, Throwable cause) {
+            return new BackendException(d.spec.name(), reason, status, message, cause);
+        }
+
+        void attempt(int n) {
+            if (closed) {
+                fail(failure(Reason.DEADLINE, 0, "backend " + d.spec.name() + " was not called (" + what
+                        + "): the device request was answered already", null));
+                return;
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                fail(deadlineFailure());
+                return;
+            }
+            if (!d.breaker.tryAcquirePermission()) {
+                d.rejected.increment();
+                fail(failure(Reason.BREAKER_OPEN, 0, "backend " + d.spec.name() + " is failing (" + Math.round(Math.max(0,
+                        d.breaker.getMetrics().getFailureRate())) + "% of its recent calls failed): its circuit breaker is "
+                        + d.breaker.getState().toString().toLowerCase(Locale.ROOT) + " and " + what
+                        + " failed fast; a probe is let through " + d.spec.breakerOpenMillis() + " ms after it opened", null));
+                return;
+            }
+            if (!d.bulkhead.tryAcquirePermission()) {
+                d.breaker.releasePermission();
+                d.rejected.increment();
+                fail(failure(Reason.SATURATED, 0, "backend " + d.spec.name() + " already has " + d.spec.maxConcurrent()
+                        + " calls in flight, its limit; " + what + " was not sent", null));
+                return;
+            }
+            Endpoints.Url url = d.endpoints.pick();
+            Request request = d.client.newRequest(url.base + target)
+                    .method(method)
+                    .timeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)), TimeUnit.MILLISECONDS)
+                    .headers(h -> {
+                        for (String[] pair : d.headers) {
+                            h.put(pair[0], pair[1]);
+                        }
+                        for (String[] pair : headers) {
+                            h.add(pair[0], pair[1]);
+                        }
+                        h.put("X-Request-Id", caller.requestId());
+                        h.put("traceparent", "00-" + traceId + "-" + hex(8) + "-" + traceFlags);
+                    });
+            if (body != null) {
+                request.body(new BytesRequestContent(contentType, body));
+            }
+            inFlight.add(request);
+            d.inFlight.incrementAndGet();
+            long start = System.nanoTime();
+            int max = (int) Math.min(Integer.MAX_VALUE - 8, d.spec.maxResponseBytes());
+            request.send(new BufferingResponseListener(max) {
+                @Override
+                public void onComplete(Result result) {
+                    inFlight.remove(request);
+                    d.inFlight.decrementAndGet();
+                    d.bulkhead.onComplete();
+                    long took = System.nanoTime() - start;
+                    d.latencies.record(took);
+                    if (result.isFailed()) {
+                        failed(n, url, result.getFailure(), took);
+                    } else {
+                        answered(n, url, result.getResponse().getStatus(), result.getResponse().getHeaders(), getContent(), took);
+                    }
+                }
+            });
+        }
+
+        private void failed(int n, Endpoints.Url url, Throwable f, long took) {
+            if (f instanceof Answered) {
+                d.breaker.releasePermission();
+                fail(failure(Reason.DEADLINE, 0, "backend " + d.spec.name() + " had not answered " + what
+                        + " when the device request was answered; the call was abandoned", null));
+            } else if (f instanceof IllegalArgumentException && String.valueOf(f.getMessage()).startsWith("Buffering capacity")) {
+                d.breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+                d.endpoints.answered(url);
+                fail(failure(Reason.TOO_LARGE, 0, "backend " + d.spec.name() + " answered " + what + " with more than "
+                        + d.spec.maxResponseBytes() + " bytes, its limit (max-response)", null));
+            } else if (f instanceof TimeoutException) {
+                d.breaker.onError(took, TimeUnit.NANOSECONDS, f);
+                fail(deadlineFailure());
+            } else {
+                d.breaker.onError(took, TimeUnit.NANOSECONDS, f);
+                d.endpoints.failed(url);
+                BackendException e = failure(Reason.CONNECTION, 0, "the connection to backend " + d.spec.name() + " ("
+                        + url.base + ") failed during " + what + ": " + describe(f), null);
+                if (!retried(n)) {
+                    fail(e);
+                }
+            }
+        }
+
+        private void answered(int n, Endpoints.Url url, int status, org.eclipse.jetty.http.HttpFields fields, byte[] content,
+                long took) {
+            d.endpoints.answered(url);
+            if (status >= 500) {
+                d.breaker.onError(took, TimeUnit.NANOSECONDS, new ServerError(status));
+            } else {
+                d.breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+            }
+            if ((status == 502 || status == 503 || status == 504) && retried(n)) {
+                return;
+            }
+            if (status >= 500) {
+                d.errors.increment();
+            }
+            outcome.complete(new Answer(d.spec.name(), what, status, fields.asImmutable(), content, caller.mapper()));
+        }
+
+        /** @return whether another attempt was scheduled: idempotent, attempts left, time left, budget left */
+        private boolean retried(int n) {
+            if (!idempotent || n > d.spec.retries() || closed) {
+                return false;
+            }
+            long ceiling = TimeUnit.MILLISECONDS.toNanos(25) << Math.min(10, n - 1);
+            long backoff = ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1);
+            if (System.nanoTime() + backoff + TimeUnit.MILLISECONDS.toNanos(1) >= deadline) {
+                return false;
+            }
+            if (!d.budget.tryRetry()) {
+                d.retriesRefused.increment();
+                return false;
+            }
+            d.retries.increment();
+            scheduler.schedule(() -> attempt(n + 1), backoff, TimeUnit.NANOSECONDS);
+            return true;
+        }
+
+        private BackendException deadlineFailure() {
+            return failure(Reason.DEADLINE, 0, "backend " + d.spec.name() + " did not answer " + what + " within "
+                    + TimeUnit.NANOSECONDS.toMillis(allowedNanos) + " ms (the smallest of the backend's timeout, "
+                    + d.spec.timeoutMillis() + " ms, the call's own and what was left of the device request's deadline)",
+                    null);
+        }
+
+        private void fail(BackendException e) {
+            d.errors.increment();
+            outcome.completeExceptionally(e);
+        }
+    }
+
+    private static String describe(Throwable f) {
+        String m = f.getMessage();
+        return f.getClass().getSimpleName() + (m == null ? "" : " (" + m + ")");
+    }
+
+    /** A 5xx answer, as the breaker records it. */
+    private static final class ServerError extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        ServerError(int status) {
+            super("answered " + status, null, false, false);
+        }
+    }
+}
