@@ -43,6 +43,9 @@ public record BackendSpec(String name, List<String> urls, long timeoutMillis, in
         long maxResponseBytes, Map<String, String> headers, Map<String, String> secretHeaders, String trustStore,
         String trustStorePassword, String keyStore, String keyStorePassword) {
 
+    /** The manifest header in which an adapter names the backends it calls: {@code Mosaic-Backends: recommendations, bookmarks}. */
+    public static final String MANIFEST_HEADER = "Mosaic-Backends";
+
     /** What a backend name looks like. */
     public static final Pattern NAME = Pattern.compile("[a-z][a-z0-9-]{0,62}");
 
@@ -161,6 +164,29 @@ public record BackendSpec(String name, List<String> urls, long timeoutMillis, in
                 millis(options, "breaker-open", DEFAULT_BREAKER_OPEN_MILLIS, 1, 3_600_000),
                 bytes(options, "max-response", DEFAULT_MAX_RESPONSE_BYTES),
                 headers, secrets, trustStore, trustPassword, keyStore, keyPassword);
+    }
+
+    /**
+     * @param header the value of a {@value #MANIFEST_HEADER} header, or {@code null}
+     * @return the backend names it lists, in order, without repeats
+     * @throws IllegalArgumentException naming an entry that is not a backend name
+     */
+    public static Set<String> namesIn(String header) {
+        Set<String> names = new java.util.LinkedHashSet<>();
+        if (header != null) {
+            for (String part : header.split(",")) {
+                String n = part.trim();
+                if (n.isEmpty()) {
+                    continue;
+                }
+                if (!NAME.matcher(n).matches()) {
+                    throw new IllegalArgumentException(MANIFEST_HEADER + " lists '" + n + "', which is not a backend name"
+                            + " (lower-case letters, digits and '-', starting with a letter)");
+                }
+                names.add(n);
+            }
+        }
+        return names;
     }
 
     /** @return the options that declare this backend again, as {@link #parse} reads them */

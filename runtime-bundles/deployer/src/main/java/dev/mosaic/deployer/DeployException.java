@@ -29,6 +29,8 @@ public class DeployException extends Exception {
     public static final String CONFLICT = "conflict";
     /** The bundle uses what the platform's policy does not allow tenants (an import, an API). */
     public static final String POLICY_VIOLATION = "policy_violation";
+    /** An adapter names a backend its environment does not declare. */
+    public static final String UNDECLARED_BACKEND = "undeclared_backend";
     /** Something failed inside the platform; the old state keeps serving. */
     public static final String INTERNAL = "internal_error";
 

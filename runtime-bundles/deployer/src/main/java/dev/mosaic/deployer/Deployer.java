@@ -3,6 +3,7 @@ package dev.mosaic.deployer;
 import java.io.InputStream;
 
 import java.util.List;
+import java.util.Map;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -167,6 +168,34 @@ public interface Deployer {
     /** {@link #sunset}, or with {@code dryRun} what it would remove; nothing changes. */
     DeployResult sunset(String environment, String module, String version, String unusedFor, String actor, boolean dryRun)
             throws DeployException;
+
+    /**
+     * Declares a backend in an environment, or changes its declaration: adapters deployed there
+     * that name it in {@code Mosaic-Backends} call it from then on, with its new policy. Refused if
+     * an option is invalid, or a secret or store it references cannot be read on this runtime.
+     *
+     * @param options the declaration's options, as {@link dev.mosaic.backends.BackendSpec#parse} reads them
+     * @since 2.2
+     */
+    DeployResult setBackend(String environment, String name, Map<String, List<String>> options, String actor, boolean dryRun)
+            throws DeployException;
+
+    /**
+     * Takes a backend's declaration away from an environment. Refused while an adapter deployed
+     * there names it, unless {@code force} is set: then those adapters' calls to it fail, and the
+     * result and history name them.
+     *
+     * @since 2.2
+     */
+    DeployResult removeBackend(String environment, String name, boolean force, String actor, boolean dryRun)
+            throws DeployException;
+
+    /**
+     * @param environment an environment, or {@code null} for all
+     * @return the backends declared, with the adapters that name them
+     * @since 2.2
+     */
+    List<BackendInfo> backends(String environment);
 
     /**
      * @param environment an environment, or {@code null} for all

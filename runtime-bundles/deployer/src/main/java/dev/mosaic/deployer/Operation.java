@@ -25,12 +25,16 @@ public enum Operation {
     /** A deployment taken away because its lifetime ran out. */
     EXPIRE,
     /** Module versions nobody used for a while taken away. */
-    SUNSET;
+    SUNSET,
+    /** A backend declared in an environment, or its declaration changed. */
+    BACKEND_SET,
+    /** A backend's declaration taken away from an environment. */
+    BACKEND_REMOVE;
 
-    /** @return the lower-case name, as the JSON, the journal and the console spell it */
+    /** @return the lower-case name, as the JSON, the journal and the console spell it ({@code backend-set}) */
     @Override
     public String toString() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 
     /**

@@ -102,6 +102,12 @@ final class RuntimeLauncher {
         if (o.seed() != null) {
             config.put("mosaic.seed", o.seed().toString());
         }
+        ExampleBackends examples = ExampleBackends.startIfWanted(o.data(), o.seed() != null, err);
+        if (examples != null) {
+            config.put("mosaic.examples.backends", examples.url());
+            out.println("mosaic example backends on " + examples.url() + " (latency and failures: POST " + examples.url()
+                    + "/_control?backend=recommendations&latency=300ms&failureRate=0.5)");
+        }
         if (o.healthPort() >= 0) {
             config.put("mosaic.health.port", Integer.toString(o.healthPort()));
             if (o.healthHost() != null) {
@@ -185,6 +191,9 @@ final class RuntimeLauncher {
             console.start();
         }
         framework.waitForStop(0);
+        if (examples != null) {
+            examples.close();
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(shutdown);
         } catch (IllegalStateException e) {

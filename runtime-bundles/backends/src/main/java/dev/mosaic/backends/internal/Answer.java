@@ -11,6 +11,7 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.mosaic.api.BackendException;
@@ -76,7 +77,8 @@ final class Answer implements BackendResponse {
                     + " with content type " + contentType + " to " + what + ", where JSON was expected", null);
         }
         try {
-            return mapper.readValue(body, type);
+            // a backend that adds a field must not break its callers: unknown properties are skipped
+            return mapper.readerFor(type).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(body);
         } catch (JsonProcessingException e) {
             throw new BackendException(backend, Reason.INVALID_JSON, status, "backend " + backend + " answered " + status
                     + " to " + what + " with a body that is not JSON for " + type.getSimpleName() + ": "

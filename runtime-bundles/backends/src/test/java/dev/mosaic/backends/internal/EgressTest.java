@@ -112,7 +112,7 @@ class EgressTest {
 
     @Test
     void aCallReadsJsonIntoTheAdaptersTypeAndCarriesTheRequestIdTraceAndDeclaredHeaders() throws Exception {
-        TestBackend b = backend().behave(Behaviour.json("{\"titles\":[\"a\",\"b\"]}"));
+        TestBackend b = backend().behave(Behaviour.json("{\"titles\":[\"a\",\"b\"],\"addedLater\":1}"));
         environment.put("RECS_KEY", "s3cret-value");
         declare("prod", "recs", Map.of("url", List.of(b.url() + "/v1"), "header", List.of("X-Client=tv"),
                 "secret-header", List.of("X-Api-Key=env:RECS_KEY")));

@@ -31,6 +31,7 @@ import org.osgi.service.component.runtime.ServiceComponentRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.mosaic.backends.Backends;
 import dev.mosaic.deployer.ChangeListener;
 import dev.mosaic.deployer.Deployer;
 import dev.mosaic.deployer.Restoring;
@@ -72,6 +73,9 @@ public final class DeployerComponent {
 
     @Reference
     private Gateway gateway;
+
+    @Reference
+    private Backends backends;
 
     @Reference
     private ServiceComponentRuntime scr;
@@ -128,7 +132,7 @@ public final class DeployerComponent {
                 () -> instant().toString());
         Views views = new Views(state, installer, gateway, context, leakWatch, settings, problems, this::instant);
         DeployerService service = new DeployerService(settings, state, store, installer, platform, changes, protocol, views,
-                listeners, problems, this::instant);
+                listeners, problems, this::instant, backends);
 
         hookRegistration = context.registerService(ResolverHookFactory.class, hook, null);
         collisionRegistration = context.registerService(CollisionHook.class, new TenantCollisionHook(), null);

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.mosaic.api.BackendException;
 import dev.mosaic.api.HttpException;
+import dev.mosaic.backends.Backends;
 import dev.mosaic.gateway.Gateway;
 import dev.mosaic.gateway.internal.RoutingTable.Found;
 import dev.mosaic.gateway.internal.RoutingTable.Lookup;
@@ -77,6 +79,8 @@ final class DeviceHandler extends Handler.Abstract {
     private final long maxBodyBytes;
     private final Executor adapterPool;
     private final Deadlines deadlines;
+    /** Where adapters' backend calls go out; null in a gateway without them (some unit tests). */
+    private final Backends backends;
     private final long minBodyBytesPerSecond;
     private final long maxBodyMillis;
     private final long inlineBudgetNanos;
@@ -96,7 +100,13 @@ final class DeviceHandler extends Handler.Abstract {
      */
     DeviceHandler(Supplier<Map<String, RoutingTable<Target>>> tables, ObjectMapper mapper, Executor adapterPool,
             Deadlines deadlines, GatewaySettings settings) {
+        this(tables, mapper, adapterPool, deadlines, settings, null);
+    }
+
+    DeviceHandler(Supplier<Map<String, RoutingTable<Target>>> tables, ObjectMapper mapper, Executor adapterPool,
+            Deadlines deadlines, GatewaySettings settings, Backends backends) {
         super(settings.mode().invocationType());
+        this.backends = backends;
         this.calledWhereBlockingIsAllowed = settings.mode() == GatewaySettings.Mode.BLOCKING;
         this.inPlaceLimit = settings.inPlaceCalls();
         this.tables = tables;
@@ -299,6 +309,7 @@ final class DeviceHandler extends Handler.Abstract {
             this.view = view;
             this.response = response;
             this.callback = callback;
+            view.calling(backends, target, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(target.tenant.timeoutMillis));
         }
 
         /** A blocking call, on whichever thread may block: watched through the thread's slot while it runs. */
@@ -371,6 +382,7 @@ final class DeviceHandler extends Handler.Abstract {
         void complete(Object value, Throwable failure) {
             try {
                 if (answered.compareAndSet(false, true)) {
+                    view.answered();
                     if (failure != null) {
                         fail(target, failure, view, response, callback);
                     } else {
@@ -394,6 +406,7 @@ final class DeviceHandler extends Handler.Abstract {
             if (!answered.compareAndSet(false, true)) {
                 return;
             }
+            view.answered();
             Tenant tenant = target.tenant;
             tenant.timeouts.increment();
             target.failures.increment();
@@ -478,6 +491,23 @@ final class DeviceHandler extends Handler.Abstract {
         }
         target.failures.increment();
         Tenant tenant = target.tenant;
+        if (cause instanceof BackendException b) {
+            int status = switch (b.reason()) {
+                case DEADLINE -> 504;
+                case BREAKER_OPEN, SATURATED, MISCONFIGURED -> 503;
+                default -> 502;
+            };
+            if (status == 503) {
+                response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
+            }
+            LOG.warn("adapter {} {} answered {} {} in environment {} (request {}) with a failed backend call: {}",
+                    tenant.adapter, tenant.version, view.method(), view.path(), view.environment(), view.requestId(),
+                    b.getMessage());
+            error(response, callback, status, "backend_" + b.reason().toString().toLowerCase(java.util.Locale.ROOT),
+                    String.valueOf(b.getMessage()), view.requestId(), Map.of("adapter", tenant.adapter, "adapterVersion",
+                            tenant.version, "backend", String.valueOf(b.backend())));
+            return;
+        }
         LOG.error("adapter {} {} failed on {} {} in environment {} (request {})", tenant.adapter, tenant.version,
                 view.method(), view.path(), view.environment(), view.requestId(), cause);
         error(response, callback, 500, "adapter_failed", tenant + " failed to answer " + view.method() + " " + view.path()

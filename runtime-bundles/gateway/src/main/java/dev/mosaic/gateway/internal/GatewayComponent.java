@@ -16,9 +16,11 @@ import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.mosaic.backends.Backends;
 import dev.mosaic.gateway.Gateway;
 import dev.mosaic.gateway.RouteInfo;
 import dev.mosaic.gateway.RoutingException;
@@ -36,6 +38,8 @@ public final class GatewayComponent implements Gateway {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayComponent.class);
 
     private final RouteTables tables = new RouteTables();
+    @Reference
+    private Backends backends;
     private BundleContext context;
     private GatewaySettings settings;
     private Tenants tenants;
@@ -71,7 +75,7 @@ public final class GatewayComponent implements Gateway {
         handlers = new HandlerRegistry(context, tenants, this::gone);
         handlers.open();
         server = new DeviceServer(settings);
-        server.start(mapper -> new DeviceHandler(tables::current, mapper, adapterPool, deadlines, settings));
+        server.start(mapper -> new DeviceHandler(tables::current, mapper, adapterPool, deadlines, settings, backends));
     }
 
     @Deactivate

@@ -14,7 +14,10 @@ import org.eclipse.jetty.util.Fields;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.mosaic.api.Backend;
+import dev.mosaic.api.BackendException;
 import dev.mosaic.api.HttpException;
+import dev.mosaic.backends.Backends;
 
 /** The adapter's view of a Jetty request. Headers and query are read lazily. */
 final class RequestView implements dev.mosaic.api.Request {
@@ -30,6 +33,14 @@ final class RequestView implements dev.mosaic.api.Request {
     private final ObjectMapper mapper;
     private Map<String, List<String>> query;
     private Map<String, List<String>> headers;
+    /** Where backend calls go out, or null in a gateway without one (unit tests). */
+    private Backends backends;
+    private Tenant tenant;
+    private Target target;
+    private long deadlineNanos;
+    /** Opened by the first backend call; closed when the request is answered. */
+    private Backends.Scope scope;
+    private boolean answered;
 
     RequestView(Request request, String path, Map<String, String> pathParams, byte[] body, String requestId,
             String environment, ObjectMapper mapper) {
@@ -40,6 +51,44 @@ final class RequestView implements dev.mosaic.api.Request {
         this.requestId = requestId;
         this.environment = environment;
         this.mapper = mapper;
+    }
+
+    /** The call starts: backend calls made while serving it end by {@code deadlineNanos}. */
+    void calling(Backends backends, Target target, long deadlineNanos) {
+        this.backends = backends;
+        this.target = target;
+        this.tenant = target.tenant;
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    @Override
+    public synchronized Backend backend(String name) {
+        if (answered) {
+            throw new BackendException(name, BackendException.Reason.DEADLINE, 0, "request " + requestId
+                    + " was answered already; backend " + name + " cannot be called for it any more", null);
+        }
+        if (scope == null) {
+            if (backends == null) {
+                throw new BackendException(name, BackendException.Reason.UNDECLARED, 0, "this gateway has no backends", null);
+            }
+            Target t = target;
+            scope = backends.open(new Backends.Caller(environment, tenant.adapter, tenant.version, tenant.backends,
+                    deadlineNanos, requestId, request.getHeaders().get("traceparent"), tenant.mapper,
+                    t.backendCalls::increment));
+        }
+        return scope.backend(name);
+    }
+
+    /** The request is answered: backend calls still in flight for it are abandoned. */
+    void answered() {
+        Backends.Scope s;
+        synchronized (this) {
+            answered = true;
+            s = scope;
+        }
+        if (s != null) {
+            s.close();
+        }
     }
 
     @Override

@@ -101,7 +101,7 @@ final class RouteTables {
     static RouteInfo info(String environment, Target t) {
         return new RouteInfo(environment, t.method, t.template.toString(), t.tenant.adapter, t.tenant.version, t.bundleId(),
                 t.requests.sum(), t.failures.sum(), t.tenant.timeoutMillis, t.tenant.concurrency, t.tenant.timeouts.sum(),
-                t.tenant.rejected.sum());
+                t.tenant.rejected.sum(), java.util.List.copyOf(t.tenant.backends), t.backendCalls.sum());
     }
 
     private static RoutingException conflict(String environment, List<Target> added, Target first, Target second) {

@@ -21,6 +21,8 @@ final class Target {
     final boolean inline;
     final LongAdder requests = new LongAdder();
     final LongAdder failures = new LongAdder();
+    /** Calls its requests made to backends. */
+    final LongAdder backendCalls = new LongAdder();
     /** Its place in routing tables: one entry, so that tables can find it again to take it out. */
     private final RoutingTable.Entry<Target> entry;
 

@@ -1,5 +1,7 @@
 package dev.mosaic.gateway.internal;
 
+import java.util.Set;
+
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -25,6 +27,8 @@ final class Tenant {
     /** How many calls may run at once; more get a fast 503. */
     final int concurrency;
     final ObjectMapper mapper;
+    /** The backends its manifest names ({@code Mosaic-Backends}): the only ones its calls may reach. */
+    final Set<String> backends;
     /**
      * Requests holding a place in the bulkhead: from the moment they are routed here (a body
      * may still be on its way) until the handler is done with them. Draining waits for zero,
@@ -39,6 +43,11 @@ final class Tenant {
     volatile boolean demoted;
 
     Tenant(long bundleId, String adapter, String version, long timeoutMillis, int concurrency) {
+        this(bundleId, adapter, version, timeoutMillis, concurrency, Set.of());
+    }
+
+    Tenant(long bundleId, String adapter, String version, long timeoutMillis, int concurrency, Set<String> backends) {
+        this.backends = Set.copyOf(backends);
         this.bundleId = bundleId;
         this.adapter = adapter;
         this.version = version;

@@ -65,7 +65,16 @@ final class Tenants {
                     where, timeout, concurrency, settings.maxTimeoutMillis(), settings.maxConcurrency());
         }
         return new Tenant(bundle.getBundleId(), name, bundle.getVersion().toString(),
-                Math.min(timeout, settings.maxTimeoutMillis()), Math.min(concurrency, settings.maxConcurrency()));
+                Math.min(timeout, settings.maxTimeoutMillis()), Math.min(concurrency, settings.maxConcurrency()),
+                backends(bundle, where));
+    }
+
+    private static java.util.Set<String> backends(Bundle bundle, String where) throws RoutingException {
+        try {
+            return dev.mosaic.backends.BackendSpec.namesIn(bundle.getHeaders("").get(dev.mosaic.backends.BackendSpec.MANIFEST_HEADER));
+        } catch (IllegalArgumentException e) {
+            throw new RoutingException(RoutingException.INVALID_ROUTE, where + ": " + e.getMessage());
+        }
     }
 
     private static String firstOf(String a, String b) {

@@ -104,6 +104,50 @@ final class ApiRequest {
     }
 
     /**
+     * Reads the body as a backend declaration's options: a JSON object whose values are a string,
+     * a number or a list of them, {@code {"url":["http://..."],"timeout":"1s"}}. At most 64 KiB.
+     */
+    java.util.Map<String, java.util.List<String>> options() throws ApiError {
+        byte[] bytes;
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            bytes = in.readNBytes(65_537);
+        } catch (IOException e) {
+            throw new ApiError(400, "bad_request", "the body could not be read: " + e.getMessage());
+        }
+        if (bytes.length > 65_536) {
+            throw new ApiError(413, "body_too_large", "a declaration is at most 64 KiB of JSON");
+        }
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = OPTIONS_READER.readTree(bytes);
+        } catch (IOException e) {
+            throw new ApiError(400, "invalid_argument", "the body is not JSON: expected an object of options such as"
+                    + " {\"url\":[\"http://host:port\"],\"timeout\":\"1s\"}");
+        }
+        if (root == null || !root.isObject()) {
+            throw new ApiError(400, "invalid_argument", "the body must be a JSON object of options, e.g."
+                    + " {\"url\":[\"http://host:port\"],\"timeout\":\"1s\"}");
+        }
+        java.util.Map<String, java.util.List<String>> options = new java.util.LinkedHashMap<>();
+        for (java.util.Iterator<java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = root.fields(); it.hasNext();) {
+            java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> e = it.next();
+            java.util.List<String> values = new java.util.ArrayList<>();
+            com.fasterxml.jackson.databind.JsonNode v = e.getValue();
+            for (com.fasterxml.jackson.databind.JsonNode one : v.isArray() ? v : java.util.List.of(v)) {
+                if (!one.isValueNode() || one.isNull()) {
+                    throw new ApiError(400, "invalid_argument", "option " + e.getKey() + " must be a string, a number or a"
+                            + " list of them");
+                }
+                values.add(one.asText());
+            }
+            options.put(e.getKey(), values);
+        }
+        return options;
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper OPTIONS_READER = new com.fasterxml.jackson.databind.ObjectMapper();
+
+    /**
      * Hands the body to {@code use} as a stream read as it arrives, never whole in memory, and
      * cut at the upload limit ({@code mosaic.mgmt.maxUploadBytes}): a body whose announced
      * length is over it is refused before any of it is read, a chunked one as soon as it

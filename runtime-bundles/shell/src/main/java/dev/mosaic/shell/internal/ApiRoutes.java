@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import dev.mosaic.deployer.DeployException;
 import dev.mosaic.deployer.DeployOptions;
 import dev.mosaic.deployer.DeployResult;
+import dev.mosaic.backends.Backends;
 import dev.mosaic.deployer.Deployer;
 import dev.mosaic.deployer.Health;
 import dev.mosaic.deployer.PolicyReport;
@@ -49,12 +50,14 @@ final class ApiRoutes {
     private final Supplier<Deployer> deployer;
     private final Supplier<Insight> insight;
     private final Supplier<Restoring> restoring;
+    private final Supplier<Backends> backends;
     private final Function<Handler, Handler> auth;
     private final long maxUpload;
     private final Map<String, Map<String, Call>> routes = new LinkedHashMap<>();
 
     ApiRoutes(Supplier<Deployer> deployer, Supplier<Insight> insight, Supplier<Restoring> restoring,
-            Function<Handler, Handler> auth, long maxUpload) {
+            Supplier<Backends> backends, Function<Handler, Handler> auth, long maxUpload) {
+        this.backends = backends;
         this.deployer = deployer;
         this.insight = insight;
         this.restoring = restoring;
@@ -97,6 +100,12 @@ final class ApiRoutes {
             return health.status() == Health.Status.OK ? health : new Answers.Status(503, health);
         });
         route("GET", "/routes", (r, d, i) -> d.routes());
+        route("GET", "/backends", (r, d, i) -> BackendViews.of(d, backends.get(), r.query("env")));
+        route("GET", "/backends/{env}", (r, d, i) -> BackendViews.of(d, backends.get(), r.path("env")));
+        route("PUT", "/backends/{env}/{name}", (r, d, i) -> d.setBackend(r.path("env"), r.path("name"), r.options(),
+                r.actor(), r.flag("dryRun")));
+        route("DELETE", "/backends/{env}/{name}", (r, d, i) -> d.removeBackend(r.path("env"), r.path("name"),
+                r.flag("force"), r.actor(), r.flag("dryRun")));
         route("GET", "/history", (r, d, i) -> d.history(r.limit(100)));
     }
 

@@ -51,6 +51,9 @@ final class Formats {
             if (first instanceof Uptake) {
                 return uptake(cast(list));
             }
+            if (first instanceof BackendViews.BackendView) {
+                return BackendViews.table(cast(list));
+            }
         }
         if (value instanceof Graph g) {
             return graph(g);
@@ -71,10 +74,11 @@ final class Formats {
 
     static String routes(List<RouteView> routes) {
         Table t = new Table("ENV", "METHOD", "PATH", "ADAPTER", "VERSION", "MODULES", "REQUESTS", "5XX", "TIMEOUT", "LIMIT",
-                "504", "503");
+                "504", "503", "BACKENDS", "BACKEND CALLS");
         for (RouteView r : routes) {
             t.row(r.environment(), r.method(), r.path(), r.adapter(), r.adapterVersion(), modules(r.modules()), r.requests(), r.failures(),
-                    r.timeoutMillis() + "ms", r.concurrency(), r.timeouts(), r.rejected());
+                    r.timeoutMillis() + "ms", r.concurrency(), r.timeouts(), r.rejected(),
+                    r.backends().isEmpty() ? "-" : String.join(",", r.backends()), r.backendCalls());
         }
         return t.toString();
     }
@@ -104,7 +108,7 @@ final class Formats {
     static String history(List<HistoryEntry> entries) {
         Table t = new Table("SEQ", "TIME", "ACTOR", "OPERATION", "ENV", "NAME", "VERSION", "DETAIL");
         for (HistoryEntry h : entries) {
-            String detail = h.replacedVersion() != null ? "replaced " + h.replacedVersion() : "";
+            String detail = h.replacedVersion() != null ? "replaced " + h.replacedVersion() : h.detail() != null ? h.detail() : "";
             if (h.moves() != null && !h.moves().isEmpty()) {
                 detail += (detail.isEmpty() ? "" : "; ") + moves(h.moves());
             }

@@ -28,6 +28,7 @@ import dev.mosaic.deployer.Deployer;
 import dev.mosaic.deployer.Restoring;
 import dev.mosaic.gateway.Connections;
 import dev.mosaic.gateway.Gateway;
+import dev.mosaic.backends.Backends;
 import dev.mosaic.insight.Insight;
 import dev.mosaic.shell.ManagementApi;
 
@@ -66,6 +67,9 @@ public final class ManagementServer implements ManagementApi {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Gateway gateway;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Backends backends;
+
     private Server server;
     private Tokens tokens;
     private String url;
@@ -96,7 +100,7 @@ public final class ManagementServer implements ManagementApi {
 
         PathMappingsHandler mappings = new PathMappingsHandler();
         new Probes(() -> deployer, () -> restoring, () -> gateway).addTo(mappings);
-        new ApiRoutes(() -> deployer, () -> insight, () -> restoring, next -> new BearerAuth(tokens, failures, next), maxUpload)
+        new ApiRoutes(() -> deployer, () -> insight, () -> restoring, () -> backends, next -> new BearerAuth(tokens, failures, next), maxUpload)
                 .addTo(mappings);
         mappings.addMapping(new ServletPathSpec("/"), notFound());
 

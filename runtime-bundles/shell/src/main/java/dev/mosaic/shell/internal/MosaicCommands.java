@@ -17,6 +17,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 import dev.mosaic.deployer.DeployException;
 import dev.mosaic.deployer.DeployOptions;
 import dev.mosaic.deployer.DeployResult;
+import dev.mosaic.backends.Backends;
 import dev.mosaic.deployer.Deployer;
 import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.Health;
@@ -55,7 +56,9 @@ import dev.mosaic.insight.Uptake;
         "osgi.command.function=deps",
         "osgi.command.function=uptake",
         "osgi.command.function=graph",
-        "osgi.command.function=health" })
+        "osgi.command.function=health",
+        "osgi.command.function=backend",
+        "osgi.command.function=backends" })
 public final class MosaicCommands {
 
     private static final String ENV_FLAGS_1 = "-e";
@@ -73,6 +76,9 @@ public final class MosaicCommands {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Restoring restoring;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile Backends backends;
 
     private Deployer deployer() {
         Deployer d = deployer;
@@ -291,6 +297,41 @@ public final class MosaicCommands {
         return deployer().history(limit);
     }
 
+    @Descriptor("declare a backend (set NAME --url U [--timeout 1s] [--retries 2] [--header N=V] [--secret-header N=env:VAR]"
+            + " ...) or remove one (rm NAME [--force]); --env E, --dry-run")
+    public DeployResult backend(
+            @Descriptor("set or rm") String action,
+            @Descriptor("the backend's name") String name,
+            @Descriptor("--env E, -n, --force, and the declaration's options: --url (repeat for several), --timeout, --retries,"
+                    + " --retry-budget, --max-concurrent, --breaker-failure-rate, --breaker-min-calls, --breaker-window,"
+                    + " --breaker-open, --max-response, --header N=V, --secret-header N=env:VAR|file:/path, --trust-store,"
+                    + " --trust-store-password, --key-store, --key-store-password") String... args) throws DeployException {
+        BackendViews.Args a;
+        try {
+            a = BackendViews.Args.parse(java.util.Arrays.asList(args));
+        } catch (IllegalArgumentException e) {
+            throw new DeployException(DeployException.INVALID_ARGUMENT, e.getMessage());
+        }
+        return switch (action) {
+            case "set" -> deployer().setBackend(a.env(), name, a.options(), actor(), a.dryRun());
+            case "rm", "remove" -> {
+                if (!a.options().isEmpty()) {
+                    throw new DeployException(DeployException.INVALID_ARGUMENT, "backend rm takes only --env, --force and"
+                            + " --dry-run; got " + a.options().keySet());
+                }
+                yield deployer().removeBackend(a.env(), name, a.force(), actor(), a.dryRun());
+            }
+            default -> throw new DeployException(DeployException.INVALID_ARGUMENT, "backend " + action
+                    + ": the actions are set and rm");
+        };
+    }
+
+    @Descriptor("the backends declared, who calls them, and how their calls go: errors, retries, p50/p99, breaker")
+    public List<BackendViews.BackendView> backends(
+            @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env) {
+        return BackendViews.of(deployer(), backends, env.isEmpty() ? null : env);
+    }
+
     @Descriptor("failed deployments, and retired bundles still in memory (leaks)")
     public Health health() {
         return deployer().health();
@@ -298,7 +339,8 @@ public final class MosaicCommands {
 
     /** What {@code help mosaic} shows: Gogo's help looks a command up by name, so the scope has a command of its name. */
     static final String SCOPE_HELP = "Mosaic's commands (scope mosaic), the same as the CLI's: deploy, check, ls, routes, yank,"
-            + " unyank, rollback, undeploy, adopt, history, promote, ttl, sunset, dependents, deps, uptake, graph, health."
+            + " unyank, rollback, undeploy, adopt, history, promote, ttl, sunset, dependents, deps, uptake, graph, health, backend,"
+            + " backends."
             + " Type 'mosaic' for one line on each, 'help <command>' for its options";
 
     @Descriptor(SCOPE_HELP)

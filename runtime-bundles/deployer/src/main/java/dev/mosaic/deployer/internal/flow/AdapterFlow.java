@@ -49,6 +49,7 @@ final class AdapterFlow {
         UnitKey key = new UnitKey(env, a.name(), a.version());
         Registry target = ctx.state().copy();
         Placement.checkKind(target, env, a);
+        BackendFlow.checkDeclared(target, env, a);
         Unit current = target.adapter(env, a.name());
         if (current != null && current.key.equals(key) && ctx.installer().live(key) != null) {
             return ctx.results().unchanged(op, key, a.name() + " " + a.version() + " already serves in " + env
@@ -118,6 +119,7 @@ final class AdapterFlow {
             }
             UnitKey key = new UnitKey(env, name, version);
             target.remove(current.key);
+            BackendFlow.checkDeclared(target, env, a);
             Map<String, String> bindings = Placement.bind(target, env, a, null);
             Unit unit = new Unit(key, Kind.ADAPTER, a.sha256(), ctx.now(), actor, bindings);
             target.put(unit);

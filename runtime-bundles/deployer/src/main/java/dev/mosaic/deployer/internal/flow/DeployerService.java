@@ -10,6 +10,7 @@ import java.util.function.Supplier;
 import dev.mosaic.deployer.DeployException;
 import dev.mosaic.deployer.DeployOptions;
 import dev.mosaic.deployer.DeployResult;
+import dev.mosaic.deployer.BackendInfo;
 import dev.mosaic.deployer.Deployer;
 import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.Health;
@@ -30,6 +31,7 @@ import dev.mosaic.deployer.internal.store.ArtifactStore;
  *   promote ─┘                                     └─► ReleaseFlow  (release, promote)
  *   yank, unyank, adopt ─────────────────────────────► RebindFlow
  *   undeploy, ttl, expiry, sunset ───────────────────► RemovalFlow
+ *   backend set, backend rm ─────────────────────────► BackendFlow (and every adapter placement checks it)
  *   (start-up) ──────────────────────────────────────► RestoreFlow
  *   list, routes, history, health ───────────────────► Views
  * </pre>
@@ -44,17 +46,19 @@ public final class DeployerService implements Deployer {
     private final RebindFlow rebinds;
     private final RemovalFlow removals;
     private final RestoreFlow restore;
+    private final BackendFlow backends;
 
     public DeployerService(Settings settings, RecordedState state, ArtifactStore store, Installer installer,
             PlatformPackages platform, Changes changes, ChangeProtocol protocol, Views views, Listeners listeners,
-            Map<UnitKey, String> problems, Supplier<Instant> clock) {
+            Map<UnitKey, String> problems, Supplier<Instant> clock, dev.mosaic.backends.Backends egress) {
         this.ctx = new Context(settings, state, store, installer, platform, changes, protocol, views, problems, clock);
         Intake intake = new Intake(store, state, settings, platform);
         this.adapters = new AdapterFlow(ctx, intake);
         this.deploys = new Deploys(ctx, intake, adapters, new ReleaseFlow(ctx));
         this.rebinds = new RebindFlow(ctx);
         this.removals = new RemovalFlow(ctx);
-        this.restore = new RestoreFlow(ctx, listeners, deploys);
+        this.backends = new BackendFlow(ctx, egress);
+        this.restore = new RestoreFlow(ctx, listeners, deploys, backends);
     }
 
     /** Removes tenant bundles the framework's cache kept from a previous run; before the restore. */
@@ -141,6 +145,23 @@ public final class DeployerService implements Deployer {
     public DeployResult sunset(String environment, String module, String version, String unusedFor, String actor,
             boolean dryRun) throws DeployException {
         return removals.sunset(environment, module, version, unusedFor, actor, dryRun);
+    }
+
+    @Override
+    public DeployResult setBackend(String environment, String name, Map<String, List<String>> options, String actor,
+            boolean dryRun) throws DeployException {
+        return backends.set(environment, name, options, actor, dryRun);
+    }
+
+    @Override
+    public DeployResult removeBackend(String environment, String name, boolean force, String actor, boolean dryRun)
+            throws DeployException {
+        return backends.remove(environment, name, force, actor, dryRun);
+    }
+
+    @Override
+    public List<BackendInfo> backends(String environment) {
+        return backends.list(environment);
     }
 
     @Override

@@ -42,11 +42,13 @@ final class RestoreFlow {
     private final Context ctx;
     private final Listeners listeners;
     private final Deploys deploys;
+    private final BackendFlow backends;
 
-    RestoreFlow(Context ctx, Listeners listeners, Deploys deploys) {
+    RestoreFlow(Context ctx, Listeners listeners, Deploys deploys, BackendFlow backends) {
         this.ctx = ctx;
         this.listeners = listeners;
         this.deploys = deploys;
+        this.backends = backends;
     }
 
     /** Tenant bundles from a previous run that the framework kept in its cache: the journal decides, not the cache. */
@@ -69,6 +71,7 @@ final class RestoreFlow {
         ctx.changes().runInternal(() -> {
             try {
                 listeners.tell(ChangeListener.Phase.RESTORING, new ChangeListener.Change(null, null, null, null));
+                backends.applyAll(); // before any adapter serves: its calls find their backends
                 Registry registry = ctx.state().copy();
                 int count = registry.size();
                 if (count > 0) {
@@ -137,8 +140,35 @@ final class RestoreFlow {
         }
     }
 
+    /**
+     * Declares the backends of the seed's {@code backends.json} (environment to backend name to
+     * options, where {@code {examples}} stands for the example backend server's URL), when the
+     * launcher started that server.
+     */
+    private void seedBackends(Path dir) {
+        Path file = dir.resolve("backends.json");
+        String url = ctx.settings().exampleBackendsUrl();
+        if (!Files.isRegularFile(file) || url == null) {
+            return;
+        }
+        try {
+            Map<String, Map<String, Map<String, List<String>>>> declared = new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readValue(Files.readString(file).replace("{examples}", url),
+                            new com.fasterxml.jackson.core.type.TypeReference<>() {
+                            });
+            for (Map.Entry<String, Map<String, Map<String, List<String>>>> env : declared.entrySet()) {
+                for (Map.Entry<String, Map<String, List<String>>> b : env.getValue().entrySet()) {
+                    backends.set(env.getKey(), b.getKey(), b.getValue(), "seed", false);
+                }
+            }
+        } catch (IOException | DeployException e) {
+            LOG.error("the example backends of {} were not declared: {}", file, e.getMessage());
+        }
+    }
+
     /** Deploys the bundles of a directory into an empty registry: modules first, then adapters. */
     private void seed(Path dir) {
+        seedBackends(dir);
         List<Path> jars = new ArrayList<>();
         try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "*.jar")) {
             s.forEach(jars::add);

@@ -66,6 +66,14 @@ public record Settings(Path data, Path seed, Path policyFile, Duration drain, Du
         return Math.max(1, Integer.parseInt(or(properties.apply("mosaic.journal.snapshotEvery"), "1000")));
     }
 
+    /**
+     * @return the base URL of the example backend server the launcher started ({@code mosaic.examples.backends}),
+     *         which the seed's {@code backends.json} declares its backends at; null if there is none
+     */
+    public String exampleBackendsUrl() {
+        return properties.apply("mosaic.examples.backends");
+    }
+
     /** @return how many of the last changes {@code history} keeps at least ({@code mosaic.history.keep}, 100000) */
     public long historyKeep() {
         return Math.max(1, Long.parseLong(or(properties.apply("mosaic.history.keep"), "100000")));

@@ -111,7 +111,7 @@ public final class Views {
         for (RouteInfo r : gateway.routes()) {
             views.add(new RouteView(r.environment(), r.method(), r.path(), r.adapter(), r.adapterVersion(),
                     wiredModules(context.getBundle(r.bundleId())), r.requests(), r.failures(), r.timeoutMillis(), r.concurrency(),
-                    r.timeouts(), r.rejected()));
+                    r.timeouts(), r.rejected(), r.backends(), r.backendCalls()));
         }
         return views;
     }
@@ -142,7 +142,8 @@ public final class Views {
         List<HistoryEntry> entries = new ArrayList<>();
         for (Event e : events) {
             entries.add(new HistoryEntry(e.seq, e.time, e.actor, Operation.parse(e.op), e.env, e.name, e.version,
-                    e.artifact == null ? null : e.artifact.sha256(), e.replaced, Results.moves(e.env, e.moves)));
+                    e.artifact == null ? null : e.artifact.sha256(), e.replaced, Results.moves(e.env, e.moves),
+                    BackendFlow.detail(e)));
         }
         return entries;
     }

@@ -36,6 +36,10 @@ public final class Event {
     public List<String> findings;
     /** For deploy, release, promote and rollback: optional imports the policy keeps unwired. */
     public List<String> unwired;
+    /** For backend-set: the declaration (secrets only as references: {@code env:VAR}, {@code file:/path}). */
+    public dev.mosaic.backends.BackendSpec backend;
+    /** For a forced backend-remove: the adapters that named it, which now fail to call it. */
+    public List<String> broken;
 
     /** @return an event about a unit (its operation, environment, name and version), by an actor */
     public static Event about(Operation op, UnitKey unit, String actor) {

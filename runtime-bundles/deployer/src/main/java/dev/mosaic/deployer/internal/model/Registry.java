@@ -15,6 +15,7 @@ import org.pcollections.HashTreePMap;
 import org.pcollections.TreePMap;
 import org.pcollections.TreePSet;
 
+import dev.mosaic.backends.BackendSpec;
 import dev.mosaic.deployer.Operation;
 import dev.mosaic.deployer.internal.model.Event.MoveRecord;
 import dev.mosaic.deployer.internal.model.Model.Artifact;
@@ -87,16 +88,20 @@ public final class Registry {
     private TreePSet<UnitKey> modules;
     /** Adapter versions that served before the current one, per env/name, most recent last; immutable lists. */
     private HashPMap<String, List<String>> previous;
+    /** The backends declared, by {@code env/name}. */
+    private TreePMap<String, BackendSpec> backends;
     private final List<Event> events;
     private long sequence;
 
     public Registry() {
         this(TreePMap.empty(), TreePMap.empty(), HashTreePMap.empty(), TreePSet.empty(), HashTreePMap.empty(),
-                new ArrayList<>(), 0);
+                TreePMap.empty(), new ArrayList<>(), 0);
     }
 
     private Registry(TreePMap<String, Artifact> artifacts, TreePMap<UnitKey, Unit> units, HashPMap<UnitKey, Integer> bound,
-            TreePSet<UnitKey> modules, HashPMap<String, List<String>> previous, List<Event> events, long sequence) {
+            TreePSet<UnitKey> modules, HashPMap<String, List<String>> previous, TreePMap<String, BackendSpec> backends,
+            List<Event> events, long sequence) {
+        this.backends = backends;
         this.artifacts = artifacts;
         this.units = units;
         this.bound = bound;
@@ -116,7 +121,7 @@ public final class Registry {
      */
     public Registry copy() {
         owned = newOwnedSet(); // shared from now on: both sides copy a unit before changing it
-        return new Registry(artifacts, units, bound, modules, previous, new ArrayList<>(), sequence);
+        return new Registry(artifacts, units, bound, modules, previous, backends, new ArrayList<>(), sequence);
     }
 
     /** @return the unit, this registry's own to change, or null if there is none */
@@ -168,6 +173,8 @@ public final class Registry {
             case ADOPT -> {
                 // only moves
             }
+            case BACKEND_SET -> backends = backends.plus(slot(e.env, e.name), e.backend);
+            case BACKEND_REMOVE -> backends = backends.minus(slot(e.env, e.name));
         }
         applyMoves(e.env, e.moves);
         markUnused(e.env, e.time);
@@ -290,13 +297,54 @@ public final class Registry {
     }
 
     /** @return what this registry holds now, at its sequence number (its history is not part of it) */
+    /** @return the backends declared in the environment, by name */
+    public List<BackendSpec> backends(String env) {
+        return List.copyOf(backends.subMap(env + "/", env + "0").values());
+    }
+
+    /** @return the environments that declare backends, each with its backends */
+    public Map<String, List<BackendSpec>> backends() {
+        Map<String, List<BackendSpec>> all = new TreeMap<>();
+        backends.forEach((slot, spec) -> all.computeIfAbsent(slot.substring(0, slot.indexOf('/')), k -> new ArrayList<>()).add(spec));
+        return all;
+    }
+
+    /** @return the backend declared under that name in the environment, or null */
+    public BackendSpec backend(String env, String name) {
+        return backends.get(slot(env, name));
+    }
+
+    /** @return the backends an artifact names in its {@code Mosaic-Backends} header (an unreadable list counts as none) */
+    public static Set<String> backendsOf(Artifact a) {
+        try {
+            return BackendSpec.namesIn(a.metadata().get(BackendSpec.MANIFEST_HEADER));
+        } catch (IllegalArgumentException e) {
+            return Set.of();
+        }
+    }
+
+    /** @return the adapters deployed in the environment that name the backend */
+    public List<Unit> backendUsers(String env, String backend) {
+        List<Unit> users = new ArrayList<>();
+        for (Unit u : units.subMap(new UnitKey(env, "", "0"), new UnitKey(env + "\u0000", "", "0")).values()) {
+            Artifact a = u.kind == Kind.ADAPTER ? artifact(u.key) : null;
+            if (a != null && backendsOf(a).contains(backend)) {
+                users.add(u);
+            }
+        }
+        return users;
+    }
+
     public Snapshot snapshot() {
         List<Snapshot.UnitState> states = new ArrayList<>();
         for (Unit u : units.values()) {
             states.add(new Snapshot.UnitState(u.key.env(), u.key.name(), u.key.version(), u.kind, u.sha256, u.deployedAt,
                     u.deployedBy, u.yanked, u.expiresAt, u.unusedSince, u.bindings, u.findings, u.unwired));
         }
-        return new Snapshot(Snapshot.FORMAT, sequence, List.copyOf(artifacts.values()), states, Map.copyOf(previous));
+        List<Snapshot.BackendState> declared = new ArrayList<>();
+        backends.forEach((slot, spec) -> declared.add(new Snapshot.BackendState(slot.substring(0, slot.indexOf('/')), spec)));
+        return new Snapshot(Snapshot.FORMAT, sequence, List.copyOf(artifacts.values()), states, Map.copyOf(previous),
+                declared);
     }
 
     /** @return a registry holding what the snapshot holds, at its sequence number, with no events in memory */
@@ -320,6 +368,11 @@ public final class Registry {
             r.put(u);
         }
         r.previous = HashTreePMap.from(snapshot.previous() == null ? Map.of() : snapshot.previous());
+        if (snapshot.backends() != null) {
+            for (Snapshot.BackendState b : snapshot.backends()) {
+                r.backends = r.backends.plus(slot(b.env(), b.spec().name()), b.spec());
+            }
+        }
         r.sequence = snapshot.seq();
         return r;
     }

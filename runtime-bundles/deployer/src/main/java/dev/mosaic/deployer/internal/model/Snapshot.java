@@ -16,8 +16,14 @@ import dev.mosaic.deployer.internal.model.Model.Artifact;
  * @param artifacts every artifact the registry knows (deployed, and kept for a rollback)
  * @param units every deployment
  * @param previous per environment and adapter ({@code env/name}), the versions a rollback goes back to, oldest first
+ * @param backends the backends declared, each with its environment (absent from snapshots written before backends existed)
  */
-public record Snapshot(int format, long seq, List<Artifact> artifacts, List<UnitState> units, Map<String, List<String>> previous) {
+public record Snapshot(int format, long seq, List<Artifact> artifacts, List<UnitState> units, Map<String, List<String>> previous,
+        List<BackendState> backends) {
+
+    /** A backend declared in an environment. */
+    public record BackendState(String env, dev.mosaic.backends.BackendSpec spec) {
+    }
 
     public static final int FORMAT = 1;
 

@@ -1,0 +1,103 @@
+package dev.mosaic.shell.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.mosaic.backends.BackendSpec;
+import dev.mosaic.backends.BackendStats;
+import dev.mosaic.backends.Backends;
+import dev.mosaic.deployer.BackendInfo;
+import dev.mosaic.deployer.Deployer;
+
+/** What {@code backends} shows: each declaration, who names it, and how its calls went. */
+final class BackendViews {
+
+    /**
+     * @param stats how calls went on this runtime, or null when the egress has no figures for it yet
+     */
+    record BackendView(String environment, String name, BackendSpec spec, List<String> usedBy, BackendStats stats) {
+    }
+
+    private BackendViews() {
+    }
+
+    static List<BackendView> of(Deployer deployer, Backends egress, String environment) {
+        List<BackendStats> stats = egress == null ? List.of() : egress.stats(environment);
+        List<BackendView> out = new ArrayList<>();
+        for (BackendInfo b : deployer.backends(environment)) {
+            BackendStats s = stats.stream().filter(x -> x.environment().equals(b.environment())
+                    && x.spec().name().equals(b.spec().name())).findFirst().orElse(null);
+            out.add(new BackendView(b.environment(), b.spec().name(), b.spec(), b.usedBy(), s));
+        }
+        return out;
+    }
+
+    static String table(List<BackendView> list) {
+        Table t = new Table("ENV", "BACKEND", "URLS", "TIMEOUT", "USED BY", "CALLS", "ERRORS", "RETRIES", "REJECTED", "P50",
+                "P99", "BREAKER");
+        for (BackendView v : list) {
+            BackendStats s = v.stats();
+            t.row(v.environment(), v.name(), String.join(",", v.spec().urls()), v.spec().timeoutMillis() + "ms",
+                    v.usedBy().isEmpty() ? "-" : String.join(",", v.usedBy()), s == null ? 0 : s.calls(),
+                    s == null ? 0 : s.errors(), s == null ? 0 : s.retries(), s == null ? 0 : s.rejected(),
+                    s == null || s.p50Millis() < 0 ? "-" : s.p50Millis() + "ms",
+                    s == null || s.p99Millis() < 0 ? "-" : s.p99Millis() + "ms", s == null ? "closed" : s.breaker());
+        }
+        StringBuilder b = new StringBuilder(t.toString());
+        for (BackendView v : list) {
+            if (v.stats() != null) {
+                v.stats().transitions().forEach(tr -> b.append('\n').append(v.environment()).append(' ').append(v.name())
+                        .append(" breaker ").append(tr.from()).append(" -> ").append(tr.to()).append(" at ").append(tr.at()));
+                v.stats().urls().stream().filter(BackendStats.UrlState::skipped).forEach(u -> b.append('\n')
+                        .append(v.environment()).append(' ').append(v.name()).append(' ').append(u.url())
+                        .append(" skipped until ").append(u.skippedUntil()).append(" (its connections failed)"));
+            }
+        }
+        return b.toString();
+    }
+
+    /**
+     * Reads {@code --env E}, {@code -n/--dry-run}, {@code -f/--force} and the declaration's
+     * {@code --option value} pairs (repeatable) from a console command's arguments.
+     */
+    record Args(String env, boolean dryRun, boolean force, java.util.Map<String, List<String>> options) {
+        static Args parse(List<String> args) {
+            String env = "prod";
+            boolean dryRun = false;
+            boolean force = false;
+            java.util.Map<String, List<String>> options = new java.util.LinkedHashMap<>();
+            for (int i = 0; i < args.size(); i++) {
+                String a = args.get(i);
+                switch (a) {
+                    case "-n", "--dry-run" -> dryRun = true;
+                    case "-f", "--force" -> force = true;
+                    case "-e", "--env" -> env = value(args, ++i, a);
+                    default -> {
+                        if (!a.startsWith("--")) {
+                            throw new IllegalArgumentException("unexpected '" + a + "': options are --name value");
+                        }
+                        String name = a.substring(2);
+                        String value;
+                        int eq = name.indexOf('=');
+                        if (eq > 0 && !name.startsWith("header") && !name.startsWith("secret-header")) {
+                            value = name.substring(eq + 1);
+                            name = name.substring(0, eq);
+                        } else {
+                            value = value(args, ++i, a);
+                        }
+                        // --base-url, as the CLI spells it (where --url is the management API's)
+                        options.computeIfAbsent(name.equals("base-url") ? "url" : name, k -> new ArrayList<>()).add(value);
+                    }
+                }
+            }
+            return new Args(env, dryRun, force, options);
+        }
+
+        private static String value(List<String> args, int i, String option) {
+            if (i >= args.size()) {
+                throw new IllegalArgumentException(option + " needs a value");
+            }
+            return args.get(i);
+        }
+    }
+}
