@@ -152,9 +152,15 @@ final class Bench {
         }
 
         Raw(String mainClass, String mode, Path body, String path) throws IOException {
+            this(mainClass, List.of(mode, body.toString()), path);
+        }
+
+        /** Any main class of the benchmarks, with its arguments, that prints {@code ... ready on port N}. */
+        Raw(String mainClass, List<String> args, String path) throws IOException {
             this.path = path;
-            process = new ProcessBuilder(java(), "-cp", System.getProperty("java.class.path"), mainClass, mode,
-                    body.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            List<String> cmd = new java.util.ArrayList<>(List.of(java(), "-cp", System.getProperty("java.class.path"), mainClass));
+            cmd.addAll(args);
+            process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String line = new BufferedReader(new InputStreamReader(process.getInputStream())).readLine();
             if (line == null || !line.matches(".* ready on port \\d+")) {
                 throw new IllegalStateException(mainClass + " did not start: " + line);

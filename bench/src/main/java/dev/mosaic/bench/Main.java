@@ -24,6 +24,12 @@ public final class Main {
                 route lookup cost with JMH, against a HashMap lookup
             bench/run startup [rounds]
                 start-to-ready with the examples, against a bare JVM and a bare Felix, and where the time goes
+            bench/run fanout [rounds] [seconds] [connections]
+                a device request making 3 parallel backend calls through a Mosaic adapter, against a plain Jetty
+                handler doing the same with Jetty's HttpClient, to the same 3 backends on loopback; wrk, alternating
+            bench/run tail [rounds] [seconds] [connections]
+                one of 3 backends answers 2% of calls after 1 s; an adapter giving each call 100 ms and a fallback:
+                the device p99 against the deadline, and failed requests
             bench/run bulkhead [requests] [rounds]
                 a healthy adapter's latency with and without a saturated neighbour
             """;
@@ -38,6 +44,8 @@ public final class Main {
             case "throughput" -> Throughput.run(rest);
             case "deploy" -> DeployLatency.run(rest);
             case "bulkhead" -> Bulkhead.run(rest);
+            case "fanout" -> FanoutBench.fanout(rest);
+            case "tail" -> FanoutBench.tail(rest);
             case "swaps" -> Swaps.run(rest);
             case "flood" -> Flood.run(rest);
             case "history" -> History.run(rest);

@@ -522,6 +522,47 @@ public class LaunchedRuntimeIT {
     }
 
     @Test
+    public void backendsAreDeclaredWithTheCliAndTheComposedExampleServesAcrossKillsWithTheExampleBackends() throws Exception {
+        Path data = LaunchedRuntime.newDataDir();
+        try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
+            JsonNode seeded = LaunchedRuntime.JSON.readTree(rt.cli("backends", "--json").out());
+            assertEquals("recommendations and bookmarks, in prod and in test", 4, seeded.size());
+            assertEquals(0, rt.cli("deploy", example("tv-home-1.2.0.jar").toString()).exit());
+            JsonNode page = rt.json("/tv/home?profile=kids");
+            assertEquals(page.toString(), "[]", page.get("leftOut").toString());
+            assertTrue(page.toString(), page.toString().contains("Continue watching") && page.toString().contains("Recommended for you"));
+
+            byte[] journal = Files.readAllBytes(data.resolve("journal.jsonl"));
+            CliResult dry = rt.cli("backend", "set", "ratings", "--env", "test", "--base-url", "http://127.0.0.1:9",
+                    "--timeout", "300ms", "--header", "X-Client=tv", "--dry-run");
+            assertEquals(dry.err(), 0, dry.exit());
+            assertTrue(dry.out(), dry.out().startsWith("dry run: would declare backend ratings in test"));
+            CliResult inUse = rt.cli("backend", "rm", "bookmarks", "--dry-run");
+            assertEquals("removing a backend in use would be refused", 1, inUse.exit());
+            assertTrue(inUse.err(), inUse.err().contains(TV + " 1.2.0"));
+            assertTrue("dry runs write nothing", java.util.Arrays.equals(journal, Files.readAllBytes(data.resolve("journal.jsonl"))));
+            CliResult credential = rt.cli("backend", "set", "ratings", "--env", "test", "--base-url", "http://127.0.0.1:9",
+                    "--header", "Authorization=Bearer hunter2");
+            assertEquals(1, credential.exit());
+            assertTrue(credential.err(), credential.err().contains("--secret-header") && !credential.err().contains("hunter2"));
+            CliResult set = rt.cli("backend", "set", "ratings", "--env", "test", "--base-url", "http://127.0.0.1:9",
+                    "--timeout", "300ms", "--header", "X-Client=tv");
+            assertEquals(set.err(), 0, set.exit());
+            rt.kill();
+        }
+        try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
+            CliResult listed = rt.cli("backends", "--env", "test");
+            assertTrue(listed.out(), listed.out().contains("ratings") && listed.out().contains("300ms"));
+            // the example backends are back on their port: the composed page has both rows again
+            JsonNode page = rt.json("/tv/home?profile=kids");
+            assertEquals(page.toString(), "[]", page.get("leftOut").toString());
+            assertEquals(0, rt.cli("backend", "rm", "ratings", "--env", "test").exit());
+            CliResult history = rt.cli("history", "--limit", "1");
+            assertTrue(history.out(), history.out().contains("backend-remove"));
+        }
+    }
+
+    @Test
     public void environmentsTtlsPromotionsAndYanksSurviveRestarts() throws Exception {
         Path data = LaunchedRuntime.newDataDir();
         String before;
@@ -572,7 +613,8 @@ public class LaunchedRuntimeIT {
         try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
             assertServes(rt, "1.0.0", "1.1.0");
             JsonNode history = LaunchedRuntime.JSON.readTree(rt.api("GET", "/history", null).body());
-            assertEquals(6, history.size());
+            assertEquals("what the seed did (4 example backends declared, 6 example bundles deployed), nothing more", 10,
+                    history.size());
             assertFalse("no artifact of an uncommitted deploy is kept",
                     Files.exists(data.resolve("artifacts").resolve(TV).resolve("1.1.0.jar")));
             try (Stream<Path> incoming = Files.list(data.resolve("artifacts/.incoming"))) {

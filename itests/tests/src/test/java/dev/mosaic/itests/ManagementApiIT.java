@@ -38,7 +38,6 @@ public class ManagementApiIT extends MosaicSupport {
 
     private static final String CATALOG = "dev.mosaic.examples.catalog";
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @Configuration
     public Option[] config() {
@@ -261,29 +260,5 @@ public class ManagementApiIT extends MosaicSupport {
 
     private HttpResponse<String> api(String method, String path, byte[] body) throws Exception {
         return call(method, path, body, token(), "application/json");
-    }
-
-    private HttpResponse<String> call(String method, String path, byte[] body, String token, String accept) throws Exception {
-        // the API listens before the deployer and insight are there, and answers 503 restoring until they are
-        deployer();
-        service(dev.mosaic.insight.Insight.class);
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(service(ManagementApi.class).url() + path))
-                .timeout(Duration.ofSeconds(60))
-                .header("Accept", accept)
-                .header("X-Mosaic-Actor", "itest")
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
-        if (token != null) {
-            b.header("Authorization", "Bearer " + token);
-        }
-        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    }
-
-    private Path tokenFile() {
-        return Path.of(context.getProperty("mosaic.data"), "mgmt-token");
-    }
-
-    private String token() throws Exception {
-        service(ManagementApi.class); // the token exists once the API serves
-        return Files.readString(tokenFile()).trim();
     }
 }

@@ -202,6 +202,31 @@ public abstract class MosaicSupport {
         return modules;
     }
 
+    /** Calls the management API (once the deployer and insight are there) with a token, or none for null. */
+    protected HttpResponse<String> call(String method, String path, byte[] body, String token, String accept) throws Exception {
+        // the API listens before the deployer and insight are there, and answers 503 restoring until they are
+        deployer();
+        service(dev.mosaic.insight.Insight.class);
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(service(dev.mosaic.shell.ManagementApi.class).url() + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Accept", accept)
+                .header("X-Mosaic-Actor", "itest")
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    protected Path tokenFile() {
+        return Path.of(context.getProperty("mosaic.data"), "mgmt-token");
+    }
+
+    protected String token() throws Exception {
+        service(dev.mosaic.shell.ManagementApi.class); // the token exists once the API serves
+        return Files.readString(tokenFile()).trim();
+    }
+
     /** A call that the deployer should refuse. */
     protected interface Call {
         Object run() throws Exception;

@@ -76,9 +76,11 @@ public interface Request {
      * see {@link Backend} for a fan-out example.
      *
      * @param name a backend the adapter names in its {@code Mosaic-Backends} manifest header
-     * @return the backend, for this request only
-     * @throws BackendException with {@link BackendException.Reason#UNDECLARED} if the adapter does
-     *         not name it in {@code Mosaic-Backends} or the environment does not declare it
+     * @return the backend, for this request only. If the environment no longer declares it (an
+     *         operator removed it), its calls fail with {@link BackendException.Reason#UNDECLARED},
+     *         so that the adapter's fallbacks apply
+     * @throws BackendException with {@link BackendException.Reason#UNDECLARED}, at once, if the
+     *         adapter does not name it in {@code Mosaic-Backends}
      * @since 1.1
      */
     Backend backend(String name);

@@ -3,7 +3,7 @@
  * framework's wiring.
  */
 @Export
-@Version("2.0.0")
+@Version("2.1.0")
 package dev.mosaic.insight;
 
 import org.osgi.annotation.bundle.Export;

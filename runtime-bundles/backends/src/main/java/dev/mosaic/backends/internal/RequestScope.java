@@ -90,9 +90,10 @@ final class RequestScope implements Backends.Scope {
         }
         Declared d = backends.get(name);
         if (d == null) {
-            throw new BackendException(name, Reason.UNDECLARED, 0, "backend '" + name + "' is not declared in environment '"
-                    + caller.environment() + "'; an operator declares it: bin/mosaic backend set " + name + " --env "
-                    + caller.environment() + " --url http://...", null);
+            // an operator removed it (with force) after the deploy: its calls fail, so the adapter's fallbacks apply
+            return new Undeclared(name, new BackendException(name, Reason.UNDECLARED, 0, "backend '" + name
+                    + "' is not declared in environment '" + caller.environment() + "'; an operator declares it: bin/mosaic"
+                    + " backend set " + name + " --env " + caller.environment() + " --base-url http://...", null));
         }
         return new Handle(d);
     }
@@ -154,6 +155,74 @@ final class RequestScope implements Backends.Scope {
                 throw new IllegalArgumentException("'" + method + "' is not an HTTP method");
             }
             return new Call(d, method.toUpperCase(Locale.ROOT), expand(path, params == null ? new Object[0] : params));
+        }
+    }
+
+    /** A backend the environment does not declare (any more): every call fails with the same exception. */
+    private record Undeclared(String name, BackendException failure) implements Backend, BackendCall {
+        @Override
+        public BackendCall get(String path, Object... params) {
+            return this;
+        }
+
+        @Override
+        public BackendCall post(String path, Object... params) {
+            return this;
+        }
+
+        @Override
+        public BackendCall put(String path, Object... params) {
+            return this;
+        }
+
+        @Override
+        public BackendCall delete(String path, Object... params) {
+            return this;
+        }
+
+        @Override
+        public BackendCall call(String method, String path, Object... params) {
+            return this;
+        }
+
+        @Override
+        public BackendCall header(String n, String v) {
+            return this;
+        }
+
+        @Override
+        public BackendCall query(String n, String v) {
+            return this;
+        }
+
+        @Override
+        public BackendCall json(Object body) {
+            return this;
+        }
+
+        @Override
+        public BackendCall body(byte[] body, String contentType) {
+            return this;
+        }
+
+        @Override
+        public BackendCall timeout(Duration timeout) {
+            return this;
+        }
+
+        @Override
+        public <T> CompletionStage<T> as(Class<T> type) {
+            return CompletableFuture.failedFuture(failure);
+        }
+
+        @Override
+        public CompletionStage<byte[]> bytes() {
+            return CompletableFuture.failedFuture(failure);
+        }
+
+        @Override
+        public CompletionStage<BackendResponse> send() {
+            return CompletableFuture.failedFuture(failure);
         }
     }
 

@@ -227,7 +227,7 @@ final class Analysis {
                     newestOverall, major, further));
         }
         path.remove(d);
-        return new DependencyNode(d.environment(), d.name(), d.version(), d.kind(), edges);
+        return new DependencyNode(d.environment(), d.name(), d.version(), d.kind(), edges, backends(d));
     }
 
     List<Uptake> uptake(String env, String module) {
@@ -269,9 +269,25 @@ final class Analysis {
         return result;
     }
 
+    /** @return the backends an adapter names in {@code Mosaic-Backends}, in order */
+    static List<String> backends(DeploymentInfo d) {
+        String header = d.metadata() == null ? null : d.metadata().get("Mosaic-Backends");
+        if (header == null || d.kind() != Kind.ADAPTER) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        for (String part : header.split(",")) {
+            if (!part.isBlank()) {
+                names.add(part.trim());
+            }
+        }
+        return names;
+    }
+
     Graph graph(String env) {
         List<Graph.Node> nodes = new ArrayList<>();
         List<Graph.Edge> edges = new ArrayList<>();
+        List<Graph.Call> calls = new ArrayList<>();
         for (DeploymentInfo d : snapshot.deployments) {
             if (env != null && !d.environment().equals(env)) {
                 continue;
@@ -286,8 +302,11 @@ final class Analysis {
                         .orElse(null);
                 edges.add(new Graph.Edge(id(d), id(w.provider()), w.pkg(), range));
             }
+            for (String b : backends(d)) {
+                calls.add(new Graph.Call(id(d), d.environment() + "/backend:" + b, d.environment(), b));
+            }
         }
-        return new Graph(nodes, edges);
+        return new Graph(nodes, edges, calls);
     }
 
     static String id(DeploymentInfo d) {
@@ -305,6 +324,12 @@ final class Analysis {
         int cluster = 0;
         for (Map.Entry<String, List<Graph.Node>> env : byEnv.entrySet()) {
             b.append("  subgraph cluster_").append(cluster++).append(" {\n    label=").append(quote(env.getKey())).append(";\n");
+            java.util.Set<String> backends = new java.util.TreeSet<>();
+            g.calls().stream().filter(c -> c.environment().equals(env.getKey())).forEach(c -> backends.add(c.to()));
+            for (String backend : backends) {
+                b.append("    ").append(quote(backend)).append(" [label=").append(quote(backend.substring(backend.indexOf(':') + 1)))
+                        .append(", shape=cylinder];\n");
+            }
             for (Graph.Node n : env.getValue()) {
                 b.append("    ").append(quote(n.id())).append(" [label=").append(quote(n.name() + "\n" + n.version()))
                         .append(", shape=").append(n.kind() == Kind.ADAPTER ? "box" : "ellipse")
@@ -315,6 +340,9 @@ final class Analysis {
         for (Graph.Edge e : g.edges()) {
             b.append("  ").append(quote(e.from())).append(" -> ").append(quote(e.to())).append(" [label=")
                     .append(quote(e.pkg() + (e.range() == null ? "" : "\n" + e.range()))).append("];\n");
+        }
+        for (Graph.Call c : g.calls()) {
+            b.append("  ").append(quote(c.from())).append(" -> ").append(quote(c.to())).append(" [style=dotted, label=\"calls\"];\n");
         }
         return b.append("}\n").toString();
     }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.ImportInfo;
 import dev.mosaic.deployer.Kind;
+import dev.mosaic.insight.Graph;
 import dev.mosaic.deployer.State;
 import dev.mosaic.deployer.StayReason;
 import dev.mosaic.deployer.UptakePolicy;
@@ -127,5 +128,25 @@ class AnalysisTest {
         assertTrue(dot.contains("\"prod/tv\\\"x@1.0.0\" [label=\"tv\\\"x\\n1.0.0\", shape=box]"), dot);
         assertTrue(dot.contains("shape=ellipse, style=dashed"), dot);
         assertTrue(dot.contains("-> \"prod/cat@1.0.0\""), dot);
+    }
+
+    @Test
+    void adaptersShowTheBackendsTheyCallInDepsAndTheGraph() {
+        DeploymentInfo v1 = module("1.0.0", false);
+        DeploymentInfo composed = new DeploymentInfo("prod", "tv", "1.2.0", Kind.ADAPTER, "sha", 1, null, null, null, null, null,
+                UptakePolicy.AUTO, false, Map.of(), State.RUNNING, null, Map.of("Mosaic-Backends", "recommendations, bookmarks"),
+                null, null, -1, Map.of(), List.of(new ImportInfo("cat.api", "[1.0.0,2.0.0)", false)), List.of());
+        deployments.add(composed);
+        wires.put(composed, List.of(new Wire("cat.api", "cat", "1.0.0", v1)));
+        adapter("plain", UptakePolicy.AUTO, "[1.0.0,2.0.0)", v1);
+        Analysis a = new Analysis(new Snapshot(deployments, wires));
+        assertEquals(List.of("recommendations", "bookmarks"), a.dependencies("prod", "tv", null).get(0).backends());
+        assertEquals(List.of(), a.dependencies("prod", "plain", null).get(0).backends());
+        Graph g = a.graph("prod");
+        assertEquals(List.of("prod/backend:recommendations", "prod/backend:bookmarks"),
+                g.calls().stream().map(Graph.Call::to).toList());
+        String dot = Analysis.dot(g);
+        assertTrue(dot.contains("\"prod/backend:bookmarks\" [label=\"bookmarks\", shape=cylinder]"), dot);
+        assertTrue(dot.contains("\"prod/tv@1.2.0\" -> \"prod/backend:recommendations\" [style=dotted, label=\"calls\"]"), dot);
     }
 }

@@ -172,6 +172,9 @@ final class Formats {
             b.append(n.name()).append(' ').append(n.version()).append(" (").append(n.kind()).append(", ").append(n.environment())
                     .append(")\n");
             tree(b, n, "");
+            if (!n.backends().isEmpty()) {
+                b.append("calls backends: ").append(String.join(", ", n.backends())).append('\n');
+            }
         }
         return b.toString().stripTrailing();
     }
@@ -245,6 +248,9 @@ final class Formats {
         StringBuilder b = new StringBuilder(g.nodes().size() + " deployments, " + g.edges().size() + " wires (--dot for Graphviz)");
         for (Graph.Edge e : g.edges()) {
             b.append("\n  ").append(e.from()).append(" -> ").append(e.to()).append("  ").append(e.pkg());
+        }
+        for (Graph.Call c : g.calls()) {
+            b.append("\n  ").append(c.from()).append(" calls ").append(c.to());
         }
         return b.toString();
     }
