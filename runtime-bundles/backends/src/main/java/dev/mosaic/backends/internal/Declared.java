@@ -75,6 +75,8 @@ final class Declared {
         this.breaker = CircuitBreaker.of(env + "/" + spec.name(), CircuitBreakerConfig.custom()
                 .slidingWindowType(SlidingWindowType.TIME_BASED)
                 .slidingWindowSize(spec.breakerWindowSeconds())
+                // every call records its outcome: no lock shared by all the threads calling one backend
+                .slidingWindowSynchronizationStrategy(CircuitBreakerConfig.SlidingWindowSynchronizationStrategy.LOCK_FREE)
                 .minimumNumberOfCalls(spec.breakerMinCalls())
                 .failureRateThreshold(spec.breakerFailurePercent())
                 .waitDurationInOpenState(Duration.ofMillis(spec.breakerOpenMillis()))

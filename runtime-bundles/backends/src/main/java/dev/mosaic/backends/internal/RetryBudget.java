@@ -11,9 +11,10 @@ final class RetryBudget {
     private static final int BUCKETS = 10;
 
     private final int percent;
-    private final long[] calls = new long[BUCKETS];
-    private final long[] retries = new long[BUCKETS];
-    private final long[] second = new long[BUCKETS];
+    /** Per bucket: the second it counts, and its calls and retries; a bucket is emptied when a new second takes it. */
+    private final java.util.concurrent.atomic.AtomicLongArray second = new java.util.concurrent.atomic.AtomicLongArray(BUCKETS);
+    private final java.util.concurrent.atomic.AtomicLongArray calls = new java.util.concurrent.atomic.AtomicLongArray(BUCKETS);
+    private final java.util.concurrent.atomic.AtomicLongArray retries = new java.util.concurrent.atomic.AtomicLongArray(BUCKETS);
     private final java.util.function.LongSupplier clockMillis;
 
     RetryBudget(int percent, java.util.function.LongSupplier clockMillis) {
@@ -21,8 +22,10 @@ final class RetryBudget {
         this.clockMillis = clockMillis;
     }
 
-    synchronized void recordCall() {
-        calls[bucket(clockMillis.getAsLong() / 1000)]++;
+    /** Counts a call: one atomic add on the hot path (no lock), a reset once a second per bucket. */
+    void recordCall() {
+        long now = clockMillis.getAsLong() / 1000;
+        calls.incrementAndGet(bucket(now));
     }
 
     /** @return whether one more retry fits the budget; if so, it is counted */
@@ -32,25 +35,25 @@ final class RetryBudget {
         long c = 0;
         long r = 0;
         for (int i = 0; i < BUCKETS; i++) {
-            if (now - second[i] < BUCKETS) {
-                c += calls[i];
-                r += retries[i];
+            if (now - second.get(i) < BUCKETS) {
+                c += calls.get(i);
+                r += retries.get(i);
             }
         }
         if (r + 1 > c * percent / 100 + 1) {
             return false;
         }
-        retries[b]++;
+        retries.incrementAndGet(b);
         return true;
     }
 
-    /** The bucket of second {@code now}, emptied first if it held an older second. */
+    /** The bucket of second {@code now}, emptied first if it held an older second (a count racing the reset may be lost). */
     private int bucket(long now) {
         int b = (int) (now % BUCKETS);
-        if (second[b] != now) {
-            calls[b] = 0;
-            retries[b] = 0;
-            second[b] = now;
+        long held = second.get(b);
+        if (held != now && second.compareAndSet(b, held, now)) {
+            calls.set(b, 0);
+            retries.set(b, 0);
         }
         return b;
     }

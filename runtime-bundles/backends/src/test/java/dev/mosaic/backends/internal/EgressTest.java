@@ -385,4 +385,54 @@ class EgressTest {
         assertEquals(Reason.DEADLINE, ((BackendException) e.getCause()).reason());
         assertEquals(0, b.requests());
     }
+
+    /** Runs the JDK's keytool; the test's key and trust stores are made fresh, valid for two days. */
+    private static void keytool(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "keytool").toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "keytool did not finish");
+        assertEquals(0, p.exitValue(), out);
+    }
+
+    @Test
+    void httpsVerifiesTheHostNameAgainstAnOperatorsTrustStore(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String keyStore = dir.resolve("backend.p12").toString();
+        String trustStore = dir.resolve("trust.p12").toString();
+        String cert = dir.resolve("backend.pem").toString();
+        keytool("-genkeypair", "-alias", "backend", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2", "-dname",
+                "CN=localhost", "-ext", "SAN=dns:localhost", "-keystore", keyStore, "-storetype", "PKCS12", "-storepass",
+                "key-pw", "-keypass", "key-pw");
+        keytool("-exportcert", "-rfc", "-alias", "backend", "-keystore", keyStore, "-storepass", "key-pw", "-file", cert);
+        keytool("-importcert", "-noprompt", "-alias", "backend", "-file", cert, "-keystore", trustStore, "-storetype", "PKCS12",
+                "-storepass", "trust-pw");
+        java.nio.file.Path password = java.nio.file.Files.writeString(dir.resolve("trust-password"), "trust-pw\n");
+        TestBackend tls = TestBackend.startTls(keyStore, "key-pw");
+        backends.add(tls);
+        tls.behave(Behaviour.json("{\"titles\":[\"secure\"]}"));
+
+        declare("prod", "recs", Map.of("url", List.of("https://localhost:" + tls.port()), "trust-store", List.of(trustStore),
+                "trust-store-password", List.of("file:" + password), "retries", List.of("0")));
+        assertEquals(List.of("secure"), value(scope().backend("recs").get("/r").as(Recs.class)).titles());
+
+        // the same certificate, reached under a name it does not carry: refused
+        declare("prod", "marks", Map.of("url", List.of("https://127.0.0.1:" + tls.port()), "trust-store", List.of(trustStore),
+                "trust-store-password", List.of("file:" + password), "retries", List.of("0")));
+        BackendException wrongName = failure(scope().backend("marks").get("/r").send());
+        assertEquals(Reason.CONNECTION, wrongName.reason());
+        // and with the JVM's trust store, which does not know this certificate: refused too
+        declare("test", "recs", Map.of("url", List.of("https://localhost:" + tls.port()), "retries", List.of("0")));
+        BackendException untrusted = failure(scope("test", 10_000, null).backend("recs").get("/r").send());
+        assertEquals(Reason.CONNECTION, untrusted.reason());
+        assertTrue(untrusted.getMessage().contains("SSL") || untrusted.getMessage().contains("certificat"),
+                untrusted.getMessage());
+        assertEquals(1, tls.requests(), "only the verified connection got as far as a request");
+        // a trust store whose password cannot be read is refused when declared, naming the reference only
+        BackendSpec unreadable = BackendSpec.parse("recs", Map.of("url", List.of("https://localhost:1"), "trust-store",
+                List.of(trustStore), "trust-store-password", List.of("env:NO_SUCH_PASSWORD_VAR")));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> egress.check(unreadable));
+        assertTrue(e.getMessage().contains("NO_SUCH_PASSWORD_VAR"), e.getMessage());
+    }
 }

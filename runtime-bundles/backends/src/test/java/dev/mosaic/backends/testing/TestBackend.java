@@ -66,11 +66,26 @@ public final class TestBackend implements AutoCloseable {
     private final AtomicInteger maxActive = new AtomicInteger();
     private final CountDownLatch closing = new CountDownLatch(1);
 
-    private TestBackend() throws Exception {
+    private TestBackend(String keyStore, String password) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(400, 8);
         threads.setName("test-backend");
         server = new Server(threads);
-        connector = new ServerConnector(server, 1, 1);
+        if (keyStore == null) {
+            connector = new ServerConnector(server, 1, 1);
+        } else {
+            org.eclipse.jetty.util.ssl.SslContextFactory.Server tls = new org.eclipse.jetty.util.ssl.SslContextFactory.Server();
+            tls.setKeyStorePath(keyStore);
+            tls.setKeyStorePassword(password);
+            tls.setKeyStoreType("PKCS12");
+            // SNI is not required: a client asking for 127.0.0.1 gets the certificate and must refuse its name itself
+            tls.setSniRequired(false);
+            org.eclipse.jetty.server.SecureRequestCustomizer secure = new org.eclipse.jetty.server.SecureRequestCustomizer();
+            secure.setSniHostCheck(false);
+            org.eclipse.jetty.server.HttpConfiguration config = new org.eclipse.jetty.server.HttpConfiguration();
+            config.addCustomizer(secure);
+            connector = new ServerConnector(server, 1, 1, new org.eclipse.jetty.server.SslConnectionFactory(tls, "http/1.1"),
+                    new org.eclipse.jetty.server.HttpConnectionFactory(config));
+        }
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
@@ -84,8 +99,13 @@ public final class TestBackend implements AutoCloseable {
     }
 
     public static TestBackend start() {
+        return startTls(null, null);
+    }
+
+    /** An https backend presenting the certificate of a PKCS12 key store. */
+    public static TestBackend startTls(String keyStore, String password) {
         try {
-            return new TestBackend();
+            return new TestBackend(keyStore, password);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

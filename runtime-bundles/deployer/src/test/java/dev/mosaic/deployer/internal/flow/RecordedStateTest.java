@@ -200,4 +200,37 @@ class RecordedStateTest {
             assertTrue(files.count() <= 4, "older segments deleted");
         }
     }
+
+    @Test
+    void backendDeclarationsAreReplayedFromTheJournalAndKeptInTheSnapshot() throws Exception {
+        journalOfBefore();
+        RecordedState state = open(1000, 1000);
+        Event set = Event.about(Operation.BACKEND_SET, new UnitKey("test", "recommendations", null), "test");
+        set.time = "2026-12-02T21:00:00Z";
+        set.backend = dev.mosaic.backends.BackendSpec.parse("recommendations", java.util.Map.of("url",
+                List.of("http://10.0.0.7:8080", "http://10.0.0.8:8080"), "timeout", List.of("300ms"), "secret-header",
+                List.of("X-Api-Key=env:RECS_KEY")));
+        state.record(set);
+        Event other = Event.about(Operation.BACKEND_SET, new UnitKey("prod", "bookmarks", null), "test");
+        other.time = set.time;
+        other.backend = dev.mosaic.backends.BackendSpec.parse("bookmarks", java.util.Map.of("url", List.of("http://10.0.0.9")));
+        state.record(other);
+        Event removed = Event.about(Operation.BACKEND_REMOVE, new UnitKey("prod", "bookmarks", null), "test");
+        removed.time = set.time;
+        state.record(removed);
+        String before = state(state, json);
+        assertEquals(List.of(set.backend), state.read(r -> r.backends("test")));
+        assertEquals(List.of(), state.read(r -> r.backends("prod")));
+
+        // replayed from the journal
+        RecordedState replayed = open(1000, 1000);
+        assertEquals(before, state(replayed, json));
+        // and from a snapshot: every change from now on snapshots
+        RecordedState snapshotting = open(1, 1000);
+        snapshotting.record(yank(0, 0));
+        RecordedState fromSnapshot = open(1, 1000);
+        assertEquals(0, journalLines());
+        assertEquals(List.of(set.backend), fromSnapshot.read(r -> r.backends("test")));
+        assertEquals("env:RECS_KEY", fromSnapshot.read(r -> r.backend("test", "recommendations")).secretHeaders().get("X-Api-Key"));
+    }
 }
