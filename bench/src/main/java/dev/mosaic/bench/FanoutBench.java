@@ -76,8 +76,11 @@ final class FanoutBench {
                 throw new IllegalStateException("the two fan-outs do not answer the same page: " + get(targets[0]) + " vs "
                         + get(targets[1]));
             }
-            for (URI u : targets) {
-                Bench.wrk(u, threads, connections, Math.max(5, seconds)); // warm-up
+            // warm-up: two turns each, so that both JVMs have compiled their hot paths before the rounds count
+            for (int turn = 0; turn < 2; turn++) {
+                for (URI u : targets) {
+                    Bench.wrk(u, threads, connections, Math.max(10, seconds));
+                }
             }
             List<List<Bench.WrkResult>> results = List.of(new ArrayList<>(), new ArrayList<>());
             System.out.printf(Locale.ROOT, "%-5s %-26s %12s %9s %9s %7s%n", "round", "target", "req/s", "p50 ms", "p99 ms", "errors");

@@ -52,6 +52,8 @@ final class Declared {
     final LongAdder rejected = new LongAdder();
     final AtomicInteger inFlight = new AtomicInteger();
     private final Deque<Transition> transitions = new ArrayDeque<>();
+    /** The breaker's state when last looked at. */
+    private volatile CircuitBreaker.State lastState = CircuitBreaker.State.CLOSED;
 
     Declared(String env, BackendSpec spec, Secrets secrets, Clients clients) {
         this.env = env;
@@ -84,22 +86,6 @@ final class Declared {
                 .automaticTransitionFromOpenToHalfOpenEnabled(false)
                 .writableStackTraceEnabled(false)
                 .build());
-        breaker.getEventPublisher().onStateTransition(e -> {
-            String from = e.getStateTransition().getFromState().toString().toLowerCase(java.util.Locale.ROOT);
-            String to = e.getStateTransition().getToState().toString().toLowerCase(java.util.Locale.ROOT);
-            synchronized (transitions) {
-                transitions.addLast(new Transition(Instant.now().toString(), from, to));
-                while (transitions.size() > TRANSITIONS_KEPT) {
-                    transitions.removeFirst();
-                }
-            }
-            if (to.equals("open")) {
-                LOG.warn("backend {} in {}: circuit breaker opened ({}% of recent calls failed); calls fail fast for {} ms",
-                        spec.name(), env, Math.round(breaker.getMetrics().getFailureRate()), spec.breakerOpenMillis());
-            } else {
-                LOG.info("backend {} in {}: circuit breaker {} -> {}", spec.name(), env, from, to);
-            }
-        });
         this.bulkhead = Bulkhead.of(env + "/" + spec.name(), BulkheadConfig.custom()
                 .maxConcurrentCalls(spec.maxConcurrent())
                 .maxWaitDuration(Duration.ZERO)
@@ -107,6 +93,40 @@ final class Declared {
                 .build());
         this.budget = new RetryBudget(spec.retryBudgetPercent(), System::currentTimeMillis);
         this.endpoints = new Endpoints(spec.urls());
+    }
+
+    /**
+     * Records a change of the breaker's state since the last look. Called after every permission
+     * asked and outcome recorded: a volatile read when nothing changed. (Not resilience4j's event
+     * publisher: with a consumer registered it makes an event, with its time of day, for every call.)
+     */
+    void noticeBreakerState() {
+        CircuitBreaker.State now = breaker.getState();
+        if (now != lastState) {
+            transition(now);
+        }
+    }
+
+    private synchronized void transition(CircuitBreaker.State now) {
+        CircuitBreaker.State before = lastState;
+        if (now == before) {
+            return;
+        }
+        lastState = now;
+        String from = before.toString().toLowerCase(java.util.Locale.ROOT);
+        String to = now.toString().toLowerCase(java.util.Locale.ROOT);
+        synchronized (transitions) {
+            transitions.addLast(new Transition(Instant.now().toString(), from, to));
+            while (transitions.size() > TRANSITIONS_KEPT) {
+                transitions.removeFirst();
+            }
+        }
+        if (now == CircuitBreaker.State.OPEN) {
+            LOG.warn("backend {} in {}: circuit breaker opened ({}% of recent calls failed); calls fail fast for {} ms",
+                    spec.name(), env, Math.round(breaker.getMetrics().getFailureRate()), spec.breakerOpenMillis());
+        } else {
+            LOG.info("backend {} in {}: circuit breaker {} -> {}", spec.name(), env, from, to);
+        }
     }
 
     BackendStats stats() {

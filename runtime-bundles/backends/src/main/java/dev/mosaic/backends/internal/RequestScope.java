@@ -433,7 +433,9 @@ final class RequestScope implements Backends.Scope {
                 fail(deadlineFailure());
                 return;
             }
-            if (!d.breaker.tryAcquirePermission()) {
+            boolean permitted = d.breaker.tryAcquirePermission();
+            d.noticeBreakerState();
+            if (!permitted) {
                 d.rejected.increment();
                 fail(failure(Reason.BREAKER_OPEN, 0, "backend " + d.spec.name() + " is failing (" + Math.round(Math.max(0,
                         d.breaker.getMetrics().getFailureRate())) + "% of its recent calls failed): its circuit breaker is "
@@ -493,14 +495,17 @@ final class RequestScope implements Backends.Scope {
                         + " when the device request was answered; the call was abandoned", null));
             } else if (f instanceof IllegalArgumentException && String.valueOf(f.getMessage()).startsWith("Buffering capacity")) {
                 d.breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+                d.noticeBreakerState();
                 d.endpoints.answered(url);
                 fail(failure(Reason.TOO_LARGE, 0, "backend " + d.spec.name() + " answered " + what + " with more than "
                         + d.spec.maxResponseBytes() + " bytes, its limit (max-response)", null));
             } else if (f instanceof TimeoutException) {
                 d.breaker.onError(took, TimeUnit.NANOSECONDS, f);
+                d.noticeBreakerState();
                 fail(deadlineFailure());
             } else {
                 d.breaker.onError(took, TimeUnit.NANOSECONDS, f);
+                d.noticeBreakerState();
                 d.endpoints.failed(url);
                 BackendException e = failure(Reason.CONNECTION, 0, "the connection to backend " + d.spec.name() + " ("
                         + url.base + ") failed during " + what + ": " + describe(f), null);
@@ -515,8 +520,10 @@ final class RequestScope implements Backends.Scope {
             d.endpoints.answered(url);
             if (status >= 500) {
                 d.breaker.onError(took, TimeUnit.NANOSECONDS, new ServerError(status));
+                d.noticeBreakerState();
             } else {
                 d.breaker.onSuccess(took, TimeUnit.NANOSECONDS);
+                d.noticeBreakerState();
             }
             if ((status == 502 || status == 503 || status == 504) && retried(n)) {
                 return;
