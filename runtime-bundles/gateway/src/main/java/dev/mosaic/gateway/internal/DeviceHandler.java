@@ -84,6 +84,7 @@ final class DeviceHandler extends Handler.Abstract {
     private final long minBodyBytesPerSecond;
     private final long maxBodyMillis;
     private final long inlineBudgetNanos;
+    private final long inlineWarmupCalls;
     /** Whether Jetty calls {@link #handle} on a thread that may block (the BLOCKING mode). */
     private final boolean calledWhereBlockingIsAllowed;
     /** How many blocking calls may run on Jetty's threads at once; the rest go to the adapter pool. */
@@ -117,6 +118,7 @@ final class DeviceHandler extends Handler.Abstract {
         this.minBodyBytesPerSecond = settings.minRequestDataRate();
         this.maxBodyMillis = settings.maxBodyMillis();
         this.inlineBudgetNanos = TimeUnit.MICROSECONDS.toNanos(settings.inlineBudgetMicros());
+        this.inlineWarmupCalls = settings.inlineWarmupCalls();
     }
 
     /**
@@ -338,8 +340,8 @@ final class DeviceHandler extends Handler.Abstract {
         /**
          * The fast path: the handler runs on this (I/O) thread. A value is written at once; a
          * stage that is not done yet gets the adapter's deadline. A handler that takes longer
-         * than the inline budget is blocking after all: after three such calls its adapter is
-         * moved to the pool.
+         * than the inline budget is blocking after all: after three such calls in a row (past
+         * the route's first {@code mosaic.gateway.inlineWarmupCalls}) its adapter is moved to the pool.
          */
         void runInline() {
             long start = System.nanoTime();
@@ -353,6 +355,8 @@ final class DeviceHandler extends Handler.Abstract {
             long took = System.nanoTime() - start;
             if (took > inlineBudgetNanos) {
                 tookTooLong(took);
+            } else if (target.tenant.slowInlineCalls.get() != 0) {
+                target.tenant.slowInlineCalls.set(0); // only slow calls in a row count: a GC pause now and then is not blocking
             }
             finish(result, failure);
         }
@@ -371,6 +375,9 @@ final class DeviceHandler extends Handler.Abstract {
 
         private void tookTooLong(long nanos) {
             Tenant tenant = target.tenant;
+            if (nanos < 100 * inlineBudgetNanos && target.requests.sum() <= inlineWarmupCalls) {
+                return; // a route's first calls load and compile classes (the first backend calls too): not blocking
+            }
             if (tenant.slowInlineCalls.incrementAndGet() >= 3 && !tenant.demoted) {
                 tenant.demoted = true;
                 LOG.warn("adapter {} declares {} {} non-blocking, but its calls block (the last took {} ms, over the budget"

@@ -33,8 +33,10 @@ import org.eclipse.jetty.util.thread.Invocable.InvocationType;
  * {@code mosaic.limits.<name>.timeout} and {@code mosaic.limits.<name>.concurrency}
  * ({@link #limit}); {@code mosaic.gateway.adapterThreads} bounds the threads running adapter
  * calls (default 2048); {@code mosaic.gateway.inlineBudgetMicros} is how long a non-blocking
- * handler may take before it counts as blocking (default 10000; three such calls move its
- * adapter to the thread pool).
+ * handler may take before it counts as blocking (default 10000; three such calls in a row move
+ * its adapter to the thread pool), {@code mosaic.gateway.inlineWarmupCalls} how many first calls
+ * of a route do not count (default 100: loading classes and compiling make the first calls slow),
+ * unless they take a hundred times the budget.
  */
 record GatewaySettings(int port, String host, int deviceThreads, Mode mode, int inPlaceCalls, long stopTimeoutMillis,
         int maxHeaderBytes, long maxBodyBytes, long minRequestDataRate, long maxBodyMillis, int idleTimeoutMillis,
@@ -81,6 +83,11 @@ record GatewaySettings(int port, String host, int deviceThreads, Mode mode, int 
                 Math.min(maxTimeout, Limits.millis(or(p, "mosaic.gateway.timeout", "2s"))), maxTimeout,
                 Math.min(maxConcurrency, Limits.count(or(p, "mosaic.gateway.concurrency", "256"))), maxConcurrency,
                 number(p, "mosaic.gateway.adapterThreads", 2048), number(p, "mosaic.gateway.inlineBudgetMicros", 10_000), p);
+    }
+
+    /** @return how many first calls of a route a slow inline call is forgiven in ({@code mosaic.gateway.inlineWarmupCalls}, 100) */
+    int inlineWarmupCalls() {
+        return number(properties, "mosaic.gateway.inlineWarmupCalls", 100);
     }
 
     /** @return the operator's setting for one adapter ({@code mosaic.limits.<adapter>.<limit>}), or null */

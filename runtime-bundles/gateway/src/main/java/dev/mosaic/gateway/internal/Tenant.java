@@ -37,7 +37,7 @@ final class Tenant {
     private final AtomicInteger active = new AtomicInteger();
     final LongAdder timeouts = new LongAdder();
     final LongAdder rejected = new LongAdder();
-    /** Inline (non-blocking) calls that took longer than the budget. */
+    /** Inline (non-blocking) calls in a row that took longer than the budget. */
     final AtomicInteger slowInlineCalls = new AtomicInteger();
     /** Set once its non-blocking handlers were caught blocking: they run on the pool from then on. */
     volatile boolean demoted;

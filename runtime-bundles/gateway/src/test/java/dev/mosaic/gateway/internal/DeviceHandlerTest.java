@@ -1,6 +1,7 @@
 package dev.mosaic.gateway.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -394,6 +395,21 @@ class DeviceHandlerTest {
         }
         assertTrue(tenant.demoted);
         assertEquals(List.of(false, false, false, true, true), ran, "after three slow calls it runs on the adapter pool");
+    }
+
+    @Test
+    void slowCallsNotInARowDoNotMoveANonBlockingHandler() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        route("GET", "/hiccup", r -> {
+            if (calls.incrementAndGet() % 2 == 0) {
+                Thread.sleep(80); // over the budget every other call: a GC pause, say, not a handler that blocks
+            }
+            return "ok";
+        }, true);
+        for (int i = 0; i < 8; i++) {
+            assertEquals(200, send("GET", "/hiccup").getStatus());
+        }
+        assertFalse(tenant.demoted, "four slow calls, never two in a row: still inline");
     }
 
     @Test
