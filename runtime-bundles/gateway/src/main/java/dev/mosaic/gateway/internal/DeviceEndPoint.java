@@ -107,6 +107,11 @@ final class DeviceEndPoint extends SocketChannelEndPoint {
         }
     }
 
+    /** @return whether a thread is inside the connection's read loop (for tests: a read asked for now would run on that thread) */
+    boolean insideReadLoop() {
+        return reader.get() != IDLE;
+    }
+
     @Override
     public int fill(ByteBuffer buffer) throws IOException {
         int filled = super.fill(buffer);

@@ -21,7 +21,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.eclipse.jetty.http.HttpTester;
-import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.thread.Invocable;
@@ -134,11 +133,13 @@ class DeviceConnectorTest {
     /**
      * Sends the next request only once the connection waits to read it again: else it can be
      * read by the thread that finished the last answer (Jetty's own, not one this connector
-     * scheduled), and served like one read inline.
+     * scheduled), and served like one read inline; and only once that thread has left the
+     * read loop, else the next read, asked for while it is still inside, runs on it.
      */
     private void awaitReading() throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!connector.getConnectedEndPoints().stream().allMatch(EndPoint::isFillInterested)) {
+        while (!connector.getConnectedEndPoints().stream()
+                .allMatch(e -> e.isFillInterested() && !((DeviceEndPoint) e).insideReadLoop())) {
             assertTrue(System.nanoTime() < deadline, "the connection did not wait to read its next request");
             Thread.sleep(1);
         }
