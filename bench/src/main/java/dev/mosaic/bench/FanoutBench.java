@@ -83,13 +83,25 @@ final class FanoutBench {
                 }
             }
             List<List<Bench.WrkResult>> results = List.of(new ArrayList<>(), new ArrayList<>());
-            System.out.printf(Locale.ROOT, "%-5s %-26s %12s %9s %9s %7s%n", "round", "target", "req/s", "p50 ms", "p99 ms", "errors");
+            // CPU time per device request: of the fan-out process, and of the three backends (which share the cores)
+            long[] fronts = {plain.process.pid(), s.mosaic().pid()};
+            long[] backs = s.backends().stream().mapToLong(b -> b.process.pid()).toArray();
+            List<List<Double>> frontCpu = List.of(new ArrayList<>(), new ArrayList<>());
+            List<List<Double>> backCpu = List.of(new ArrayList<>(), new ArrayList<>());
+            System.out.printf(Locale.ROOT, "%-5s %-26s %12s %9s %9s %7s %13s %15s%n", "round", "target", "req/s", "p50 ms", "p99 ms",
+                    "errors", "cpu us/req", "backends us/req");
             for (int r = 0; r < rounds; r++) {
                 for (int side = 0; side < 2; side++) {
+                    long front = cpuNanos(fronts[side]);
+                    long back = cpuNanos(backs);
                     Bench.WrkResult w = Bench.wrk(targets[side], threads, connections, seconds);
+                    double f = (cpuNanos(fronts[side]) - front) / 1e3 / Math.max(1, w.requests());
+                    double b = (cpuNanos(backs) - back) / 1e3 / Math.max(1, w.requests());
                     results.get(side).add(w);
-                    System.out.printf(Locale.ROOT, "%-5d %-26s %12.0f %9.3f %9.3f %7d%n", r, names[side], w.requestsPerSecond(),
-                            w.p50Millis(), w.p99Millis(), w.errors());
+                    frontCpu.get(side).add(f);
+                    backCpu.get(side).add(b);
+                    System.out.printf(Locale.ROOT, "%-5d %-26s %12.0f %9.3f %9.3f %7d %13.1f %15.1f%n", r, names[side],
+                            w.requestsPerSecond(), w.p50Millis(), w.p99Millis(), w.errors(), f, b);
                 }
             }
             List<Bench.WrkResult> a = results.get(0);
@@ -110,7 +122,22 @@ final class FanoutBench {
                     + " %d errors%s; wrk -t%d -c%d -d%ds x %d rounds; %s%n", rpsB / rpsA, rpsB, rpsA, Bench.median(pairedRps),
                     p99B / p99A, p99B, p99A, Bench.median(pairedP99), errors, errors > 0 ? " (NOT A RESULT)" : "", threads,
                     connections, seconds, rounds, Bench.machine());
+            System.out.printf(Locale.ROOT, "cpu per device request (median of rounds): fan-out process %.1f us (Mosaic) vs %.1f us"
+                    + " (plain), %.2fx; the three backends %.1f vs %.1f us%n", Bench.median(frontCpu.get(1)),
+                    Bench.median(frontCpu.get(0)), Bench.median(frontCpu.get(1)) / Bench.median(frontCpu.get(0)),
+                    Bench.median(backCpu.get(1)), Bench.median(backCpu.get(0)));
         }
+    }
+
+    /** @return the CPU time these processes and their descendants have used, in ns */
+    private static long cpuNanos(long... pids) {
+        long sum = 0;
+        for (long pid : pids) {
+            ProcessHandle p = ProcessHandle.of(pid).orElseThrow();
+            sum += p.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L);
+            sum += p.descendants().mapToLong(d -> d.info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(0L)).sum();
+        }
+        return sum;
     }
 
     static void tail(String[] args) throws Exception {

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 import org.eclipse.jetty.http.HttpField;
@@ -72,7 +71,7 @@ final class Answer implements BackendResponse {
     @Override
     public <T> T json(Class<T> type) {
         String contentType = headers.get("Content-Type");
-        if (contentType != null && !contentType.toLowerCase(Locale.ROOT).contains("json")) {
+        if (contentType != null && !mentionsJson(contentType)) {
             throw new BackendException(backend, Reason.INVALID_JSON, status, "backend " + backend + " answered " + status
                     + " with content type " + contentType + " to " + what + ", where JSON was expected", null);
         }
@@ -87,6 +86,16 @@ final class Answer implements BackendResponse {
             throw new BackendException(backend, Reason.INVALID_JSON, status, "backend " + backend + " answered " + status
                     + " to " + what + " with a body that cannot be read: " + e.getMessage(), null);
         }
+    }
+
+    /** @return whether a content type names JSON ({@code application/json}, {@code application/problem+json}, ...) */
+    static boolean mentionsJson(String contentType) {
+        for (int i = 0; i + 4 <= contentType.length(); i++) {
+            if (contentType.regionMatches(true, i, "json", 0, 4)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @throws BackendException with reason STATUS unless the status is 2xx */

@@ -10,7 +10,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -39,14 +38,10 @@ import dev.mosaic.backends.Backends;
  */
 final class RequestScope implements Backends.Scope {
 
-    /** What a request path template may hold: RFC 3986 path characters and {@code {name}} placeholders. */
-    private static final Pattern TEMPLATE = Pattern.compile("/[A-Za-z0-9\\-._~!$&'()*+,;=:@/%{}]*");
-    private static final Pattern PLACEHOLDER = Pattern.compile("\\{[^/{}]*}");
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Pattern TRACEPARENT = Pattern.compile("00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})");
     private static final Set<String> PLATFORM_HEADERS = Set.of("host", "content-length", "transfer-encoding", "connection",
             "upgrade", "te", "trailer", "traceparent", "tracestate", "x-request-id", "expect", "keep-alive", "content-type");
-    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS");
 
     /** The failure an attempt is aborted with when its request was answered already. */
     private static final class Answered extends Exception {
@@ -62,8 +57,10 @@ final class RequestScope implements Backends.Scope {
     private final Scheduler scheduler;
     private final String traceId;
     private final String traceFlags;
-    private final Map<String, CompletableFuture<Answer>> gets = new ConcurrentHashMap<>();
-    private final Set<Request> inFlight = ConcurrentHashMap.newKeySet();
+    /** The GETs sent for this request, by backend, target and headers; made by the first GET. Guarded by this. */
+    private Map<String, CompletableFuture<Answer>> gets;
+    /** The attempts waiting for an answer; guarded by this (a request has a few, so a list is cheapest). */
+    private final List<Request> inFlight = new ArrayList<>(4);
     private volatile boolean closed;
 
     RequestScope(Map<String, Declared> backends, Backends.Caller caller, Scheduler scheduler) {
@@ -101,20 +98,44 @@ final class RequestScope implements Backends.Scope {
     @Override
     public void close() {
         closed = true;
-        for (Request r : inFlight) {
+        Request[] waiting;
+        synchronized (this) {
+            if (inFlight.isEmpty()) {
+                return;
+            }
+            waiting = inFlight.toArray(new Request[0]);
+        }
+        for (Request r : waiting) {
             r.abort(new Answered());
         }
     }
 
-    private static String hex(int bytes) {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        StringBuilder sb = new StringBuilder(bytes * 2);
-        for (int i = 0; i < bytes; i++) {
-            int b = random.nextInt(256);
-            sb.append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 0xF, 16));
-        }
-        return sb.toString();
+    private synchronized void sent(Request r) {
+        inFlight.add(r);
     }
+
+    private synchronized void done(Request r) {
+        inFlight.remove(r);
+    }
+
+    /** @return {@code bytes} random bytes (8 or 16) in lower-case hex, never all zeros */
+    static String hex(int bytes) {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        byte[] out = new byte[bytes * 2];
+        for (int i = 0; i < bytes; i += 8) {
+            long v = random.nextLong();
+            if (v == 0) {
+                v = 1; // an all-zero trace or span id is invalid
+            }
+            for (int j = 15; j >= 0; j--) {
+                out[i * 2 + j] = HEX[(int) (v & 0xF)];
+                v >>>= 4;
+            }
+        }
+        return new String(out, StandardCharsets.ISO_8859_1);
+    }
+
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
 
     /** A backend as this request calls it. */
     private final class Handle implements Backend {
@@ -131,22 +152,22 @@ final class RequestScope implements Backends.Scope {
 
         @Override
         public BackendCall get(String path, Object... params) {
-            return call("GET", path, params);
+            return new Call(d, "GET", expand(path, params));
         }
 
         @Override
         public BackendCall post(String path, Object... params) {
-            return call("POST", path, params);
+            return new Call(d, "POST", expand(path, params));
         }
 
         @Override
         public BackendCall put(String path, Object... params) {
-            return call("PUT", path, params);
+            return new Call(d, "PUT", expand(path, params));
         }
 
         @Override
         public BackendCall delete(String path, Object... params) {
-            return call("DELETE", path, params);
+            return new Call(d, "DELETE", expand(path, params));
         }
 
         @Override
@@ -154,7 +175,7 @@ final class RequestScope implements Backends.Scope {
             if (method == null || !TOKEN.matcher(method).matches()) {
                 throw new IllegalArgumentException("'" + method + "' is not an HTTP method");
             }
-            return new Call(d, method.toUpperCase(Locale.ROOT), expand(path, params == null ? new Object[0] : params));
+            return new Call(d, method.toUpperCase(Locale.ROOT), expand(path, params));
         }
     }
 
@@ -226,33 +247,64 @@ final class RequestScope implements Backends.Scope {
         }
     }
 
-    /** Fills a path template's placeholders with percent-encoded values, one path segment each. */
+    /**
+     * Fills a path template's placeholders with percent-encoded values, one path segment each.
+     * A template starts with '/' and holds RFC 3986 path characters and {@code {name}} placeholders.
+     */
     static String expand(String template, Object[] params) {
-        if (template == null || !TEMPLATE.matcher(template).matches() || template.startsWith("//")) {
-            throw new IllegalArgumentException("a backend path starts with '/' and holds only URL path characters and"
-                    + " {placeholders}; got '" + template + "'");
+        int given = params == null ? 0 : params.length;
+        int n = template == null ? 0 : template.length();
+        if (n == 0 || template.charAt(0) != '/' || n > 1 && template.charAt(1) == '/') {
+            throw badTemplate(template);
         }
-        java.util.regex.Matcher m = PLACEHOLDER.matcher(template);
-        StringBuilder sb = new StringBuilder();
-        int i = 0;
-        while (m.find()) {
-            if (i >= params.length) {
-                throw new IllegalArgumentException("path " + template + " has more placeholders than the " + params.length
-                        + " value(s) given");
+        StringBuilder sb = null; // made at the first placeholder: a template without one is returned as it is
+        int used = 0;
+        int copied = 0;
+        for (int i = 1; i < n; i++) {
+            char c = template.charAt(i);
+            if (c == '{') {
+                int close = i + 1;
+                while (close < n && template.charAt(close) != '}' && template.charAt(close) != '{'
+                        && template.charAt(close) != '/') {
+                    close++;
+                }
+                if (close == n || template.charAt(close) != '}') {
+                    throw badTemplate(template);
+                }
+                if (used >= given) {
+                    throw new IllegalArgumentException("path " + template + " has more placeholders than the " + given
+                            + " value(s) given");
+                }
+                Object v = params[used++];
+                if (v == null) {
+                    throw new IllegalArgumentException("the value for " + template.substring(i, close + 1) + " in " + template
+                            + " is null");
+                }
+                if (sb == null) {
+                    sb = new StringBuilder(n + 16);
+                }
+                sb.append(template, copied, i).append(URLEncoder.encode(v.toString(), StandardCharsets.UTF_8).replace("+", "%20"));
+                copied = close + 1;
+                i = close;
+            } else if (!pathChar(c)) {
+                throw badTemplate(template);
             }
-            Object v = params[i++];
-            if (v == null) {
-                throw new IllegalArgumentException("the value for " + m.group() + " in " + template + " is null");
-            }
-            m.appendReplacement(sb, java.util.regex.Matcher.quoteReplacement(
-                    URLEncoder.encode(v.toString(), StandardCharsets.UTF_8).replace("+", "%20")));
         }
-        m.appendTail(sb);
-        if (i != params.length) {
-            throw new IllegalArgumentException("path " + template + " has " + i + " placeholder(s) but " + params.length
+        if (used != given) {
+            throw new IllegalArgumentException("path " + template + " has " + used + " placeholder(s) but " + given
                     + " value(s) were given");
         }
-        return sb.toString();
+        return sb == null ? template : sb.append(template, copied, n).toString();
+    }
+
+    /** @return whether {@code c} may stand in a URL path as it is (RFC 3986 pchar, '/' and '%') */
+    private static boolean pathChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-._~!$&'()*+,;=:@/%".indexOf(c) >= 0;
+    }
+
+    private static IllegalArgumentException badTemplate(String template) {
+        return new IllegalArgumentException("a backend path starts with '/' and holds only URL path characters and"
+                + " {placeholders}; got '" + template + "'");
     }
 
     /** One call being built, then sent once. */
@@ -357,7 +409,13 @@ final class RequestScope implements Backends.Scope {
                 StringBuilder key = new StringBuilder(d.spec.name()).append(' ').append(target);
                 headers.forEach(h -> key.append('\n').append(h[0].toLowerCase(Locale.ROOT)).append(':').append(h[1]));
                 CompletableFuture<Answer> mine = new CompletableFuture<>();
-                CompletableFuture<Answer> earlier = gets.putIfAbsent(key.toString(), mine);
+                CompletableFuture<Answer> earlier;
+                synchronized (RequestScope.this) {
+                    if (gets == null) {
+                        gets = new java.util.HashMap<>(8);
+                    }
+                    earlier = gets.putIfAbsent(key.toString(), mine);
+                }
                 if (earlier != null) {
                     return earlier; // the same GET in this request: it goes out once
                 }
@@ -414,7 +472,10 @@ final class RequestScope implements Backends.Scope {
             this.contentType = contentType;
             this.deadline = deadline;
             this.outcome = outcome;
-            this.idempotent = IDEMPOTENT.contains(method);
+            this.idempotent = switch (method) {
+                case "GET", "HEAD", "PUT", "DELETE", "OPTIONS" -> true;
+                default -> false;
+            };
             this.allowedNanos = Math.max(0, deadline - System.nanoTime());
         }
 
@@ -467,14 +528,14 @@ final class RequestScope implements Backends.Scope {
             if (body != null) {
                 request.body(new BytesRequestContent(contentType, body));
             }
-            inFlight.add(request);
+            sent(request);
             d.inFlight.incrementAndGet();
             long start = System.nanoTime();
             int max = (int) Math.min(Integer.MAX_VALUE - 8, d.spec.maxResponseBytes());
             request.send(new BufferingResponseListener(max) {
                 @Override
                 public void onComplete(Result result) {
-                    inFlight.remove(request);
+                    done(request);
                     d.inFlight.decrementAndGet();
                     d.bulkhead.onComplete();
                     long took = System.nanoTime() - start;

@@ -70,8 +70,11 @@ final class Deadlines implements AutoCloseable {
 
     /** Expires {@code watched} after {@code millis} unless it has settled by then. */
     void watch(Watched watched, long millis) {
-        byDuration.computeIfAbsent(millis, d -> new ConcurrentLinkedQueue<>())
-                .offer(new Entry(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis), watched));
+        Queue<Entry> queue = byDuration.get(millis);
+        if (queue == null) {
+            queue = byDuration.computeIfAbsent(millis, d -> new ConcurrentLinkedQueue<>());
+        }
+        queue.offer(new Entry(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis), watched));
     }
 
     /** The current thread runs {@code watched} until {@link #exit}; it expires after {@code millis}. */

@@ -58,7 +58,7 @@ import dev.mosaic.gateway.internal.RoutingTable.MethodNotAllowed;
  * blocking handler; a blocking handler runs in place where {@link DeviceConnector#mayBlockHere()}
  * (within {@code inPlaceLimit}), else on the adapter pool. bench/RESULTS.md compares the three.
  * In all, a handler declared non-blocking that blocks anyway (over {@code inlineBudgetMicros},
- * three times) is demoted to the others' way.
+ * three calls in a row that were not slow at the same time) is demoted to the others' way.
  * (Jetty's third type, EITHER, is not offered: Jetty 12.1 combines it with the server's own
  * NON_BLOCKING and then calls the handler on the selector without marking the call
  * non-blocking, so the handler cannot tell when blocking is safe.)
@@ -354,7 +354,7 @@ final class DeviceHandler extends Handler.Abstract {
             }
             long took = System.nanoTime() - start;
             if (took > inlineBudgetNanos) {
-                tookTooLong(took);
+                tookTooLong(start, took);
             } else if (target.tenant.slowInlineCalls.get() != 0) {
                 target.tenant.slowInlineCalls.set(0); // only slow calls in a row count: a GC pause now and then is not blocking
             }
@@ -373,10 +373,17 @@ final class DeviceHandler extends Handler.Abstract {
             complete(result, failure);
         }
 
-        private void tookTooLong(long nanos) {
+        private void tookTooLong(long start, long nanos) {
             Tenant tenant = target.tenant;
             if (nanos < 100 * inlineBudgetNanos && target.requests.sum() <= inlineWarmupCalls) {
                 return; // a route's first calls load and compile classes (the first backend calls too): not blocking
+            }
+            // Calls that were slow at the same time count once: a GC pause, or a machine with more
+            // runnable threads than cores, slows every call in flight, and a handler that blocks
+            // is slow one call after another.
+            long last = tenant.lastSlowInlineEnd.get();
+            if (last != Long.MIN_VALUE && start - last < 0 || !tenant.lastSlowInlineEnd.compareAndSet(last, start + nanos)) {
+                return;
             }
             if (tenant.slowInlineCalls.incrementAndGet() >= 3 && !tenant.demoted) {
                 tenant.demoted = true;

@@ -37,8 +37,10 @@ final class Tenant {
     private final AtomicInteger active = new AtomicInteger();
     final LongAdder timeouts = new LongAdder();
     final LongAdder rejected = new LongAdder();
-    /** Inline (non-blocking) calls in a row that took longer than the budget. */
+    /** Inline (non-blocking) calls in a row that took longer than the budget (calls slow at the same time count once). */
     final AtomicInteger slowInlineCalls = new AtomicInteger();
+    /** When the last slow inline call that counted ended (System.nanoTime). */
+    final java.util.concurrent.atomic.AtomicLong lastSlowInlineEnd = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
     /** Set once its non-blocking handlers were caught blocking: they run on the pool from then on. */
     volatile boolean demoted;
 

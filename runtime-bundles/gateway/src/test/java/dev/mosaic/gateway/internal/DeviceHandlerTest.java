@@ -413,6 +413,31 @@ class DeviceHandlerTest {
     }
 
     @Test
+    void callsSlowAtTheSameTimeCountOnce() throws Exception {
+        CountDownLatch inside = new CountDownLatch(4);
+        route("GET", "/paused", r -> {
+            inside.countDown();
+            inside.await(10, TimeUnit.SECONDS); // four calls slow together, as in a GC pause
+            Thread.sleep(80);
+            return "ok";
+        }, true);
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        try {
+            List<java.util.concurrent.Future<Integer>> all = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                all.add(clients.submit(() -> send("GET", "/paused").getStatus()));
+            }
+            for (java.util.concurrent.Future<Integer> f : all) {
+                assertEquals(200, f.get(10, TimeUnit.SECONDS));
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        assertFalse(tenant.demoted, "four calls slow at the same time are one slow moment, not a handler that blocks");
+        assertEquals(1, tenant.slowInlineCalls.get());
+    }
+
+    @Test
     void aNonBlockingHandlerReturningAStageStillHasItsDeadline() throws Exception {
         tenant = new Tenant(7, "com.example.async", "1.0.0", 150, 8);
         route("GET", "/inline-never", r -> new CompletableFuture<>(), true);
