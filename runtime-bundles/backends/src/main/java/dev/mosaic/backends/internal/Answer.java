@@ -21,18 +21,20 @@ import dev.mosaic.api.BackendResponse;
 final class Answer implements BackendResponse {
 
     private final String backend;
-    private final String what;
+    private final String method;
+    private final String path;
     private final int status;
     private final HttpFields headers;
     private final byte[] body;
     private final ObjectMapper mapper;
 
     /**
-     * @param what the call, for messages: {@code GET /recs/7}
+     * @param method and {@code path}: the call, for messages ({@code GET /recs/7})
      */
-    Answer(String backend, String what, int status, HttpFields headers, byte[] body, ObjectMapper mapper) {
+    Answer(String backend, String method, String path, int status, HttpFields headers, byte[] body, ObjectMapper mapper) {
         this.backend = backend;
-        this.what = what;
+        this.method = method;
+        this.path = path;
         this.status = status;
         this.headers = headers;
         this.body = body;
@@ -73,23 +75,30 @@ final class Answer implements BackendResponse {
         String contentType = headers.get("Content-Type");
         if (contentType != null && !mentionsJson(contentType)) {
             throw new BackendException(backend, Reason.INVALID_JSON, status, "backend " + backend + " answered " + status
-                    + " with content type " + contentType + " to " + what + ", where JSON was expected", null);
+                    + " with content type " + contentType + " to " + what() + ", where JSON was expected", null);
         }
         try {
             // a backend that adds a field must not break its callers: unknown properties are skipped
             return mapper.readerFor(type).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(body);
         } catch (JsonProcessingException e) {
             throw new BackendException(backend, Reason.INVALID_JSON, status, "backend " + backend + " answered " + status
-                    + " to " + what + " with a body that is not JSON for " + type.getSimpleName() + ": "
+                    + " to " + what() + " with a body that is not JSON for " + type.getSimpleName() + ": "
                     + e.getOriginalMessage(), null);
         } catch (java.io.IOException e) {
             throw new BackendException(backend, Reason.INVALID_JSON, status, "backend " + backend + " answered " + status
-                    + " to " + what + " with a body that cannot be read: " + e.getMessage(), null);
+                    + " to " + what() + " with a body that cannot be read: " + e.getMessage(), null);
         }
+    }
+
+    private String what() {
+        return method + " " + path;
     }
 
     /** @return whether a content type names JSON ({@code application/json}, {@code application/problem+json}, ...) */
     static boolean mentionsJson(String contentType) {
+        if (contentType.startsWith("application/json")) {
+            return true;
+        }
         for (int i = 0; i + 4 <= contentType.length(); i++) {
             if (contentType.regionMatches(true, i, "json", 0, 4)) {
                 return true;
@@ -103,7 +112,7 @@ final class Answer implements BackendResponse {
         if (status < 200 || status > 299) {
             String type = headers.get("Content-Type");
             throw new BackendException(backend, Reason.STATUS, status, "backend " + backend + " answered " + status + " to "
-                    + what + (type == null ? "" : " (" + type + ")"), null);
+                    + what() + (type == null ? "" : " (" + type + ")"), null);
         }
         return this;
     }

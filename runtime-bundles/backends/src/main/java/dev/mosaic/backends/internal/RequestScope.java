@@ -443,7 +443,7 @@ final class RequestScope implements Backends.Scope {
             if (timeoutNanos != Long.MAX_VALUE) {
                 deadline = Math.min(deadline, now + timeoutNanos);
             }
-            new Exchange(d, method, target, what(), headers, body, contentType, deadline, outcome).attempt(1);
+            new Exchange(d, method, target, path, headers, body, contentType, deadline, outcome).attempt(1);
         }
     }
 
@@ -452,7 +452,8 @@ final class RequestScope implements Backends.Scope {
         private final Declared d;
         private final String method;
         private final String target;
-        private final String what;
+        /** The target's path, without its query: what messages name. */
+        private final String path;
         private final List<String[]> headers;
         private final byte[] body;
         private final String contentType;
@@ -461,12 +462,12 @@ final class RequestScope implements Backends.Scope {
         private final boolean idempotent;
         private final long allowedNanos;
 
-        Exchange(Declared d, String method, String target, String what, List<String[]> headers, byte[] body,
+        Exchange(Declared d, String method, String target, String path, List<String[]> headers, byte[] body,
                 String contentType, long deadline, CompletableFuture<Answer> outcome) {
             this.d = d;
             this.method = method;
             this.target = target;
-            this.what = what;
+            this.path = path;
             this.headers = headers;
             this.body = body;
             this.contentType = contentType;
@@ -479,13 +480,18 @@ final class RequestScope implements Backends.Scope {
             this.allowedNanos = Math.max(0, deadline - System.nanoTime());
         }
 
+        /** @return the call, for messages: {@code GET /recs/7} */
+        private String what() {
+            return method + " " + path;
+        }
+
         private BackendException failure(Reason reason, int status, String message, Throwable cause) {
             return new BackendException(d.spec.name(), reason, status, message, cause);
         }
 
         void attempt(int n) {
             if (closed) {
-                fail(failure(Reason.DEADLINE, 0, "backend " + d.spec.name() + " was not called (" + what
+                fail(failure(Reason.DEADLINE, 0, "backend " + d.spec.name() + " was not called (" + what()
                         + "): the device request was answered already", null));
                 return;
             }
@@ -500,7 +506,7 @@ final class RequestScope implements Backends.Scope {
                 d.rejected.increment();
                 fail(failure(Reason.BREAKER_OPEN, 0, "backend " + d.spec.name() + " is failing (" + Math.round(Math.max(0,
                         d.breaker.getMetrics().getFailureRate())) + "% of its recent calls failed): its circuit breaker is "
-                        + d.breaker.getState().toString().toLowerCase(Locale.ROOT) + " and " + what
+                        + d.breaker.getState().toString().toLowerCase(Locale.ROOT) + " and " + what()
                         + " failed fast; a probe is let through " + d.spec.breakerOpenMillis() + " ms after it opened", null));
                 return;
             }
@@ -508,7 +514,7 @@ final class RequestScope implements Backends.Scope {
                 d.breaker.releasePermission();
                 d.rejected.increment();
                 fail(failure(Reason.SATURATED, 0, "backend " + d.spec.name() + " already has " + d.spec.maxConcurrent()
-                        + " calls in flight, its limit; " + what + " was not sent", null));
+                        + " calls in flight, its limit; " + what() + " was not sent", null));
                 return;
             }
             Endpoints.Url url = d.endpoints.pick();
@@ -552,13 +558,13 @@ final class RequestScope implements Backends.Scope {
         private void failed(int n, Endpoints.Url url, Throwable f, long took) {
             if (f instanceof Answered) {
                 d.breaker.releasePermission();
-                fail(failure(Reason.DEADLINE, 0, "backend " + d.spec.name() + " had not answered " + what
+                fail(failure(Reason.DEADLINE, 0, "backend " + d.spec.name() + " had not answered " + what()
                         + " when the device request was answered; the call was abandoned", null));
             } else if (f instanceof IllegalArgumentException && String.valueOf(f.getMessage()).startsWith("Buffering capacity")) {
                 d.breaker.onSuccess(took, TimeUnit.NANOSECONDS);
                 d.noticeBreakerState();
                 d.endpoints.answered(url);
-                fail(failure(Reason.TOO_LARGE, 0, "backend " + d.spec.name() + " answered " + what + " with more than "
+                fail(failure(Reason.TOO_LARGE, 0, "backend " + d.spec.name() + " answered " + what() + " with more than "
                         + d.spec.maxResponseBytes() + " bytes, its limit (max-response)", null));
             } else if (f instanceof TimeoutException) {
                 d.breaker.onError(took, TimeUnit.NANOSECONDS, f);
@@ -569,7 +575,7 @@ final class RequestScope implements Backends.Scope {
                 d.noticeBreakerState();
                 d.endpoints.failed(url);
                 BackendException e = failure(Reason.CONNECTION, 0, "the connection to backend " + d.spec.name() + " ("
-                        + url.base + ") failed during " + what + ": " + describe(f), null);
+                        + url.base + ") failed during " + what() + ": " + describe(f), null);
                 if (!retried(n)) {
                     fail(e);
                 }
@@ -592,7 +598,7 @@ final class RequestScope implements Backends.Scope {
             if (status >= 500) {
                 d.errors.increment();
             }
-            outcome.complete(new Answer(d.spec.name(), what, status, fields.asImmutable(), content, caller.mapper()));
+            outcome.complete(new Answer(d.spec.name(), method, path, status, fields.asImmutable(), content, caller.mapper()));
         }
 
         /** @return whether another attempt was scheduled: idempotent, attempts left, time left, budget left */
@@ -615,7 +621,7 @@ final class RequestScope implements Backends.Scope {
         }
 
         private BackendException deadlineFailure() {
-            return failure(Reason.DEADLINE, 0, "backend " + d.spec.name() + " did not answer " + what + " within "
+            return failure(Reason.DEADLINE, 0, "backend " + d.spec.name() + " did not answer " + what() + " within "
                     + TimeUnit.NANOSECONDS.toMillis(allowedNanos) + " ms (the smallest of the backend's timeout, "
                     + d.spec.timeoutMillis() + " ms, the call's own and what was left of the device request's deadline)",
                     null);
