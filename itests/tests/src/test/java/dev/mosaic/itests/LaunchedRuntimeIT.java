@@ -531,6 +531,10 @@ public class LaunchedRuntimeIT {
             JsonNode page = rt.json("/tv/home?profile=kids");
             assertEquals(page.toString(), "[]", page.get("leftOut").toString());
             assertTrue(page.toString(), page.toString().contains("Continue watching") && page.toString().contains("Recommended for you"));
+            CliResult callers = rt.cli("dependents", "backend:bookmarks", "--env", "prod");
+            assertTrue(callers.out(), callers.out().contains("prod backend:bookmarks\n  called by (1)\n    " + TV + " 1.2.0"));
+            CliResult deps = rt.cli("deps", TV);
+            assertTrue(deps.out(), deps.out().contains("calls backends: recommendations, bookmarks"));
 
             byte[] journal = Files.readAllBytes(data.resolve("journal.jsonl"));
             CliResult dry = rt.cli("backend", "set", "ratings", "--env", "test", "--base-url", "http://127.0.0.1:9",

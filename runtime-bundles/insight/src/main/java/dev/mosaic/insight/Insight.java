@@ -17,6 +17,8 @@ public interface Insight {
      * For each version of a module: the consumers wired to it, and the consumers of the
      * module wired to another version, with the reason (pinned, out of range, manual uptake,
      * yanked, on a newer version). Producers use it to follow the uptake of a fix.
+     * {@code backend:NAME} names a backend instead: per environment, the adapters that call it
+     * (their {@code Mosaic-Backends} names it), as {@link Dependents#wired()}, with no version.
      *
      * @param environment an environment, or {@code null} for all
      * @param version one version, or {@code null} for every version

@@ -323,7 +323,7 @@ final class RemoteCommands {
         }
     }
 
-    @Command(name = "dependents", description = "Who is wired to each version of a module, and who is elsewhere and why.")
+    @Command(name = "dependents", description = "Who is wired to each version of a module, and who is elsewhere and why; backend:NAME: the adapters calling a backend.")
     static final class DependentsOf extends AcrossEnvironments {
         @Parameters(index = "0", paramLabel = "MODULE", description = "the module")
         String module;

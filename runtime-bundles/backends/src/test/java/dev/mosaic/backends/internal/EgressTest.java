@@ -435,4 +435,45 @@ class EgressTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> egress.check(unreadable));
         assertTrue(e.getMessage().contains("NO_SUCH_PASSWORD_VAR"), e.getMessage());
     }
+
+    @Test
+    void aClientCertificateFromAnOperatorsKeyStoreIsPresented(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        String serverKeys = dir.resolve("backend.p12").toString();
+        String serverTrust = dir.resolve("backend-trusts.p12").toString();
+        String clientKeys = dir.resolve("mosaic.p12").toString();
+        String clientTrust = dir.resolve("mosaic-trusts.p12").toString();
+        keytool("-genkeypair", "-alias", "backend", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2", "-dname",
+                "CN=localhost", "-ext", "SAN=dns:localhost", "-keystore", serverKeys, "-storetype", "PKCS12", "-storepass",
+                "key-pw", "-keypass", "key-pw");
+        keytool("-genkeypair", "-alias", "mosaic", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2", "-dname",
+                "CN=mosaic", "-keystore", clientKeys, "-storetype", "PKCS12", "-storepass", "client-pw", "-keypass", "client-pw");
+        // each side trusts the other's certificate
+        String serverCert = dir.resolve("backend.pem").toString();
+        String clientCert = dir.resolve("mosaic.pem").toString();
+        keytool("-exportcert", "-rfc", "-alias", "backend", "-keystore", serverKeys, "-storepass", "key-pw", "-file", serverCert);
+        keytool("-exportcert", "-rfc", "-alias", "mosaic", "-keystore", clientKeys, "-storepass", "client-pw", "-file", clientCert);
+        keytool("-importcert", "-noprompt", "-alias", "backend", "-file", serverCert, "-keystore", clientTrust, "-storetype",
+                "PKCS12", "-storepass", "trust-pw");
+        keytool("-importcert", "-noprompt", "-alias", "mosaic", "-file", clientCert, "-keystore", serverTrust, "-storetype",
+                "PKCS12", "-storepass", "server-trust-pw");
+        java.nio.file.Path trustPassword = java.nio.file.Files.writeString(dir.resolve("trust-password"), "trust-pw\n");
+        java.nio.file.Path keyPassword = java.nio.file.Files.writeString(dir.resolve("key-password"), "client-pw\n");
+        TestBackend tls = TestBackend.startMutualTls(serverKeys, "key-pw", serverTrust, "server-trust-pw");
+        backends.add(tls);
+        tls.behave(Behaviour.json("{\"titles\":[\"mutual\"]}"));
+
+        // without a client certificate the backend refuses the connection
+        declare("prod", "recs", Map.of("url", List.of("https://localhost:" + tls.port()), "trust-store", List.of(clientTrust),
+                "trust-store-password", List.of("file:" + trustPassword), "retries", List.of("0")));
+        BackendException refused = failure(scope().backend("recs").get("/r").send());
+        assertEquals(Reason.CONNECTION, refused.reason());
+        assertEquals(0, tls.requests());
+        // with the operator's key store (its password from a file) it is presented and the call answers
+        declare("prod", "recs", Map.of("url", List.of("https://localhost:" + tls.port()), "trust-store", List.of(clientTrust),
+                "trust-store-password", List.of("file:" + trustPassword), "key-store", List.of(clientKeys),
+                "key-store-password", List.of("file:" + keyPassword), "retries", List.of("0")));
+        assertEquals(List.of("mutual"), value(scope().backend("recs").get("/r").as(Recs.class)).titles());
+        assertEquals(1, tls.requests());
+    }
 }

@@ -66,7 +66,7 @@ public final class TestBackend implements AutoCloseable {
     private final AtomicInteger maxActive = new AtomicInteger();
     private final CountDownLatch closing = new CountDownLatch(1);
 
-    private TestBackend(String keyStore, String password) throws Exception {
+    private TestBackend(String keyStore, String password, String clientTrustStore, String clientTrustPassword) throws Exception {
         QueuedThreadPool threads = new QueuedThreadPool(400, 8);
         threads.setName("test-backend");
         server = new Server(threads);
@@ -77,6 +77,13 @@ public final class TestBackend implements AutoCloseable {
             tls.setKeyStorePath(keyStore);
             tls.setKeyStorePassword(password);
             tls.setKeyStoreType("PKCS12");
+            if (clientTrustStore != null) {
+                // clients must present a certificate this trust store knows
+                tls.setNeedClientAuth(true);
+                tls.setTrustStorePath(clientTrustStore);
+                tls.setTrustStorePassword(clientTrustPassword);
+                tls.setTrustStoreType("PKCS12");
+            }
             // SNI is not required: a client asking for 127.0.0.1 gets the certificate and must refuse its name itself
             tls.setSniRequired(false);
             org.eclipse.jetty.server.SecureRequestCustomizer secure = new org.eclipse.jetty.server.SecureRequestCustomizer();
@@ -104,8 +111,13 @@ public final class TestBackend implements AutoCloseable {
 
     /** An https backend presenting the certificate of a PKCS12 key store. */
     public static TestBackend startTls(String keyStore, String password) {
+        return startMutualTls(keyStore, password, null, null);
+    }
+
+    /** An https backend that also requires a client certificate known to a PKCS12 trust store. */
+    public static TestBackend startMutualTls(String keyStore, String password, String clientTrustStore, String clientTrustPassword) {
         try {
-            return new TestBackend(keyStore, password);
+            return new TestBackend(keyStore, password, clientTrustStore, clientTrustPassword);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

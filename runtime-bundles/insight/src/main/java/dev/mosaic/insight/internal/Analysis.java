@@ -113,6 +113,9 @@ final class Analysis {
 
     /** @param transitive also the consumers of the modules that use it, and theirs, with the module they use it through */
     List<Dependents> dependents(String env, String module, String version, boolean transitive) {
+        if (module.startsWith(BACKEND)) {
+            return callers(env, module.substring(BACKEND.length()), version);
+        }
         List<Dependents> result = new ArrayList<>();
         for (String e : environments(env)) {
             List<DeploymentInfo> versions = versions(e, module);
@@ -266,6 +269,33 @@ final class Analysis {
                 }
             }
         }
+        return result;
+    }
+
+    /** How {@code dependents} names a backend, as the graph does: {@code backend:recommendations}. */
+    static final String BACKEND = "backend:";
+
+    /**
+     * @return per environment, the adapters whose {@code Mosaic-Backends} names the backend
+     *         (an environment given is listed even when none does)
+     */
+    private List<Dependents> callers(String env, String backend, String version) {
+        if (version != null) {
+            throw new IllegalArgumentException("a backend has no versions: ask for the dependents of " + BACKEND + backend
+                    + " without one");
+        }
+        java.util.Map<String, List<Consumer>> byEnv = new java.util.TreeMap<>();
+        if (env != null) {
+            byEnv.put(env, new ArrayList<>());
+        }
+        for (DeploymentInfo d : snapshot.deployments) {
+            if ((env == null || d.environment().equals(env)) && backends(d).contains(backend)) {
+                byEnv.computeIfAbsent(d.environment(), k -> new ArrayList<>()).add(new Consumer(d.environment(), d.name(),
+                        d.version(), d.kind(), List.of(), d.uptake(), null, true, null, null, null));
+            }
+        }
+        List<Dependents> result = new ArrayList<>();
+        byEnv.forEach((e, callers) -> result.add(new Dependents(e, BACKEND + backend, "", false, false, callers, List.of())));
         return result;
     }
 

@@ -2,6 +2,7 @@ package dev.mosaic.insight.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -148,5 +149,11 @@ class AnalysisTest {
         String dot = Analysis.dot(g);
         assertTrue(dot.contains("\"prod/backend:bookmarks\" [label=\"bookmarks\", shape=cylinder]"), dot);
         assertTrue(dot.contains("\"prod/tv@1.2.0\" -> \"prod/backend:recommendations\" [style=dotted, label=\"calls\"]"), dot);
+        List<Dependents> callers = a.dependents(null, "backend:bookmarks", null);
+        assertEquals(1, callers.size());
+        assertEquals(List.of("tv 1.2.0"), callers.get(0).wired().stream().map(c -> c.name() + " " + c.version()).toList());
+        assertEquals(List.of(), a.dependents("test", "backend:bookmarks", null).get(0).wired(), "asked for: listed, with no caller");
+        assertEquals(List.of(), a.dependents(null, "backend:ratings", null), "nobody calls it anywhere");
+        assertThrows(IllegalArgumentException.class, () -> a.dependents(null, "backend:bookmarks", "1.0.0"));
     }
 }

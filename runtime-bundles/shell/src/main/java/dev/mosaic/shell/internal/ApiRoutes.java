@@ -181,6 +181,9 @@ final class ApiRoutes {
                 Answers.error(response, callback, e.httpStatus(), e.code(), e.getMessage());
             } catch (ApiError e) {
                 Answers.error(response, callback, e.status, e.code, e.getMessage());
+            } catch (IllegalArgumentException e) {
+                // what was asked makes no sense (insight's checks of its arguments)
+                Answers.error(response, callback, 400, DeployException.INVALID_ARGUMENT, e.getMessage());
             } catch (RuntimeException e) {
                 LOG.error("management request {} {} failed", request.getMethod(), path, e);
                 Answers.error(response, callback, 500, DeployException.INTERNAL, "the request failed inside the runtime: " + e);

@@ -149,6 +149,14 @@ final class Formats {
             if (b.length() > 0) {
                 b.append('\n');
             }
+            if (d.module().startsWith("backend:")) {
+                b.append(d.environment()).append(' ').append(d.module()).append('\n');
+                b.append("  called by (").append(d.wired().size()).append(")\n");
+                for (Consumer c : d.wired()) {
+                    b.append("    ").append(c.name()).append(' ').append(c.version()).append('\n');
+                }
+                continue;
+            }
             b.append(d.environment()).append(' ').append(d.module()).append(' ').append(d.version())
                     .append(d.newest() ? "  (newest)" : "").append(d.yanked() ? "  (yanked)" : "").append('\n');
             b.append("  wired (").append(d.wired().size()).append(")\n");
