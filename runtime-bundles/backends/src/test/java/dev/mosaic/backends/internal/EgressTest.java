@@ -396,18 +396,30 @@ class EgressTest {
         assertEquals(0, p.exitValue(), out);
     }
 
+    /** A new RSA key pair and its self-signed certificate, valid for two days, in a PKCS12 store. */
+    private static void keyPair(String store, String alias, String password, String... names) throws Exception {
+        List<String> args = new ArrayList<>(List.of("-genkeypair", "-alias", alias, "-keyalg", "RSA", "-keysize", "2048",
+                "-validity", "2", "-keystore", store, "-storetype", "PKCS12", "-storepass", password, "-keypass", password));
+        args.addAll(List.of(names));
+        keytool(args.toArray(new String[0]));
+    }
+
+    /** Adds the certificate of {@code alias} in {@code store} to a PKCS12 trust store (made if absent), through a PEM file. */
+    private static void trust(String store, String alias, String password, String pem, String trustStore, String trustPassword)
+            throws Exception {
+        keytool("-exportcert", "-rfc", "-alias", alias, "-keystore", store, "-storepass", password, "-file", pem);
+        keytool("-importcert", "-noprompt", "-alias", alias, "-file", pem, "-keystore", trustStore, "-storetype", "PKCS12",
+                "-storepass", trustPassword);
+    }
+
     @Test
     void httpsVerifiesTheHostNameAgainstAnOperatorsTrustStore(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws Exception {
         String keyStore = dir.resolve("backend.p12").toString();
         String trustStore = dir.resolve("trust.p12").toString();
         String cert = dir.resolve("backend.pem").toString();
-        keytool("-genkeypair", "-alias", "backend", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2", "-dname",
-                "CN=localhost", "-ext", "SAN=dns:localhost", "-keystore", keyStore, "-storetype", "PKCS12", "-storepass",
-                "key-pw", "-keypass", "key-pw");
-        keytool("-exportcert", "-rfc", "-alias", "backend", "-keystore", keyStore, "-storepass", "key-pw", "-file", cert);
-        keytool("-importcert", "-noprompt", "-alias", "backend", "-file", cert, "-keystore", trustStore, "-storetype", "PKCS12",
-                "-storepass", "trust-pw");
+        keyPair(keyStore, "backend", "key-pw", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost");
+        trust(keyStore, "backend", "key-pw", cert, trustStore, "trust-pw");
         java.nio.file.Path password = java.nio.file.Files.writeString(dir.resolve("trust-password"), "trust-pw\n");
         TestBackend tls = TestBackend.startTls(keyStore, "key-pw");
         backends.add(tls);
@@ -443,20 +455,11 @@ class EgressTest {
         String serverTrust = dir.resolve("backend-trusts.p12").toString();
         String clientKeys = dir.resolve("mosaic.p12").toString();
         String clientTrust = dir.resolve("mosaic-trusts.p12").toString();
-        keytool("-genkeypair", "-alias", "backend", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2", "-dname",
-                "CN=localhost", "-ext", "SAN=dns:localhost", "-keystore", serverKeys, "-storetype", "PKCS12", "-storepass",
-                "key-pw", "-keypass", "key-pw");
-        keytool("-genkeypair", "-alias", "mosaic", "-keyalg", "RSA", "-keysize", "2048", "-validity", "2", "-dname",
-                "CN=mosaic", "-keystore", clientKeys, "-storetype", "PKCS12", "-storepass", "client-pw", "-keypass", "client-pw");
+        keyPair(serverKeys, "backend", "key-pw", "-dname", "CN=localhost", "-ext", "SAN=dns:localhost");
+        keyPair(clientKeys, "mosaic", "client-pw", "-dname", "CN=mosaic");
         // each side trusts the other's certificate
-        String serverCert = dir.resolve("backend.pem").toString();
-        String clientCert = dir.resolve("mosaic.pem").toString();
-        keytool("-exportcert", "-rfc", "-alias", "backend", "-keystore", serverKeys, "-storepass", "key-pw", "-file", serverCert);
-        keytool("-exportcert", "-rfc", "-alias", "mosaic", "-keystore", clientKeys, "-storepass", "client-pw", "-file", clientCert);
-        keytool("-importcert", "-noprompt", "-alias", "backend", "-file", serverCert, "-keystore", clientTrust, "-storetype",
-                "PKCS12", "-storepass", "trust-pw");
-        keytool("-importcert", "-noprompt", "-alias", "mosaic", "-file", clientCert, "-keystore", serverTrust, "-storetype",
-                "PKCS12", "-storepass", "server-trust-pw");
+        trust(serverKeys, "backend", "key-pw", dir.resolve("backend.pem").toString(), clientTrust, "trust-pw");
+        trust(clientKeys, "mosaic", "client-pw", dir.resolve("mosaic.pem").toString(), serverTrust, "server-trust-pw");
         java.nio.file.Path trustPassword = java.nio.file.Files.writeString(dir.resolve("trust-password"), "trust-pw\n");
         java.nio.file.Path keyPassword = java.nio.file.Files.writeString(dir.resolve("key-password"), "client-pw\n");
         TestBackend tls = TestBackend.startMutualTls(serverKeys, "key-pw", serverTrust, "server-trust-pw");
