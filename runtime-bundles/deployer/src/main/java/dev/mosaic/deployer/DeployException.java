@@ -31,19 +31,39 @@ public class DeployException extends Exception {
     public static final String POLICY_VIOLATION = "policy_violation";
     /** An adapter names a backend its environment does not declare. */
     public static final String UNDECLARED_BACKEND = "undeclared_backend";
+    /**
+     * A shared-module version understates its API change (a removed method in a minor, say) and
+     * was not released; {@link #report()} says package by package. Since 2.3.
+     */
+    public static final String INCOMPATIBLE_RELEASE = "incompatible_release";
     /** Something failed inside the platform; the old state keeps serving. */
     public static final String INTERNAL = "internal_error";
 
     private final String code;
+    private final ReleaseReport report;
 
     public DeployException(String code, String message) {
         super(message);
         this.code = code;
+        this.report = null;
+    }
+
+    /** A refused release, with its report. Since 2.3. */
+    public DeployException(String code, String message, ReleaseReport report) {
+        super(message);
+        this.code = code;
+        this.report = report;
     }
 
     public DeployException(String code, String message, Throwable cause) {
         super(message, cause);
         this.code = code;
+        this.report = null;
+    }
+
+    /** @return for a refused release, what its API changes and what its versions should be; else null. Since 2.3. */
+    public ReleaseReport report() {
+        return report;
     }
 
     /** @return a stable code naming the kind of failure */
@@ -58,7 +78,7 @@ public class DeployException extends Exception {
             case NOT_FOUND -> 404;
             case POLICY_VIOLATION -> 403;
             case ARTIFACT_CONFLICT, ROUTE_CONFLICT, IN_USE, CONFLICT -> 409;
-            case UNRESOLVABLE, START_FAILED -> 422;
+            case UNRESOLVABLE, START_FAILED, INCOMPATIBLE_RELEASE -> 422;
             default -> 500;
         };
     }

@@ -11,8 +11,16 @@ package dev.mosaic.deployer;
  * @param dryRun work out what the deploy would do, and do nothing
  * @param owner the team to call ({@code Mosaic-Owner}) for a bundle that names none, such as a library from
  *        elsewhere; null to leave it as the bundle says
+ * @param allowIncompatible release a shared-module version even though its version understates its API change (recorded
+ *        in history with the report); since 2.3
  */
-public record DeployOptions(String environment, String actor, String ttl, boolean dryRun, String owner) {
+public record DeployOptions(String environment, String actor, String ttl, boolean dryRun, String owner,
+        boolean allowIncompatible) {
+
+    /** Options that refuse an incompatible release. */
+    public DeployOptions(String environment, String actor, String ttl, boolean dryRun, String owner) {
+        this(environment, actor, ttl, dryRun, owner, false);
+    }
 
     public DeployOptions {
         environment = environment == null ? "prod" : environment;
@@ -26,16 +34,21 @@ public record DeployOptions(String environment, String actor, String ttl, boolea
 
     /** @return these options with that TTL */
     public DeployOptions withTtl(String ttl) {
-        return new DeployOptions(environment, actor, ttl, dryRun, owner);
+        return new DeployOptions(environment, actor, ttl, dryRun, owner, allowIncompatible);
     }
 
     /** @return these options with that owner for a bundle that names none */
     public DeployOptions withOwner(String owner) {
-        return new DeployOptions(environment, actor, ttl, dryRun, owner);
+        return new DeployOptions(environment, actor, ttl, dryRun, owner, allowIncompatible);
     }
 
     /** @return these options, as a dry run or not */
     public DeployOptions withDryRun(boolean dryRun) {
-        return new DeployOptions(environment, actor, ttl, dryRun, owner);
+        return new DeployOptions(environment, actor, ttl, dryRun, owner, allowIncompatible);
+    }
+
+    /** @return these options, releasing a version that understates its API change or not; since 2.3 */
+    public DeployOptions withAllowIncompatible(boolean allow) {
+        return new DeployOptions(environment, actor, ttl, dryRun, owner, allow);
     }
 }

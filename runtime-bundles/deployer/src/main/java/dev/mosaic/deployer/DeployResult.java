@@ -17,10 +17,26 @@ import java.util.List;
  * @param removed deployments removed by the change (undeploy, sunset, expiry)
  * @param millis milliseconds from the call to the new state serving
  * @param sequence sequence number of the history entry recording the change (0 when nothing was recorded)
+ * @param report for a shared-module release: its API against the nearest lower version (null otherwise, or for the first
+ *        version); since 2.3
  */
 public record DeployResult(Operation operation, boolean changed, String summary, DeploymentInfo deployment,
         String replacedVersion, List<Move> moves, List<Stay> stays, List<String> problems, boolean dryRun,
-        List<DeploymentInfo> removed, long millis, long sequence) {
+        List<DeploymentInfo> removed, long millis, long sequence, ReleaseReport report) {
+
+    /** A result with no release report. */
+    public DeployResult(Operation operation, boolean changed, String summary, DeploymentInfo deployment,
+            String replacedVersion, List<Move> moves, List<Stay> stays, List<String> problems, boolean dryRun,
+            List<DeploymentInfo> removed, long millis, long sequence) {
+        this(operation, changed, summary, deployment, replacedVersion, moves, stays, problems, dryRun, removed, millis, sequence,
+                null);
+    }
+
+    /** @return this result with the release report */
+    public DeployResult withReport(ReleaseReport r) {
+        return new DeployResult(operation, changed, summary, deployment, replacedVersion, moves, stays, problems, dryRun, removed,
+                millis, sequence, r);
+    }
 
     public DeployResult {
         moves = moves == null ? List.of() : List.copyOf(moves);

@@ -18,7 +18,16 @@ import org.osgi.framework.VersionRange;
  * ({@link #MANUAL_UPTAKE}); otherwise it simply has {@link #NOT_MOVED_YET}.
  */
 public enum StayReason {
-    PINNED, OUT_OF_RANGE, YANKED, ON_NEWER, MANUAL_UPTAKE, NOT_MOVED_YET;
+    PINNED, OUT_OF_RANGE, YANKED, ON_NEWER, MANUAL_UPTAKE, NOT_MOVED_YET,
+    /**
+     * Its ranges admit the version, but its code does not run on it: it uses a class, method or
+     * field the version does not have, or implements an interface that gained an abstract
+     * method (read from both bytecodes when the version is released). Not given by {@link #of}:
+     * the release says so, with what is missing.
+     *
+     * @since 2.3
+     */
+    INCOMPATIBLE;
 
     /**
      * @param ranges the consumer's imports of the module's packages
@@ -61,6 +70,7 @@ public enum StayReason {
             case ON_NEWER -> "on a newer version in range: " + on;
             case MANUAL_UPTAKE -> "manual uptake: stays on " + on + " until adopt";
             case NOT_MOVED_YET -> "not moved yet: on " + on;
+            case INCOMPATIBLE -> "incompatible: its code does not run on " + version + "; stays on " + on;
         };
     }
 

@@ -128,10 +128,15 @@ final class RemoteCommands {
                 + " (Mosaic-Owner), such as a library from elsewhere")
         String owner;
 
+        @Option(names = "--allow-incompatible", description = "release a shared-module version even though its version"
+                + " understates its API change (a removed method in a minor, say); history records it with the report")
+        boolean allowIncompatible;
+
         @Override
         Call request() {
             return new Call("POST", "/deployments" + new Query().add("env", env).add("ttl", ttl)
-                    .add("dryRun", dry.query()).add("owner", owner), read(file));
+                    .add("dryRun", dry.query()).add("owner", owner).add("allowIncompatible", allowIncompatible ? "true" : null),
+                    read(file));
         }
     }
 

@@ -84,6 +84,10 @@ public final class DeployerComponent {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC, target = "(mosaic.clock=*)")
     private volatile Clock clock;
 
+    /** Compares a module release's API with the version before it (runtime-bundles/semver: bnd's baselining). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile dev.mosaic.deployer.ApiBaseliner baseliner;
+
     private final Listeners listeners = new Listeners();
     private final Changes changes = new Changes();
     private final AtomicReference<ServiceRegistration<Restoring>> restoring = new AtomicReference<>();
@@ -132,7 +136,7 @@ public final class DeployerComponent {
                 () -> instant().toString());
         Views views = new Views(state, installer, gateway, context, leakWatch, settings, problems, this::instant);
         DeployerService service = new DeployerService(settings, state, store, installer, platform, changes, protocol, views,
-                listeners, problems, this::instant, backends);
+                listeners, problems, this::instant, backends, () -> baseliner);
 
         hookRegistration = context.registerService(ResolverHookFactory.class, hook, null);
         collisionRegistration = context.registerService(CollisionHook.class, new TenantCollisionHook(), null);

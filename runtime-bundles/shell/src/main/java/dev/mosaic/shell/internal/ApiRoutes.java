@@ -66,7 +66,8 @@ final class ApiRoutes {
 
         route("GET", "/deployments", (r, d, i) -> d.list(r.query("env"), r.query("owner"), r.kind()));
         route("POST", "/deployments", (r, d, i) -> r.upload(body -> d.deploy(body,
-                new DeployOptions(r.query("env"), r.actor(), r.query("ttl"), r.flag("dryRun"), r.query("owner")))));
+                new DeployOptions(r.query("env"), r.actor(), r.query("ttl"), r.flag("dryRun"), r.query("owner"),
+                        r.flag("allowIncompatible")))));
         route("POST", "/check", (r, d, i) -> r.upload(body -> d.check(body, r.query("env"))));
         route("DELETE", "/deployments/{env}/{name}", (r, d, i) -> d.undeploy(r.path("env"), r.path("name"),
                 r.query("version"), r.flag("force"), r.actor(), r.flag("dryRun")));
@@ -178,7 +179,11 @@ final class ApiRoutes {
                     Answers.json(response, callback, status, body);
                 }
             } catch (DeployException e) {
-                Answers.error(response, callback, e.httpStatus(), e.code(), e.getMessage());
+                Map<String, Object> error = Answers.error(e.code(), e.getMessage());
+                if (e.report() != null) {
+                    error.put("report", e.report()); // a refused release: package by package, what changed and what it needs
+                }
+                Answers.json(response, callback, e.httpStatus(), error);
             } catch (ApiError e) {
                 Answers.error(response, callback, e.status, e.code, e.getMessage());
             } catch (IllegalArgumentException e) {

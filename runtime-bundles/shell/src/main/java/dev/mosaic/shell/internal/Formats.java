@@ -132,6 +132,11 @@ final class Formats {
                 b.append("\n  stays ").append(m.consumer()).append(' ').append(m.consumerVersion()).append(": ").append(m.reason());
             }
         }
+        if (r.report() != null && !r.problems().stream().anyMatch(p -> p.contains(r.report().lines().get(0)))) {
+            for (String line : r.report().lines()) {
+                b.append("\n  api: ").append(line);
+            }
+        }
         if (r.problems() != null) {
             for (String p : r.problems()) {
                 b.append("\n  problem: ").append(p);

@@ -102,10 +102,11 @@ public final class MosaicCommands {
             @Descriptor("how long it lives: 30m, 12h, 7d, none (default: Mosaic-TTL, else the environment's)") @Parameter(names = { "--ttl" }, absentValue = "") String ttl,
             @Descriptor("only say what would happen") @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("the team to call, for a bundle that names none (Mosaic-Owner)") @Parameter(names = { "-o", "--owner" }, absentValue = "") String owner,
+            @Descriptor("release a module version even if its version understates its API change (recorded in history)") @Parameter(names = { "--allow-incompatible" }, presentValue = "true", absentValue = "false") boolean allowIncompatible,
             @Descriptor("the bundle jar, a path on the runtime's machine") String file) throws DeployException, IOException {
         try (InputStream in = Files.newInputStream(Path.of(file))) {
             return deployer().deploy(in, new DeployOptions(env, actor(), ttl.isEmpty() ? null : ttl, dryRun,
-                    owner.isEmpty() ? null : owner));
+                    owner.isEmpty() ? null : owner, allowIncompatible));
         } catch (NoSuchFileException e) {
             throw new DeployException(DeployException.NOT_FOUND, "no file " + Path.of(file).toAbsolutePath());
         }

@@ -60,7 +60,8 @@ final class AdapterFlow {
         if (current != null) {
             target.remove(current.key);
         }
-        Map<String, String> bindings = Placement.bind(target, env, a, options.dryRun() ? problems : null);
+        Map<String, String> bindings = Placement.bind(target, env, a, options.dryRun() ? problems : null,
+                ctx.fit().with(a, upload != null ? upload : ctx.store().path(a.name(), a.version())));
         String expiresAt = Placement.expiry(ctx, a, env, options.ttl());
         if (options.dryRun()) {
             problems.addAll(Placement.platformGaps(ctx, target, env, a));
@@ -120,7 +121,7 @@ final class AdapterFlow {
             UnitKey key = new UnitKey(env, name, version);
             target.remove(current.key);
             BackendFlow.checkDeclared(target, env, a);
-            Map<String, String> bindings = Placement.bind(target, env, a, null);
+            Map<String, String> bindings = Placement.bind(target, env, a, null, ctx.fit());
             Unit unit = new Unit(key, Kind.ADAPTER, a.sha256(), ctx.now(), actor, bindings);
             target.put(unit);
             if (dryRun) {

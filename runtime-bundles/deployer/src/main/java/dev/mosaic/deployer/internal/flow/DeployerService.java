@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
+import dev.mosaic.deployer.internal.checks.ApiFit;
 import dev.mosaic.deployer.DeployException;
 import dev.mosaic.deployer.DeployOptions;
 import dev.mosaic.deployer.DeployResult;
@@ -50,8 +51,10 @@ public final class DeployerService implements Deployer {
 
     public DeployerService(Settings settings, RecordedState state, ArtifactStore store, Installer installer,
             PlatformPackages platform, Changes changes, ChangeProtocol protocol, Views views, Listeners listeners,
-            Map<UnitKey, String> problems, Supplier<Instant> clock, dev.mosaic.backends.Backends egress) {
-        this.ctx = new Context(settings, state, store, installer, platform, changes, protocol, views, problems, clock);
+            Map<UnitKey, String> problems, Supplier<Instant> clock, dev.mosaic.backends.Backends egress,
+            Supplier<dev.mosaic.deployer.ApiBaseliner> baseliner) {
+        this.ctx = new Context(settings, state, store, installer, platform, changes, protocol, views, problems, clock,
+                new ApiFit(a -> store.path(a.name(), a.version())), baseliner);
         Intake intake = new Intake(store, state, settings, platform);
         this.adapters = new AdapterFlow(ctx, intake);
         this.deploys = new Deploys(ctx, intake, adapters, new ReleaseFlow(ctx));

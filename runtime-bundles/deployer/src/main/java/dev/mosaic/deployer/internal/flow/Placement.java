@@ -9,6 +9,7 @@ import dev.mosaic.deployer.DeployException;
 import dev.mosaic.deployer.Kind;
 import dev.mosaic.deployer.internal.checks.ArtifactReader;
 import dev.mosaic.deployer.internal.checks.PolicyCheck;
+import dev.mosaic.deployer.internal.model.Fit;
 import dev.mosaic.deployer.internal.model.Event;
 import dev.mosaic.deployer.internal.model.Durations;
 import dev.mosaic.deployer.internal.model.Model;
@@ -61,11 +62,13 @@ final class Placement {
 
     /**
      * @param problems for a dry run, where an unresolvable import is reported; null to refuse
+     * @param fit whether the artifact's code runs on a module version: the newest one it does is chosen
      * @return the module versions the artifact's imports are bound to in the target
      */
-    static Map<String, String> bind(Registry target, String env, Artifact a, List<String> problems) throws DeployException {
+    static Map<String, String> bind(Registry target, String env, Artifact a, List<String> problems, Fit fit)
+            throws DeployException {
         try {
-            return Planner.bind(target, env, a, Map.of(), false, null);
+            return Planner.bind(target, env, a, Map.of(), false, null, fit, null);
         } catch (Planner.Unresolvable u) {
             if (problems == null) {
                 throw new DeployException(DeployException.UNRESOLVABLE, u.getMessage());

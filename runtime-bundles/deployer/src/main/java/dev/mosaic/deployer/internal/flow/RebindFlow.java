@@ -52,7 +52,7 @@ final class RebindFlow {
             }
             target.writable(key).yanked = yank;
             List<MoveRecord> moves = Rebinding.rebind(target, env, Set.of(name), Set.of(),
-                    yank ? MoveReason.YANK : MoveReason.UPTAKE, null, "cannot yank " + name + " " + key.version());
+                    yank ? MoveReason.YANK : MoveReason.UPTAKE, null, "cannot yank " + name + " " + key.version(), ctx.fit());
             if (dryRun) {
                 return Results.dryRun(op, "dry run: would " + op + " " + name + " " + key.version() + " in " + env + "; "
                         + Results.movedSummary(moves).replace("moved:", "would move:") + "; nothing was changed",
@@ -76,7 +76,7 @@ final class RebindFlow {
             }
             Set<UnitKey> adopting = units.stream().map(u -> u.key).collect(Collectors.toSet());
             List<MoveRecord> moves = Rebinding.rebind(target, env, Set.of(), adopting, MoveReason.ADOPT, null,
-                    "cannot adopt for " + name);
+                    "cannot adopt for " + name, ctx.fit());
             UnitKey subject = units.get(units.size() - 1).key;
             if (moves.isEmpty()) {
                 return ctx.results().unchanged(Operation.ADOPT, subject, name + " in " + env

@@ -6,6 +6,7 @@ import java.util.Set;
 
 import dev.mosaic.deployer.DeployException;
 import dev.mosaic.deployer.MoveReason;
+import dev.mosaic.deployer.internal.model.Fit;
 import dev.mosaic.deployer.internal.model.Event.MoveRecord;
 import dev.mosaic.deployer.internal.model.Model.UnitKey;
 import dev.mosaic.deployer.internal.model.Registry;
@@ -22,9 +23,15 @@ final class Rebinding {
      *        (the change is then refused as in use); null to report it as unresolvable
      */
     static List<MoveRecord> rebind(Registry target, String env, Set<String> affected, Set<UnitKey> adopt, MoveReason reason,
-            UnitKey exclude, String refusal) throws DeployException {
+            UnitKey exclude, String refusal, Fit fit) throws DeployException {
+        return rebind(target, env, affected, adopt, reason, exclude, refusal, fit, null);
+    }
+
+    /** @param misfits where each consumer kept off a module version its code does not run on is noted, with why */
+    static List<MoveRecord> rebind(Registry target, String env, Set<String> affected, Set<UnitKey> adopt, MoveReason reason,
+            UnitKey exclude, String refusal, Fit fit, Map<String, String> misfits) throws DeployException {
         try {
-            return Planner.rebind(target, env, affected, adopt, reason, exclude);
+            return Planner.rebind(target, env, affected, adopt, reason, exclude, fit, misfits);
         } catch (Planner.Unresolvable u) {
             throw new DeployException(refusal == null ? DeployException.UNRESOLVABLE : DeployException.IN_USE,
                     (refusal == null ? "" : refusal + ": ") + u.getMessage());

@@ -2,6 +2,7 @@ package dev.mosaic.deployer.internal.flow;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.mosaic.deployer.ApiBaseliner;
 import dev.mosaic.deployer.DeployException;
 import dev.mosaic.deployer.DeployOptions;
 import dev.mosaic.deployer.DeployResult;
@@ -16,9 +18,12 @@ import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.ImportInfo;
 import dev.mosaic.deployer.Kind;
 import dev.mosaic.deployer.MoveReason;
+import dev.mosaic.deployer.ReleaseReport;
 import dev.mosaic.deployer.Operation;
 import dev.mosaic.deployer.Stay;
+import dev.mosaic.deployer.StayReason;
 import dev.mosaic.deployer.UptakePolicy;
+import dev.mosaic.deployer.internal.checks.ApiFit;
 import dev.mosaic.deployer.internal.checks.PolicyCheck;
 import dev.mosaic.deployer.internal.model.Event;
 import dev.mosaic.deployer.internal.model.Event.MoveRecord;
@@ -64,17 +69,35 @@ final class ReleaseFlow {
         }
         List<String> problems = new ArrayList<>(violations);
         checkExports(target, env, a, options.dryRun() ? problems : null);
+        Path jar = upload != null ? upload : ctx.store().path(a.name(), a.version());
+        ReleaseReport report = baseline(target, env, a, jar);
+        String understated = report != null && report.annotated() && report.mismatch() && !options.allowIncompatible()
+                ? a.name() + " " + a.version() + " understates its API change against " + report.baseline() + " in " + env
+                        + ": it needs at least " + report.bundleVersionNeeded() + ".\n" + String.join("\n", report.lines())
+                        + "\nRelease it with the versions the report names, or with --allow-incompatible to release it anyway"
+                        + " (recorded in history)"
+                : null;
+        if (understated != null) {
+            if (!options.dryRun()) {
+                throw new DeployException(DeployException.INCOMPATIBLE_RELEASE, understated, report);
+            }
+            problems.add(understated);
+        }
         target.putArtifact(a);
         if (current != null) {
             target.remove(current.key);
         }
-        Map<String, String> bindings = Placement.bind(target, env, a, options.dryRun() ? problems : null);
+        // the release's own code is read from its upload; consumers are never moved to a version their code does not run on
+        ApiFit fit = ctx.fit().with(a, jar);
+        Map<String, String> bindings = Placement.bind(target, env, a, options.dryRun() ? problems : null, fit);
         String expiresAt = Placement.expiry(ctx, a, env, options.ttl());
         Unit unit = new Unit(key, Kind.MODULE, a.sha256(), ctx.now(), options.actor(), bindings);
         unit.expiresAt = expiresAt;
         target.put(unit);
-        List<MoveRecord> moves = Rebinding.rebind(target, env, Set.of(a.name()), Set.of(), MoveReason.UPTAKE, key, null);
-        List<Stay> stays = stays(target, env, a, moves);
+        Map<String, String> misfits = new HashMap<>();
+        List<MoveRecord> moves = Rebinding.rebind(target, env, Set.of(a.name()), Set.of(), MoveReason.UPTAKE, key, null, fit,
+                misfits);
+        List<Stay> stays = stays(target, env, a, moves, misfits);
         if (options.dryRun()) {
             problems.addAll(Placement.platformGaps(ctx, target, env, a));
             return Results.dryRun(op, "dry run: " + (problems.isEmpty() ? "would " : "would fail to ")
@@ -82,7 +105,7 @@ final class ReleaseFlow {
                     + (from != null ? " from " + from + " to " : " in ") + env + (problems.isEmpty() ? "" : " (" + problems.size()
                     + " problem(s))") + "; " + Results.movedSummary(moves).replace("moved:", "would move:")
                     + "; nothing was changed", DeploymentInfo.planned(env, a.name(), a.version(), Kind.MODULE, a.sha256(),
-                            bindings), Results.moves(env, moves), stays, problems, List.of(), start);
+                            bindings), Results.moves(env, moves), stays, problems, List.of(), start).withReport(report);
         }
         Map<UnitKey, Map<String, String>> install = new LinkedHashMap<>();
         install.put(key, bindings);
@@ -95,11 +118,44 @@ final class ReleaseFlow {
         Placement.admitted(unit, event, verdict);
         event.from = from;
         event.moves = moves.isEmpty() ? null : moves;
+        if (report != null && report.annotated() && report.mismatch()) {
+            event.incompatible = report.lines(); // released anyway, as the operator asked: history says so, with the report
+        }
         long seq = ctx.protocol().carryOut(new Plan(event, install, retire, target, upload));
         String summary = (op == Operation.PROMOTE ? "promoted " : "released ") + a.name() + " " + a.version()
                 + (from != null ? " from " + from + " to " + env : " in " + env) + "; " + Results.movedSummary(moves)
                 + (expiresAt == null ? "" : "; expires " + expiresAt);
-        return ctx.results().changed(op, summary, key, null, moves, stays, List.of(), seq, start);
+        return ctx.results().changed(op, summary + (event.incompatible != null ? "; released with --allow-incompatible"
+                : ""), key, null, moves, stays, List.of(), seq, start).withReport(report);
+    }
+
+    /**
+     * @return the release's API against the nearest lower version of the module in the environment; null for its first
+     *         version, or in a runtime without a baseliner
+     */
+    private ReleaseReport baseline(Registry target, String env, Artifact a, Path jar) throws DeployException {
+        ApiBaseliner baseliner = ctx.baseliner().get();
+        if (baseliner == null) {
+            return null;
+        }
+        org.osgi.framework.Version released = org.osgi.framework.Version.parseVersion(a.version());
+        Unit below = null;
+        for (Unit u : target.named(env, a.name())) {
+            org.osgi.framework.Version v = org.osgi.framework.Version.parseVersion(u.key.version());
+            if (u.kind == Kind.MODULE && v.compareTo(released) < 0
+                    && (below == null || v.compareTo(org.osgi.framework.Version.parseVersion(below.key.version())) > 0)) {
+                below = u;
+            }
+        }
+        if (below == null) {
+            return null;
+        }
+        try {
+            return baseliner.compare(jar, ctx.store().path(a.name(), below.key.version()));
+        } catch (java.io.IOException e) {
+            throw new DeployException(DeployException.INVALID_BUNDLE, "the API of " + a.name() + " " + a.version()
+                    + " cannot be compared with " + below.key.version() + ": " + e.getMessage());
+        }
     }
 
     /** A module's packages are its own in the environment, and never the platform's. */
@@ -128,7 +184,8 @@ final class ReleaseFlow {
     }
 
     /** Consumers of the released module that do not move to it, and why (the rule of {@link Stay}). */
-    private static List<Stay> stays(Registry target, String env, Artifact released, List<MoveRecord> moves) {
+    private static List<Stay> stays(Registry target, String env, Artifact released, List<MoveRecord> moves,
+            Map<String, String> misfits) {
         Set<String> moving = new HashSet<>();
         for (MoveRecord m : moves) {
             moving.add(m.name() + "@" + m.version());
@@ -147,6 +204,12 @@ final class ReleaseFlow {
             List<Model.Import> fromModule = Planner.importsFrom(owners, consumer, released.name());
             List<ImportInfo> ranges = fromModule.stream()
                     .map(i -> new ImportInfo(i.pkg(), i.range().toString(), i.optional())).toList();
+            String misfit = misfits.get(u.key.name() + "@" + u.key.version());
+            if (misfit != null && misfit.startsWith(released.name() + " " + released.version() + ": ")) {
+                stays.add(new Stay(env, u.key.name(), u.key.version(), u.bindings, StayReason.INCOMPATIBLE, "incompatible: "
+                        + misfit.substring(released.name().length() + released.version().length() + 3) + "; stays on " + on));
+                continue;
+            }
             stays.add(Stay.of(env, u.key.name(), u.key.version(), u.bindings, ranges, Planner.admits(fromModule, released),
                     released.version(), false, on, consumer.manualUptake() ? UptakePolicy.MANUAL : UptakePolicy.AUTO));
         }

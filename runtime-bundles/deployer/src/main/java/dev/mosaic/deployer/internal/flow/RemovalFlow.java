@@ -110,7 +110,7 @@ final class RemovalFlow {
             }
             target.remove(key);
             moves = Rebinding.rebind(target, env, Set.of(key.name()), Set.of(), MoveReason.UNDEPLOY, null,
-                    "cannot remove " + key.name() + " " + key.version());
+                    "cannot remove " + key.name() + " " + key.version(), ctx.fit());
             Rebinding.addMoves(env, moves, install, retire);
         } else {
             target.remove(key);

@@ -143,7 +143,8 @@ public final class Views {
         for (Event e : events) {
             entries.add(new HistoryEntry(e.seq, e.time, e.actor, Operation.parse(e.op), e.env, e.name, e.version,
                     e.artifact == null ? null : e.artifact.sha256(), e.replaced, Results.moves(e.env, e.moves),
-                    BackendFlow.detail(e)));
+                    e.incompatible != null ? "released with --allow-incompatible: " + String.join(" | ", e.incompatible)
+                            : BackendFlow.detail(e)));
         }
         return entries;
     }

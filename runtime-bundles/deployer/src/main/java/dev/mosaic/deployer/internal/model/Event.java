@@ -40,6 +40,8 @@ public final class Event {
     public dev.mosaic.backends.BackendSpec backend;
     /** For a forced backend-remove: the adapters that named it, which now fail to call it. */
     public List<String> broken;
+    /** A module version released with --allow-incompatible: its report, as lines (null otherwise). */
+    public List<String> incompatible;
 
     /** @return an event about a unit (its operation, environment, name and version), by an actor */
     public static Event about(Operation op, UnitKey unit, String actor) {

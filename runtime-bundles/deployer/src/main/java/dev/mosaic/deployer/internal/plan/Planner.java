@@ -13,6 +13,7 @@ import java.util.TreeSet;
 import dev.mosaic.deployer.Kind;
 import dev.mosaic.deployer.MoveReason;
 import dev.mosaic.deployer.internal.model.Event.MoveRecord;
+import dev.mosaic.deployer.internal.model.Fit;
 import dev.mosaic.deployer.internal.model.Model.Artifact;
 import dev.mosaic.deployer.internal.model.Model.Export;
 import dev.mosaic.deployer.internal.model.Model.Import;
@@ -92,12 +93,24 @@ public final class Planner {
      */
     public static Map<String, String> bind(Registry registry, String env, Artifact consumer, Map<String, String> current,
             boolean keepCurrent, Set<String> only) throws Unresolvable {
-        return bind(registry, env, owners(registry, env), consumer, current, keepCurrent, only);
+        return bind(registry, env, owners(registry, env), consumer, current, keepCurrent, only, Fit.ANY, null);
+    }
+
+    /**
+     * The same, skipping versions the consumer does not {@link Fit}.
+     *
+     * @param misfits where a version skipped for that is noted (consumer name and version, then
+     *        what it uses that the version lacks); may be null
+     */
+    public static Map<String, String> bind(Registry registry, String env, Artifact consumer, Map<String, String> current,
+            boolean keepCurrent, Set<String> only, Fit fit, Map<String, String> misfits) throws Unresolvable {
+        return bind(registry, env, owners(registry, env), consumer, current, keepCurrent, only, fit, misfits);
     }
 
     /** The same, with the environment's package owners worked out already ({@link #owners}). */
     private static Map<String, String> bind(Registry registry, String env, Map<String, String> owners, Artifact consumer,
-            Map<String, String> current, boolean keepCurrent, Set<String> only) throws Unresolvable {
+            Map<String, String> current, boolean keepCurrent, Set<String> only, Fit fit, Map<String, String> misfits)
+            throws Unresolvable {
         Map<String, List<Import>> byModule = new TreeMap<>();
         for (Import i : consumer.imports()) {
             String owner = owners.get(i.pkg());
@@ -121,21 +134,34 @@ public final class Planner {
                     }
                 }
             }
+            String misfit = null;
             if (pick == null) {
                 for (int k = versions.size() - 1; k >= 0; k--) {
                     Unit u = versions.get(k);
-                    if (!u.yanked && accepts(imports, registry.artifact(u.key))) {
+                    Artifact candidate = registry.artifact(u.key);
+                    if (u.yanked || !accepts(imports, candidate)) {
+                        continue;
+                    }
+                    String why = u.key.version().equals(current.get(module)) ? null : fit.misfit(consumer, candidate);
+                    if (why == null) {
                         pick = u.key.version();
                         break;
                     }
+                    if (misfit == null) {
+                        misfit = module + " " + u.key.version() + ": " + why; // the newest it would have had
+                    }
                 }
+            }
+            if (misfit != null && misfits != null) {
+                misfits.put(consumer.name() + "@" + consumer.version(), misfit);
             }
             if (pick != null) {
                 chosen.put(module, pick);
             } else if (imports.stream().anyMatch(i -> !i.optional())) {
                 throw new Unresolvable(consumer.name(), module, consumer.name() + " " + consumer.version() + " imports "
                         + describe(imports) + " from module " + module + ", and no version of it in environment " + env
-                        + " fits: " + whyNot(registry, imports, versions) + elsewhere(registry, env, module, imports));
+                        + " fits: " + (misfit != null ? "its code does not run on " + misfit
+                                : whyNot(registry, imports, versions) + elsewhere(registry, env, module, imports)));
             }
         }
         return chosen;
@@ -246,6 +272,16 @@ public final class Planner {
      */
     public static List<MoveRecord> rebind(Registry registry, String env, Set<String> affected, Set<UnitKey> adopt, MoveReason reason,
             UnitKey exclude) throws Unresolvable {
+        return rebind(registry, env, affected, adopt, reason, exclude, Fit.ANY, null);
+    }
+
+    /**
+     * The same, never moving a consumer to a version it does not {@link Fit}.
+     *
+     * @param misfits where each consumer kept off a version for that is noted (see {@link #bind}); may be null
+     */
+    public static List<MoveRecord> rebind(Registry registry, String env, Set<String> affected, Set<UnitKey> adopt, MoveReason reason,
+            UnitKey exclude, Fit fit, Map<String, String> misfits) throws Unresolvable {
         List<MoveRecord> moves = new ArrayList<>();
         Set<UnitKey> moving = new HashSet<>();
         // once, not per consumer: with thousands of adapters this loop is most of a release
@@ -265,7 +301,7 @@ public final class Planner {
                 continue;
             }
             Map<String, String> chosen = bind(registry, env, owners, artifact, u.bindings,
-                    artifact.manualUptake() && !adopting, concerned);
+                    artifact.manualUptake() && !adopting, concerned, fit, misfits);
             Map<String, String> next = new TreeMap<>(u.bindings);
             for (String module : concerned) {
                 String v = chosen.get(module);
