@@ -77,6 +77,13 @@ public class ReadmeIT {
                 Process p = sh.start();
                 String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
                 assertTrue(step + " did not finish", p.waitFor(120, TimeUnit.SECONDS));
+                if (step.comment().startsWith("refused: ")) {
+                    // a step the README shows being refused: it fails, saying what its comment says first
+                    String why = step.comment().substring("refused: ".length()).split(";")[0].trim();
+                    assertTrue("`" + step + "` should be refused, but printed:\n" + out, p.exitValue() != 0);
+                    assertTrue("`" + step + "` should say " + why + ", but printed:\n" + out, out.contains(why));
+                    continue;
+                }
                 assertEquals("`" + step + "` failed, printing:\n" + out, 0, p.exitValue());
                 check(step, out);
             }

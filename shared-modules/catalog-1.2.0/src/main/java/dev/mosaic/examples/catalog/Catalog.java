@@ -2,7 +2,10 @@ package dev.mosaic.examples.catalog;
 
 import java.util.List;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /** The titles on offer. */
+@ProviderType
 public final class Catalog {
 
     private static final List<Title> TITLES = List.of(

@@ -3,7 +3,10 @@ package dev.mosaic.examples.catalog;
 import java.util.List;
 import java.util.Optional;
 
+import org.osgi.annotation.versioning.ProviderType;
+
 /** The titles on offer. 2.0 returns {@link Optional} where 1.x returned null. */
+@ProviderType
 public final class Catalog {
 
     private static final List<Title> TITLES = List.of(

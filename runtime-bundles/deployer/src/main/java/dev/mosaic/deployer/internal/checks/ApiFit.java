@@ -224,6 +224,21 @@ public final class ApiFit implements Fit {
         final Map<String, ClassInfo> classes = new HashMap<>();
 
         abstract ClassVisitor visitor();
+
+        /** Visits one class, which it keeps in {@link #classes} as {@code c}. */
+        abstract class Visitor extends ClassVisitor {
+            ClassInfo c;
+
+            Visitor() {
+                super(Opcodes.ASM9);
+            }
+
+            @Override
+            public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
+                c = new ClassInfo(name, access, superName, interfaces);
+                classes.put(name, c);
+            }
+        }
     }
 
     /** One class: its supertypes, and its members as {@code name + descriptor} with their access flags. */
@@ -252,15 +267,7 @@ public final class ApiFit implements Fit {
     private static final class Api extends Reader {
         @Override
         ClassVisitor visitor() {
-            return new ClassVisitor(Opcodes.ASM9) {
-                private ClassInfo c;
-
-                @Override
-                public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
-                    c = new ClassInfo(name, access, superName, interfaces);
-                    classes.put(name, c);
-                }
-
+            return new Visitor() {
                 @Override
                 public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
                     c.methods.put(name + descriptor, access);
@@ -443,13 +450,10 @@ public final class ApiFit implements Fit {
 
         @Override
         ClassVisitor visitor() {
-            return new ClassVisitor(Opcodes.ASM9) {
-                private ClassInfo c;
-
+            return new Visitor() {
                 @Override
                 public void visit(int version, int access, String name, String signature, String superName, String[] interfaces) {
-                    c = new ClassInfo(name, access, superName, interfaces);
-                    classes.put(name, c);
+                    super.visit(version, access, name, signature, superName, interfaces);
                     type(superName);
                     if (interfaces != null) {
                         for (String i : interfaces) {
