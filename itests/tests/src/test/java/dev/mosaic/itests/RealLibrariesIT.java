@@ -130,6 +130,9 @@ public class RealLibrariesIT extends MosaicSupport {
         DeployResult release = deploy(library("commons-lang3-3.22.0.jar"));
         assertTrue(release.summary(), release.summary().contains("dev.mosaic.fixtures.lang-ranged 1.0.0 (" + LANG
                 + " 3.21.0 -> 3.22.0)"));
+        // through the gate: bnd's report of a library whose API is not annotated, and the consumers' own code decided
+        assertEquals("3.21.0", release.report().baseline());
+        assertFalse(release.report().toString(), release.report().annotated());
         assertEquals(Map.of(LANG, "3.22.0"), wiredModules(live("dev.mosaic.fixtures.lang-ranged", "1.0.0")));
         assertEquals(Map.of(LANG, "3.22.0"), wiredModules(live(TEXT, "1.15.0")));
         assertEquals(Map.of(LANG, "3.21.0"), wiredModules(live("dev.mosaic.fixtures.lang-pinned", "1.0.0")));

@@ -49,7 +49,7 @@ public class SemverGateIT extends MosaicSupport {
     /** Each test works in environments of its own; whatever it left there goes, adapters first. */
     @After
     public void removeWhatTheTestDeployed() throws Exception {
-        for (String env : List.of("gate", "gate-new", "shelf")) {
+        for (String env : List.of("gate", "gate-new", "shelf", "shelf-own")) {
             List<DeploymentInfo> left = deployer().list(env);
             for (Kind kind : List.of(Kind.ADAPTER, Kind.MODULE)) {
                 for (DeploymentInfo d : left) {
@@ -133,6 +133,21 @@ public class SemverGateIT extends MosaicSupport {
         assertEquals("1.2.0", entry.version());
         assertTrue(entry.detail(), entry.detail().startsWith("released with --allow-incompatible: ")
                 && entry.detail().contains("removed method Shelf.count()"));
+    }
+
+    @Test
+    public void aConsumerImplementingAProviderTypeStaysWhenAMinorAddsAMethodToIt() throws Exception {
+        deploy(shelf("1.0.0"), "shelf-own");
+        deploy(fixture("gate-shelver"), "shelf-own");
+        assertEquals("1.0.0", in("shelf-own", "/fixtures/gate/shelf").get("moduleVersion").asText());
+        DeployResult minor = deploy(shelf("1.1.0"), "shelf-own");
+        assertTrue("a correct minor for the module", minor.changed() && !minor.report().mismatch());
+        assertEquals(minor.toString(), List.of(), minor.moves());
+        Stay stay = minor.stays().get(0);
+        assertEquals(StayReason.INCOMPATIBLE, stay.why());
+        assertEquals("incompatible: GateShelver.OwnShelf implements Shelf, whose Shelf.trending() it does not implement"
+                + " (abstract in 1.1.0); stays on 1.0.0", stay.reason());
+        assertEquals(1, in("shelf-own", "/fixtures/gate/shelf").get("count").asInt());
     }
 
     private void refusedWith(byte[] jar, String baseline, String needed, String change) throws Exception {
