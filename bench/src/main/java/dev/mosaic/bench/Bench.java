@@ -67,9 +67,14 @@ final class Bench {
         }
 
         static Runtime start(Path data, List<String> jvm, String... runArgs) throws IOException {
+            return start(dist(), data, jvm, runArgs);
+        }
+
+        /** @param home the distribution to run (a copy of the built one, say, with another feature) */
+        static Runtime start(Path home, Path data, List<String> jvm, String... runArgs) throws IOException {
             List<String> cmd = new ArrayList<>(List.of(java()));
             cmd.addAll(jvm);
-            cmd.addAll(List.of("-jar", dist().resolve("lib/launcher.jar").toString(), "run", "--port", "0", "--mgmt-port", "0",
+            cmd.addAll(List.of("-jar", home.resolve("lib/launcher.jar").toString(), "run", "--port", "0", "--mgmt-port", "0",
                     "--data", data.toString(), "--no-console"));
             cmd.addAll(List.of(runArgs));
             long t0 = System.nanoTime();

@@ -30,6 +30,9 @@ public final class Main {
             bench/run tail [rounds] [seconds] [connections]
                 one of 3 backends answers 2% of calls after 1 s; an adapter giving each call 100 ms and a fallback:
                 the device p99 against the deadline, and failed requests
+            bench/run gate [releases] [consumers] [restarts]
+                the release gate: time in bnd's comparison and in the consumers' code check, per release of the
+                example catalog and of commons-lang3 among many consumers; start-to-ready with and without it
             bench/run bulkhead [requests] [rounds]
                 a healthy adapter's latency with and without a saturated neighbour
             """;
@@ -52,6 +55,7 @@ public final class Main {
             case "scale" -> Scale.run(rest);
             case "lookup" -> Lookup.run(rest);
             case "startup" -> Startup.run(rest);
+            case "gate" -> GateBench.run(rest);
             default -> {
                 System.out.print(HELP);
                 System.exit(name.equals("help") ? 0 : 2);

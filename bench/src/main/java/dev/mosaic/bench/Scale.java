@@ -273,12 +273,12 @@ final class Scale {
                 "name=\"" + COMPONENT + "\"", "name=\"" + COMPONENT + i + "\""));
     }
 
-    private interface ManifestEdit {
+    interface ManifestEdit {
         void apply(Attributes main);
     }
 
     /** Copies a jar, editing its manifest and replacing strings in its component descriptions. */
-    private static byte[] rewrite(byte[] template, ManifestEdit edit, Map<String, String> inComponents) throws IOException {
+    static byte[] rewrite(byte[] template, ManifestEdit edit, Map<String, String> inComponents) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(template.length + 256);
         try (JarInputStream in = new JarInputStream(new java.io.ByteArrayInputStream(template))) {
             Manifest manifest = new Manifest(in.getManifest());

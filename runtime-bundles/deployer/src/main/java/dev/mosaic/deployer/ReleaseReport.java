@@ -17,13 +17,29 @@ import java.util.List;
  * @param bundleVersionNeeded the least bundle version the packages' changes call for
  * @param mismatch whether a package or the bundle has a smaller version than its change needs
  * @param packages package by package, in name order
+ * @param baselineMillis how long the comparison took
+ * @param consumersChecked how many consumers' code was checked against the release (see {@link StayReason#INCOMPATIBLE})
+ * @param consumerCheckMillis how long those checks took (reading each consumer's classes once, then looking members up)
  * @since 2.3
  */
 public record ReleaseReport(String module, String version, String baseline, boolean annotated, String bundleVersionNeeded,
-        boolean mismatch, List<PackageChange> packages) {
+        boolean mismatch, List<PackageChange> packages, double baselineMillis, int consumersChecked,
+        double consumerCheckMillis) {
 
     public ReleaseReport {
         packages = packages == null ? List.of() : List.copyOf(packages);
+    }
+
+    /** A report of the comparison alone, before any consumer is checked. */
+    public ReleaseReport(String module, String version, String baseline, boolean annotated, String bundleVersionNeeded,
+            boolean mismatch, List<PackageChange> packages) {
+        this(module, version, baseline, annotated, bundleVersionNeeded, mismatch, packages, 0, 0, 0);
+    }
+
+    /** @return this report with the time its comparison took, and the consumers checked */
+    public ReleaseReport timed(double baselineMs, int consumers, double consumersMs) {
+        return new ReleaseReport(module, version, baseline, annotated, bundleVersionNeeded, mismatch, packages, baselineMs,
+                consumers, consumersMs);
     }
 
     /**

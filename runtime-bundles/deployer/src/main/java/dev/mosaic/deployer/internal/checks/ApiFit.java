@@ -46,6 +46,9 @@ public final class ApiFit implements Fit {
     private final Function<Artifact, Path> jars;
     private final Map<String, Api> apis;
     private final Map<String, Usage> usages;
+    /** Checks made through this instance, and the time they took (one release's: see {@link #with}). */
+    private final java.util.concurrent.atomic.LongAdder checks = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder checkNanos = new java.util.concurrent.atomic.LongAdder();
 
     /** @param jars where an artifact's jar is */
     public ApiFit(Function<Artifact, Path> jars) {
@@ -63,9 +66,26 @@ public final class ApiFit implements Fit {
         return new ApiFit(a -> a.sha256().equals(artifact.sha256()) ? jar : jars.apply(a), apis, usages);
     }
 
+    /** @return how many checks this instance made */
+    public long checks() {
+        return checks.sum();
+    }
+
+    /** @return how long they took, in ms */
+    public double checkMillis() {
+        return checkNanos.sum() / 1e6;
+    }
+
     @Override
     public String misfit(Artifact consumer, Artifact module) {
-        List<String> problems = problems(consumer, module);
+        long start = System.nanoTime();
+        List<String> problems;
+        try {
+            problems = problems(consumer, module);
+        } finally {
+            checks.increment();
+            checkNanos.add(System.nanoTime() - start);
+        }
         if (problems.isEmpty()) {
             return null;
         }

@@ -98,6 +98,9 @@ final class ReleaseFlow {
         List<MoveRecord> moves = Rebinding.rebind(target, env, Set.of(a.name()), Set.of(), MoveReason.UPTAKE, key, null, fit,
                 misfits);
         List<Stay> stays = stays(target, env, a, moves, misfits);
+        if (report != null) {
+            report = report.timed(report.baselineMillis(), (int) fit.checks(), fit.checkMillis());
+        }
         if (options.dryRun()) {
             problems.addAll(Placement.platformGaps(ctx, target, env, a));
             return Results.dryRun(op, "dry run: " + (problems.isEmpty() ? "would " : "would fail to ")
@@ -150,8 +153,10 @@ final class ReleaseFlow {
         if (below == null) {
             return null;
         }
+        long start = System.nanoTime();
         try {
-            return baseliner.compare(jar, ctx.store().path(a.name(), below.key.version()));
+            ReleaseReport r = baseliner.compare(jar, ctx.store().path(a.name(), below.key.version()));
+            return r.timed((System.nanoTime() - start) / 1e6, 0, 0);
         } catch (java.io.IOException e) {
             throw new DeployException(DeployException.INVALID_BUNDLE, "the API of " + a.name() + " " + a.version()
                     + " cannot be compared with " + below.key.version() + ": " + e.getMessage());
