@@ -120,7 +120,7 @@ public final class Response {
      * gateway writes, without building a map.
      *
      * @param each receives a name and a value
-     * @since 1.0
+     * @since 1.1 (added after 1.0.0 was released without a bump; the package became 1.1.0 with the backend API)
      */
     public void forEachHeader(BiConsumer<String, String> each) {
         for (int i = 0; i < headers.length; i += 2) {

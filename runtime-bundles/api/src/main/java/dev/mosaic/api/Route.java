@@ -71,7 +71,7 @@ public @interface Route {
      * longer than a small budget) and moved to the thread pool, with a warning in the log.
      *
      * @return {@code false} if the handler never blocks
-     * @since 1.0
+     * @since 1.1 (added after 1.0.0 was released without a bump; the package became 1.1.0 with the backend API)
      */
     boolean blocking() default true;
 }
