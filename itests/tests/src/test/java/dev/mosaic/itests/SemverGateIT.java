@@ -49,14 +49,25 @@ public class SemverGateIT extends MosaicSupport {
     /** Each test works in environments of its own; whatever it left there goes, adapters first. */
     @After
     public void removeWhatTheTestDeployed() throws Exception {
-        for (String env : List.of("gate", "gate-new", "shelf", "shelf-own")) {
+        for (String env : List.of("gate", "gate-new", "gate-chain", "shelf", "shelf-own")) {
+            for (DeploymentInfo d : deployer().list(env)) {
+                if (d.kind() == Kind.ADAPTER) {
+                    deployer().undeploy(env, d.name(), d.version(), true, "itest");
+                }
+            }
+            // modules in turn: one that another module still needs (gate-middle's catalog) goes after it
             List<DeploymentInfo> left = deployer().list(env);
-            for (Kind kind : List.of(Kind.ADAPTER, Kind.MODULE)) {
+            while (!left.isEmpty()) {
                 for (DeploymentInfo d : left) {
-                    if (d.kind() == kind) {
+                    try {
                         deployer().undeploy(env, d.name(), d.version(), true, "itest");
+                    } catch (DeployException stillNeeded) {
+                        // next pass
                     }
                 }
+                List<DeploymentInfo> now = deployer().list(env);
+                assertTrue("cannot clean up " + env + ": " + now, now.size() < left.size());
+                left = now;
             }
         }
     }
@@ -84,6 +95,32 @@ public class SemverGateIT extends MosaicSupport {
         assertEquals("still served, on the version its code runs on", "1.2.0", found.get("moduleVersion").asText());
         assertEquals("Dark", found.get("name").asText());
         assertEquals("2.0.0", in("gate", "/fixtures/gate/list").get("moduleVersion").asText());
+        // and the producer's view says the same, later
+        dev.mosaic.insight.Dependents on2 = service(dev.mosaic.insight.Insight.class).dependents("gate", CATALOG, "2.0.0").get(0);
+        assertEquals(List.of(LISTER), on2.wired().stream().map(dev.mosaic.insight.Consumer::name).toList());
+        dev.mosaic.insight.Consumer finder = on2.elsewhere().get(0);
+        assertEquals(FINDER, finder.name());
+        assertEquals(StayReason.INCOMPATIBLE, finder.why());
+        assertEquals("incompatible: uses Catalog.find(String), which 2.0.0 does not have; stays on 1.2.0", finder.reason());
+    }
+
+    @Test
+    public void aModuleInTheMiddleOfAChainIsCheckedTheSameWayAndItsConsumersStayWithIt() throws Exception {
+        deploy(example("catalog-1.2.0.jar"), "gate-chain");
+        deploy(fixture("gate-middle"), "gate-chain");
+        deploy(fixture("gate-top"), "gate-chain");
+        deploy(fixture("gate-lister"), "gate-chain");
+        assertEquals("Dark from catalog 1.2.0", in("gate-chain", "/fixtures/gate/top").get("describe").asText());
+
+        DeployResult release = deploy(example("seed/catalog-2.0.0.jar"), "gate-chain");
+        // the module whose code does not run on 2.0.0 stays, so its adapter is not re-wired either; the lister moves
+        assertEquals(release.toString(), List.of(LISTER), release.moves().stream().map(Move::consumer).toList());
+        Stay stay = release.stays().stream().filter(s -> s.consumer().equals("dev.mosaic.fixtures.gate-middle")).findFirst()
+                .orElseThrow();
+        assertEquals(StayReason.INCOMPATIBLE, stay.why());
+        assertTrue(stay.reason(), stay.reason().contains("uses Catalog.find(String), which 2.0.0 does not have"));
+        assertEquals("Dark from catalog 1.2.0", in("gate-chain", "/fixtures/gate/top").get("describe").asText());
+        assertEquals("2.0.0", in("gate-chain", "/fixtures/gate/list").get("moduleVersion").asText());
     }
 
     @Test

@@ -223,6 +223,19 @@ public interface Deployer {
     List<HistoryEntry> history(int limit);
 
     /**
+     * Whether a consumer's code runs on a module version it is not wired to: what it uses of the
+     * module's packages (classes, methods, fields, what it implements or extends) read from both
+     * bytecodes, as a release checks before moving it ({@link StayReason#INCOMPATIBLE}).
+     *
+     * @return null if it runs there (or either is not deployed in the environment), else what it
+     *         uses that the version lacks, e.g. {@code uses Catalog.find(String), which 2.0.0 does not have}
+     * @since 2.3
+     */
+    default String misfit(String environment, String consumer, String consumerVersion, String module, String moduleVersion) {
+        return null;
+    }
+
+    /**
      * Checks the deployments and the retired bundles: a retired bundle whose class loader is
      * still reachable after a garbage collection and a grace period is reported as leaking.
      */

@@ -18,6 +18,7 @@ import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.ImportInfo;
 import dev.mosaic.deployer.Kind;
 import dev.mosaic.deployer.Stay;
+import dev.mosaic.deployer.StayReason;
 import dev.mosaic.insight.Consumer;
 import dev.mosaic.insight.DependencyNode;
 import dev.mosaic.insight.Dependents;
@@ -33,8 +34,22 @@ final class Analysis {
 
     private final Snapshot snapshot;
 
+    /** Whether a consumer's code runs on a module version (the deployer's check of both bytecodes); null if it does. */
+    interface Misfits {
+        Misfits NONE = (env, consumer, consumerVersion, module, moduleVersion) -> null;
+
+        String misfit(String env, String consumer, String consumerVersion, String module, String moduleVersion);
+    }
+
+    private final Misfits misfits;
+
     Analysis(Snapshot snapshot) {
+        this(snapshot, Misfits.NONE);
+    }
+
+    Analysis(Snapshot snapshot, Misfits misfits) {
         this.snapshot = snapshot;
+        this.misfits = misfits;
     }
 
     private List<DeploymentInfo> versions(String env, String module) {
@@ -141,6 +156,14 @@ final class Analysis {
                     boolean admits = admits(imports, v);
                     Stay stay = Stay.of(e, c.name(), c.version(), c.bindings(), imports, admits, v.version(), v.yanked(), on,
                             c.uptake());
+                    if (stay.why() == StayReason.NOT_MOVED_YET || stay.why() == StayReason.MANUAL_UPTAKE) {
+                        // its ranges admit the version: whether its code runs there says why it is not on it
+                        String misfit = misfits.misfit(e, c.name(), c.version(), module, v.version());
+                        if (misfit != null) {
+                            stay = new Stay(e, c.name(), c.version(), c.bindings(), StayReason.INCOMPATIBLE, "incompatible: "
+                                    + misfit + "; stays on " + on);
+                        }
+                    }
                     elsewhere.add(new Consumer(c.environment(), c.name(), c.version(), c.kind(), ranges, c.uptake(), on,
                             admits, stay.why(), stay.reason(), null));
                 }

@@ -29,7 +29,7 @@ public final class InsightComponent implements Insight {
     }
 
     private Analysis analysis() {
-        return new Analysis(Snapshot.of(deployer.list(null), context));
+        return new Analysis(Snapshot.of(deployer.list(null), context), deployer::misfit);
     }
 
     @Override

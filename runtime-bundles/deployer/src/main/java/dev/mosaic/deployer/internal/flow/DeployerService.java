@@ -183,6 +183,18 @@ public final class DeployerService implements Deployer {
     }
 
     @Override
+    public String misfit(String environment, String consumer, String consumerVersion, String module, String moduleVersion) {
+        return ctx.state().read(r -> {
+            var c = r.artifact(consumer, consumerVersion);
+            var m = r.artifact(module, moduleVersion);
+            if (c == null || m == null || !ctx.store().contains(consumer, consumerVersion) || !ctx.store().contains(module, moduleVersion)) {
+                return null;
+            }
+            return ctx.fit().misfit(c, m);
+        });
+    }
+
+    @Override
     public Health health() {
         return ctx.views().health();
     }
