@@ -57,6 +57,7 @@ public class BuildBaselineIT {
     /** A one-package bundle: the Maven version, the package's version, and the body of its provider interface. */
     private static void write(Path project, String version, String packageVersion, String body) throws IOException {
         Path root = Path.of(System.getProperty("mosaic.root")).toRealPath();
+        project = project.toRealPath();
         Files.writeString(project.resolve("pom.xml"), """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -83,7 +84,7 @@ public class BuildBaselineIT {
                     </plugins>
                   </build>
                 </project>
-                """.formatted(root.resolve("runtime-bundles/pom.xml"), version));
+                """.formatted(project.relativize(root.resolve("runtime-bundles/pom.xml")), version)); // relative: Maven joins it to the project's directory
         Files.writeString(project.resolve("bnd.bnd"), "-noextraheaders: true\n");
         Path src = Files.createDirectories(project.resolve("src/main/java/" + PKG.replace('.', '/')));
         Files.writeString(src.resolve("package-info.java"), """

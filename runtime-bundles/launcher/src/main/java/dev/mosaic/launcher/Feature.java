@@ -25,8 +25,18 @@ record Feature(String id, List<Entry> bundles, Map<String, String> frameworkProp
 
     static final String LAUNCHING_PROPERTIES = "framework-launching-properties";
 
-    /** One bundle of the feature. */
-    record Entry(String groupId, String artifactId, String version, int startOrder) {
+    /**
+     * One bundle of the feature.
+     *
+     * @param start whether the launcher starts it ({@code "mosaic.start": false} leaves it installed, for a platform
+     *        bundle started when first needed, such as the release gate's)
+     */
+    record Entry(String groupId, String artifactId, String version, int startOrder, boolean start) {
+
+        Entry(String groupId, String artifactId, String version, int startOrder) {
+            this(groupId, artifactId, version, startOrder, true);
+        }
+
         /** @return the file name the distribution stores this bundle under, in {@code bundles/} */
         String fileName() {
             return groupId + "." + artifactId + "-" + version + ".jar";
@@ -51,7 +61,9 @@ record Feature(String id, List<Entry> bundles, Map<String, String> frameworkProp
                     throw new IOException(file + ": bundle id '" + coordinates + "' is not groupId:artifactId:version");
                 }
                 Object order = b instanceof Map<?, ?> m ? m.get("start-order") : null;
-                bundles.add(new Entry(parts[0], parts[1], parts[2], order instanceof Number n ? n.intValue() : 1));
+                Object start = b instanceof Map<?, ?> m ? m.get("mosaic.start") : null;
+                bundles.add(new Entry(parts[0], parts[1], parts[2], order instanceof Number n ? n.intValue() : 1,
+                        !Boolean.FALSE.equals(start)));
             }
         }
         if (bundles.isEmpty()) {

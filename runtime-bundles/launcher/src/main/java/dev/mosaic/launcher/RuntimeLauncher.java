@@ -134,7 +134,7 @@ final class RuntimeLauncher {
             bundle.adapt(BundleStartLevel.class).setStartLevel(entry.startOrder());
             if (GOGO_SHELL.equals(bundle.getSymbolicName())) {
                 console = bundle;
-            } else if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+            } else if (entry.start() && bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
                 bundle.start();
             }
         }

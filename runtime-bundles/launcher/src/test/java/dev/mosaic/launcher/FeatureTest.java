@@ -38,6 +38,15 @@ class FeatureTest {
     }
 
     @Test
+    void aBundleMayBeLeftInstalledForWhoeverNeedsItToStartIt() throws IOException {
+        Feature f = read("""
+                { "id": "g:a:1", "bundles": [ { "id": "g:gate:1.0", "start-order": 3, "mosaic.start": false },
+                  { "id": "g:b:1.0", "start-order": 3, "mosaic.start": true } ] }
+                """);
+        assertEquals(List.of(false, true), f.bundles().stream().map(Feature.Entry::start).toList());
+    }
+
+    @Test
     void aFeatureWithoutExtensionsHasNoLaunchingProperties() throws IOException {
         assertTrue(read("{ \"id\": \"g:a:1\", \"bundles\": [\"g:b:1\"] }").frameworkProperties().isEmpty());
     }

@@ -88,7 +88,11 @@ public final class DeployerComponent {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile dev.mosaic.deployer.ApiBaseliner baseliner;
 
+    /** The bundle that provides the baseliner, when the runtime installs it without starting it (started when first needed). */
+    static final String GATE_BUNDLE = "dev.mosaic.semver";
+
     private final Listeners listeners = new Listeners();
+    private volatile boolean gateFailed;
     private final Changes changes = new Changes();
     private final AtomicReference<ServiceRegistration<Restoring>> restoring = new AtomicReference<>();
 
@@ -110,6 +114,32 @@ public final class DeployerComponent {
 
     void removeListener(ChangeListener l) {
         listeners.remove(l);
+    }
+
+    /**
+     * @return the release gate's baseliner: the runtime installs its bundle (and bndlib) without
+     *         starting it, so that start-up does not pay for it; the first release that needs it
+     *         starts it (transiently: a restart leaves it installed again). Null if there is none.
+     */
+    private dev.mosaic.deployer.ApiBaseliner baseliner() {
+        dev.mosaic.deployer.ApiBaseliner b = baseliner;
+        if (b != null || gateFailed || context == null) {
+            return b;
+        }
+        for (org.osgi.framework.Bundle bundle : context.getBundles()) {
+            if (GATE_BUNDLE.equals(bundle.getSymbolicName()) && bundle.getState() != org.osgi.framework.Bundle.ACTIVE) {
+                long start = System.nanoTime();
+                try {
+                    bundle.start(org.osgi.framework.Bundle.START_TRANSIENT);
+                    LOG.info("started the release gate ({}) for the first release that needs it, in {} ms", GATE_BUNDLE,
+                            java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+                } catch (org.osgi.framework.BundleException | RuntimeException e) {
+                    gateFailed = true;
+                    LOG.warn("the release gate ({}) cannot start, so releases are not baselined: {}", GATE_BUNDLE, e.toString());
+                }
+            }
+        }
+        return baseliner;
     }
 
     @Activate
@@ -136,7 +166,7 @@ public final class DeployerComponent {
                 () -> instant().toString());
         Views views = new Views(state, installer, gateway, context, leakWatch, settings, problems, this::instant);
         DeployerService service = new DeployerService(settings, state, store, installer, platform, changes, protocol, views,
-                listeners, problems, this::instant, backends, () -> baseliner);
+                listeners, problems, this::instant, backends, this::baseliner);
 
         hookRegistration = context.registerService(ResolverHookFactory.class, hook, null);
         collisionRegistration = context.registerService(CollisionHook.class, new TenantCollisionHook(), null);
