@@ -102,8 +102,11 @@ final class LaunchedRuntime implements AutoCloseable {
      * Starts a runtime the way the README does, {@code bin/mosaic run}, from the directory the
      * process builder is in (no terminal, so no console), and waits for its ready line.
      */
-    static LaunchedRuntime startScript(ProcessBuilder pb, Path data) throws Exception {
-        pb.command(List.of("bin/mosaic", "run", "--port", "0", "--mgmt-port", "0", "--data", data.toString()));
+    static LaunchedRuntime startScript(ProcessBuilder pb, Path data, String... runOptions) throws Exception {
+        List<String> command = new ArrayList<>(List.of("bin/mosaic", "run", "--port", "0", "--mgmt-port", "0", "--data",
+                data.toString()));
+        command.addAll(List.of(runOptions));
+        pb.command(command);
         return start(pb, data);
     }
 

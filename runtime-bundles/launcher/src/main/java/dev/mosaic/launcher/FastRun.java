@@ -27,7 +27,8 @@ final class FastRun {
             java.util.Map.entry("--mgmt-allow-remote", "mgmtAllowRemote"), java.util.Map.entry("--health-port", "healthPort"),
             java.util.Map.entry("--health-host", "healthHost"), java.util.Map.entry("--data", "data"),
             java.util.Map.entry("--no-console", "noConsole"), java.util.Map.entry("--no-seed", "noSeed"),
-            java.util.Map.entry("--ready-timeout", "readyTimeout"), java.util.Map.entry("--platform-bundle", "platformBundles"));
+            java.util.Map.entry("--ready-timeout", "readyTimeout"), java.util.Map.entry("--platform-bundle", "platformBundles"),
+            java.util.Map.entry("--debug", "debug"));
 
     /** The fields that take a port number. */
     private static final java.util.Set<String> PORTS = java.util.Set.of("port", "mgmtPort", "healthPort");
@@ -49,8 +50,8 @@ final class FastRun {
             int eq = arg.indexOf('=');
             String name = eq < 0 ? arg : arg.substring(0, eq);
             Field field = field(name);
-            if (field == null) {
-                return null;
+            if (field == null || name.equals("--debug")) {
+                return null; // --debug (its value is optional) reaches the launcher only without bin/mosaic: picocli says why
             }
             try {
                 if (field.getType() == boolean.class) {

@@ -67,12 +67,23 @@ final class RunCommand implements Callable<Integer> {
                     + " e.g. a dev.mosaic.deployer.ChangeListener; tenants never see it")
     List<Path> platformBundles = new ArrayList<>();
 
+    @Option(names = "--debug", arity = "0..1", paramLabel = "PORT", fallbackValue = "5005",
+            description = "open a debugger port (JDWP) on 127.0.0.1, 5005 unless given, and print how to attach;"
+                    + " bin/mosaic starts the JVM with the agent")
+    Integer debug;
+
     /** Also called without picocli, by {@link FastRun}: then {@link #spec} is null and the checks below have passed. */
     @Override
     public Integer call() throws Exception {
         if (readyTimeout < 0) {
             throw new ParameterException(spec.commandLine(), "--ready-timeout takes a number of seconds (0 for no limit), not "
                     + readyTimeout);
+        }
+        if (debug != null) {
+            // bin/mosaic takes --debug away and starts the JVM with the agent; here it is too late for that
+            throw new ParameterException(spec.commandLine(), "--debug needs the JVM to start with a debugger agent: run"
+                    + " bin/mosaic run --debug " + debug + ", or java -agentlib:jdwp=transport=dt_socket,server=y,suspend=n,"
+                    + "address=127.0.0.1:" + debug + " -jar lib/launcher.jar run");
         }
         for (Path bundle : platformBundles) {
             if (!Files.isRegularFile(bundle)) {
