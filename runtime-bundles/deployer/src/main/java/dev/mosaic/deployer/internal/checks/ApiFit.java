@@ -142,6 +142,19 @@ public final class ApiFit implements Fit {
                 }
             }
         }
+        for (Lambda l : usage.lambdas) {
+            if (!inPackages(l.iface(), packages) || !api.classes.containsKey(l.iface())) {
+                continue;
+            }
+            for (String abstractMethod : api.abstractMethods(l.iface())) {
+                if (!abstractMethod.equals(l.implemented())) {
+                    int paren = abstractMethod.indexOf('(');
+                    problems.add(simple(l.inClass()) + " implements " + simple(l.iface()) + " with a lambda, and "
+                            + method(l.iface(), abstractMethod.substring(0, paren), abstractMethod.substring(paren))
+                            + " is abstract in " + version + " too");
+                }
+            }
+        }
         return new ArrayList<>(problems);
     }
 
@@ -458,6 +471,10 @@ public final class ApiFit implements Fit {
         }
     }
 
+    /** A lambda or method reference in a consumer's class, implementing one method of an interface. */
+    private record Lambda(String inClass, String iface, String implemented) {
+    }
+
     /** One member a consumer refers to. */
     private record Member(String owner, String name, String desc, boolean isStatic) {
     }
@@ -467,6 +484,8 @@ public final class ApiFit implements Fit {
         final Set<String> types = new HashSet<>();
         final Set<Member> methods = new HashSet<>();
         final Set<Member> fields = new HashSet<>();
+        /** Interfaces the consumer implements with lambdas or method references: each with the one method it implements. */
+        final Set<Lambda> lambdas = new HashSet<>();
 
         @Override
         ClassVisitor visitor() {
@@ -531,6 +550,13 @@ public final class ApiFit implements Fit {
                                 if (arg instanceof Handle h) {
                                     handle(h);
                                 }
+                            }
+                            Type made = Type.getReturnType(desc);
+                            if (bootstrap.getOwner().equals("java/lang/invoke/LambdaMetafactory") && made.getSort() == Type.OBJECT
+                                    && args.length > 0 && args[0] instanceof Type sam) {
+                                // a lambda or method reference: a class implementing this interface's one abstract method
+                                lambdas.add(new Lambda(c.name, made.getInternalName(), name + sam.getDescriptor()));
+                                type(made.getInternalName());
                             }
                         }
                     };

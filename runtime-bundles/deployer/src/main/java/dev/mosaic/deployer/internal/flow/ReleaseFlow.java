@@ -125,11 +125,13 @@ final class ReleaseFlow {
             event.incompatible = report.lines(); // released anyway, as the operator asked: history says so, with the report
         }
         long seq = ctx.protocol().carryOut(new Plan(event, install, retire, target, upload));
+        String unchecked = report == null && below(target, env, a) != null ? "; its API was NOT compared with the version"
+                + " below it: the release gate is unavailable (see the runtime log)" : "";
         String summary = (op == Operation.PROMOTE ? "promoted " : "released ") + a.name() + " " + a.version()
                 + (from != null ? " from " + from + " to " + env : " in " + env) + "; " + Results.movedSummary(moves)
                 + (expiresAt == null ? "" : "; expires " + expiresAt);
-        return ctx.results().changed(op, summary + (event.incompatible != null ? "; released with --allow-incompatible"
-                : ""), key, null, moves, stays, List.of(), seq, start).withReport(report);
+        return ctx.results().changed(op, summary + unchecked + (event.incompatible != null ? "; released with"
+                + " --allow-incompatible" : ""), key, null, moves, stays, List.of(), seq, start).withReport(report);
     }
 
     /**
@@ -137,20 +139,12 @@ final class ReleaseFlow {
      *         version, or in a runtime without a baseliner
      */
     private ReleaseReport baseline(Registry target, String env, Artifact a, Path jar) throws DeployException {
-        ApiBaseliner baseliner = ctx.baseliner().get();
-        if (baseliner == null) {
+        Unit below = below(target, env, a);
+        if (below == null) {
             return null;
         }
-        org.osgi.framework.Version released = org.osgi.framework.Version.parseVersion(a.version());
-        Unit below = null;
-        for (Unit u : target.named(env, a.name())) {
-            org.osgi.framework.Version v = org.osgi.framework.Version.parseVersion(u.key.version());
-            if (u.kind == Kind.MODULE && v.compareTo(released) < 0
-                    && (below == null || v.compareTo(org.osgi.framework.Version.parseVersion(below.key.version())) > 0)) {
-                below = u;
-            }
-        }
-        if (below == null) {
+        ApiBaseliner baseliner = ctx.baseliner().get();
+        if (baseliner == null) {
             return null;
         }
         long start = System.nanoTime();
@@ -160,7 +154,27 @@ final class ReleaseFlow {
         } catch (java.io.IOException e) {
             throw new DeployException(DeployException.INVALID_BUNDLE, "the API of " + a.name() + " " + a.version()
                     + " cannot be compared with " + below.key.version() + ": " + e.getMessage());
+        } catch (RuntimeException | LinkageError e) {
+            // a broken or departing gate (its bundle stopped mid-call) must not fail the release, nor a restore:
+            // the release goes on, and its result says its API was not compared
+            org.slf4j.LoggerFactory.getLogger(ReleaseFlow.class).warn("the release gate failed comparing {} {} with {}: {}",
+                    a.name(), a.version(), below.key.version(), e.toString(), e);
+            return null;
         }
+    }
+
+    /** @return the nearest lower version of the module in the environment, or null */
+    private static Unit below(Registry target, String env, Artifact a) {
+        org.osgi.framework.Version released = org.osgi.framework.Version.parseVersion(a.version());
+        Unit below = null;
+        for (Unit u : target.named(env, a.name())) {
+            org.osgi.framework.Version v = org.osgi.framework.Version.parseVersion(u.key.version());
+            if (u.kind == Kind.MODULE && v.compareTo(released) < 0
+                    && (below == null || v.compareTo(org.osgi.framework.Version.parseVersion(below.key.version())) > 0)) {
+                below = u;
+            }
+        }
+        return below;
     }
 
     /** A module's packages are its own in the environment, and never the platform's. */

@@ -127,6 +127,18 @@ class ApiFitTest {
     }
 
     @Test
+    void aLambdaImplementingAnInterfaceThatGainsAnAbstractMethodIsNamed() throws Exception {
+        Artifact lambda = consumer("lambda", "app/Wiring.java", """
+                package app;
+                public class Wiring {
+                    public shelf.Listener listener() { return title -> System.out.println(title); }
+                }""");
+        assertNull(fit.misfit(lambda, v1));
+        assertEquals(List.of("Wiring implements Listener with a lambda, and Listener.removed(String) is abstract in 2.0.0 too"),
+                fit.problems(lambda, v2));
+    }
+
+    @Test
     void aSubclassMissesTheAbstractMethodsItsModuleSuperclassGains() throws Exception {
         Artifact named = consumer("named", "app/Named.java", "package app; public class Named extends shelf.Base { public String name() { return \"n\"; } }");
         assertNull(fit.misfit(named, v1));
