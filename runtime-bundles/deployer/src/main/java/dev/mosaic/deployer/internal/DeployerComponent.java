@@ -189,7 +189,12 @@ public final class DeployerComponent {
             }
         }, null));
         restorer = new Thread(() -> {
-            service.restore();
+            try {
+                service.restore();
+            } catch (RuntimeException | LinkageError e) {
+                // whatever went wrong, the runtime registers its Deployer: it must stay manageable
+                LOG.error("restoring the recorded deployments failed; serving what was restored", e);
+            }
             if (!changes.closing()) {
                 // the Deployer appears before Restoring goes: a watcher never sees neither
                 registration = context.registerService(Deployer.class, service, null);

@@ -86,7 +86,9 @@ final class RestoreFlow {
                 if (seed != null && count == 0) {
                     seed(seed);
                 }
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | LinkageError e) {
+                // a class that cannot be loaded (a platform bundle going away mid-restore) must not leave the runtime
+                // without its Deployer: it takes changes, and what failed is in the log and the health report
                 LOG.error("restoring the recorded deployments failed", e);
             }
         });
