@@ -44,14 +44,7 @@ public final class BndBaseliner implements ApiBaseliner {
     public ReleaseReport compare(Path newer, Path older) throws IOException {
         try (Processor reporter = new Processor(); Jar n = new Jar(newer.toFile()); Jar o = new Jar(older.toFile())) {
             Baseline baseline = new Baseline(reporter, new DiffPluginImpl());
-            Set<Baseline.Info> infos;
-            try {
-                infos = baseline.baseline(n, o, null);
-            } catch (IOException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IOException("bnd could not compare " + newer.getFileName() + " with " + older.getFileName() + ": " + e, e);
-            }
+            Set<Baseline.Info> infos = baseline.baseline(n, o, null);
             List<PackageChange> packages = new ArrayList<>();
             List<Baseline.Info> sorted = new ArrayList<>(infos);
             sorted.sort(Comparator.comparing(i -> i.packageName));
@@ -69,7 +62,7 @@ public final class BndBaseliner implements ApiBaseliner {
         } catch (IOException e) {
             throw e;
         } catch (Exception e) {
-            throw new IOException("cannot read " + newer.getFileName() + " or " + older.getFileName() + ": " + e, e);
+            throw new IOException("bnd could not compare " + newer.getFileName() + " with " + older.getFileName() + ": " + e, e);
         }
     }
 

@@ -70,8 +70,10 @@ final class ReleaseFlow {
         List<String> problems = new ArrayList<>(violations);
         checkExports(target, env, a, options.dryRun() ? problems : null);
         Path jar = upload != null ? upload : ctx.store().path(a.name(), a.version());
-        ReleaseReport report = baseline(target, env, a, jar);
-        String understated = report != null && report.annotated() && report.mismatch() && !options.allowIncompatible()
+        Unit below = below(target, env, a);
+        ReleaseReport report = below == null ? null : baseline(below, a, jar);
+        boolean understates = report != null && report.annotated() && report.mismatch();
+        String understated = understates && !options.allowIncompatible()
                 ? a.name() + " " + a.version() + " understates its API change against " + report.baseline() + " in " + env
                         + ": it needs at least " + report.bundleVersionNeeded() + ".\n" + String.join("\n", report.lines())
                         + "\nRelease it with the versions the report names, or with --allow-incompatible to release it anyway"
@@ -121,11 +123,11 @@ final class ReleaseFlow {
         Placement.admitted(unit, event, verdict);
         event.from = from;
         event.moves = moves.isEmpty() ? null : moves;
-        if (report != null && report.annotated() && report.mismatch()) {
+        if (understates) {
             event.incompatible = report.lines(); // released anyway, as the operator asked: history says so, with the report
         }
         long seq = ctx.protocol().carryOut(new Plan(event, install, retire, target, upload));
-        String unchecked = report == null && below(target, env, a) != null ? "; its API was NOT compared with the version"
+        String unchecked = report == null && below != null ? "; its API was NOT compared with the version"
                 + " below it: the release gate is unavailable (see the runtime log)" : "";
         String summary = (op == Operation.PROMOTE ? "promoted " : "released ") + a.name() + " " + a.version()
                 + (from != null ? " from " + from + " to " + env : " in " + env) + "; " + Results.movedSummary(moves)
@@ -135,14 +137,10 @@ final class ReleaseFlow {
     }
 
     /**
-     * @return the release's API against the nearest lower version of the module in the environment; null for its first
-     *         version, or in a runtime without a baseliner
+     * @param below the nearest lower version of the module in the environment
+     * @return the release's API against it; null in a runtime without a working baseliner
      */
-    private ReleaseReport baseline(Registry target, String env, Artifact a, Path jar) throws DeployException {
-        Unit below = below(target, env, a);
-        if (below == null) {
-            return null;
-        }
+    private ReleaseReport baseline(Unit below, Artifact a, Path jar) throws DeployException {
         ApiBaseliner baseliner = ctx.baseliner().get();
         if (baseliner == null) {
             return null;
