@@ -38,9 +38,35 @@ final class Client {
         this.err = err;
     }
 
+    /** The management API's URL: --url, else $MOSAIC_URL, else the default. */
+    static String base(RemoteCommands.Remote remote) {
+        return remote.url != null ? remote.url : envOr("MOSAIC_URL", DEFAULT_URL);
+    }
+
+    /**
+     * The request for a call, with the token and the actor.
+     *
+     * @throws IllegalArgumentException if the URL is not one
+     */
+    static HttpRequest request(String base, String token, RemoteCommands.Call call, boolean json, String actor) {
+        return HttpRequest.newBuilder(URI.create(stripSlash(base) + call.path()))
+                .timeout(Duration.ofMinutes(2))
+                .header("Authorization", "Bearer " + token)
+                .header("Accept", json ? "application/json" : "text/plain")
+                .header("X-Mosaic-Actor", actor + ":" + System.getProperty("user.name", "unknown"))
+                .method(call.method(), call.body() == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofByteArray(call.body()))
+                .build();
+    }
+
+    /** @return the error a runtime answered, as one line: its message and code */
+    static String error(int status, String body) {
+        return describeError(status, body);
+    }
+
     /** Makes the call and prints its answer. @return the exit code */
     int send(RemoteCommands.Call call, RemoteCommands.Remote remote) {
-        String base = remote.url != null ? remote.url : envOr("MOSAIC_URL", DEFAULT_URL);
+        String base = base(remote);
         String token = token(remote);
         if (token == null) {
             return Main.UNREACHABLE;
@@ -48,14 +74,7 @@ final class Client {
         boolean json = remote.json;
         HttpRequest request;
         try {
-            request = HttpRequest.newBuilder(URI.create(stripSlash(base) + call.path()))
-                .timeout(Duration.ofMinutes(2))
-                .header("Authorization", "Bearer " + token)
-                .header("Accept", json ? "application/json" : "text/plain")
-                .header("X-Mosaic-Actor", "cli:" + System.getProperty("user.name", "unknown"))
-                .method(call.method(), call.body() == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(call.body()))
-                .build();
+            request = request(base, token, call, json, "cli");
         } catch (IllegalArgumentException e) {
             err.println("mosaic: '" + base + "' is not a valid URL");
             return Main.USAGE;
@@ -115,7 +134,7 @@ final class Client {
     }
 
     /** The token: MOSAIC_TOKEN, else --token-file, else the runtime's data directory (--data, else $MOSAIC_DATA, else ./mosaic-data). */
-    private String token(RemoteCommands.Remote remote) {
+    String token(RemoteCommands.Remote remote) {
         String fromEnv = System.getenv("MOSAIC_TOKEN");
         if (fromEnv != null && !fromEnv.isBlank()) {
             return fromEnv.trim();

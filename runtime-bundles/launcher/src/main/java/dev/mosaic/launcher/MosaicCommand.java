@@ -19,7 +19,7 @@ import picocli.CommandLine.Spec;
                 + " http://127.0.0.1:8081/api/v1), the token from $MOSAIC_TOKEN, --token-file, or DIR/mgmt-token with --data DIR.",
                 "", "Exit codes: 0 done, 1 refused or failed (the reason is printed), 2 bad usage, 3 runtime not reachable,"
                 + " or no or a wrong token." },
-        subcommands = { RunCommand.class,
+        subcommands = { RunCommand.class, DevCommand.class,
                 RemoteCommands.Deploy.class, RemoteCommands.Check.class, RemoteCommands.Ls.class, RemoteCommands.Routes.class,
                 RemoteCommands.Yank.class, RemoteCommands.Unyank.class, RemoteCommands.Rollback.class,
                 RemoteCommands.Undeploy.class, RemoteCommands.Adopt.class, RemoteCommands.History.class,

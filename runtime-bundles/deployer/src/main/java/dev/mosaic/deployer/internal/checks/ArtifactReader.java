@@ -47,6 +47,16 @@ public final class ArtifactReader {
     public static final String BUILD_TIME = "Mosaic-Build-Time";
     /** How long a deployment of this bundle lives ({@code 7d}, {@code none}), unless the deploy says otherwise. */
     public static final String TTL = "Mosaic-TTL";
+    /**
+     * Set by the deployer, never read from a manifest: these bytes replaced others of the same name and version in an
+     * environment that allows it ({@code mosaic.deploy.replaceable}, default {@code dev}). Such a build is never promoted.
+     */
+    public static final String DEV_BUILD = "Mosaic-Dev-Build";
+
+    /** @return whether the artifact is a development build: a SNAPSHOT version, or bytes that replaced others of its version */
+    public static boolean devBuild(Artifact a) {
+        return a.version().endsWith("SNAPSHOT") || a.metadata().containsKey(DEV_BUILD);
+    }
 
     private static final Pattern SYMBOLIC_NAME = Pattern.compile("[A-Za-z0-9_-]+(\\.[A-Za-z0-9_-]+)*");
     private static final List<String> DESCRIPTIVE = List.of(Constants.BUNDLE_NAME, Constants.BUNDLE_DESCRIPTION,
@@ -244,7 +254,7 @@ public final class ArtifactReader {
         Map<String, String> metadata = new TreeMap<>();
         for (Map.Entry<Object, Object> e : main.entrySet()) {
             String key = e.getKey().toString();
-            if (key.startsWith("Mosaic-") || DESCRIPTIVE.contains(key)) {
+            if ((key.startsWith("Mosaic-") && !key.equals(DEV_BUILD)) || DESCRIPTIVE.contains(key)) {
                 metadata.put(key, String.valueOf(e.getValue()));
             }
         }

@@ -51,7 +51,7 @@ final class AdapterFlow {
         Placement.checkKind(target, env, a);
         BackendFlow.checkDeclared(target, env, a);
         Unit current = target.adapter(env, a.name());
-        if (current != null && current.key.equals(key) && ctx.installer().live(key) != null) {
+        if (current != null && current.key.equals(key) && current.sha256.equals(a.sha256()) && ctx.installer().live(key) != null) {
             return ctx.results().unchanged(op, key, a.name() + " " + a.version() + " already serves in " + env
                     + " with these exact bytes; nothing to do", start);
         }

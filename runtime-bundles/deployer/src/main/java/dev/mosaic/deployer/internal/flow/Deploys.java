@@ -86,6 +86,12 @@ final class Deploys {
                 Unit unit = Lookup.find(registry, from, name, version, "to promote");
                 return registry.artifact(unit.key);
             });
+            if (dev.mosaic.deployer.internal.checks.ArtifactReader.devBuild(a)) {
+                throw new DeployException(DeployException.CONFLICT, a.name() + " " + a.version() + " in " + from + " is a"
+                        + " development build (" + (a.version().endsWith("SNAPSHOT") ? "a SNAPSHOT version"
+                                : "its bytes replaced others of its version") + "), and a development build is never"
+                        + " promoted: build it with a release version and deploy that");
+            }
             if (!ctx.store().contains(a.name(), a.version())) {
                 throw new DeployException(DeployException.INTERNAL, "the artifact of " + a.name() + " " + a.version()
                         + " is missing from the store");

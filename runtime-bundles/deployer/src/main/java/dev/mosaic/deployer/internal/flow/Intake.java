@@ -107,13 +107,38 @@ final class Intake {
         }
         Artifact known = state.read(r -> r.artifact(artifact.name(), artifact.version()));
         if (known != null && !known.sha256().equals(artifact.sha256())) {
-            throw new DeployException(DeployException.ARTIFACT_CONFLICT, artifact.name() + " " + artifact.version()
-                    + " was deployed before with different content (sha256 " + known.sha256().substring(0, 12)
-                    + "..., this upload " + artifact.sha256().substring(0, 12) + "...). A version is never reused"
-                    + " for different bytes: give the bundle a new Bundle-Version");
+            return replacing(artifact, known, env, violations, verdict);
         }
         // a known artifact whose bytes were sunset is stored again from the upload
         return new Checked(artifact, known != null && store.contains(artifact.name(), artifact.version()), violations, verdict);
+    }
+
+    /**
+     * New bytes for a name and version stored before: a development build replacing itself where that is allowed
+     * (marked so that it is never promoted), else refused.
+     */
+    private Checked replacing(Artifact artifact, Artifact known, String env, List<String> violations, PolicyCheck.Verdict verdict)
+            throws DeployException {
+        String what = artifact.name() + " " + artifact.version() + " was deployed before with different content (sha256 "
+                + known.sha256().substring(0, 12) + "..., this upload " + artifact.sha256().substring(0, 12) + "...). ";
+        if (!settings.replaceable(env)) {
+            throw new DeployException(DeployException.ARTIFACT_CONFLICT, what + "A version is never reused for different"
+                    + " bytes outside development environments (mosaic.deploy.replaceable, here: " + env + " is not one):"
+                    + " give the bundle a new Bundle-Version");
+        }
+        List<String> elsewhere = state.read(r -> r.environments().stream().filter(e -> !e.equals(env))
+                .filter(e -> r.named(e, artifact.name()).stream().anyMatch(u -> u.key.version().equals(artifact.version())))
+                .toList());
+        if (!elsewhere.isEmpty()) {
+            throw new DeployException(DeployException.ARTIFACT_CONFLICT, what + "It is also deployed in " + elsewhere
+                    + ", which would run other bytes under the same name: remove it there, or give the bundle a new"
+                    + " Bundle-Version");
+        }
+        java.util.Map<String, String> metadata = new java.util.TreeMap<>(artifact.metadata());
+        metadata.put(ArtifactReader.DEV_BUILD, "replaced in " + env);
+        Artifact replaced = new Artifact(artifact.name(), artifact.version(), artifact.kind(), artifact.sha256(), artifact.size(),
+                artifact.manualUptake(), artifact.exports(), artifact.imports(), java.util.Map.copyOf(metadata));
+        return new Checked(replaced, false, violations, verdict);
     }
 
     /** @return what the policy says of the upload in the environment */

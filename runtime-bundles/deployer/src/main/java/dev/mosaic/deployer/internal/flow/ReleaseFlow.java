@@ -63,7 +63,7 @@ final class ReleaseFlow {
         Registry target = ctx.state().copy();
         Placement.checkKind(target, env, a);
         Unit current = target.unit(key);
-        if (current != null && ctx.installer().live(key) != null) {
+        if (current != null && current.sha256.equals(a.sha256()) && ctx.installer().live(key) != null) {
             return ctx.results().unchanged(op, key, a.name() + " " + a.version() + " already serves in " + env
                     + " with these exact bytes; nothing to do", start);
         }
@@ -119,6 +119,16 @@ final class ReleaseFlow {
             retire.add(current.key);
         }
         Rebinding.addMoves(env, moves, install, retire);
+        if (current != null && !current.sha256.equals(a.sha256())) {
+            // a development build replacing its own version: its consumers stay bound to that version, and get a new
+            // generation wired to the new bytes (the old generation is retired with them)
+            for (Unit u : target.units(env)) {
+                if (!u.key.equals(key) && a.version().equals(u.bindings.get(a.name())) && !install.containsKey(u.key)) {
+                    install.put(u.key, u.bindings);
+                    retire.add(u.key);
+                }
+            }
+        }
         Event event = Event.placing(op, env, a, bindings, expiresAt, options.actor());
         Placement.admitted(unit, event, verdict);
         event.from = from;

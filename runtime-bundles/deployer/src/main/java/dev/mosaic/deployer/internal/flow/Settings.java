@@ -19,7 +19,8 @@ import dev.mosaic.gateway.Gateway;
  * {@code mosaic.deploy.maxBytes}, {@code .maxEntries}, {@code .maxInflatedBytes},
  * {@code .maxCompressionRatio} (archive limits), {@code mosaic.leaks.gcIntervalMillis} and
  * {@code .graceMillis}, {@code mosaic.ttl.sweepMillis}, {@code mosaic.ttl.default[.<env>]},
- * {@code mosaic.sunset.after}, {@code mosaic.journal.snapshotEvery} and {@code mosaic.history.keep}.
+ * {@code mosaic.sunset.after}, {@code mosaic.journal.snapshotEvery}, {@code mosaic.history.keep} and
+ * {@code mosaic.deploy.replaceable}.
  */
 public record Settings(Path data, Path seed, Path policyFile, Duration drain, Duration activation, ArchiveLimits archiveLimits,
         long maxUploadBytes, Duration leakGcInterval, Duration leakGrace, Duration ttlSweep, String sunsetAfter,
@@ -72,6 +73,20 @@ public record Settings(Path data, Path seed, Path policyFile, Duration drain, Du
      */
     public String exampleBackendsUrl() {
         return properties.apply("mosaic.examples.backends");
+    }
+
+    /**
+     * @return whether a name and version deployed before may be deployed again with other bytes in {@code env}: only in
+     *         the environments of {@code mosaic.deploy.replaceable} (comma-separated, default {@code dev}; empty for none)
+     */
+    public boolean replaceable(String env) {
+        String list = properties.apply("mosaic.deploy.replaceable");
+        for (String e : (list == null ? "dev" : list).split(",")) {
+            if (e.trim().equals(env)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** @return how many of the last changes {@code history} keeps at least ({@code mosaic.history.keep}, 100000) */

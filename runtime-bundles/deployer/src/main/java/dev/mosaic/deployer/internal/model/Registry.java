@@ -417,9 +417,11 @@ public final class Registry {
         return artifact(key.name(), key.version());
     }
 
+    /** Records the artifact of a name and version: the first, or new bytes a development build replaced it with. */
     public void putArtifact(Artifact a) {
         String key = artifactKey(a.name(), a.version());
-        if (!artifacts.containsKey(key)) {
+        Artifact known = artifacts.get(key);
+        if (known == null || !known.sha256().equals(a.sha256())) {
             artifacts = artifacts.plus(key, a);
         }
     }

@@ -1,0 +1,297 @@
+package dev.mosaic.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
+
+import org.junit.After;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+/**
+ * An adapter team's own project, as the README makes it: generated from the archetype, built, and served by
+ * {@code bin/mosaic dev}, offline, with nothing of this repository but the artifacts its build would install and
+ * publish (copied into a local repository of the test's own; everything else Maven needs comes from the build's local
+ * repository as a file mirror). Then the edit loop: a changed class serves within moments, the old answer until then,
+ * and a build the runtime refuses leaves the previous one serving; a development build is never promoted.
+ */
+public class AdapterProjectIT {
+
+    private static final String VERSION = "0.1.0-SNAPSHOT";
+    private static Path root;
+    private static Path home;
+    private static Path privateRepo;
+
+    private final List<Process> started = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** A Maven of the test's own: a fresh local repository holding what the build publishes, the rest by file mirror. */
+    @BeforeClass
+    public static void privateMaven() throws Exception {
+        root = Path.of(System.getProperty("mosaic.root")).toRealPath();
+        home = LaunchedRuntime.newDataDir();
+        privateRepo = home.resolve("repository");
+        Path buildRepo = Path.of(System.getProperty("org.ops4j.pax.url.mvn.localRepository",
+                System.getProperty("user.home") + "/.m2/repository")).toRealPath();
+        Files.createDirectories(home.resolve(".m2"));
+        Files.writeString(home.resolve(".m2/settings.xml"), """
+                <settings>
+                  <mirrors>
+                    <mirror><id>build-repository</id><mirrorOf>*</mirrorOf><url>%s</url></mirror>
+                  </mirrors>
+                </settings>
+                """.formatted(buildRepo.toUri()));
+        // what `mvn install` (or a release) would put in a repository for a team outside this one
+        install(root.resolve("pom.xml"), null, "mosaic-parent", VERSION);
+        install(root.resolve("bnd/pom.xml"), null, "mosaic-bundle-parent", VERSION);
+        install(root.resolve("bnd/adapter/pom.xml"), null, "mosaic-adapter-parent", VERSION);
+        install(root.resolve("bnd/module/pom.xml"), null, "mosaic-module-parent", VERSION);
+        install(root.resolve("runtime-bundles/pom.xml"), null, "runtime-bundles", VERSION);
+        installJar(root.resolve("bnd/adapter-archetype"), "mosaic-adapter-archetype", VERSION);
+        installJar(root.resolve("bnd/module-archetype"), "mosaic-module-archetype", VERSION);
+        installJar(root.resolve("runtime-bundles/testkit"), "testkit", VERSION);
+        installJar(root.resolve("runtime-bundles/api"), "api", System.getProperty("mosaic.api.version"));
+    }
+
+    private static void install(Path pom, Path jar, String artifactId, String version) throws IOException {
+        Path dir = privateRepo.resolve("dev/mosaic").resolve(artifactId).resolve(version);
+        Files.createDirectories(dir);
+        Files.copy(pom, dir.resolve(artifactId + "-" + version + ".pom"));
+        if (jar != null) {
+            Files.copy(jar, dir.resolve(artifactId + "-" + version + ".jar"));
+        }
+    }
+
+    private static void installJar(Path module, String artifactId, String version) throws IOException {
+        Path jar = module.resolve("target").resolve(artifactId + "-" + version + ".jar");
+        assertTrue("the build made " + jar, Files.isRegularFile(jar));
+        install(module.resolve("pom.xml"), jar, artifactId, version);
+    }
+
+    @After
+    public void stopAll() throws Exception {
+        for (Process p : started) {
+            p.destroy();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    public void fromNothingToServedThenEditedLive() throws Exception {
+        Path work = Files.createDirectories(home.resolve("work"));
+        // 1. generate, exactly the README's command (offline here)
+        Run generate = run(work, mvn(), "-B", "-o", "org.apache.maven.plugins:maven-archetype-plugin:3.4.1:generate",
+                "-DarchetypeGroupId=dev.mosaic", "-DarchetypeArtifactId=mosaic-adapter-archetype",
+                "-DarchetypeVersion=" + VERSION, "-DgroupId=com.example.kids", "-DartifactId=kids-home");
+        assertEquals(generate.out, 0, generate.exit);
+        Path project = work.resolve("kids-home");
+        Path handler = project.resolve("src/main/java/com/example/kids/Hello.java");
+        assertTrue(Files.isRegularFile(handler));
+
+        // 2. build: its own unit test runs, and passes
+        Run build = run(project, mvn(), "-B", "-o", "verify");
+        assertEquals(build.out, 0, build.exit);
+        assertTrue(build.out, build.out.contains("Tests run: 1, Failures: 0, Errors: 0"));
+        assertTrue(Files.isRegularFile(project.resolve("target/kids-home-1.0.0-SNAPSHOT.jar")));
+
+        // 3. served: bin/mosaic dev starts a runtime (no runtime answers at its URL) and deploys the project to dev
+        int port = freePort();
+        int mgmt = freePort();
+        List<String> lines = new CopyOnWriteArrayList<>();
+        Process dev = start(project, lines, "dev", "-o", "--port", Integer.toString(port), "--mgmt-port", Integer.toString(mgmt));
+        await(lines, l -> l.contains("watching target/classes"), dev);
+        HttpResponse<String> hello = get(port, "/kids-home/hello?name=kids");
+        assertEquals(hello.body(), 200, hello.statusCode());
+        assertTrue(hello.body(), hello.body().contains("\"greeting\":\"hello, kids\""));
+        assertTrue(hello.body(), hello.body().contains("\"environment\":\"dev\""));
+        assertEquals("only in dev", 404, get(port, "/kids-home/hello", Map.of()).statusCode());
+
+        // 4. an edit, compiled as an IDE or `mvn compile` would: the new answer serves, the old one until then
+        AtomicBoolean polling = new AtomicBoolean(true);
+        List<String> answers = new CopyOnWriteArrayList<>();
+        Thread poller = new Thread(() -> {
+            while (polling.get()) {
+                try {
+                    HttpResponse<String> r = get(port, "/kids-home/hello?name=kids");
+                    answers.add(r.statusCode() + " " + r.body());
+                } catch (Exception e) {
+                    answers.add("failed " + e);
+                }
+            }
+        });
+        poller.start();
+        Files.writeString(handler, Files.readString(handler).replace("\"hello, \"", "\"hi again, \""));
+        Run compile = run(project, mvn(), "-B", "-o", "-q", "compile");
+        assertEquals(compile.out, 0, compile.exit);
+        await(lines, l -> l.contains("reloaded com.example.kids.kids-home 1.0.0.SNAPSHOT in"), dev);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (answers.stream().noneMatch(a -> a.contains("hi again, kids")) && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        polling.set(false);
+        poller.join(10_000);
+        int firstNew = -1;
+        for (int i = 0; i < answers.size(); i++) {
+            String a = answers.get(i);
+            assertTrue("every request answered 200, with the old answer or the new one: " + a, a.startsWith("200 ")
+                    && (a.contains("hello, kids") || a.contains("hi again, kids")));
+            if (firstNew < 0 && a.contains("hi again, kids")) {
+                firstNew = i;
+            }
+            if (firstNew >= 0) {
+                assertTrue("once the new build serves, the old one never answers again: " + a, a.contains("hi again, kids"));
+            }
+        }
+        assertTrue("the old answer served until the new one: " + answers.size() + " answers", firstNew > 0);
+
+        // 5. a build the runtime refuses (a handler without its component annotation): said, and the last one serves on
+        Files.writeString(handler, Files.readString(handler).replace("@Component(", "// @Component("));
+        Files.writeString(handler, Files.readString(handler).replace("import org.osgi.service.component.annotations.Component;\n", ""));
+        compile = run(project, mvn(), "-B", "-o", "-q", "compile");
+        assertEquals(compile.out, 0, compile.exit);
+        await(lines, l -> l.contains("not reloaded:") && l.contains("provides no route handler")
+                && l.contains("the previous build keeps serving"), dev);
+        assertTrue(get(port, "/kids-home/hello?name=kids").body().contains("hi again, kids"));
+
+        // 6. a development build is never promoted; and outside dev its version is never given other bytes
+        Path data = project.resolve("target/mosaic-dev/runtime");
+        String url = "http://127.0.0.1:" + mgmt + "/api/v1";
+        Run promote = run(project, cli(), "promote", "com.example.kids.kids-home", "--from", "dev", "--to", "prod",
+                "--url", url, "--data", data.toString());
+        assertEquals(promote.out, 1, promote.exit);
+        assertTrue(promote.out, promote.out.contains("development build") && promote.out.contains("never promoted"));
+        Run elsewhere = run(project, cli(), "deploy", "target/kids-home-1.0.0-SNAPSHOT.jar", "--env", "test", "--url", url,
+                "--data", data.toString());
+        assertEquals(elsewhere.out, 1, elsewhere.exit);
+        assertTrue(elsewhere.out, elsewhere.out.contains("outside development environments"));
+
+        // Ctrl-C: dev stops, and so does the runtime it started
+        dev.destroy();
+        assertTrue(dev.waitFor(60, TimeUnit.SECONDS));
+        assertNotEquals("the runtime dev started is stopped", 200, status(mgmt));
+
+        // the replaced bytes are what was recorded: a restart serves the last build that was deployed
+        try (LaunchedRuntime again = LaunchedRuntime.start(data)) {
+            HttpResponse<String> r = get(again.port, "/kids-home/hello?name=kids");
+            assertEquals(r.body(), 200, r.statusCode());
+            assertTrue(r.body(), r.body().contains("hi again, kids"));
+        }
+    }
+
+    private HttpResponse<String> get(int port, String path) throws Exception {
+        return get(port, path, Map.of("X-Mosaic-Env", "dev"));
+    }
+
+    private HttpResponse<String> get(int port, String path, Map<String, String> headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10));
+        headers.forEach(b::header);
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private int status(int mgmt) {
+        try {
+            return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + mgmt + "/api/v1/health"))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private record Run(int exit, String out) {
+    }
+
+    private static String mvn() {
+        String mavenHome = System.getProperty("maven.home");
+        if (mavenHome != null && new File(mavenHome, "bin/mvn").isFile()) {
+            return new File(mavenHome, "bin/mvn").getPath();
+        }
+        return "mvn";
+    }
+
+    private static String cli() {
+        return root.resolve("bin/mosaic").toString();
+    }
+
+    /** The environment every command runs in: the private Maven, the distribution's Java, no stray Mosaic settings. */
+    private static ProcessBuilder process(Path dir, List<String> command) {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.put("MAVEN_OPTS", "-Duser.home=" + home + " -Dmaven.repo.local=" + privateRepo
+                // offline, but a file: mirror is no network
+                + " -Daether.offline.protocols=file");
+        env.put("MOSAIC_MVN", mvn());
+        env.put("PATH", Path.of(LaunchedRuntime.java()).getParent() + File.pathSeparator + System.getenv("PATH"));
+        env.put("MOSAIC_HOME", LaunchedRuntime.dist().toString());
+        env.remove("MOSAIC_TOKEN");
+        env.remove("MOSAIC_URL");
+        env.remove("MOSAIC_DATA");
+        return pb;
+    }
+
+    private static Run run(Path dir, String... command) throws Exception {
+        Process p = process(dir, List.of(command)).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue("did not finish: " + List.of(command), p.waitFor(5, TimeUnit.MINUTES));
+        return new Run(p.exitValue(), out);
+    }
+
+    private Process start(Path dir, List<String> lines, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(cli()));
+        command.addAll(List.of(args));
+        Process p = process(dir, command).start();
+        started.add(p);
+        Thread pump = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null;) {
+                    lines.add(line);
+                }
+            } catch (IOException e) {
+                // the process ended
+            }
+        });
+        pump.setDaemon(true);
+        pump.start();
+        return p;
+    }
+
+    private static void await(List<String> lines, Predicate<String> line, Process p) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
+        while (lines.stream().noneMatch(line)) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                fail("never printed the line awaited (" + (p.isAlive() ? "timeout" : "exit " + p.exitValue()) + "):\n"
+                        + String.join("\n", lines));
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+    }
+}

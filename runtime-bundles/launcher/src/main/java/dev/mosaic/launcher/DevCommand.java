@@ -1,0 +1,425 @@
+package dev.mosaic.launcher;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code bin/mosaic dev}: the edit loop of an adapter or module project. Builds the project once with Maven (the
+ * bundle, and the class path bnd needs), deploys it to the {@code dev} environment, then watches its compiled classes:
+ * on a change it re-bundles them with bnd in process and redeploys, make-before-break, printing one line per reload.
+ * In {@code dev} a version may be replaced by new bytes (the deployer marks such a build, and never promotes it).
+ */
+@Command(name = "dev", sortOptions = false, description = {
+        "Develops an adapter or shared module live: builds the project here (or --project) with Maven, deploys it to the",
+        "dev environment, and on every change to its compiled classes (an IDE compiling on save, or mvn compile)",
+        "re-bundles them with bnd and redeploys, make-before-break, one line per reload. A bundle or deploy error is",
+        "printed and the previous build keeps serving. Uses the runtime at --url if one answers, else starts one",
+        "(with the same bits as production; its data in target/mosaic-dev). Ctrl-C stops (and stops a runtime it started)." })
+final class DevCommand implements Callable<Integer> {
+
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    RemoteCommands.Remote remote;
+
+    @Option(names = "--project", paramLabel = "DIR", description = "the project's folder, with its pom.xml (default: here)")
+    Path project = Path.of(".");
+
+    @Option(names = { "-e", "--env" }, paramLabel = "ENV", description = "environment (default ${DEFAULT-VALUE})")
+    String env = "dev";
+
+    @Option(names = "--port", paramLabel = "N", converter = RunCommand.PortConverter.class,
+            description = "device traffic port of a runtime dev starts (default ${DEFAULT-VALUE})")
+    int port = 8080;
+
+    @Option(names = "--mgmt-port", paramLabel = "N", converter = RunCommand.PortConverter.class,
+            description = "management port of a runtime dev starts (default ${DEFAULT-VALUE})")
+    int mgmtPort = 8081;
+
+    @Option(names = "--debug", arity = "0..1", paramLabel = "PORT", fallbackValue = "5005",
+            description = "start the runtime with a debugger port on loopback (default 5005)")
+    Integer debug;
+
+    @Option(names = "--mvn", paramLabel = "CMD", description = "the Maven to build with (default $MOSAIC_MVN, else mvn)")
+    String mvn;
+
+    @Option(names = { "-o", "--offline" }, description = "build with Maven offline")
+    boolean offline;
+
+    @Option(names = "--once", hidden = true, description = "build and deploy once, then stop (for scripts)")
+    boolean once;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private PrintWriter out;
+    private PrintWriter err;
+    private String base;
+    private String token;
+
+    @Override
+    public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
+        err = spec.commandLine().getErr();
+        Path dir = project.toAbsolutePath().normalize();
+        if (!Files.isRegularFile(dir.resolve("pom.xml"))) {
+            throw new ParameterException(spec.commandLine(), "no pom.xml in " + dir + ": run dev in an adapter or module"
+                    + " project (mvn archetype:generate ... -DarchetypeArtifactId=mosaic-adapter-archetype makes one), or"
+                    + " name it with --project");
+        }
+        Path work = dir.resolve("target").resolve("mosaic-dev");
+        Files.createDirectories(work);
+        Process runtime = null;
+        try {
+            runtime = connectOrStart(work);
+            if (runtime == null && base == null) {
+                return Main.UNREACHABLE;
+            }
+            Path built = build(dir, work);
+            if (built == null) {
+                return Main.REFUSED;
+            }
+            List<File> classpath = new ArrayList<>();
+            for (String entry : Files.readString(work.resolve("classpath.txt")).trim().split(File.pathSeparator)) {
+                if (!entry.isBlank()) {
+                    classpath.add(new File(entry));
+                }
+            }
+            Path classes = dir.resolve("target").resolve("classes");
+            DevBundler bundler = new DevBundler(dir, classes, classpath, built);
+            String what = bundler.symbolicName() + " " + bundler.version();
+            long t0 = System.nanoTime();
+            String failure = deploy(Files.readAllBytes(built));
+            if (failure != null) {
+                err.println("mosaic dev: " + what + " was not deployed to " + env + ": " + failure);
+                return Main.REFUSED;
+            }
+            out.println(stamp() + " deployed " + what + " to " + env + " in " + millis(t0) + " ms; watching " + dir.relativize(classes)
+                    + " (Ctrl-C stops)");
+            if (once) {
+                return Main.DONE;
+            }
+            watch(classes, bundler, what);
+            return Main.DONE;
+        } finally {
+            if (runtime != null) {
+                stopRuntime(runtime);
+            }
+        }
+    }
+
+    /** The runtime to deploy to: the one at --url if it answers, else one started here. @return the process started, if any */
+    private Process connectOrStart(Path work) throws Exception {
+        String url = Client.base(remote);
+        int answer = probe(url, null);
+        if (answer > 0) {
+            base = url;
+            token = new Client(out, err).token(remote);
+            if (token == null) {
+                base = null;
+            } else {
+                out.println(stamp() + " using the runtime at " + url);
+            }
+            if (debug != null && base != null) {
+                err.println("mosaic dev: --debug starts a runtime with a debugger port, but one runs already at " + url
+                        + ": stop it, or start it with bin/mosaic run --debug");
+                base = null;
+            }
+            return null;
+        }
+        if (remote.url != null || (System.getenv("MOSAIC_URL") != null && !System.getenv("MOSAIC_URL").isBlank())) {
+            err.println("mosaic dev: no runtime answers at " + url + "; start one (bin/mosaic run), or leave --url and"
+                    + " MOSAIC_URL unset for dev to start its own");
+            return null;
+        }
+        return start(work.resolve("runtime"));
+    }
+
+    /** Starts a runtime with the distribution's own launcher, and waits until it is ready. */
+    private Process start(Path data) throws Exception {
+        Path home = RuntimeLauncher.home();
+        List<String> command = new ArrayList<>();
+        command.add(ProcessHandle.current().info().command().orElse("java"));
+        if (debug != null) {
+            command.add("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:" + debug);
+        }
+        command.addAll(List.of("-jar", home.resolve("lib").resolve("launcher.jar").toString(), "run", "--no-console",
+                "--data", data.toString(), "--port", Integer.toString(port), "--mgmt-port", Integer.toString(mgmtPort)));
+        out.println(stamp() + " starting a runtime (device port " + port + ", data " + data + ")");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        CountDownLatch ready = new CountDownLatch(1);
+        Thread pump = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null;) {
+                    err.println("  runtime | " + line);
+                    if (line.contains(RuntimeLauncher.READY)) {
+                        ready.countDown();
+                    }
+                }
+            } catch (IOException e) {
+                // the runtime is gone; the wait below notices
+            }
+        }, "mosaic-dev-runtime-output");
+        pump.setDaemon(true);
+        pump.start();
+        Thread stopper = new Thread(() -> stopRuntime(p), "mosaic-dev-stop-runtime");
+        Runtime.getRuntime().addShutdownHook(stopper);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!ready.await(100, TimeUnit.MILLISECONDS)) {
+            if (!p.isAlive() || System.nanoTime() > deadline) {
+                stopRuntime(p);
+                err.println("mosaic dev: the runtime did not start (its output is above)");
+                return p;
+            }
+        }
+        if (debug != null) {
+            out.println(stamp() + " debugger on 127.0.0.1:" + debug + ": jdb -attach 127.0.0.1:" + debug
+                    + ", or an IDE's remote JVM debug (attach) to that port");
+        }
+        base = "http://127.0.0.1:" + mgmtPort + "/api/v1";
+        token = Files.readString(data.resolve("mgmt-token")).trim();
+        return p;
+    }
+
+    private static void stopRuntime(Process p) {
+        if (p.isAlive()) {
+            p.destroy();
+            try {
+                if (!p.waitFor(20, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** @return the status the management API answers without a token (401 from a runtime), or -1 if nothing answers */
+    private int probe(String url, String withToken) {
+        try {
+            HttpRequest.Builder b = HttpRequest.newBuilder(java.net.URI.create(url.replaceAll("/+$", "") + "/health"))
+                    .timeout(Duration.ofSeconds(5));
+            if (withToken != null) {
+                b.header("Authorization", "Bearer " + withToken);
+            }
+            return http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        } catch (ConnectException e) {
+            return -1;
+        } catch (IOException | IllegalArgumentException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    /**
+     * Builds the project with Maven: its bundle, and the class path its classes compile against.
+     *
+     * @return the bundle; null if the build failed (its output is printed)
+     */
+    private Path build(Path dir, Path work) throws Exception {
+        String maven = mvn != null ? mvn : System.getenv().getOrDefault("MOSAIC_MVN", "mvn");
+        List<String> command = new ArrayList<>(List.of(maven, "-q", "-B"));
+        if (offline) {
+            command.add("-o");
+        }
+        command.addAll(List.of("-DskipTests", "package", "dependency:build-classpath",
+                "-Dmdep.outputFile=" + work.resolve("classpath.txt"), "-Dmdep.includeScope=compile"));
+        out.println(stamp() + " building " + dir.getFileName() + ": " + String.join(" ", command));
+        long t0 = System.nanoTime();
+        Process p;
+        try {
+            p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            err.println("mosaic dev: cannot run Maven (" + maven + "): " + e.getMessage() + "; put mvn on the PATH, or"
+                    + " name it with --mvn or MOSAIC_MVN");
+            return null;
+        }
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            err.print(output);
+            err.println("mosaic dev: the build failed (exit " + p.exitValue() + "); fix it and run dev again");
+            return null;
+        }
+        Path target = dir.resolve("target");
+        Path jar;
+        try (Stream<Path> files = Files.list(target)) {
+            jar = files.filter(f -> f.toString().endsWith(".jar"))
+                    .filter(f -> !f.getFileName().toString().matches(".*-(sources|javadoc|tests)\\.jar"))
+                    .max((a, b) -> Long.compare(a.toFile().lastModified(), b.toFile().lastModified())).orElse(null);
+        }
+        if (jar == null) {
+            err.println("mosaic dev: the build made no jar in " + target);
+            return null;
+        }
+        out.println(stamp() + " built " + dir.relativize(jar) + " in " + millis(t0) + " ms");
+        return jar;
+    }
+
+    /**
+     * Watches the classes until interrupted: after each burst of changes (a compiler writes several files), bundles and
+     * redeploys, unless the bundle came out the same. A build that fails while files are still changing (Maven deletes
+     * the classes before it compiles them again) is tried again once they settle; only a failure that stays is printed.
+     */
+    private void watch(Path classes, DevBundler bundler, String what) throws Exception {
+        // warm bnd up (its first build loads its classes), so that the first reload is as quick as the others
+        try {
+            lastSha = sha(bundler.bundle());
+        } catch (DevBundler.BundleError e) {
+            err.println(stamp() + " bnd cannot bundle the classes as they are: " + e.getMessage());
+        }
+        try (WatchService watcher = FileSystems.getDefault().newWatchService()) {
+            WatchKey root = register(watcher, classes);
+            while (!Thread.currentThread().isInterrupted()) {
+                WatchKey key = watcher.poll(250, TimeUnit.MILLISECONDS);
+                long changed = System.nanoTime();
+                boolean newDirs = false;
+                if (key != null) {
+                    newDirs = drain(key);
+                } else if ((root == null || !root.isValid()) && Files.isDirectory(classes)) {
+                    newDirs = true; // the folder was removed (mvn clean) and is back: watched again, and bundled
+                } else {
+                    continue;
+                }
+                String failure;
+                while (true) {
+                    // a compiler writes its files in a burst: wait until it has been quiet for a moment
+                    for (WatchKey more; (more = watcher.poll(25, TimeUnit.MILLISECONDS)) != null;) {
+                        newDirs |= drain(more);
+                    }
+                    if (newDirs) {
+                        root = register(watcher, classes);
+                        newDirs = false;
+                    }
+                    failure = Files.isDirectory(classes) ? reload(bundler, what, changed) : null;
+                    WatchKey more = failure == null ? null : watcher.poll(500, TimeUnit.MILLISECONDS);
+                    if (more == null) {
+                        break;
+                    }
+                    newDirs = drain(more);
+                }
+                if (failure != null) {
+                    out.println(stamp() + " not reloaded: " + failure + "; the previous build keeps serving");
+                }
+            }
+        }
+    }
+
+    private byte[] lastSha;
+
+    /** Bundles the classes and deploys them if they changed. @return null if done (or unchanged), else why not */
+    private String reload(DevBundler bundler, String what, long changed) throws Exception {
+        byte[] bundle;
+        long t0 = System.nanoTime();
+        try {
+            bundle = bundler.bundle();
+        } catch (DevBundler.BundleError | IOException e) {
+            return "bnd cannot bundle the classes: " + e.getMessage();
+        }
+        byte[] sha = sha(bundle);
+        if (Arrays.equals(sha, lastSha)) {
+            return null;
+        }
+        long bundled = System.nanoTime();
+        String failure = deploy(bundle);
+        if (failure != null) {
+            return failure;
+        }
+        lastSha = sha;
+        out.println(stamp() + " reloaded " + what + " in " + millis(changed) + " ms (bundle " + (bundled - t0) / 1_000_000
+                + " ms, deploy " + millis(bundled) + " ms)");
+        return null;
+    }
+
+    /** @return whether directories were created (to watch as well) */
+    private static boolean drain(WatchKey key) {
+        boolean dirs = false;
+        for (var event : key.pollEvents()) {
+            if (event.kind() == StandardWatchEventKinds.ENTRY_CREATE && event.context() instanceof Path p
+                    && key.watchable() instanceof Path parent && Files.isDirectory(parent.resolve(p))) {
+                dirs = true;
+            }
+        }
+        key.reset();
+        return dirs;
+    }
+
+    /** Watches every folder under root (registering one twice is harmless). @return root's key, null if it is not there */
+    private static WatchKey register(WatchService watcher, Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return null;
+        }
+        WatchKey rootKey = null;
+        try (Stream<Path> dirs = Files.walk(root)) {
+            for (Path d : dirs.filter(Files::isDirectory).toList()) {
+                WatchKey k = d.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                        StandardWatchEventKinds.ENTRY_DELETE);
+                if (d.equals(root)) {
+                    rootKey = k;
+                }
+            }
+        } catch (java.io.UncheckedIOException | java.nio.file.NoSuchFileException e) {
+            // a folder went away while walking: the next change registers again
+        }
+        return rootKey;
+    }
+
+    /** Deploys the bundle to the environment. @return null if it serves, else why not */
+    private String deploy(byte[] bundle) throws InterruptedException {
+        RemoteCommands.Call call = new RemoteCommands.Call("POST", "/deployments?env=" + java.net.URLEncoder.encode(env,
+                StandardCharsets.UTF_8), bundle);
+        try {
+            HttpResponse<String> r = http.send(Client.request(base, token, call, true, "dev"), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() / 100 == 2 ? null : Client.error(r.statusCode(), r.body());
+        } catch (IOException e) {
+            return "the runtime at " + base + " did not answer (" + e.getMessage() + ")";
+        }
+    }
+
+    private static byte[] sha(byte[] bytes) throws Exception {
+        return MessageDigest.getInstance("SHA-256").digest(bytes);
+    }
+
+    private static long millis(long since) {
+        return (System.nanoTime() - since) / 1_000_000;
+    }
+
+    private static String stamp() {
+        return LocalTime.now().format(CLOCK);
+    }
+}
