@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import org.junit.After;
 import org.junit.BeforeClass;
 import org.junit.Test;
@@ -103,31 +105,42 @@ public class AdapterProjectIT {
     @Test
     public void fromNothingToServedThenEditedLive() throws Exception {
         Path work = Files.createDirectories(home.resolve("work"));
-        // 1. generate, exactly the README's command (offline here)
-        Run generate = run(work, mvn(), "-B", "-o", "org.apache.maven.plugins:maven-archetype-plugin:3.4.1:generate",
-                "-DarchetypeGroupId=dev.mosaic", "-DarchetypeArtifactId=mosaic-adapter-archetype",
-                "-DarchetypeVersion=" + VERSION, "-DgroupId=com.example.kids", "-DartifactId=kids-home");
+        // offline: Maven finds .mvn/maven.config above the folder it runs in, as in any multi-module checkout
+        Files.createDirectories(work.resolve(".mvn"));
+        Files.writeString(work.resolve(".mvn/maven.config"), "-o\n");
+
+        // the README's three commands (generate, build, deploy), then its curl, as written
+        List<ReadmeIT.Step> steps = ReadmeIT.steps(ReadmeIT.section(Files.readString(root.resolve("README.md")),
+                "## Write an adapter"), "sh");
+        assertEquals("the README's project walk-through: " + steps, 4, steps.size());
+        assertTrue(steps.get(0).command().startsWith("mvn -B org.apache.maven.plugins:maven-archetype-plugin:3.4.1:generate"));
+        Run generate = run(work, "bash", "-c", steps.get(0).command());
         assertEquals(generate.out, 0, generate.exit);
+
+        String build = steps.get(1).command();
+        assertTrue(build, build.startsWith("cd kids-home && "));
         Path project = work.resolve("kids-home");
         Path handler = project.resolve("src/main/java/com/example/kids/Hello.java");
         assertTrue(Files.isRegularFile(handler));
-
-        // 2. build: its own unit test runs, and passes
-        Run build = run(project, mvn(), "-B", "-o", "verify");
-        assertEquals(build.out, 0, build.exit);
-        assertTrue(build.out, build.out.contains("Tests run: 1, Failures: 0, Errors: 0"));
+        Run built = run(work, "bash", "-c", build);
+        assertEquals(built.out, 0, built.exit);
+        assertTrue("the generated project's own test ran, and passed",
+                Files.readString(project.resolve("target/surefire-reports/com.example.kids.HelloTest.txt"))
+                        .contains("Tests run: 1, Failures: 0, Errors: 0"));
         assertTrue(Files.isRegularFile(project.resolve("target/kids-home-1.0.0-SNAPSHOT.jar")));
 
-        // 3. served: bin/mosaic dev starts a runtime (no runtime answers at its URL) and deploys the project to dev
+        // deploy: `mosaic dev` starts a runtime (none answers at its URL) and deploys the project to dev; the test's
+        // own ports are the only thing added
         int port = freePort();
         int mgmt = freePort();
+        assertEquals("mosaic dev", steps.get(2).command());
         List<String> lines = new CopyOnWriteArrayList<>();
-        Process dev = start(project, lines, "dev", "-o", "--port", Integer.toString(port), "--mgmt-port", Integer.toString(mgmt));
+        Process dev = start(project, lines, "bash", "-c", "exec " + steps.get(2).command() + " --port " + port + " --mgmt-port " + mgmt);
         await(lines, l -> l.contains("watching target/classes"), dev);
-        HttpResponse<String> hello = get(port, "/kids-home/hello?name=kids");
-        assertEquals(hello.body(), 200, hello.statusCode());
-        assertTrue(hello.body(), hello.body().contains("\"greeting\":\"hello, kids\""));
-        assertTrue(hello.body(), hello.body().contains("\"environment\":\"dev\""));
+        Run curl = run(project, "bash", "-c", steps.get(3).command().replace("localhost:8080", "127.0.0.1:" + port));
+        assertEquals(curl.out, 0, curl.exit);
+        JsonNode expected = LaunchedRuntime.JSON.readTree(steps.get(3).comment());
+        assertEquals(curl.out, expected, LaunchedRuntime.JSON.readTree(curl.out));
         assertEquals("only in dev", 404, get(port, "/kids-home/hello", Map.of()).statusCode());
 
         // 4. an edit, compiled as an IDE or `mvn compile` would: the new answer serves, the old one until then
@@ -202,6 +215,33 @@ public class AdapterProjectIT {
         }
     }
 
+    /** A shared module's project, from its archetype: its test passes, and it builds as a module exporting its version. */
+    @Test
+    public void aModuleProjectFromItsArchetype() throws Exception {
+        Path work = Files.createDirectories(home.resolve("modules"));
+        Files.createDirectories(work.resolve(".mvn"));
+        Files.writeString(work.resolve(".mvn/maven.config"), "-o\n");
+        Run generate = run(work, "mvn", "-B", "org.apache.maven.plugins:maven-archetype-plugin:3.4.1:generate",
+                "-DarchetypeGroupId=dev.mosaic", "-DarchetypeArtifactId=mosaic-module-archetype",
+                "-DarchetypeVersion=" + VERSION, "-DgroupId=com.example.texts", "-DartifactId=greetings");
+        assertEquals(generate.out, 0, generate.exit);
+        Path project = work.resolve("greetings");
+        Run build = run(project, "mvn", "-B", "-q", "verify");
+        assertEquals(build.out, 0, build.exit);
+        assertTrue(Files.readString(project.resolve("target/surefire-reports/com.example.texts.GreetingsTest.txt"))
+                .contains("Tests run: 1, Failures: 0, Errors: 0"));
+        java.util.jar.Attributes m;
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(project.resolve("target/greetings-1.0.0-SNAPSHOT.jar").toFile())) {
+            m = jar.getManifest().getMainAttributes();
+        }
+        assertEquals("module", m.getValue("Mosaic-Kind"));
+        assertEquals("com.example.texts", m.getValue("Mosaic-Owner"));
+        assertEquals("com.example.texts.greetings", m.getValue("Bundle-SymbolicName"));
+        assertTrue(m.getValue("Export-Package"), m.getValue("Export-Package").matches("com\\.example\\.texts;version=\"1\\.0\\.0\".*"));
+        assertEquals("a module imports no version of its own API", null, m.getValue("Import-Package") == null ? null
+                : m.getValue("Import-Package").contains("com.example.texts") ? "imports itself" : null);
+    }
+
     private HttpResponse<String> get(int port, String path) throws Exception {
         return get(port, path, Map.of("X-Mosaic-Env", "dev"));
     }
@@ -250,7 +290,9 @@ public class AdapterProjectIT {
                 // offline, but a file: mirror is no network
                 + " -Daether.offline.protocols=file");
         env.put("MOSAIC_MVN", mvn());
-        env.put("PATH", Path.of(LaunchedRuntime.java()).getParent() + File.pathSeparator + System.getenv("PATH"));
+        // mosaic on the PATH, as the README says; this build's Maven and Java
+        env.put("PATH", root.resolve("bin") + File.pathSeparator + Path.of(mvn()).toAbsolutePath().getParent()
+                + File.pathSeparator + Path.of(LaunchedRuntime.java()).getParent() + File.pathSeparator + System.getenv("PATH"));
         env.put("MOSAIC_HOME", LaunchedRuntime.dist().toString());
         env.remove("MOSAIC_TOKEN");
         env.remove("MOSAIC_URL");
@@ -265,10 +307,8 @@ public class AdapterProjectIT {
         return new Run(p.exitValue(), out);
     }
 
-    private Process start(Path dir, List<String> lines, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of(cli()));
-        command.addAll(List.of(args));
-        Process p = process(dir, command).start();
+    private Process start(Path dir, List<String> lines, String... command) throws IOException {
+        Process p = process(dir, List.of(command)).start();
         started.add(p);
         Thread pump = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {

@@ -137,14 +137,22 @@ public class ReadmeIT {
         return readme.substring(start, end < 0 ? readme.length() : end);
     }
 
-    /** The lines of the section's plain code blocks (those without a language, which are shell). */
+    /**
+     * The lines of the section's plain code blocks (those without a language, which are shell run here from this
+     * repository; a team's own project is shown in {@code sh} blocks, which {@link AdapterProjectIT} runs).
+     */
     static List<Step> steps(String section) {
+        return steps(section, "");
+    }
+
+    /** The lines of the section's code blocks tagged with the language (empty: none). */
+    static List<Step> steps(String section, String language) {
         List<Step> steps = new ArrayList<>();
         boolean inBlock = false;
         boolean shell = false;
         for (String line : section.split("\n")) {
             if (line.startsWith("```")) {
-                shell = !inBlock && line.trim().equals("```");
+                shell = !inBlock && line.trim().equals("```" + language);
                 inBlock = !inBlock;
             } else if (inBlock && shell && !line.isBlank()) {
                 Matcher comment = Pattern.compile("\\s+#\\s").matcher(line);
