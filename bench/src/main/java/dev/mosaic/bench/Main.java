@@ -33,6 +33,9 @@ public final class Main {
             bench/run gate [releases] [consumers] [restarts]
                 the release gate: time in bnd's comparison and in the consumers' code check, per release of the
                 example catalog and of commons-lang3 among many consumers; start-to-ready with and without it
+            bench/run devloop [edits] [compiles]
+                edit -> served with bin/mosaic dev on a project from the adapter archetype: a class file replaced,
+                to the new answer; from mvn compile's start; and mvn package + deploy as the baseline
             bench/run bulkhead [requests] [rounds]
                 a healthy adapter's latency with and without a saturated neighbour
             """;
@@ -56,6 +59,7 @@ public final class Main {
             case "lookup" -> Lookup.run(rest);
             case "startup" -> Startup.run(rest);
             case "gate" -> GateBench.run(rest);
+            case "devloop" -> DevLoop.run(rest);
             default -> {
                 System.out.print(HELP);
                 System.exit(name.equals("help") ? 0 : 2);

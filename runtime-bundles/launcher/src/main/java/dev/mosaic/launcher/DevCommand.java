@@ -127,12 +127,12 @@ final class DevCommand implements Callable<Integer> {
                 err.println("mosaic dev: " + what + " was not deployed to " + env + ": " + failure);
                 return Main.REFUSED;
             }
-            out.println(stamp() + " deployed " + what + " to " + env + " in " + millis(t0) + " ms; watching " + dir.relativize(classes)
-                    + " (Ctrl-C stops)");
+            String deployed = stamp() + " deployed " + what + " to " + env + " in " + millis(t0) + " ms";
             if (once) {
+                out.println(deployed);
                 return Main.DONE;
             }
-            watch(classes, bundler, what);
+            watch(classes, bundler, what, deployed + "; watching " + dir.relativize(classes) + " (Ctrl-C stops)");
             return Main.DONE;
         } finally {
             if (runtime != null) {
@@ -296,15 +296,17 @@ final class DevCommand implements Callable<Integer> {
      * redeploys, unless the bundle came out the same. A build that fails while files are still changing (Maven deletes
      * the classes before it compiles them again) is tried again once they settle; only a failure that stays is printed.
      */
-    private void watch(Path classes, DevBundler bundler, String what) throws Exception {
-        // warm bnd up (its first build loads its classes), so that the first reload is as quick as the others
-        try {
-            lastSha = sha(bundler.bundle());
-        } catch (DevBundler.BundleError e) {
-            err.println(stamp() + " bnd cannot bundle the classes as they are: " + e.getMessage());
-        }
+    private void watch(Path classes, DevBundler bundler, String what, String watching) throws Exception {
         try (WatchService watcher = FileSystems.getDefault().newWatchService()) {
+            // watching first, so that no change is missed; then bnd warmed up (its first build loads its classes), so
+            // that the first reload is as quick as the others; only then is the loop announced
             WatchKey root = register(watcher, classes);
+            try {
+                bundler.bundle();
+            } catch (DevBundler.BundleError e) {
+                err.println(stamp() + " bnd cannot bundle the classes as they are: " + e.getMessage());
+            }
+            out.println(watching);
             while (!Thread.currentThread().isInterrupted()) {
                 WatchKey key = watcher.poll(250, TimeUnit.MILLISECONDS);
                 long changed = System.nanoTime();
