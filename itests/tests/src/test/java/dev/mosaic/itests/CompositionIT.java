@@ -160,6 +160,71 @@ public class CompositionIT extends MosaicSupport {
         deployer().undeploy("stage", "dev.mosaic.examples.tv-home", null, false, "itest", false);
     }
 
+    /**
+     * {@code call} (console, API and so the CLI): a route called with a chosen request, answered with its status, headers,
+     * body and the backend calls it made, which the gateway lists in {@code Server-Timing} for a traced request: asked
+     * with {@code X-Mosaic-Trace: 1} outside prod, never in prod without the runtime's trace key.
+     */
+    @Test
+    public void callShowsTheBackendCallsARequestMade() throws Exception {
+        TestBackend recs = backend(Behaviour.json(titles("Recommended A")).delayed(30));
+        TestBackend marks = backend(Behaviour.json(titles("Half-watched")));
+        declare("trace", "recommendations", recs.url(), "timeout", "500ms");
+        declare("trace", "bookmarks", marks.url(), "timeout", "300ms");
+        deploy(example("catalog-1.2.0.jar"), "trace");
+        deploy(example("tv-home-1.2.0.jar"), "trace");
+
+        HttpResponse<String> traced = get("/tv/home?profile=kids", "X-Mosaic-Env", "trace", "X-Mosaic-Trace", "1");
+        assertEquals(200, traced.statusCode());
+        String timing = traced.headers().firstValue("Server-Timing").orElse("");
+        assertTrue(timing, timing.startsWith("adapter;desc=\"dev.mosaic.examples.tv-home 1.2.0\";dur="));
+        assertTrue(timing, timing.contains("recommendations;desc=\"GET /kids 200\";dur=")
+                && timing.contains("bookmarks;desc=\"GET /kids 200\";dur="));
+        assertTrue("not traced unless asked", get("/tv/home", "X-Mosaic-Env", "trace").headers().firstValue("Server-Timing").isEmpty());
+        assertTrue("not in prod without the runtime's trace key",
+                get("/tv/home", "X-Mosaic-Trace", "1").headers().firstValue("Server-Timing").isEmpty());
+
+        // the API's call: status, headers, body, and the calls as entries
+        HttpResponse<String> answer = call("POST", "/call", ("{\"method\":\"GET\",\"path\":\"/tv/home?profile=kids\","
+                + "\"env\":\"trace\",\"headers\":[\"X-Profile: kids\"]}").getBytes(StandardCharsets.UTF_8), token(),
+                "application/json");
+        assertEquals(answer.body(), 200, answer.statusCode());
+        JsonNode a = json(answer);
+        assertEquals(200, a.get("status").asInt());
+        assertEquals("1.2.0", new com.fasterxml.jackson.databind.ObjectMapper().readTree(a.get("body").asText()).get("adapterVersion").asText());
+        assertTrue(a.get("headers").has("x-request-id"));
+        List<String> called = new ArrayList<>();
+        a.get("calls").forEach(c -> called.add(c.get("name").asText() + " " + c.get("description").asText()));
+        assertTrue(called.toString(), called.contains("recommendations GET /kids 200") && called.contains("bookmarks GET /kids 200"));
+        for (JsonNode c : a.get("calls")) {
+            if (c.get("name").asText().equals("recommendations")) {
+                assertTrue(c.toString(), c.get("millis").asDouble() >= 25); // the backend's 30 ms delay is in it
+            }
+        }
+        // as a table, for people (the CLI's default)
+        String text = call("POST", "/call", "{\"method\":\"GET\",\"path\":\"/tv/home\",\"env\":\"trace\"}"
+                .getBytes(StandardCharsets.UTF_8), token(), "text/plain").body();
+        assertTrue(text, text.startsWith("HTTP 200  (GET /tv/home in trace, ") && text.contains("backend calls (2):"));
+        // bad input is named, and nothing is called
+        HttpResponse<String> bad = call("POST", "/call", "{\"method\":\"GET\",\"path\":\"tv/home\",\"env\":\"trace\"}"
+                .getBytes(StandardCharsets.UTF_8), token(), "application/json");
+        assertEquals(bad.body(), 400, bad.statusCode());
+        assertTrue(bad.body(), bad.body().contains("must start with '/'"));
+        HttpResponse<String> badHeader = call("POST", "/call", ("{\"method\":\"GET\",\"path\":\"/tv/home\",\"env\":\"trace\","
+                + "\"headers\":[\"no colon\"]}").getBytes(StandardCharsets.UTF_8), token(), "application/json");
+        assertEquals(400, badHeader.statusCode());
+        assertTrue(badHeader.body(), badHeader.body().contains("a header is 'Name: value'"));
+
+        // the console's mosaic:call, the same
+        try (CommandSession session = commands.createSession(System.in, System.out, System.err)) {
+            Object console = session.execute("mosaic:call -e trace -H 'X-Profile: kids' GET /tv/home");
+            String shown = String.valueOf(console);
+            assertTrue(shown, shown.contains("status=200") && shown.contains("name=recommendations")
+                    && shown.contains("name=bookmarks"));
+        }
+        deployer().undeploy("trace", "dev.mosaic.examples.tv-home", null, false, "itest", false);
+    }
+
     @Test
     public void unhandledBackendFailuresAnswer502503Or504NamingTheBackend() throws Exception {
         TestBackend echo = backend(Behaviour.json("{\"ok\":true}"));

@@ -114,6 +114,12 @@ public class ReadmeIT {
                 Map.Entry<String, JsonNode> field = it.next();
                 assertEquals("`" + step + "` answered " + out, field.getValue(), actual.get(field.getKey()));
             }
+        } else if (step.command().startsWith("bin/mosaic call ")) {
+            // in prod too: the CLI's call carries the runtime's trace key
+            Matcher calls = Pattern.compile("its (\\d+) backend calls").matcher(comment);
+            assertTrue("a call of the walk-through says how many backend calls it shows: " + step, calls.find());
+            assertTrue("`" + step + "` should show " + calls.group(1) + " backend calls, but printed:\n" + out,
+                    out.startsWith("HTTP 200") && out.contains("backend calls (" + calls.group(1) + "):"));
         } else if (step.command().startsWith("curl ")) {
             Matcher version = VERSION.matcher(comment);
             assertTrue("a curl of the walk-through says what it shows: " + step, version.find());

@@ -73,5 +73,23 @@ public interface Backends {
 
         /** The request is answered: calls still in flight are aborted. */
         void close();
+
+        /**
+         * Keeps each call made from now on, for {@link #calls()}: for a request a developer or an operator traces
+         * ({@code X-Mosaic-Trace}); untraced requests keep nothing.
+         *
+         * @since 1.1
+         */
+        default void trace() {
+            // a scope that keeps nothing
+        }
+
+        /**
+         * @return the calls made since {@link #trace()} that have ended, in the order they ended; empty if not traced
+         * @since 1.1
+         */
+        default java.util.List<BackendTrace> calls() {
+            return java.util.List.of();
+        }
     }
 }

@@ -4,7 +4,7 @@
  * the calls go.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package dev.mosaic.backends;
 
 import org.osgi.annotation.bundle.Export;

@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
                 RemoteCommands.Promote.class, RemoteCommands.Ttl.class, RemoteCommands.Sunset.class,
                 RemoteCommands.DependentsOf.class, RemoteCommands.Deps.class, RemoteCommands.UptakeOf.class,
                 RemoteCommands.GraphOf.class, RemoteCommands.HealthOf.class, RemoteCommands.Backend.class,
-                RemoteCommands.BackendsOf.class,
+                RemoteCommands.BackendsOf.class, RemoteCommands.CallRoute.class,
                 MosaicCommand.Completion.class, HelpCommand.class })
 final class MosaicCommand implements Callable<Integer> {
 

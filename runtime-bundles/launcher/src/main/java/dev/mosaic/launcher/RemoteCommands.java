@@ -527,6 +527,38 @@ final class RemoteCommands {
         }
     }
 
+    @Command(name = "call", description = { "Calls a route with a chosen request, through the device port, traced:",
+            "its status, headers and body, and the backend calls it made (in prod too: the runtime's trace key goes with it).",
+            "  mosaic call GET /tv/home --env dev -H 'X-Profile: kids'" })
+    static final class CallRoute extends InEnvironment {
+        @Parameters(index = "0", paramLabel = "METHOD", description = "GET, POST, ...")
+        String method;
+
+        @Parameters(index = "1", paramLabel = "PATH", description = "the path and query: /tv/home?profile=kids")
+        String path;
+
+        @Option(names = { "-H", "--header" }, paramLabel = "'NAME: VALUE'", description = "a request header (repeatable)")
+        List<String> headers = new java.util.ArrayList<>();
+
+        @Option(names = { "-d", "--body" }, paramLabel = "BODY", description = "the request body")
+        String body;
+
+        @Override
+        Call request() {
+            java.util.Map<String, Object> call = new java.util.LinkedHashMap<>();
+            call.put("method", method.toUpperCase(java.util.Locale.ROOT));
+            call.put("path", path);
+            call.put("env", env);
+            call.put("headers", headers);
+            call.put("body", body);
+            try {
+                return new Call("POST", "/call", new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(call));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw usage("cannot write the call: " + e.getMessage());
+            }
+        }
+    }
+
     /** A query string, leaving out parameters that are not set. */
     static final class Query {
         private final StringBuilder b = new StringBuilder();

@@ -86,6 +86,10 @@ final class RuntimeLauncher {
         int maxLevel = feature.bundles().stream().mapToInt(Feature.Entry::startOrder).max().orElse(1);
         config.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(maxLevel));
         config.put("mosaic.data", o.data().toString());
+        // what makes X-Mosaic-Trace count in prod: known to the gateway and the management API's call, nowhere else
+        byte[] key = new byte[16];
+        new java.security.SecureRandom().nextBytes(key);
+        config.put("mosaic.trace.key", java.util.HexFormat.of().formatHex(key));
         config.put("mosaic.gateway.port", Integer.toString(o.port()));
         if (o.host() != null) {
             config.put("mosaic.gateway.host", o.host());

@@ -62,6 +62,9 @@ final class RequestScope implements Backends.Scope {
     /** The attempts waiting for an answer; guarded by this (a request has a few, so a list is cheapest). */
     private final List<Request> inFlight = new ArrayList<>(4);
     private volatile boolean closed;
+    /** The calls of a traced request, as they end; null unless traced. Guarded by this. */
+    private List<dev.mosaic.backends.BackendTrace> trace;
+    private long traceStart;
 
     RequestScope(Map<String, Declared> backends, Backends.Caller caller, Scheduler scheduler) {
         this.backends = backends;
@@ -107,6 +110,37 @@ final class RequestScope implements Backends.Scope {
         }
         for (Request r : waiting) {
             r.abort(new Answered());
+        }
+    }
+
+    @Override
+    public synchronized void trace() {
+        if (trace == null) {
+            trace = new ArrayList<>(4);
+            traceStart = System.nanoTime();
+        }
+    }
+
+    @Override
+    public synchronized List<dev.mosaic.backends.BackendTrace> calls() {
+        return trace == null ? List.of() : List.copyOf(trace);
+    }
+
+    /** @return whether calls are kept */
+    private synchronized boolean traced() {
+        return trace != null;
+    }
+
+    /** Keeps how a traced call ended. */
+    private void traced(String backend, String method, String target, long start, Exchange x, Answer a, Throwable e) {
+        long now = System.nanoTime();
+        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        int status = a != null ? a.status() : cause instanceof BackendException b ? b.status() : 0;
+        String outcome = a != null ? (a.status() >= 500 ? "error" : "ok")
+                : cause instanceof BackendException b ? b.reason().name().toLowerCase(Locale.ROOT) : "failed";
+        synchronized (this) {
+            trace.add(new dev.mosaic.backends.BackendTrace(backend, method, target, status, outcome,
+                    (start - traceStart) / 1e6, (now - start) / 1e6, x == null ? 0 : x.attempts));
         }
     }
 
@@ -435,7 +469,11 @@ final class RequestScope implements Backends.Scope {
             d.budget.recordCall();
             if (d.unusable != null) {
                 d.errors.increment();
-                outcome.completeExceptionally(new BackendException(d.spec.name(), Reason.MISCONFIGURED, 0, d.unusable, null));
+                BackendException misconfigured = new BackendException(d.spec.name(), Reason.MISCONFIGURED, 0, d.unusable, null);
+                if (traced()) {
+                    traced(d.spec.name(), method, target, System.nanoTime(), null, null, misconfigured);
+                }
+                outcome.completeExceptionally(misconfigured);
                 return;
             }
             long now = System.nanoTime();
@@ -443,7 +481,22 @@ final class RequestScope implements Backends.Scope {
             if (timeoutNanos != Long.MAX_VALUE) {
                 deadline = Math.min(deadline, now + timeoutNanos);
             }
-            new Exchange(d, method, target, path, headers, body, contentType, deadline, outcome).attempt(1);
+            if (!traced()) {
+                new Exchange(d, method, target, path, headers, body, contentType, deadline, outcome).attempt(1);
+                return;
+            }
+            // traced: the call is kept before the adapter hears of its end (the adapter's answer may follow at once)
+            CompletableFuture<Answer> ended = new CompletableFuture<>();
+            Exchange x = new Exchange(d, method, target, path, headers, body, contentType, deadline, ended);
+            ended.whenComplete((a, e) -> {
+                traced(d.spec.name(), method, target, now, x, a, e);
+                if (e != null) {
+                    outcome.completeExceptionally(e);
+                } else {
+                    outcome.complete(a);
+                }
+            });
+            x.attempt(1);
         }
     }
 
@@ -461,6 +514,8 @@ final class RequestScope implements Backends.Scope {
         private final CompletableFuture<Answer> outcome;
         private final boolean idempotent;
         private final long allowedNanos;
+        /** How many times it was sent so far. */
+        volatile int attempts;
 
         Exchange(Declared d, String method, String target, String path, List<String[]> headers, byte[] body,
                 String contentType, long deadline, CompletableFuture<Answer> outcome) {
@@ -490,6 +545,7 @@ final class RequestScope implements Backends.Scope {
         }
 
         void attempt(int n) {
+            attempts = n;
             if (closed) {
                 fail(failure(Reason.DEADLINE, 0, "backend " + d.spec.name() + " was not called (" + what()
                         + "): the device request was answered already", null));

@@ -85,6 +85,8 @@ final class DeviceHandler extends Handler.Abstract {
     private final long maxBodyMillis;
     private final long inlineBudgetNanos;
     private final long inlineWarmupCalls;
+    /** {@code mosaic.trace.key}, or null. */
+    private final String traceKey;
     /** Whether Jetty calls {@link #handle} on a thread that may block (the BLOCKING mode). */
     private final boolean calledWhereBlockingIsAllowed;
     /** How many blocking calls may run on Jetty's threads at once; the rest go to the adapter pool. */
@@ -119,6 +121,26 @@ final class DeviceHandler extends Handler.Abstract {
         this.maxBodyMillis = settings.maxBodyMillis();
         this.inlineBudgetNanos = TimeUnit.MICROSECONDS.toNanos(settings.inlineBudgetMicros());
         this.inlineWarmupCalls = settings.inlineWarmupCalls();
+        this.traceKey = settings.traceKey();
+    }
+
+    /** The request header asking for a trace of the request's backend calls, answered in {@code Server-Timing}. */
+    static final String TRACE_HEADER = "X-Mosaic-Trace";
+
+    /**
+     * @return whether the request is traced: it asks with {@code X-Mosaic-Trace: 1} outside {@code prod}, or anywhere
+     *         with the runtime's trace key (what the management API's {@code call} sends)
+     */
+    private boolean traced(Request request, String env) {
+        String asked = request.getHeaders().get(TRACE_HEADER);
+        if (asked == null) {
+            return false;
+        }
+        if (traceKey != null && java.security.MessageDigest.isEqual(asked.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                traceKey.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
+            return true;
+        }
+        return asked.equals("1") && !Gateway.DEFAULT_ENVIRONMENT.equals(env);
     }
 
     /**
@@ -203,8 +225,8 @@ final class DeviceHandler extends Handler.Abstract {
         long length = request.getLength();
         boolean chunked = length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
         if (length == 0 || (length < 0 && !chunked)) {
-            start(target, new RequestView(request, path, found.params(), null, requestId, env, tenant.mapper), response, callback,
-                    calledWhereBlockingIsAllowed || DeviceConnector.mayBlockHere());
+            start(target, new RequestView(request, path, found.params(), null, requestId, env, tenant.mapper, traced(request, env)),
+                    response, callback, calledWhereBlockingIsAllowed || DeviceConnector.mayBlockHere());
             return;
         }
         if (length > maxBodyBytes) {
@@ -238,7 +260,8 @@ final class DeviceHandler extends Handler.Abstract {
                     }
                     if (failure == null) {
                         // on whichever thread completed the read: never assumed free to block
-                        start(target, new RequestView(request, path, found.params(), body, requestId, env, tenant.mapper),
+                        start(target, new RequestView(request, path, found.params(), body, requestId, env, tenant.mapper,
+                                traced(request, env)),
                                 response, callback, false);
                         return;
                     }
@@ -397,6 +420,9 @@ final class DeviceHandler extends Handler.Abstract {
             try {
                 if (answered.compareAndSet(false, true)) {
                     view.answered();
+                    if (view.traced()) {
+                        response.getHeaders().put("Server-Timing", view.serverTiming());
+                    }
                     if (failure != null) {
                         fail(target, failure, view, response, callback);
                     } else {
@@ -421,6 +447,9 @@ final class DeviceHandler extends Handler.Abstract {
                 return;
             }
             view.answered();
+            if (view.traced()) {
+                response.getHeaders().put("Server-Timing", view.serverTiming());
+            }
             Tenant tenant = target.tenant;
             tenant.timeouts.increment();
             target.failures.increment();

@@ -90,6 +90,14 @@ record GatewaySettings(int port, String host, int deviceThreads, Mode mode, int 
         return number(properties, "mosaic.gateway.inlineWarmupCalls", 100);
     }
 
+    /**
+     * @return the key that makes {@code X-Mosaic-Trace} count in {@code prod} ({@code mosaic.trace.key}: the launcher
+     *         makes a random one at each start, which the management API's {@code call} sends); null if none
+     */
+    String traceKey() {
+        return properties.apply("mosaic.trace.key");
+    }
+
     /** @return the operator's setting for one adapter ({@code mosaic.limits.<adapter>.<limit>}), or null */
     String limit(String adapter, String limit) {
         return properties.apply("mosaic.limits." + adapter + "." + limit);

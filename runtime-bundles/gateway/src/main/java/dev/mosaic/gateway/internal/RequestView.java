@@ -42,8 +42,19 @@ final class RequestView implements dev.mosaic.api.Request {
     private Backends.Scope scope;
     private boolean answered;
 
+    /** Whether its backend calls are traced ({@code X-Mosaic-Trace}), and since when. */
+    private final boolean traced;
+    private final long tracedSince;
+
     RequestView(Request request, String path, Map<String, String> pathParams, byte[] body, String requestId,
             String environment, ObjectMapper mapper) {
+        this(request, path, pathParams, body, requestId, environment, mapper, false);
+    }
+
+    RequestView(Request request, String path, Map<String, String> pathParams, byte[] body, String requestId,
+            String environment, ObjectMapper mapper, boolean traced) {
+        this.traced = traced;
+        this.tracedSince = traced ? System.nanoTime() : 0;
         this.request = request;
         this.path = path;
         this.pathParams = pathParams;
@@ -75,8 +86,54 @@ final class RequestView implements dev.mosaic.api.Request {
             scope = backends.open(new Backends.Caller(environment, tenant.adapter, tenant.version, tenant.backends,
                     deadlineNanos, requestId, request.getHeaders().get("traceparent"), tenant.mapper,
                     t.backendCalls::increment));
+            if (traced) {
+                scope.trace();
+            }
         }
         return scope.backend(name);
+    }
+
+    boolean traced() {
+        return traced;
+    }
+
+    /**
+     * @return the {@code Server-Timing} of a traced request: the adapter's time, then each backend call it made
+     *         ({@code recommendations;desc="GET /recs/kids 200";dur=12.3}), in the order they ended
+     */
+    String serverTiming() {
+        Backends.Scope s;
+        synchronized (this) {
+            s = scope;
+        }
+        StringBuilder b = new StringBuilder("adapter;desc=\"").append(quoted(tenant.adapter + " " + tenant.version))
+                .append("\";dur=").append(millis((System.nanoTime() - tracedSince) / 1e6));
+        if (s != null) {
+            for (dev.mosaic.backends.BackendTrace c : s.calls()) {
+                String what = c.method() + " " + c.target() + " " + (c.status() > 0 ? Integer.toString(c.status()) : "-")
+                        + (c.outcome().equals("ok") || c.outcome().equals("error") ? "" : " " + c.outcome())
+                        + (c.attempts() > 1 ? " (" + c.attempts() + " attempts)" : "");
+                b.append(", ").append(c.backend()).append(";desc=\"").append(quoted(what)).append("\";dur=")
+                        .append(millis(c.millis()));
+            }
+        }
+        return b.toString();
+    }
+
+    private static String millis(double ms) {
+        return String.format(java.util.Locale.ROOT, "%.1f", ms);
+    }
+
+    /** @return the text as the inside of an HTTP quoted-string, without control characters */
+    private static String quoted(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                b.append('\\');
+            }
+            b.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        return b.toString();
     }
 
     /** The request is answered: backend calls still in flight for it are abandoned. */

@@ -108,26 +108,8 @@ final class ApiRequest {
      * a number or a list of them, {@code {"url":["http://..."],"timeout":"1s"}}. At most 64 KiB.
      */
     java.util.Map<String, java.util.List<String>> options() throws ApiError {
-        byte[] bytes;
-        try (InputStream in = Content.Source.asInputStream(request)) {
-            bytes = in.readNBytes(65_537);
-        } catch (IOException e) {
-            throw new ApiError(400, "bad_request", "the body could not be read: " + e.getMessage());
-        }
-        if (bytes.length > 65_536) {
-            throw new ApiError(413, "body_too_large", "a declaration is at most 64 KiB of JSON");
-        }
-        com.fasterxml.jackson.databind.JsonNode root;
-        try {
-            root = OPTIONS_READER.readTree(bytes);
-        } catch (IOException e) {
-            throw new ApiError(400, "invalid_argument", "the body is not JSON: expected an object of options such as"
-                    + " {\"url\":[\"http://host:port\"],\"timeout\":\"1s\"}");
-        }
-        if (root == null || !root.isObject()) {
-            throw new ApiError(400, "invalid_argument", "the body must be a JSON object of options, e.g."
-                    + " {\"url\":[\"http://host:port\"],\"timeout\":\"1s\"}");
-        }
+        com.fasterxml.jackson.databind.JsonNode root = jsonObject("a declaration", "an object of options such as"
+                + " {\"url\":[\"http://host:port\"],\"timeout\":\"1s\"}");
         java.util.Map<String, java.util.List<String>> options = new java.util.LinkedHashMap<>();
         for (java.util.Iterator<java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = root.fields(); it.hasNext();) {
             java.util.Map.Entry<String, com.fasterxml.jackson.databind.JsonNode> e = it.next();
@@ -143,6 +125,34 @@ final class ApiRequest {
             options.put(e.getKey(), values);
         }
         return options;
+    }
+
+    /**
+     * Reads the body as a JSON object of at most 64 KiB.
+     *
+     * @param what what the body is, for messages
+     * @param expected what it should be, with an example
+     */
+    com.fasterxml.jackson.databind.JsonNode jsonObject(String what, String expected) throws ApiError {
+        byte[] bytes;
+        try (InputStream in = Content.Source.asInputStream(request)) {
+            bytes = in.readNBytes(65_537);
+        } catch (IOException e) {
+            throw new ApiError(400, "bad_request", "the body could not be read: " + e.getMessage());
+        }
+        if (bytes.length > 65_536) {
+            throw new ApiError(413, "body_too_large", what + " is at most 64 KiB of JSON");
+        }
+        com.fasterxml.jackson.databind.JsonNode root;
+        try {
+            root = OPTIONS_READER.readTree(bytes);
+        } catch (IOException e) {
+            throw new ApiError(400, "invalid_argument", "the body is not JSON: expected " + expected);
+        }
+        if (root == null || !root.isObject()) {
+            throw new ApiError(400, "invalid_argument", "the body must be a JSON object: " + expected);
+        }
+        return root;
     }
 
     private static final com.fasterxml.jackson.databind.ObjectMapper OPTIONS_READER = new com.fasterxml.jackson.databind.ObjectMapper();

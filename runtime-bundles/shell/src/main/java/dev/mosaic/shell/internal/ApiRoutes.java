@@ -56,7 +56,8 @@ final class ApiRoutes {
     private final Map<String, Map<String, Call>> routes = new LinkedHashMap<>();
 
     ApiRoutes(Supplier<Deployer> deployer, Supplier<Insight> insight, Supplier<Restoring> restoring,
-            Supplier<Backends> backends, Function<Handler, Handler> auth, long maxUpload) {
+            Supplier<Backends> backends, Supplier<dev.mosaic.gateway.Gateway> gateway, RouteCalls calls,
+            Function<Handler, Handler> auth, long maxUpload) {
         this.backends = backends;
         this.deployer = deployer;
         this.insight = insight;
@@ -108,6 +109,21 @@ final class ApiRoutes {
         route("DELETE", "/backends/{env}/{name}", (r, d, i) -> d.removeBackend(r.path("env"), r.path("name"),
                 r.flag("force"), r.actor(), r.flag("dryRun")));
         route("GET", "/history", (r, d, i) -> d.history(r.limit(100)));
+        route("POST", "/call", (r, d, i) -> {
+            com.fasterxml.jackson.databind.JsonNode c = r.jsonObject("a call", "{\"method\":\"GET\",\"path\":\"/tv/home\","
+                    + "\"env\":\"dev\",\"headers\":[\"X-Profile: kids\"],\"body\":\"...\"}");
+            java.util.List<String> headers = new java.util.ArrayList<>();
+            c.path("headers").forEach(h -> headers.add(h.asText()));
+            try {
+                return calls.call(gateway.get(), c.path("method").asText("GET"), c.path("path").asText(null),
+                        c.path("env").asText(null), headers, c.hasNonNull("body") ? c.get("body").asText() : null);
+            } catch (java.io.IOException e) {
+                throw new ApiError(502, "call_failed", "the route could not be called on the device port: " + e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ApiError(503, "interrupted", "the call was interrupted");
+            }
+        });
     }
 
     private void route(String method, String template, Call call) {

@@ -55,6 +55,9 @@ final class Formats {
                 return BackendViews.table(cast(list));
             }
         }
+        if (value instanceof RouteCalls.Answer a) {
+            return RouteCalls.text(a);
+        }
         if (value instanceof Graph g) {
             return graph(g);
         }

@@ -100,7 +100,9 @@ public final class ManagementServer implements ManagementApi {
 
         PathMappingsHandler mappings = new PathMappingsHandler();
         new Probes(() -> deployer, () -> restoring, () -> gateway).addTo(mappings);
-        new ApiRoutes(() -> deployer, () -> insight, () -> restoring, () -> backends, next -> new BearerAuth(tokens, failures, next), maxUpload)
+        RouteCalls calls = new RouteCalls(context.getProperty("mosaic.gateway.host"), context.getProperty("mosaic.trace.key"));
+        new ApiRoutes(() -> deployer, () -> insight, () -> restoring, () -> backends, () -> gateway, calls,
+                next -> new BearerAuth(tokens, failures, next), maxUpload)
                 .addTo(mappings);
         mappings.addMapping(new ServletPathSpec("/"), notFound());
 

@@ -58,7 +58,8 @@ import dev.mosaic.insight.Uptake;
         "osgi.command.function=graph",
         "osgi.command.function=health",
         "osgi.command.function=backend",
-        "osgi.command.function=backends" })
+        "osgi.command.function=backends",
+        "osgi.command.function=call" })
 public final class MosaicCommands {
 
     private static final String ENV_FLAGS_1 = "-e";
@@ -79,6 +80,16 @@ public final class MosaicCommands {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Backends backends;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile dev.mosaic.gateway.Gateway gateway;
+
+    private RouteCalls calls;
+
+    @org.osgi.service.component.annotations.Activate
+    void activate(org.osgi.framework.BundleContext context) {
+        calls = new RouteCalls(context.getProperty("mosaic.gateway.host"), context.getProperty("mosaic.trace.key"));
+    }
 
     private Deployer deployer() {
         Deployer d = deployer;
@@ -333,6 +344,22 @@ public final class MosaicCommands {
         return BackendViews.of(deployer(), backends, env.isEmpty() ? null : env);
     }
 
+    @Descriptor("call a route with a chosen request, traced: its status, headers, body and the backend calls it made")
+    public RouteCalls.Answer call(
+            @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
+            @Descriptor("a request header, 'Name: value' (more follow the path)") @Parameter(names = { "-H", "--header" }, absentValue = "") String header,
+            @Descriptor("the request body") @Parameter(names = { "-d", "--body" }, absentValue = "") String body,
+            @Descriptor("the method: GET, POST, ...") String method,
+            @Descriptor("the path and query: /tv/home?profile=kids") String path,
+            @Descriptor("more request headers, 'Name: value'") String... headers) throws Exception {
+        java.util.List<String> all = new java.util.ArrayList<>();
+        if (!header.isEmpty()) {
+            all.add(header);
+        }
+        all.addAll(java.util.List.of(headers));
+        return calls.call(gateway, method.toUpperCase(java.util.Locale.ROOT), path, env, all, body.isEmpty() ? null : body);
+    }
+
     @Descriptor("failed deployments, and retired bundles still in memory (leaks)")
     public Health health() {
         return deployer().health();
@@ -341,7 +368,7 @@ public final class MosaicCommands {
     /** What {@code help mosaic} shows: Gogo's help looks a command up by name, so the scope has a command of its name. */
     static final String SCOPE_HELP = "Mosaic's commands (scope mosaic), the same as the CLI's: deploy, check, ls, routes, yank,"
             + " unyank, rollback, undeploy, adopt, history, promote, ttl, sunset, dependents, deps, uptake, graph, health, backend,"
-            + " backends."
+            + " backends, call."
             + " Type 'mosaic' for one line on each, 'help <command>' for its options";
 
     @Descriptor(SCOPE_HELP)
