@@ -3,12 +3,9 @@ package dev.mosaic.itests;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -75,6 +72,7 @@ public class AdapterProjectIT {
         installJar(root.resolve("bnd/module-archetype"), "mosaic-module-archetype", VERSION);
         installJar(root.resolve("runtime-bundles/testkit"), "testkit", VERSION);
         installJar(root.resolve("runtime-bundles/api"), "api", System.getProperty("mosaic.api.version"));
+        installJar(root.resolve("runtime-bundles/backends"), "backends", System.getProperty("mosaic.backends.version"));
     }
 
     private static void install(Path pom, Path jar, String artifactId, String version) throws IOException {
@@ -215,17 +213,133 @@ public class AdapterProjectIT {
         }
     }
 
+    /**
+     * Emulating the cloud: {@code mosaic dev --record} keeps the answers the adapter's backend calls get in files of the
+     * project (credentials redacted); {@code --replay} serves them with the backend gone; the project's own unit test
+     * replays them with the test kit.
+     */
+    @Test
+    public void recordedBackendAnswersAreReplayedOfflineAndInTests() throws Exception {
+        Path project = generated("recording", "mosaic-adapter-archetype", "com.example.words", "words-home");
+        // the adapter now asks a backend for its word, with a credential of its own
+        Files.writeString(project.resolve("src/main/java/com/example/words/Hello.java"), """
+                package com.example.words;
+
+                import org.osgi.service.component.annotations.Component;
+                import org.osgi.service.component.annotations.ConfigurationPolicy;
+
+                import dev.mosaic.api.Request;
+                import dev.mosaic.api.Route;
+                import dev.mosaic.api.RouteHandler;
+
+                @Component(configurationPolicy = ConfigurationPolicy.IGNORE)
+                @Route(method = "GET", path = "/words-home/hello")
+                public class Hello implements RouteHandler {
+                    public record Greeting(String greeting, String environment) {}
+                    public record Word(String word) {}
+
+                    @Override
+                    public Object handle(Request request) {
+                        String name = request.query("name") == null ? "world" : request.query("name");
+                        return request.backend("words").get("/words/{name}", name).header("Authorization", "Bearer s3cret")
+                                .as(Word.class).thenApply(w -> new Greeting(w.word() + ", " + name, request.environment()));
+                    }
+                }
+                """);
+        Files.delete(project.resolve("src/test/java/com/example/words/HelloTest.java"));
+        Files.writeString(project.resolve("bnd.bnd"), "Mosaic-Backends: words\n");
+        assertEquals(0, run(project, "mvn", "-B", "-q", "package", "-DskipTests").exit);
+
+        dev.mosaic.backends.testing.TestBackend words = dev.mosaic.backends.testing.TestBackend.start()
+                .behave(dev.mosaic.backends.testing.TestBackend.Behaviour.json("{\"word\":\"bonjour\"}"));
+        Path recordings = project.resolve("src/test/resources/mosaic-recordings");
+        int port = freePort();
+        try {
+            List<String> lines = new CopyOnWriteArrayList<>();
+            Process dev = start(project, lines, cli(), "dev", "--record", "--backend", "words=" + words.url(), "--port",
+                    Integer.toString(port), "--mgmt-port", Integer.toString(freePort()));
+            await(lines, l -> l.contains("watching target/classes"), dev);
+            assertTrue(String.join("\n", lines), lines.stream().anyMatch(l -> l.contains("recording the backend calls in dev to "
+                    + recordings)));
+            HttpResponse<String> live = get(port, "/words-home/hello?name=kids");
+            assertEquals(live.body(), 200, live.statusCode());
+            assertTrue(live.body(), live.body().contains("\"greeting\":\"bonjour, kids\""));
+            Path file = awaitFile(recordings.resolve("words"));
+            String recorded = Files.readString(file);
+            assertTrue(recorded, recorded.contains("\"target\" : \"/words/kids\"") && recorded.contains("bonjour"));
+            assertTrue("the credential is redacted: " + recorded, recorded.contains("REDACTED") && !recorded.contains("s3cret"));
+            dev.destroy();
+            assertTrue(dev.waitFor(60, TimeUnit.SECONDS));
+        } finally {
+            words.close();
+        }
+
+        // the backend is gone: replayed, the adapter answers as it did; a call never recorded fails, saying so
+        List<String> lines = new CopyOnWriteArrayList<>();
+        port = freePort();
+        Process replaying = start(project, lines, cli(), "dev", "--replay", "--port", Integer.toString(port), "--mgmt-port",
+                Integer.toString(freePort()));
+        await(lines, l -> l.contains("watching target/classes"), replaying);
+        HttpResponse<String> replayed = get(port, "/words-home/hello?name=kids");
+        assertEquals(replayed.body(), 200, replayed.statusCode());
+        assertTrue(replayed.body(), replayed.body().contains("\"greeting\":\"bonjour, kids\""));
+        HttpResponse<String> unrecorded = get(port, "/words-home/hello?name=adults");
+        assertEquals(unrecorded.body(), 502, unrecorded.statusCode());
+        assertTrue(unrecorded.body(), unrecorded.body().contains("no recording of GET /words/adults for backend words"));
+        replaying.destroy();
+        assertTrue(replaying.waitFor(60, TimeUnit.SECONDS));
+
+        // the project's own test, deterministic: the recordings through the test kit
+        Files.writeString(project.resolve("src/test/java/com/example/words/HelloTest.java"), """
+                package com.example.words;
+
+                import static org.junit.jupiter.api.Assertions.assertEquals;
+
+                import java.nio.file.Path;
+
+                import org.junit.jupiter.api.Test;
+
+                import dev.mosaic.testkit.Adapters;
+                import dev.mosaic.testkit.FakeBackends;
+                import dev.mosaic.testkit.TestRequest;
+
+                class HelloTest {
+                    @Test
+                    void greetsWithTheRecordedWord() {
+                        FakeBackends recorded = new FakeBackends().replaying(Path.of("src/test/resources/mosaic-recordings"));
+                        Adapters.TestResponse r = Adapters.call(new Hello(),
+                                TestRequest.get("/words-home/hello?name=kids").environment("dev").backends(recorded));
+                        assertEquals(200, r.status());
+                        assertEquals("bonjour, kids", r.json().get("greeting").asText());
+                    }
+                }
+                """);
+        Run test = run(project, "mvn", "-B", "-q", "verify");
+        assertEquals(test.out, 0, test.exit);
+        assertTrue(Files.readString(project.resolve("target/surefire-reports/com.example.words.HelloTest.txt"))
+                .contains("Tests run: 1, Failures: 0, Errors: 0"));
+    }
+
+    private static Path awaitFile(Path dir) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (Files.isDirectory(dir)) {
+                try (var files = Files.list(dir)) {
+                    Path found = files.filter(f -> f.toString().endsWith(".json")).findFirst().orElse(null);
+                    if (found != null) {
+                        return found;
+                    }
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        throw new AssertionError("no recording appeared in " + dir);
+    }
+
     /** A shared module's project, from its archetype: its test passes, and it builds as a module exporting its version. */
     @Test
     public void aModuleProjectFromItsArchetype() throws Exception {
-        Path work = Files.createDirectories(home.resolve("modules"));
-        Files.createDirectories(work.resolve(".mvn"));
-        Files.writeString(work.resolve(".mvn/maven.config"), "-o\n");
-        Run generate = run(work, "mvn", "-B", "org.apache.maven.plugins:maven-archetype-plugin:3.4.1:generate",
-                "-DarchetypeGroupId=dev.mosaic", "-DarchetypeArtifactId=mosaic-module-archetype",
-                "-DarchetypeVersion=" + VERSION, "-DgroupId=com.example.texts", "-DartifactId=greetings");
-        assertEquals(generate.out, 0, generate.exit);
-        Path project = work.resolve("greetings");
+        Path project = generated("modules", "mosaic-module-archetype", "com.example.texts", "greetings");
         Run build = run(project, "mvn", "-B", "-q", "verify");
         assertEquals(build.out, 0, build.exit);
         assertTrue(Files.readString(project.resolve("target/surefire-reports/com.example.texts.GreetingsTest.txt"))
@@ -240,6 +354,18 @@ public class AdapterProjectIT {
         assertTrue(m.getValue("Export-Package"), m.getValue("Export-Package").matches("com\\.example\\.texts;version=\"1\\.0\\.0\".*"));
         assertEquals("a module imports no version of its own API", null, m.getValue("Import-Package") == null ? null
                 : m.getValue("Import-Package").contains("com.example.texts") ? "imports itself" : null);
+    }
+
+    /** @return a new project from the archetype, generated offline in a folder of its own under the test's home */
+    private static Path generated(String folder, String archetype, String groupId, String artifactId) throws Exception {
+        Path work = Files.createDirectories(home.resolve(folder));
+        Files.createDirectories(work.resolve(".mvn"));
+        Files.writeString(work.resolve(".mvn/maven.config"), "-o\n");
+        Run generate = run(work, "mvn", "-B", "org.apache.maven.plugins:maven-archetype-plugin:3.4.1:generate",
+                "-DarchetypeGroupId=dev.mosaic", "-DarchetypeArtifactId=" + archetype, "-DarchetypeVersion=" + VERSION,
+                "-DgroupId=" + groupId, "-DartifactId=" + artifactId);
+        assertEquals(generate.out, 0, generate.exit);
+        return work.resolve(artifactId);
     }
 
     private HttpResponse<String> get(int port, String path) throws Exception {
@@ -308,30 +434,12 @@ public class AdapterProjectIT {
     }
 
     private Process start(Path dir, List<String> lines, String... command) throws IOException {
-        Process p = process(dir, List.of(command)).start();
+        Process p = Output.collect(process(dir, List.of(command)), lines);
         started.add(p);
-        Thread pump = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null;) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                // the process ended
-            }
-        });
-        pump.setDaemon(true);
-        pump.start();
         return p;
     }
 
     private static void await(List<String> lines, Predicate<String> line, Process p) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
-        while (lines.stream().noneMatch(line)) {
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                fail("never printed the line awaited (" + (p.isAlive() ? "timeout" : "exit " + p.exitValue()) + "):\n"
-                        + String.join("\n", lines));
-            }
-            TimeUnit.MILLISECONDS.sleep(20);
-        }
+        Output.await(lines, line, p, 180);
     }
 }

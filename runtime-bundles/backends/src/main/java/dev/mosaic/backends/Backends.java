@@ -2,6 +2,7 @@ package dev.mosaic.backends;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -18,6 +19,51 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public interface Backends {
 
     /**
+     * The slf4j MDC keys set while an adapter serves a request (its handler, by the gateway, and the completions of its
+     * backend calls, here): the adapter's name, its version, the environment and the request's id. Each line it logs
+     * then says whose it is.
+     *
+     * @since 1.1
+     */
+    String MDC_ADAPTER = "adapter";
+    /** @since 1.1 */
+    String MDC_VERSION = "adapterVersion";
+    /** @since 1.1 */
+    String MDC_ENVIRONMENT = "env";
+    /** @since 1.1 */
+    String MDC_REQUEST_ID = "requestId";
+
+    /**
+     * Makes the MDC of this thread say whose request it serves, unless it says so already; {@link #unattribute()} when
+     * done, if this returned true.
+     *
+     * @return whether it set the MDC
+     * @since 1.1
+     */
+    static boolean attribute(String adapter, String version, String environment, String requestId) {
+        if (requestId.equals(org.slf4j.MDC.get(MDC_REQUEST_ID))) {
+            return false;
+        }
+        org.slf4j.MDC.put(MDC_ADAPTER, adapter);
+        org.slf4j.MDC.put(MDC_VERSION, version);
+        org.slf4j.MDC.put(MDC_ENVIRONMENT, environment);
+        org.slf4j.MDC.put(MDC_REQUEST_ID, requestId);
+        return true;
+    }
+
+    /**
+     * Clears what {@link #attribute} set.
+     *
+     * @since 1.1
+     */
+    static void unattribute() {
+        org.slf4j.MDC.remove(MDC_ADAPTER);
+        org.slf4j.MDC.remove(MDC_VERSION);
+        org.slf4j.MDC.remove(MDC_ENVIRONMENT);
+        org.slf4j.MDC.remove(MDC_REQUEST_ID);
+    }
+
+    /**
      * Checks that a declaration can be used on this runtime: its secrets can be read (the
      * environment variable is set, the file is readable) and its stores opened. Nothing changes.
      *
@@ -30,6 +76,43 @@ public interface Backends {
      * declaration did not change keeps its breaker and its figures.
      */
     void apply(String environment, Collection<BackendSpec> specs);
+
+    /**
+     * How an environment's backend calls are answered while an adapter is developed ({@code bin/mosaic dev --record} or
+     * {@code --replay}): from the network as usual, also written to {@code directory} ({@link Recordings}), or only from
+     * what is written there, never the network. Not kept across a restart.
+     *
+     * @param redact the headers (lower case) whose values are never written
+     * @since 1.1
+     */
+    record Recording(Mode mode, java.nio.file.Path directory, Set<String> redact) {
+        /** @since 1.1 */
+        public enum Mode {
+            /** Calls go out, and that is all. */
+            OFF,
+            /** Calls go out, and their answers are written. */
+            RECORD,
+            /** Calls are answered from what was written; one never recorded fails. */
+            REPLAY
+        }
+
+        /** No recording. */
+        public static final Recording OFF = new Recording(Mode.OFF, null, Set.of());
+    }
+
+    /**
+     * Sets how the environment's calls are answered: {@link Recording}.
+     *
+     * @throws IllegalArgumentException for prod, or a directory that cannot be used, saying why
+     * @since 1.1
+     */
+    void recording(String environment, Recording recording);
+
+    /**
+     * @return how each environment that records or replays does
+     * @since 1.1
+     */
+    Map<String, Recording> recordings();
 
     /** @return the backends declared in the environment now, by name */
     Set<String> declared(String environment);

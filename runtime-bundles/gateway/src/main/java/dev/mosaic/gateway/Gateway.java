@@ -36,6 +36,15 @@ public interface Gateway {
     String REQUEST_ID_HEADER = "X-Request-Id";
 
     /**
+     * Hands each request the adapter answers to {@code served}, with its backend calls, until closed: what
+     * {@code bin/mosaic tail} shows. Called on the thread that answered: it must not block.
+     *
+     * @param environment one environment, or null for all
+     * @since 2.3
+     */
+    AutoCloseable follow(String adapter, String environment, java.util.function.Consumer<Served> served);
+
+    /**
      * @return the port device requests are served on, once the server listens (the gateway
      *         starts it in the background; this waits for it)
      * @throws IllegalStateException if the server could not listen, saying why

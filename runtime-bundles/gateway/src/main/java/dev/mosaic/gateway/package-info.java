@@ -3,7 +3,7 @@
  * atomically by the deployer.
  */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package dev.mosaic.gateway;
 
 import org.osgi.annotation.bundle.Export;

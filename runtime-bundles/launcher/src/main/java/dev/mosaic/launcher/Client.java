@@ -121,6 +121,56 @@ final class Client {
         return status == 401 ? Main.UNREACHABLE : Main.REFUSED;
     }
 
+    /**
+     * Makes a call whose answer is a stream of lines, and prints each line as it comes (an empty line only keeps the
+     * stream open) until the runtime ends it or the process is stopped.
+     *
+     * @return the exit code
+     */
+    int stream(RemoteCommands.Call call, RemoteCommands.Remote remote) {
+        String base = base(remote);
+        String token = token(remote);
+        if (token == null) {
+            return Main.UNREACHABLE;
+        }
+        HttpRequest request;
+        try {
+            request = HttpRequest.newBuilder(URI.create(stripSlash(base) + call.path()))
+                    .header("Authorization", "Bearer " + token)
+                    .header("Accept", remote.json ? "application/json" : "text/plain")
+                    .header("X-Mosaic-Actor", "cli:" + System.getProperty("user.name", "unknown"))
+                    .GET().build();
+        } catch (IllegalArgumentException e) {
+            err.println("mosaic: '" + base + "' is not a valid URL");
+            return Main.USAGE;
+        }
+        try {
+            HttpResponse<java.util.stream.Stream<String>> response = http.send(request, HttpResponse.BodyHandlers.ofLines());
+            if (response.statusCode() != 200) {
+                String body = response.body().collect(java.util.stream.Collectors.joining("\n"));
+                err.println("mosaic: " + describeError(response.statusCode(), body));
+                return response.statusCode() == 401 ? Main.UNREACHABLE : Main.REFUSED;
+            }
+            try (java.util.stream.Stream<String> lines = response.body()) {
+                lines.filter(l -> !l.isEmpty()).forEach(l -> {
+                    out.println(l);
+                    out.flush();
+                });
+            }
+            err.println("mosaic: the runtime ended the stream");
+            return Main.DONE;
+        } catch (ConnectException e) {
+            err.println("mosaic: no runtime answers at " + base + " (is it running? --url or MOSAIC_URL point elsewhere)");
+            return Main.UNREACHABLE;
+        } catch (IOException | java.io.UncheckedIOException e) {
+            err.println("mosaic: the stream from " + base + " broke: " + e.getMessage());
+            return Main.UNREACHABLE;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Main.UNREACHABLE;
+        }
+    }
+
     private static String describeError(int status, String body) {
         try {
             JsonNode e = new ObjectMapper().readTree(body);

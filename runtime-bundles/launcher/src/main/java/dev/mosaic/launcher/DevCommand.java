@@ -81,6 +81,22 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = { "-o", "--offline" }, description = "build with Maven offline")
     boolean offline;
 
+    @Option(names = "--record", arity = "0..1", paramLabel = "DIR", fallbackValue = "",
+            description = "keep the answers of the adapter's backend calls in files (default src/test/resources/mosaic-recordings)")
+    Path record;
+
+    @Option(names = "--replay", arity = "0..1", paramLabel = "DIR", fallbackValue = "",
+            description = "answer the adapter's backend calls from those files, never the network")
+    Path replay;
+
+    @Option(names = "--redact", paramLabel = "H1,H2", split = ",",
+            description = "headers whose values are never recorded (default Authorization, Cookie, Set-Cookie, Proxy-Authorization)")
+    List<String> redact;
+
+    @Option(names = "--backend", paramLabel = "NAME=URL",
+            description = "declare a backend the adapter calls in the environment before deploying (repeatable)")
+    java.util.Map<String, String> declare;
+
     @Option(names = "--once", hidden = true, description = "build and deploy once, then stop (for scripts)")
     boolean once;
 
@@ -121,6 +137,24 @@ final class DevCommand implements Callable<Integer> {
             Path classes = dir.resolve("target").resolve("classes");
             DevBundler bundler = new DevBundler(dir, classes, classpath, built);
             String what = bundler.symbolicName() + " " + bundler.version();
+            for (var b : declare == null ? java.util.Map.<String, String>of().entrySet() : declare.entrySet()) {
+                HttpResponse<String> set = api("PUT", "/backends/" + java.net.URLEncoder.encode(env, StandardCharsets.UTF_8) + "/"
+                        + java.net.URLEncoder.encode(b.getKey(), StandardCharsets.UTF_8), "{\"url\":["
+                        + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(b.getValue()) + "]}");
+                if (set.statusCode() / 100 != 2) {
+                    err.println("mosaic dev: backend " + b.getKey() + " was not declared in " + env + ": "
+                            + Client.error(set.statusCode(), set.body()));
+                    return Main.REFUSED;
+                }
+                out.println(stamp() + " declared backend " + b.getKey() + " in " + env + " at " + b.getValue());
+            }
+            if (record != null || replay != null) {
+                String problem = recordings(dir, built, runtime != null);
+                if (problem != null) {
+                    err.println("mosaic dev: " + problem);
+                    return Main.REFUSED;
+                }
+            }
             long t0 = System.nanoTime();
             String failure = deploy(Files.readAllBytes(built));
             if (failure != null) {
@@ -399,6 +433,67 @@ final class DevCommand implements Callable<Integer> {
             // a folder went away while walking: the next change registers again
         }
         return rootKey;
+    }
+
+    /**
+     * Has the environment record the adapter's backend calls, or replay them (declaring, for a replay, the backends the
+     * adapter names that the environment does not: their answers come from the files, never their URL).
+     *
+     * @param ownRuntime whether the runtime is dev's own (else recording is turned off again when dev stops)
+     * @return null if done, else why not
+     */
+    private String recordings(Path dir, Path built, boolean ownRuntime) throws Exception {
+        if (record != null && replay != null) {
+            return "--record and --replay do not go together";
+        }
+        boolean recording = record != null;
+        Path given = recording ? record : replay;
+        Path where = (given.toString().isEmpty() ? dir.resolve("src/test/resources/mosaic-recordings") : dir.resolve(given))
+                .toAbsolutePath().normalize();
+        String e = java.net.URLEncoder.encode(env, StandardCharsets.UTF_8);
+        if (!recording) {
+            String named;
+            try (java.util.jar.JarFile jar = new java.util.jar.JarFile(built.toFile())) {
+                named = jar.getManifest().getMainAttributes().getValue("Mosaic-Backends");
+            }
+            HttpResponse<String> declared = api("GET", "/backends/" + e, null);
+            for (String name : named == null ? new String[0] : named.split("\\s*,\\s*")) {
+                if (!name.isBlank() && !declared.body().contains("\"" + name.trim() + "\"")) {
+                    HttpResponse<String> set = api("PUT", "/backends/" + e + "/" + name.trim(),
+                            "{\"url\":[\"http://127.0.0.1:9\"]}");
+                    if (set.statusCode() / 100 != 2) {
+                        return "backend " + name + " cannot be declared in " + env + " for the replay: "
+                                + Client.error(set.statusCode(), set.body());
+                    }
+                    out.println(stamp() + " declared backend " + name.trim() + " in " + env + " (its answers come from the"
+                            + " recordings)");
+                }
+            }
+        }
+        String q = "?mode=" + (recording ? "record" : "replay") + "&dir=" + java.net.URLEncoder.encode(where.toString(),
+                StandardCharsets.UTF_8) + (redact == null ? "" : "&redact=" + java.net.URLEncoder.encode(String.join(",", redact),
+                        StandardCharsets.UTF_8));
+        HttpResponse<String> r = api("PUT", "/recordings/" + e + q, null);
+        if (r.statusCode() / 100 != 2) {
+            return "the runtime would not " + (recording ? "record" : "replay") + ": " + Client.error(r.statusCode(), r.body());
+        }
+        out.println(stamp() + (recording ? " recording the backend calls in " : " replaying the backend calls from ") + env
+                + (recording ? " to " : " out of ") + where);
+        if (!ownRuntime) {
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try {
+                    api("PUT", "/recordings/" + e + "?mode=off", null);
+                } catch (Exception ignored) {
+                    // the runtime is gone too
+                }
+            }, "mosaic-dev-recording-off"));
+        }
+        return null;
+    }
+
+    private HttpResponse<String> api(String method, String path, String body) throws IOException, InterruptedException {
+        RemoteCommands.Call call = new RemoteCommands.Call(method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
+        return http.send(Client.request(base, token, call, true, "dev"), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Deploys the bundle to the environment. @return null if it serves, else why not */

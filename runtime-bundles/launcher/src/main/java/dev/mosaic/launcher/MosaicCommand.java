@@ -27,6 +27,7 @@ import picocli.CommandLine.Spec;
                 RemoteCommands.DependentsOf.class, RemoteCommands.Deps.class, RemoteCommands.UptakeOf.class,
                 RemoteCommands.GraphOf.class, RemoteCommands.HealthOf.class, RemoteCommands.Backend.class,
                 RemoteCommands.BackendsOf.class, RemoteCommands.CallRoute.class,
+                RemoteCommands.Tail.class, RemoteCommands.LogLevel.class,
                 MosaicCommand.Completion.class, HelpCommand.class })
 final class MosaicCommand implements Callable<Integer> {
 

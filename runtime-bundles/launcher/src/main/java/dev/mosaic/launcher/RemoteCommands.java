@@ -559,6 +559,46 @@ final class RemoteCommands {
         }
     }
 
+    @Command(name = "tail", description = { "Follows one adapter live: each request it answers (method, path, status, time,",
+            "backend calls) and each line it logs while serving (with the request's id), as they happen, until Ctrl-C." })
+    static final class Tail extends AcrossEnvironments {
+        @Parameters(paramLabel = "ADAPTER", description = "the adapter's symbolic name")
+        String adapter;
+
+        @Override
+        Call request() {
+            return Call.get("/tail" + new Query().add("adapter", adapter).add("env", env));
+        }
+
+        @Override
+        public Integer call() {
+            return new Client(spec.commandLine().getOut(), spec.commandLine().getErr()).stream(request(), remote);
+        }
+    }
+
+    @Command(name = "log-level", description = { "Sets one adapter's log level at runtime (TRACE, DEBUG, INFO, WARN, ERROR, OFF),",
+            "for the lines it logs while serving, whatever its loggers say; reset goes back to them. Not kept across a restart.",
+            "With no arguments, lists the adapters whose level was set." })
+    static final class LogLevel extends RemoteCommand {
+        @Parameters(index = "0", arity = "0..1", paramLabel = "ADAPTER", description = "the adapter's symbolic name")
+        String adapter;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "LEVEL", description = "TRACE, DEBUG, INFO, WARN, ERROR, OFF or reset")
+        String level;
+
+        @Override
+        Call request() {
+            if (adapter == null) {
+                return Call.get("/log-levels");
+            }
+            if (level == null) {
+                throw usage("give the level too: log-level " + adapter + " DEBUG (or reset)");
+            }
+            return level.equalsIgnoreCase("reset") ? new Call("DELETE", "/log-levels/" + enc(adapter), null)
+                    : new Call("PUT", "/log-levels/" + enc(adapter) + new Query().add("level", level), null);
+        }
+    }
+
     /** A query string, leaving out parameters that are not set. */
     static final class Query {
         private final StringBuilder b = new StringBuilder();

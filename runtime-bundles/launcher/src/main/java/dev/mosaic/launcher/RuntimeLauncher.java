@@ -124,6 +124,8 @@ final class RuntimeLauncher {
         framework.init();
         trace.mark("framework init");
         BundleContext context = framework.getBundleContext();
+        // the log as the platform sees it: one adapter's lines followed, its level set at runtime
+        context.registerService(dev.mosaic.logs.RuntimeLogs.class, Logging.logs(), null);
         trace.watch(context);
         // The console's prompt comes after the ready line, not in the middle of the start-up log.
         Bundle console = null;
@@ -288,13 +290,8 @@ final class RuntimeLauncher {
         }
     }
 
-    /** slf4j-simple reads system properties; set sensible defaults unless the user set them. */
+    /** Logback configures itself (see {@link Logging}); what the libraries read from system properties is set here. */
     private static void configureLogging() {
-        defaultProperty("org.slf4j.simpleLogger.defaultLogLevel", "info");
-        defaultProperty("org.slf4j.simpleLogger.showDateTime", "true");
-        defaultProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
-        defaultProperty("org.slf4j.simpleLogger.showShortLogName", "true");
-        defaultProperty("org.slf4j.simpleLogger.log.org.eclipse.jetty", "warn");
         // Jetty asks the platform MBean server whether oops are compressed (to pad its queues to
         // cache lines), and starting that server costs ~80 ms of start-up. Heaps under 32 GB
         // compress oops unless told not to: 16 four-byte references to a 64-byte line (a wrong

@@ -44,6 +44,20 @@ public final class FakeBackends {
 
     private final Map<String, Answer> answers = new ConcurrentHashMap<>();
     private final List<String> calls = new CopyOnWriteArrayList<>();
+    private volatile java.nio.file.Path recordings;
+
+    /**
+     * Answers the calls nothing was set for from recordings ({@code bin/mosaic dev --record} writes them, by default to
+     * {@code src/test/resources/mosaic-recordings}): production-shaped data, the same every run.
+     */
+    public FakeBackends replaying(java.nio.file.Path directory) {
+        if (!java.nio.file.Files.isDirectory(directory)) {
+            throw new IllegalArgumentException("no recordings in " + directory.toAbsolutePath() + ": record them with"
+                    + " bin/mosaic dev --record");
+        }
+        this.recordings = directory;
+        return this;
+    }
 
     /** What a backend answers to one method and path (its query string included, if the call adds one). */
     public Stub on(String backend, String method, String path) {
@@ -210,6 +224,9 @@ public final class FakeBackends {
             String target = path + query;
             calls.add(backend + " " + method + " " + target);
             Answer a = answers.get(key(backend, method, target));
+            if (a == null && recordings != null) {
+                a = recorded(backend, method, target);
+            }
             if (a == null) {
                 return CompletableFuture.failedFuture(new BackendException(backend, Reason.UNDECLARED, 0, "no fake answer for "
                         + method + " " + target + " on backend " + backend + "; add one: fakes.on(\"" + backend + "\", \""
@@ -221,6 +238,22 @@ public final class FakeBackends {
             }
             return CompletableFuture.completedFuture(new FakeResponse(backend, a));
         }
+    }
+
+    /** @return the recorded answer to the call, or null */
+    private Answer recorded(String backend, String method, String target) {
+        dev.mosaic.backends.Recordings.Recorded r;
+        try {
+            r = dev.mosaic.backends.Recordings.read(recordings, backend, method, target);
+        } catch (IOException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+        if (r == null) {
+            return null;
+        }
+        String type = r.headers().entrySet().stream().filter(h -> h.getKey().equalsIgnoreCase("Content-Type"))
+                .map(h -> h.getValue().get(0)).findFirst().orElse(null);
+        return new Answer(r.status(), r.bodyBytes(), type, null);
     }
 
     private record FakeResponse(String backend, Answer answer) implements BackendResponse {

@@ -33,6 +33,10 @@ public final class Egress implements Backends {
     private final Secrets secrets;
     private Clients clients;
     private volatile Map<String, Map<String, Declared>> environments = Map.of();
+    /** The environments that record or replay their calls (bin/mosaic dev); usually none. */
+    private volatile Map<String, Recording> recordings = Map.of();
+    /** Writes recordings, off the threads that answer calls; made by the first environment that records. */
+    private java.util.concurrent.ExecutorService recorder;
 
     public Egress() {
         this(System::getenv);
@@ -52,6 +56,53 @@ public final class Egress implements Backends {
     public void stop() {
         environments = Map.of();
         clients.close();
+        synchronized (this) {
+            if (recorder != null) {
+                recorder.shutdown();
+            }
+        }
+    }
+
+    @Override
+    public synchronized void recording(String environment, Recording recording) {
+        if ("prod".equals(environment) && recording.mode() != Recording.Mode.OFF) {
+            throw new IllegalArgumentException("prod never records nor replays its backend calls: use a development"
+                    + " environment such as dev");
+        }
+        Map<String, Recording> all = new HashMap<>(recordings);
+        if (recording.mode() == Recording.Mode.OFF) {
+            all.remove(environment);
+        } else {
+            java.nio.file.Path dir = recording.directory();
+            if (dir == null || !dir.isAbsolute()) {
+                throw new IllegalArgumentException("recordings need an absolute directory, got " + dir);
+            }
+            if (recording.mode() == Recording.Mode.REPLAY && !java.nio.file.Files.isDirectory(dir)) {
+                throw new IllegalArgumentException("there are no recordings in " + dir + ": record them first (bin/mosaic dev"
+                        + " --record)");
+            }
+            if (recording.mode() == Recording.Mode.RECORD) {
+                try {
+                    java.nio.file.Files.createDirectories(dir);
+                } catch (java.io.IOException e) {
+                    throw new IllegalArgumentException("recordings cannot be written to " + dir + ": " + e.getMessage());
+                }
+                if (recorder == null) {
+                    recorder = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                        Thread t = new Thread(r, "mosaic-recorder");
+                        t.setDaemon(true);
+                        return t;
+                    });
+                }
+            }
+            all.put(environment, recording);
+        }
+        recordings = Map.copyOf(all);
+    }
+
+    @Override
+    public Map<String, Recording> recordings() {
+        return new java.util.TreeMap<>(recordings);
     }
 
     @Override
@@ -86,7 +137,10 @@ public final class Egress implements Backends {
 
     @Override
     public Scope open(Caller caller) {
-        return new RequestScope(environments.getOrDefault(caller.environment(), Map.of()), caller, clients.scheduler());
+        Map<String, Recording> r = recordings;
+        Recording recording = r.isEmpty() ? null : r.get(caller.environment());
+        return new RequestScope(environments.getOrDefault(caller.environment(), Map.of()), caller, clients.scheduler(), recording,
+                recording == null ? null : recorder);
     }
 
     @Override

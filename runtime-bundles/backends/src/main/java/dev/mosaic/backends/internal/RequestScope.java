@@ -62,11 +62,24 @@ final class RequestScope implements Backends.Scope {
     /** The attempts waiting for an answer; guarded by this (a request has a few, so a list is cheapest). */
     private final List<Request> inFlight = new ArrayList<>(4);
     private volatile boolean closed;
+    private final Backends.Recording recording;
+    private final java.util.concurrent.Executor recorder;
     /** The calls of a traced request, as they end; null unless traced. Guarded by this. */
     private List<dev.mosaic.backends.BackendTrace> trace;
     private long traceStart;
 
     RequestScope(Map<String, Declared> backends, Backends.Caller caller, Scheduler scheduler) {
+        this(backends, caller, scheduler, null, null);
+    }
+
+    /**
+     * @param recording how the environment's calls are recorded or replayed, or null
+     * @param recorder where recordings are written
+     */
+    RequestScope(Map<String, Declared> backends, Backends.Caller caller, Scheduler scheduler, Backends.Recording recording,
+            java.util.concurrent.Executor recorder) {
+        this.recording = recording;
+        this.recorder = recorder;
         this.backends = backends;
         this.caller = caller;
         this.scheduler = scheduler;
@@ -477,6 +490,10 @@ final class RequestScope implements Backends.Scope {
                 return;
             }
             long now = System.nanoTime();
+            if (recording != null && recording.mode() == Backends.Recording.Mode.REPLAY) {
+                replay(d, target, outcome, now);
+                return;
+            }
             long deadline = Math.min(now + TimeUnit.MILLISECONDS.toNanos(d.spec.timeoutMillis()), caller.deadlineNanos());
             if (timeoutNanos != Long.MAX_VALUE) {
                 deadline = Math.min(deadline, now + timeoutNanos);
@@ -497,6 +514,38 @@ final class RequestScope implements Backends.Scope {
                 }
             });
             x.attempt(1);
+        }
+
+        /** Answers a call from its recording, never the network (bin/mosaic dev --replay). */
+        private void replay(Declared d, String target, CompletableFuture<Answer> outcome, long start) {
+            dev.mosaic.backends.Recordings.Recorded r;
+            try {
+                r = dev.mosaic.backends.Recordings.read(recording.directory(), d.spec.name(), method, target);
+            } catch (java.io.IOException e) {
+                fail(outcome, d, target, start, new BackendException(d.spec.name(), Reason.CONNECTION, 0, e.getMessage(), null));
+                return;
+            }
+            if (r == null) {
+                fail(outcome, d, target, start, new BackendException(d.spec.name(), Reason.CONNECTION, 0, "no recording of "
+                        + method + " " + target + " for backend " + d.spec.name() + " in " + recording.directory()
+                        + " (replaying): record it with bin/mosaic dev --record", null));
+                return;
+            }
+            org.eclipse.jetty.http.HttpFields.Mutable fields = org.eclipse.jetty.http.HttpFields.build();
+            r.headers().forEach((name, values) -> values.forEach(v -> fields.add(name, v)));
+            Answer answer = new Answer(d.spec.name(), method, path, r.status(), fields.asImmutable(), r.bodyBytes(), caller.mapper());
+            if (traced()) {
+                traced(d.spec.name(), method, target, start, null, answer, null);
+            }
+            outcome.complete(answer);
+        }
+
+        private void fail(CompletableFuture<Answer> outcome, Declared d, String target, long start, BackendException e) {
+            d.errors.increment();
+            if (traced()) {
+                traced(d.spec.name(), method, target, start, null, null, e);
+            }
+            outcome.completeExceptionally(e);
         }
     }
 
@@ -654,7 +703,11 @@ final class RequestScope implements Backends.Scope {
             if (status >= 500) {
                 d.errors.increment();
             }
-            outcome.complete(new Answer(d.spec.name(), method, path, status, fields.asImmutable(), content, caller.mapper()));
+            Answer answer = new Answer(d.spec.name(), method, path, status, fields.asImmutable(), content, caller.mapper());
+            if (recording != null && recording.mode() == Backends.Recording.Mode.RECORD) {
+                record(status, fields, content);
+            }
+            attributed(() -> outcome.complete(answer));
         }
 
         /** @return whether another attempt was scheduled: idempotent, attempts left, time left, budget left */
@@ -676,6 +729,27 @@ final class RequestScope implements Backends.Scope {
             return true;
         }
 
+        /** Writes the answer to the recordings, off this thread (bin/mosaic dev --record). */
+        private void record(int status, org.eclipse.jetty.http.HttpFields fields, byte[] content) {
+            Map<String, List<String>> asked = new java.util.LinkedHashMap<>();
+            headers.forEach(h -> asked.computeIfAbsent(h[0], k -> new ArrayList<>()).add(h[1]));
+            Map<String, List<String>> answered = new java.util.LinkedHashMap<>();
+            for (org.eclipse.jetty.http.HttpField f : fields) {
+                answered.computeIfAbsent(f.getName(), k -> new ArrayList<>()).add(f.getValue());
+            }
+            dev.mosaic.backends.Recordings.Recorded r = dev.mosaic.backends.Recordings.Recorded.of(d.spec.name(), method, target,
+                    asked, status, answered, content, recording.redact());
+            java.nio.file.Path dir = recording.directory();
+            recorder.execute(() -> {
+                try {
+                    dev.mosaic.backends.Recordings.write(dir, r);
+                } catch (java.io.IOException | RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(RequestScope.class).warn("could not record {} {} of backend {} in {}: {}",
+                            method, target, d.spec.name(), dir, e.toString());
+                }
+            });
+        }
+
         private BackendException deadlineFailure() {
             return failure(Reason.DEADLINE, 0, "backend " + d.spec.name() + " did not answer " + what() + " within "
                     + TimeUnit.NANOSECONDS.toMillis(allowedNanos) + " ms (the smallest of the backend's timeout, "
@@ -685,7 +759,23 @@ final class RequestScope implements Backends.Scope {
 
         private void fail(BackendException e) {
             d.errors.increment();
-            outcome.completeExceptionally(e);
+            attributed(() -> outcome.completeExceptionally(e));
+        }
+    }
+
+    /**
+     * Completes a call with the MDC saying whose request it is: the adapter's continuations run right there, on this
+     * thread, and what they log is theirs.
+     */
+    private void attributed(Runnable completion) {
+        boolean set = dev.mosaic.backends.Backends.attribute(caller.adapter(), caller.version(), caller.environment(),
+                caller.requestId());
+        try {
+            completion.run();
+        } finally {
+            if (set) {
+                dev.mosaic.backends.Backends.unattribute();
+            }
         }
     }
 

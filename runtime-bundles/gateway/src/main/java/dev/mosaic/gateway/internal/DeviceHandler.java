@@ -87,6 +87,7 @@ final class DeviceHandler extends Handler.Abstract {
     private final long inlineWarmupCalls;
     /** {@code mosaic.trace.key}, or null. */
     private final String traceKey;
+    private final Followers followers;
     /** Whether Jetty calls {@link #handle} on a thread that may block (the BLOCKING mode). */
     private final boolean calledWhereBlockingIsAllowed;
     /** How many blocking calls may run on Jetty's threads at once; the rest go to the adapter pool. */
@@ -108,7 +109,14 @@ final class DeviceHandler extends Handler.Abstract {
 
     DeviceHandler(Supplier<Map<String, RoutingTable<Target>>> tables, ObjectMapper mapper, Executor adapterPool,
             Deadlines deadlines, GatewaySettings settings, Backends backends) {
+        this(tables, mapper, adapterPool, deadlines, settings, backends, new Followers());
+    }
+
+    /** @param followers who follows which adapter's requests */
+    DeviceHandler(Supplier<Map<String, RoutingTable<Target>>> tables, ObjectMapper mapper, Executor adapterPool,
+            Deadlines deadlines, GatewaySettings settings, Backends backends, Followers followers) {
         super(settings.mode().invocationType());
+        this.followers = followers;
         this.backends = backends;
         this.calledWhereBlockingIsAllowed = settings.mode() == GatewaySettings.Mode.BLOCKING;
         this.inPlaceLimit = settings.inPlaceCalls();
@@ -225,8 +233,11 @@ final class DeviceHandler extends Handler.Abstract {
         long length = request.getLength();
         boolean chunked = length < 0 && request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING);
         if (length == 0 || (length < 0 && !chunked)) {
-            start(target, new RequestView(request, path, found.params(), null, requestId, env, tenant.mapper, traced(request, env)),
-                    response, callback, calledWhereBlockingIsAllowed || DeviceConnector.mayBlockHere());
+            boolean followed = followers.wants(tenant.adapter, env);
+            RequestView view = new RequestView(request, path, found.params(), null, requestId, env, tenant.mapper,
+                    followed, traced(request, env));
+            start(target, view, response, followed ? followers.telling(callback, tenant, view, response) : callback,
+                    calledWhereBlockingIsAllowed || DeviceConnector.mayBlockHere());
             return;
         }
         if (length > maxBodyBytes) {
@@ -260,9 +271,11 @@ final class DeviceHandler extends Handler.Abstract {
                     }
                     if (failure == null) {
                         // on whichever thread completed the read: never assumed free to block
-                        start(target, new RequestView(request, path, found.params(), body, requestId, env, tenant.mapper,
-                                traced(request, env)),
-                                response, callback, false);
+                        boolean followed = followers.wants(tenant.adapter, env);
+                        RequestView view = new RequestView(request, path, found.params(), body, requestId, env, tenant.mapper,
+                                followed, traced(request, env));
+                        start(target, view, response, followed ? followers.telling(callback, tenant, view, response) : callback,
+                                false);
                         return;
                     }
                     tenant.leave();
@@ -346,18 +359,23 @@ final class DeviceHandler extends Handler.Abstract {
             Deadlines.Slot slot = deadlines.enter(this, target.tenant.timeoutMillis);
             Object result = null;
             Throwable failure = null;
+            boolean attributed = attribute();
             try {
-                result = target.handler.handle(view);
-            } catch (Throwable t) {
-                failure = t;
-            } finally {
-                deadlines.exit(slot);
-                synchronized (this) {
-                    running = null;
+                try {
+                    result = target.handler.handle(view);
+                } catch (Throwable t) {
+                    failure = t;
+                } finally {
+                    deadlines.exit(slot);
+                    synchronized (this) {
+                        running = null;
+                    }
+                    Thread.interrupted(); // an interrupt meant for this call must not reach the next one
                 }
-                Thread.interrupted(); // an interrupt meant for this call must not reach the next one
+                finish(result, failure);
+            } finally {
+                unattribute(attributed);
             }
-            finish(result, failure);
         }
 
         /**
@@ -367,21 +385,37 @@ final class DeviceHandler extends Handler.Abstract {
          * the route's first {@code mosaic.gateway.inlineWarmupCalls}) its adapter is moved to the pool.
          */
         void runInline() {
-            long start = System.nanoTime();
-            Object result = null;
-            Throwable failure = null;
+            boolean attributed = attribute();
             try {
-                result = target.handler.handle(view);
-            } catch (Throwable t) {
-                failure = t;
+                long start = System.nanoTime();
+                Object result = null;
+                Throwable failure = null;
+                try {
+                    result = target.handler.handle(view);
+                } catch (Throwable t) {
+                    failure = t;
+                }
+                long took = System.nanoTime() - start;
+                if (took > inlineBudgetNanos) {
+                    tookTooLong(start, took);
+                } else if (target.tenant.slowInlineCalls.get() != 0) {
+                    target.tenant.slowInlineCalls.set(0); // only slow calls in a row count: a GC pause now and then is not blocking
+                }
+                finish(result, failure);
+            } finally {
+                unattribute(attributed);
             }
-            long took = System.nanoTime() - start;
-            if (took > inlineBudgetNanos) {
-                tookTooLong(start, took);
-            } else if (target.tenant.slowInlineCalls.get() != 0) {
-                target.tenant.slowInlineCalls.set(0); // only slow calls in a row count: a GC pause now and then is not blocking
+        }
+
+        /** The MDC says whose request this thread serves (what the adapter logs, and what the platform logs of it). */
+        private boolean attribute() {
+            return Backends.attribute(target.tenant.adapter, target.tenant.version, view.environment(), view.requestId());
+        }
+
+        private void unattribute(boolean attributed) {
+            if (attributed) {
+                Backends.unattribute();
             }
-            finish(result, failure);
         }
 
         /** Writes a value or a failure now; a stage that is not done yet gets the adapter's deadline. */
@@ -417,10 +451,11 @@ final class DeviceHandler extends Handler.Abstract {
         }
 
         void complete(Object value, Throwable failure) {
+            boolean attributed = attribute();
             try {
                 if (answered.compareAndSet(false, true)) {
                     view.answered();
-                    if (view.traced()) {
+                    if (view.timing()) {
                         response.getHeaders().put("Server-Timing", view.serverTiming());
                     }
                     if (failure != null) {
@@ -432,6 +467,7 @@ final class DeviceHandler extends Handler.Abstract {
                     LOG.debug("{} answered request {} after its deadline; the answer is dropped", target.tenant, view.requestId());
                 }
             } finally {
+                unattribute(attributed);
                 handlerDone();
             }
         }
@@ -446,8 +482,17 @@ final class DeviceHandler extends Handler.Abstract {
             if (!answered.compareAndSet(false, true)) {
                 return;
             }
+            boolean attributed = attribute();
+            try {
+                expired();
+            } finally {
+                unattribute(attributed);
+            }
+        }
+
+        private void expired() {
             view.answered();
-            if (view.traced()) {
+            if (view.timing()) {
                 response.getHeaders().put("Server-Timing", view.serverTiming());
             }
             Tenant tenant = target.tenant;

@@ -45,6 +45,8 @@ public final class GatewayComponent implements Gateway {
     private Tenants tenants;
     private HandlerRegistry handlers;
     private DeviceServer server;
+    /** Who follows which adapter's requests (bin/mosaic tail). */
+    private final Followers followers = new Followers();
     private QueuedThreadPool adapterPool;
     private Deadlines deadlines;
     private SynchronousBundleListener stopListener;
@@ -75,7 +77,7 @@ public final class GatewayComponent implements Gateway {
         handlers = new HandlerRegistry(context, tenants, this::gone);
         handlers.open();
         server = new DeviceServer(settings);
-        server.start(mapper -> new DeviceHandler(tables::current, mapper, adapterPool, deadlines, settings, backends));
+        server.start(mapper -> new DeviceHandler(tables::current, mapper, adapterPool, deadlines, settings, backends, followers));
     }
 
     @Deactivate
@@ -87,6 +89,11 @@ public final class GatewayComponent implements Gateway {
         handlers.close();
         deadlines.close();
         adapterPool.stop();
+    }
+
+    @Override
+    public AutoCloseable follow(String adapter, String environment, java.util.function.Consumer<dev.mosaic.gateway.Served> served) {
+        return followers.add(adapter, environment, served);
     }
 
     @Override

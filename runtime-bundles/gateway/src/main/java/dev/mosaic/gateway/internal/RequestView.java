@@ -42,19 +42,24 @@ final class RequestView implements dev.mosaic.api.Request {
     private Backends.Scope scope;
     private boolean answered;
 
-    /** Whether its backend calls are traced ({@code X-Mosaic-Trace}), and since when. */
+    /**
+     * Whether its backend calls are kept (it asked with {@code X-Mosaic-Trace}, or someone follows its adapter), since
+     * when, and whether it asked for them in its answer ({@code Server-Timing}).
+     */
     private final boolean traced;
+    private final boolean timing;
     private final long tracedSince;
 
     RequestView(Request request, String path, Map<String, String> pathParams, byte[] body, String requestId,
             String environment, ObjectMapper mapper) {
-        this(request, path, pathParams, body, requestId, environment, mapper, false);
+        this(request, path, pathParams, body, requestId, environment, mapper, false, false);
     }
 
     RequestView(Request request, String path, Map<String, String> pathParams, byte[] body, String requestId,
-            String environment, ObjectMapper mapper, boolean traced) {
-        this.traced = traced;
-        this.tracedSince = traced ? System.nanoTime() : 0;
+            String environment, ObjectMapper mapper, boolean traced, boolean timing) {
+        this.traced = traced || timing;
+        this.timing = timing;
+        this.tracedSince = this.traced ? System.nanoTime() : 0;
         this.request = request;
         this.path = path;
         this.pathParams = pathParams;
@@ -93,8 +98,24 @@ final class RequestView implements dev.mosaic.api.Request {
         return scope.backend(name);
     }
 
-    boolean traced() {
-        return traced;
+    /** @return whether it asked for its backend calls in {@code Server-Timing} */
+    boolean timing() {
+        return timing;
+    }
+
+    /** @return the path and query as the device sent them */
+    String pathAndQuery() {
+        String q = request.getHttpURI().getQuery();
+        return q == null ? path : path + "?" + q;
+    }
+
+    /** @return the backend calls a traced request made (ended), in the order they ended */
+    java.util.List<dev.mosaic.backends.BackendTrace> calls() {
+        Backends.Scope s;
+        synchronized (this) {
+            s = scope;
+        }
+        return s == null ? java.util.List.of() : s.calls();
     }
 
     /**
@@ -102,14 +123,10 @@ final class RequestView implements dev.mosaic.api.Request {
      *         ({@code recommendations;desc="GET /recs/kids 200";dur=12.3}), in the order they ended
      */
     String serverTiming() {
-        Backends.Scope s;
-        synchronized (this) {
-            s = scope;
-        }
         StringBuilder b = new StringBuilder("adapter;desc=\"").append(quoted(tenant.adapter + " " + tenant.version))
                 .append("\";dur=").append(millis((System.nanoTime() - tracedSince) / 1e6));
-        if (s != null) {
-            for (dev.mosaic.backends.BackendTrace c : s.calls()) {
+        {
+            for (dev.mosaic.backends.BackendTrace c : calls()) {
                 String what = c.method() + " " + c.target() + " " + (c.status() > 0 ? Integer.toString(c.status()) : "-")
                         + (c.outcome().equals("ok") || c.outcome().equals("error") ? "" : " " + c.outcome())
                         + (c.attempts() > 1 ? " (" + c.attempts() + " attempts)" : "");

@@ -54,10 +54,12 @@ final class ApiRoutes {
     private final Function<Handler, Handler> auth;
     private final long maxUpload;
     private final Map<String, Map<String, Call>> routes = new LinkedHashMap<>();
+    private final Tails tails;
 
     ApiRoutes(Supplier<Deployer> deployer, Supplier<Insight> insight, Supplier<Restoring> restoring,
             Supplier<Backends> backends, Supplier<dev.mosaic.gateway.Gateway> gateway, RouteCalls calls,
-            Function<Handler, Handler> auth, long maxUpload) {
+            Supplier<dev.mosaic.logs.RuntimeLogs> logs, Function<Handler, Handler> auth, long maxUpload) {
+        this.tails = new Tails(deployer, gateway, logs);
         this.backends = backends;
         this.deployer = deployer;
         this.insight = insight;
@@ -109,6 +111,13 @@ final class ApiRoutes {
         route("DELETE", "/backends/{env}/{name}", (r, d, i) -> d.removeBackend(r.path("env"), r.path("name"),
                 r.flag("force"), r.actor(), r.flag("dryRun")));
         route("GET", "/history", (r, d, i) -> d.history(r.limit(100)));
+        route("GET", "/recordings", (r, d, i) -> Recordings.of(backends.get()));
+        route("PUT", "/recordings/{env}", (r, d, i) -> Recordings.set(backends.get(), r.path("env"), r.query("mode"),
+                r.query("dir"), r.query("redact"), r.actor()));
+        route("GET", "/log-levels", (r, d, i) -> LogLevels.of(logs.get()));
+        route("PUT", "/log-levels/{adapter}", (r, d, i) -> LogLevels.set(logs.get(), d, r.path("adapter"), r.query("level"),
+                r.actor()));
+        route("DELETE", "/log-levels/{adapter}", (r, d, i) -> LogLevels.set(logs.get(), d, r.path("adapter"), null, r.actor()));
         route("POST", "/call", (r, d, i) -> {
             com.fasterxml.jackson.databind.JsonNode c = r.jsonObject("a call", "{\"method\":\"GET\",\"path\":\"/tv/home\","
                     + "\"env\":\"dev\",\"headers\":[\"X-Profile: kids\"],\"body\":\"...\"}");
@@ -132,6 +141,7 @@ final class ApiRoutes {
 
     /** Adds every route, and the API's 404, to the mappings. */
     void addTo(PathMappingsHandler mappings) {
+        mappings.addMapping(new UriTemplatePathSpec(PREFIX + "/tail"), auth.apply(tails));
         routes.forEach((template, calls) -> mappings.addMapping(new UriTemplatePathSpec(template),
                 auth.apply(new Endpoint(calls))));
         mappings.addMapping(new ServletPathSpec(PREFIX + "/*"), auth.apply(new Handler.Abstract() {

@@ -54,6 +54,12 @@ final class Formats {
             if (first instanceof BackendViews.BackendView) {
                 return BackendViews.table(cast(list));
             }
+            if (first instanceof LogLevels.Level) {
+                return LogLevels.text(cast(list));
+            }
+        }
+        if (value instanceof LogLevels.Change c) {
+            return c.summary();
         }
         if (value instanceof RouteCalls.Answer a) {
             return RouteCalls.text(a);

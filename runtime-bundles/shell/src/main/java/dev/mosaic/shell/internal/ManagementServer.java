@@ -68,6 +68,9 @@ public final class ManagementServer implements ManagementApi {
     private volatile Gateway gateway;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile dev.mosaic.logs.RuntimeLogs logs;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Backends backends;
 
     private Server server;
@@ -101,7 +104,7 @@ public final class ManagementServer implements ManagementApi {
         PathMappingsHandler mappings = new PathMappingsHandler();
         new Probes(() -> deployer, () -> restoring, () -> gateway).addTo(mappings);
         RouteCalls calls = new RouteCalls(context.getProperty("mosaic.gateway.host"), context.getProperty("mosaic.trace.key"));
-        new ApiRoutes(() -> deployer, () -> insight, () -> restoring, () -> backends, () -> gateway, calls,
+        new ApiRoutes(() -> deployer, () -> insight, () -> restoring, () -> backends, () -> gateway, calls, () -> logs,
                 next -> new BearerAuth(tokens, failures, next), maxUpload)
                 .addTo(mappings);
         mappings.addMapping(new ServletPathSpec("/"), notFound());

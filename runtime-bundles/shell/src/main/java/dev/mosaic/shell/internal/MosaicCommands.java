@@ -59,7 +59,8 @@ import dev.mosaic.insight.Uptake;
         "osgi.command.function=health",
         "osgi.command.function=backend",
         "osgi.command.function=backends",
-        "osgi.command.function=call" })
+        "osgi.command.function=call",
+        "osgi.command.function=loglevel" })
 public final class MosaicCommands {
 
     private static final String ENV_FLAGS_1 = "-e";
@@ -83,6 +84,9 @@ public final class MosaicCommands {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile dev.mosaic.gateway.Gateway gateway;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile dev.mosaic.logs.RuntimeLogs logs;
 
     private RouteCalls calls;
 
@@ -360,6 +364,18 @@ public final class MosaicCommands {
         return calls.call(gateway, method.toUpperCase(java.util.Locale.ROOT), path, env, all, body.isEmpty() ? null : body);
     }
 
+    @Descriptor("the adapters whose log level was set at runtime (bin/mosaic log-level)")
+    public List<LogLevels.Level> loglevel() throws Exception {
+        return LogLevels.of(logs);
+    }
+
+    @Descriptor("set one adapter's log level at runtime: TRACE, DEBUG, INFO, WARN, ERROR, OFF, or reset")
+    public LogLevels.Change loglevel(
+            @Descriptor("the adapter's symbolic name") String adapter,
+            @Descriptor("the level, or reset") String level) throws Exception {
+        return LogLevels.set(logs, deployer(), adapter, level, actor());
+    }
+
     @Descriptor("failed deployments, and retired bundles still in memory (leaks)")
     public Health health() {
         return deployer().health();
@@ -368,7 +384,7 @@ public final class MosaicCommands {
     /** What {@code help mosaic} shows: Gogo's help looks a command up by name, so the scope has a command of its name. */
     static final String SCOPE_HELP = "Mosaic's commands (scope mosaic), the same as the CLI's: deploy, check, ls, routes, yank,"
             + " unyank, rollback, undeploy, adopt, history, promote, ttl, sunset, dependents, deps, uptake, graph, health, backend,"
-            + " backends, call."
+            + " backends, call, loglevel (log-level in the CLI)."
             + " Type 'mosaic' for one line on each, 'help <command>' for its options";
 
     @Descriptor(SCOPE_HELP)

@@ -186,6 +186,11 @@ class ChangeProtocolTest {
 
     private final class FakeGateway implements Gateway {
         @Override
+        public AutoCloseable follow(String adapter, String environment, java.util.function.Consumer<dev.mosaic.gateway.Served> served) {
+            return () -> { };
+        }
+
+        @Override
         public int port() {
             return 0;
         }
