@@ -354,6 +354,29 @@ public class AdapterProjectIT {
         assertTrue(m.getValue("Export-Package"), m.getValue("Export-Package").matches("com\\.example\\.texts;version=\"1\\.0\\.0\".*"));
         assertEquals("a module imports no version of its own API", null, m.getValue("Import-Package") == null ? null
                 : m.getValue("Import-Package").contains("com.example.texts") ? "imports itself" : null);
+
+        // released to dev by mosaic dev (a runtime of its own, its data kept in target/mosaic-dev); then, rebuilt with
+        // other bytes under the same SNAPSHOT version, released again: in dev a version may take new bytes
+        String port = Integer.toString(freePort());
+        String mgmt = Integer.toString(freePort());
+        Run first = run(project, cli(), "dev", "--once", "--port", port, "--mgmt-port", mgmt);
+        assertEquals(first.out, 0, first.exit);
+        assertTrue(first.out, first.out.contains("deployed com.example.texts.greetings 1.0.0.SNAPSHOT to dev"));
+        Path source = project.resolve("src/main/java/com/example/texts/Greetings.java");
+        Files.writeString(source, Files.readString(source).replace("\"hello, \"", "\"hi, \""));
+        Run again = run(project, cli(), "dev", "--once", "--port", port, "--mgmt-port", mgmt);
+        assertEquals(again.out, 0, again.exit);
+        assertTrue(again.out, again.out.contains("deployed com.example.texts.greetings 1.0.0.SNAPSHOT to dev"));
+        try (LaunchedRuntime rt = LaunchedRuntime.start(project.resolve("target/mosaic-dev/runtime"))) {
+            LaunchedRuntime.CliResult ls = rt.cli("ls", "--env", "dev", "--json");
+            assertEquals(ls.err(), 0, ls.exit());
+            com.fasterxml.jackson.databind.JsonNode listed = LaunchedRuntime.JSON.readTree(ls.out());
+            String sha;
+            try (var in = Files.newInputStream(project.resolve("target/greetings-1.0.0-SNAPSHOT.jar"))) {
+                sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(in.readAllBytes()));
+            }
+            assertEquals("the runtime keeps the second build: " + listed, sha, listed.get(0).get("sha256").asText());
+        }
     }
 
     /** @return a new project from the archetype, generated offline in a folder of its own under the test's home */
