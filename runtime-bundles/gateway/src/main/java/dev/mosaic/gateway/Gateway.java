@@ -45,6 +45,12 @@ public interface Gateway {
     AutoCloseable follow(String adapter, String environment, java.util.function.Consumer<Served> served);
 
     /**
+     * @return how each route served now has been answering: status classes, latency buckets, timeouts, rejections
+     * @since 2.3
+     */
+    List<RouteStats> stats();
+
+    /**
      * @return the port device requests are served on, once the server listens (the gateway
      *         starts it in the background; this waits for it)
      * @throws IllegalStateException if the server could not listen, saying why

@@ -296,7 +296,22 @@ final class DeviceHandler extends Handler.Abstract {
      * may block and fewer than {@code inPlaceLimit} calls already hold Jetty threads, else on
      * the adapter pool.
      */
-    private void start(Target target, RequestView view, Response response, Callback callback, boolean mayBlockHere) {
+    private void start(Target target, RequestView view, Response response, Callback given, boolean mayBlockHere) {
+        long begun = System.nanoTime();
+        // the status and latency of the answer, once written (what /metrics shows per route)
+        Callback callback = new Callback.Nested(given) {
+            @Override
+            public void succeeded() {
+                target.answered(response.getStatus(), System.nanoTime() - begun);
+                super.succeeded();
+            }
+
+            @Override
+            public void failed(Throwable x) {
+                target.answered(response.getStatus(), System.nanoTime() - begun);
+                super.failed(x);
+            }
+        };
         Call call = new Call(target, view, response, callback);
         target.requests.increment();
         if (target.inline && !target.tenant.demoted) {

@@ -131,6 +131,11 @@ public final class GatewayComponent implements Gateway {
     }
 
     @Override
+    public List<dev.mosaic.gateway.RouteStats> stats() {
+        return tables.stats();
+    }
+
+    @Override
     public List<RouteInfo> routes() {
         return tables.routes();
     }

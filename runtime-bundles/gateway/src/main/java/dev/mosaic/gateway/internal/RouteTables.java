@@ -98,6 +98,34 @@ final class RouteTables {
         return infos;
     }
 
+    List<dev.mosaic.gateway.RouteStats> stats() {
+        List<dev.mosaic.gateway.RouteStats> out = new ArrayList<>();
+        for (Map.Entry<String, RoutingTable<Target>> env : tables.entrySet()) {
+            for (Entry<Target> e : env.getValue().entries()) {
+                out.add(stats(env.getKey(), e.target()));
+            }
+        }
+        return out;
+    }
+
+    static dev.mosaic.gateway.RouteStats stats(String environment, Target t) {
+        long[] classes = new long[t.statusClasses.length];
+        for (int i = 0; i < classes.length; i++) {
+            classes[i] = t.statusClasses[i].sum();
+        }
+        long[] counts = new long[t.latencyCounts.length];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = t.latencyCounts[i].sum();
+        }
+        List<Double> bounds = new java.util.ArrayList<>(Target.LATENCY_BOUNDS.length);
+        for (double b : Target.LATENCY_BOUNDS) {
+            bounds.add(b);
+        }
+        return new dev.mosaic.gateway.RouteStats(environment, t.method, t.template.toString(), t.tenant.adapter, t.tenant.version,
+                classes, t.tenant.timeouts.sum(), t.tenant.rejected.sum(), t.tenant.inFlight(), t.backendCalls.sum(), bounds, counts,
+                t.latencySeconds.sum());
+    }
+
     static RouteInfo info(String environment, Target t) {
         return new RouteInfo(environment, t.method, t.template.toString(), t.tenant.adapter, t.tenant.version, t.bundleId(),
                 t.requests.sum(), t.failures.sum(), t.tenant.timeoutMillis, t.tenant.concurrency, t.tenant.timeouts.sum(),

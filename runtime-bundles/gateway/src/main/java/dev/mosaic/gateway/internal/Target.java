@@ -23,6 +23,31 @@ final class Target {
     final LongAdder failures = new LongAdder();
     /** Calls its requests made to backends. */
     final LongAdder backendCalls = new LongAdder();
+    /** Requests answered, by status class (1xx..5xx), and their latencies: what /metrics shows. */
+    final LongAdder[] statusClasses = { new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder() };
+    final LongAdder[] latencyCounts = new LongAdder[LATENCY_BOUNDS.length + 1];
+    final java.util.concurrent.atomic.DoubleAdder latencySeconds = new java.util.concurrent.atomic.DoubleAdder();
+
+    /** Latency buckets (seconds): from a request answered from memory to one at the longest deadline. */
+    static final double[] LATENCY_BOUNDS = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 };
+
+    {
+        for (int i = 0; i < latencyCounts.length; i++) {
+            latencyCounts[i] = new LongAdder();
+        }
+    }
+
+    /** Counts a request answered with the status after the nanoseconds. */
+    void answered(int status, long nanos) {
+        int cls = status / 100 - 1;
+        if (cls >= 0 && cls < statusClasses.length) {
+            statusClasses[cls].increment();
+        }
+        double seconds = nanos / 1e9;
+        int i = java.util.Arrays.binarySearch(LATENCY_BOUNDS, seconds);
+        latencyCounts[i >= 0 ? i : -i - 1].increment();
+        latencySeconds.add(seconds);
+    }
     /** Its place in routing tables: one entry, so that tables can find it again to take it out. */
     private final RoutingTable.Entry<Target> entry;
 

@@ -65,6 +65,11 @@ final class Tenant {
      *
      * @return whether the request has a place, which it then gives back with {@link #leave}
      */
+    /** @return the requests it is answering now */
+    long inFlight() {
+        return active.get();
+    }
+
     boolean tryEnter() {
         if (active.incrementAndGet() <= concurrency) {
             return true;

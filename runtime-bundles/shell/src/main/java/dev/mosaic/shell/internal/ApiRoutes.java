@@ -55,6 +55,19 @@ final class ApiRoutes {
     private final long maxUpload;
     private final Map<String, Map<String, Call>> routes = new LinkedHashMap<>();
     private final Tails tails;
+    /** Told of each call once answered: its route template, method, status and time. */
+    private volatile Timer timer = (template, method, status, nanos) -> { };
+
+    /** Told of each management call once answered. */
+    @FunctionalInterface
+    interface Timer {
+        void answered(String template, String method, int status, long nanos);
+    }
+
+    ApiRoutes timedBy(Timer t) {
+        this.timer = t;
+        return this;
+    }
 
     ApiRoutes(Supplier<Deployer> deployer, Supplier<Insight> insight, Supplier<Restoring> restoring,
             Supplier<Backends> backends, Supplier<dev.mosaic.gateway.Gateway> gateway, RouteCalls calls,
@@ -143,7 +156,7 @@ final class ApiRoutes {
     void addTo(PathMappingsHandler mappings) {
         mappings.addMapping(new UriTemplatePathSpec(PREFIX + "/tail"), auth.apply(tails));
         routes.forEach((template, calls) -> mappings.addMapping(new UriTemplatePathSpec(template),
-                auth.apply(new Endpoint(calls))));
+                auth.apply(new Endpoint(template, calls))));
         mappings.addMapping(new ServletPathSpec(PREFIX + "/*"), auth.apply(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
@@ -161,14 +174,19 @@ final class ApiRoutes {
 
     /** One path template: dispatches on the method, answers 405 naming the allowed ones otherwise. */
     private final class Endpoint extends Handler.Abstract {
+        private final String template;
         private final Map<String, Call> calls;
 
-        Endpoint(Map<String, Call> calls) {
+        Endpoint(String template, Map<String, Call> calls) {
+            this.template = template;
             this.calls = calls;
         }
 
         @Override
-        public boolean handle(Request request, Response response, Callback callback) {
+        public boolean handle(Request request, Response response, Callback answered) {
+            long start = System.nanoTime();
+            Callback callback = Callback.from(answered, () -> timer.answered(template, request.getMethod(), response.getStatus(),
+                    System.nanoTime() - start));
             String path = ApiRequest.path(request);
             Call call = calls.get(request.getMethod());
             if (call == null) {

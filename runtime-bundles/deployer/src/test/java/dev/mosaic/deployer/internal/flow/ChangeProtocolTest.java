@@ -191,6 +191,11 @@ class ChangeProtocolTest {
         }
 
         @Override
+        public List<dev.mosaic.gateway.RouteStats> stats() {
+            return List.of();
+        }
+
+        @Override
         public int port() {
             return 0;
         }

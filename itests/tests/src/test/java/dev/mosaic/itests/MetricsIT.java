@@ -1,0 +1,91 @@
+package dev.mosaic.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.Test;
+
+/**
+ * {@code /metrics} on the management port of a runtime as {@code bin/mosaic run} starts it: refused without the token;
+ * with it, Prometheus text whose series count what was served (by route, adapter version and status class, with a
+ * latency histogram), the backend calls, the management API's own calls, the consumers of each module version, the
+ * bundles and the JVM; a version that no longer serves leaves no series behind.
+ */
+public class MetricsIT {
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @Test
+    public void metricsCountWhatWasServedAndForgetWhatRetired() throws Exception {
+        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir())) {
+            String base = rt.mgmtUrl.substring(0, rt.mgmtUrl.indexOf("/api/v1"));
+            HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals("no token, no metrics", 401, anonymous.statusCode());
+
+            for (int i = 0; i < 3; i++) {
+                assertEquals(200, rt.get("/tv/home").statusCode());
+            }
+            assertEquals(404, rt.get("/glasses/play/").statusCode());
+            String m = scrape(rt, base);
+            String tv = "adapter=\"dev.mosaic.examples.tv-home\",environment=\"prod\",method=\"GET\",route=\"/tv/home\"";
+            assertEquals(3, value(m, "mosaic_requests_total{" + tv + ",status=\"2xx\",version=\"1.0.0\"}"), 0);
+            assertEquals(3, value(m, "mosaic_request_duration_seconds_count{" + tv + ",version=\"1.0.0\"}"), 0);
+            assertEquals(3, value(m, "mosaic_request_duration_seconds_bucket{" + tv + ",version=\"1.0.0\",le=\"+Inf\"}"), 0);
+            assertTrue(value(m, "mosaic_request_duration_seconds_sum{" + tv + ",version=\"1.0.0\"}") > 0);
+            assertEquals(1, value(m, "mosaic_module_consumers{environment=\"prod\",module=\"dev.mosaic.examples.catalog\","
+                    + "version=\"1.1.0\"}"), 0);
+            assertTrue(m, value(m, "mosaic_bundles{state=\"active\"}") > 20);
+            assertTrue("the JVM's own series", m.contains("\njvm_threads_current "));
+
+            // a composed version replaces it: its backend calls are counted, and 1.0.0's series are gone
+            byte[] composed = Files.readAllBytes(Path.of(System.getProperty("mosaic.dist"), "examples", "tv-home-1.2.0.jar"));
+            assertEquals(201, rt.api("POST", "/deployments", composed).statusCode());
+            for (int i = 0; i < 2; i++) {
+                assertEquals(200, rt.get("/tv/home?profile=kids").statusCode());
+            }
+            String after = scrape(rt, base);
+            assertEquals(2, value(after, "mosaic_requests_total{" + tv + ",status=\"2xx\",version=\"1.2.0\"}"), 0);
+            assertTrue(m.contains(tv + ",status=\"2xx\",version=\"1.0.0\""));
+            assertFalse("a retired version's series go away", after.contains(tv + ",status=\"2xx\",version=\"1.0.0\""));
+            assertTrue(after, value(after, "mosaic_backend_calls_total{backend=\"recommendations\",environment=\"prod\"}") >= 2);
+            assertEquals(4, value(after, "mosaic_route_backend_calls_total{" + tv + ",version=\"1.2.0\"}"), 0);
+            assertEquals(1, value(after, "mosaic_backend_breaker_state{backend=\"bookmarks\",environment=\"prod\","
+                    + "state=\"closed\"}"), 0);
+            assertEquals("the deploy, by the management API's counter", 1, value(after, "mosaic_management_requests_total{"
+                    + "method=\"POST\",route=\"/api/v1/deployments\",status=\"201\"}"), 0);
+        }
+    }
+
+    private String scrape(LaunchedRuntime rt, String base) throws Exception {
+        String token = Files.readString(rt.data.resolve("mgmt-token")).trim();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(r.body(), 200, r.statusCode());
+        assertTrue(r.headers().firstValue("Content-Type").orElse(""), r.headers().firstValue("Content-Type").orElse("")
+                .startsWith("text/plain; version=0.0.4"));
+        return r.body();
+    }
+
+    /** @return the value of the series, exactly as named with its labels; fails naming what there is */
+    private static double value(String metrics, String series) {
+        Matcher m = Pattern.compile("^" + Pattern.quote(series) + " ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(metrics);
+        if (!m.find()) {
+            String family = series.substring(0, series.indexOf('{') < 0 ? series.length() : series.indexOf('{'));
+            throw new AssertionError("no series " + series + "; " + family + " has:\n" + metrics.lines()
+                    .filter(l -> l.startsWith(family)).reduce("", (a, b) -> a + b + "\n"));
+        }
+        return Double.parseDouble(m.group(1));
+    }
+}
