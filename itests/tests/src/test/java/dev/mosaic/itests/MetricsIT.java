@@ -28,7 +28,12 @@ public class MetricsIT {
 
     @Test
     public void metricsCountWhatWasServedAndForgetWhatRetired() throws Exception {
-        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir())) {
+        int metricsPort;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            metricsPort = free.getLocalPort();
+        }
+        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), java.util.List.of(),
+                java.util.List.of("--metrics-port", Integer.toString(metricsPort)))) {
             String base = rt.mgmtUrl.substring(0, rt.mgmtUrl.indexOf("/api/v1"));
             HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -65,6 +70,18 @@ public class MetricsIT {
                     + "state=\"closed\"}"), 0);
             assertEquals("the deploy, by the management API's counter", 1, value(after, "mosaic_management_requests_total{"
                     + "method=\"POST\",route=\"/api/v1/deployments\",status=\"201\"}"), 0);
+            rt.awaitLog("POST /api/v1/deployments by api: 201 in ");
+
+            // the metrics port: the same metrics without a token, and nothing else
+            String own = "http://127.0.0.1:" + metricsPort;
+            HttpResponse<String> open = http.send(HttpRequest.newBuilder(URI.create(own + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, open.statusCode());
+            assertEquals(2, value(open.body(), "mosaic_requests_total{" + tv + ",status=\"2xx\",version=\"1.2.0\"}"), 0);
+            HttpResponse<String> other = http.send(HttpRequest.newBuilder(URI.create(own + "/api/v1/routes")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, other.statusCode());
+            assertTrue(other.body(), other.body().contains("this port serves only /metrics"));
         }
     }
 

@@ -48,6 +48,14 @@ final class RunCommand implements Callable<Integer> {
             description = "address of --health-port (default: all interfaces; it exposes nothing but the probes)")
     String healthHost;
 
+    @Option(names = "--metrics-port", paramLabel = "N", converter = PortConverter.class,
+            description = "also serve /metrics (Prometheus, no token) on a port of its own")
+    Integer metricsPort;
+
+    @Option(names = "--metrics-host", paramLabel = "ADDR",
+            description = "address of --metrics-port (default 127.0.0.1; another one is logged as a warning)")
+    String metricsHost;
+
     @Option(names = "--data", paramLabel = "DIR", description = "data directory (default ${DEFAULT-VALUE})")
     Path data = Path.of("mosaic-data");
 
@@ -93,7 +101,8 @@ final class RunCommand implements Callable<Integer> {
         Path home = RuntimeLauncher.home();
         Path seed = home.resolve("examples").resolve("seed");
         RuntimeLauncher.Options o = new RuntimeLauncher.Options(home, data.toAbsolutePath().normalize(), port, host, mgmtPort,
-                mgmtHost, mgmtAllowRemote, healthPort == null ? -1 : healthPort, healthHost, !noConsole && onATerminal(),
+                mgmtHost, mgmtAllowRemote, healthPort == null ? -1 : healthPort, healthHost, metricsPort == null ? -1 : metricsPort,
+                metricsHost, !noConsole && onATerminal(),
                 noSeed || !Files.isDirectory(seed) ? null : seed, readyTimeout,
                 platformBundles.stream().map(p -> p.toAbsolutePath().normalize()).toList());
         if (spec != null) {

@@ -36,11 +36,12 @@ final class RuntimeLauncher {
     /** What {@code run} was asked for. */
     /**
      * @param healthPort a port of its own for the health probes, or -1 for none
+     * @param metricsPort a port of its own for /metrics, or -1 for none
      * @param platformBundles bundles of the operator's own, added to the platform's
      */
     record Options(Path home, Path data, int port, String host, int mgmtPort, String mgmtHost, boolean mgmtAllowRemote,
-            int healthPort, String healthHost, boolean console, Path seed, long readyTimeoutSeconds,
-            List<Path> platformBundles) {
+            int healthPort, String healthHost, int metricsPort, String metricsHost, boolean console, Path seed,
+            long readyTimeoutSeconds, List<Path> platformBundles) {
     }
 
     private RuntimeLauncher() {
@@ -69,7 +70,9 @@ final class RuntimeLauncher {
         for (String taken : new String[] {
                 unavailable(o.host(), o.port(), "device traffic", "--port"),
                 unavailable(o.mgmtHost() == null ? "127.0.0.1" : o.mgmtHost(), o.mgmtPort(), "the management API", "--mgmt-port"),
-                o.healthPort() < 0 ? null : unavailable(o.healthHost(), o.healthPort(), "the health probes", "--health-port") }) {
+                o.healthPort() < 0 ? null : unavailable(o.healthHost(), o.healthPort(), "the health probes", "--health-port"),
+                o.metricsPort() < 0 ? null : unavailable(o.metricsHost() == null ? "127.0.0.1" : o.metricsHost(), o.metricsPort(),
+                        "the metrics", "--metrics-port") }) {
             if (taken != null) {
                 err.println(taken);
                 return 2;
@@ -116,6 +119,12 @@ final class RuntimeLauncher {
             config.put("mosaic.health.port", Integer.toString(o.healthPort()));
             if (o.healthHost() != null) {
                 config.put("mosaic.health.host", o.healthHost());
+            }
+        }
+        if (o.metricsPort() >= 0) {
+            config.put("mosaic.metrics.port", Integer.toString(o.metricsPort()));
+            if (o.metricsHost() != null) {
+                config.put("mosaic.metrics.host", o.metricsHost());
             }
         }
         config.put("gosh.args", o.console() ? "" : "--nointeractive");

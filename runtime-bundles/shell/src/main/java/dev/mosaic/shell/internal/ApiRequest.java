@@ -93,6 +93,12 @@ final class ApiRequest {
         return accept != null && accept.contains("text/plain") && !accept.contains("json");
     }
 
+    /** @return the path and query asked for, for the log (a query holds no secret: tokens go in a header) */
+    String target() {
+        String q = request.getHttpURI().getQuery();
+        return path(request) + (q == null ? "" : "?" + q);
+    }
+
     /** Who asks: the API, and what the client says about itself (for history only; the token is what authorises). */
     String actor() {
         String said = request.getHeaders().get("X-Mosaic-Actor");

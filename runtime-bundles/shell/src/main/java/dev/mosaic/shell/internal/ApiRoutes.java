@@ -56,12 +56,12 @@ final class ApiRoutes {
     private final Map<String, Map<String, Call>> routes = new LinkedHashMap<>();
     private final Tails tails;
     /** Told of each call once answered: its route template, method, status and time. */
-    private volatile Timer timer = (template, method, status, nanos) -> { };
+    private volatile Timer timer = (request, template, status, nanos) -> { };
 
     /** Told of each management call once answered. */
     @FunctionalInterface
     interface Timer {
-        void answered(String template, String method, int status, long nanos);
+        void answered(ApiRequest request, String template, int status, long nanos);
     }
 
     ApiRoutes timedBy(Timer t) {
@@ -185,8 +185,13 @@ final class ApiRoutes {
         @Override
         public boolean handle(Request request, Response response, Callback answered) {
             long start = System.nanoTime();
-            Callback callback = Callback.from(answered, () -> timer.answered(template, request.getMethod(), response.getStatus(),
-                    System.nanoTime() - start));
+            Callback callback = Callback.from(answered, () -> {
+                try {
+                    timer.answered(new ApiRequest(request, maxUpload), template, response.getStatus(), System.nanoTime() - start);
+                } catch (RuntimeException | LinkageError e) {
+                    LOG.warn("counting management call {} {} failed: {}", request.getMethod(), template, e.toString());
+                }
+            });
             String path = ApiRequest.path(request);
             Call call = calls.get(request.getMethod());
             if (call == null) {

@@ -52,6 +52,7 @@ public final class ManagementServer implements ManagementApi {
 
     private static final Logger LOG = LoggerFactory.getLogger(ManagementServer.class);
     private static final String HEALTH_CONNECTOR = "health";
+    private static final String METRICS_CONNECTOR = "metrics";
 
     // Optional and dynamic: the API listens from the start and, while the deployer restores the
     // recorded deployments (minutes, with thousands of them), answers 503 saying how far it has got.
@@ -108,7 +109,13 @@ public final class ManagementServer implements ManagementApi {
         mappings.addMapping(new ServletPathSpec("/metrics"), new BearerAuth(tokens, failures, metrics));
         new ApiRoutes(() -> deployer, () -> insight, () -> restoring, () -> backends, () -> gateway, calls, () -> logs,
                 next -> new BearerAuth(tokens, failures, next), maxUpload)
-                .timedBy(metrics::managementCall)
+                .timedBy((r, template, status, nanos) -> {
+                    metrics.managementCall(template, r.method(), status, nanos);
+                    if (!r.method().equals("GET")) {
+                        // every change asked of the management API, who asked, and how it ended (history has what changed)
+                        LOG.info("{} {} by {}: {} in {} ms", r.method(), r.target(), r.actor(), status, nanos / 1_000_000);
+                    }
+                })
                 .addTo(mappings);
         mappings.addMapping(new ServletPathSpec("/"), notFound());
 
@@ -133,7 +140,16 @@ public final class ManagementServer implements ManagementApi {
             }
             server.addConnector(health);
         }
-        server.setHandler(new ProbesOnlyOnTheirPort(mappings));
+        ServerConnector metricsConnector = null;
+        String metricsPort = context.getProperty("mosaic.metrics.port");
+        if (metricsPort != null && !metricsPort.isBlank()) {
+            metricsConnector = Connections.connector(server, new HttpConnectionFactory(http));
+            metricsConnector.setName(METRICS_CONNECTOR);
+            metricsConnector.setPort(Integer.parseInt(metricsPort.trim()));
+            metricsConnector.setHost(property(context, "mosaic.metrics.host", "127.0.0.1"));
+            server.addConnector(metricsConnector);
+        }
+        server.setHandler(new ProbesOnlyOnTheirPort(mappings, metrics));
         server.setErrorHandler(new ApiErrorHandler());
         try {
             server.start();
@@ -145,6 +161,15 @@ public final class ManagementServer implements ManagementApi {
         }
         url = "http://" + hostForUrl(host) + ":" + connector.getLocalPort() + ApiRoutes.PREFIX;
         LOG.info("management API on {} (token from {})", url, tokens.source());
+        if (metricsConnector != null) {
+            String metricsHost = metricsConnector.getHost();
+            LOG.info("metrics on http://{}:{}/metrics (no token; nothing else is served there)", hostForUrl(metricsHost),
+                    metricsConnector.getLocalPort());
+            if (!InetAddress.getByName(metricsHost).isLoopbackAddress()) {
+                LOG.warn("the metrics port listens on {}, reachable from other machines: anyone who reaches it reads the"
+                        + " routes, adapters and backends this runtime serves", metricsHost);
+            }
+        }
         if (health != null) {
             healthUrl = "http://" + hostForUrl(health.getHost() == null ? "0.0.0.0" : health.getHost()) + ":"
                     + health.getLocalPort() + "/health";
@@ -186,13 +211,24 @@ public final class ManagementServer implements ManagementApi {
 
     /** The probes' own port serves the probes and nothing else: everything else there is a 404. */
     private static final class ProbesOnlyOnTheirPort extends Handler.Wrapper {
-        ProbesOnlyOnTheirPort(Handler next) {
+        private final Metrics metrics;
+
+        ProbesOnlyOnTheirPort(Handler next, Metrics metrics) {
             super(next);
+            this.metrics = metrics;
         }
 
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
             String path = ApiRequest.path(request);
+            if (METRICS_CONNECTOR.equals(request.getConnectionMetaData().getConnector().getName())) {
+                // the metrics port: /metrics, without a token, and nothing else
+                if (path.equals("/metrics")) {
+                    return metrics.handle(request, response, callback);
+                }
+                Answers.error(response, callback, 404, "not_found", "this port serves only /metrics");
+                return true;
+            }
             if (HEALTH_CONNECTOR.equals(request.getConnectionMetaData().getConnector().getName())
                     && !path.equals(Probes.LIVE) && !path.equals(Probes.READY)) {
                 Answers.error(response, callback, 404, "not_found", "this port serves only " + Probes.LIVE + " and "

@@ -63,10 +63,11 @@ final class Metrics extends Handler.Abstract {
         registry.register((MultiCollector) () -> collect(gateway.get(), backends.get(), deployer.get(), context));
         managementCalls = Counter.builder().name("mosaic_management_requests").help("Calls of the management API, by"
                 + " route, method and status: deploys, releases, yanks, ...").labelNames("route", "method", "status")
-                .register(registry);
+                .withoutExemplars().register(registry);
         managementLatency = Histogram.builder().name("mosaic_management_request_duration_seconds").help("How long calls of"
                 + " the management API took, by route and method").labelNames("route", "method")
-                .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30).register(registry);
+                .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30).classicOnly()
+                .withoutExemplars().register(registry);
     }
 
     /** Counts a management call once answered (its route template, not its path: the label values stay few). */
