@@ -54,7 +54,7 @@ class FastRunTest {
             }
         }
         assertEquals(declared, FastRun.OPTIONS);
-        assertEquals(java.util.Set.of("port", "mgmtPort", "healthPort"), ports);
+        assertEquals(java.util.Set.of("port", "mgmtPort", "healthPort", "metricsPort"), ports);
     }
 
     @Test
