@@ -36,6 +36,8 @@ public final class Main {
             bench/run devloop [edits] [compiles]
                 edit -> served with bin/mosaic dev on a project from the adapter archetype: a class file replaced,
                 to the new answer; from mvn compile's start; and mvn package + deploy as the baseline
+            bench/run observability [rounds] [seconds] [connections]
+                a runtime writing its access log against the same runtime with it off, wrk, alternating
             bench/run bulkhead [requests] [rounds]
                 a healthy adapter's latency with and without a saturated neighbour
             """;
@@ -60,6 +62,7 @@ public final class Main {
             case "startup" -> Startup.run(rest);
             case "gate" -> GateBench.run(rest);
             case "devloop" -> DevLoop.run(rest);
+            case "observability" -> ObservabilityCost.run(rest);
             default -> {
                 System.out.print(HELP);
                 System.exit(name.equals("help") ? 0 : 2);

@@ -32,7 +32,7 @@ public class MetricsIT {
         try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
             metricsPort = free.getLocalPort();
         }
-        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), java.util.List.of(),
+        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), java.util.List.of("-Dmosaic.access.log=on"),
                 java.util.List.of("--metrics-port", Integer.toString(metricsPort)))) {
             String base = rt.mgmtUrl.substring(0, rt.mgmtUrl.indexOf("/api/v1"));
             HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
@@ -42,7 +42,7 @@ public class MetricsIT {
             for (int i = 0; i < 3; i++) {
                 assertEquals(200, rt.get("/tv/home").statusCode());
             }
-            assertEquals(404, rt.get("/glasses/play/").statusCode());
+            assertEquals(404, rt.get("/glasses/play/nope").statusCode()); // the adapter answers: no such title
             String m = scrape(rt, base);
             String tv = "adapter=\"dev.mosaic.examples.tv-home\",environment=\"prod\",method=\"GET\",route=\"/tv/home\"";
             assertEquals(3, value(m, "mosaic_requests_total{" + tv + ",status=\"2xx\",version=\"1.0.0\"}"), 0);
@@ -82,6 +82,37 @@ public class MetricsIT {
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(404, other.statusCode());
             assertTrue(other.body(), other.body().contains("this port serves only /metrics"));
+
+            // the access log: a JSON line per request an adapter answered, written off the request threads
+            Path accessLog = rt.data.resolve("logs/access.log");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            java.util.List<com.fasterxml.jackson.databind.JsonNode> lines = java.util.List.of();
+            while (lines.size() < 6 && System.nanoTime() < deadline) {
+                java.util.concurrent.TimeUnit.MILLISECONDS.sleep(20);
+                lines = !Files.exists(accessLog) ? java.util.List.of() : Files.readAllLines(accessLog).stream().map(l -> {
+                    try {
+                        return LaunchedRuntime.JSON.readTree(l);
+                    } catch (java.io.IOException e) {
+                        throw new AssertionError("not a JSON line: " + l, e);
+                    }
+                }).toList();
+            }
+            assertEquals("3 + 1 + 2 requests answered by adapters: " + lines, 6, lines.size());
+            com.fasterxml.jackson.databind.JsonNode first = lines.get(0);
+            assertEquals("/tv/home", first.get("path").asText());
+            assertEquals("dev.mosaic.examples.tv-home", first.get("adapter").asText());
+            assertEquals("1.0.0", first.get("version").asText());
+            assertEquals("dev.mosaic.examples.catalog 1.1.0", first.get("modules").asText());
+            assertEquals(200, first.get("status").asInt());
+            assertEquals("prod", first.get("environment").asText());
+            assertTrue(first.toString(), first.get("request_id").asText().length() >= 8 && first.get("millis").asDouble() > 0
+                    && first.get("time").asText().startsWith("20"));
+            assertEquals(404, lines.get(3).get("status").asInt());
+            assertEquals("/glasses/play/{titleId}", lines.get(3).get("route").asText());
+            com.fasterxml.jackson.databind.JsonNode composed = lines.get(5);
+            assertEquals("1.2.0", composed.get("version").asText());
+            assertEquals("/tv/home?profile=kids", composed.get("path").asText());
+            assertEquals(2, composed.get("backend_calls").asInt());
         }
     }
 

@@ -79,6 +79,7 @@ final class RuntimeLauncher {
             }
         }
         configureLogging();
+        Logging.accessLog(o.data().resolve("logs"));
 
         Map<String, String> config = new HashMap<>(feature.frameworkProperties());
         config.put(Constants.FRAMEWORK_STORAGE, o.data().resolve("felix-cache").toString());

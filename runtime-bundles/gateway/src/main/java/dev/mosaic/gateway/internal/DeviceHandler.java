@@ -302,14 +302,20 @@ final class DeviceHandler extends Handler.Abstract {
         Callback callback = new Callback.Nested(given) {
             @Override
             public void succeeded() {
-                target.answered(response.getStatus(), System.nanoTime() - begun);
+                answered();
                 super.succeeded();
             }
 
             @Override
             public void failed(Throwable x) {
-                target.answered(response.getStatus(), System.nanoTime() - begun);
+                answered();
                 super.failed(x);
+            }
+
+            private void answered() {
+                long took = System.nanoTime() - begun;
+                target.answered(response.getStatus(), took);
+                AccessLog.served(target, view, response.getStatus(), took);
             }
         };
         Call call = new Call(target, view, response, callback);

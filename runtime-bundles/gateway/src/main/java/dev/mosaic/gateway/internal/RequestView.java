@@ -88,9 +88,14 @@ final class RequestView implements dev.mosaic.api.Request {
                 throw new BackendException(name, BackendException.Reason.UNDECLARED, 0, "this gateway has no backends", null);
             }
             Target t = target;
+            java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
+            callsMade = made;
             scope = backends.open(new Backends.Caller(environment, tenant.adapter, tenant.version, tenant.backends,
                     deadlineNanos, requestId, request.getHeaders().get("traceparent"), tenant.mapper,
-                    t.backendCalls::increment));
+                    () -> {
+                        t.backendCalls.increment();
+                        made.incrementAndGet();
+                    }));
             if (traced) {
                 scope.trace();
             }
@@ -101,6 +106,15 @@ final class RequestView implements dev.mosaic.api.Request {
     /** @return whether it asked for its backend calls in {@code Server-Timing} */
     boolean timing() {
         return timing;
+    }
+
+    /** Backend calls made for it; made by the first. */
+    private volatile java.util.concurrent.atomic.AtomicInteger callsMade;
+
+    /** @return how many backend calls it made */
+    int backendCallCount() {
+        java.util.concurrent.atomic.AtomicInteger made = callsMade;
+        return made == null ? 0 : made.get();
     }
 
     /** @return the path and query as the device sent them */

@@ -41,6 +41,9 @@ final class Tenant {
     final AtomicInteger slowInlineCalls = new AtomicInteger();
     /** When the last slow inline call that counted ended (System.nanoTime). */
     final java.util.concurrent.atomic.AtomicLong lastSlowInlineEnd = new java.util.concurrent.atomic.AtomicLong(Long.MIN_VALUE);
+    /** The shared-module versions it is wired to ({@code name version}, comma-separated), for the access log. */
+    volatile String modules = "";
+
     /** Set once its non-blocking handlers were caught blocking: they run on the pool from then on. */
     volatile boolean demoted;
 

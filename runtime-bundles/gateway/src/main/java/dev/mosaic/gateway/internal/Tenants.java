@@ -64,9 +64,27 @@ final class Tenants {
             LOG.warn("{} asks for a timeout of {} ms and {} concurrent calls; the platform allows at most {} ms and {}",
                     where, timeout, concurrency, settings.maxTimeoutMillis(), settings.maxConcurrency());
         }
-        return new Tenant(bundle.getBundleId(), name, bundle.getVersion().toString(),
+        Tenant tenant = new Tenant(bundle.getBundleId(), name, bundle.getVersion().toString(),
                 Math.min(timeout, settings.maxTimeoutMillis()), Math.min(concurrency, settings.maxConcurrency()),
                 backends(bundle, where));
+        tenant.modules = modules(bundle);
+        return tenant;
+    }
+
+    /** @return the shared-module versions the bundle is wired to, as {@code name version, ...} */
+    private static String modules(Bundle bundle) {
+        org.osgi.framework.wiring.BundleWiring wiring = bundle.adapt(org.osgi.framework.wiring.BundleWiring.class);
+        if (wiring == null) {
+            return "";
+        }
+        java.util.Set<String> modules = new java.util.TreeSet<>();
+        for (org.osgi.framework.wiring.BundleWire w : wiring.getRequiredWires(org.osgi.framework.namespace.PackageNamespace.PACKAGE_NAMESPACE)) {
+            Bundle provider = w.getProvider().getBundle();
+            if ("module".equals(provider.getHeaders("").get("Mosaic-Kind"))) {
+                modules.add(provider.getSymbolicName() + " " + provider.getVersion());
+            }
+        }
+        return String.join(", ", modules);
     }
 
     private static java.util.Set<String> backends(Bundle bundle, String where) throws RoutingException {

@@ -1,0 +1,143 @@
+package dev.mosaic.gateway.internal;
+
+import java.time.Instant;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The access log: one JSON line per request an adapter answered, on the logger {@code mosaic.access} (the launcher
+ * writes its lines to {@code <data>/logs/access.log}, rotated). A request only queues what it was (one small object);
+ * a thread of its own writes the line, so that a request never waits for a disk, and a full queue drops lines (counted,
+ * and said in the log) rather than slow requests down. With that logger off (the default; {@code -Dmosaic.access.log=on}
+ * turns it on) a request pays one level check.
+ */
+final class AccessLog {
+
+    static final Logger LOG = LoggerFactory.getLogger("mosaic.access");
+    private static final Logger SELF = LoggerFactory.getLogger(AccessLog.class);
+
+    /** What a request was; written as a line by the writer thread. */
+    private record Entry(long time, String requestId, String traceparent, String environment, String method, String path,
+            String route, Tenant tenant, int status, long nanos, int backendCalls) {
+    }
+
+    private static final BlockingQueue<Entry> QUEUE = new ArrayBlockingQueue<>(65_536);
+    private static final LongAdder DROPPED = new LongAdder();
+    private static volatile Thread writer;
+
+    private AccessLog() {
+    }
+
+    static void served(Target t, RequestView v, int status, long nanos) {
+        if (!LOG.isInfoEnabled()) {
+            return;
+        }
+        if (writer == null) {
+            startWriter();
+        }
+        if (!QUEUE.offer(new Entry(System.currentTimeMillis(), v.requestId(), v.header("traceparent"), v.environment(),
+                v.method(), v.pathAndQuery(), t.template.toString(), t.tenant, status, nanos, v.backendCallCount()))) {
+            DROPPED.increment();
+        }
+    }
+
+    private static synchronized void startWriter() {
+        if (writer != null) {
+            return;
+        }
+        Thread w = new Thread(AccessLog::write, "mosaic-access-log");
+        w.setDaemon(true);
+        w.start();
+        writer = w;
+    }
+
+    /**
+     * Writes what the requests queued, many lines to one log event (one write to the file); when there is nothing, it
+     * sleeps rather than waits on the queue, so that a request queuing a line never has a thread to wake.
+     */
+    private static void write() {
+        StringBuilder b = new StringBuilder(512);
+        StringBuilder lines = new StringBuilder(64 * 1024);
+        java.util.List<Entry> batch = new java.util.ArrayList<>(1024);
+        while (true) {
+            QUEUE.drainTo(batch, 1024);
+            long dropped = DROPPED.sumThenReset();
+            if (dropped > 0) {
+                SELF.warn("the access log dropped {} line(s): requests came faster than lines could be written", dropped);
+            }
+            if (batch.isEmpty()) {
+                try {
+                    TimeUnit.MILLISECONDS.sleep(20);
+                } catch (InterruptedException x) {
+                    return;
+                }
+                continue;
+            }
+            lines.setLength(0);
+            for (Entry e : batch) {
+                if (lines.length() > 0) {
+                    lines.append('\n');
+                }
+                lines.append(line(b, e));
+            }
+            batch.clear();
+            try {
+                LOG.info(lines.toString());
+            } catch (RuntimeException x) {
+                SELF.warn("access log lines could not be written: {}", x.toString());
+            }
+        }
+    }
+
+    /** @return the entry as one flat JSON object */
+    static String line(StringBuilder b, Entry e) {
+        b.setLength(0);
+        b.append("{\"time\":\"").append(Instant.ofEpochMilli(e.time())).append('"');
+        field(b, "request_id", e.requestId());
+        String tp = e.traceparent();
+        field(b, "trace_id", tp != null && tp.length() >= 35 && tp.startsWith("00-") ? tp.substring(3, 35) : null);
+        field(b, "environment", e.environment());
+        field(b, "method", e.method());
+        field(b, "path", e.path());
+        field(b, "route", e.route());
+        field(b, "adapter", e.tenant().adapter);
+        field(b, "version", e.tenant().version);
+        field(b, "modules", e.tenant().modules);
+        b.append(",\"status\":").append(e.status());
+        b.append(",\"millis\":").append(Math.round(e.nanos() / 1e4) / 100.0);
+        b.append(",\"backend_calls\":").append(e.backendCalls()).append('}');
+        return b.toString();
+    }
+
+    private static void field(StringBuilder b, String name, String value) {
+        b.append(",\"").append(name).append("\":");
+        if (value == null) {
+            b.append("null");
+            return;
+        }
+        b.append('"');
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        b.append('"');
+    }
+}
