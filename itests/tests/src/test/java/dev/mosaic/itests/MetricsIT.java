@@ -109,10 +109,10 @@ public class MetricsIT {
                     && first.get("time").asText().startsWith("20"));
             assertEquals(404, lines.get(3).get("status").asInt());
             assertEquals("/glasses/play/{titleId}", lines.get(3).get("route").asText());
-            com.fasterxml.jackson.databind.JsonNode composed = lines.get(5);
-            assertEquals("1.2.0", composed.get("version").asText());
-            assertEquals("/tv/home?profile=kids", composed.get("path").asText());
-            assertEquals(2, composed.get("backend_calls").asInt());
+            com.fasterxml.jackson.databind.JsonNode withCalls = lines.get(5);
+            assertEquals("1.2.0", withCalls.get("version").asText());
+            assertEquals("/tv/home?profile=kids", withCalls.get("path").asText());
+            assertEquals(2, withCalls.get("backend_calls").asInt());
         }
     }
 
