@@ -23,7 +23,7 @@ final class AccessLog {
 
     /** What a request was; written as a line by the writer thread. */
     private record Entry(long time, String requestId, String traceparent, String environment, String method, String path,
-            String route, Tenant tenant, int status, long nanos, int backendCalls) {
+            Target target, int status, long nanos, int backendCalls) {
     }
 
     private static final BlockingQueue<Entry> QUEUE = new ArrayBlockingQueue<>(65_536);
@@ -41,7 +41,7 @@ final class AccessLog {
             startWriter();
         }
         if (!QUEUE.offer(new Entry(System.currentTimeMillis(), v.requestId(), v.header("traceparent"), v.environment(),
-                v.method(), v.pathAndQuery(), t.template.toString(), t.tenant, status, nanos, v.backendCallCount()))) {
+                v.method(), v.pathAndQuery(), t, status, nanos, v.backendCallCount()))) {
             DROPPED.increment();
         }
     }
@@ -61,7 +61,6 @@ final class AccessLog {
      * sleeps rather than waits on the queue, so that a request queuing a line never has a thread to wake.
      */
     private static void write() {
-        StringBuilder b = new StringBuilder(512);
         StringBuilder lines = new StringBuilder(64 * 1024);
         java.util.List<Entry> batch = new java.util.ArrayList<>(1024);
         while (true) {
@@ -83,7 +82,7 @@ final class AccessLog {
                 if (lines.length() > 0) {
                     lines.append('\n');
                 }
-                lines.append(line(b, e));
+                append(lines, e);
             }
             batch.clear();
             try {
@@ -97,21 +96,60 @@ final class AccessLog {
     /** @return the entry as one flat JSON object */
     static String line(StringBuilder b, Entry e) {
         b.setLength(0);
-        b.append("{\"time\":\"").append(Instant.ofEpochMilli(e.time())).append('"');
+        append(b, e);
+        return b.toString();
+    }
+
+    /** The second the cached time prefix is for, and the prefix ({@code 2026-12-03T10:00:14.}); the writer's alone. */
+    private static long second = Long.MIN_VALUE;
+    private static String secondText = "";
+
+    /** Appends the entry as one flat JSON object: built by hand, as this runs once per request served. */
+    private static void append(StringBuilder b, Entry e) {
+        long s = Math.floorDiv(e.time(), 1000);
+        if (s != second) {
+            String t = Instant.ofEpochSecond(s).toString(); // 2026-12-03T10:00:14Z
+            secondText = t.substring(0, t.length() - 1) + ".";
+            second = s;
+        }
+        int ms = (int) Math.floorMod(e.time(), 1000);
+        b.append("{\"time\":\"").append(secondText).append((char) ('0' + ms / 100)).append((char) ('0' + ms / 10 % 10))
+                .append((char) ('0' + ms % 10)).append("Z\"");
         field(b, "request_id", e.requestId());
         String tp = e.traceparent();
         field(b, "trace_id", tp != null && tp.length() >= 35 && tp.startsWith("00-") ? tp.substring(3, 35) : null);
         field(b, "environment", e.environment());
         field(b, "method", e.method());
         field(b, "path", e.path());
-        field(b, "route", e.route());
-        field(b, "adapter", e.tenant().adapter);
-        field(b, "version", e.tenant().version);
-        field(b, "modules", e.tenant().modules);
+        Target t = e.target();
+        String fixed = t.accessLogFields;
+        if (fixed == null) {
+            // what every line of this route of this adapter version says alike, made once
+            StringBuilder f = new StringBuilder(160);
+            field(f, "route", t.template.toString());
+            field(f, "adapter", t.tenant.adapter);
+            field(f, "version", t.tenant.version);
+            field(f, "modules", t.tenant.modules);
+            fixed = f.toString();
+            t.accessLogFields = fixed;
+        }
+        b.append(fixed);
         b.append(",\"status\":").append(e.status());
-        b.append(",\"millis\":").append(Math.round(e.nanos() / 1e4) / 100.0);
+        long hundredths = e.nanos() / 10_000; // milliseconds with two decimals
+        b.append(",\"millis\":").append(hundredths / 100).append('.').append((char) ('0' + hundredths / 10 % 10))
+                .append((char) ('0' + hundredths % 10));
         b.append(",\"backend_calls\":").append(e.backendCalls()).append('}');
-        return b.toString();
+    }
+
+    /** @return whether the text needs no escaping in JSON (most do not: names, versions, paths) */
+    private static boolean plain(String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static void field(StringBuilder b, String name, String value) {
@@ -121,6 +159,10 @@ final class AccessLog {
             return;
         }
         b.append('"');
+        if (plain(value)) {
+            b.append(value).append('"');
+            return;
+        }
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             switch (c) {

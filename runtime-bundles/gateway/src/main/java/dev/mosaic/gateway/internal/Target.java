@@ -28,6 +28,9 @@ final class Target {
     final LongAdder[] latencyCounts = new LongAdder[LATENCY_BOUNDS.length + 1];
     final java.util.concurrent.atomic.DoubleAdder latencySeconds = new java.util.concurrent.atomic.DoubleAdder();
 
+    /** The access log's fields that are the same on every line of this target (made by the access log's writer). */
+    String accessLogFields;
+
     /** Latency buckets (seconds): from a request answered from memory to one at the longest deadline. */
     static final double[] LATENCY_BOUNDS = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 };
 
