@@ -146,6 +146,7 @@ final class Scale {
                     felixRatios.add(big / small);
                 }
                 check(rt, n, newest);
+                scrape(rt, n);
                 double heap = heapMb(rt);
                 long stopMillis = rt.stop();
                 rt = Bench.Runtime.start(data, jvm, "--no-seed", "--ready-timeout", "0");
@@ -230,6 +231,25 @@ final class Scale {
     private static final Pattern USED = Pattern.compile("used (\\d+)K");
 
     /** Heap in use after two full GCs of the runtime's JVM, from jcmd. */
+    /** Scrapes /metrics five times (the first registers the JVM's metrics): the median time and the size. */
+    private static void scrape(Bench.Runtime rt, int n) throws IOException, InterruptedException {
+        java.net.URI uri = java.net.URI.create(rt.mgmt.substring(0, rt.mgmt.indexOf("/api/v1")) + "/metrics");
+        List<Double> millis = new ArrayList<>();
+        long bytes = 0;
+        for (int i = 0; i < 5; i++) {
+            long t0 = System.nanoTime();
+            java.net.http.HttpResponse<byte[]> r = Bench.HTTP.send(java.net.http.HttpRequest.newBuilder(uri)
+                    .header("Authorization", "Bearer " + rt.token).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            millis.add((System.nanoTime() - t0) / 1e6);
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException("/metrics answered " + r.statusCode());
+            }
+            bytes = r.body().length;
+        }
+        System.out.printf(Locale.ROOT, "  scrape of /metrics at N=%d: median %.1f ms, %.2f MB%n", n, Bench.median(millis),
+                bytes / 1e6);
+    }
+
     static double heapMb(Bench.Runtime rt) throws IOException, InterruptedException {
         jcmd(rt, "GC.run");
         jcmd(rt, "GC.run");
