@@ -86,6 +86,12 @@ final class LaunchedRuntime implements AutoCloseable {
 
     /** Starts a runtime and waits for its ready line. */
     static LaunchedRuntime start(Path data, List<String> jvmOptions, List<String> runOptions) throws Exception {
+        return start(data, jvmOptions, runOptions, java.util.Map.of());
+    }
+
+    /** Starts a runtime with more environment variables and waits for its ready line. */
+    static LaunchedRuntime start(Path data, List<String> jvmOptions, List<String> runOptions, java.util.Map<String, String> env)
+            throws Exception {
         List<String> command = new ArrayList<>();
         command.add(java());
         command.addAll(jvmOptions);
@@ -95,6 +101,7 @@ final class LaunchedRuntime implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().remove("MOSAIC_TOKEN");
         pb.environment().remove("MOSAIC_HOME");
+        pb.environment().putAll(env);
         return start(pb, data);
     }
 

@@ -174,9 +174,10 @@ public class LaunchedRuntimeIT {
         }
         try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir())) {
             assertEquals(0, rt.cli("deploy", slow.toString()).exit());
+            // one second: in flight through the stop, well inside the adapter's default 2 s deadline (2 s raced it)
             CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return rt.get("/fixtures/slow?ms=2000");
+                    return rt.get("/fixtures/slow?ms=1000");
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }

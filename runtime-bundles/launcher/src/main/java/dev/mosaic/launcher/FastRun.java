@@ -29,7 +29,8 @@ final class FastRun {
             java.util.Map.entry("--metrics-port", "metricsPort"), java.util.Map.entry("--metrics-host", "metricsHost"),
             java.util.Map.entry("--no-console", "noConsole"), java.util.Map.entry("--no-seed", "noSeed"),
             java.util.Map.entry("--ready-timeout", "readyTimeout"), java.util.Map.entry("--platform-bundle", "platformBundles"),
-            java.util.Map.entry("--debug", "debug"));
+            java.util.Map.entry("--debug", "debug"), java.util.Map.entry("--otlp-endpoint", "otlpEndpoint"),
+            java.util.Map.entry("--trace-sample", "traceSample"));
 
     /** The fields that take a port number. */
     private static final java.util.Set<String> PORTS = java.util.Set.of("port", "mgmtPort", "healthPort", "metricsPort");
@@ -84,6 +85,9 @@ final class FastRun {
             if (!bundle.toFile().isFile()) {
                 return null;
             }
+        }
+        if (RunCommand.tracingProblem(run.otlpEndpoint, run.traceSample) != null) {
+            return null;
         }
         return run;
     }

@@ -56,6 +56,17 @@ final class RunCommand implements Callable<Integer> {
             description = "address of --metrics-port (default 127.0.0.1; another one is logged as a warning)")
     String metricsHost;
 
+    @Option(names = "--otlp-endpoint", paramLabel = "URL",
+            description = "trace: a span per device request and per backend call, exported over OTLP/HTTP to this"
+                    + " collector (e.g. http://127.0.0.1:4318); its headers (an API key) come from the environment,"
+                    + " OTEL_EXPORTER_OTLP_HEADERS=name=value")
+    String otlpEndpoint;
+
+    @Option(names = "--trace-sample", paramLabel = "RATIO",
+            description = "the share of new traces kept, 0 to 1 or a percentage (default 1; a traceparent's own"
+                    + " sampled flag is followed)")
+    String traceSample;
+
     @Option(names = "--data", paramLabel = "DIR", description = "data directory (default ${DEFAULT-VALUE})")
     Path data = Path.of("mosaic-data");
 
@@ -98,18 +109,55 @@ final class RunCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--platform-bundle " + bundle + ": no such file");
             }
         }
+        String tracingProblem = tracingProblem(otlpEndpoint, traceSample);
+        if (tracingProblem != null) {
+            throw new ParameterException(spec.commandLine(), tracingProblem);
+        }
         Path home = RuntimeLauncher.home();
         Path seed = home.resolve("examples").resolve("seed");
         RuntimeLauncher.Options o = new RuntimeLauncher.Options(home, data.toAbsolutePath().normalize(), port, host, mgmtPort,
                 mgmtHost, mgmtAllowRemote, healthPort == null ? -1 : healthPort, healthHost, metricsPort == null ? -1 : metricsPort,
                 metricsHost, !noConsole && onATerminal(),
                 noSeed || !Files.isDirectory(seed) ? null : seed, readyTimeout,
-                platformBundles.stream().map(p -> p.toAbsolutePath().normalize()).toList());
+                platformBundles.stream().map(p -> p.toAbsolutePath().normalize()).toList(), otlpEndpoint, traceSample);
         if (spec != null) {
             spec.commandLine().getOut().flush();
         }
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         return RuntimeLauncher.run(o, out, System.err);
+    }
+
+    /**
+     * @return what is wrong with the tracing options, or null (the tracing bundle reads them again, and says the same of
+     *         a -D property)
+     */
+    static String tracingProblem(String endpoint, String sample) {
+        if (endpoint != null) {
+            java.net.URI uri = null;
+            try {
+                uri = new java.net.URI(endpoint);
+            } catch (java.net.URISyntaxException e) {
+                // said below
+            }
+            if (uri == null || !("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+                    || uri.getHost() == null || uri.getRawUserInfo() != null || uri.getRawQuery() != null) {
+                return "--otlp-endpoint takes the http or https URL of an OTLP/HTTP collector, such as"
+                        + " http://127.0.0.1:4318 (no credentials in it: OTEL_EXPORTER_OTLP_HEADERS), not '" + endpoint + "'";
+            }
+        }
+        if (sample != null) {
+            try {
+                double v = sample.endsWith("%") ? Double.parseDouble(sample.substring(0, sample.length() - 1)) / 100
+                        : Double.parseDouble(sample);
+                if (v >= 0 && v <= 1) {
+                    return null;
+                }
+            } catch (NumberFormatException e) {
+                // said below
+            }
+            return "--trace-sample takes the share of new traces kept, from 0 to 1 or 0% to 100%, not '" + sample + "'";
+        }
+        return null;
     }
 
     /**

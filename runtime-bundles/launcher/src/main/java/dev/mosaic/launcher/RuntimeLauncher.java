@@ -38,10 +38,12 @@ final class RuntimeLauncher {
      * @param healthPort a port of its own for the health probes, or -1 for none
      * @param metricsPort a port of its own for /metrics, or -1 for none
      * @param platformBundles bundles of the operator's own, added to the platform's
+     * @param otlpEndpoint where spans are exported (OTLP/HTTP), or null
+     * @param traceSample the share of new traces kept, or null for all
      */
     record Options(Path home, Path data, int port, String host, int mgmtPort, String mgmtHost, boolean mgmtAllowRemote,
             int healthPort, String healthHost, int metricsPort, String metricsHost, boolean console, Path seed,
-            long readyTimeoutSeconds, List<Path> platformBundles) {
+            long readyTimeoutSeconds, List<Path> platformBundles, String otlpEndpoint, String traceSample) {
     }
 
     private RuntimeLauncher() {
@@ -127,6 +129,12 @@ final class RuntimeLauncher {
             if (o.metricsHost() != null) {
                 config.put("mosaic.metrics.host", o.metricsHost());
             }
+        }
+        if (o.otlpEndpoint() != null) {
+            config.put("mosaic.tracing.endpoint", o.otlpEndpoint());
+        }
+        if (o.traceSample() != null) {
+            config.put("mosaic.tracing.sample", o.traceSample());
         }
         config.put("gosh.args", o.console() ? "" : "--nointeractive");
 

@@ -47,6 +47,26 @@ public final class Egress implements Backends {
         this.secrets = new Secrets(environment);
     }
 
+    /** Where backend calls' spans are made while the tracing bundle offers a TracerProvider; null otherwise. */
+    private volatile CallSpans spans;
+
+    @org.osgi.service.component.annotations.Reference(cardinality = org.osgi.service.component.annotations.ReferenceCardinality.OPTIONAL,
+            policy = org.osgi.service.component.annotations.ReferencePolicy.DYNAMIC,
+            policyOption = org.osgi.service.component.annotations.ReferencePolicyOption.GREEDY, unbind = "untraced")
+    synchronized void traced(io.opentelemetry.api.trace.TracerProvider provider) {
+        tracing = provider;
+        spans = new CallSpans(provider.get("dev.mosaic.backends"));
+    }
+
+    synchronized void untraced(io.opentelemetry.api.trace.TracerProvider provider) {
+        if (tracing == provider) { // a replacement is bound before the one it replaces is unbound
+            tracing = null;
+            spans = null;
+        }
+    }
+
+    private io.opentelemetry.api.trace.TracerProvider tracing;
+
     @Activate
     public void start() {
         clients = new Clients(secrets, MAX_THREADS);
@@ -140,7 +160,7 @@ public final class Egress implements Backends {
         Map<String, Recording> r = recordings;
         Recording recording = r.isEmpty() ? null : r.get(caller.environment());
         return new RequestScope(environments.getOrDefault(caller.environment(), Map.of()), caller, clients.scheduler(), recording,
-                recording == null ? null : recorder);
+                recording == null ? null : recorder, spans);
     }
 
     @Override

@@ -67,6 +67,9 @@ final class RequestScope implements Backends.Scope {
     /** The calls of a traced request, as they end; null unless traced. Guarded by this. */
     private List<dev.mosaic.backends.BackendTrace> trace;
     private long traceStart;
+    /** Where its calls' spans are made, or null; and their parent, read from the caller's traceparent at the first. */
+    private final CallSpans spans;
+    private volatile io.opentelemetry.context.Context spanParent;
 
     RequestScope(Map<String, Declared> backends, Backends.Caller caller, Scheduler scheduler) {
         this(backends, caller, scheduler, null, null);
@@ -78,6 +81,13 @@ final class RequestScope implements Backends.Scope {
      */
     RequestScope(Map<String, Declared> backends, Backends.Caller caller, Scheduler scheduler, Backends.Recording recording,
             java.util.concurrent.Executor recorder) {
+        this(backends, caller, scheduler, recording, recorder, null);
+    }
+
+    /** @param spans where the spans of its calls are made, or null when the runtime does not trace */
+    RequestScope(Map<String, Declared> backends, Backends.Caller caller, Scheduler scheduler, Backends.Recording recording,
+            java.util.concurrent.Executor recorder, CallSpans spans) {
+        this.spans = spans;
         this.recording = recording;
         this.recorder = recorder;
         this.backends = backends;
@@ -623,6 +633,20 @@ final class RequestScope implements Backends.Scope {
                 return;
             }
             Endpoints.Url url = d.endpoints.pick();
+            io.opentelemetry.api.trace.Span span = null;
+            if (spans != null) {
+                io.opentelemetry.context.Context parent = spanParent;
+                if (parent == null) {
+                    parent = CallSpans.parent(caller.traceparent());
+                    spanParent = parent;
+                }
+                span = spans.start(parent, caller, d.spec.name(), method, url.base + path, n);
+                if (!span.getSpanContext().isValid()) {
+                    span = null; // a provider that makes no spans: nothing to end
+                }
+            }
+            String traceparent = span != null ? CallSpans.traceparent(span) : "00-" + traceId + "-" + hex(8) + "-" + traceFlags;
+            io.opentelemetry.api.trace.Span attemptSpan = span;
             Request request = d.client.newRequest(url.base + target)
                     .method(method)
                     .timeout(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining)), TimeUnit.MILLISECONDS)
@@ -634,7 +658,7 @@ final class RequestScope implements Backends.Scope {
                             h.add(pair[0], pair[1]);
                         }
                         h.put("X-Request-Id", caller.requestId());
-                        h.put("traceparent", "00-" + traceId + "-" + hex(8) + "-" + traceFlags);
+                        h.put("traceparent", traceparent);
                     });
             if (body != null) {
                 request.body(new BytesRequestContent(contentType, body));
@@ -651,6 +675,10 @@ final class RequestScope implements Backends.Scope {
                     d.bulkhead.onComplete();
                     long took = System.nanoTime() - start;
                     d.latencies.record(took);
+                    if (attemptSpan != null) {
+                        CallSpans.end(attemptSpan, result.getResponse() == null ? 0 : result.getResponse().getStatus(),
+                                result.isFailed() ? spanError(result.getFailure()) : null);
+                    }
                     if (result.isFailed()) {
                         failed(n, url, result.getFailure(), took);
                     } else {
@@ -777,6 +805,11 @@ final class RequestScope implements Backends.Scope {
                 dev.mosaic.backends.Backends.unattribute();
             }
         }
+    }
+
+    /** @return how an attempt failed, for its span's {@code error.type} */
+    private static String spanError(Throwable f) {
+        return f instanceof Answered ? "abandoned" : f instanceof TimeoutException ? "timeout" : f.getClass().getName();
     }
 
     private static String describe(Throwable f) {

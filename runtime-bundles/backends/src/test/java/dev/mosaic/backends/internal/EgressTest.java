@@ -142,6 +142,53 @@ class EgressTest {
     }
 
     @Test
+    void whileTheRuntimeTracesEachAttemptIsASpanWhoseIdTheBackendReceives() throws Exception {
+        io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter spans = io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter.create();
+        io.opentelemetry.sdk.trace.SdkTracerProvider provider = io.opentelemetry.sdk.trace.SdkTracerProvider.builder()
+                .addSpanProcessor(io.opentelemetry.sdk.trace.export.SimpleSpanProcessor.create(spans)).build();
+        egress.traced(provider);
+        try {
+            TestBackend b = backend();
+            declare("prod", "recs", Map.of("url", List.of(b.url())));
+            int[] n = {0};
+            b.behave(r -> ++n[0] == 1 ? Behaviour.status(503) : Behaviour.json("{\"titles\":[\"x\"]}"));
+            String requestSpan = "00f067aa0ba902b7";
+            Backends.Scope scope = scope("prod", 10_000, "00-4bf92f3577b34da6a3ce929d0e0e4736-" + requestSpan + "-01");
+            assertEquals(List.of("x"), value(scope.backend("recs").get("/recs/{p}", "kids").query("key", "s3cret").as(Recs.class))
+                    .titles());
+            await(() -> spans.getFinishedSpanItems().size() == 2, "a span per attempt");
+            List<io.opentelemetry.sdk.trace.data.SpanData> attempts = spans.getFinishedSpanItems();
+            for (int i = 0; i < 2; i++) {
+                io.opentelemetry.sdk.trace.data.SpanData span = attempts.get(i);
+                assertEquals("00-4bf92f3577b34da6a3ce929d0e0e4736-" + span.getSpanId() + "-01", b.seen().get(i).headers().get("traceparent"),
+                        "the backend receives the id of the attempt's own span");
+                assertEquals(requestSpan, span.getParentSpanId(), "a call is the child of its request's span");
+                assertEquals(io.opentelemetry.api.trace.SpanKind.CLIENT, span.getKind());
+                assertEquals("GET recs", span.getName());
+                io.opentelemetry.api.common.Attributes a = span.getAttributes();
+                assertEquals("recs", a.get(io.opentelemetry.api.common.AttributeKey.stringKey("mosaic.backend")));
+                assertEquals("tv-home", a.get(io.opentelemetry.api.common.AttributeKey.stringKey("mosaic.adapter")));
+                assertEquals("1.2.0", a.get(io.opentelemetry.api.common.AttributeKey.stringKey("mosaic.adapter.version")));
+                assertEquals("prod", a.get(io.opentelemetry.api.common.AttributeKey.stringKey("mosaic.environment")));
+                assertEquals(b.url() + "/recs/kids", a.get(io.opentelemetry.api.common.AttributeKey.stringKey("url.full")),
+                        "no query: it may hold a secret");
+            }
+            assertEquals(503L, attempts.get(0).getAttributes().get(io.opentelemetry.api.common.AttributeKey.longKey("http.response.status_code")));
+            assertEquals(io.opentelemetry.api.trace.StatusCode.ERROR, attempts.get(0).getStatus().getStatusCode());
+            assertEquals(200L, attempts.get(1).getAttributes().get(io.opentelemetry.api.common.AttributeKey.longKey("http.response.status_code")));
+            assertEquals(1L, attempts.get(1).getAttributes().get(io.opentelemetry.api.common.AttributeKey.longKey("http.request.resend_count")));
+
+            // tracing goes away: calls still carry the trace, and make no span
+            egress.untraced(provider);
+            value(scope("prod", 10_000, "00-4bf92f3577b34da6a3ce929d0e0e4736-" + requestSpan + "-01").backend("recs").get("/r").send());
+            assertTrue(b.seen().get(2).headers().get("traceparent").startsWith("00-4bf92f3577b34da6a3ce929d0e0e4736-"));
+            assertEquals(2, spans.getFinishedSpanItems().size());
+        } finally {
+            provider.shutdown();
+        }
+    }
+
+    @Test
     void theDeadlineIsTheSmallerOfTheBackendsTimeoutAndWhatIsLeftOfTheRequest() throws Exception {
         TestBackend b = backend().behave(Behaviour.json("{}").delayed(3_000));
         declare("prod", "recs", Map.of("url", List.of(b.url()), "timeout", List.of("200ms")));

@@ -22,7 +22,7 @@ final class AccessLog {
     private static final Logger SELF = LoggerFactory.getLogger(AccessLog.class);
 
     /** What a request was; written as a line by the writer thread. */
-    private record Entry(long time, String requestId, String traceparent, String environment, String method, String path,
+    private record Entry(long time, String requestId, String traceId, String environment, String method, String path,
             Target target, int status, long nanos, int backendCalls) {
     }
 
@@ -40,7 +40,7 @@ final class AccessLog {
         if (writer == null) {
             startWriter();
         }
-        if (!QUEUE.offer(new Entry(System.currentTimeMillis(), v.requestId(), v.header("traceparent"), v.environment(),
+        if (!QUEUE.offer(new Entry(System.currentTimeMillis(), v.requestId(), v.traceId(), v.environment(),
                 v.method(), v.pathAndQuery(), t, status, nanos, v.backendCallCount()))) {
             DROPPED.increment();
         }
@@ -116,8 +116,7 @@ final class AccessLog {
         b.append("{\"time\":\"").append(secondText).append((char) ('0' + ms / 100)).append((char) ('0' + ms / 10 % 10))
                 .append((char) ('0' + ms % 10)).append("Z\"");
         field(b, "request_id", e.requestId());
-        String tp = e.traceparent();
-        field(b, "trace_id", tp != null && tp.length() >= 35 && tp.startsWith("00-") ? tp.substring(3, 35) : null);
+        field(b, "trace_id", e.traceId());
         field(b, "environment", e.environment());
         field(b, "method", e.method());
         field(b, "path", e.path());

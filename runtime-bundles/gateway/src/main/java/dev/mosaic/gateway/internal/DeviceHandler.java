@@ -88,6 +88,7 @@ final class DeviceHandler extends Handler.Abstract {
     /** {@code mosaic.trace.key}, or null. */
     private final String traceKey;
     private final Followers followers;
+    private final ServerSpans spans;
     /** Whether Jetty calls {@link #handle} on a thread that may block (the BLOCKING mode). */
     private final boolean calledWhereBlockingIsAllowed;
     /** How many blocking calls may run on Jetty's threads at once; the rest go to the adapter pool. */
@@ -115,7 +116,14 @@ final class DeviceHandler extends Handler.Abstract {
     /** @param followers who follows which adapter's requests */
     DeviceHandler(Supplier<Map<String, RoutingTable<Target>>> tables, ObjectMapper mapper, Executor adapterPool,
             Deadlines deadlines, GatewaySettings settings, Backends backends, Followers followers) {
+        this(tables, mapper, adapterPool, deadlines, settings, backends, followers, new ServerSpans());
+    }
+
+    /** @param spans where the spans of device requests are made, while the runtime traces */
+    DeviceHandler(Supplier<Map<String, RoutingTable<Target>>> tables, ObjectMapper mapper, Executor adapterPool,
+            Deadlines deadlines, GatewaySettings settings, Backends backends, Followers followers, ServerSpans spans) {
         super(settings.mode().invocationType());
+        this.spans = spans;
         this.followers = followers;
         this.backends = backends;
         this.calledWhereBlockingIsAllowed = settings.mode() == GatewaySettings.Mode.BLOCKING;
@@ -298,7 +306,11 @@ final class DeviceHandler extends Handler.Abstract {
      */
     private void start(Target target, RequestView view, Response response, Callback given, boolean mayBlockHere) {
         long begun = System.nanoTime();
-        // the status and latency of the answer, once written (what /metrics shows per route)
+        io.opentelemetry.api.trace.Span span = spans.start(target, view, view.jettyRequest());
+        if (span != null) {
+            view.span(span);
+        }
+        // the status and latency of the answer, once written (what /metrics shows per route), and the span's end
         Callback callback = new Callback.Nested(given) {
             @Override
             public void succeeded() {
@@ -316,6 +328,9 @@ final class DeviceHandler extends Handler.Abstract {
                 long took = System.nanoTime() - begun;
                 target.answered(response.getStatus(), took);
                 AccessLog.served(target, view, response.getStatus(), took);
+                if (span != null) {
+                    ServerSpans.end(span, response.getStatus());
+                }
             }
         };
         Call call = new Call(target, view, response, callback);

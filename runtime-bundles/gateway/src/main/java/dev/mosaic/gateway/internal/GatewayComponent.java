@@ -17,6 +17,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +41,8 @@ public final class GatewayComponent implements Gateway {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayComponent.class);
 
     private final RouteTables tables = new RouteTables();
+    /** The spans of device requests, made while the tracing bundle offers a TracerProvider. */
+    private final ServerSpans spans = new ServerSpans();
     @Reference
     private Backends backends;
     private BundleContext context;
@@ -52,6 +57,22 @@ public final class GatewayComponent implements Gateway {
     private SynchronousBundleListener stopListener;
     /** Set when the framework begins to stop: from then on adapters stopping are expected, not a loss of routes. */
     private volatile boolean frameworkStopping;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "untraced")
+    synchronized void traced(io.opentelemetry.api.trace.TracerProvider provider) {
+        tracing = provider;
+        spans.tracer(provider.get("dev.mosaic.gateway"));
+    }
+
+    synchronized void untraced(io.opentelemetry.api.trace.TracerProvider provider) {
+        if (tracing == provider) { // a replacement is bound before the one it replaces is unbound
+            tracing = null;
+            spans.tracer(null);
+        }
+    }
+
+    private io.opentelemetry.api.trace.TracerProvider tracing;
 
     @Activate
     void activate(BundleContext context) throws Exception {
@@ -77,7 +98,8 @@ public final class GatewayComponent implements Gateway {
         handlers = new HandlerRegistry(context, tenants, this::gone);
         handlers.open();
         server = new DeviceServer(settings);
-        server.start(mapper -> new DeviceHandler(tables::current, mapper, adapterPool, deadlines, settings, backends, followers));
+        server.start(mapper -> new DeviceHandler(tables::current, mapper, adapterPool, deadlines, settings, backends, followers,
+                spans));
     }
 
     @Deactivate

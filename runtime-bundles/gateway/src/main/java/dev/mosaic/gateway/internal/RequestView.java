@@ -91,7 +91,7 @@ final class RequestView implements dev.mosaic.api.Request {
             java.util.concurrent.atomic.AtomicInteger made = new java.util.concurrent.atomic.AtomicInteger();
             callsMade = made;
             scope = backends.open(new Backends.Caller(environment, tenant.adapter, tenant.version, tenant.backends,
-                    deadlineNanos, requestId, request.getHeaders().get("traceparent"), tenant.mapper,
+                    deadlineNanos, requestId, traceparent(), tenant.mapper,
                     () -> {
                         t.backendCalls.increment();
                         made.incrementAndGet();
@@ -101,6 +101,35 @@ final class RequestView implements dev.mosaic.api.Request {
             }
         }
         return scope.backend(name);
+    }
+
+    /** Its span, while the runtime traces: its backend calls are the span's children. */
+    private io.opentelemetry.api.trace.Span span;
+
+    void span(io.opentelemetry.api.trace.Span span) {
+        this.span = span;
+    }
+
+    /** @return the Jetty request it is a view of */
+    Request jettyRequest() {
+        return request;
+    }
+
+    /**
+     * @return the trace context its backend calls continue: its span's while the runtime traces, else what the device
+     *         sent ({@code null} if nothing: the backends start a trace)
+     */
+    String traceparent() {
+        return span != null ? ServerSpans.traceparent(span) : request.getHeaders().get("traceparent");
+    }
+
+    /** @return its trace id: its span's, else the one of a {@code traceparent} the device sent, else null */
+    String traceId() {
+        if (span != null) {
+            return ServerSpans.traceId(span);
+        }
+        String tp = request.getHeaders().get("traceparent");
+        return tp != null && tp.length() >= 35 && tp.startsWith("00-") ? tp.substring(3, 35) : null;
     }
 
     /** @return whether it asked for its backend calls in {@code Server-Timing} */

@@ -30,6 +30,8 @@ final class Target {
 
     /** The access log's fields that are the same on every line of this target (made by the access log's writer). */
     String accessLogFields;
+    /** What every span of this target says alike (made by the first traced request). */
+    io.opentelemetry.api.common.Attributes spanAttributes;
 
     /** Latency buckets (seconds): from a request answered from memory to one at the longest deadline. */
     static final double[] LATENCY_BOUNDS = { 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30 };

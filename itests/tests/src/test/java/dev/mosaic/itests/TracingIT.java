@@ -1,0 +1,242 @@
+package dev.mosaic.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotEquals;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+import org.junit.After;
+import org.junit.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
+
+import dev.mosaic.backends.testing.TestBackend;
+import dev.mosaic.backends.testing.TestBackend.Behaviour;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.trace.v1.ResourceSpans;
+import io.opentelemetry.proto.trace.v1.ScopeSpans;
+import io.opentelemetry.proto.trace.v1.Span;
+
+/**
+ * Traces from a runtime as {@code bin/mosaic run --otlp-endpoint} starts it, read by this test as an OTLP/HTTP collector
+ * would read them (protobuf, OpenTelemetry's own message classes): a device request's span continues the trace its
+ * {@code traceparent} names, its backend calls are its children, and each backend receives the {@code traceparent} of
+ * its own call's span; the adapter, its version and the environment are on the spans; the collector's headers come from
+ * the environment and are never logged; a trace the caller did not sample is passed on, not recorded.
+ */
+public class TracingIT {
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final List<Span> exported = new CopyOnWriteArrayList<>();
+    private final List<String> authorizations = new CopyOnWriteArrayList<>();
+    private final List<TestBackend> backends = new java.util.ArrayList<>();
+    private HttpServer collector;
+
+    @After
+    public void stop() {
+        if (collector != null) {
+            collector.stop(0);
+        }
+        backends.forEach(TestBackend::close);
+    }
+
+    private String startCollector() throws Exception {
+        collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        collector.createContext("/v1/traces", exchange -> {
+            try (InputStream in = exchange.getRequestBody()) {
+                ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(in.readAllBytes());
+                authorizations.add(String.valueOf(exchange.getRequestHeaders().getFirst("Authorization")));
+                for (ResourceSpans rs : request.getResourceSpansList()) {
+                    for (ScopeSpans ss : rs.getScopeSpansList()) {
+                        exported.addAll(ss.getSpansList());
+                    }
+                }
+                exchange.sendResponseHeaders(200, -1);
+            } catch (RuntimeException e) {
+                exchange.sendResponseHeaders(400, -1);
+            } finally {
+                exchange.close();
+            }
+        });
+        collector.start();
+        return "http://127.0.0.1:" + collector.getAddress().getPort();
+    }
+
+    private TestBackend backend(String json) {
+        TestBackend b = TestBackend.start().behave(Behaviour.json(json));
+        backends.add(b);
+        return b;
+    }
+
+    @Test
+    public void aRequestAndItsBackendCallsAreSpansOfOneTraceExportedOverOtlp() throws Exception {
+        String endpoint = startCollector();
+        TestBackend recs = backend("{\"profile\":\"kids\",\"titles\":[{\"id\":\"1\",\"name\":\"Recommended A\"}]}");
+        TestBackend marks = backend("{\"profile\":\"kids\",\"titles\":[]}");
+        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(),
+                List.of("-Dmosaic.tracing.exportDelay=100ms", "-Dmosaic.access.log=on"),
+                List.of("--otlp-endpoint", endpoint), Map.of("OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20collector-secret"))) {
+            rt.awaitLog("tracing: a span per device request and per backend call, 100.0% of new traces kept, exported to "
+                    + endpoint + "/v1/traces with headers [Authorization]");
+            declare(rt, "recommendations", recs.url());
+            declare(rt, "bookmarks", marks.url());
+            deploy(rt, "catalog-1.2.0.jar");
+            deploy(rt, "tv-home-1.2.0.jar");
+
+            String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+            String callerSpan = "00f067aa0ba902b7";
+            HttpResponse<String> page = get(rt, "/tv/home?profile=kids", "traceparent", "00-" + traceId + "-" + callerSpan + "-01");
+            assertEquals(page.body(), 200, page.statusCode());
+
+            // the backends received the trace, each with the id of its own call's span
+            String recsParent = recs.seen().get(0).headers().get("traceparent");
+            assertTrue(recsParent, recsParent.matches("00-" + traceId + "-[0-9a-f]{16}-01"));
+            String recsCall = recsParent.substring(36, 52);
+
+            Span server = await(s -> hex(s.getTraceId()).equals(traceId) && s.getKind() == Span.SpanKind.SPAN_KIND_SERVER);
+            assertEquals("the device request's span continues the caller's", callerSpan, hex(server.getParentSpanId()));
+            assertEquals("GET /tv/home", server.getName());
+            assertEquals("dev.mosaic.examples.tv-home", attribute(server, "mosaic.adapter"));
+            assertEquals("1.2.0", attribute(server, "mosaic.adapter.version"));
+            assertEquals("stage", attribute(server, "mosaic.environment"));
+            assertEquals("/tv/home", attribute(server, "http.route"));
+            assertEquals("200", attribute(server, "http.response.status_code"));
+
+            Span call = await(s -> hex(s.getSpanId()).equals(recsCall));
+            assertEquals(Span.SpanKind.SPAN_KIND_CLIENT, call.getKind());
+            assertEquals("a backend call is the child of its request's span", hex(server.getSpanId()), hex(call.getParentSpanId()));
+            assertEquals(traceId, hex(call.getTraceId()));
+            assertEquals("recommendations", attribute(call, "mosaic.backend"));
+            assertEquals("GET recommendations", call.getName());
+            assertEquals("dev.mosaic.examples.tv-home", attribute(call, "mosaic.adapter"));
+            assertEquals("1.2.0", attribute(call, "mosaic.adapter.version"));
+            assertEquals("stage", attribute(call, "mosaic.environment"));
+            assertEquals("200", attribute(call, "http.response.status_code"));
+            assertEquals(recs.url() + "/kids", attribute(call, "url.full"));
+            await(s -> hex(s.getParentSpanId()).equals(hex(server.getSpanId())) && "bookmarks".equals(attribute(s, "mosaic.backend")));
+            assertTrue(authorizations.contains("Bearer collector-secret"));
+
+            // no traceparent: a trace starts here, and the access log names it
+            HttpResponse<String> fresh = get(rt, "/tv/home?profile=kids");
+            assertEquals(200, fresh.statusCode());
+            String requestId = fresh.headers().firstValue("X-Request-Id").orElseThrow();
+            Span root = await(s -> requestId.equals(attribute(s, "mosaic.request_id")) && s.getKind() == Span.SpanKind.SPAN_KIND_SERVER);
+            assertTrue("a new trace has no parent", root.getParentSpanId().isEmpty());
+            assertNotEquals(traceId, hex(root.getTraceId()));
+            assertTrue(recs.seen().get(1).headers().get("traceparent").startsWith("00-" + hex(root.getTraceId()) + "-"));
+            String line = awaitAccessLine(rt, requestId);
+            assertTrue(line, line.contains("\"trace_id\":\"" + hex(root.getTraceId()) + "\""));
+
+            // a trace its caller did not sample: passed on to the backends as it is, no span recorded
+            String unsampled = "0af7651916cd43dd8448eb211c80319c";
+            assertEquals(200, get(rt, "/tv/home?profile=kids", "traceparent", "00-" + unsampled + "-b7ad6b7169203331-00").statusCode());
+            assertTrue(recs.seen().get(2).headers().get("traceparent").matches("00-" + unsampled + "-[0-9a-f]{16}-00"));
+            get(rt, "/tv/home?profile=kids", "X-Request-Id", "after-the-unsampled-one");
+            await(s -> "after-the-unsampled-one".equals(attribute(s, "mosaic.request_id")));
+            assertFalse(exported.stream().anyMatch(s -> hex(s.getTraceId()).equals(unsampled)));
+
+            assertFalse("the collector's credential is never logged", rt.log().contains("collector-secret"));
+        }
+    }
+
+    @Test
+    public void aBadEndpointIsRefusedAtTheCommandLineSayingWhy() throws Exception {
+        Path data = LaunchedRuntime.newDataDir();
+        Process p = new ProcessBuilder(LaunchedRuntime.java(), "-jar", LaunchedRuntime.dist().resolve("lib/launcher.jar").toString(),
+                "run", "--port", "0", "--mgmt-port", "0", "--data", data.toString(), "--otlp-endpoint", "collector:4318")
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(out, 2, p.exitValue());
+        assertTrue(out, out.contains("--otlp-endpoint takes the http or https URL of an OTLP/HTTP collector, such as"
+                + " http://127.0.0.1:4318") && out.contains("'collector:4318'"));
+    }
+
+    private void declare(LaunchedRuntime rt, String name, String url) throws Exception {
+        HttpResponse<String> r = rt.api("PUT", "/backends/stage/" + name, ("{\"url\":\"" + url + "\"}").getBytes(StandardCharsets.UTF_8));
+        assertEquals(r.body(), 200, r.statusCode());
+    }
+
+    private void deploy(LaunchedRuntime rt, String example) throws Exception {
+        byte[] jar = Files.readAllBytes(Path.of(System.getProperty("mosaic.dist"), "examples", example));
+        HttpResponse<String> r = rt.api("POST", "/deployments?env=stage", jar);
+        assertEquals(r.body(), 201, r.statusCode());
+    }
+
+    private HttpResponse<String> get(LaunchedRuntime rt, String path, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rt.port + path)).timeout(Duration.ofSeconds(30))
+                .header("X-Mosaic-Env", "stage");
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
+        return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** @return the first span exported that matches, waiting for the exporter's next batches */
+    private Span await(Predicate<Span> wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            for (Span s : exported) {
+                if (wanted.test(s)) {
+                    return s;
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        fail("no such span was exported; exported: " + exported.stream().map(s -> s.getName() + " " + hex(s.getTraceId())).toList());
+        return null;
+    }
+
+    private static String awaitAccessLine(LaunchedRuntime rt, String requestId) throws Exception {
+        Path log = rt.data.resolve("logs").resolve("access.log");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            if (Files.exists(log)) {
+                for (String line : Files.readAllLines(log)) {
+                    if (line.contains("\"request_id\":\"" + requestId + "\"")) {
+                        JsonNode parsed = LaunchedRuntime.JSON.readTree(line);
+                        assertNotNull(parsed.get("trace_id"));
+                        return line;
+                    }
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(20);
+        }
+        fail("no access log line for request " + requestId);
+        return null;
+    }
+
+    private static String hex(com.google.protobuf.ByteString bytes) {
+        return HexFormat.of().formatHex(bytes.toByteArray());
+    }
+
+    private static String attribute(Span span, String key) {
+        for (KeyValue kv : span.getAttributesList()) {
+            if (kv.getKey().equals(key)) {
+                return kv.getValue().hasIntValue() ? Long.toString(kv.getValue().getIntValue()) : kv.getValue().getStringValue();
+            }
+        }
+        return null;
+    }
+}
