@@ -5,47 +5,66 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What observability costs a request: two runtimes side by side, serving the benchmark adapter's non-blocking route,
- * one writing its access log ({@code -Dmosaic.access.log=on}) and one as it runs by default (metrics counted, MDC set,
- * no access log); wrk against each in alternating rounds, paired ratios. Metrics and the MDC cannot be
- * turned off: their cost is in both, and measured alone in RESULTS.md.
+ * What observability costs a request: three runtimes side by side, serving the benchmark adapter's non-blocking route:
+ * one as it runs by default (metrics counted, MDC set, no access log, no tracing); one with all on, a line in the
+ * access log for every request ({@code -Dmosaic.access.log=on}) and a span for every request with nowhere to send it
+ * ({@code -Dmosaic.tracing=on}: the SDK makes, samples and ends a span per request, and drops it); one with all on and
+ * the access log sampled ({@code -Dmosaic.access.log.sample=0.1}: a tenth of the requests, every 5xx). wrk against each
+ * in turn, the order rotating each round, ratios paired within a round. Metrics and the MDC cannot be turned off: their
+ * cost is in all three, and measured alone in RESULTS.md. {@code -Dbench.obs.log} and {@code -Dbench.obs.all} replace the
+ * JVM options of the second and third runtimes, to compare other settings.
  */
 final class ObservabilityCost {
 
     private ObservabilityCost() {
     }
 
+    /** @return the JVM options of a runtime: the default, or the system property's (to compare other settings) */
+    private static List<String> options(String property, String otherwise) {
+        return List.of(System.getProperty(property, otherwise).trim().split("\\s+"));
+    }
+
     static void run(String[] args) throws Exception {
         int rounds = Bench.arg(args, 0, 5);
         int seconds = Bench.arg(args, 1, 10);
         int connections = Bench.arg(args, 2, 50);
-        try (Bench.Runtime on = Bench.Runtime.start(Bench.tempDir("bench-obs-on-"), List.of("-Dmosaic.access.log=on"), "--no-seed");
-                Bench.Runtime off = Bench.Runtime.start(Bench.tempDir("bench-obs-off-"), List.of(), "--no-seed")) {
-            on.deploy(Bench.fixture("bench"));
-            off.deploy(Bench.fixture("bench"));
-            Bench.wrk(on.route("/bench/inline"), 2, connections, 3); // warm-up
-            Bench.wrk(off.route("/bench/inline"), 2, connections, 3);
-            List<Double> onRps = new ArrayList<>();
-            List<Double> offRps = new ArrayList<>();
-            List<Double> paired = new ArrayList<>();
-            for (int i = 0; i < rounds; i++) {
-                boolean onFirst = i % 2 == 0;
-                Bench.WrkResult a = Bench.wrk((onFirst ? on : off).route("/bench/inline"), 2, connections, seconds);
-                Bench.WrkResult b = Bench.wrk((onFirst ? off : on).route("/bench/inline"), 2, connections, seconds);
-                Bench.WrkResult withLog = onFirst ? a : b;
-                Bench.WrkResult without = onFirst ? b : a;
-                if (withLog.errors() > 0 || without.errors() > 0) {
-                    throw new IllegalStateException("errors during the run: " + withLog + " / " + without);
-                }
-                onRps.add(withLog.requestsPerSecond());
-                offRps.add(without.requestsPerSecond());
-                paired.add(withLog.requestsPerSecond() / without.requestsPerSecond());
-                System.out.printf(Locale.ROOT, "round %d: access log on %.0f req/s (p99 %.2f ms), off %.0f req/s (p99 %.2f ms)%n",
-                        i + 1, withLog.requestsPerSecond(), withLog.p99Millis(), without.requestsPerSecond(), without.p99Millis());
+        String[] names = {"off", "all on", "all on, access log 10%"};
+        try (Bench.Runtime off = Bench.Runtime.start(Bench.tempDir("bench-obs-off-"), List.of(), "--no-seed");
+                Bench.Runtime log = Bench.Runtime.start(Bench.tempDir("bench-obs-log-"), options("bench.obs.log",
+                        "-Dmosaic.access.log=on -Dmosaic.tracing=on"), "--no-seed");
+                Bench.Runtime all = Bench.Runtime.start(Bench.tempDir("bench-obs-all-"), options("bench.obs.all",
+                        "-Dmosaic.access.log=on -Dmosaic.access.log.sample=0.1 -Dmosaic.tracing=on"), "--no-seed")) {
+            Bench.Runtime[] runtimes = {off, log, all};
+            for (Bench.Runtime rt : runtimes) {
+                rt.deploy(Bench.fixture("bench"));
+                Bench.wrk(rt.route("/bench/inline"), 2, connections, 10); // warm-up: the JIT settles
             }
-            System.out.printf(Locale.ROOT, "summary: access log on vs off: req/s %.2fx (%.0f vs %.0f; paired %.2fx); target >= 0.95x;"
-                    + " wrk -t2 -c%d -d%ds x %d rounds; %s%n", Bench.median(onRps) / Bench.median(offRps), Bench.median(onRps),
-                    Bench.median(offRps), Bench.median(paired), connections, seconds, rounds, Bench.machine());
+            List<List<Double>> rps = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            List<List<Double>> paired = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            for (int i = 0; i < rounds; i++) {
+                Bench.WrkResult[] r = new Bench.WrkResult[3];
+                for (int k = 0; k < 3; k++) {
+                    int which = (i + k) % 3;
+                    r[which] = Bench.wrk(runtimes[which].route("/bench/inline"), 2, connections, seconds);
+                    if (r[which].errors() > 0) {
+                        throw new IllegalStateException("errors during the run (" + names[which] + "): " + r[which]);
+                    }
+                }
+                StringBuilder line = new StringBuilder("round " + (i + 1) + ":");
+                for (int k = 0; k < 3; k++) {
+                    rps.get(k).add(r[k].requestsPerSecond());
+                    paired.get(k).add(r[k].requestsPerSecond() / r[0].requestsPerSecond());
+                    line.append(String.format(Locale.ROOT, " %s %.0f req/s (p99 %.2f ms)%s", names[k], r[k].requestsPerSecond(),
+                            r[k].p99Millis(), k < 2 ? "," : ""));
+                }
+                System.out.println(line);
+            }
+            for (int k = 1; k < 3; k++) {
+                System.out.printf(Locale.ROOT, "summary: %s vs off: req/s %.2fx (%.0f vs %.0f; paired %.2fx); target >= 0.95x%n",
+                        names[k], Bench.median(rps.get(k)) / Bench.median(rps.get(0)), Bench.median(rps.get(k)),
+                        Bench.median(rps.get(0)), Bench.median(paired.get(k)));
+            }
+            System.out.printf(Locale.ROOT, "wrk -t2 -c%d -d%ds x %d rounds; %s%n", connections, seconds, rounds, Bench.machine());
         }
     }
 }

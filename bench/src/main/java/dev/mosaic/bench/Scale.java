@@ -231,23 +231,36 @@ final class Scale {
     private static final Pattern USED = Pattern.compile("used (\\d+)K");
 
     /** Heap in use after two full GCs of the runtime's JVM, from jcmd. */
-    /** Scrapes /metrics five times (the first registers the JVM's metrics): the median time and the size. */
+    /**
+     * Scrapes /metrics five times as text (the first registers the JVM's metrics), then five times as Prometheus asks
+     * for it (gzip): the median times and the sizes.
+     */
     private static void scrape(Bench.Runtime rt, int n) throws IOException, InterruptedException {
         java.net.URI uri = java.net.URI.create(rt.mgmt.substring(0, rt.mgmt.indexOf("/api/v1")) + "/metrics");
-        List<Double> millis = new ArrayList<>();
-        long bytes = 0;
-        for (int i = 0; i < 5; i++) {
-            long t0 = System.nanoTime();
-            java.net.http.HttpResponse<byte[]> r = Bench.HTTP.send(java.net.http.HttpRequest.newBuilder(uri)
-                    .header("Authorization", "Bearer " + rt.token).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
-            millis.add((System.nanoTime() - t0) / 1e6);
-            if (r.statusCode() != 200) {
-                throw new IllegalStateException("/metrics answered " + r.statusCode());
+        double[] medians = new double[2];
+        long[] bytes = new long[2];
+        for (int gzip = 0; gzip < 2; gzip++) {
+            List<Double> millis = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + rt.token);
+                if (gzip == 1) {
+                    b.header("Accept-Encoding", "gzip");
+                }
+                long t0 = System.nanoTime();
+                java.net.http.HttpResponse<byte[]> r = Bench.HTTP.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                millis.add((System.nanoTime() - t0) / 1e6);
+                if (r.statusCode() != 200) {
+                    throw new IllegalStateException("/metrics answered " + r.statusCode());
+                }
+                if (gzip == 1 && !r.headers().firstValue("Content-Encoding").orElse("").equals("gzip")) {
+                    throw new IllegalStateException("/metrics did not answer with gzip when asked");
+                }
+                bytes[gzip] = r.body().length;
             }
-            bytes = r.body().length;
+            medians[gzip] = Bench.median(millis);
         }
-        System.out.printf(Locale.ROOT, "  scrape of /metrics at N=%d: median %.1f ms, %.2f MB%n", n, Bench.median(millis),
-                bytes / 1e6);
+        System.out.printf(Locale.ROOT, "  scrape of /metrics at N=%d: text median %.1f ms, %.2f MB; gzip (as Prometheus asks)"
+                + " median %.1f ms, %.2f MB%n", n, medians[0], bytes[0] / 1e6, medians[1], bytes[1] / 1e6);
     }
 
     static double heapMb(Bench.Runtime rt) throws IOException, InterruptedException {

@@ -42,7 +42,7 @@ public class MetricsIT {
             for (int i = 0; i < 3; i++) {
                 assertEquals(200, rt.get("/tv/home").statusCode());
             }
-            assertEquals(404, rt.get("/glasses/play/nope").statusCode()); // the adapter answers: no such title
+            assertEquals(404, rt.get("/glasses/play/%22caf%C3%A9").statusCode()); // the adapter answers: no such title
             String m = scrape(rt, base);
             String tv = "adapter=\"dev.mosaic.examples.tv-home\",environment=\"prod\",method=\"GET\",route=\"/tv/home\"";
             assertEquals(3, value(m, "mosaic_requests_total{" + tv + ",status=\"2xx\",version=\"1.0.0\"}"), 0);
@@ -72,6 +72,16 @@ public class MetricsIT {
                     + "method=\"POST\",route=\"/api/v1/deployments\",status=\"201\"}"), 0);
             rt.awaitLog("POST /api/v1/deployments by api: 201 in ");
 
+            // as Prometheus asks for it: gzip, the same text
+            HttpResponse<byte[]> zipped = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).header("Authorization",
+                    "Bearer " + Files.readString(rt.data.resolve("mgmt-token")).trim()).header("Accept-Encoding", "gzip").build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals("gzip", zipped.headers().firstValue("Content-Encoding").orElse(""));
+            String unzipped = new String(new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(zipped.body()))
+                    .readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(2, value(unzipped, "mosaic_requests_total{" + tv + ",status=\"2xx\",version=\"1.2.0\"}"), 0);
+            assertTrue(zipped.body().length * 3 < after.length());
+
             // the metrics port: the same metrics without a token, and nothing else
             String own = "http://127.0.0.1:" + metricsPort;
             HttpResponse<String> open = http.send(HttpRequest.newBuilder(URI.create(own + "/metrics")).build(),
@@ -86,10 +96,10 @@ public class MetricsIT {
             // the access log: a JSON line per request an adapter answered, written off the request threads
             Path accessLog = rt.data.resolve("logs/access.log");
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-            java.util.List<com.fasterxml.jackson.databind.JsonNode> lines = java.util.List.of();
-            while (lines.size() < 6 && System.nanoTime() < deadline) {
+            java.util.List<com.fasterxml.jackson.databind.JsonNode> read = java.util.List.of();
+            while (read.size() < 6 && System.nanoTime() < deadline) {
                 java.util.concurrent.TimeUnit.MILLISECONDS.sleep(20);
-                lines = !Files.exists(accessLog) ? java.util.List.of() : Files.readAllLines(accessLog).stream().map(l -> {
+                read = !Files.exists(accessLog) ? java.util.List.of() : Files.readAllLines(accessLog).stream().map(l -> {
                     try {
                         return LaunchedRuntime.JSON.readTree(l);
                     } catch (java.io.IOException e) {
@@ -97,8 +107,13 @@ public class MetricsIT {
                     }
                 }).toList();
             }
+            java.util.List<com.fasterxml.jackson.databind.JsonNode> lines = read;
             assertEquals("3 + 1 + 2 requests answered by adapters: " + lines, 6, lines.size());
-            com.fasterxml.jackson.databind.JsonNode first = lines.get(0);
+            // lines of different threads may be some milliseconds out of order: found by what they say
+            java.util.function.Function<java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode>,
+                    com.fasterxml.jackson.databind.JsonNode> find = p -> lines.stream().filter(p).findFirst().orElseThrow();
+            com.fasterxml.jackson.databind.JsonNode first = find.apply(l -> l.get("version").asText().equals("1.0.0")
+                    && l.get("status").asInt() == 200);
             assertEquals("/tv/home", first.get("path").asText());
             assertEquals("dev.mosaic.examples.tv-home", first.get("adapter").asText());
             assertEquals("1.0.0", first.get("version").asText());
@@ -107,9 +122,10 @@ public class MetricsIT {
             assertEquals("prod", first.get("environment").asText());
             assertTrue(first.toString(), first.get("request_id").asText().length() >= 8 && first.get("millis").asDouble() > 0
                     && first.get("time").asText().startsWith("20"));
-            assertEquals(404, lines.get(3).get("status").asInt());
-            assertEquals("/glasses/play/{titleId}", lines.get(3).get("route").asText());
-            com.fasterxml.jackson.databind.JsonNode withCalls = lines.get(5);
+            com.fasterxml.jackson.databind.JsonNode notFound = find.apply(l -> l.get("status").asInt() == 404);
+            assertEquals("/glasses/play/{titleId}", notFound.get("route").asText());
+            assertEquals("a quote and an accent, escaped in JSON", "/glasses/play/\"caf\u00e9", notFound.get("path").asText());
+            com.fasterxml.jackson.databind.JsonNode withCalls = find.apply(l -> l.get("version").asText().equals("1.2.0"));
             assertEquals("1.2.0", withCalls.get("version").asText());
             assertEquals("/tv/home?profile=kids", withCalls.get("path").asText());
             assertEquals(2, withCalls.get("backend_calls").asInt());

@@ -82,9 +82,8 @@ public final class Logging extends ContextAwareBase implements Configurator {
     /**
      * The access log ({@code mosaic.access}, one line per request an adapter answered): JSON lines (made by the gateway,
      * off the request threads) in {@code dir/access.log}, rolled over at {@code mosaic.access.log.maxSize} (100MB) into
-     * {@code access.1.log} ... up to {@code mosaic.access.log.files} (10) files. Off unless {@code -Dmosaic.access.log=on}: on a saturated
-     * two-core machine it still costs about 11% of the requests per second (bench/run observability), over the 5% it may
-     * (then a request pays one level check).
+     * {@code access.1.log} ... up to {@code mosaic.access.log.files} (10) files. Off unless {@code -Dmosaic.access.log=on} (then a request
+     * pays one level check): bench/run observability measures what it costs.
      */
     static void accessLog(java.nio.file.Path dir) {
         if (!(org.slf4j.LoggerFactory.getILoggerFactory() instanceof LoggerContext context)) {
@@ -97,10 +96,9 @@ public final class Logging extends ContextAwareBase implements Configurator {
             return;
         }
         access.setLevel(Level.INFO);
-        // the gateway writes each line as JSON already, off the request threads
-        ch.qos.logback.classic.encoder.PatternLayoutEncoder json = new ch.qos.logback.classic.encoder.PatternLayoutEncoder();
+        // the gateway writes the lines as JSON already, many to an event, off the request threads
+        Lines json = new Lines();
         json.setContext(context);
-        json.setPattern("%msg%n");
         json.start();
         ch.qos.logback.core.rolling.RollingFileAppender<ILoggingEvent> file = new ch.qos.logback.core.rolling.RollingFileAppender<>();
         file.setContext(context);
@@ -122,6 +120,37 @@ public final class Logging extends ContextAwareBase implements Configurator {
         file.setEncoder(json);
         file.start();
         access.addAppender(file);
+    }
+
+    /**
+     * Writes the access log's events as they come: an event whose one argument is a {@link java.nio.ByteBuffer} (the
+     * gateway's lines, ASCII, each ending with a newline) is written as those bytes, with no copy through a String and a
+     * layout; any other event as its message and a newline.
+     */
+    static final class Lines extends ch.qos.logback.core.encoder.EncoderBase<ILoggingEvent> {
+        @Override
+        public byte[] headerBytes() {
+            return null;
+        }
+
+        @Override
+        public byte[] encode(ILoggingEvent event) {
+            Object[] args = event.getArgumentArray();
+            if (args != null && args.length == 1 && args[0] instanceof java.nio.ByteBuffer lines) {
+                if (lines.hasArray() && lines.arrayOffset() == 0 && lines.position() == 0 && lines.limit() == lines.array().length) {
+                    return lines.array();
+                }
+                byte[] bytes = new byte[lines.remaining()];
+                lines.duplicate().get(bytes);
+                return bytes;
+            }
+            return (event.getFormattedMessage() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        }
+
+        @Override
+        public byte[] footerBytes() {
+            return null;
+        }
     }
 
     /** One line per event, as slf4j-simple wrote them before, and who was being served. */

@@ -1,8 +1,9 @@
 package dev.mosaic.gateway.internal;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -11,23 +12,49 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The access log: one JSON line per request an adapter answered, on the logger {@code mosaic.access} (the launcher
- * writes its lines to {@code <data>/logs/access.log}, rotated). A request only queues what it was (one small object);
- * a thread of its own writes the line, so that a request never waits for a disk, and a full queue drops lines (counted,
- * and said in the log) rather than slow requests down. With that logger off (the default; {@code -Dmosaic.access.log=on}
- * turns it on) a request pays one level check.
+ * writes its lines to {@code <data>/logs/access.log}, rotated). A request writes its line, as ASCII bytes, into a buffer
+ * of the thread serving it (a lock no other request takes, no object made); a thread of its own takes the buffers' lines
+ * every few milliseconds and writes them as one log event, so that a request never waits for a disk. Lines of different
+ * threads may be out of order by those few milliseconds (each line has its time). A buffer that reaches its limit drops
+ * lines (counted, and said in the log) rather than grow without end or slow requests down. With that logger off (the
+ * default; {@code -Dmosaic.access.log=on} turns it on) a request pays one level check; {@code -Dmosaic.access.log.sample}
+ * logs a share of the requests answered below 500, and every 5xx.
  */
 final class AccessLog {
 
     static final Logger LOG = LoggerFactory.getLogger("mosaic.access");
     private static final Logger SELF = LoggerFactory.getLogger(AccessLog.class);
 
-    /** What a request was; written as a line by the writer thread. */
-    private record Entry(long time, String requestId, String traceId, String environment, String method, String path,
-            Target target, int status, long nanos, int backendCalls) {
+    /** How many bytes of lines a thread may hold before the writer takes them: some 4,000 lines. */
+    private static final int MAX_BUFFERED = 1 << 20;
+    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
+
+    /** The lines one thread wrote and the writer has not taken yet; guarded by itself. */
+    private static final class Buffer {
+        final Thread owner = Thread.currentThread();
+        byte[] bytes = new byte[8192];
+        int length;
+        /** The second {@link #secondText} is for ({@code 2026-12-03T10:00:14.}). */
+        long second = Long.MIN_VALUE;
+        byte[] secondText;
     }
 
-    private static final BlockingQueue<Entry> QUEUE = new ArrayBlockingQueue<>(65_536);
+    private static final List<Buffer> BUFFERS = new CopyOnWriteArrayList<>();
+    private static final ThreadLocal<Buffer> MINE = ThreadLocal.withInitial(() -> {
+        Buffer b = new Buffer();
+        BUFFERS.add(b);
+        startWriterOnce();
+        return b;
+    });
     private static final LongAdder DROPPED = new LongAdder();
+    /**
+     * The share of requests answered below 500 that get a line ({@code -Dmosaic.access.log.sample}, 0 to 1, default 1):
+     * at full rate the lines are some 17 MB a second on a saturated two-core machine, whose writing costs more than
+     * making them (bench/RESULTS.md); 5xx answers always get theirs.
+     */
+    static final double SAMPLE = sample(System.getProperty("mosaic.access.log.sample"));
+    /** Whether lines go to the logger as bytes: with the runtime's Logback, whose access log encoder writes them as they are. */
+    private static final boolean BYTES = LoggerFactory.getILoggerFactory().getClass().getName().startsWith("ch.qos.logback.");
     private static volatile Thread writer;
 
     private AccessLog() {
@@ -37,16 +64,36 @@ final class AccessLog {
         if (!LOG.isInfoEnabled()) {
             return;
         }
-        if (writer == null) {
-            startWriter();
+        if (SAMPLE < 1 && status < 500 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() >= SAMPLE) {
+            return;
         }
-        if (!QUEUE.offer(new Entry(System.currentTimeMillis(), v.requestId(), v.traceId(), v.environment(),
-                v.method(), v.pathAndQuery(), t, status, nanos, v.backendCallCount()))) {
-            DROPPED.increment();
+        Buffer b = MINE.get();
+        synchronized (b) {
+            if (b.length > MAX_BUFFERED) {
+                DROPPED.increment();
+                return;
+            }
+            append(b, System.currentTimeMillis(), t, v, status, nanos);
         }
     }
 
-    private static synchronized void startWriter() {
+    static double sample(String text) {
+        if (text == null || text.isBlank()) {
+            return 1;
+        }
+        try {
+            double v = Double.parseDouble(text.trim());
+            if (v >= 0 && v <= 1) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        SELF.warn("mosaic.access.log.sample must be a share from 0 to 1, such as 0.1; '{}' is not: every request is logged", text);
+        return 1;
+    }
+
+    private static synchronized void startWriterOnce() {
         if (writer != null) {
             return;
         }
@@ -57,128 +104,216 @@ final class AccessLog {
     }
 
     /**
-     * Writes what the requests queued, many lines to one log event (one write to the file); when there is nothing, it
-     * sleeps rather than waits on the queue, so that a request queuing a line never has a thread to wake.
+     * Takes what the threads wrote and writes it as one log event (one write to the file), every 20 ms; a buffer whose
+     * thread has ended is forgotten once empty.
      */
     private static void write() {
-        StringBuilder lines = new StringBuilder(64 * 1024);
-        java.util.List<Entry> batch = new java.util.ArrayList<>(1024);
+        byte[] spare = new byte[8192];
+        byte[] out = new byte[64 * 1024];
         while (true) {
-            QUEUE.drainTo(batch, 1024);
+            try {
+                TimeUnit.MILLISECONDS.sleep(20);
+            } catch (InterruptedException x) {
+                return;
+            }
             long dropped = DROPPED.sumThenReset();
             if (dropped > 0) {
                 SELF.warn("the access log dropped {} line(s): requests came faster than lines could be written", dropped);
             }
-            if (batch.isEmpty()) {
-                try {
-                    TimeUnit.MILLISECONDS.sleep(20);
-                } catch (InterruptedException x) {
-                    return;
+            int total = 0;
+            for (Buffer b : BUFFERS) {
+                byte[] taken;
+                int length;
+                synchronized (b) {
+                    length = b.length;
+                    if (length == 0) {
+                        if (!b.owner.isAlive()) {
+                            BUFFERS.remove(b);
+                        }
+                        continue;
+                    }
+                    taken = b.bytes;
+                    b.bytes = spare.length >= Math.min(length, MAX_BUFFERED) ? spare : new byte[Math.min(length * 2, MAX_BUFFERED + 4096)];
+                    b.length = 0;
                 }
+                if (out.length < total + length) {
+                    out = java.util.Arrays.copyOf(out, Math.max(out.length * 2, total + length));
+                }
+                System.arraycopy(taken, 0, out, total, length);
+                total += length;
+                spare = taken;
+            }
+            if (total == 0) {
                 continue;
             }
-            lines.setLength(0);
-            for (Entry e : batch) {
-                if (lines.length() > 0) {
-                    lines.append('\n');
-                }
-                append(lines, e);
-            }
-            batch.clear();
             try {
-                LOG.info(lines.toString());
+                if (BYTES) {
+                    // the runtime's encoder writes these bytes as they are (Logging.Lines in the launcher)
+                    LOG.info("{}", java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(out, total)));
+                } else {
+                    // each line ends with a newline, and a logging backend adds one: the last is left out
+                    LOG.info(new String(out, 0, total - 1, StandardCharsets.ISO_8859_1));
+                }
             } catch (RuntimeException x) {
                 SELF.warn("access log lines could not be written: {}", x.toString());
             }
+            if (out.length > 4 * MAX_BUFFERED) {
+                out = new byte[64 * 1024]; // a burst's buffer is not kept
+            }
         }
     }
 
-    /** @return the entry as one flat JSON object */
-    static String line(StringBuilder b, Entry e) {
-        b.setLength(0);
-        append(b, e);
-        return b.toString();
-    }
-
-    /** The second the cached time prefix is for, and the prefix ({@code 2026-12-03T10:00:14.}); the writer's alone. */
-    private static long second = Long.MIN_VALUE;
-    private static String secondText = "";
-
-    /** Appends the entry as one flat JSON object: built by hand, as this runs once per request served. */
-    private static void append(StringBuilder b, Entry e) {
-        long s = Math.floorDiv(e.time(), 1000);
-        if (s != second) {
-            String t = Instant.ofEpochSecond(s).toString(); // 2026-12-03T10:00:14Z
-            secondText = t.substring(0, t.length() - 1) + ".";
-            second = s;
+    /** Appends one request's line, a flat JSON object in ASCII, and a newline. */
+    private static void append(Buffer b, long time, Target t, RequestView v, int status, long nanos) {
+        long s = Math.floorDiv(time, 1000);
+        if (s != b.second) {
+            String text = Instant.ofEpochSecond(s).toString(); // 2026-12-03T10:00:14Z
+            b.secondText = (text.substring(0, text.length() - 1) + ".").getBytes(StandardCharsets.ISO_8859_1);
+            b.second = s;
         }
-        int ms = (int) Math.floorMod(e.time(), 1000);
-        b.append("{\"time\":\"").append(secondText).append((char) ('0' + ms / 100)).append((char) ('0' + ms / 10 % 10))
-                .append((char) ('0' + ms % 10)).append("Z\"");
-        field(b, "request_id", e.requestId());
-        field(b, "trace_id", e.traceId());
-        field(b, "environment", e.environment());
-        field(b, "method", e.method());
-        field(b, "path", e.path());
-        Target t = e.target();
-        String fixed = t.accessLogFields;
+        byte[] fixed = t.accessLogFields;
         if (fixed == null) {
             // what every line of this route of this adapter version says alike, made once
-            StringBuilder f = new StringBuilder(160);
+            Buffer f = new Buffer();
             field(f, "route", t.template.toString());
             field(f, "adapter", t.tenant.adapter);
             field(f, "version", t.tenant.version);
             field(f, "modules", t.tenant.modules);
-            fixed = f.toString();
+            fixed = java.util.Arrays.copyOf(f.bytes, f.length);
             t.accessLogFields = fixed;
         }
-        b.append(fixed);
-        b.append(",\"status\":").append(e.status());
-        long hundredths = e.nanos() / 10_000; // milliseconds with two decimals
-        b.append(",\"millis\":").append(hundredths / 100).append('.').append((char) ('0' + hundredths / 10 % 10))
-                .append((char) ('0' + hundredths % 10));
-        b.append(",\"backend_calls\":").append(e.backendCalls()).append('}');
-    }
-
-    /** @return whether the text needs no escaping in JSON (most do not: names, versions, paths) */
-    private static boolean plain(String value) {
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (c < 0x20 || c == '"' || c == '\\') {
-                return false;
-            }
+        room(b, 512 + fixed.length);
+        ascii(b, "{\"time\":\"");
+        bytes(b, b.secondText);
+        int ms = (int) Math.floorMod(time, 1000);
+        put(b, (byte) ('0' + ms / 100));
+        put(b, (byte) ('0' + ms / 10 % 10));
+        put(b, (byte) ('0' + ms % 10));
+        ascii(b, "Z\"");
+        field(b, "request_id", v.requestId());
+        field(b, "trace_id", v.traceId());
+        field(b, "environment", v.environment());
+        field(b, "method", v.method());
+        ascii(b, ",\"path\":\"");
+        chars(b, v.path());
+        String query = v.jettyRequest().getHttpURI().getQuery();
+        if (query != null) {
+            put(b, (byte) '?');
+            chars(b, query);
         }
-        return true;
+        put(b, (byte) '"');
+        bytes(b, fixed);
+        ascii(b, ",\"status\":");
+        number(b, status);
+        long hundredths = nanos / 10_000; // milliseconds with two decimals
+        ascii(b, ",\"millis\":");
+        number(b, hundredths / 100);
+        put(b, (byte) '.');
+        put(b, (byte) ('0' + hundredths / 10 % 10));
+        put(b, (byte) ('0' + hundredths % 10));
+        ascii(b, ",\"backend_calls\":");
+        number(b, v.backendCallCount());
+        ascii(b, "}\n");
     }
 
-    private static void field(StringBuilder b, String name, String value) {
-        b.append(",\"").append(name).append("\":");
+    /** @return the line one entry makes, without its newline (for tests) */
+    static String line(Target t, RequestView v, long time, int status, long nanos) {
+        Buffer b = new Buffer();
+        append(b, time, t, v, status, nanos);
+        return new String(b.bytes, 0, b.length - 1, StandardCharsets.ISO_8859_1);
+    }
+
+    private static void room(Buffer b, int more) {
+        if (b.length + more > b.bytes.length) {
+            b.bytes = java.util.Arrays.copyOf(b.bytes, Math.max(b.bytes.length * 2, b.length + more));
+        }
+    }
+
+    private static void put(Buffer b, byte c) {
+        if (b.length == b.bytes.length) {
+            room(b, 1);
+        }
+        b.bytes[b.length++] = c;
+    }
+
+    private static void bytes(Buffer b, byte[] bytes) {
+        room(b, bytes.length);
+        System.arraycopy(bytes, 0, b.bytes, b.length, bytes.length);
+        b.length += bytes.length;
+    }
+
+    /** A constant of ours: plain ASCII. */
+    private static void ascii(Buffer b, String s) {
+        int n = s.length();
+        room(b, n);
+        for (int i = 0; i < n; i++) {
+            b.bytes[b.length++] = (byte) s.charAt(i);
+        }
+    }
+
+    private static void number(Buffer b, long v) {
+        if (v < 0) {
+            put(b, (byte) '-');
+            v = -v;
+        }
+        if (v < 10) {
+            put(b, (byte) ('0' + v));
+            return;
+        }
+        room(b, 20);
+        int start = b.length;
+        while (v > 0) {
+            b.bytes[b.length++] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        for (int i = start, j = b.length - 1; i < j; i++, j--) {
+            byte x = b.bytes[i];
+            b.bytes[i] = b.bytes[j];
+            b.bytes[j] = x;
+        }
+    }
+
+    private static void field(Buffer b, String name, String value) {
+        put(b, (byte) ',');
+        put(b, (byte) '"');
+        ascii(b, name);
+        put(b, (byte) '"');
+        put(b, (byte) ':');
         if (value == null) {
-            b.append("null");
+            ascii(b, "null");
             return;
         }
-        b.append('"');
-        if (plain(value)) {
-            b.append(value).append('"');
-            return;
-        }
-        for (int i = 0; i < value.length(); i++) {
+        put(b, (byte) '"');
+        chars(b, value);
+        put(b, (byte) '"');
+    }
+
+    /** Appends text as the inside of a JSON string, in ASCII: what is not printable ASCII is escaped ({@code \u00e9}). */
+    private static void chars(Buffer b, String value) {
+        int n = value.length();
+        room(b, n);
+        for (int i = 0; i < n; i++) {
             char c = value.charAt(i);
+            if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+                b.bytes[b.length++] = (byte) c; // room was made for one byte each; an escape makes more below
+                continue;
+            }
+            room(b, 6 + n - i);
+            b.bytes[b.length++] = '\\';
             switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
+                case '"' -> b.bytes[b.length++] = '"';
+                case '\\' -> b.bytes[b.length++] = '\\';
+                case '\n' -> b.bytes[b.length++] = 'n';
+                case '\r' -> b.bytes[b.length++] = 'r';
+                case '\t' -> b.bytes[b.length++] = 't';
                 default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
+                    b.bytes[b.length++] = 'u';
+                    b.bytes[b.length++] = HEX[c >> 12 & 0xF];
+                    b.bytes[b.length++] = HEX[c >> 8 & 0xF];
+                    b.bytes[b.length++] = HEX[c >> 4 & 0xF];
+                    b.bytes[b.length++] = HEX[c & 0xF];
                 }
             }
         }
-        b.append('"');
     }
 }

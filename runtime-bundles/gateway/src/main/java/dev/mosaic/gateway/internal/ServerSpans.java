@@ -44,6 +44,10 @@ final class ServerSpans {
         }
     };
 
+    /** The name and attributes of a route's spans for one method. */
+    record Shape(String method, String name, Attributes attributes) {
+    }
+
     private volatile Tracer tracer;
 
     /** @param tracer where spans are made from now on, or null to make none */
@@ -57,18 +61,19 @@ final class ServerSpans {
         if (t == null) {
             return null;
         }
-        Attributes fixed = target.spanAttributes;
-        if (fixed == null) {
-            fixed = Attributes.of(ADAPTER, target.tenant.adapter, VERSION, target.tenant.version, ROUTE,
-                    target.template.toString());
-            target.spanAttributes = fixed;
+        String method = view.method();
+        Shape shape = target.spanShape;
+        if (shape == null || !method.equals(shape.method)) {
+            // what the spans of this route say alike, made again only for another method than the last one
+            shape = new Shape(method, method + " " + target.template, Attributes.of(ADAPTER, target.tenant.adapter, VERSION,
+                    target.tenant.version, ROUTE, target.template.toString(), METHOD, method));
+            target.spanShape = shape;
         }
         Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), request, HEADERS);
-        Span span = t.spanBuilder(view.method() + " " + target.template)
+        Span span = t.spanBuilder(shape.name)
                 .setParent(parent)
                 .setSpanKind(SpanKind.SERVER)
-                .setAllAttributes(fixed)
-                .setAttribute(METHOD, view.method())
+                .setAllAttributes(shape.attributes)
                 .setAttribute(PATH, view.path())
                 .setAttribute(ENVIRONMENT, view.environment())
                 .setAttribute(REQUEST_ID, view.requestId())
