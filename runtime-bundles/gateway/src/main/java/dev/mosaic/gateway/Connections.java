@@ -12,8 +12,10 @@ import dev.mosaic.gateway.internal.PlatformJetty;
  * with what the device server has against hostile clients: connections whose read loop runs
  * on one thread at a time (Jetty 12.1 can run it on two after a malformed request and parse
  * one client's bytes as another's request; see bench/RESULTS.md, "the header flood"), a 10 s
- * header timeout, and thread-locals swept after changes. Use both: the connector's guard
- * needs the pool's.
+ * header timeout, and thread-locals swept after changes. Use all three: the connector's guard
+ * needs the pool's, and its header timeout needs the {@link #handler} to say when a request's
+ * headers are in (else a connection is closed 10 s after its first request began, whatever it
+ * does then: in the middle of a long call, or just as its next request is sent).
  *
  * @since 2.1
  */
@@ -30,5 +32,13 @@ public final class Connections {
     /** @return an HTTP/1.1 connector on the server, not yet added to it */
     public static ServerConnector connector(Server server, HttpConnectionFactory http) {
         return PlatformJetty.connector(server, http);
+    }
+
+    /**
+     * @return the server's handler, wrapped: each request that reaches it stops its connection's header timeout
+     * @since 2.3
+     */
+    public static org.eclipse.jetty.server.Handler handler(org.eclipse.jetty.server.Handler next) {
+        return PlatformJetty.handler(next);
     }
 }

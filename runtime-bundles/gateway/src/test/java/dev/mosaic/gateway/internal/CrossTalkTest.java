@@ -83,7 +83,7 @@ class CrossTalkTest {
         ServerConnector connector = dev.mosaic.gateway.Connections.connector(server, connections.make(http));
         connector.setHost("127.0.0.1");
         server.addConnector(connector);
-        server.setHandler(new HeaderFlood.Echo(InvocationType.BLOCKING)); // as the management API's handlers are
+        server.setHandler(dev.mosaic.gateway.Connections.handler(new HeaderFlood.Echo(InvocationType.BLOCKING))); // as the management API's
         server.start();
         HeaderFlood.Result flood = HeaderFlood.run(port(), TimeUnit.SECONDS.toNanos(3), () -> false, HeaderFlood::echoRequest,
                 HeaderFlood::echoed);

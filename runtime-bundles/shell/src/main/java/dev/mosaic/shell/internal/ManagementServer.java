@@ -149,7 +149,7 @@ public final class ManagementServer implements ManagementApi {
             metricsConnector.setHost(property(context, "mosaic.metrics.host", "127.0.0.1"));
             server.addConnector(metricsConnector);
         }
-        server.setHandler(new ProbesOnlyOnTheirPort(mappings, metrics));
+        server.setHandler(Connections.handler(new ProbesOnlyOnTheirPort(mappings, metrics)));
         server.setErrorHandler(new ApiErrorHandler());
         try {
             server.start();
