@@ -132,6 +132,23 @@ public class MetricsIT {
         }
     }
 
+    @Test
+    public void aCleanStopWritesTheAccessLogsLastLines() throws Exception {
+        // the writer would take the lines in ten minutes: only the stop writes them
+        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), "-Dmosaic.access.log=on",
+                "-Dmosaic.access.log.interval=600000")) {
+            for (int i = 0; i < 2; i++) {
+                assertEquals(200, rt.get("/tv/home").statusCode());
+            }
+            Path accessLog = rt.data.resolve("logs/access.log");
+            assertTrue("nothing written yet", !Files.exists(accessLog) || Files.readAllLines(accessLog).isEmpty());
+            assertTrue(rt.stop());
+            java.util.List<String> lines = Files.readAllLines(accessLog);
+            assertEquals(lines.toString(), 2, lines.size());
+            assertTrue(lines.get(1), lines.get(1).contains("\"path\":\"/tv/home\""));
+        }
+    }
+
     private String scrape(LaunchedRuntime rt, String base) throws Exception {
         String token = Files.readString(rt.data.resolve("mgmt-token")).trim();
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))

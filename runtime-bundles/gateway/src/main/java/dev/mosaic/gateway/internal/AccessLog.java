@@ -47,6 +47,8 @@ final class AccessLog {
         return b;
     });
     private static final LongAdder DROPPED = new LongAdder();
+    /** How often the writer takes the lines ({@code -Dmosaic.access.log.interval}, milliseconds; for tests). */
+    private static final long INTERVAL_MILLIS = Math.max(1, Long.getLong("mosaic.access.log.interval", 20));
     /**
      * The share of requests answered below 500 that get a line ({@code -Dmosaic.access.log.sample}, 0 to 1, default 1):
      * at full rate the lines are some 17 MB a second on a saturated two-core machine, whose writing costs more than
@@ -108,11 +110,9 @@ final class AccessLog {
      * thread has ended is forgotten once empty.
      */
     private static void write() {
-        byte[] spare = new byte[8192];
-        byte[] out = new byte[64 * 1024];
         while (true) {
             try {
-                TimeUnit.MILLISECONDS.sleep(20);
+                TimeUnit.MILLISECONDS.sleep(INTERVAL_MILLIS);
             } catch (InterruptedException x) {
                 return;
             }
@@ -120,46 +120,55 @@ final class AccessLog {
             if (dropped > 0) {
                 SELF.warn("the access log dropped {} line(s): requests came faster than lines could be written", dropped);
             }
-            int total = 0;
-            for (Buffer b : BUFFERS) {
-                byte[] taken;
-                int length;
-                synchronized (b) {
-                    length = b.length;
-                    if (length == 0) {
-                        if (!b.owner.isAlive()) {
-                            BUFFERS.remove(b);
-                        }
-                        continue;
+            flush();
+        }
+    }
+
+    /** The writer's arrays: one a buffer gets in exchange for the one taken, and the one the lines are put together in. */
+    private static byte[] spare = new byte[8192];
+    private static byte[] out = new byte[64 * 1024];
+
+    /** Writes what the threads wrote so far: by the writer, and when the gateway stops (so that no line is left behind). */
+    static synchronized void flush() {
+        int total = 0;
+        for (Buffer b : BUFFERS) {
+            byte[] taken;
+            int length;
+            synchronized (b) {
+                length = b.length;
+                if (length == 0) {
+                    if (!b.owner.isAlive()) {
+                        BUFFERS.remove(b);
                     }
-                    taken = b.bytes;
-                    b.bytes = spare.length >= Math.min(length, MAX_BUFFERED) ? spare : new byte[Math.min(length * 2, MAX_BUFFERED + 4096)];
-                    b.length = 0;
+                    continue;
                 }
-                if (out.length < total + length) {
-                    out = java.util.Arrays.copyOf(out, Math.max(out.length * 2, total + length));
-                }
-                System.arraycopy(taken, 0, out, total, length);
-                total += length;
-                spare = taken;
+                taken = b.bytes;
+                b.bytes = spare.length >= Math.min(length, MAX_BUFFERED) ? spare : new byte[Math.min(length * 2, MAX_BUFFERED + 4096)];
+                b.length = 0;
             }
-            if (total == 0) {
-                continue;
+            if (out.length < total + length) {
+                out = java.util.Arrays.copyOf(out, Math.max(out.length * 2, total + length));
             }
-            try {
-                if (BYTES) {
-                    // the runtime's encoder writes these bytes as they are (Logging.Lines in the launcher)
-                    LOG.info("{}", java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(out, total)));
-                } else {
-                    // each line ends with a newline, and a logging backend adds one: the last is left out
-                    LOG.info(new String(out, 0, total - 1, StandardCharsets.ISO_8859_1));
-                }
-            } catch (RuntimeException x) {
-                SELF.warn("access log lines could not be written: {}", x.toString());
+            System.arraycopy(taken, 0, out, total, length);
+            total += length;
+            spare = taken;
+        }
+        if (total == 0) {
+            return;
+        }
+        try {
+            if (BYTES) {
+                // the runtime's encoder writes these bytes as they are (Logging.Lines in the launcher)
+                LOG.info("{}", java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(out, total)));
+            } else {
+                // each line ends with a newline, and a logging backend adds one: the last is left out
+                LOG.info(new String(out, 0, total - 1, StandardCharsets.ISO_8859_1));
             }
-            if (out.length > 4 * MAX_BUFFERED) {
-                out = new byte[64 * 1024]; // a burst's buffer is not kept
-            }
+        } catch (RuntimeException x) {
+            SELF.warn("access log lines could not be written: {}", x.toString());
+        }
+        if (out.length > 4 * MAX_BUFFERED) {
+            out = new byte[64 * 1024]; // a burst's buffer is not kept
         }
     }
 

@@ -107,6 +107,7 @@ public final class GatewayComponent implements Gateway {
         frameworkStopping = true;
         context.removeBundleListener(stopListener);
         server.stop();
+        AccessLog.flush(); // the lines of the last requests, which the writer would take in a moment
         tables.clear();
         handlers.close();
         deadlines.close();
