@@ -62,7 +62,11 @@ public class TracingIT {
     }
 
     private String startCollector() throws Exception {
-        collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        return startCollector(0);
+    }
+
+    private String startCollector(int port) throws Exception {
+        collector = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
         collector.createContext("/v1/traces", exchange -> {
             try (InputStream in = exchange.getRequestBody()) {
                 ExportTraceServiceRequest request = ExportTraceServiceRequest.parseFrom(in.readAllBytes());
@@ -157,6 +161,27 @@ public class TracingIT {
             assertFalse(exported.stream().anyMatch(s -> hex(s.getTraceId()).equals(unsampled)));
 
             assertFalse("the collector's credential is never logged", rt.log().contains("collector-secret"));
+        }
+    }
+
+    @Test
+    public void aCollectorThatIsDownIsSaidInOneLineAndSoIsItsReturn() throws Exception {
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        String endpoint = "http://127.0.0.1:" + port + "/v1/traces";
+        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), List.of("-Dmosaic.tracing.exportDelay=100ms"),
+                List.of("--otlp-endpoint", "http://127.0.0.1:" + port))) {
+            assertEquals(200, rt.get("/tv/home").statusCode());
+            // after the exporter's own retries (some 10 s)
+            rt.awaitLog("tracing: could not export spans to " + endpoint + ": ConnectException");
+            assertFalse("no stack trace from the exporter", rt.log().contains("at io.opentelemetry") || rt.log().contains("SEVERE"));
+            startCollector(port);
+            HttpResponse<String> after = rt.get("/tv/home");
+            String requestId = after.headers().firstValue("X-Request-Id").orElseThrow();
+            await(s -> requestId.equals(attribute(s, "mosaic.request_id")));
+            rt.awaitLog("tracing: spans reach " + endpoint + " again");
         }
     }
 

@@ -37,6 +37,12 @@ public final class TracingComponent {
 
     private static final Logger LOG = LoggerFactory.getLogger(TracingComponent.class);
 
+    /**
+     * The exporter's java.util.logging logger, off: it logs a stack trace per failed export, which
+     * {@link ReportingExporter} says in one line instead. Held: java.util.logging keeps loggers weakly.
+     */
+    private static final java.util.logging.Logger EXPORTER_LOG = java.util.logging.Logger.getLogger("io.opentelemetry.exporter");
+
     private SdkTracerProvider provider;
     private ServiceRegistration<TracerProvider> registration;
 
@@ -52,6 +58,7 @@ public final class TracingComponent {
         if (!settings.on()) {
             return;
         }
+        EXPORTER_LOG.setLevel(java.util.logging.Level.OFF);
         String instance = context.getProperty("mosaic.instance");
         provider = provider(settings, instance == null ? UUID.randomUUID().toString() : instance);
         Hashtable<String, Object> props = new Hashtable<>();
@@ -76,7 +83,8 @@ public final class TracingComponent {
                     .setTimeout(10, TimeUnit.SECONDS)
                     .setComponentLoader(SENDER);
             settings.headers().forEach(exporter::addHeader);
-            b.addSpanProcessor(BatchSpanProcessor.builder(exporter.build()).setScheduleDelay(settings.exportDelay()).build());
+            b.addSpanProcessor(BatchSpanProcessor.builder(new ReportingExporter(exporter.build(), settings.endpointForLog()))
+                    .setScheduleDelay(settings.exportDelay()).build());
         } else {
             // spans made and dropped: without any processor the SDK would make none at all (no ids to pass on either)
             b.addSpanProcessor(DISCARD);
