@@ -52,6 +52,19 @@ public class MetricsIT {
             assertEquals(1, value(m, "mosaic_module_consumers{environment=\"prod\",module=\"dev.mosaic.examples.catalog\","
                     + "version=\"1.1.0\"}"), 0);
             assertTrue(m, value(m, "mosaic_bundles{state=\"active\"}") > 20);
+            String tvVersion = "adapter=\"dev.mosaic.examples.tv-home\",environment=\"prod\",version=\"1.0.0\"";
+            assertEquals(0, value(m, "mosaic_adapter_requests_in_flight{" + tvVersion + "}"), 0);
+            assertFalse("no 504 yet, no series", m.contains("mosaic_adapter_timeouts_total{" + tvVersion));
+
+            // a deadline missed: the version's 504 counter appears
+            java.nio.file.Path slow;
+            try (java.util.stream.Stream<java.nio.file.Path> jars = Files.list(Path.of(System.getProperty("mosaic.fixtures")))) {
+                slow = jars.filter(j -> j.getFileName().toString().matches("fixtures-.*-slow-1.0.0\\.jar")).findFirst().orElseThrow();
+            }
+            assertEquals(201, rt.api("POST", "/deployments", Files.readAllBytes(slow)).statusCode());
+            assertEquals(504, rt.get("/fixtures/slow?ms=2500").statusCode()); // its deadline is the default 2 s
+            assertEquals(1, value(scrape(rt, base), "mosaic_adapter_timeouts_total{adapter=\"dev.mosaic.fixtures.slow\","
+                    + "environment=\"prod\",version=\"1.0.0\"}"), 0);
             assertTrue("the JVM's own series", m.contains("\njvm_threads_current "));
 
             // a composed version replaces it: its backend calls are counted, and 1.0.0's series are gone
@@ -68,7 +81,7 @@ public class MetricsIT {
             assertEquals(4, value(after, "mosaic_route_backend_calls_total{" + tv + ",version=\"1.2.0\"}"), 0);
             assertEquals(1, value(after, "mosaic_backend_breaker_state{backend=\"bookmarks\",environment=\"prod\","
                     + "state=\"closed\"}"), 0);
-            assertEquals("the deploy, by the management API's counter", 1, value(after, "mosaic_management_requests_total{"
+            assertEquals("the two deploys (slow, then tv-home), by the management API's counter", 2, value(after, "mosaic_management_requests_total{"
                     + "method=\"POST\",route=\"/api/v1/deployments\",status=\"201\"}"), 0);
             rt.awaitLog("POST /api/v1/deployments by api: 201 in ");
 
@@ -97,7 +110,7 @@ public class MetricsIT {
             Path accessLog = rt.data.resolve("logs/access.log");
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
             java.util.List<com.fasterxml.jackson.databind.JsonNode> read = java.util.List.of();
-            while (read.size() < 6 && System.nanoTime() < deadline) {
+            while (read.size() < 7 && System.nanoTime() < deadline) {
                 java.util.concurrent.TimeUnit.MILLISECONDS.sleep(20);
                 read = !Files.exists(accessLog) ? java.util.List.of() : Files.readAllLines(accessLog).stream().map(l -> {
                     try {
@@ -108,7 +121,7 @@ public class MetricsIT {
                 }).toList();
             }
             java.util.List<com.fasterxml.jackson.databind.JsonNode> lines = read;
-            assertEquals("3 + 1 + 2 requests answered by adapters: " + lines, 6, lines.size());
+            assertEquals("3 + 1 + 1 + 2 requests answered by adapters: " + lines, 7, lines.size());
             // lines of different threads may be some milliseconds out of order: found by what they say
             java.util.function.Function<java.util.function.Predicate<com.fasterxml.jackson.databind.JsonNode>,
                     com.fasterxml.jackson.databind.JsonNode> find = p -> lines.stream().filter(p).findFirst().orElseThrow();
@@ -125,6 +138,7 @@ public class MetricsIT {
             com.fasterxml.jackson.databind.JsonNode notFound = find.apply(l -> l.get("status").asInt() == 404);
             assertEquals("/glasses/play/{titleId}", notFound.get("route").asText());
             assertEquals("a quote and an accent, escaped in JSON", "/glasses/play/\"caf\u00e9", notFound.get("path").asText());
+            assertTrue(find.apply(l -> l.get("status").asInt() == 504).get("millis").asDouble() >= 2000);
             com.fasterxml.jackson.databind.JsonNode withCalls = find.apply(l -> l.get("version").asText().equals("1.2.0"));
             assertEquals("1.2.0", withCalls.get("version").asText());
             assertEquals("/tv/home?profile=kids", withCalls.get("path").asText());

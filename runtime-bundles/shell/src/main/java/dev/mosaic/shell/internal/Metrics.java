@@ -172,8 +172,13 @@ final class Metrics extends Handler.Abstract {
         tenants.forEach((key, v) -> {
             String[] k = key.split("\n");
             Labels l = Labels.of("environment", k[0], "adapter", k[1], "version", k[2]);
-            timeouts.dataPoint(CounterDataPointSnapshot.builder().value(v[0]).labels(l).build());
-            rejected.dataPoint(CounterDataPointSnapshot.builder().value(v[1]).labels(l).build());
+            // like a status class, a version's 504s and 503s have a series from the first one on (10,000 adapters' scrape)
+            if (v[0] > 0) {
+                timeouts.dataPoint(CounterDataPointSnapshot.builder().value(v[0]).labels(l).build());
+            }
+            if (v[1] > 0) {
+                rejected.dataPoint(CounterDataPointSnapshot.builder().value(v[1]).labels(l).build());
+            }
             inFlight.dataPoint(GaugeDataPointSnapshot.builder().value(v[2]).labels(l).build());
         });
         all.add(requests.build());
