@@ -12,26 +12,39 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The access log: one JSON line per request an adapter answered, on the logger {@code mosaic.access} (the launcher
- * writes its lines to {@code <data>/logs/access.log}, rotated). A request writes its line, as ASCII bytes, into a buffer
- * of the thread serving it (a lock no other request takes, no object made); a thread of its own takes the buffers' lines
- * every few milliseconds and writes them as one log event, so that a request never waits for a disk. Lines of different
- * threads may be out of order by those few milliseconds (each line has its time). A buffer that reaches its limit drops
- * lines (counted, and said in the log) rather than grow without end or slow requests down. With that logger off (the
- * default; {@code -Dmosaic.access.log=on} turns it on) a request pays one level check; {@code -Dmosaic.access.log.sample}
- * logs a share of the requests answered below 500, and every 5xx.
+ * writes its lines to {@code <data>/logs/access.log}, rotated). A request only notes what it was (one small object, put
+ * in a list of the thread serving it: a lock no other request takes); a thread of its own takes the lists every few
+ * milliseconds, makes the lines (ASCII bytes) and writes them as one log event, so that a request neither waits for a
+ * disk nor spends its thread on JSON (under load the thread that reads and answers requests is the one busy CPU).
+ * Lines of different threads may be out of order by those few milliseconds (each line has its time). A thread whose
+ * list is full drops lines (counted, and said in the log) rather than grow without end or slow requests down. With that
+ * logger off (the default; {@code -Dmosaic.access.log=on} turns it on) a request pays one level check;
+ * {@code -Dmosaic.access.log.sample} logs a share of the requests answered below 500, and every 5xx.
  */
 final class AccessLog {
 
     static final Logger LOG = LoggerFactory.getLogger("mosaic.access");
     private static final Logger SELF = LoggerFactory.getLogger(AccessLog.class);
 
-    /** How many bytes of lines a thread may hold before the writer takes them: some 4,000 lines. */
-    private static final int MAX_BUFFERED = 1 << 20;
     private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
 
-    /** The lines one thread wrote and the writer has not taken yet; guarded by itself. */
-    private static final class Buffer {
+    /** How many requests a thread may note before the writer takes them: some 20 ms at 200,000 a second. */
+    private static final int MAX_PENDING = 4096;
+
+    /** What one request was: its line is made by the writer. */
+    private record Entry(long endNanos, String requestId, String traceId, String environment, String method, String path,
+            String query, Target target, int status, long nanos, int backendCalls) {
+    }
+
+    /** The requests one thread served and the writer has not taken yet; guarded by itself. */
+    private static final class Pending {
         final Thread owner = Thread.currentThread();
+        Entry[] entries = new Entry[64];
+        int count;
+    }
+
+    /** Where the writer makes lines: ASCII bytes. */
+    private static final class Buffer {
         byte[] bytes = new byte[8192];
         int length;
         /** The second {@link #secondText} is for ({@code 2026-12-03T10:00:14.}). */
@@ -39,12 +52,15 @@ final class AccessLog {
         byte[] secondText;
     }
 
-    private static final List<Buffer> BUFFERS = new CopyOnWriteArrayList<>();
-    private static final ThreadLocal<Buffer> MINE = ThreadLocal.withInitial(() -> {
-        Buffer b = new Buffer();
-        BUFFERS.add(b);
+    /** Epoch nanoseconds minus {@link System#nanoTime()}: a request's end in wall-clock time without reading the clock. */
+    private static volatile long wallOffsetNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime();
+
+    private static final List<Pending> PENDING = new CopyOnWriteArrayList<>();
+    private static final ThreadLocal<Pending> MINE = ThreadLocal.withInitial(() -> {
+        Pending p = new Pending();
+        PENDING.add(p);
         startWriterOnce();
-        return b;
+        return p;
     });
     private static final LongAdder DROPPED = new LongAdder();
     /** How often the writer takes the lines ({@code -Dmosaic.access.log.interval}, milliseconds; for tests). */
@@ -62,20 +78,29 @@ final class AccessLog {
     private AccessLog() {
     }
 
-    static void served(Target t, RequestView v, int status, long nanos) {
+    /**
+     * @param nanos how long it took
+     * @param endNanos when it was answered ({@link System#nanoTime()})
+     */
+    static void served(Target t, RequestView v, int status, long nanos, long endNanos) {
         if (!LOG.isInfoEnabled()) {
             return;
         }
         if (SAMPLE < 1 && status < 500 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() >= SAMPLE) {
             return;
         }
-        Buffer b = MINE.get();
-        synchronized (b) {
-            if (b.length > MAX_BUFFERED) {
-                DROPPED.increment();
-                return;
+        Entry e = new Entry(endNanos, v.requestId(), v.traceId(), v.environment(), v.method(), v.path(),
+                v.jettyRequest().getHttpURI().getQuery(), t, status, nanos, v.backendCallCount());
+        Pending p = MINE.get();
+        synchronized (p) {
+            if (p.count == p.entries.length) {
+                if (p.count >= MAX_PENDING) {
+                    DROPPED.increment();
+                    return;
+                }
+                p.entries = java.util.Arrays.copyOf(p.entries, p.count * 2);
             }
-            append(b, System.currentTimeMillis(), t, v, status, nanos);
+            p.entries[p.count++] = e;
         }
     }
 
@@ -106,8 +131,8 @@ final class AccessLog {
     }
 
     /**
-     * Takes what the threads wrote and writes it as one log event (one write to the file), every 20 ms; a buffer whose
-     * thread has ended is forgotten once empty.
+     * Takes what the threads noted and writes it as one log event (one write to the file), every 20 ms; the list of a
+     * thread that has ended is forgotten once empty.
      */
     private static void write() {
         while (true) {
@@ -124,56 +149,59 @@ final class AccessLog {
         }
     }
 
-    /** The writer's arrays: one a buffer gets in exchange for the one taken, and the one the lines are put together in. */
-    private static byte[] spare = new byte[8192];
-    private static byte[] out = new byte[64 * 1024];
+    /** The writer's: the list a thread gets in exchange for the one taken, and where the lines are made. */
+    private static Entry[] spare = new Entry[64];
+    private static final Buffer OUT = new Buffer();
 
-    /** Writes what the threads wrote so far: by the writer, and when the gateway stops (so that no line is left behind). */
+    /** Writes what the threads noted so far: by the writer, and when the gateway stops (so that no line is left behind). */
     static synchronized void flush() {
-        int total = 0;
-        for (Buffer b : BUFFERS) {
-            byte[] taken;
-            int length;
-            synchronized (b) {
-                length = b.length;
-                if (length == 0) {
-                    if (!b.owner.isAlive()) {
-                        BUFFERS.remove(b);
+        wallOffsetNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime(); // the wall clock may have moved
+        Buffer out = OUT;
+        out.length = 0;
+        for (Pending p : PENDING) {
+            Entry[] taken;
+            int count;
+            synchronized (p) {
+                count = p.count;
+                if (count == 0) {
+                    if (!p.owner.isAlive()) {
+                        PENDING.remove(p);
                     }
                     continue;
                 }
-                taken = b.bytes;
-                b.bytes = spare.length >= Math.min(length, MAX_BUFFERED) ? spare : new byte[Math.min(length * 2, MAX_BUFFERED + 4096)];
-                b.length = 0;
+                taken = p.entries;
+                p.entries = spare.length >= count ? spare : new Entry[Math.min(count * 2, MAX_PENDING)];
+                p.count = 0;
             }
-            if (out.length < total + length) {
-                out = java.util.Arrays.copyOf(out, Math.max(out.length * 2, total + length));
+            for (int i = 0; i < count; i++) {
+                append(out, taken[i]);
+                taken[i] = null;
             }
-            System.arraycopy(taken, 0, out, total, length);
-            total += length;
             spare = taken;
         }
-        if (total == 0) {
+        if (out.length == 0) {
             return;
         }
         try {
             if (BYTES) {
                 // the runtime's encoder writes these bytes as they are (Logging.Lines in the launcher)
-                LOG.info("{}", java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(out, total)));
+                LOG.info("{}", java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(out.bytes, out.length)));
             } else {
                 // each line ends with a newline, and a logging backend adds one: the last is left out
-                LOG.info(new String(out, 0, total - 1, StandardCharsets.ISO_8859_1));
+                LOG.info(new String(out.bytes, 0, out.length - 1, StandardCharsets.ISO_8859_1));
             }
         } catch (RuntimeException x) {
             SELF.warn("access log lines could not be written: {}", x.toString());
         }
-        if (out.length > 4 * MAX_BUFFERED) {
-            out = new byte[64 * 1024]; // a burst's buffer is not kept
+        if (out.bytes.length > 4 << 20) {
+            out.bytes = new byte[8192]; // a burst's buffer is not kept
         }
     }
 
     /** Appends one request's line, a flat JSON object in ASCII, and a newline. */
-    private static void append(Buffer b, long time, Target t, RequestView v, int status, long nanos) {
+    private static void append(Buffer b, Entry e) {
+        long time = Math.floorDiv(e.endNanos() + wallOffsetNanos, 1_000_000L);
+        Target t = e.target();
         long s = Math.floorDiv(time, 1000);
         if (s != b.second) {
             String text = Instant.ofEpochSecond(s).toString(); // 2026-12-03T10:00:14Z
@@ -199,13 +227,13 @@ final class AccessLog {
         put(b, (byte) ('0' + ms / 10 % 10));
         put(b, (byte) ('0' + ms % 10));
         ascii(b, "Z\"");
-        field(b, "request_id", v.requestId());
-        field(b, "trace_id", v.traceId());
-        field(b, "environment", v.environment());
-        field(b, "method", v.method());
+        field(b, "request_id", e.requestId());
+        field(b, "trace_id", e.traceId());
+        field(b, "environment", e.environment());
+        field(b, "method", e.method());
         ascii(b, ",\"path\":\"");
-        chars(b, v.path());
-        String query = v.jettyRequest().getHttpURI().getQuery();
+        chars(b, e.path());
+        String query = e.query();
         if (query != null) {
             put(b, (byte) '?');
             chars(b, query);
@@ -213,23 +241,16 @@ final class AccessLog {
         put(b, (byte) '"');
         bytes(b, fixed);
         ascii(b, ",\"status\":");
-        number(b, status);
-        long hundredths = nanos / 10_000; // milliseconds with two decimals
+        number(b, e.status());
+        long hundredths = e.nanos() / 10_000; // milliseconds with two decimals
         ascii(b, ",\"millis\":");
         number(b, hundredths / 100);
         put(b, (byte) '.');
         put(b, (byte) ('0' + hundredths / 10 % 10));
         put(b, (byte) ('0' + hundredths % 10));
         ascii(b, ",\"backend_calls\":");
-        number(b, v.backendCallCount());
+        number(b, e.backendCalls());
         ascii(b, "}\n");
-    }
-
-    /** @return the line one entry makes, without its newline (for tests) */
-    static String line(Target t, RequestView v, long time, int status, long nanos) {
-        Buffer b = new Buffer();
-        append(b, time, t, v, status, nanos);
-        return new String(b.bytes, 0, b.length - 1, StandardCharsets.ISO_8859_1);
     }
 
     private static void room(Buffer b, int more) {

@@ -325,9 +325,10 @@ final class DeviceHandler extends Handler.Abstract {
             }
 
             private void answered() {
-                long took = System.nanoTime() - begun;
+                long now = System.nanoTime();
+                long took = now - begun;
                 target.answered(response.getStatus(), took);
-                AccessLog.served(target, view, response.getStatus(), took);
+                AccessLog.served(target, view, response.getStatus(), took, now);
                 if (span != null) {
                     ServerSpans.end(span, response.getStatus());
                 }
