@@ -62,11 +62,10 @@ final class RequestScope implements Backends.Scope {
     /** The attempts waiting for an answer; guarded by this (a request has a few, so a list is cheapest). */
     private final List<Request> inFlight = new ArrayList<>(4);
     private volatile boolean closed;
-    private final Backends.Recording recording;
-    private final java.util.concurrent.Executor recorder;
-    /** The calls of a traced request, as they end; null unless traced. Guarded by this. */
-    private List<dev.mosaic.backends.BackendTrace> trace;
-    private long traceStart;
+    /** How the environment's calls are recorded or replayed, or null. */
+    private final RecordedCalls recorded;
+    /** The calls of a traced request, as they end; null unless traced. */
+    private volatile CallTrace trace;
     /** Where its calls' spans are made, or null; and their parent, read from the caller's traceparent at the first. */
     private final CallSpans spans;
     private volatile io.opentelemetry.context.Context spanParent;
@@ -88,8 +87,7 @@ final class RequestScope implements Backends.Scope {
     RequestScope(Map<String, Declared> backends, Backends.Caller caller, Scheduler scheduler, Backends.Recording recording,
             java.util.concurrent.Executor recorder, CallSpans spans) {
         this.spans = spans;
-        this.recording = recording;
-        this.recorder = recorder;
+        this.recorded = recording == null ? null : new RecordedCalls(recording, recorder);
         this.backends = backends;
         this.caller = caller;
         this.scheduler = scheduler;
@@ -139,32 +137,24 @@ final class RequestScope implements Backends.Scope {
     @Override
     public synchronized void trace() {
         if (trace == null) {
-            trace = new ArrayList<>(4);
-            traceStart = System.nanoTime();
+            trace = new CallTrace();
         }
     }
 
     @Override
-    public synchronized List<dev.mosaic.backends.BackendTrace> calls() {
-        return trace == null ? List.of() : List.copyOf(trace);
+    public List<dev.mosaic.backends.BackendTrace> calls() {
+        CallTrace t = trace;
+        return t == null ? List.of() : t.calls();
     }
 
     /** @return whether calls are kept */
-    private synchronized boolean traced() {
+    private boolean traced() {
         return trace != null;
     }
 
     /** Keeps how a traced call ended. */
     private void traced(String backend, String method, String target, long start, Exchange x, Answer a, Throwable e) {
-        long now = System.nanoTime();
-        Throwable cause = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-        int status = a != null ? a.status() : cause instanceof BackendException b ? b.status() : 0;
-        String outcome = a != null ? (a.status() >= 500 ? "error" : "ok")
-                : cause instanceof BackendException b ? b.reason().name().toLowerCase(Locale.ROOT) : "failed";
-        synchronized (this) {
-            trace.add(new dev.mosaic.backends.BackendTrace(backend, method, target, status, outcome,
-                    (start - traceStart) / 1e6, (now - start) / 1e6, x == null ? 0 : x.attempts));
-        }
+        trace.ended(backend, method, target, start, x == null ? 0 : x.attempts, a, e);
     }
 
     private synchronized void sent(Request r) {
@@ -209,22 +199,22 @@ final class RequestScope implements Backends.Scope {
 
         @Override
         public BackendCall get(String path, Object... params) {
-            return new Call(d, "GET", expand(path, params));
+            return new Call(d, "GET", PathTemplate.expand(path, params));
         }
 
         @Override
         public BackendCall post(String path, Object... params) {
-            return new Call(d, "POST", expand(path, params));
+            return new Call(d, "POST", PathTemplate.expand(path, params));
         }
 
         @Override
         public BackendCall put(String path, Object... params) {
-            return new Call(d, "PUT", expand(path, params));
+            return new Call(d, "PUT", PathTemplate.expand(path, params));
         }
 
         @Override
         public BackendCall delete(String path, Object... params) {
-            return new Call(d, "DELETE", expand(path, params));
+            return new Call(d, "DELETE", PathTemplate.expand(path, params));
         }
 
         @Override
@@ -232,136 +222,8 @@ final class RequestScope implements Backends.Scope {
             if (method == null || !TOKEN.matcher(method).matches()) {
                 throw new IllegalArgumentException("'" + method + "' is not an HTTP method");
             }
-            return new Call(d, method.toUpperCase(Locale.ROOT), expand(path, params));
+            return new Call(d, method.toUpperCase(Locale.ROOT), PathTemplate.expand(path, params));
         }
-    }
-
-    /** A backend the environment does not declare (any more): every call fails with the same exception. */
-    private record Undeclared(String name, BackendException failure) implements Backend, BackendCall {
-        @Override
-        public BackendCall get(String path, Object... params) {
-            return this;
-        }
-
-        @Override
-        public BackendCall post(String path, Object... params) {
-            return this;
-        }
-
-        @Override
-        public BackendCall put(String path, Object... params) {
-            return this;
-        }
-
-        @Override
-        public BackendCall delete(String path, Object... params) {
-            return this;
-        }
-
-        @Override
-        public BackendCall call(String method, String path, Object... params) {
-            return this;
-        }
-
-        @Override
-        public BackendCall header(String n, String v) {
-            return this;
-        }
-
-        @Override
-        public BackendCall query(String n, String v) {
-            return this;
-        }
-
-        @Override
-        public BackendCall json(Object body) {
-            return this;
-        }
-
-        @Override
-        public BackendCall body(byte[] body, String contentType) {
-            return this;
-        }
-
-        @Override
-        public BackendCall timeout(Duration timeout) {
-            return this;
-        }
-
-        @Override
-        public <T> CompletionStage<T> as(Class<T> type) {
-            return CompletableFuture.failedFuture(failure);
-        }
-
-        @Override
-        public CompletionStage<byte[]> bytes() {
-            return CompletableFuture.failedFuture(failure);
-        }
-
-        @Override
-        public CompletionStage<BackendResponse> send() {
-            return CompletableFuture.failedFuture(failure);
-        }
-    }
-
-    /**
-     * Fills a path template's placeholders with percent-encoded values, one path segment each.
-     * A template starts with '/' and holds RFC 3986 path characters and {@code {name}} placeholders.
-     */
-    static String expand(String template, Object[] params) {
-        int given = params == null ? 0 : params.length;
-        int n = template == null ? 0 : template.length();
-        if (n == 0 || template.charAt(0) != '/' || n > 1 && template.charAt(1) == '/') {
-            throw badTemplate(template);
-        }
-        StringBuilder sb = null; // made at the first placeholder: a template without one is returned as it is
-        int used = 0;
-        int copied = 0;
-        for (int i = 1; i < n; i++) {
-            char c = template.charAt(i);
-            if (c == '{') {
-                int close = i + 1;
-                while (close < n && template.charAt(close) != '}' && template.charAt(close) != '{'
-                        && template.charAt(close) != '/') {
-                    close++;
-                }
-                if (close == n || template.charAt(close) != '}') {
-                    throw badTemplate(template);
-                }
-                if (used >= given) {
-                    throw new IllegalArgumentException("path " + template + " has more placeholders than the " + given
-                            + " value(s) given");
-                }
-                Object v = params[used++];
-                if (v == null) {
-                    throw new IllegalArgumentException("the value for " + template.substring(i, close + 1) + " in " + template
-                            + " is null");
-                }
-                if (sb == null) {
-                    sb = new StringBuilder(n + 16);
-                }
-                sb.append(template, copied, i).append(URLEncoder.encode(v.toString(), StandardCharsets.UTF_8).replace("+", "%20"));
-                copied = close + 1;
-                i = close;
-            } else if (!pathChar(c)) {
-                throw badTemplate(template);
-            }
-        }
-        if (used != given) {
-            throw new IllegalArgumentException("path " + template + " has " + used + " placeholder(s) but " + given
-                    + " value(s) were given");
-        }
-        return sb == null ? template : sb.append(template, copied, n).toString();
-    }
-
-    /** @return whether {@code c} may stand in a URL path as it is (RFC 3986 pchar, '/' and '%') */
-    private static boolean pathChar(char c) {
-        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-._~!$&'()*+,;=:@/%".indexOf(c) >= 0;
-    }
-
-    private static IllegalArgumentException badTemplate(String template) {
-        return new IllegalArgumentException("a backend path starts with '/' and holds only URL path characters and"
-                + " {placeholders}; got '" + template + "'");
     }
 
     /** One call being built, then sent once. */
@@ -500,7 +362,7 @@ final class RequestScope implements Backends.Scope {
                 return;
             }
             long now = System.nanoTime();
-            if (recording != null && recording.mode() == Backends.Recording.Mode.REPLAY) {
+            if (recorded != null && recorded.replaying()) {
                 replay(d, target, outcome, now);
                 return;
             }
@@ -528,22 +390,13 @@ final class RequestScope implements Backends.Scope {
 
         /** Answers a call from its recording, never the network (bin/mosaic dev --replay). */
         private void replay(Declared d, String target, CompletableFuture<Answer> outcome, long start) {
-            dev.mosaic.backends.Recordings.Recorded r;
+            Answer answer;
             try {
-                r = dev.mosaic.backends.Recordings.read(recording.directory(), d.spec.name(), method, target);
-            } catch (java.io.IOException e) {
-                fail(outcome, d, target, start, new BackendException(d.spec.name(), Reason.CONNECTION, 0, e.getMessage(), null));
+                answer = recorded.answer(d.spec.name(), method, target, path, caller.mapper());
+            } catch (BackendException e) {
+                fail(outcome, d, target, start, e);
                 return;
             }
-            if (r == null) {
-                fail(outcome, d, target, start, new BackendException(d.spec.name(), Reason.CONNECTION, 0, "no recording of "
-                        + method + " " + target + " for backend " + d.spec.name() + " in " + recording.directory()
-                        + " (replaying): record it with bin/mosaic dev --record", null));
-                return;
-            }
-            org.eclipse.jetty.http.HttpFields.Mutable fields = org.eclipse.jetty.http.HttpFields.build();
-            r.headers().forEach((name, values) -> values.forEach(v -> fields.add(name, v)));
-            Answer answer = new Answer(d.spec.name(), method, path, r.status(), fields.asImmutable(), r.bodyBytes(), caller.mapper());
             if (traced()) {
                 traced(d.spec.name(), method, target, start, null, answer, null);
             }
@@ -732,8 +585,8 @@ final class RequestScope implements Backends.Scope {
                 d.errors.increment();
             }
             Answer answer = new Answer(d.spec.name(), method, path, status, fields.asImmutable(), content, caller.mapper());
-            if (recording != null && recording.mode() == Backends.Recording.Mode.RECORD) {
-                record(status, fields, content);
+            if (recorded != null && recorded.recording()) {
+                recorded.record(d.spec.name(), method, target, headers, status, fields, content);
             }
             attributed(() -> outcome.complete(answer));
         }
@@ -755,27 +608,6 @@ final class RequestScope implements Backends.Scope {
             d.retries.increment();
             scheduler.schedule(() -> attempt(n + 1), backoff, TimeUnit.NANOSECONDS);
             return true;
-        }
-
-        /** Writes the answer to the recordings, off this thread (bin/mosaic dev --record). */
-        private void record(int status, org.eclipse.jetty.http.HttpFields fields, byte[] content) {
-            Map<String, List<String>> asked = new java.util.LinkedHashMap<>();
-            headers.forEach(h -> asked.computeIfAbsent(h[0], k -> new ArrayList<>()).add(h[1]));
-            Map<String, List<String>> answered = new java.util.LinkedHashMap<>();
-            for (org.eclipse.jetty.http.HttpField f : fields) {
-                answered.computeIfAbsent(f.getName(), k -> new ArrayList<>()).add(f.getValue());
-            }
-            dev.mosaic.backends.Recordings.Recorded r = dev.mosaic.backends.Recordings.Recorded.of(d.spec.name(), method, target,
-                    asked, status, answered, content, recording.redact());
-            java.nio.file.Path dir = recording.directory();
-            recorder.execute(() -> {
-                try {
-                    dev.mosaic.backends.Recordings.write(dir, r);
-                } catch (java.io.IOException | RuntimeException e) {
-                    org.slf4j.LoggerFactory.getLogger(RequestScope.class).warn("could not record {} {} of backend {} in {}: {}",
-                            method, target, d.spec.name(), dir, e.toString());
-                }
-            });
         }
 
         private BackendException deadlineFailure() {
