@@ -117,14 +117,13 @@ final class RouteTables {
         for (int i = 0; i < counts.length; i++) {
             counts[i] = t.latencyCounts[i].sum();
         }
-        List<Double> bounds = new java.util.ArrayList<>(Target.LATENCY_BOUNDS.length);
-        for (double b : Target.LATENCY_BOUNDS) {
-            bounds.add(b);
-        }
         return new dev.mosaic.gateway.RouteStats(environment, t.method, t.template.toString(), t.tenant.adapter, t.tenant.version,
-                classes, t.tenant.timeouts.sum(), t.tenant.rejected.sum(), t.tenant.inFlight(), t.backendCalls.sum(), bounds, counts,
+                classes, t.tenant.timeouts.sum(), t.tenant.rejected.sum(), t.tenant.inFlight(), t.backendCalls.sum(), BOUNDS, counts,
                 t.latencySeconds.sum());
     }
+
+    /** {@link Target#LATENCY_BOUNDS} as every route's stats give them: made once, not at each scrape for each route. */
+    private static final List<Double> BOUNDS = java.util.Arrays.stream(Target.LATENCY_BOUNDS).boxed().toList();
 
     static RouteInfo info(String environment, Target t) {
         return new RouteInfo(environment, t.method, t.template.toString(), t.tenant.adapter, t.tenant.version, t.bundleId(),

@@ -185,9 +185,10 @@ final class ApiRoutes {
         @Override
         public boolean handle(Request request, Response response, Callback answered) {
             long start = System.nanoTime();
+            ApiRequest r = new ApiRequest(request, maxUpload);
             Callback callback = Callback.from(answered, () -> {
                 try {
-                    timer.answered(new ApiRequest(request, maxUpload), template, response.getStatus(), System.nanoTime() - start);
+                    timer.answered(r, template, response.getStatus(), System.nanoTime() - start);
                 } catch (RuntimeException | LinkageError e) {
                     LOG.warn("counting management call {} {} failed: {}", request.getMethod(), template, e.toString());
                 }
@@ -207,7 +208,6 @@ final class ApiRoutes {
                 Answers.error(response, callback, 503, "restoring", ManagementServer.notYet(restoring.get()));
                 return true;
             }
-            ApiRequest r = new ApiRequest(request, maxUpload);
             try {
                 Object body = call.answer(r, d, i);
                 int status = body instanceof DeployResult dr && dr.changed() && "POST".equals(request.getMethod()) ? 201 : 200;
