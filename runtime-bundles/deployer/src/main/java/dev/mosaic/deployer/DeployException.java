@@ -36,6 +36,11 @@ public class DeployException extends Exception {
      * was not released; {@link #report()} says package by package. Since 2.3.
      */
     public static final String INCOMPATIBLE_RELEASE = "incompatible_release";
+    /**
+     * The fleet's store cannot be reached: the change was not made (or, the message says, whether it was is not
+     * known); this instance keeps serving what it applied last. Since 2.4.
+     */
+    public static final String STORE_UNAVAILABLE = "store_unavailable";
     /** Something failed inside the platform; the old state keeps serving. */
     public static final String INTERNAL = "internal_error";
 
@@ -79,6 +84,7 @@ public class DeployException extends Exception {
             case POLICY_VIOLATION -> 403;
             case ARTIFACT_CONFLICT, ROUTE_CONFLICT, IN_USE, CONFLICT -> 409;
             case UNRESOLVABLE, START_FAILED, INCOMPATIBLE_RELEASE -> 422;
+            case STORE_UNAVAILABLE -> 503;
             default -> 500;
         };
     }

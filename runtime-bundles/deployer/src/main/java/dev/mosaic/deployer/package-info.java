@@ -3,7 +3,7 @@
  * management API and the CLI.
  */
 @Export
-@Version("2.3.0")
+@Version("2.4.0")
 package dev.mosaic.deployer;
 
 import org.osgi.annotation.bundle.Export;

@@ -75,6 +75,9 @@ final class Client {
         HttpRequest request;
         try {
             request = request(base, token, call, json, "cli");
+            if (remote.async) {
+                request = HttpRequest.newBuilder(request, (n, v) -> true).header("X-Mosaic-Async", "true").build();
+            }
         } catch (IllegalArgumentException e) {
             err.println("mosaic: '" + base + "' is not a valid URL");
             return Main.USAGE;
@@ -104,6 +107,10 @@ final class Client {
             return Main.UNREACHABLE;
         }
         int status = response.statusCode();
+        if (status == 202) {
+            out.println(response.body().stripTrailing()); // committed; some live instances have not applied it yet
+            return Main.NOT_CONVERGED;
+        }
         if (status >= 200 && status < 300) {
             out.println(response.body().stripTrailing());
             // a dry run of a change that would be refused: the answer says why; the exit code says it would fail

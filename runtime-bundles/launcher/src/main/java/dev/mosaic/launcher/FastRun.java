@@ -30,7 +30,8 @@ final class FastRun {
             java.util.Map.entry("--no-console", "noConsole"), java.util.Map.entry("--no-seed", "noSeed"),
             java.util.Map.entry("--ready-timeout", "readyTimeout"), java.util.Map.entry("--platform-bundle", "platformBundles"),
             java.util.Map.entry("--debug", "debug"), java.util.Map.entry("--otlp-endpoint", "otlpEndpoint"),
-            java.util.Map.entry("--trace-sample", "traceSample"));
+            java.util.Map.entry("--trace-sample", "traceSample"), java.util.Map.entry("--store", "store"),
+            java.util.Map.entry("--store-password-file", "storePasswordFile"), java.util.Map.entry("--group", "group"));
 
     /** The fields that take a port number. */
     private static final java.util.Set<String> PORTS = java.util.Set.of("port", "mgmtPort", "healthPort", "metricsPort");
@@ -85,6 +86,9 @@ final class FastRun {
             if (!bundle.toFile().isFile()) {
                 return null;
             }
+        }
+        if (RunCommand.storeProblem(run.store, run.storePasswordFile, run.group) != null) {
+            return null;
         }
         if (RunCommand.tracingProblem(run.otlpEndpoint, run.traceSample) != null) {
             return null;

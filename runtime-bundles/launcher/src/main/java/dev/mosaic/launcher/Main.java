@@ -14,7 +14,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
  *
  * <p>Exit codes ({@link #DONE}, {@link #REFUSED}, {@link #USAGE}, {@link #UNREACHABLE}): 0 done;
  * 1 the runtime refused or failed the operation; 2 bad usage or configuration; 3 the runtime did
- * not start or cannot be reached, or the token is missing or wrong.
+ * not start or cannot be reached, or the token is missing or wrong; 4 ({@link #NOT_CONVERGED}) in
+ * a fleet, the change was committed but not every live instance applied it in time (the answer
+ * says which have not, and why; they go on trying).
  */
 public final class Main {
 
@@ -22,6 +24,7 @@ public final class Main {
     static final int REFUSED = 1;
     static final int USAGE = 2;
     static final int UNREACHABLE = 3;
+    static final int NOT_CONVERGED = 4;
 
     private Main() {
     }

@@ -42,6 +42,10 @@ final class RemoteCommands {
 
         @Option(names = "--json", description = "print the API's JSON instead of a table")
         boolean json;
+
+        @Option(names = "--async", description = "in a fleet: answer once the change is committed, without waiting for"
+                + " every instance to apply it")
+        boolean async;
     }
 
     /** A request to the management API. */
@@ -379,6 +383,15 @@ final class RemoteCommands {
         @Override
         Call request() {
             return Call.get("/graph" + new Query().add("env", env).add("format", dot ? "dot" : null));
+        }
+    }
+
+    @Command(name = "fleet", description = { "The fleet's instances (a runtime started with --store): id, group, address,",
+            "applied revision, lag, health and last heartbeat; * marks the instance asked." })
+    static final class FleetOf extends RemoteCommand {
+        @Override
+        Call request() {
+            return Call.get("/fleet");
         }
     }
 

@@ -67,6 +67,18 @@ final class RunCommand implements Callable<Integer> {
                     + " sampled flag is followed)")
     String traceSample;
 
+    @Option(names = "--store", paramLabel = "URL", description = { "keep the registry and the artifacts in PostgreSQL,"
+            + " shared by a fleet of instances: postgresql://[USER@]HOST[:PORT]/DB[?sslmode=require]; the password comes from"
+            + " $MOSAIC_STORE_PASSWORD or --store-password-file, never from the URL (default: this instance's --data only)" })
+    String store;
+
+    @Option(names = "--store-password-file", paramLabel = "FILE", description = "a file holding the store's password")
+    Path storePasswordFile;
+
+    @Option(names = "--group", paramLabel = "NAME", description = "this instance's group in the fleet, such as its region"
+            + " (with --store; default: default)")
+    String group;
+
     @Option(names = "--data", paramLabel = "DIR", description = "data directory (default ${DEFAULT-VALUE})")
     Path data = Path.of("mosaic-data");
 
@@ -109,6 +121,10 @@ final class RunCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--platform-bundle " + bundle + ": no such file");
             }
         }
+        String storeProblem = storeProblem(store, storePasswordFile, group);
+        if (storeProblem != null) {
+            throw new ParameterException(spec.commandLine(), storeProblem);
+        }
         String tracingProblem = tracingProblem(otlpEndpoint, traceSample);
         if (tracingProblem != null) {
             throw new ParameterException(spec.commandLine(), tracingProblem);
@@ -119,12 +135,47 @@ final class RunCommand implements Callable<Integer> {
                 mgmtHost, mgmtAllowRemote, healthPort == null ? -1 : healthPort, healthHost, metricsPort == null ? -1 : metricsPort,
                 metricsHost, !noConsole && onATerminal(),
                 noSeed || !Files.isDirectory(seed) ? null : seed, readyTimeout,
-                platformBundles.stream().map(p -> p.toAbsolutePath().normalize()).toList(), otlpEndpoint, traceSample);
+                platformBundles.stream().map(p -> p.toAbsolutePath().normalize()).toList(), otlpEndpoint, traceSample,
+                store == null ? null : new RuntimeLauncher.Store(store, storePasswordFile == null ? null
+                        : storePasswordFile.toAbsolutePath().normalize(), group));
         if (spec != null) {
             spec.commandLine().getOut().flush();
         }
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         return RuntimeLauncher.run(o, out, System.err);
+    }
+
+    /**
+     * @return what is wrong with the store's options, or null (the deployer reads the URL again, its parameters too); the
+     *         password never goes in the URL, which process lists, shell histories and logs show
+     */
+    static String storeProblem(String store, Path passwordFile, String group) {
+        if (store == null) {
+            return group != null || passwordFile != null ? "--group and --store-password-file are for a fleet instance: give"
+                    + " --store postgresql://HOST:PORT/DB too" : null;
+        }
+        java.net.URI uri = null;
+        try {
+            uri = new java.net.URI(store);
+        } catch (java.net.URISyntaxException e) {
+            // said below
+        }
+        if (uri != null && ((uri.getRawUserInfo() != null && uri.getRawUserInfo().contains(":"))
+                || (uri.getRawQuery() != null && uri.getRawQuery().toLowerCase(java.util.Locale.ROOT).matches("(.*&)?password=.*")))) {
+            return "--store must not carry the password (it would show in process lists and logs): put it in the"
+                    + " MOSAIC_STORE_PASSWORD environment variable or in a file given with --store-password-file";
+        }
+        if (uri == null || !("postgresql".equals(uri.getScheme()) || "postgres".equals(uri.getScheme())) || uri.getHost() == null
+                || uri.getPath() == null || uri.getPath().length() < 2) {
+            return "--store takes postgresql://[USER@]HOST[:PORT]/DATABASE[?sslmode=require], not '" + store + "'";
+        }
+        if (passwordFile != null && !Files.isReadable(passwordFile)) {
+            return "--store-password-file " + passwordFile + ": no such file, or not readable";
+        }
+        if (group != null && !group.matches("[A-Za-z0-9._-]{1,64}")) {
+            return "--group takes a name of letters, digits, '.', '_' and '-' (up to 64), such as us-east-1, not '" + group + "'";
+        }
+        return null;
     }
 
     /**

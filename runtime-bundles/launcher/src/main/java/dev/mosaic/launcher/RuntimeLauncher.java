@@ -43,7 +43,17 @@ final class RuntimeLauncher {
      */
     record Options(Path home, Path data, int port, String host, int mgmtPort, String mgmtHost, boolean mgmtAllowRemote,
             int healthPort, String healthHost, int metricsPort, String metricsHost, boolean console, Path seed,
-            long readyTimeoutSeconds, List<Path> platformBundles, String otlpEndpoint, String traceSample) {
+            long readyTimeoutSeconds, List<Path> platformBundles, String otlpEndpoint, String traceSample, Store store) {
+    }
+
+    /**
+     * A fleet instance's store.
+     *
+     * @param url postgresql://..., with no password
+     * @param passwordFile where the password is, or null ($MOSAIC_STORE_PASSWORD, or none)
+     * @param group the instance's group, or null for {@code default}
+     */
+    record Store(String url, Path passwordFile, String group) {
     }
 
     private RuntimeLauncher() {
@@ -135,6 +145,15 @@ final class RuntimeLauncher {
         }
         if (o.traceSample() != null) {
             config.put("mosaic.tracing.sample", o.traceSample());
+        }
+        if (o.store() != null) {
+            config.put("mosaic.store", o.store().url());
+            if (o.store().passwordFile() != null) {
+                config.put("mosaic.store.passwordFile", o.store().passwordFile().toString());
+            }
+            if (o.store().group() != null) {
+                config.put("mosaic.group", o.store().group());
+            }
         }
         config.put("gosh.args", o.console() ? "" : "--nointeractive");
 

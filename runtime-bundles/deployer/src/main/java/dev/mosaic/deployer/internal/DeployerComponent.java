@@ -34,7 +34,15 @@ import org.slf4j.LoggerFactory;
 import dev.mosaic.backends.Backends;
 import dev.mosaic.deployer.ChangeListener;
 import dev.mosaic.deployer.Deployer;
+import dev.mosaic.deployer.DeployException;
+import dev.mosaic.deployer.Fleet;
 import dev.mosaic.deployer.Restoring;
+import dev.mosaic.deployer.internal.fleet.FleetService;
+import dev.mosaic.deployer.internal.fleet.FleetSync;
+import dev.mosaic.deployer.internal.fleet.InstanceId;
+import dev.mosaic.deployer.internal.fleet.PgStore;
+import dev.mosaic.deployer.internal.fleet.StoreConfig;
+import dev.mosaic.deployer.internal.flow.RemoteApply;
 import dev.mosaic.deployer.internal.flow.ChangeProtocol;
 import dev.mosaic.deployer.internal.flow.Changes;
 import dev.mosaic.deployer.internal.flow.DeployerService;
@@ -99,7 +107,13 @@ public final class DeployerComponent {
     private BundleContext context;
     private FileChannel lockChannel;
     private FileLock lock;
-    private Journal journal;
+    private dev.mosaic.deployer.internal.store.ChangeLog journal;
+    /** In a fleet (a store configured): the store, this instance's id, what follows the store, the Fleet service. */
+    private PgStore pgStore;
+    private String instanceId;
+    private FleetSync fleetSync;
+    private RemoteApply remote;
+    private ServiceRegistration<Fleet> fleetRegistration;
     private PlatformPackages platform;
     private ServiceRegistration<ResolverHookFactory> hookRegistration;
     private ServiceRegistration<CollisionHook> collisionRegistration;
@@ -149,10 +163,29 @@ public final class DeployerComponent {
         lockDataDirectory(settings.data());
 
         ArtifactStore store = new ArtifactStore(settings.data().resolve("artifacts"));
-        journal = new Journal(settings.data().resolve("journal.jsonl"), JsonSupport.mapper());
-        RecordedState state = RecordedState.open(journal, new SnapshotFile(settings.data().resolve("snapshot.json"),
-                JsonSupport.mapper()), new HistoryArchive(settings.data().resolve("history"), JsonSupport.mapper(),
-                        settings.historyKeep(), 10_000), settings.snapshotEvery());
+        StoreConfig fleetStore = StoreConfig.from(context::getProperty, System::getenv);
+        RecordedState state;
+        if (fleetStore == null) {
+            journal = new Journal(settings.data().resolve("journal.jsonl"), JsonSupport.mapper());
+            state = RecordedState.open(journal, new SnapshotFile(settings.data().resolve("snapshot.json"),
+                    JsonSupport.mapper()), new HistoryArchive(settings.data().resolve("history"), JsonSupport.mapper(),
+                            settings.historyKeep(), 10_000), settings.snapshotEvery());
+        } else {
+            // the store is the journal; the data directory keeps this instance's id, token and artifact cache
+            instanceId = InstanceId.of(settings.data());
+            pgStore = new PgStore(fleetStore, instanceId, store, JsonSupport.mapper());
+            journal = pgStore;
+            try {
+                state = RecordedState.fromLog(pgStore);
+            } catch (IOException e) {
+                pgStore.close();
+                throw new IOException("the fleet's store " + fleetStore.display() + " cannot be read at start-up ("
+                        + e.getMessage() + "); an instance needs the store's state before it serves: start it when the store"
+                        + " answers", e);
+            }
+            LOG.info("fleet instance {} of group {}: the store {} is at revision {}", instanceId, fleetStore.group(),
+                    fleetStore.display(), state.sequence());
+        }
         int orphans = store.removeUnreferenced(state.read(Registry::artifactKeys));
         if (orphans > 0) {
             LOG.info("removed {} stored artifact(s) of changes that never committed", orphans);
@@ -167,6 +200,39 @@ public final class DeployerComponent {
         Views views = new Views(state, installer, gateway, context, leakWatch, settings, problems, this::instant);
         DeployerService service = new DeployerService(settings, state, store, installer, platform, changes, protocol, views,
                 listeners, problems, this::instant, backends, this::baseliner);
+
+        if (pgStore != null) {
+            PgStore pg = pgStore;
+            remote = service.remoteApply(new RemoteApply.Store() {
+                @Override
+                public java.util.List<dev.mosaic.deployer.internal.model.Event> after(long revision) throws IOException {
+                    return pg.after(revision);
+                }
+
+                @Override
+                public void fetchArtifact(String sha256, Path into) throws IOException {
+                    pg.fetchArtifact(sha256, into);
+                }
+            });
+            changes.beforeEach(() -> {
+                remote.catchUp(); // plan on the store's last revision: a change made on an older one would conflict
+                return null;
+            });
+            fleetSync = new FleetSync(pgStore, fleetStore.group(), () -> address(fleetStore), state::sequence, () -> {
+                String[] problem = new String[1];
+                changes.runInternal(() -> {
+                    try {
+                        remote.catchUp();
+                    } catch (DeployException e) {
+                        problem[0] = e.getMessage();
+                    }
+                });
+                return problem[0];
+            }, fleetStore.heartbeat().toMillis());
+            fleetSync.starting();
+            fleetRegistration = context.registerService(Fleet.class, new FleetService(pgStore, fleetSync, instanceId,
+                    state::sequence, fleetStore.heartbeat()), null);
+        }
 
         hookRegistration = context.registerService(ResolverHookFactory.class, hook, null);
         collisionRegistration = context.registerService(CollisionHook.class, new TenantCollisionHook(), null);
@@ -189,11 +255,26 @@ public final class DeployerComponent {
             }
         }, null));
         restorer = new Thread(() -> {
+            if (remote != null) {
+                long t0 = System.nanoTime();
+                try {
+                    int fetched = remote.fetchForRestore();
+                    if (fetched > 0) {
+                        LOG.info("fetched {} artifact(s) this instance did not have from the store in {} ms", fetched,
+                                (System.nanoTime() - t0) / 1_000_000);
+                    }
+                } catch (DeployException e) {
+                    LOG.error("fetching the artifacts of the recorded deployments from the store failed: {}", e.getMessage());
+                }
+            }
             try {
                 service.restore();
             } catch (RuntimeException | LinkageError e) {
                 // whatever went wrong, the runtime registers its Deployer: it must stay manageable
                 LOG.error("restoring the recorded deployments failed; serving what was restored", e);
+            }
+            if (fleetSync != null && !changes.closing()) {
+                fleetSync.start(); // catches up with what was committed during the restore, then follows the store
             }
             if (!changes.closing()) {
                 // the Deployer appears before Restoring goes: a watcher never sees neither
@@ -219,6 +300,12 @@ public final class DeployerComponent {
         ServiceRegistration<Deployer> r = registration;
         if (r != null) {
             r.unregister();
+        }
+        if (fleetRegistration != null) {
+            fleetRegistration.unregister();
+        }
+        if (fleetSync != null) {
+            fleetSync.close();
         }
         changes.lastly(() -> {
             hookRegistration.unregister();
@@ -246,6 +333,23 @@ public final class DeployerComponent {
             lockChannel.close();
             throw new IllegalStateException("data directory " + data + " is in use by another Mosaic runtime; give this one its own --data");
         }
+    }
+
+    /** @return this instance's device address, as the fleet lists it: host name and the port the gateway listens on */
+    private String address(StoreConfig config) {
+        String host;
+        try {
+            host = java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            host = "localhost";
+        }
+        int port;
+        try {
+            port = gateway.port();
+        } catch (RuntimeException e) {
+            port = -1;
+        }
+        return port > 0 ? host + ":" + port : host;
     }
 
     private void unregisterRestoring() {

@@ -29,6 +29,7 @@ import org.objectweb.asm.commons.Remapper;
  * <pre>
  *   model       the vocabulary and the registry (no framework, no I/O)
  *   store       journal and artifact store           -> model
+ *   fleet       the fleet's store (PostgreSQL) and following it -> model, store
  *   checks      what an upload or an argument may be -> model
  *   plan        who is bound to what, who moves      -> model
  *   framework   installing, wiring, retiring bundles -> model, store, plan
@@ -46,11 +47,12 @@ class PackageIsolationTest {
     private static final Map<String, Set<String>> ALLOWED = Map.of(
             "model", Set.of(),
             "store", Set.of("model"),
+            "fleet", Set.of("model", "store"),
             "checks", Set.of("model"),
             "plan", Set.of("model"),
             "framework", Set.of("model", "store", "plan"),
             "flow", Set.of("model", "store", "checks", "plan", "framework"),
-            "", Set.of("model", "store", "checks", "plan", "framework", "flow"),
+            "", Set.of("model", "store", "fleet", "checks", "plan", "framework", "flow"),
             "api", Set.of());
 
     @Test

@@ -87,6 +87,13 @@ final class ApiRequest {
                 + limit + "'");
     }
 
+    /** Whether a change in a fleet answers at commit, not once applied everywhere ({@code X-Mosaic-Async} or {@code ?async}). */
+    boolean async() {
+        String h = request.getHeaders().get("X-Mosaic-Async");
+        String q = query("async");
+        return "true".equalsIgnoreCase(h) || "true".equalsIgnoreCase(q) || (q != null && q.isEmpty());
+    }
+
     /** Whether the caller asked for the console's tables. */
     boolean wantsText() {
         String accept = request.getHeaders().get(HttpHeader.ACCEPT);

@@ -64,6 +64,14 @@ final class ApiRoutes {
         void answered(ApiRequest request, String template, int status, long nanos);
     }
 
+    /** In a fleet: changes wait for the instances, and the answers say when this one is stale. */
+    private volatile FleetViews fleet = new FleetViews(() -> null, java.time.Duration.ZERO);
+
+    ApiRoutes inFleet(FleetViews views) {
+        this.fleet = views;
+        return this;
+    }
+
     ApiRoutes timedBy(Timer t) {
         this.timer = t;
         return this;
@@ -112,6 +120,7 @@ final class ApiRoutes {
         route("GET", "/sunset", (r, d, i) -> d.sunsetCandidates(r.query("env"), r.query("unusedFor")));
         route("POST", "/sunset", (r, d, i) -> d.sunset(r.query("env"), r.query("module"), r.query("version"),
                 r.query("unusedFor"), r.actor(), r.flag("dryRun")));
+        route("GET", "/fleet", (r, d, i) -> fleet.list());
         route("GET", "/health", (r, d, i) -> {
             Health health = d.health();
             return health.status() == Health.Status.OK ? health : new Answers.Status(503, health);
@@ -209,8 +218,10 @@ final class ApiRoutes {
                 return true;
             }
             try {
+                fleet.markStale(response);
                 Object body = call.answer(r, d, i);
                 int status = body instanceof DeployResult dr && dr.changed() && "POST".equals(request.getMethod()) ? 201 : 200;
+                body = fleet.afterChange(body, r, response);
                 if (body instanceof DeployResult dr && dr.dryRun() && !dr.problems().isEmpty()
                         || body instanceof PolicyReport report && !report.allowed()) {
                     // a dry run answers what the change would do; this says the change itself would be refused

@@ -31,6 +31,12 @@ final class Formats {
         if (value instanceof DeployResult r) {
             return result(r);
         }
+        if (value instanceof FleetViews.Converged c) {
+            return c.text();
+        }
+        if (value instanceof FleetViews.Listing l) {
+            return l.text();
+        }
         if (value instanceof List<?> list && !list.isEmpty()) {
             Object first = list.get(0);
             if (first instanceof RouteView) {

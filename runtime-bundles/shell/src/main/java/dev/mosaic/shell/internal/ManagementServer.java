@@ -74,9 +74,43 @@ public final class ManagementServer implements ManagementApi {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile Backends backends;
 
+    private volatile dev.mosaic.deployer.Fleet fleet;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    void bindFleet(dev.mosaic.deployer.Fleet f) {
+        fleet = f;
+        announce();
+    }
+
+    void unbindFleet(dev.mosaic.deployer.Fleet f) {
+        if (fleet == f) {
+            fleet = null;
+        }
+    }
+
+    /** In a fleet: this runtime's token is accepted by every instance, and the fleet's by this one. */
+    private void announce() {
+        dev.mosaic.deployer.Fleet f = fleet;
+        Tokens t = tokens;
+        String u = url;
+        if (f == null || t == null || u == null) {
+            return; // activate announces once it has all three
+        }
+        t.alsoAccept(presented -> {
+            dev.mosaic.deployer.Fleet current = fleet;
+            return current != null && current.accepts(presented);
+        });
+        try {
+            f.announce(u, t.value());
+        } catch (dev.mosaic.deployer.DeployException e) {
+            LOG.warn("this instance's management token could not be announced to the fleet ({}); other instances do not"
+                    + " accept it until it is (at the next start)", e.getMessage());
+        }
+    }
+
     private Server server;
-    private Tokens tokens;
-    private String url;
+    private volatile Tokens tokens;
+    private volatile String url;
     private String healthUrl;
 
     /** Why the deployer or insight is not there yet (the API's 503, the probe and the console say the same). */
@@ -109,6 +143,8 @@ public final class ManagementServer implements ManagementApi {
         mappings.addMapping(new ServletPathSpec("/metrics"), new BearerAuth(tokens, failures, metrics));
         new ApiRoutes(() -> deployer, () -> insight, () -> restoring, () -> backends, () -> gateway, calls, () -> logs,
                 next -> new BearerAuth(tokens, failures, next), maxUpload)
+                .inFleet(new FleetViews(() -> fleet, java.time.Duration.ofMillis(Long.parseLong(property(context,
+                        "mosaic.fleet.awaitMillis", "30000")))))
                 .timedBy((r, template, status, nanos) -> {
                     metrics.managementCall(template, r.method(), status, nanos);
                     if (!r.method().equals("GET")) {
@@ -161,6 +197,7 @@ public final class ManagementServer implements ManagementApi {
         }
         url = "http://" + hostForUrl(host) + ":" + connector.getLocalPort() + ApiRoutes.PREFIX;
         LOG.info("management API on {} (token from {})", url, tokens.source());
+        announce();
         if (metricsConnector != null) {
             String metricsHost = metricsConnector.getHost();
             LOG.info("metrics on http://{}:{}/metrics (no token; nothing else is served there)", hostForUrl(metricsHost),

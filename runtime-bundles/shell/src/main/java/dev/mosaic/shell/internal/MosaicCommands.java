@@ -57,6 +57,7 @@ import dev.mosaic.insight.Uptake;
         "osgi.command.function=uptake",
         "osgi.command.function=graph",
         "osgi.command.function=health",
+        "osgi.command.function=fleet",
         "osgi.command.function=backend",
         "osgi.command.function=backends",
         "osgi.command.function=call",
@@ -87,6 +88,9 @@ public final class MosaicCommands {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile dev.mosaic.logs.RuntimeLogs logs;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile dev.mosaic.deployer.Fleet fleet;
 
     private RouteCalls calls;
 
@@ -381,9 +385,14 @@ public final class MosaicCommands {
         return deployer().health();
     }
 
+    @Descriptor("the fleet's instances (with a store): group, address, applied revision, lag, health, last heartbeat")
+    public Object fleet() throws DeployException, Answers.ApiError {
+        return new FleetViews(() -> fleet, java.time.Duration.ZERO).list();
+    }
+
     /** What {@code help mosaic} shows: Gogo's help looks a command up by name, so the scope has a command of its name. */
     static final String SCOPE_HELP = "Mosaic's commands (scope mosaic), the same as the CLI's: deploy, check, ls, routes, yank,"
-            + " unyank, rollback, undeploy, adopt, history, promote, ttl, sunset, dependents, deps, uptake, graph, health, backend,"
+            + " unyank, rollback, undeploy, adopt, history, promote, ttl, sunset, dependents, deps, uptake, graph, health, fleet, backend,"
             + " backends, call, loglevel (log-level in the CLI)."
             + " Type 'mosaic' for one line on each, 'help <command>' for its options";
 

@@ -21,6 +21,8 @@ final class Tokens {
 
     private final byte[] token;
     private final String source;
+    /** Tokens valid elsewhere that this runtime accepts too: a fleet's (see {@link dev.mosaic.deployer.Fleet#accepts}). */
+    private volatile java.util.function.Predicate<String> others;
 
     private Tokens(String token, String source) {
         this.token = token.getBytes(StandardCharsets.UTF_8);
@@ -59,7 +61,21 @@ final class Tokens {
         if (presented == null) {
             return false;
         }
-        return MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8));
+        if (MessageDigest.isEqual(token, presented.getBytes(StandardCharsets.UTF_8))) {
+            return true;
+        }
+        java.util.function.Predicate<String> o = others;
+        return o != null && o.test(presented);
+    }
+
+    /** Accepts the tokens the predicate accepts too (null: only this runtime's). */
+    void alsoAccept(java.util.function.Predicate<String> accepted) {
+        this.others = accepted;
+    }
+
+    /** @return the token itself, to announce to the fleet (never logged) */
+    String value() {
+        return new String(token, StandardCharsets.UTF_8);
     }
 
     String source() {

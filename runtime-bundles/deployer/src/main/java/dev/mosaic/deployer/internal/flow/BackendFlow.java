@@ -123,7 +123,8 @@ final class BackendFlow {
         all.forEach(egress::apply);
     }
 
-    private void apply(String env) {
+    /** Hands the environment's declared backends to the egress (after a change to them, here or elsewhere in the fleet). */
+    void apply(String env) {
         egress.apply(env, ctx.state().read(r -> r.backends(env)));
     }
 

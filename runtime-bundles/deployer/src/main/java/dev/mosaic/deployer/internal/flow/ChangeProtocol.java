@@ -82,6 +82,22 @@ public final class ChangeProtocol {
      * @throws DeployException if it failed before it was recorded; then nothing changed
      */
     public long carryOut(Plan plan) throws DeployException {
+        return carryOut(plan, true);
+    }
+
+    /**
+     * Carries out a change another instance of the fleet committed: the same steps, but the
+     * record is only the registry taking the change in (with the last plan, when a change that
+     * touches several environments is one plan each: {@code committed} is null for the others).
+     */
+    public void carryOutCommitted(Plan plan, Event committed) throws DeployException {
+        carryOut(plan, false);
+        if (committed != null) {
+            state.applyCommitted(committed);
+        }
+    }
+
+    private long carryOut(Plan plan, boolean record) throws DeployException {
         Event event = plan.event();
         Change change = new Change(Operation.parse(event.op), event.env, event.name, event.version);
         Map<UnitKey, Bundle> leaving = new LinkedHashMap<>();
@@ -102,18 +118,20 @@ public final class ChangeProtocol {
         check(plan.env(), installed, joiningAdapters, leavingAdapters);
         listeners.tell(Phase.PREPARED, change);
 
-        // record
-        try {
-            Artifact artifact = event.artifact;
-            if (plan.upload() != null) {
-                store.commit(plan.upload(), artifact.name(), artifact.version());
+        // record (a change committed by another instance of the fleet is in the store already)
+        if (record) {
+            try {
+                Artifact artifact = event.artifact;
+                if (plan.upload() != null) {
+                    store.commit(plan.upload(), artifact.name(), artifact.version());
+                }
+                event.time = now.get();
+                state.record(event);
+            } catch (IOException | DeployException e) {
+                installer.discard(installed.values());
+                throw e instanceof DeployException d ? d : new DeployException(DeployException.INTERNAL,
+                        "could not store the artifact (" + e.getMessage() + "); nothing changed", e);
             }
-            event.time = now.get();
-            state.record(event);
-        } catch (IOException | DeployException e) {
-            installer.discard(installed.values());
-            throw e instanceof DeployException d ? d : new DeployException(DeployException.INTERNAL,
-                    "could not store the artifact (" + e.getMessage() + "); nothing changed", e);
         }
         listeners.tell(Phase.RECORDED, change);
 

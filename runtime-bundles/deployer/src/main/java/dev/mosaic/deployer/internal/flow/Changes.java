@@ -26,6 +26,8 @@ public final class Changes {
     }
 
     private final ReentrantLock lock = new ReentrantLock(true);
+    /** Run before every change, under the lock (a fleet instance first applies what others committed); may be null. */
+    private volatile Body<Void> before;
     private volatile boolean closing;
     /** The thread running the change in progress, if any. */
     private volatile Thread running;
@@ -40,10 +42,19 @@ public final class Changes {
             if (closing) {
                 throw new DeployException(DeployException.INTERNAL, "the runtime is shutting down; try again after it restarts");
             }
-            return onItsOwnThread(body);
+            Body<Void> first = before;
+            return onItsOwnThread(first == null ? body : () -> {
+                first.run();
+                return body.run();
+            });
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Has every change first run {@code first}, under the lock, on the change's thread; a refusal refuses the change. */
+    public void beforeEach(Body<Void> first) {
+        this.before = first;
     }
 
     /** Runs work of the runtime's own (restore, expiry) under the lock; nothing if closing. */

@@ -69,6 +69,11 @@ public final class DeployerService implements Deployer {
         restore.removeStrayTenants(context);
     }
 
+    /** @return what applies the changes other instances of the fleet commit to the store */
+    public RemoteApply remoteApply(RemoteApply.Store store) {
+        return new RemoteApply(ctx, backends, store);
+    }
+
     /** Restores the recorded deployments (seeding an empty registry); for the component's restore thread. */
     public void restore() {
         restore.restore();

@@ -12,6 +12,7 @@ import dev.mosaic.deployer.DeployException;
 import dev.mosaic.deployer.internal.model.Event;
 import dev.mosaic.deployer.internal.model.Registry;
 import dev.mosaic.deployer.internal.model.Snapshot;
+import dev.mosaic.deployer.internal.store.ChangeLog;
 import dev.mosaic.deployer.internal.store.HistoryArchive;
 import dev.mosaic.deployer.internal.store.Journal;
 import dev.mosaic.deployer.internal.store.SnapshotFile;
@@ -34,7 +35,7 @@ public final class RecordedState {
 
     private static final Logger LOG = LoggerFactory.getLogger(RecordedState.class);
 
-    private final Journal journal;
+    private final ChangeLog journal;
     private final SnapshotFile snapshots;
     private final HistoryArchive history;
     private final int snapshotEvery;
@@ -44,7 +45,7 @@ public final class RecordedState {
     /** When to try again after a snapshot failed (changes in the journal). */
     private int nextAttempt;
 
-    private RecordedState(Journal journal, SnapshotFile snapshots, HistoryArchive history, int snapshotEvery, Registry restored,
+    private RecordedState(ChangeLog journal, SnapshotFile snapshots, HistoryArchive history, int snapshotEvery, Registry restored,
             int inJournal) {
         this.journal = journal;
         this.snapshots = snapshots;
@@ -60,7 +61,7 @@ public final class RecordedState {
      *
      * @param snapshotEvery after how many changes in the journal it is snapshotted and emptied
      */
-    public static RecordedState open(Journal journal, SnapshotFile snapshots, HistoryArchive history, int snapshotEvery)
+    public static RecordedState open(ChangeLog journal, SnapshotFile snapshots, HistoryArchive history, int snapshotEvery)
             throws IOException {
         Snapshot snapshot = snapshots.read();
         Registry registry = snapshot == null ? new Registry() : Registry.restore(snapshot);
@@ -85,8 +86,20 @@ public final class RecordedState {
         return state;
     }
 
+    /**
+     * Restores the registry from a log that keeps every change (a fleet's revision log): no
+     * snapshot, no archive; the history is the log's, kept in memory.
+     */
+    public static RecordedState fromLog(ChangeLog log) throws IOException {
+        Registry registry = new Registry();
+        for (Event e : log.open()) {
+            registry.apply(e);
+        }
+        return new RecordedState(log, null, null, Integer.MAX_VALUE, registry, 0);
+    }
+
     /** For tests of what plans and flows do with a registry: a state that keeps its changes in memory only. */
-    static RecordedState inMemory(Journal journal, Registry restored) {
+    static RecordedState inMemory(ChangeLog journal, Registry restored) {
         return new RecordedState(journal, null, null, Integer.MAX_VALUE, restored, 0);
     }
 
@@ -121,16 +134,38 @@ public final class RecordedState {
         event.seq = registry.sequence() + 1;
         try {
             journal.append(event);
+        } catch (ChangeLog.Conflict e) {
+            throw new DeployException(DeployException.CONFLICT, e.getMessage() + "; nothing changed here: try again (this"
+                    + " instance applies the other change first)", e);
+        } catch (ChangeLog.Unavailable e) {
+            throw new DeployException(DeployException.STORE_UNAVAILABLE, e.getMessage(), e);
         } catch (IOException e) {
             throw new DeployException(DeployException.INTERNAL, "could not record the change durably ("
                     + e.getMessage() + "); nothing changed", e);
         }
         registry.apply(event);
         inJournal++;
-        if (inJournal >= nextAttempt && snapshots != null) {
+        if (inJournal >= nextAttempt && snapshots != null && journal.snapshots()) {
             snapshot();
         }
         return event.seq;
+    }
+
+    /** @return the sequence number of the last change applied */
+    public synchronized long sequence() {
+        return registry.sequence();
+    }
+
+    /**
+     * Applies a change another instance committed to the log (it is not written again).
+     *
+     * @throws IllegalStateException if it is not the next one
+     */
+    public synchronized void applyCommitted(Event event) {
+        if (event.seq != registry.sequence() + 1) {
+            throw new IllegalStateException("change " + event.seq + " is not the next after " + registry.sequence());
+        }
+        registry.apply(event);
     }
 
     /**

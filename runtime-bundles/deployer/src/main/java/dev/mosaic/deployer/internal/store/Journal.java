@@ -23,7 +23,7 @@ import dev.mosaic.deployer.internal.model.Event;
  * damaged line with valid lines after it means the file was damaged some other way: opening
  * fails and says where, rather than dropping history silently.
  */
-public final class Journal implements AutoCloseable {
+public final class Journal implements ChangeLog {
 
     private final Path file;
     private final ObjectMapper mapper;
@@ -35,6 +35,7 @@ public final class Journal implements AutoCloseable {
     }
 
     /** Reads the committed events, repairs a torn tail, and opens the journal for appending. */
+    @Override
     public List<Event> open() throws IOException {
         List<Event> events = new ArrayList<>();
         Files.createDirectories(file.getParent());
@@ -95,6 +96,7 @@ public final class Journal implements AutoCloseable {
     }
 
     /** Appends the event and forces it to disk: when this returns, the change is committed. */
+    @Override
     public void append(Event event) throws IOException {
         byte[] line = (mapper.writeValueAsString(event) + "\n").getBytes(StandardCharsets.UTF_8);
         long before = channel.position();
@@ -121,6 +123,7 @@ public final class Journal implements AutoCloseable {
      * truncation is one system call, forced to disk: a crash leaves the journal whole (the
      * restart skips what the snapshot holds) or empty.
      */
+    @Override
     public void reset() throws IOException {
         channel.truncate(0);
         channel.force(true);

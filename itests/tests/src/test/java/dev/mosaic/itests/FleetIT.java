@@ -1,0 +1,456 @@
+package dev.mosaic.itests;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
+import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
+import org.junit.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * A fleet: runtime processes ({@code bin/mosaic run --store postgresql://...}) sharing one
+ * PostgreSQL, started by the test ({@link ThrowawayPostgres}); each test has a database of its
+ * own. Deploys through one instance serve on all, a release under load moves every instance
+ * once with no failed request, tokens are the fleet's, changes from two instances at once
+ * conflict cleanly, the store going away leaves every instance serving and they catch up, an
+ * instance killed during an apply and one joining late come up with the store's state, and two
+ * instances starting on an empty store migrate it once.
+ */
+public class FleetIT {
+
+    private static final String TV = "dev.mosaic.examples.tv-home";
+    private static ThrowawayPostgres pg;
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    @BeforeClass
+    public static void startPostgres() throws Exception {
+        pg = ThrowawayPostgres.start();
+    }
+
+    @AfterClass
+    public static void stopPostgres() throws Exception {
+        if (pg != null) {
+            pg.close();
+        }
+    }
+
+    private static Path example(String file) {
+        return LaunchedRuntime.dist().resolve("examples").resolve(file);
+    }
+
+    /** @return the URL of a new, empty database of the test server */
+    private static String newStore() throws Exception {
+        String db = "fleet_" + DATABASES.incrementAndGet();
+        try (Connection c = pg.connect("postgres")) {
+            c.createStatement().execute("CREATE DATABASE " + db);
+        }
+        return "postgresql://mosaic@127.0.0.1:" + pg.port + "/" + db;
+    }
+
+    /** Starts an instance: the password from the environment, as an operator's service file would give it. */
+    private static LaunchedRuntime instance(String store, String group, Path data) throws Exception {
+        return LaunchedRuntime.start(data, List.of(), List.of("--no-console", "--no-seed", "--store", store, "--group", group),
+                Map.of("MOSAIC_STORE_PASSWORD", pg.password));
+    }
+
+    /** Starts instances at once (as a fleet's machines boot), each with a new data directory. */
+    private static List<LaunchedRuntime> instances(String store, String... groups) throws Exception {
+        List<CompletableFuture<LaunchedRuntime>> starting = new ArrayList<>();
+        for (String g : groups) {
+            starting.add(CompletableFuture.supplyAsync(() -> {
+                try {
+                    return instance(store, g, LaunchedRuntime.newDataDir());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+        }
+        List<LaunchedRuntime> all = new ArrayList<>();
+        for (CompletableFuture<LaunchedRuntime> f : starting) {
+            all.add(f.get(3, TimeUnit.MINUTES));
+        }
+        return all;
+    }
+
+    private static void closeAll(List<LaunchedRuntime> all) throws Exception {
+        for (LaunchedRuntime rt : all) {
+            rt.close();
+        }
+    }
+
+    private static LaunchedRuntime.CliResult deploy(LaunchedRuntime through, String jar, String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of("deploy", example(jar).toString()));
+        args.addAll(List.of(more));
+        return through.cli(args.toArray(String[]::new));
+    }
+
+    private static void assertDeployed(LaunchedRuntime.CliResult r, int instances) {
+        assertEquals(r.out() + r.err(), 0, r.exit());
+        assertTrue(r.out(), r.out().contains("applied by all " + instances + " live instance(s)"));
+    }
+
+    private static JsonNode tvHome(LaunchedRuntime rt) throws Exception {
+        return rt.json("/tv/home");
+    }
+
+    @Test
+    public void aDeployThroughOneInstanceServesOnAllAndEveryInstanceAcceptsTheFleetsTokens() throws Exception {
+        String store = newStore();
+        List<LaunchedRuntime> fleet = instances(store, "us-east-1", "us-east-1", "eu-west-1");
+        LaunchedRuntime late = null;
+        try {
+            LaunchedRuntime a = fleet.get(0);
+            LaunchedRuntime b = fleet.get(1);
+            LaunchedRuntime c = fleet.get(2);
+            assertDeployed(deploy(a, "seed/catalog-1.0.0.jar"), 3);
+            assertDeployed(deploy(a, "seed/catalog-1.1.0.jar"), 3);
+            assertDeployed(deploy(a, "seed/tv-home-1.0.0.jar"), 3);
+            for (LaunchedRuntime rt : fleet) {
+                // the call answered once every instance applied it: each serves it now, with no wait
+                assertEquals("1.1.0", tvHome(rt).get("moduleVersion").asText());
+            }
+
+            // the fleet, read through another instance than the one deployed through, with the first one's token
+            LaunchedRuntime.CliResult listed = LaunchedRuntime.CliResult.run(List.of("fleet", "--json", "--url", b.mgmtUrl,
+                    "--data", a.data.toString()));
+            assertEquals(listed.err(), 0, listed.exit());
+            JsonNode f = LaunchedRuntime.JSON.readTree(listed.out());
+            assertEquals(3, f.get("instances").size());
+            for (JsonNode i : f.get("instances")) {
+                assertTrue(i.toString(), i.get("live").asBoolean());
+                assertEquals(i.toString(), 3, i.get("applied").asLong());
+                assertEquals(i.toString(), 0, i.get("lag").asLong());
+                assertEquals(i.toString(), "ok", i.get("health").asText());
+                assertTrue(i.toString(), i.get("address").asText().endsWith(":" + portOf(fleet, i.get("id").asText())));
+            }
+            assertEquals(List.of("eu-west-1", "us-east-1", "us-east-1"), groups(f));
+            String table = LaunchedRuntime.CliResult.run(List.of("fleet", "--url", c.mgmtUrl, "--data", c.data.toString())).out();
+            assertTrue(table, table.contains("GROUP") && table.contains("eu-west-1") && table.contains(" *"));
+
+            // tokens: each instance's is accepted by every other; a wrong one by none
+            for (LaunchedRuntime issuer : fleet) {
+                for (LaunchedRuntime asked : fleet) {
+                    assertEquals(200, call(asked, Files.readString(issuer.data.resolve("mgmt-token")).trim(), "/deployments"));
+                }
+            }
+            assertEquals(401, call(b, "not-the-token", "/deployments"));
+
+            // a release under load on all three: each instance's answers move from 1.1.0 to 1.2.0 once, none fails
+            try (DeviceLoad load = new DeviceLoad(fleet, "/tv/home")) {
+                load.awaitAnswers(50);
+                assertDeployed(deploy(b, "catalog-1.2.0.jar"), 3);
+                load.awaitAnswers(50);
+                load.stop();
+                assertEquals("failed requests: " + load.failures, 0, load.failed.get());
+                for (int i = 0; i < fleet.size(); i++) {
+                    assertEquals("instance " + i + "'s module versions, in the order it answered",
+                            List.of("1.1.0", "1.2.0"), load.versions.get(i));
+                }
+            }
+
+            // a change answered at commit (--async) tells its revision; an instance killed (kill -9) while it may be
+            // applying it comes back with the store's state
+            LaunchedRuntime.CliResult async = deploy(a, "tv-home-1.1.0.jar", "--async", "--json");
+            assertEquals(async.err(), 0, async.exit());
+            assertFalse(async.out(), async.out().contains("\"fleet\""));
+            c.kill();
+            LaunchedRuntime c2 = instance(store, "eu-west-1", c.data);
+            fleet.set(2, c2);
+            assertEquals("1.1.0", tvHome(c2).get("adapterVersion").asText());
+            assertEquals("1.2.0", tvHome(c2).get("moduleVersion").asText());
+
+            // a fourth instance joining late serves the current state as soon as it says it is ready
+            late = instance(store, "ap-south-1", LaunchedRuntime.newDataDir());
+            assertEquals("1.1.0", tvHome(late).get("adapterVersion").asText());
+            assertEquals("1.2.0", tvHome(late).get("moduleVersion").asText());
+
+            // the store password was never in a log or on a command line
+            for (LaunchedRuntime rt : List.of(a, b, c2, late)) {
+                assertFalse(rt.log().contains(pg.password));
+                assertFalse(String.join("\n", rt.stdout()).contains(pg.password));
+                assertFalse(ProcessHandle.of(rt.process.pid()).flatMap(h -> h.info().commandLine()).orElse("")
+                        .contains(pg.password));
+            }
+        } finally {
+            closeAll(fleet);
+            if (late != null) {
+                late.close();
+            }
+        }
+    }
+
+    private static int portOf(List<LaunchedRuntime> fleet, String id) throws Exception {
+        for (LaunchedRuntime rt : fleet) {
+            if (Files.readString(rt.data.resolve("instance-id")).strip().equals(id)) {
+                return rt.port;
+            }
+        }
+        fail("no instance has id " + id);
+        return -1;
+    }
+
+    private static List<String> groups(JsonNode fleet) {
+        List<String> g = new ArrayList<>();
+        fleet.get("instances").forEach(i -> g.add(i.get("group").asText()));
+        return g;
+    }
+
+    private static int call(LaunchedRuntime rt, String token, String path) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(rt.mgmtUrl + path)).header("Authorization", "Bearer " + token)
+                .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    @Test
+    public void changesFromTwoInstancesAtOnceOneWinsTheOtherConflictsCleanlyAndMayRetry() throws Exception {
+        String store = newStore();
+        List<LaunchedRuntime> fleet = instances(store, "a", "b");
+        try {
+            assertDeployed(deploy(fleet.get(0), "seed/catalog-1.0.0.jar"), 2);
+            String[][] pairs = { { "seed/catalog-1.1.0.jar", "seed/catalog-2.0.0.jar" }, { "seed/tv-home-1.0.0.jar",
+                    "seed/mobile-home-1.0.0.jar" } };
+            int conflicts = 0;
+            ExecutorService two = Executors.newFixedThreadPool(2);
+            try {
+                for (String[] pair : pairs) {
+                    List<Future<LaunchedRuntime.CliResult>> both = new ArrayList<>();
+                    for (int i = 0; i < 2; i++) {
+                        LaunchedRuntime through = fleet.get(i);
+                        String jar = pair[i];
+                        both.add(two.submit((Callable<LaunchedRuntime.CliResult>) () -> deploy(through, jar)));
+                    }
+                    for (int i = 0; i < 2; i++) {
+                        LaunchedRuntime.CliResult r = both.get(i).get(2, TimeUnit.MINUTES);
+                        if (r.exit() != 0) {
+                            // the loser: told plainly, nothing changed, and trying again goes through
+                            assertTrue(r.err(), r.err().contains("[conflict, HTTP 409]"));
+                            conflicts++;
+                            assertDeployed(deploy(fleet.get(i), pair[i]), 2);
+                        }
+                    }
+                }
+            } finally {
+                two.shutdownNow();
+            }
+            System.out.println("concurrent changes: " + conflicts + " conflict(s) in " + pairs.length + " rounds");
+            for (LaunchedRuntime rt : fleet) {
+                assertEquals(200, rt.get("/tv/home").statusCode());
+                assertEquals(200, rt.get("/mobile/home").statusCode());
+            }
+            try (Connection c = pg.connect(store.substring(store.lastIndexOf('/') + 1));
+                    ResultSet r = c.createStatement().executeQuery("SELECT count(*), max(revision) FROM mosaic_revisions")) {
+                r.next();
+                assertEquals("one revision per change, no gap, none twice", r.getLong(1), r.getLong(2));
+                assertEquals(5, r.getLong(1));
+            }
+        } finally {
+            closeAll(fleet);
+        }
+    }
+
+    @Test
+    public void whileTheStoreIsAwayInstancesServeAndSaySoChangesAreRefusedAndTheyCatchUpWhenItIsBack() throws Exception {
+        String store = newStore();
+        List<LaunchedRuntime> fleet = instances(store, "a", "b");
+        try {
+            LaunchedRuntime a = fleet.get(0);
+            LaunchedRuntime b = fleet.get(1);
+            assertDeployed(deploy(a, "seed/catalog-1.0.0.jar"), 2);
+            assertDeployed(deploy(a, "seed/tv-home-1.0.0.jar"), 2);
+            try (DeviceLoad load = new DeviceLoad(fleet, "/tv/home")) {
+                load.awaitAnswers(20);
+                pg.stopServer();
+                // devices are served throughout; the management API answers reads from what was applied, saying so
+                String token = Files.readString(a.data.resolve("mgmt-token")).trim();
+                HttpResponse<String> read = await(() -> HTTP.send(HttpRequest.newBuilder(URI.create(a.mgmtUrl + "/deployments"))
+                        .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString()),
+                        r -> r.headers().firstValue("X-Mosaic-Stale").isPresent());
+                assertEquals(200, read.statusCode());
+                assertTrue(read.body(), read.body().contains(TV));
+                LaunchedRuntime.CliResult refused = deploy(a, "seed/catalog-1.1.0.jar");
+                assertEquals(1, refused.exit());
+                assertTrue(refused.err(), refused.err().contains("[store_unavailable, HTTP 503]"));
+                assertTrue(refused.err(), refused.err().contains("nothing was changed"));
+                JsonNode listed = LaunchedRuntime.JSON.readTree(b.cli("fleet", "--json").out());
+                assertFalse(listed.toString(), listed.get("store").get("reachable").asBoolean());
+                load.awaitAnswers(20);
+
+                pg.startServer();
+                LaunchedRuntime.CliResult deployed = await(() -> deploy(a, "seed/catalog-1.1.0.jar"), r -> r.exit() == 0);
+                assertTrue(deployed.out(), deployed.out().contains("applied by all 2 live instance(s)"));
+                load.awaitAnswers(20);
+                load.stop();
+                assertEquals("failed requests: " + load.failures, 0, load.failed.get());
+            }
+            for (LaunchedRuntime rt : fleet) {
+                assertEquals("the release made after the outage took effect everywhere", "1.1.0",
+                        tvHome(rt).get("moduleVersion").asText());
+            }
+        } finally {
+            if (!Files.exists(pg.data.resolve("postmaster.pid"))) {
+                pg.startServer();
+            }
+            closeAll(fleet);
+        }
+    }
+
+    @Test
+    public void twoInstancesStartingOnAnEmptyStoreMigrateItOnce() throws Exception {
+        String store = newStore();
+        List<LaunchedRuntime> fleet = instances(store, "a", "b");
+        try {
+            int migrated = 0;
+            for (LaunchedRuntime rt : fleet) {
+                migrated += rt.log().contains("store schema migrated to version 1") ? 1 : 0;
+            }
+            assertEquals(1, migrated);
+            try (Connection c = pg.connect(store.substring(store.lastIndexOf('/') + 1));
+                    ResultSet r = c.createStatement().executeQuery("SELECT version FROM mosaic_schema ORDER BY version")) {
+                assertTrue(r.next());
+                assertEquals(1, r.getInt(1));
+                assertFalse(r.next());
+            }
+        } finally {
+            closeAll(fleet);
+        }
+    }
+
+    @Test
+    public void aStoreUrlCarryingThePasswordIsRefusedBeforeAnythingStarts() throws Exception {
+        Path data = LaunchedRuntime.newDataDir();
+        LaunchedRuntime.CliResult r = LaunchedRuntime.CliResult.run(List.of("run", "--no-console", "--data", data.toString(),
+                "--store", "postgresql://mosaic:hunter2@127.0.0.1:" + pg.port + "/mosaic"));
+        assertEquals(2, r.exit());
+        assertTrue(r.err(), r.err().contains("must not carry the password") && r.err().contains("MOSAIC_STORE_PASSWORD"));
+        r = LaunchedRuntime.CliResult.run(List.of("run", "--no-console", "--data", data.toString(), "--store",
+                "mysql://127.0.0.1/mosaic"));
+        assertEquals(2, r.exit());
+        assertTrue(r.err(), r.err().contains("--store takes postgresql://"));
+        // the same command with the password where it belongs starts (the other tests run fleets this way)
+        try (LaunchedRuntime rt = LaunchedRuntime.start(data, List.of(), List.of("--no-console", "--no-seed", "--store",
+                newStore(), "--store-password-file", pg.passwordFile.toString()))) {
+            assertNotNull(rt.mgmtUrl);
+            assertEquals(200, call(rt, Files.readString(data.resolve("mgmt-token")).trim(), "/fleet"));
+        }
+    }
+
+    interface Attempt<T> {
+        T get() throws Exception;
+    }
+
+    /** @return the first answer that satisfies the condition, within a minute */
+    private static <T> T await(Attempt<T> attempt, java.util.function.Predicate<T> done) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        T last = null;
+        while (System.nanoTime() < deadline) {
+            last = attempt.get();
+            if (done.test(last)) {
+                return last;
+            }
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+        fail("never happened; last: " + last);
+        return null;
+    }
+
+    /**
+     * Device requests to each instance in turn, one thread per instance, as fast as they are
+     * answered: every answer that is not a 200 counts as failed; each instance's module versions
+     * are kept in the order it answered them, once per change.
+     */
+    static final class DeviceLoad implements AutoCloseable {
+        final AtomicLong failed = new AtomicLong();
+        final List<String> failures = new CopyOnWriteArrayList<>();
+        final List<List<String>> versions = new ArrayList<>();
+        private final AtomicLong answers = new AtomicLong();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final List<Thread> threads = new ArrayList<>();
+
+        DeviceLoad(List<LaunchedRuntime> fleet, String path) {
+            for (LaunchedRuntime rt : fleet) {
+                List<String> seen = new CopyOnWriteArrayList<>();
+                versions.add(seen);
+                Thread t = new Thread(() -> {
+                    HttpClient client = HttpClient.newHttpClient();
+                    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rt.port + path))
+                            .timeout(Duration.ofSeconds(10)).build();
+                    while (running.get()) {
+                        try {
+                            HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
+                            if (r.statusCode() != 200) {
+                                failed.incrementAndGet();
+                                failures.add(r.statusCode() + " " + r.body());
+                                continue;
+                            }
+                            String v = LaunchedRuntime.JSON.readTree(r.body()).get("moduleVersion").asText();
+                            if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(v)) {
+                                seen.add(v);
+                            }
+                            answers.incrementAndGet();
+                        } catch (Exception e) {
+                            if (running.get()) {
+                                failed.incrementAndGet();
+                                failures.add(e.toString());
+                            }
+                        }
+                    }
+                }, "device-load");
+                t.setDaemon(true);
+                threads.add(t);
+                t.start();
+            }
+        }
+
+        /** Waits for that many more answers. */
+        void awaitAnswers(long more) throws InterruptedException {
+            long target = answers.get() + more;
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            while (answers.get() < target) {
+                if (System.nanoTime() > deadline) {
+                    fail("the load got no answers: " + failures);
+                }
+                TimeUnit.MILLISECONDS.sleep(5);
+            }
+        }
+
+        void stop() throws InterruptedException {
+            running.set(false);
+            for (Thread t : threads) {
+                t.join(15_000);
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            stop();
+        }
+    }
+}

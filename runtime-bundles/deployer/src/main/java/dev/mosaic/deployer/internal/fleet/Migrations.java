@@ -1,0 +1,114 @@
+package dev.mosaic.deployer.internal.fleet;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.List;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The store's schema, as numbered migrations applied in order, each once. The runtime applies
+ * what is missing at start-up, in one transaction holding a transaction-level advisory lock,
+ * so instances starting together wait for the first and then find nothing left to do. A store
+ * whose schema is newer than this runtime knows is refused (an older runtime must not write to
+ * it). A migration, once released, is never edited: a change is a new one.
+ *
+ * <ol>
+ * <li>revisions (the log of committed changes), artifacts in chunks, management tokens
+ * (hashes), instances (heartbeat, group, applied revision, health).</li>
+ * </ol>
+ */
+public final class Migrations {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
+    /** The advisory lock's key: "mosaic" in ASCII, as a number. */
+    static final long LOCK = 0x6d6f73616963L;
+
+    record Migration(int version, String description, String sql) {
+    }
+
+    static final List<Migration> ALL = List.of(new Migration(1, "revisions, artifacts, tokens, instances", """
+            CREATE TABLE mosaic_revisions (
+              revision bigint PRIMARY KEY,
+              committed_at timestamptz NOT NULL DEFAULT now(),
+              instance text NOT NULL,
+              actor text,
+              op text NOT NULL,
+              event text NOT NULL
+            );
+            CREATE TABLE mosaic_artifacts (
+              sha256 text PRIMARY KEY,
+              size bigint NOT NULL,
+              chunks int NOT NULL,
+              stored_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE mosaic_artifact_chunks (
+              sha256 text NOT NULL REFERENCES mosaic_artifacts ON DELETE CASCADE,
+              n int NOT NULL,
+              data bytea NOT NULL,
+              PRIMARY KEY (sha256, n)
+            );
+            CREATE TABLE mosaic_tokens (
+              sha256 text PRIMARY KEY,
+              instance text NOT NULL,
+              created_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE mosaic_instances (
+              id text PRIMARY KEY,
+              grp text NOT NULL,
+              address text,
+              mgmt_url text,
+              applied bigint NOT NULL DEFAULT 0,
+              health text NOT NULL,
+              problem text,
+              started_at timestamptz NOT NULL DEFAULT now(),
+              heartbeat timestamptz NOT NULL DEFAULT now()
+            );
+            """));
+
+    private Migrations() {
+    }
+
+    /** @return the schema version after applying what was missing */
+    static int apply(Connection c) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try (Statement s = c.createStatement()) {
+            s.execute("SELECT pg_advisory_xact_lock(" + LOCK + ")");
+            s.execute("CREATE TABLE IF NOT EXISTS mosaic_schema (version int PRIMARY KEY, description text NOT NULL,"
+                    + " applied_at timestamptz NOT NULL DEFAULT now())");
+            int current = 0;
+            try (ResultSet r = s.executeQuery("SELECT coalesce(max(version), 0) FROM mosaic_schema")) {
+                r.next();
+                current = r.getInt(1);
+            }
+            int latest = ALL.get(ALL.size() - 1).version();
+            if (current > latest) {
+                throw new SQLException("the store's schema is at version " + current + ", newer than this runtime knows ("
+                        + latest + "): run a runtime at least as new as the fleet's", "MOS01");
+            }
+            for (Migration m : ALL) {
+                if (m.version() > current) {
+                    s.execute(m.sql());
+                    try (var insert = c.prepareStatement("INSERT INTO mosaic_schema (version, description) VALUES (?, ?)")) {
+                        insert.setInt(1, m.version());
+                        insert.setString(2, m.description());
+                        insert.executeUpdate();
+                    }
+                    LOG.info("store schema migrated to version {} ({})", m.version(), m.description());
+                    current = m.version();
+                }
+            }
+            c.commit();
+            return current;
+        } catch (SQLException e) {
+            c.rollback();
+            throw e;
+        } finally {
+            c.setAutoCommit(auto);
+        }
+    }
+}

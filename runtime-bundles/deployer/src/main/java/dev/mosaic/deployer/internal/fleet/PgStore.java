@@ -1,0 +1,384 @@
+package dev.mosaic.deployer.internal.fleet;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.mosaic.deployer.internal.model.Event;
+import dev.mosaic.deployer.internal.store.ArtifactStore;
+import dev.mosaic.deployer.internal.store.ChangeLog;
+
+/**
+ * The fleet's store in PostgreSQL: the revision log (one row per committed change, its number
+ * the primary key, so two instances committing the same number cannot both succeed), the
+ * artifacts by SHA-256 in 1 MiB chunks (streamed both ways: a 64 MiB jar is never one value on
+ * the heap), the management tokens' hashes and the instances' reports. One connection for
+ * work, used by one caller at a time; a connection that failed is dropped and the next call
+ * opens a new one. The listening connection is {@link FleetSync}'s.
+ */
+public final class PgStore implements ChangeLog {
+
+    /** The channel a commit notifies, with the revision as payload: a hint, the log is the truth. */
+    public static final String CHANNEL = "mosaic_revisions";
+    static final int CHUNK = 1 << 20;
+
+    /** A piece of work on a connection. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection c) throws SQLException, IOException;
+    }
+
+    /** An instance's report, as the store has it. */
+    record InstanceRow(String id, String group, String address, String mgmtUrl, long applied, String health, String problem,
+            long ageMillis, long head) {
+    }
+
+    private final StoreConfig config;
+    private final String instance;
+    private final ArtifactStore local;
+    private final ObjectMapper mapper;
+    private Connection work;
+
+    public PgStore(StoreConfig config, String instance, ArtifactStore local, ObjectMapper mapper) {
+        this.config = config;
+        this.instance = instance;
+        this.local = local;
+        this.mapper = mapper;
+    }
+
+    public StoreConfig config() {
+        return config;
+    }
+
+    /** @return a new connection to the store (the caller closes it) */
+    Connection connect() throws SQLException {
+        Connection c = new org.postgresql.Driver().connect(config.jdbcUrl(), config.connection());
+        if (c == null) {
+            throw new SQLException("the PostgreSQL driver does not take " + config.display());
+        }
+        return c;
+    }
+
+    /** Creates or migrates the schema; instances starting together migrate once. */
+    public int migrate() throws IOException {
+        return call(false, Migrations::apply);
+    }
+
+    @Override
+    public List<Event> open() throws IOException {
+        migrate();
+        return after(0);
+    }
+
+    /** @return the committed changes after that revision, oldest first */
+    public List<Event> after(long revision) throws IOException {
+        return call(false, c -> {
+            List<Event> events = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT revision, event FROM mosaic_revisions WHERE revision > ? ORDER BY revision")) {
+                s.setLong(1, revision);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        Event e = mapper.readValue(r.getString(2), Event.class);
+                        e.seq = r.getLong(1);
+                        events.add(e);
+                    }
+                }
+            }
+            return events;
+        });
+    }
+
+    /**
+     * Commits the change as revision {@code event.seq}, with its artifact if the store does not
+     * have it yet, and notifies the other instances, in one transaction.
+     */
+    @Override
+    public void append(Event event) throws IOException {
+        call(true, c -> {
+            if (event.artifact != null) {
+                storeArtifact(c, event.artifact.sha256(), local.path(event.artifact.name(), event.artifact.version()));
+            }
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO mosaic_revisions (revision, instance, actor, op, event) VALUES (?, ?, ?, ?, ?)")) {
+                s.setLong(1, event.seq);
+                s.setString(2, instance);
+                s.setString(3, event.actor);
+                s.setString(4, event.op);
+                s.setString(5, mapper.writeValueAsString(event));
+                s.executeUpdate();
+            } catch (SQLException e) {
+                if ("23505".equals(e.getSQLState())) {
+                    throw new Conflict("another instance committed revision " + event.seq + " first");
+                }
+                throw e;
+            }
+            try (PreparedStatement s = c.prepareStatement("SELECT pg_notify(?, ?)")) {
+                s.setString(1, CHANNEL);
+                s.setString(2, Long.toString(event.seq));
+                s.execute();
+            }
+            return null;
+        });
+    }
+
+    private void storeArtifact(Connection c, String sha256, Path file) throws SQLException, IOException {
+        long size = Files.size(file);
+        int chunks = (int) ((size + CHUNK - 1) / CHUNK);
+        try (PreparedStatement s = c.prepareStatement(
+                "INSERT INTO mosaic_artifacts (sha256, size, chunks) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+            s.setString(1, sha256);
+            s.setLong(2, size);
+            s.setInt(3, chunks);
+            if (s.executeUpdate() == 0) {
+                return; // stored by an earlier change (or by another instance's, committed before ours)
+            }
+        }
+        try (InputStream in = Files.newInputStream(file);
+                PreparedStatement s = c.prepareStatement("INSERT INTO mosaic_artifact_chunks (sha256, n, data) VALUES (?, ?, ?)")) {
+            byte[] buffer = new byte[CHUNK];
+            for (int n = 0; n < chunks; n++) {
+                int read = in.readNBytes(buffer, 0, CHUNK);
+                s.setString(1, sha256);
+                s.setInt(2, n);
+                s.setBytes(3, read == CHUNK ? buffer : java.util.Arrays.copyOf(buffer, read));
+                s.executeUpdate();
+            }
+        }
+    }
+
+    /** Writes the stored artifact to the file, chunk by chunk, and checks its SHA-256. */
+    public void fetchArtifact(String sha256, Path into) throws IOException {
+        call(true, c -> {
+            MessageDigest digest = sha256();
+            try (PreparedStatement s = c.prepareStatement("SELECT data FROM mosaic_artifact_chunks WHERE sha256 = ? ORDER BY n")) {
+                s.setFetchSize(1); // a cursor: one chunk in memory at a time
+                s.setString(1, sha256);
+                int chunks = 0;
+                try (ResultSet r = s.executeQuery(); OutputStream out = Files.newOutputStream(into)) {
+                    while (r.next()) {
+                        byte[] data = r.getBytes(1);
+                        digest.update(data);
+                        out.write(data);
+                        chunks++;
+                    }
+                }
+                String got = HexFormat.of().formatHex(digest.digest());
+                if (chunks == 0 || !got.equals(sha256)) {
+                    throw new IOException("the store's artifact " + sha256 + (chunks == 0 ? " is missing"
+                            : " reads back as " + got) + "; the revision that needs it cannot be applied here");
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Reports this instance (and creates its row the first time), in one round trip with the
+     * store's last revision.
+     *
+     * @return the store's last revision
+     */
+    long report(String group, String address, String mgmtUrl, long applied, String health, String problem) throws IOException {
+        return call(false, c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    WITH me AS (
+                      INSERT INTO mosaic_instances (id, grp, address, mgmt_url, applied, health, problem)
+                      VALUES (?, ?, ?, ?, ?, ?, ?)
+                      ON CONFLICT (id) DO UPDATE SET grp = excluded.grp, address = excluded.address,
+                        mgmt_url = coalesce(excluded.mgmt_url, mosaic_instances.mgmt_url), applied = excluded.applied,
+                        health = excluded.health, problem = excluded.problem, heartbeat = now()
+                      RETURNING 1)
+                    SELECT coalesce((SELECT max(revision) FROM mosaic_revisions), 0) FROM me""")) {
+                s.setString(1, instance);
+                s.setString(2, group);
+                s.setString(3, address);
+                s.setString(4, mgmtUrl);
+                s.setLong(5, applied);
+                s.setString(6, health);
+                s.setString(7, problem);
+                try (ResultSet r = s.executeQuery()) {
+                    r.next();
+                    return r.getLong(1);
+                }
+            }
+        });
+    }
+
+    /** Marks this instance as started anew: its start time, health {@code starting}. */
+    void started(String group, String address, long applied) throws IOException {
+        call(false, c -> {
+            report(group, address, null, applied, "starting", null);
+            try (PreparedStatement s = c.prepareStatement("UPDATE mosaic_instances SET started_at = now() WHERE id = ?")) {
+                s.setString(1, instance);
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** @return every instance's report, by group and id, with its age by the store's clock */
+    List<InstanceRow> instances() throws IOException {
+        return call(false, c -> {
+            List<InstanceRow> rows = new ArrayList<>();
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("""
+                    SELECT id, grp, address, mgmt_url, applied, health, problem,
+                      (extract(epoch FROM now() - heartbeat) * 1000)::bigint,
+                      coalesce((SELECT max(revision) FROM mosaic_revisions), 0)
+                    FROM mosaic_instances ORDER BY grp, id""")) {
+                while (r.next()) {
+                    rows.add(new InstanceRow(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getLong(5),
+                            r.getString(6), r.getString(7), r.getLong(8), r.getLong(9)));
+                }
+            }
+            return rows;
+        });
+    }
+
+    /** Keeps a token's SHA-256 (never the token), so that every instance accepts it. */
+    void addToken(String tokenHash) throws IOException {
+        call(false, c -> {
+            try (PreparedStatement s = c.prepareStatement(
+                    "INSERT INTO mosaic_tokens (sha256, instance) VALUES (?, ?) ON CONFLICT DO NOTHING")) {
+                s.setString(1, tokenHash);
+                s.setString(2, instance);
+                s.executeUpdate();
+            }
+            return null;
+        });
+    }
+
+    /** @return the hashes of every token announced in the fleet */
+    Set<String> tokens() throws IOException {
+        return call(false, c -> {
+            Set<String> hashes = new HashSet<>();
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("SELECT sha256 FROM mosaic_tokens")) {
+                while (r.next()) {
+                    hashes.add(r.getString(1));
+                }
+            }
+            return hashes;
+        });
+    }
+
+    /**
+     * Runs the work on the work connection, in a transaction if asked. A connection-level
+     * failure drops the connection, and says whether the commit's outcome is unknown.
+     */
+    private synchronized <T> T call(boolean transaction, Work<T> w) throws IOException {
+        boolean reused = work != null;
+        try {
+            return attempt(transaction, w);
+        } catch (Unavailable e) {
+            if (reused && !(e.getCause() instanceof Committing)) {
+                // the connection kept from before went stale (the store restarted, a proxy closed it): nothing was
+                // committed on it, so the work is tried once on a new one
+                return attempt(transaction, w);
+            }
+            throw e;
+        }
+    }
+
+    /** Marks a failure of the commit itself, whose outcome is then unknown. */
+    private static final class Committing extends SQLException {
+        private static final long serialVersionUID = 1L;
+
+        Committing(SQLException e) {
+            super(e.getMessage(), e.getSQLState(), e);
+        }
+    }
+
+    private <T> T attempt(boolean transaction, Work<T> w) throws IOException {
+        boolean committing = false;
+        try {
+            if (work == null) {
+                work = connect();
+            }
+            Connection c = work;
+            c.setAutoCommit(!transaction);
+            try {
+                T result = w.run(c);
+                if (transaction) {
+                    committing = true;
+                    c.commit();
+                }
+                return result;
+            } catch (SQLException | IOException | RuntimeException e) {
+                if (transaction && !committing) {
+                    try {
+                        c.rollback();
+                    } catch (SQLException ignored) {
+                        // the connection is gone: dropped below
+                    }
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            if (broken(e)) {
+                drop();
+                SQLException cause = committing ? new Committing(e) : e;
+                throw new Unavailable(committing
+                        ? "the store at " + config.display() + " did not confirm the commit (" + e.getMessage()
+                                + "): it may or may not have happened; 'mosaic history' says once the store is back"
+                        : "the store at " + config.display() + " cannot be reached (" + e.getMessage() + "); nothing was"
+                                + " changed, and this instance keeps serving what it applied last", cause);
+            }
+            throw new IOException("the store at " + config.display() + " refused: " + e.getMessage()
+                    + (e.getSQLState() == null ? "" : " [SQLSTATE " + e.getSQLState() + "]"), e);
+        }
+    }
+
+    /**
+     * A failure of the connection itself (class 08, a server shutting down 57P, or none given): the next call
+     * reconnects. A refused password or a missing database is not: it says so as it is.
+     */
+    static boolean broken(SQLException e) {
+        String state = e.getSQLState();
+        return state == null || state.startsWith("08") || state.startsWith("57P");
+    }
+
+    private void drop() {
+        if (work != null) {
+            try {
+                work.close();
+            } catch (SQLException ignored) {
+                // already gone
+            }
+            work = null;
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        drop();
+    }
+
+    static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** @return the hex SHA-256 of a token, as the store keeps it */
+    static String hash(String token) {
+        return HexFormat.of().formatHex(sha256().digest(token.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+}
