@@ -323,6 +323,46 @@ public class FleetIT {
     }
 
     @Test
+    public void aChangeSaysWhichInstanceHasNotAppliedItAfterTheTimeoutAndThatInstanceKilledMidApplyComesBackWithTheStoresState()
+            throws Exception {
+        String store = newStore();
+        LaunchedRuntime a = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), List.of("-Dmosaic.fleet.awaitMillis=3000"),
+                List.of("--no-console", "--no-seed", "--store", store, "--group", "a"),
+                Map.of("MOSAIC_STORE_PASSWORD", pg.password));
+        LaunchedRuntime c = null;
+        try {
+            assertDeployed(deploy(a, "seed/catalog-1.0.0.jar"), 1);
+            assertDeployed(deploy(a, "seed/catalog-1.1.0.jar"), 1);
+            assertDeployed(deploy(a, "seed/tv-home-1.0.0.jar"), 1);
+            // an instance that holds the first change it applies at PREPARED (installed next to, not switched to)
+            Path cData = LaunchedRuntime.newDataDir();
+            c = LaunchedRuntime.start(cData, List.of("-Dmosaic.test.holdAt=prepared:60000"), List.of("--no-console", "--no-seed",
+                    "--store", store, "--group", "c", "--platform-bundle", LaunchedRuntime.holdAt().toString()),
+                    Map.of("MOSAIC_STORE_PASSWORD", pg.password));
+            String cId = Files.readString(cData.resolve("instance-id")).strip();
+            LaunchedRuntime.CliResult late = deploy(a, "tv-home-1.1.0.jar");
+            assertEquals(late.out() + late.err(), 4, late.exit());
+            assertTrue(late.out(), late.out().contains("revision 4 is committed, but not applied yet by 1 of 2 live instance(s)"));
+            assertTrue(late.out(), late.out().contains(cId + " (c): at revision 3"));
+            c.awaitLog("holding the change at prepared");
+            assertEquals("the instance still serves what it applied", "1.0.0", tvHome(c).get("adapterVersion").asText());
+            assertEquals("1.1.0", tvHome(a).get("adapterVersion").asText());
+            c.kill();
+            c = instance(store, "c", cData);
+            assertEquals("1.1.0", tvHome(c).get("adapterVersion").asText());
+            JsonNode listed = LaunchedRuntime.JSON.readTree(a.cli("fleet", "--json").out());
+            for (JsonNode i : listed.get("instances")) {
+                assertEquals(i.toString(), 4, i.get("applied").asLong());
+            }
+        } finally {
+            a.close();
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+
+    @Test
     public void twoInstancesStartingOnAnEmptyStoreMigrateItOnce() throws Exception {
         String store = newStore();
         List<LaunchedRuntime> fleet = instances(store, "a", "b");

@@ -45,6 +45,16 @@ public final class FleetSync implements AutoCloseable {
     private final long intervalMillis;
     private final Object wake = new Object();
     private final Thread thread;
+    /**
+     * Applies on a thread of its own, so that a long apply (thousands of bundles, a slow activation) never holds the
+     * heartbeat back: the instance stays live, at the revision it serves, while it applies the next.
+     */
+    private final java.util.concurrent.ExecutorService applier = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "mosaic-fleet-apply");
+        t.setDaemon(true);
+        return t;
+    });
+    private final java.util.concurrent.atomic.AtomicBoolean applyAsked = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean closed;
     private volatile boolean wakeUp;
     private volatile String mgmtUrl;
@@ -122,8 +132,7 @@ public final class FleetSync implements AutoCloseable {
                 if (pending || wakeUp) {
                     wakeUp = false;
                     pending = false;
-                    catchUpAndReport();
-                    nextBeat = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(intervalMillis);
+                    requestCatchUp();
                 }
                 long now = System.nanoTime();
                 if (now >= nextBeat) {
@@ -132,13 +141,13 @@ public final class FleetSync implements AutoCloseable {
                     reachable();
                     nextBeat = now + TimeUnit.MILLISECONDS.toNanos(intervalMillis);
                     if (head > applied.getAsLong() || applyProblem != null) {
-                        catchUpAndReport();
+                        requestCatchUp();
                     }
                 }
                 int waitMillis = (int) Math.max(1, Math.min(250, TimeUnit.NANOSECONDS.toMillis(nextBeat - System.nanoTime())));
                 PGNotification[] heard = listen.unwrap(PGConnection.class).getNotifications(waitMillis);
                 if (heard != null && heard.length > 0) {
-                    catchUpAndReport();
+                    requestCatchUp();
                 }
             } catch (SQLException | IOException e) {
                 unreachable(e);
@@ -151,6 +160,24 @@ public final class FleetSync implements AutoCloseable {
             }
         }
         close(listen);
+    }
+
+    /** Has the applier catch up, once more after the run in progress if there is one. */
+    private void requestCatchUp() {
+        if (applyAsked.compareAndSet(false, true)) {
+            try {
+                applier.execute(() -> {
+                    applyAsked.set(false);
+                    try {
+                        catchUpAndReport();
+                    } catch (IOException e) {
+                        unreachable(e);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                applyAsked.set(false);
+            }
+        }
     }
 
     private void catchUpAndReport() throws IOException {
@@ -231,6 +258,8 @@ public final class FleetSync implements AutoCloseable {
             thread.interrupt();
             thread.join(10_000);
         }
+        applier.shutdown(); // an apply in progress finishes (the change lock's owner sees the runtime closing)
+        applier.awaitTermination(60, TimeUnit.SECONDS);
         try {
             store.report(group, address.get(), mgmtUrl, applied.getAsLong(), "stopped", null);
         } catch (IOException e) {
