@@ -363,6 +363,64 @@ public class FleetIT {
     }
 
     @Test
+    public void theReadmesFleetWalkThroughWorksAsWritten() throws Exception {
+        Path root = Path.of(System.getProperty("mosaic.root")).toRealPath();
+        List<ReadmeIT.Step> steps = ReadmeIT.steps(ReadmeIT.section(Files.readString(root.resolve("README.md")),
+                "## Running a fleet"));
+        assertTrue("the walk-through has commands: " + steps, steps.size() >= 6);
+        Path here = LaunchedRuntime.newDataDir();
+        for (String top : List.of("bin", "features")) {
+            Files.createSymbolicLink(here.resolve(top), root.resolve(top));
+        }
+        // the README's ports and store, made the test's own: free ports, a new database, the test server's password
+        Map<String, String> mine = new java.util.LinkedHashMap<>();
+        for (String port : List.of("8080", "8081", "8090", "8091")) {
+            int free = ThrowawayPostgres.freePort();
+            mine.put("localhost:" + port, "127.0.0.1:" + free);
+            mine.put("-port " + port, "-port " + free);
+        }
+        mine.put("postgresql://mosaic@localhost:5432/mosaic", newStore());
+        String path = Path.of(LaunchedRuntime.java()).getParent() + java.io.File.pathSeparator + System.getenv("PATH");
+        Map<String, String> env = new java.util.HashMap<>();
+        List<LaunchedRuntime> started = new ArrayList<>();
+        try {
+            for (ReadmeIT.Step step : steps) {
+                String command = step.command();
+                for (Map.Entry<String, String> m : mine.entrySet()) {
+                    command = command.replace(m.getKey(), m.getValue());
+                }
+                if (command.startsWith("export MOSAIC_STORE_PASSWORD=")) {
+                    env.put("MOSAIC_STORE_PASSWORD", pg.password);
+                    continue;
+                }
+                ProcessBuilder sh = new ProcessBuilder().directory(here.toFile());
+                ReadmeIT.clean(sh.environment(), path);
+                sh.environment().putAll(env);
+                if (command.endsWith("&")) {
+                    // an instance, started in the background: wait for it to say it is ready
+                    java.util.regex.Matcher data = java.util.regex.Pattern.compile("--data (\\S+)").matcher(command);
+                    assertTrue(command, data.find());
+                    sh.command("bash", "-c", "exec " + command.substring(0, command.length() - 1).trim());
+                    started.add(LaunchedRuntime.start(sh, here.resolve(data.group(1))));
+                    continue;
+                }
+                sh.command("bash", "-c", "set -o pipefail; " + command).redirectErrorStream(true);
+                Process p = sh.start();
+                String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertTrue(step + " did not finish", p.waitFor(120, TimeUnit.SECONDS));
+                assertEquals("`" + step + "` failed, printing:\n" + out, 0, p.exitValue());
+                ReadmeIT.check(step, out);
+                if (command.startsWith("bin/mosaic fleet")) {
+                    assertTrue(out, out.contains("us-east-1") && out.contains("eu-west-1") && out.contains(" *"));
+                }
+            }
+            assertEquals(2, started.size());
+        } finally {
+            closeAll(started);
+        }
+    }
+
+    @Test
     public void twoInstancesStartingOnAnEmptyStoreMigrateItOnce() throws Exception {
         String store = newStore();
         List<LaunchedRuntime> fleet = instances(store, "a", "b");

@@ -117,7 +117,8 @@ final class LaunchedRuntime implements AutoCloseable {
         return start(pb, data);
     }
 
-    private static LaunchedRuntime start(ProcessBuilder pb, Path data) throws Exception {
+    /** Starts what the process builder says (a runtime, as a script or a shell line starts it) and waits for its ready line. */
+    static LaunchedRuntime start(ProcessBuilder pb, Path data) throws Exception {
         Path log = Files.createTempFile(data.getParent(), "runtime-", ".log");
         pb.redirectError(log.toFile());
         long start = System.nanoTime();

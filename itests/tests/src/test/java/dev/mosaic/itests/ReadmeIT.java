@@ -104,7 +104,7 @@ public class ReadmeIT {
     }
 
     /** What the comment says the command answers, where it says it precisely. */
-    private static void check(Step step, String out) throws Exception {
+    static void check(Step step, String out) throws Exception {
         String comment = step.comment();
         int brace = comment.indexOf('{');
         if (brace >= 0) {
@@ -128,7 +128,7 @@ public class ReadmeIT {
         }
     }
 
-    private static void clean(Map<String, String> env, String path) {
+    static void clean(Map<String, String> env, String path) {
         env.remove("MOSAIC_TOKEN");
         env.remove("MOSAIC_HOME");
         env.remove("MOSAIC_URL");
