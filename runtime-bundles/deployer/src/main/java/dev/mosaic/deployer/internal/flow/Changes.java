@@ -57,6 +57,25 @@ public final class Changes {
         this.before = first;
     }
 
+    /**
+     * Runs work of the runtime's own that changes what is recorded (expiry) under the lock, after
+     * what every change runs first ({@link #beforeEach}); nothing if that refuses (a fleet's store
+     * is away: the work waits for its next turn) or if closing.
+     */
+    public void runInternalChange(Runnable work) {
+        runInternal(() -> {
+            Body<Void> first = before;
+            if (first != null) {
+                try {
+                    first.run();
+                } catch (DeployException e) {
+                    return;
+                }
+            }
+            work.run();
+        });
+    }
+
     /** Runs work of the runtime's own (restore, expiry) under the lock; nothing if closing. */
     public void runInternal(Runnable work) {
         if (Thread.currentThread() == running) {

@@ -135,19 +135,32 @@ final class RemovalFlow {
     }
 
     /** Undeploys what has expired. Runs on the TTL thread; a module version still in use waits, logged once. */
+    private List<Unit> due(Instant now) {
+        return ctx.state().read(registry -> {
+            List<Unit> found = new ArrayList<>();
+            for (Unit u : registry.units(null)) {
+                if (u.expiresAt != null && !Instant.parse(u.expiresAt).isAfter(now)) {
+                    found.add(u);
+                }
+            }
+            return found;
+        });
+    }
+
+    /** The registry's sequence number when {@link #postponed} was last brought up to date. */
+    private volatile long postponedAt = -1;
+
     void expireDue() {
-        ctx.changes().runInternal(() -> {
+        if (ctx.state().sequence() != postponedAt) {
+            postponed.clear(); // something changed: what had to stay may go now
+        }
+        if (due(ctx.instant()).stream().allMatch(u -> postponed.contains(u.key))) {
+            return; // nothing (new) due: no change, and in a fleet no round trip to the store, once a second
+        }
+        // in a fleet, on the store's last revision: another instance may have expired them already
+        ctx.changes().runInternalChange(() -> {
             try {
-                Instant now = ctx.instant();
-                List<Unit> due = ctx.state().read(registry -> {
-                    List<Unit> found = new ArrayList<>();
-                    for (Unit u : registry.units(null)) {
-                        if (u.expiresAt != null && !Instant.parse(u.expiresAt).isAfter(now)) {
-                            found.add(u);
-                        }
-                    }
-                    return found;
-                });
+                List<Unit> due = due(ctx.instant());
                 // adapters first: a module version often expires along with the adapters using it
                 due.sort((a, b) -> Boolean.compare(a.kind == Kind.MODULE, b.kind == Kind.MODULE));
                 for (Unit u : due) {
@@ -164,6 +177,7 @@ final class RemovalFlow {
             } catch (RuntimeException e) {
                 LOG.error("expiring deployments failed", e);
             }
+            postponedAt = ctx.state().sequence();
         });
     }
 

@@ -1,0 +1,120 @@
+package dev.mosaic.deployer.internal.flow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.osgi.framework.Version;
+
+import dev.mosaic.deployer.Kind;
+import dev.mosaic.deployer.internal.model.Event;
+import dev.mosaic.deployer.internal.model.Event.MoveRecord;
+import dev.mosaic.deployer.internal.model.Model.Artifact;
+import dev.mosaic.deployer.internal.model.Model.Export;
+import dev.mosaic.deployer.internal.model.Model.UnitKey;
+import dev.mosaic.deployer.internal.model.Registry;
+
+/**
+ * What an instance does with a revision another instance committed: the plan that takes its
+ * registry to the one the revision leads to — the same new generations and retirements the
+ * committing instance's own plan had.
+ */
+class RemoteApplyTest {
+
+    private final Registry registry = new Registry();
+    private long seq;
+
+    private Event event(String op, String env, String name, String version, Kind kind, Map<String, String> bindings) {
+        Event e = new Event();
+        e.seq = ++seq;
+        e.time = "2026-12-03T00:00:00Z";
+        e.actor = "test";
+        e.op = op;
+        e.env = env;
+        e.name = name;
+        e.version = version;
+        e.artifact = new Artifact(name, version, kind, "sha-" + name + version, 1, false,
+                kind == Kind.MODULE ? List.of(new Export("com.example." + name, Version.parseVersion(version))) : List.of(),
+                List.of(), Map.of());
+        e.bindings = bindings;
+        return e;
+    }
+
+    /** @return the plan for the event in prod, the registry then taking it in as the instance would */
+    private Plan planned(Event e) {
+        Registry target = registry.copy();
+        target.apply(e);
+        Plan p = RemoteApply.plan(e, "prod", registry, target);
+        registry.apply(e);
+        return p;
+    }
+
+    private static UnitKey key(String name, String version) {
+        return new UnitKey("prod", name, version);
+    }
+
+    @Test
+    void aNewAdapterIsInstalledAndAReplacedOneRetired() {
+        planned(event("release", "prod", "catalog", "1.0.0", Kind.MODULE, Map.of()));
+        Plan first = planned(event("deploy", "prod", "tv", "1.0.0", Kind.ADAPTER, Map.of("catalog", "1.0.0")));
+        assertEquals(Map.of(key("tv", "1.0.0"), Map.of("catalog", "1.0.0")), first.install());
+        assertEquals(Set.of(), first.retire());
+
+        Event replace = event("deploy", "prod", "tv", "1.1.0", Kind.ADAPTER, Map.of("catalog", "1.0.0"));
+        replace.replaced = "1.0.0";
+        Plan second = planned(replace);
+        assertEquals(Set.of(key("tv", "1.1.0")), second.install().keySet());
+        assertEquals(Set.of(key("tv", "1.0.0")), second.retire());
+        assertEquals(replace, second.event());
+    }
+
+    @Test
+    void aReleaseMovesTheConsumersWhoseBindingsChangedAndEverythingBoundToThemModulesFirst() {
+        planned(event("release", "prod", "base", "1.0.0", Kind.MODULE, Map.of()));
+        planned(event("release", "prod", "mid", "1.0.0", Kind.MODULE, Map.of("base", "1.0.0")));
+        planned(event("deploy", "prod", "tv", "1.0.0", Kind.ADAPTER, Map.of("mid", "1.0.0")));
+        planned(event("deploy", "prod", "other", "1.0.0", Kind.ADAPTER, Map.of()));
+
+        Event release = event("release", "prod", "base", "1.1.0", Kind.MODULE, Map.of());
+        release.moves = List.of(new MoveRecord("mid", "1.0.0", Map.of("base", "1.0.0"), Map.of("base", "1.1.0"), "uptake"));
+        Plan p = planned(release);
+        // the new version, the consumer that moved (new bindings), the adapter bound to it (a chain moves together);
+        // the adapter that uses none of them is left alone
+        assertEquals(List.of(key("base", "1.1.0"), key("mid", "1.0.0"), key("tv", "1.0.0")), new ArrayList<>(p.install().keySet()));
+        assertEquals(Map.of("base", "1.1.0"), p.install().get(key("mid", "1.0.0")));
+        assertEquals(Set.of(key("mid", "1.0.0"), key("tv", "1.0.0")), p.retire());
+    }
+
+    @Test
+    void aChangeThatMovesNoUnitAndAnotherEnvironmentNeedNoPlan() {
+        planned(event("release", "prod", "catalog", "1.0.0", Kind.MODULE, Map.of()));
+        planned(event("deploy", "prod", "tv", "1.0.0", Kind.ADAPTER, Map.of("catalog", "1.0.0")));
+        Event ttl = event("ttl", "prod", "tv", "1.0.0", Kind.ADAPTER, null);
+        ttl.artifact = null;
+        ttl.expiresAt = "2027-01-01T00:00:00Z";
+        assertNull(planned(ttl));
+
+        Event elsewhere = event("release", "test", "catalog", "1.0.0", Kind.MODULE, Map.of());
+        Registry target = registry.copy();
+        target.apply(elsewhere);
+        assertNull(RemoteApply.plan(elsewhere, "prod", registry, target));
+        assertEquals(Set.of(new UnitKey("test", "catalog", "1.0.0")),
+                RemoteApply.plan(elsewhere, "test", registry, target).install().keySet());
+    }
+
+    @Test
+    void anUndeployRetiresWhatWentAndInstallsNothing() {
+        planned(event("release", "prod", "catalog", "1.0.0", Kind.MODULE, Map.of()));
+        planned(event("deploy", "prod", "tv", "1.0.0", Kind.ADAPTER, Map.of("catalog", "1.0.0")));
+        Event undeploy = event("undeploy", "prod", "tv", "1.0.0", Kind.ADAPTER, null);
+        undeploy.artifact = null;
+        Plan p = planned(undeploy);
+        assertEquals(Map.of(), p.install());
+        assertEquals(Set.of(key("tv", "1.0.0")), p.retire());
+    }
+}
