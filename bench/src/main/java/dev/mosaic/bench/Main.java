@@ -38,6 +38,9 @@ public final class Main {
                 to the new answer; from mvn compile's start; and mvn package + deploy as the baseline
             bench/run observability [rounds] [seconds] [connections]
                 a runtime writing its access log against the same runtime with it off, wrk, alternating
+            bench/run fleet [rounds] [outage seconds] [idle seconds]
+                three instances on a throwaway PostgreSQL: a deploy through one to the new version serving on all three
+                (against one runtime without a store), the store's load from an idle fleet, catching up after an outage
             bench/run bulkhead [requests] [rounds]
                 a healthy adapter's latency with and without a saturated neighbour
             """;
@@ -63,6 +66,7 @@ public final class Main {
             case "gate" -> GateBench.run(rest);
             case "devloop" -> DevLoop.run(rest);
             case "observability" -> ObservabilityCost.run(rest);
+            case "fleet" -> FleetBench.run(rest);
             default -> {
                 System.out.print(HELP);
                 System.exit(name.equals("help") ? 0 : 2);

@@ -35,6 +35,8 @@ import org.junit.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.mosaic.itests.postgres.ThrowawayPostgres;
+
 /**
  * A fleet: runtime processes ({@code bin/mosaic run --store postgresql://...}) sharing one
  * PostgreSQL, started by the test ({@link ThrowawayPostgres}); each test has a database of its
@@ -70,10 +72,16 @@ public class FleetIT {
     /** @return the URL of a new, empty database of the test server */
     private static String newStore() throws Exception {
         String db = "fleet_" + DATABASES.incrementAndGet();
-        try (Connection c = pg.connect("postgres")) {
-            c.createStatement().execute("CREATE DATABASE " + db);
-        }
-        return "postgresql://mosaic@127.0.0.1:" + pg.port + "/" + db;
+        pg.createDatabase(db);
+        return pg.url(db);
+    }
+
+    /** @return a connection to the database of the store URL, to read what the runtimes wrote */
+    private static Connection connect(String store) throws Exception {
+        java.util.Properties p = new java.util.Properties();
+        p.setProperty("user", "mosaic");
+        p.setProperty("password", pg.password);
+        return java.sql.DriverManager.getConnection("jdbc:" + store.replace("mosaic@", ""), p);
     }
 
     /** Starts an instance: the password from the environment, as an operator's service file would give it. */
@@ -265,7 +273,7 @@ public class FleetIT {
                 assertEquals(200, rt.get("/tv/home").statusCode());
                 assertEquals(200, rt.get("/mobile/home").statusCode());
             }
-            try (Connection c = pg.connect(store.substring(store.lastIndexOf('/') + 1));
+            try (Connection c = connect(store);
                     ResultSet r = c.createStatement().executeQuery("SELECT count(*), max(revision) FROM mosaic_revisions")) {
                 r.next();
                 assertEquals("one revision per change, no gap, none twice", r.getLong(1), r.getLong(2));
@@ -315,7 +323,7 @@ public class FleetIT {
                         tvHome(rt).get("moduleVersion").asText());
             }
         } finally {
-            if (!Files.exists(pg.data.resolve("postmaster.pid"))) {
+            if (!pg.running()) {
                 pg.startServer();
             }
             closeAll(fleet);
@@ -421,6 +429,61 @@ public class FleetIT {
     }
 
     @Test
+    public void theStoreKeepsASnapshotAndTheLastRevisionsDropsArtifactsNothingNeedsAndNewInstancesStartFromIt()
+            throws Exception {
+        String store = newStore();
+        LaunchedRuntime a = LaunchedRuntime.start(LaunchedRuntime.newDataDir(),
+                List.of("-Dmosaic.journal.snapshotEvery=4", "-Dmosaic.history.keep=2"),
+                List.of("--no-console", "--no-seed", "--store", store), Map.of("MOSAIC_STORE_PASSWORD", pg.password));
+        LaunchedRuntime b = null;
+        try {
+            assertDeployed(deploy(a, "seed/catalog-1.0.0.jar"), 1);
+            assertDeployed(deploy(a, "seed/catalog-1.1.0.jar"), 1);
+            assertDeployed(deploy(a, "seed/tv-home-1.0.0.jar"), 1);
+            HttpResponse<String> undeployed = a.api("DELETE", "/deployments/prod/dev.mosaic.examples.catalog/1.0.0", null);
+            assertEquals(undeployed.body(), 200, undeployed.statusCode());
+            a.awaitLog("store compacted at revision 4");
+            String gone = sha256(example("seed/catalog-1.0.0.jar"));
+            try (Connection c = connect(store)) {
+                assertEquals(List.of("4"), column(c, "SELECT revision FROM mosaic_snapshots"));
+                assertEquals("the last two revisions", List.of("3", "4"), column(c, "SELECT revision FROM mosaic_revisions ORDER BY 1"));
+                List<String> artifacts = column(c, "SELECT sha256 FROM mosaic_artifacts");
+                assertEquals(artifacts.toString(), 2, artifacts.size());
+                assertFalse("nothing deploys catalog 1.0.0 any more, and no kept revision names it", artifacts.contains(gone));
+                assertTrue(artifacts.contains(sha256(example("seed/catalog-1.1.0.jar"))));
+                assertEquals(List.of("0"), column(c, "SELECT count(*) FROM mosaic_artifact_chunks WHERE sha256 = '" + gone + "'"));
+            }
+            // a new instance starts from the snapshot, with the artifacts it needs, and takes changes
+            b = instance(store, "b", LaunchedRuntime.newDataDir());
+            assertEquals("1.1.0", tvHome(b).get("moduleVersion").asText());
+            JsonNode history = LaunchedRuntime.JSON.readTree(b.cli("history", "--json").out());
+            assertEquals(history.toString(), 2, history.size());
+            assertEquals(3, history.get(0).get("sequence").asLong());
+            assertDeployed(deploy(b, "tv-home-1.1.0.jar"), 2);
+            assertEquals("1.1.0", tvHome(a).get("adapterVersion").asText());
+        } finally {
+            a.close();
+            if (b != null) {
+                b.close();
+            }
+        }
+    }
+
+    private static List<String> column(Connection c, String sql) throws Exception {
+        List<String> values = new ArrayList<>();
+        try (ResultSet r = c.createStatement().executeQuery(sql)) {
+            while (r.next()) {
+                values.add(r.getString(1));
+            }
+        }
+        return values;
+    }
+
+    private static String sha256(Path file) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+    }
+
+    @Test
     public void twoInstancesStartingOnAnEmptyStoreMigrateItOnce() throws Exception {
         String store = newStore();
         List<LaunchedRuntime> fleet = instances(store, "a", "b");
@@ -430,7 +493,7 @@ public class FleetIT {
                 migrated += rt.log().contains("store schema migrated to version 1") ? 1 : 0;
             }
             assertEquals(1, migrated);
-            try (Connection c = pg.connect(store.substring(store.lastIndexOf('/') + 1));
+            try (Connection c = connect(store);
                     ResultSet r = c.createStatement().executeQuery("SELECT version FROM mosaic_schema ORDER BY version")) {
                 assertTrue(r.next());
                 assertEquals(1, r.getInt(1));

@@ -173,7 +173,8 @@ public final class DeployerComponent {
         } else {
             // the store is the journal; the data directory keeps this instance's id, token and artifact cache
             instanceId = InstanceId.of(settings.data());
-            pgStore = new PgStore(fleetStore, instanceId, store, JsonSupport.mapper());
+            pgStore = new PgStore(fleetStore, instanceId, store, JsonSupport.mapper(), settings.snapshotEvery(),
+                    settings.historyKeep());
             journal = pgStore;
             try {
                 state = RecordedState.fromLog(pgStore);

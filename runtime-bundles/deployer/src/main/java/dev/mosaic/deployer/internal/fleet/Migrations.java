@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * it). A migration, once released, is never edited: a change is a new one.
  *
  * <ol>
- * <li>revisions (the log of committed changes), artifacts in chunks, management tokens
- * (hashes), instances (heartbeat, group, applied revision, health).</li>
+ * <li>revisions (the log of committed changes, with the artifact each put in place), snapshots
+ * of the registry, artifacts in chunks, management tokens (hashes), instances (heartbeat,
+ * group, applied revision, health).</li>
  * </ol>
  */
 public final class Migrations {
@@ -30,14 +31,22 @@ public final class Migrations {
     record Migration(int version, String description, String sql) {
     }
 
-    static final List<Migration> ALL = List.of(new Migration(1, "revisions, artifacts, tokens, instances", """
+    static final List<Migration> ALL = List.of(new Migration(1, "revisions, snapshots, artifacts, tokens, instances", """
             CREATE TABLE mosaic_revisions (
               revision bigint PRIMARY KEY,
               committed_at timestamptz NOT NULL DEFAULT now(),
               instance text NOT NULL,
               actor text,
               op text NOT NULL,
+              artifact text,
               event text NOT NULL
+            );
+            CREATE INDEX mosaic_revisions_artifact ON mosaic_revisions (artifact);
+            CREATE TABLE mosaic_snapshots (
+              revision bigint PRIMARY KEY,
+              taken_at timestamptz NOT NULL DEFAULT now(),
+              instance text NOT NULL,
+              registry text NOT NULL
             );
             CREATE TABLE mosaic_artifacts (
               sha256 text PRIMARY KEY,

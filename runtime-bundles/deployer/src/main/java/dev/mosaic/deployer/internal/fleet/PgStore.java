@@ -21,12 +21,15 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.mosaic.deployer.internal.model.Event;
+import dev.mosaic.deployer.internal.model.Snapshot;
 import dev.mosaic.deployer.internal.store.ArtifactStore;
 import dev.mosaic.deployer.internal.store.ChangeLog;
 
 /**
  * The fleet's store in PostgreSQL: the revision log (one row per committed change, its number
- * the primary key, so two instances committing the same number cannot both succeed), the
+ * the primary key, so two instances committing the same number cannot both succeed), a
+ * snapshot of the registry every so many revisions (instances start from it; see
+ * {@link #committed}), the
  * artifacts by SHA-256 in 1 MiB chunks (streamed both ways: a 64 MiB jar is never one value on
  * the heap), the management tokens' hashes and the instances' reports. One connection for
  * work, used by one caller at a time; a connection that failed is dropped and the next call
@@ -49,17 +52,29 @@ public final class PgStore implements ChangeLog {
             long ageMillis, long head) {
     }
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PgStore.class);
+
     private final StoreConfig config;
     private final String instance;
     private final ArtifactStore local;
     private final ObjectMapper mapper;
+    private final int snapshotEvery;
+    private final long keep;
     private Connection work;
+    private Snapshot base;
 
-    public PgStore(StoreConfig config, String instance, ArtifactStore local, ObjectMapper mapper) {
+    /**
+     * @param snapshotEvery the instance that commits a revision that is a multiple of it writes a snapshot of the
+     *        registry and compacts the store
+     * @param keep how many of the last revisions the store keeps (the history; older ones are in the snapshot)
+     */
+    public PgStore(StoreConfig config, String instance, ArtifactStore local, ObjectMapper mapper, int snapshotEvery, long keep) {
         this.config = config;
         this.instance = instance;
         this.local = local;
         this.mapper = mapper;
+        this.snapshotEvery = snapshotEvery;
+        this.keep = keep;
     }
 
     public StoreConfig config() {
@@ -80,10 +95,106 @@ public final class PgStore implements ChangeLog {
         return call(false, Migrations::apply);
     }
 
+    /** The newest snapshot, then the revisions after it. */
     @Override
     public List<Event> open() throws IOException {
         migrate();
-        return after(0);
+        base = call(false, c -> {
+            try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(
+                    "SELECT registry FROM mosaic_snapshots ORDER BY revision DESC LIMIT 1")) {
+                return r.next() ? mapper.readValue(r.getString(1), Snapshot.class) : null;
+            }
+        });
+        return after(base == null ? 0 : base.seq());
+    }
+
+    @Override
+    public Snapshot base() {
+        return base;
+    }
+
+    @Override
+    public boolean snapshots() {
+        return false; // the store keeps its own (see committed)
+    }
+
+    @Override
+    public List<Event> last(int limit) throws IOException {
+        return call(false, c -> {
+            List<Event> events = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement(
+                    "SELECT revision, event FROM mosaic_revisions ORDER BY revision DESC LIMIT ?")) {
+                s.setInt(1, limit);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        Event e = mapper.readValue(r.getString(2), Event.class);
+                        e.seq = r.getLong(1);
+                        events.add(0, e);
+                    }
+                }
+            }
+            return events;
+        });
+    }
+
+    /**
+     * Every {@code snapshotEvery} revisions, the instance that committed the revision compacts
+     * the store, in one transaction: the registry as of that revision becomes the snapshot
+     * instances start from (the one before goes), revisions older than the last {@code keep}
+     * go, and so do the artifacts that no deployment uses and no kept revision names. A failure
+     * loses nothing (the next multiple tries again) and is logged.
+     */
+    @Override
+    public void committed(long seq, java.util.function.Supplier<Snapshot> registry) {
+        if (seq % snapshotEvery != 0) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        try {
+            Snapshot snapshot = registry.get();
+            long[] removed = call(true, c -> compact(c, seq, snapshot));
+            LOG.info("store compacted at revision {} in {} ms: the registry snapshotted; {} revision(s) older than the last"
+                    + " {} and {} artifact(s) ({} KiB) nothing needs any more removed", seq, (System.nanoTime() - t0) / 1_000_000,
+                    removed[0], keep, removed[1], removed[2] / 1024);
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("compacting the store at revision {} failed ({}); nothing is lost, the next compaction tries again", seq,
+                    e.getMessage());
+        }
+    }
+
+    /** @return revisions removed, artifacts removed, their bytes */
+    private long[] compact(Connection c, long seq, Snapshot snapshot) throws SQLException, IOException {
+        try (PreparedStatement s = c.prepareStatement(
+                "INSERT INTO mosaic_snapshots (revision, instance, registry) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")) {
+            s.setLong(1, seq);
+            s.setString(2, instance);
+            s.setString(3, mapper.writeValueAsString(snapshot));
+            s.executeUpdate();
+        }
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM mosaic_snapshots WHERE revision < ?")) {
+            s.setLong(1, seq);
+            s.executeUpdate();
+        }
+        long revisions;
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM mosaic_revisions WHERE revision <= ?")) {
+            s.setLong(1, seq - keep);
+            revisions = s.executeUpdate();
+        }
+        String[] inUse = snapshot.units().stream().map(Snapshot.UnitState::sha256).distinct().toArray(String[]::new);
+        long artifacts = 0;
+        long bytes = 0;
+        try (PreparedStatement s = c.prepareStatement("DELETE FROM mosaic_artifacts a"
+                + " WHERE NOT EXISTS (SELECT 1 FROM mosaic_revisions r WHERE r.artifact = a.sha256)"
+                + " AND NOT (a.sha256 = ANY (?)) RETURNING size")) {
+            s.setArray(1, c.createArrayOf("text", inUse));
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    artifacts++;
+                    bytes += r.getLong(1);
+                }
+            }
+        }
+        return new long[] { revisions, artifacts, bytes };
     }
 
     /** @return the committed changes after that revision, oldest first */
@@ -116,12 +227,13 @@ public final class PgStore implements ChangeLog {
                 storeArtifact(c, event.artifact.sha256(), local.path(event.artifact.name(), event.artifact.version()));
             }
             try (PreparedStatement s = c.prepareStatement(
-                    "INSERT INTO mosaic_revisions (revision, instance, actor, op, event) VALUES (?, ?, ?, ?, ?)")) {
+                    "INSERT INTO mosaic_revisions (revision, instance, actor, op, artifact, event) VALUES (?, ?, ?, ?, ?, ?)")) {
                 s.setLong(1, event.seq);
                 s.setString(2, instance);
                 s.setString(3, event.actor);
                 s.setString(4, event.op);
-                s.setString(5, mapper.writeValueAsString(event));
+                s.setString(5, event.artifact == null ? null : event.artifact.sha256());
+                s.setString(6, mapper.writeValueAsString(event));
                 s.executeUpdate();
             } catch (SQLException e) {
                 if ("23505".equals(e.getSQLState())) {

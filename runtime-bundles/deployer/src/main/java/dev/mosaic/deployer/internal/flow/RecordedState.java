@@ -87,13 +87,18 @@ public final class RecordedState {
     }
 
     /**
-     * Restores the registry from a log that keeps every change (a fleet's revision log): no
-     * snapshot, no archive; the history is the log's, kept in memory.
+     * Restores the registry from a log that keeps its own snapshots and history (a fleet's
+     * store): its last snapshot, then the changes after it. The history is the log's; the
+     * changes since start-up stay in memory too, to answer while the log cannot.
      */
     public static RecordedState fromLog(ChangeLog log) throws IOException {
-        Registry registry = new Registry();
-        for (Event e : log.open()) {
-            registry.apply(e);
+        List<Event> events = log.open();
+        Snapshot base = log.base();
+        Registry registry = base == null ? new Registry() : Registry.restore(base);
+        for (Event e : events) {
+            if (e.seq > registry.sequence()) {
+                registry.apply(e);
+            }
         }
         return new RecordedState(log, null, null, Integer.MAX_VALUE, registry, 0);
     }
@@ -144,6 +149,10 @@ public final class RecordedState {
                     + e.getMessage() + "); nothing changed", e);
         }
         registry.apply(event);
+        journal.committed(event.seq, registry::snapshot);
+        if (snapshots == null && registry.events().size() > 10_000) {
+            registry.forgetEvents(); // a log that keeps the history has them
+        }
         inJournal++;
         if (inJournal >= nextAttempt && snapshots != null && journal.snapshots()) {
             snapshot();
@@ -166,6 +175,9 @@ public final class RecordedState {
             throw new IllegalStateException("change " + event.seq + " is not the next after " + registry.sequence());
         }
         registry.apply(event);
+        if (registry.events().size() > 10_000) {
+            registry.forgetEvents(); // the log has them; this runtime keeps a bounded share in memory
+        }
     }
 
     /**
@@ -197,6 +209,14 @@ public final class RecordedState {
      *         memory) and, before them, from the history archive
      */
     public synchronized List<Event> history(int limit) throws IOException {
+        try {
+            List<Event> kept = journal.last(limit);
+            if (kept != null) {
+                return kept;
+            }
+        } catch (ChangeLog.Unavailable e) {
+            // the log keeps the history but cannot be read now: what this runtime has seen since it started
+        }
         long archived = history == null ? 0 : history.lastSeq();
         List<Event> recent = new ArrayList<>();
         for (Event e : registry.events()) {

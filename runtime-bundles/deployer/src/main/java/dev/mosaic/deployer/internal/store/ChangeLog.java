@@ -27,9 +27,26 @@ public interface ChangeLog extends AutoCloseable {
         throw new UnsupportedOperationException("this change log is never emptied");
     }
 
-    /** @return whether the log is snapshotted and emptied from time to time (the journal); the fleet's log keeps all */
+    /** @return whether the log is snapshotted and emptied from time to time by its reader (the journal) */
     default boolean snapshots() {
         return true;
+    }
+
+    /** @return after {@link #open}: the snapshot the changes it returned follow, or null if they start from nothing */
+    default dev.mosaic.deployer.internal.model.Snapshot base() {
+        return null;
+    }
+
+    /**
+     * Told after a change was committed and applied, with the registry it led to (made only if
+     * asked for): a log that keeps its own snapshots takes one from time to time.
+     */
+    default void committed(long seq, java.util.function.Supplier<dev.mosaic.deployer.internal.model.Snapshot> registry) {
+    }
+
+    /** @return the last changes (up to {@code limit}, oldest first), if the log keeps the history itself; else null */
+    default List<Event> last(int limit) throws IOException {
+        return null;
     }
 
     @Override

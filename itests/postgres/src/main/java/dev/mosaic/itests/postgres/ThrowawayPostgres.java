@@ -1,4 +1,4 @@
-package dev.mosaic.itests;
+package dev.mosaic.itests.postgres;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -6,18 +6,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
 import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.DriverManager;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A PostgreSQL server of the fleet tests' own: Debian's server binaries
+ * A PostgreSQL server of the fleet tests' (and benchmarks') own: Debian's server binaries
  * ({@code /usr/lib/postgresql/<version>/bin}, the {@code postgresql} package, which
  * {@code .ci/run} installs when it is missing) run on a free loopback port, in a temporary
  * folder, with a random password for the user {@code mosaic} and a database {@code mosaic};
@@ -25,13 +22,15 @@ import java.util.stream.Stream;
  * server runs as the {@code postgres} user the package creates. Durability is off
  * ({@code fsync=off}): the tests are about the runtime, not the disk.
  */
-final class ThrowawayPostgres implements AutoCloseable {
+public final class ThrowawayPostgres implements AutoCloseable {
 
-    final Path dir;
-    final Path data;
-    final Path passwordFile;
-    final String password;
-    final int port;
+    /** The folder it lives in (its data, its log, the password file). */
+    public final Path dir;
+    public final Path data;
+    /** A file holding the password of the user {@code mosaic} (for {@code --store-password-file}). */
+    public final Path passwordFile;
+    public final String password;
+    public final int port;
     private final Path bin;
     private final boolean asPostgres;
 
@@ -46,7 +45,7 @@ final class ThrowawayPostgres implements AutoCloseable {
     }
 
     /** @return the newest server binaries Debian installed */
-    static Path binaries() throws IOException {
+    public static Path binaries() throws IOException {
         Path root = Path.of("/usr/lib/postgresql");
         if (Files.isDirectory(root)) {
             try (Stream<Path> versions = Files.list(root)) {
@@ -62,7 +61,7 @@ final class ThrowawayPostgres implements AutoCloseable {
                 + " (.ci/run does: apt-get install postgresql)");
     }
 
-    static ThrowawayPostgres start() throws Exception {
+    public static ThrowawayPostgres start() throws Exception {
         Path bin = binaries();
         boolean root = "root".equals(System.getProperty("user.name"));
         // not under target/: as root, the server's user must reach the folder, and /tmp is what it can
@@ -80,34 +79,39 @@ final class ThrowawayPostgres implements AutoCloseable {
         pg.run(bin.resolve("initdb").toString(), "-D", pg.data.toString(), "-U", "mosaic", "--pwfile=" + pg.passwordFile,
                 "-A", "scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync");
         pg.startServer();
-        try (Connection c = pg.connect("postgres")) {
-            c.createStatement().execute("CREATE DATABASE mosaic");
-        }
+        pg.createDatabase("mosaic");
         return pg;
     }
 
     /** Starts the server (again, after {@link #stopServer}) on the same port and data. */
-    void startServer() throws Exception {
+    public void startServer() throws Exception {
         run(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("server.log").toString(), "-w", "-t", "60",
                 "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off",
                 "start");
     }
 
     /** Stops the server, fast: connections are cut, as when a database goes away. */
-    void stopServer() throws Exception {
+    public void stopServer() throws Exception {
         run(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "-t", "60", "stop");
     }
 
-    /** @return the store URL a runtime is given (the password goes separately) */
-    String url() {
-        return "postgresql://mosaic@127.0.0.1:" + port + "/mosaic";
+    /** @return whether the server is running (started, not stopped) */
+    public boolean running() {
+        return Files.exists(data.resolve("postmaster.pid"));
     }
 
-    Connection connect(String database) throws Exception {
-        Properties p = new Properties();
-        p.setProperty("user", "mosaic");
-        p.setProperty("password", password);
-        return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database, p);
+    /** @return the store URL of a database, as a runtime is given it (the password goes separately) */
+    public String url(String database) {
+        return "postgresql://mosaic@127.0.0.1:" + port + "/" + database;
+    }
+
+    /** Creates an empty database owned by {@code mosaic}, with the server's own {@code createdb}. */
+    public void createDatabase(String name) throws Exception {
+        List<String> full = List.of(bin.resolve("createdb").toString(), "-h", "127.0.0.1", "-p", Integer.toString(port), "-U",
+                "mosaic", name);
+        ProcessBuilder pb = new ProcessBuilder(full);
+        pb.environment().put("PGPASSWORD", password); // for this child only; never on a command line
+        execute(pb, full);
     }
 
     private void run(String... command) throws Exception {
@@ -116,9 +120,13 @@ final class ThrowawayPostgres implements AutoCloseable {
             full.addAll(List.of("runuser", "-u", "postgres", "--"));
         }
         full.addAll(List.of(command));
+        execute(new ProcessBuilder(full), full);
+    }
+
+    private static void execute(ProcessBuilder pb, List<String> full) throws Exception {
         Path out = Files.createTempFile("pg-command-", ".log");
         try {
-            Process p = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+            Process p = pb.redirectErrorStream(true).redirectOutput(out.toFile()).start();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new IOException(String.join(" ", full) + " did not finish in 120 s: " + Files.readString(out));
@@ -131,7 +139,7 @@ final class ThrowawayPostgres implements AutoCloseable {
         }
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
         }
@@ -140,7 +148,7 @@ final class ThrowawayPostgres implements AutoCloseable {
     @Override
     public void close() throws Exception {
         try {
-            if (Files.exists(data.resolve("postmaster.pid"))) {
+            if (running()) {
                 stopServer();
             }
         } finally {
