@@ -191,6 +191,9 @@ final class FleetBench {
         p.setProperty("user", "mosaic");
         p.setProperty("password", pg.password);
         try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + pg.port + "/mosaic", p)) {
+            // what the changes before left in the instances' sessions reaches the shared counters within a heartbeat or
+            // two (a session reports its counts at most once a second, at its next transaction): let it, then count
+            TimeUnit.SECONDS.sleep(5);
             long before = transactions(c);
             long t0 = System.nanoTime();
             TimeUnit.SECONDS.sleep(seconds); // the idle period measured: nothing to wait for

@@ -185,6 +185,15 @@ public class FleetIT {
                 }
             }
 
+            // a backend declared through one instance is every instance's
+            LaunchedRuntime.CliResult declared = b.cli("backend", "set", "ratings", "--env", "prod", "--base-url",
+                    "http://ratings.internal:8080", "--timeout", "300ms");
+            assertEquals(declared.out() + declared.err(), 0, declared.exit());
+            for (LaunchedRuntime rt : fleet) {
+                String backends = rt.cli("backends", "--env", "prod", "--json").out();
+                assertTrue(backends, backends.contains("ratings") && backends.contains("http://ratings.internal:8080"));
+            }
+
             // a change answered at commit (--async) tells its revision; an instance killed (kill -9) while it may be
             // applying it comes back with the store's state
             LaunchedRuntime.CliResult async = deploy(a, "tv-home-1.1.0.jar", "--async", "--json");
