@@ -37,6 +37,10 @@ public final class FleetSync implements AutoCloseable {
         String run();
     }
 
+    /** After a failure, the first attempt to reach the store again; each next one waits twice as long, up to 500 ms. */
+    private static final long FIRST_RETRY_MILLIS = 100;
+    private static final long MAX_RETRY_MILLIS = 500;
+
     private final PgStore store;
     private final String group;
     private final Supplier<String> address;
@@ -119,6 +123,7 @@ public final class FleetSync implements AutoCloseable {
     private void run() {
         Connection listen = null;
         long nextBeat = 0;
+        long retry = FIRST_RETRY_MILLIS;
         boolean pending = true;
         while (!closed) {
             try {
@@ -149,11 +154,15 @@ public final class FleetSync implements AutoCloseable {
                 if (heard != null && heard.length > 0) {
                     requestCatchUp();
                 }
+                retry = FIRST_RETRY_MILLIS;
             } catch (SQLException | IOException e) {
                 unreachable(e);
                 close(listen);
                 listen = null;
-                pause(Math.min(intervalMillis, 1000));
+                // soon at first (a store restarting is back in a moment), then twice a second: a connection refused
+                // costs the store nothing, and an instance is back on it within half a second of its return
+                pause(retry);
+                retry = Math.min(retry * 2, Math.min(intervalMillis, MAX_RETRY_MILLIS));
             } catch (RuntimeException e) {
                 LOG.error("following the fleet's store failed; trying again", e);
                 pause(intervalMillis);
