@@ -524,6 +524,23 @@ public class FleetIT {
                 "mysql://127.0.0.1/mosaic"));
         assertEquals(2, r.exit());
         assertTrue(r.err(), r.err().contains("--store takes postgresql://"));
+        // a wrong password, and a data directory where a runtime without a store recorded deployments: refused at once
+        long t0 = System.nanoTime();
+        r = LaunchedRuntime.CliResult.run(List.of("run", "--no-console", "--no-seed", "--data", data.toString(), "--port", "0",
+                "--mgmt-port", "0", "--store", newStore()), Map.of("MOSAIC_STORE_PASSWORD", "not-" + pg.password));
+        assertEquals(r.err(), 3, r.exit());
+        assertTrue(r.err(), r.err().contains("the runtime cannot start") && r.err().contains("password authentication failed")
+                && r.err().contains("MOSAIC_STORE_PASSWORD or --store-password-file"));
+        assertTrue("refused without waiting for the ready timeout", System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(60));
+        Path single = LaunchedRuntime.newDataDir();
+        try (LaunchedRuntime alone = LaunchedRuntime.start(single)) {
+            assertEquals(200, alone.get("/tv/home").statusCode()); // the examples, in its journal
+        }
+        r = LaunchedRuntime.CliResult.run(List.of("run", "--no-console", "--no-seed", "--data", single.toString(), "--port", "0",
+                "--mgmt-port", "0", "--store", newStore()), Map.of("MOSAIC_STORE_PASSWORD", pg.password));
+        assertEquals(r.err(), 3, r.exit());
+        assertTrue(r.err(), r.err().contains("holds the registry of a runtime that ran without a store"));
+
         // the same command with the password where it belongs starts (the other tests run fleets this way)
         try (LaunchedRuntime rt = LaunchedRuntime.start(data, List.of(), List.of("--no-console", "--no-seed", "--store",
                 newStore(), "--store-password-file", pg.passwordFile.toString()))) {

@@ -233,10 +233,16 @@ final class LaunchedRuntime implements AutoCloseable {
     /** What a CLI invocation printed and returned. */
     record CliResult(int exit, String out, String err) {
         static CliResult run(List<String> args) throws Exception {
+            return run(args, java.util.Map.of());
+        }
+
+        /** Runs the CLI with more environment variables. */
+        static CliResult run(List<String> args, java.util.Map<String, String> env) throws Exception {
             List<String> command = new ArrayList<>(List.of(java(), "-jar", dist().resolve("lib/launcher.jar").toString()));
             command.addAll(args);
             ProcessBuilder pb = new ProcessBuilder(command);
             pb.environment().remove("MOSAIC_TOKEN");
+            pb.environment().putAll(env);
             Process p = pb.start();
             java.util.concurrent.CompletableFuture<byte[]> errFuture = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 try {

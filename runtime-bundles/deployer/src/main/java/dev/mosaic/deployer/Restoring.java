@@ -12,6 +12,13 @@ import org.osgi.annotation.versioning.ProviderType;
 @ProviderType
 public interface Restoring {
 
+    /**
+     * A service property: when the deployer cannot start at all (a damaged journal, a fleet's
+     * store that refuses or cannot be read), it registers a {@code Restoring} carrying why, so
+     * that whoever waits says so at once instead of at its timeout. Since 2.4.
+     */
+    String FAILURE = "mosaic.failure";
+
     /** @return how many recorded deployments (adapters and module versions, every environment) are being restored */
     int deployments();
 

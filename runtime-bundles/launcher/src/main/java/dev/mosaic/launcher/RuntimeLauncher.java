@@ -200,7 +200,14 @@ final class RuntimeLauncher {
         // 0: no limit (a runtime restoring ten thousand deployments may need minutes)
         long deadline = o.readyTimeoutSeconds() == 0 ? Long.MAX_VALUE : System.nanoTime() + TimeUnit.SECONDS.toNanos(o.readyTimeoutSeconds());
         Object gatewayService = gateway.waitForService(millisUntil(deadline));
-        Object deployerService = gatewayService == null ? null : awaitDeployer(deployer, restoring, deadline, out);
+        Object deployerService;
+        try {
+            deployerService = gatewayService == null ? null : awaitDeployer(deployer, restoring, deadline, out);
+        } catch (CannotStart e) {
+            err.println("mosaic: the runtime cannot start: " + e.getMessage());
+            stop(framework);
+            return 3;
+        }
         if (gatewayService == null || deployerService == null) {
             err.println("mosaic: the runtime did not become ready within " + o.readyTimeoutSeconds() + " s ("
                     + (gatewayService == null ? "the gateway" : "the deployer") + " did not start); see the log above");
@@ -273,6 +280,7 @@ final class RuntimeLauncher {
      */
     private static Object awaitDeployer(ServiceTracker<Object, Object> deployer, ServiceTracker<Object, Object> restoring,
             long deadline, PrintStream out) throws Exception {
+        // the deployer says why when it cannot start at all (dev.mosaic.deployer.Restoring.FAILURE)
         long fiveSeconds = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         long nextReport = fiveSeconds - deadline < 0 ? fiveSeconds : deadline;
         while (true) {
@@ -281,6 +289,11 @@ final class RuntimeLauncher {
                 return service;
             }
             Object progress = restoring.getService();
+            Object failure = restoring.getServiceReference() == null ? null
+                    : restoring.getServiceReference().getProperty("mosaic.failure");
+            if (failure != null) {
+                throw new CannotStart(failure.toString());
+            }
             if (progress == null && System.nanoTime() - deadline > 0) {
                 return null;
             }
@@ -294,6 +307,15 @@ final class RuntimeLauncher {
                     // the restore ended while we asked
                 }
             }
+        }
+    }
+
+    /** The deployer cannot start at all, and says why. */
+    private static final class CannotStart extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        CannotStart(String message) {
+            super(message);
         }
     }
 

@@ -159,6 +159,44 @@ public final class DeployerComponent {
     @Activate
     void activate(BundleContext context) throws IOException {
         this.context = context;
+        try {
+            start(context);
+        } catch (IOException | RuntimeException e) {
+            // no Deployer is coming: say so to whoever waits for one (the launcher), with why, rather than let it time out
+            java.util.Hashtable<String, Object> failed = new java.util.Hashtable<>();
+            failed.put(Restoring.FAILURE, String.valueOf(e.getMessage()));
+            context.registerService(Restoring.class, new Restoring() {
+                @Override
+                public int deployments() {
+                    return 0;
+                }
+
+                @Override
+                public int installed() {
+                    return 0;
+                }
+            }, failed);
+            releaseAfterFailedStart();
+            throw e;
+        }
+    }
+
+    /** What a start that failed half-way holds: the data directory's lock, the journal or the store. */
+    private void releaseAfterFailedStart() {
+        try {
+            if (journal != null) {
+                journal.close();
+            }
+            if (lock != null) {
+                lock.release();
+                lockChannel.close();
+            }
+        } catch (IOException ignored) {
+            // the process is about to give up anyway
+        }
+    }
+
+    private void start(BundleContext context) throws IOException {
         Settings settings = Settings.from(context::getProperty);
         lockDataDirectory(settings.data());
 
@@ -172,6 +210,7 @@ public final class DeployerComponent {
                             settings.historyKeep(), 10_000), settings.snapshotEvery());
         } else {
             // the store is the journal; the data directory keeps this instance's id, token and artifact cache
+            refuseALocalJournal(settings.data(), fleetStore);
             instanceId = InstanceId.of(settings.data());
             pgStore = new PgStore(fleetStore, instanceId, store, JsonSupport.mapper(), settings.snapshotEvery(),
                     settings.historyKeep());
@@ -180,9 +219,12 @@ public final class DeployerComponent {
                 state = RecordedState.fromLog(pgStore);
             } catch (IOException e) {
                 pgStore.close();
-                throw new IOException("the fleet's store " + fleetStore.display() + " cannot be read at start-up ("
-                        + e.getMessage() + "); an instance needs the store's state before it serves: start it when the store"
-                        + " answers", e);
+                String why = e.getCause() instanceof java.sql.SQLException sql ? sql.getMessage() : e.getMessage();
+                throw new IOException("the fleet's store " + fleetStore.display() + " cannot be read at start-up (" + why
+                        + "); an instance serves only once it has the store's state: "
+                        + (e instanceof dev.mosaic.deployer.internal.store.ChangeLog.Unavailable
+                                ? "start it when the store answers"
+                                : "check the URL, the user, and the password (MOSAIC_STORE_PASSWORD or --store-password-file)"), e);
             }
             LOG.info("fleet instance {} of group {}: the store {} is at revision {}", instanceId, fleetStore.group(),
                     fleetStore.display(), state.sequence());
@@ -333,6 +375,23 @@ public final class DeployerComponent {
         if (lock == null) {
             lockChannel.close();
             throw new IllegalStateException("data directory " + data + " is in use by another Mosaic runtime; give this one its own --data");
+        }
+    }
+
+    /**
+     * A data directory where a runtime without a store recorded changes holds deployments the
+     * fleet's store does not have: starting an instance on it would serve the store's and leave
+     * those unserved without a word. It is refused, saying what to do.
+     */
+    private static void refuseALocalJournal(Path data, StoreConfig store) throws IOException {
+        for (String file : new String[] { "journal.jsonl", "snapshot.json" }) {
+            Path p = data.resolve(file);
+            if (Files.isRegularFile(p) && Files.size(p) > 0) {
+                throw new IOException("the data directory " + data + " holds the registry of a runtime that ran without a"
+                        + " store (" + file + "); a fleet instance of " + store.display() + " serves what the store holds"
+                        + " and would leave those deployments unserved: give the instance a data directory of its own"
+                        + " (--data), and deploy what it should serve through the fleet");
+            }
         }
     }
 
