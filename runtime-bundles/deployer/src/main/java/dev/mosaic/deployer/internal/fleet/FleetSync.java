@@ -141,7 +141,7 @@ public final class FleetSync implements AutoCloseable {
                 }
                 long now = System.nanoTime();
                 if (now >= nextBeat) {
-                    long head = store.report(group, address.get(), mgmtUrl, applied.getAsLong(),
+                    long head = store.report(listen, group, address.get(), mgmtUrl, applied.getAsLong(),
                             applyProblem == null ? "ok" : "failing", applyProblem);
                     reachable();
                     nextBeat = now + TimeUnit.MILLISECONDS.toNanos(intervalMillis);
@@ -155,7 +155,7 @@ public final class FleetSync implements AutoCloseable {
                     requestCatchUp();
                 }
                 retry = FIRST_RETRY_MILLIS;
-            } catch (SQLException | IOException e) {
+            } catch (SQLException e) {
                 unreachable(e);
                 close(listen);
                 listen = null;

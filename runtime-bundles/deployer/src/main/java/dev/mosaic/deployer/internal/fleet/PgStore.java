@@ -308,30 +308,38 @@ public final class PgStore implements ChangeLog {
      * @return the store's last revision
      */
     long report(String group, String address, String mgmtUrl, long applied, String health, String problem) throws IOException {
-        return call(false, c -> {
-            try (PreparedStatement s = c.prepareStatement("""
-                    WITH me AS (
-                      INSERT INTO mosaic_instances (id, grp, address, mgmt_url, applied, health, problem)
-                      VALUES (?, ?, ?, ?, ?, ?, ?)
-                      ON CONFLICT (id) DO UPDATE SET grp = excluded.grp, address = excluded.address,
-                        mgmt_url = coalesce(excluded.mgmt_url, mosaic_instances.mgmt_url), applied = excluded.applied,
-                        health = excluded.health, problem = excluded.problem, heartbeat = now()
-                      RETURNING 1)
-                    SELECT coalesce((SELECT max(revision) FROM mosaic_revisions), 0) FROM me""")) {
-                s.setString(1, instance);
-                s.setString(2, group);
-                s.setString(3, address);
-                s.setString(4, mgmtUrl);
-                s.setLong(5, applied);
-                s.setString(6, health);
-                s.setString(7, problem);
-                try (ResultSet r = s.executeQuery()) {
-                    r.next();
-                    return r.getLong(1);
-                }
-            }
-        });
+        return call(false, c -> report(c, group, address, mgmtUrl, applied, health, problem));
     }
+
+    /**
+     * The same on a connection of the caller's (the listening one: a heartbeat never waits for the work connection,
+     * which may be busy storing a large artifact).
+     */
+    long report(Connection c, String group, String address, String mgmtUrl, long applied, String health, String problem)
+            throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(REPORT)) {
+            s.setString(1, instance);
+            s.setString(2, group);
+            s.setString(3, address);
+            s.setString(4, mgmtUrl);
+            s.setLong(5, applied);
+            s.setString(6, health);
+            s.setString(7, problem);
+            try (ResultSet r = s.executeQuery()) {
+                r.next();
+                return r.getLong(1);
+            }
+        }
+    }
+
+    private static final String REPORT = "WITH me AS ("
+            + " INSERT INTO mosaic_instances (id, grp, address, mgmt_url, applied, health, problem)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?)"
+            + " ON CONFLICT (id) DO UPDATE SET grp = excluded.grp, address = excluded.address,"
+            + " mgmt_url = coalesce(excluded.mgmt_url, mosaic_instances.mgmt_url), applied = excluded.applied,"
+            + " health = excluded.health, problem = excluded.problem, heartbeat = now()"
+            + " RETURNING 1)"
+            + " SELECT coalesce((SELECT max(revision) FROM mosaic_revisions), 0) FROM me";
 
     /** Marks this instance as started anew: its start time, health {@code starting}. */
     void started(String group, String address, long applied) throws IOException {
