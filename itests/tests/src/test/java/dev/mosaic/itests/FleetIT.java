@@ -241,6 +241,13 @@ public class FleetIT {
         return g;
     }
 
+    /** @return what the instance's /metrics says, with its token */
+    private static String metrics(LaunchedRuntime rt) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(rt.mgmtUrl.replace("/api/v1", "/metrics"))).header("Authorization",
+                "Bearer " + Files.readString(rt.data.resolve("mgmt-token")).trim()).build(), HttpResponse.BodyHandlers.ofString())
+                .body();
+    }
+
     private static int call(LaunchedRuntime rt, String token, String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(rt.mgmtUrl + path)).header("Authorization", "Bearer " + token)
                 .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
@@ -318,6 +325,8 @@ public class FleetIT {
                 assertTrue(refused.err(), refused.err().contains("nothing was changed"));
                 JsonNode listed = LaunchedRuntime.JSON.readTree(b.cli("fleet", "--json").out());
                 assertFalse(listed.toString(), listed.get("store").get("reachable").asBoolean());
+                String away = metrics(a);
+                assertTrue(away, away.contains("mosaic_fleet_store_reachable 0.0") && away.contains("mosaic_fleet_applied_revision 2.0"));
                 load.awaitAnswers(20);
 
                 pg.startServer();
@@ -330,6 +339,9 @@ public class FleetIT {
             for (LaunchedRuntime rt : fleet) {
                 assertEquals("the release made after the outage took effect everywhere", "1.1.0",
                         tvHome(rt).get("moduleVersion").asText());
+                String back = metrics(rt);
+                assertTrue(back, back.contains("mosaic_fleet_store_reachable 1.0") && back.contains("mosaic_fleet_applied_revision 3.0")
+                        && back.contains("mosaic_fleet_lag_revisions 0.0"));
             }
         } finally {
             if (!pg.running()) {

@@ -74,9 +74,10 @@ public interface Fleet {
     /**
      * @param reachable the last exchange with the store succeeded
      * @param applied the revision this instance serves
+     * @param head the store's last revision, as of this instance's last heartbeat
      * @param unreachableSinceMillis since when (epoch millis) it has not been reachable, 0 when reachable
      * @param problem why not, or the revision this instance failed to apply; null when all is well
      */
-    record StoreStatus(String store, boolean reachable, long applied, long unreachableSinceMillis, String problem) {
+    record StoreStatus(String store, boolean reachable, long applied, long head, long unreachableSinceMillis, String problem) {
     }
 }

@@ -139,7 +139,7 @@ public final class ManagementServer implements ManagementApi {
         PathMappingsHandler mappings = new PathMappingsHandler();
         new Probes(() -> deployer, () -> restoring, () -> gateway).addTo(mappings);
         RouteCalls calls = new RouteCalls(context.getProperty("mosaic.gateway.host"), context.getProperty("mosaic.trace.key"));
-        Metrics metrics = new Metrics(() -> gateway, () -> backends, () -> deployer, context);
+        Metrics metrics = new Metrics(() -> gateway, () -> backends, () -> deployer, () -> fleet, context);
         mappings.addMapping(new ServletPathSpec("/metrics"), new BearerAuth(tokens, failures, metrics));
         new ApiRoutes(() -> deployer, () -> insight, () -> restoring, () -> backends, () -> gateway, calls, () -> logs,
                 next -> new BearerAuth(tokens, failures, next), maxUpload)

@@ -46,7 +46,8 @@ import io.prometheus.metrics.model.snapshots.MetricSnapshots;
  * gateway's counters: per route of each adapter version in each environment, requests by status class and a latency
  * histogram, timeouts (504), rejections (503) and requests in flight; per backend, calls, errors, retries, latency and
  * breaker state; per module version, the consumers wired to it; the management API's own calls, by route and status,
- * with their latency (deploys, releases, yanks...); the bundles by state; and the JVM's (memory, threads, GC), made
+ * with their latency (deploys, releases, yanks...); the bundles by state; in a fleet, the revision this instance
+ * serves, its lag and whether it reaches the store; and the JVM's (memory, threads, GC), made
  * ready by the first scrape rather than at start-up. A retired version's series go with it: only what serves is read.
  */
 final class Metrics extends Handler.Abstract {
@@ -59,8 +60,9 @@ final class Metrics extends Handler.Abstract {
     private final Histogram managementLatency;
     private volatile boolean jvm;
 
-    Metrics(Supplier<Gateway> gateway, Supplier<Backends> backends, Supplier<Deployer> deployer, BundleContext context) {
-        registry.register((MultiCollector) () -> collect(gateway.get(), backends.get(), deployer.get(), context));
+    Metrics(Supplier<Gateway> gateway, Supplier<Backends> backends, Supplier<Deployer> deployer,
+            Supplier<dev.mosaic.deployer.Fleet> fleet, BundleContext context) {
+        registry.register((MultiCollector) () -> collect(gateway.get(), backends.get(), deployer.get(), fleet.get(), context));
         managementCalls = Counter.builder().name("mosaic_management_requests").help("Calls of the management API, by"
                 + " route, method and status: deploys, releases, yanks, ...").labelNames("route", "method", "status")
                 .withoutExemplars().register(registry);
@@ -113,8 +115,12 @@ final class Metrics extends Handler.Abstract {
         return true;
     }
 
-    private static MetricSnapshots collect(Gateway gateway, Backends backends, Deployer deployer, BundleContext context) {
+    private static MetricSnapshots collect(Gateway gateway, Backends backends, Deployer deployer, dev.mosaic.deployer.Fleet fleet,
+            BundleContext context) {
         List<MetricSnapshot> all = new ArrayList<>();
+        if (fleet != null) {
+            fleet(fleet.status(), all);
+        }
         if (gateway != null) {
             routes(gateway.stats(), all);
         }
@@ -132,6 +138,22 @@ final class Metrics extends Handler.Abstract {
         byState.forEach((s, n) -> bundles.dataPoint(GaugeDataPointSnapshot.builder().value(n).labels(Labels.of("state", s)).build()));
         all.add(bundles.build());
         return new MetricSnapshots(all);
+    }
+
+    /** A fleet instance's view of the store, as it knows it already: a scrape never asks the store anything. */
+    private static void fleet(dev.mosaic.deployer.Fleet.StoreStatus s, List<MetricSnapshot> all) {
+        all.add(gauge("mosaic_fleet_applied_revision", "The store's revision this instance serves", s.applied()));
+        all.add(gauge("mosaic_fleet_lag_revisions", "Revisions of the store this instance has not applied (as of its last"
+                + " heartbeat)", s.head() - s.applied()));
+        all.add(gauge("mosaic_fleet_store_reachable", "1 if the last exchange with the fleet's store succeeded", s.reachable() ? 1 : 0));
+        all.add(gauge("mosaic_fleet_store_unreachable_seconds", "How long the store has not been reachable (0 when it is)",
+                s.reachable() ? 0 : (System.currentTimeMillis() - s.unreachableSinceMillis()) / 1000.0));
+        all.add(gauge("mosaic_fleet_apply_failing", "1 if this instance cannot apply the store's next revision (see fleet)",
+                s.reachable() && s.problem() != null ? 1 : 0));
+    }
+
+    private static GaugeSnapshot gauge(String name, String help, double value) {
+        return GaugeSnapshot.builder().name(name).help(help).dataPoint(GaugeDataPointSnapshot.builder().value(value).build()).build();
     }
 
     private static void routes(List<RouteStats> stats, List<MetricSnapshot> all) {

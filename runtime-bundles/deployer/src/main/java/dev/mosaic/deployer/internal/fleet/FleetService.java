@@ -140,6 +140,6 @@ public final class FleetService implements Fleet {
     public StoreStatus status() {
         long since = sync.unreachableSince();
         String problem = since != 0 ? sync.unreachableWhy() : sync.applyProblem();
-        return new StoreStatus(store.config().display(), since == 0, applied.getAsLong(), since, problem);
+        return new StoreStatus(store.config().display(), since == 0, applied.getAsLong(), sync.head(), since, problem);
     }
 }

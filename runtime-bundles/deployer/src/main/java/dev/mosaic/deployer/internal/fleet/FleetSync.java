@@ -66,6 +66,8 @@ public final class FleetSync implements AutoCloseable {
     private volatile String unreachableWhy;
     private volatile String applyProblem;
     private volatile boolean ready;
+    /** The store's last revision, as the last report answered. */
+    private volatile long head;
 
     public FleetSync(PgStore store, String group, Supplier<String> address, LongSupplier applied, CatchUp catchUp,
             long intervalMillis) {
@@ -94,7 +96,7 @@ public final class FleetSync implements AutoCloseable {
     public void report() {
         String problem = applyProblem;
         try {
-            store.report(group, address.get(), mgmtUrl, applied.getAsLong(), !ready ? "starting" : problem == null ? "ok"
+            head = store.report(group, address.get(), mgmtUrl, applied.getAsLong(), !ready ? "starting" : problem == null ? "ok"
                     : "failing", problem);
             reachable();
         } catch (IOException e) {
@@ -141,7 +143,7 @@ public final class FleetSync implements AutoCloseable {
                 }
                 long now = System.nanoTime();
                 if (now >= nextBeat) {
-                    long head = store.report(listen, group, address.get(), mgmtUrl, applied.getAsLong(),
+                    head = store.report(listen, group, address.get(), mgmtUrl, applied.getAsLong(),
                             applyProblem == null ? "ok" : "failing", applyProblem);
                     reachable();
                     nextBeat = now + TimeUnit.MILLISECONDS.toNanos(intervalMillis);
@@ -200,7 +202,7 @@ public final class FleetSync implements AutoCloseable {
         }
         applyProblem = problem;
         if (applied.getAsLong() != before || problem != null) {
-            store.report(group, address.get(), mgmtUrl, applied.getAsLong(), problem == null ? "ok" : "failing", problem);
+            head = store.report(group, address.get(), mgmtUrl, applied.getAsLong(), problem == null ? "ok" : "failing", problem);
         }
         reachable();
     }
@@ -257,6 +259,11 @@ public final class FleetSync implements AutoCloseable {
 
     String applyProblem() {
         return applyProblem;
+    }
+
+    /** @return the store's last revision, as of the last report (never behind what this instance applied) */
+    long head() {
+        return Math.max(head, applied.getAsLong());
     }
 
     @Override
