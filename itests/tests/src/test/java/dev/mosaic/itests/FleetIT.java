@@ -505,7 +505,7 @@ public class FleetIT {
     }
 
     @Test
-    public void twoInstancesStartingOnAnEmptyStoreMigrateItOnce() throws Exception {
+    public void twoInstancesStartingOnAnEmptyStoreMigrateItOnceAndOneGoneForGoodLeavesTheListing() throws Exception {
         String store = newStore();
         List<LaunchedRuntime> fleet = instances(store, "a", "b");
         try {
@@ -520,6 +520,15 @@ public class FleetIT {
                 assertEquals(1, r.getInt(1));
                 assertFalse(r.next());
             }
+            // an instance gone for good (killed, never back) leaves the listing once not heard of for long enough
+            // (a day by default; a second here)
+            fleet.get(1).kill();
+            LaunchedRuntime third = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), List.of("-Dmosaic.fleet.forgetAfterMillis=1000"),
+                    List.of("--no-console", "--no-seed", "--store", store, "--group", "c"), Map.of("MOSAIC_STORE_PASSWORD", pg.password));
+            fleet.add(third);
+            JsonNode listed = await(() -> LaunchedRuntime.JSON.readTree(third.cli("fleet", "--json").out()),
+                    f -> f.get("instances").size() == 2);
+            assertEquals(List.of("a", "c"), groups(listed));
         } finally {
             closeAll(fleet);
         }

@@ -271,7 +271,7 @@ public final class DeployerComponent {
                     }
                 });
                 return problem[0];
-            }, fleetStore.heartbeat().toMillis());
+            }, fleetStore.heartbeat().toMillis(), fleetStore.forgetAfter());
             fleetSync.starting();
             fleetRegistration = context.registerService(Fleet.class, new FleetService(pgStore, fleetSync, instanceId,
                     state::sequence, fleetStore.heartbeat()), null);

@@ -41,12 +41,14 @@ public final class FleetSync implements AutoCloseable {
     private static final long FIRST_RETRY_MILLIS = 100;
     private static final long MAX_RETRY_MILLIS = 500;
 
+
     private final PgStore store;
     private final String group;
     private final Supplier<String> address;
     private final LongSupplier applied;
     private final CatchUp catchUp;
     private final long intervalMillis;
+    private final java.time.Duration forgetAfter;
     private final Object wake = new Object();
     private final Thread thread;
     /**
@@ -69,8 +71,13 @@ public final class FleetSync implements AutoCloseable {
     /** The store's last revision, as the last report answered. */
     private volatile long head;
 
+    /**
+     * @param forgetAfter an instance not heard of for that long is gone for good (its machine replaced): it leaves the
+     *        fleet's listing (looked at when this instance starts, then hourly)
+     */
     public FleetSync(PgStore store, String group, Supplier<String> address, LongSupplier applied, CatchUp catchUp,
-            long intervalMillis) {
+            long intervalMillis, java.time.Duration forgetAfter) {
+        this.forgetAfter = forgetAfter;
         this.store = store;
         this.group = group;
         this.address = address;
@@ -126,6 +133,7 @@ public final class FleetSync implements AutoCloseable {
         Connection listen = null;
         long nextBeat = 0;
         long retry = FIRST_RETRY_MILLIS;
+        long nextForget = System.nanoTime();
         boolean pending = true;
         while (!closed) {
             try {
@@ -150,6 +158,13 @@ public final class FleetSync implements AutoCloseable {
                     if (head > applied.getAsLong() || applyProblem != null) {
                         requestCatchUp();
                     }
+                }
+                if (System.nanoTime() - nextForget >= 0) {
+                    int forgotten = store.forget(listen, forgetAfter);
+                    if (forgotten > 0) {
+                        LOG.info("forgot {} fleet instance(s) not heard of for {} s", forgotten, forgetAfter.toSeconds());
+                    }
+                    nextForget = System.nanoTime() + TimeUnit.HOURS.toNanos(1);
                 }
                 int waitMillis = (int) Math.max(1, Math.min(250, TimeUnit.NANOSECONDS.toMillis(nextBeat - System.nanoTime())));
                 PGNotification[] heard = listen.unwrap(PGConnection.class).getNotifications(waitMillis);

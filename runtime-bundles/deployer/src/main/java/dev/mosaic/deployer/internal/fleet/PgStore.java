@@ -341,6 +341,15 @@ public final class PgStore implements ChangeLog {
             + " RETURNING 1)"
             + " SELECT coalesce((SELECT max(revision) FROM mosaic_revisions), 0) FROM me";
 
+    /** Forgets the instances not heard of for that long (a machine gone for good); @return how many */
+    int forget(Connection c, java.time.Duration silentFor) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement(
+                "DELETE FROM mosaic_instances WHERE heartbeat < now() - make_interval(secs => ?)")) {
+            s.setDouble(1, silentFor.toSeconds());
+            return s.executeUpdate();
+        }
+    }
+
     /** Marks this instance as started anew: its start time, health {@code starting}. */
     void started(String group, String address, long applied) throws IOException {
         call(false, c -> {

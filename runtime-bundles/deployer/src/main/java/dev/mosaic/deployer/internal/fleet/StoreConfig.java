@@ -19,13 +19,15 @@ import java.util.function.Function;
  * {@code mosaic.store} ({@code postgresql://[USER@]HOST[:PORT]/DB[?user=U&sslmode=M&...]}, the
  * form {@code libpq} takes), the password from the {@code MOSAIC_STORE_PASSWORD} environment
  * variable or the file {@code mosaic.store.passwordFile} names (never in the URL: a URL ends
- * up in process lists, shell histories and logs), {@code mosaic.group} and
- * {@code mosaic.fleet.heartbeatMillis} (2000). (How long a change waits for the instances,
+ * up in process lists, shell histories and logs), {@code mosaic.group},
+ * {@code mosaic.fleet.heartbeatMillis} (2000) and {@code mosaic.fleet.forgetAfterMillis} (a day:
+ * when an instance not heard of leaves the listing). (How long a change waits for the instances,
  * {@code mosaic.fleet.awaitMillis}, is the management API's.)
  *
  * @param display the URL as it may be shown and logged (it holds no secret)
  */
-public record StoreConfig(String display, String jdbcUrl, Properties connection, String group, Duration heartbeat) {
+public record StoreConfig(String display, String jdbcUrl, Properties connection, String group, Duration heartbeat,
+        Duration forgetAfter) {
 
     public static final String PASSWORD_ENV = "MOSAIC_STORE_PASSWORD";
     /** The connection parameters a store URL may carry: the driver's, minus the password and what could load code. */
@@ -91,7 +93,8 @@ public record StoreConfig(String display, String jdbcUrl, Properties connection,
         String group = property.apply("mosaic.group");
         return new StoreConfig(display, "jdbc:postgresql://" + uri.getHost() + ":" + port + "/" + db, props,
                 group == null || group.isBlank() ? "default" : group.trim(),
-                Duration.ofMillis(Long.parseLong(or(property.apply("mosaic.fleet.heartbeatMillis"), "2000"))));
+                Duration.ofMillis(Long.parseLong(or(property.apply("mosaic.fleet.heartbeatMillis"), "2000"))),
+                Duration.ofMillis(Long.parseLong(or(property.apply("mosaic.fleet.forgetAfterMillis"), "86400000"))));
     }
 
     private static String password(String file, String fromEnvironment) {

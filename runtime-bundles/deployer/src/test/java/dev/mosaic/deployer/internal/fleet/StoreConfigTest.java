@@ -42,6 +42,7 @@ class StoreConfigTest {
         assertEquals("/etc/ca.pem", c.connection().getProperty("sslrootcert"));
         assertEquals("eu-west-1", c.group());
         assertEquals(2000, c.heartbeat().toMillis());
+        assertEquals(86_400_000, c.forgetAfter().toMillis());
         assertEquals("postgresql://mosaic@db.example:6543/registry", c.display());
         assertFalse(c.toString().contains("s3cret"));
 
