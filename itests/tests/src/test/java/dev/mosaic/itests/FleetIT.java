@@ -570,6 +570,26 @@ public class FleetIT {
         }
     }
 
+    @Test
+    public void aStoreThatTakesTlsOnlyIsReachedWithTheSslmodeTheUrlSaysAndRefusedWithout() throws Exception {
+        try (ThrowawayPostgres tlsOnly = ThrowawayPostgres.startTlsOnly()) {
+            String plain = tlsOnly.url("mosaic") + "?sslmode=disable";
+            LaunchedRuntime.CliResult refused = LaunchedRuntime.CliResult.run(List.of("run", "--no-console", "--no-seed", "--data",
+                    LaunchedRuntime.newDataDir().toString(), "--port", "0", "--mgmt-port", "0", "--store", plain),
+                    Map.of("MOSAIC_STORE_PASSWORD", tlsOnly.password));
+            assertEquals(refused.err(), 3, refused.exit());
+            assertTrue(refused.err(), refused.err().contains("no encryption"));
+            // the certificate checked against the one the server has, and its name against the address
+            String verified = tlsOnly.url("mosaic") + "?sslmode=verify-full&sslrootcert=" + tlsOnly.certificate();
+            try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), List.of(), List.of("--no-console",
+                    "--no-seed", "--store", verified), Map.of("MOSAIC_STORE_PASSWORD", tlsOnly.password))) {
+                assertDeployed(deploy(rt, "seed/catalog-1.0.0.jar"), 1);
+                assertDeployed(deploy(rt, "seed/tv-home-1.0.0.jar"), 1);
+                assertEquals("1.0.0", tvHome(rt).get("moduleVersion").asText());
+            }
+        }
+    }
+
     interface Attempt<T> {
         T get() throws Exception;
     }

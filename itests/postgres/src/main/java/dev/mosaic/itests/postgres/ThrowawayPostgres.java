@@ -33,9 +33,11 @@ public final class ThrowawayPostgres implements AutoCloseable {
     public final int port;
     private final Path bin;
     private final boolean asPostgres;
+    private final boolean tls;
 
-    private ThrowawayPostgres(Path bin, Path dir, String password, int port, boolean asPostgres) {
+    private ThrowawayPostgres(Path bin, Path dir, String password, int port, boolean asPostgres, boolean tls) {
         this.bin = bin;
+        this.tls = tls;
         this.dir = dir;
         this.data = dir.resolve("data");
         this.passwordFile = dir.resolve("password");
@@ -62,6 +64,18 @@ public final class ThrowawayPostgres implements AutoCloseable {
     }
 
     public static ThrowawayPostgres start() throws Exception {
+        return start(false);
+    }
+
+    /**
+     * A server that takes TLS connections only ({@code hostssl} in {@code pg_hba.conf}), with a
+     * self-signed certificate for 127.0.0.1 made by {@code openssl} ({@link #certificate}).
+     */
+    public static ThrowawayPostgres startTlsOnly() throws Exception {
+        return start(true);
+    }
+
+    private static ThrowawayPostgres start(boolean tls) throws Exception {
         Path bin = binaries();
         boolean root = "root".equals(System.getProperty("user.name"));
         // not under target/: as root, the server's user must reach the folder, and /tmp is what it can
@@ -69,7 +83,7 @@ public final class ThrowawayPostgres implements AutoCloseable {
         byte[] random = new byte[12];
         new SecureRandom().nextBytes(random);
         String password = HexFormat.of().formatHex(random);
-        ThrowawayPostgres pg = new ThrowawayPostgres(bin, dir, password, freePort(), root);
+        ThrowawayPostgres pg = new ThrowawayPostgres(bin, dir, password, freePort(), root, tls);
         Files.writeString(pg.passwordFile, password + "\n");
         if (root) {
             UserPrincipal postgres = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
@@ -78,6 +92,14 @@ public final class ThrowawayPostgres implements AutoCloseable {
         }
         pg.run(bin.resolve("initdb").toString(), "-D", pg.data.toString(), "-U", "mosaic", "--pwfile=" + pg.passwordFile,
                 "-A", "scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync");
+        if (tls) {
+            // made as the server's user: the key must be its own and readable by it alone
+            pg.run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.resolve("server.key").toString(),
+                    "-out", pg.certificate().toString(), "-subj", "/CN=127.0.0.1", "-days", "2", "-addext",
+                    "subjectAltName=IP:127.0.0.1");
+            pg.run("chmod", "600", dir.resolve("server.key").toString());
+            pg.run("sed", "-i", "s/^host /hostssl /", pg.data.resolve("pg_hba.conf").toString());
+        }
         pg.startServer();
         pg.createDatabase("mosaic");
         return pg;
@@ -86,13 +108,20 @@ public final class ThrowawayPostgres implements AutoCloseable {
     /** Starts the server (again, after {@link #stopServer}) on the same port and data. */
     public void startServer() throws Exception {
         run(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-l", dir.resolve("server.log").toString(), "-w", "-t", "60",
-                "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off",
+                "-o", "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+                        + (tls ? " -c ssl=on -c ssl_cert_file=" + certificate() + " -c ssl_key_file=" + dir.resolve("server.key")
+                                : ""),
                 "start");
     }
 
     /** Stops the server, fast: connections are cut, as when a database goes away. */
     public void stopServer() throws Exception {
         run(bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-m", "fast", "-w", "-t", "60", "stop");
+    }
+
+    /** @return the server's certificate, for a client's {@code sslrootcert} (a server started with TLS) */
+    public Path certificate() {
+        return dir.resolve("server.crt");
     }
 
     /** @return whether the server is running (started, not stopped) */

@@ -80,6 +80,9 @@ public record StoreConfig(String display, String jdbcUrl, Properties connection,
         Properties props = new Properties();
         props.putAll(params);
         props.putIfAbsent("connectTimeout", "5");
+        // a store that stops answering (a network that drops packets) must not hold a change, the change lock with it,
+        // forever: a read waits 30 s at most, then the call fails as if the store were away
+        props.putIfAbsent("socketTimeout", "30");
         props.putIfAbsent("ApplicationName", "mosaic");
         props.setProperty("tcpKeepAlive", "true");
         String password = password(property.apply("mosaic.store.passwordFile"), environment.apply(PASSWORD_ENV));

@@ -40,6 +40,8 @@ class StoreConfigTest {
         assertEquals("s3cret", c.connection().getProperty("password"));
         assertEquals("verify-full", c.connection().getProperty("sslmode"));
         assertEquals("/etc/ca.pem", c.connection().getProperty("sslrootcert"));
+        assertEquals("30", c.connection().getProperty("socketTimeout"));
+        assertEquals("5", c.connection().getProperty("connectTimeout"));
         assertEquals("eu-west-1", c.group());
         assertEquals(2000, c.heartbeat().toMillis());
         assertEquals(86_400_000, c.forgetAfter().toMillis());
