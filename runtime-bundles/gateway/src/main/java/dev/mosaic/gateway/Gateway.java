@@ -32,6 +32,13 @@ public interface Gateway {
     /** The request header naming the environment to serve a device request from. */
     String ENVIRONMENT_HEADER = "X-Mosaic-Env";
 
+    /**
+     * The request header naming the version of an adapter to serve a request with, one with no share of the
+     * traffic included ({@link #split}): honoured outside {@value #DEFAULT_ENVIRONMENT}, and there only on requests
+     * carrying the runtime's trace key (what {@code bin/mosaic call} sends). Since 2.3.
+     */
+    String VERSION_HEADER = "X-Mosaic-Version";
+
     /** The response header carrying the id of every request. */
     String REQUEST_ID_HEADER = "X-Request-Id";
 
@@ -85,6 +92,31 @@ public interface Gateway {
      * @throws RoutingException for the same reasons as {@link #prepare}; nothing changes then
      */
     void switchRoutes(String environment, Collection<Bundle> joining, Collection<Bundle> leaving)
+            throws RoutingException;
+
+    /**
+     * Checks that the bundles' handlers can serve as versions of an adapter sharing its
+     * requests ({@link #split}) in the environment, and activates them. Nothing that is served
+     * changes.
+     *
+     * @throws RoutingException if a handler has no valid route or cannot be activated
+     * @since 2.3
+     */
+    void prepareSplit(String environment, Collection<Bundle> bundles) throws RoutingException;
+
+    /**
+     * Shares the requests of an adapter's routes in the environment among its versions, at once
+     * for the requests that come next: each bundle with its weight out of 100, one of them the
+     * bundle whose routes serve in the environment ({@link #switchRoutes}). Replaces the
+     * adapter's split, if it had one; no shares: it has none any more (the serving bundle takes
+     * every request).
+     *
+     * @param stickyKey {@code header:NAME} or {@code query:NAME}: requests with the same value go
+     *        to the same version; null: each request is drawn at random
+     * @throws RoutingException if the weights do not add up to 100, or a bundle cannot serve
+     * @since 2.3
+     */
+    void split(String environment, String adapter, java.util.Map<Bundle, Integer> shares, String stickyKey)
             throws RoutingException;
 
     /**

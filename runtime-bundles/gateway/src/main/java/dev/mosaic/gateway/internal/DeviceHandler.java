@@ -140,6 +140,29 @@ final class DeviceHandler extends Handler.Abstract {
         this.traceKey = settings.traceKey();
     }
 
+    /** The adapters whose requests are shared among versions, by environment (see {@link Split}); most have none. */
+    private Supplier<Map<String, Map<String, Split>>> splits = Map::of;
+
+    DeviceHandler splitBy(Supplier<Map<String, Map<String, Split>>> splits) {
+        this.splits = splits;
+        return this;
+    }
+
+    /** @return the version the request names, where it may name one: outside prod, or with the trace key */
+    private String versionAsked(Request request, String env) {
+        String asked = request.getHeaders().get(Gateway.VERSION_HEADER);
+        if (asked == null) {
+            return null;
+        }
+        if (!Gateway.DEFAULT_ENVIRONMENT.equals(env)) {
+            return asked;
+        }
+        String key = request.getHeaders().get(TRACE_HEADER);
+        return traceKey != null && key != null && java.security.MessageDigest.isEqual(
+                key.getBytes(java.nio.charset.StandardCharsets.UTF_8), traceKey.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                        ? asked : null;
+    }
+
     /** The request header asking for a trace of the request's backend calls, answered in {@code Server-Timing}. */
     static final String TRACE_HEADER = "X-Mosaic-Trace";
 
@@ -210,6 +233,13 @@ final class DeviceHandler extends Handler.Abstract {
         }
         Lookup<Target> lookup = table.lookup(method, path);
         if (lookup instanceof Found<Target> found) {
+            Map<String, Split> shared = splits.get().get(env);
+            if (shared != null) {
+                Split split = shared.get(found.entry().target().tenant.adapter);
+                if (split != null) {
+                    found = split.route(found, request, method, path, versionAsked(request, env));
+                }
+            }
             serve(found, path, env, requestId, request, response, callback);
         } else if (lookup instanceof MethodNotAllowed<Target> m) {
             response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", m.allowed()));

@@ -99,7 +99,7 @@ public final class GatewayComponent implements Gateway {
         handlers.open();
         server = new DeviceServer(settings);
         server.start(mapper -> new DeviceHandler(tables::current, mapper, adapterPool, deadlines, settings, backends, followers,
-                spans));
+                spans).splitBy(tables::splits));
     }
 
     @Deactivate
@@ -146,6 +146,59 @@ public final class GatewayComponent implements Gateway {
             throws RoutingException {
         List<Target> added = obtain(environment, joining);
         tables.publish(environment, tables.next(environment, added, replaced(added, leaving)));
+    }
+
+    @Override
+    public synchronized void prepareSplit(String environment, Collection<Bundle> bundles) throws RoutingException {
+        for (Bundle b : bundles) {
+            armTable(environment, b);
+        }
+    }
+
+    @Override
+    public synchronized void split(String environment, String adapter, java.util.Map<Bundle, Integer> shares, String stickyKey)
+            throws RoutingException {
+        if (shares.isEmpty()) {
+            tables.split(environment, adapter, null);
+            return;
+        }
+        int total = 0;
+        for (int w : shares.values()) {
+            if (w < 0 || w > 100) {
+                throw new RoutingException(RoutingException.INVALID_ROUTE, "a version's share is from 0 to 100, not " + w);
+            }
+            total += w;
+        }
+        if (total != 100) {
+            throw new RoutingException(RoutingException.INVALID_ROUTE, "the versions' shares of " + adapter + " add up to "
+                    + total + ", not 100");
+        }
+        RoutingTable<Target> main = tables.current().getOrDefault(environment, RoutingTable.empty());
+        List<Split.Arm> arms = new ArrayList<>();
+        int upTo = 0;
+        // by version: the same buckets go to the same versions on every instance of a fleet (sticky keys stay put)
+        List<java.util.Map.Entry<Bundle, Integer>> ordered = new ArrayList<>(shares.entrySet());
+        ordered.sort((x, y) -> x.getKey().getVersion().compareTo(y.getKey().getVersion()));
+        for (java.util.Map.Entry<Bundle, Integer> share : ordered) {
+            Bundle b = share.getKey();
+            upTo += share.getValue();
+            boolean served = main.entries().stream().anyMatch(e -> e.target().bundleId() == b.getBundleId());
+            arms.add(new Split.Arm(b.getBundleId(), b.getVersion().toString(), upTo, served ? null : armTable(environment, b)));
+        }
+        tables.split(environment, adapter, new Split(adapter, arms, stickyKey));
+    }
+
+    /** @return the bundle's routes as a table of their own, for a version that serves through a split */
+    private RoutingTable<Target> armTable(String environment, Bundle bundle) throws RoutingException {
+        List<RoutingTable.Entry<Target>> entries = new ArrayList<>();
+        obtain(environment, List.of(bundle)).forEach(t -> entries.add(t.entry()));
+        try {
+            return RoutingTable.of(entries);
+        } catch (RoutingTable.ConflictException c) {
+            Target first = (Target) c.first().target();
+            throw new RoutingException(RoutingException.ROUTE_CONFLICT, first.tenant + " has two handlers for " + first.method
+                    + " " + first.template.shape() + "; each route needs exactly one");
+        }
     }
 
     @Override

@@ -19,10 +19,45 @@ import dev.mosaic.gateway.internal.RoutingTable.Entry;
 final class RouteTables {
 
     private volatile Map<String, RoutingTable<Target>> tables = Map.of();
+    /** By environment and adapter, the adapters whose requests are shared among versions (most have none). */
+    private volatile Map<String, Map<String, Split>> splits = Map.of();
 
     /** @return every environment's table, for the request path */
     Map<String, RoutingTable<Target>> current() {
         return tables;
+    }
+
+    /** @return the splits, by environment and adapter, for the request path */
+    Map<String, Map<String, Split>> splits() {
+        return splits;
+    }
+
+    /** Sets (or, with null, removes) the adapter's split in the environment. */
+    void split(String environment, String adapter, Split split) {
+        Map<String, Map<String, Split>> next = new HashMap<>(splits);
+        Map<String, Split> env = new HashMap<>(next.getOrDefault(environment, Map.of()));
+        if (split == null) {
+            env.remove(adapter);
+        } else {
+            env.put(adapter, split);
+        }
+        if (env.isEmpty()) {
+            next.remove(environment);
+        } else {
+            next.put(environment, Map.copyOf(env));
+        }
+        splits = Map.copyOf(next);
+    }
+
+    /** @return the targets of the versions that serve through a split, not through the table (for routes and stats) */
+    private List<Map.Entry<String, Target>> sharing() {
+        List<Map.Entry<String, Target>> out = new ArrayList<>();
+        splits.forEach((env, byAdapter) -> byAdapter.values().forEach(s -> s.arms().forEach(a -> {
+            if (a.table() != null) {
+                a.table().entries().forEach(e -> out.add(Map.entry(env, e.target())));
+            }
+        })));
+        return out;
     }
 
     /**
@@ -80,6 +115,7 @@ final class RouteTables {
 
     void clear() {
         tables = Map.of();
+        splits = Map.of();
     }
 
     /** @return every route served now, by environment, path and method */
@@ -90,6 +126,7 @@ final class RouteTables {
                 infos.add(info(env.getKey(), e.target()));
             }
         }
+        sharing().forEach(t -> infos.add(info(t.getKey(), t.getValue())));
         infos.sort((a, b) -> {
             int c = a.environment().compareTo(b.environment());
             c = c != 0 ? c : a.path().compareTo(b.path());
@@ -105,6 +142,7 @@ final class RouteTables {
                 out.add(stats(env.getKey(), e.target()));
             }
         }
+        sharing().forEach(t -> out.add(stats(t.getKey(), t.getValue())));
         return out;
     }
 
