@@ -618,11 +618,18 @@ public class FleetIT {
         final AtomicLong failed = new AtomicLong();
         final List<String> failures = new CopyOnWriteArrayList<>();
         final List<List<String>> versions = new ArrayList<>();
+        /** How many answers had each value of the field. */
+        final java.util.concurrent.ConcurrentHashMap<String, Long> counts = new java.util.concurrent.ConcurrentHashMap<>();
         private final AtomicLong answers = new AtomicLong();
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final List<Thread> threads = new ArrayList<>();
 
         DeviceLoad(List<LaunchedRuntime> fleet, String path) {
+            this(fleet, path, "moduleVersion");
+        }
+
+        /** @param field the answer's field whose values are kept, in the order they come */
+        DeviceLoad(List<LaunchedRuntime> fleet, String path, String field) {
             for (LaunchedRuntime rt : fleet) {
                 List<String> seen = new CopyOnWriteArrayList<>();
                 versions.add(seen);
@@ -638,7 +645,8 @@ public class FleetIT {
                                 failures.add(r.statusCode() + " " + r.body());
                                 continue;
                             }
-                            String v = LaunchedRuntime.JSON.readTree(r.body()).get("moduleVersion").asText();
+                            String v = LaunchedRuntime.JSON.readTree(r.body()).get(field).asText();
+                            counts.merge(v, 1L, Long::sum);
                             if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(v)) {
                                 seen.add(v);
                             }

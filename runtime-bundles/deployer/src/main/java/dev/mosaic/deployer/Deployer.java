@@ -118,6 +118,29 @@ public interface Deployer {
     DeployResult adopt(String environment, String name, String actor, boolean dryRun) throws DeployException;
 
     /**
+     * Deploys an adapter version next to the serving one, as a canary with a share of its
+     * requests (the serving version keeps the rest). Since 2.4.
+     *
+     * @param percent the canary's share, 0 to 100 (0: only requests naming its version reach it)
+     * @param stickyKey {@code header:NAME} or {@code query:NAME}: a client keeps its version; null: random per request
+     */
+    DeployResult canary(InputStream jar, DeployOptions options, int percent, String stickyKey) throws DeployException;
+
+    /**
+     * Changes the shares of an adapter's versions (the serving one and its canaries), version to
+     * percent, adding up to 100; a version not named gets 0. Since 2.4.
+     */
+    DeployResult split(String environment, String name, java.util.Map<String, Integer> weights, String stickyKey, String actor,
+            boolean dryRun) throws DeployException;
+
+    /** Makes a canary (null: the only one) the adapter's only version; the others go. Since 2.4. */
+    DeployResult promoteCanary(String environment, String name, String version, String actor, boolean dryRun)
+            throws DeployException;
+
+    /** Takes the adapter's canaries away: the serving version takes every request again. Since 2.4. */
+    DeployResult abortCanary(String environment, String name, String actor, boolean dryRun) throws DeployException;
+
+    /**
      * Deploys to another environment exactly the artifact (same bytes, same SHA-256) a
      * deployment uses in its environment: build once, deploy anywhere.
      *

@@ -29,7 +29,15 @@ public enum Operation {
     /** A backend declared in an environment, or its declaration changed. */
     BACKEND_SET,
     /** A backend's declaration taken away from an environment. */
-    BACKEND_REMOVE;
+    BACKEND_REMOVE,
+    /** An adapter version put next to the serving one with a share of its requests. Since 2.4. */
+    CANARY,
+    /** The shares of an adapter's versions changed. Since 2.4. */
+    SPLIT,
+    /** A canary made the adapter's only version: the others go. Since 2.4. */
+    CANARY_PROMOTE,
+    /** The canaries taken away: the serving version takes every request again. Since 2.4. */
+    CANARY_ABORT;
 
     /** @return the lower-case name, as the JSON, the journal and the console spell it ({@code backend-set}) */
     @Override

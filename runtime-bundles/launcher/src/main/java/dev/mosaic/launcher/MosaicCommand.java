@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
                 RemoteCommands.Undeploy.class, RemoteCommands.Adopt.class, RemoteCommands.History.class,
                 RemoteCommands.Promote.class, RemoteCommands.Ttl.class, RemoteCommands.Sunset.class,
                 RemoteCommands.DependentsOf.class, RemoteCommands.Deps.class, RemoteCommands.UptakeOf.class,
-                RemoteCommands.GraphOf.class, RemoteCommands.HealthOf.class, RemoteCommands.FleetOf.class, RemoteCommands.Backend.class,
+                RemoteCommands.GraphOf.class, RemoteCommands.HealthOf.class, RemoteCommands.FleetOf.class,
+                RemoteCommands.Rollout.class, RemoteCommands.Backend.class,
                 RemoteCommands.BackendsOf.class, RemoteCommands.CallRoute.class,
                 RemoteCommands.Tail.class, RemoteCommands.LogLevel.class,
                 MosaicCommand.Completion.class, HelpCommand.class })

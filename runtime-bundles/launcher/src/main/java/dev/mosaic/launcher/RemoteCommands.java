@@ -136,11 +136,23 @@ final class RemoteCommands {
                 + " understates its API change (a removed method in a minor, say); history records it with the report")
         boolean allowIncompatible;
 
+        @Option(names = "--canary", paramLabel = "PCT", description = "deploy an adapter version next to the serving one with"
+                + " that share of its requests, such as 5% (0%: only requests naming it with X-Mosaic-Version); rollout"
+                + " promote or rollout abort ends it")
+        String canary;
+
+        @Option(names = "--sticky", paramLabel = "KEY", description = "with --canary: header:NAME or query:NAME, whose value"
+                + " keeps a client on one version (default: each request drawn at random)")
+        String sticky;
+
         @Override
         Call request() {
+            if (sticky != null && canary == null) {
+                throw usage("--sticky goes with --canary PCT");
+            }
             return new Call("POST", "/deployments" + new Query().add("env", env).add("ttl", ttl)
-                    .add("dryRun", dry.query()).add("owner", owner).add("allowIncompatible", allowIncompatible ? "true" : null),
-                    read(file));
+                    .add("dryRun", dry.query()).add("owner", owner).add("allowIncompatible", allowIncompatible ? "true" : null)
+                    .add("canary", canary).add("sticky", sticky), read(file));
         }
     }
 
@@ -401,6 +413,74 @@ final class RemoteCommands {
         @Override
         Call request() {
             return Call.get("/health");
+        }
+    }
+
+    @Command(name = "rollout", description = { "Versions of an adapter serving side by side (deploy --canary PCT starts one):",
+            "rollout split changes their shares, rollout promote makes a canary the only version, rollout abort takes the",
+            "canaries away." }, subcommands = { RolloutSplit.class, RolloutPromote.class, RolloutAbort.class })
+    static final class Rollout implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            throw new ParameterException(spec.commandLine(), "say what to do: rollout split NAME VERSION=PCT..., rollout"
+                    + " promote NAME [VERSION] or rollout abort NAME");
+        }
+    }
+
+    @Command(name = "split", description = "Sets the shares of an adapter's versions, adding up to 100 (a version not named gets 0).")
+    static final class RolloutSplit extends InEnvironment {
+        @Mixin
+        DryRun dry;
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "the adapter")
+        String name;
+
+        @Parameters(index = "1..*", paramLabel = "VERSION=PCT", description = "each version and its share, such as 1.1.0=25%")
+        List<String> shares;
+
+        @Option(names = "--sticky", paramLabel = "KEY", description = "header:NAME or query:NAME (default: as it was)")
+        String sticky;
+
+        @Override
+        Call request() {
+            return new Call("PUT", "/deployments/" + enc(env) + "/" + enc(name) + "/split" + new Query()
+                    .add("weights", String.join(",", shares)).add("sticky", sticky).add("dryRun", dry.query()), null);
+        }
+    }
+
+    @Command(name = "promote", description = "Makes a canary the adapter's only version: it takes every request, the others go.")
+    static final class RolloutPromote extends InEnvironment {
+        @Mixin
+        DryRun dry;
+
+        @Parameters(index = "0", paramLabel = "NAME", description = "the adapter")
+        String name;
+
+        @Parameters(index = "1", arity = "0..1", paramLabel = "VERSION", description = "the canary (default: the only one)")
+        String version;
+
+        @Override
+        Call request() {
+            return new Call("POST", "/deployments/" + enc(env) + "/" + enc(name) + "/canary/promote" + new Query()
+                    .add("version", version).add("dryRun", dry.query()), null);
+        }
+    }
+
+    @Command(name = "abort", description = "Takes an adapter's canaries away: the serving version takes every request again.")
+    static final class RolloutAbort extends InEnvironment {
+        @Mixin
+        DryRun dry;
+
+        @Parameters(paramLabel = "NAME", description = "the adapter")
+        String name;
+
+        @Override
+        Call request() {
+            return new Call("POST", "/deployments/" + enc(env) + "/" + enc(name) + "/canary/abort" + new Query()
+                    .add("dryRun", dry.query()), null);
         }
     }
 

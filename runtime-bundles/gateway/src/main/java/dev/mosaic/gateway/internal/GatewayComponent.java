@@ -159,7 +159,9 @@ public final class GatewayComponent implements Gateway {
     public synchronized void split(String environment, String adapter, java.util.Map<Bundle, Integer> shares, String stickyKey)
             throws RoutingException {
         if (shares.isEmpty()) {
-            tables.split(environment, adapter, null);
+            if (tables.splits().getOrDefault(environment, java.util.Map.of()).containsKey(adapter)) {
+                tables.split(environment, adapter, null);
+            }
             return;
         }
         int total = 0;

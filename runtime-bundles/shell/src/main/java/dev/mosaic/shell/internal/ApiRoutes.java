@@ -89,9 +89,23 @@ final class ApiRoutes {
         this.maxUpload = maxUpload;
 
         route("GET", "/deployments", (r, d, i) -> d.list(r.query("env"), r.query("owner"), r.kind()));
-        route("POST", "/deployments", (r, d, i) -> r.upload(body -> d.deploy(body,
-                new DeployOptions(r.query("env"), r.actor(), r.query("ttl"), r.flag("dryRun"), r.query("owner"),
-                        r.flag("allowIncompatible")))));
+        route("POST", "/deployments", (r, d, i) -> {
+            DeployOptions options = new DeployOptions(r.query("env"), r.actor(), r.query("ttl"), r.flag("dryRun"),
+                    r.query("owner"), r.flag("allowIncompatible"));
+            String canary = r.query("canary");
+            if (canary == null) {
+                return r.upload(body -> d.deploy(body, options));
+            }
+            int share = percent(canary, "canary");
+            String sticky = r.query("sticky");
+            return r.upload(body -> d.canary(body, options, share, sticky));
+        });
+        route("PUT", "/deployments/{env}/{name}/split", (r, d, i) -> d.split(r.path("env"), r.path("name"),
+                weights(r.required("weights")), r.query("sticky"), r.actor(), r.flag("dryRun")));
+        route("POST", "/deployments/{env}/{name}/canary/promote", (r, d, i) -> d.promoteCanary(r.path("env"), r.path("name"),
+                r.query("version"), r.actor(), r.flag("dryRun")));
+        route("POST", "/deployments/{env}/{name}/canary/abort", (r, d, i) -> d.abortCanary(r.path("env"), r.path("name"),
+                r.actor(), r.flag("dryRun")));
         route("POST", "/check", (r, d, i) -> r.upload(body -> d.check(body, r.query("env"))));
         route("DELETE", "/deployments/{env}/{name}", (r, d, i) -> d.undeploy(r.path("env"), r.path("name"),
                 r.query("version"), r.flag("force"), r.actor(), r.flag("dryRun")));
@@ -155,6 +169,35 @@ final class ApiRoutes {
                 throw new ApiError(503, "interrupted", "the call was interrupted");
             }
         });
+    }
+
+    /** @return a share, {@code 5} or {@code 5%}, from 0 to 100 */
+    static int percent(String value, String what) throws ApiError {
+        String v = value.endsWith("%") ? value.substring(0, value.length() - 1) : value;
+        try {
+            int p = Integer.parseInt(v.trim());
+            if (p >= 0 && p <= 100) {
+                return p;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new ApiError(400, DeployException.INVALID_ARGUMENT, what + " takes a share of the requests from 0% to 100%, such as"
+                + " 5%, not '" + value + "'");
+    }
+
+    /** @return {@code 1.0.0:90,1.1.0:10} (or with {@code =}) as version to share */
+    static Map<String, Integer> weights(String value) throws ApiError {
+        Map<String, Integer> weights = new LinkedHashMap<>();
+        for (String part : value.split(",")) {
+            String[] kv = part.trim().split("[:=]", 2);
+            if (kv.length != 2 || kv[0].isBlank()) {
+                throw new ApiError(400, DeployException.INVALID_ARGUMENT, "weights are VERSION:SHARE pairs, such as"
+                        + " 1.0.0:90,1.1.0:10, not '" + value + "'");
+            }
+            weights.put(kv[0].trim(), percent(kv[1], "the share of " + kv[0].trim()));
+        }
+        return weights;
     }
 
     private void route(String method, String template, Call call) {

@@ -51,6 +51,12 @@ final class AdapterFlow {
         Placement.checkKind(target, env, a);
         BackendFlow.checkDeclared(target, env, a);
         Unit current = target.adapter(env, a.name());
+        List<String> canaries = target.versions(env, a.name()).stream().filter(u -> u.canary).map(u -> u.key.version()).toList();
+        if (!canaries.isEmpty()) {
+            throw new DeployException(DeployException.CONFLICT, a.name() + " has a canary in " + env + " (" + canaries
+                    + " next to " + current.key.version() + "): promote it or abort it before a deploy replaces "
+                    + current.key.version());
+        }
         if (current != null && current.key.equals(key) && current.sha256.equals(a.sha256()) && ctx.installer().live(key) != null) {
             return ctx.results().unchanged(op, key, a.name() + " " + a.version() + " already serves in " + env
                     + " with these exact bytes; nothing to do", start);

@@ -107,15 +107,16 @@ public final class ChangeProtocol {
                 leaving.put(k, b);
             }
         }
-        List<Bundle> leavingAdapters = state.read(registry -> adapters(leaving, registry));
+        List<Bundle> leavingAdapters = state.read(registry -> adapters(leaving, registry, null));
+        List<Bundle> leavingServed = state.read(registry -> adapters(leaving, registry, false));
 
         // install next to, wire, start
         Map<UnitKey, Path> sources = plan.upload() == null ? Map.of() : Map.of(plan.subject(), plan.upload());
         Map<UnitKey, Bundle> installed = installer.install(plan.env(), plan.install(), sources, store, plan.target());
         installer.start(installed);
-        // check
-        List<Bundle> joiningAdapters = adapters(installed, plan.target());
-        check(plan.env(), installed, joiningAdapters, leavingAdapters);
+        // check: the versions that serve through the table, and those that share an adapter's requests (canaries)
+        List<Bundle> joiningAdapters = adapters(installed, plan.target(), false);
+        check(plan.env(), installed, joiningAdapters, leavingServed, adapters(installed, plan.target(), true));
         listeners.tell(Phase.PREPARED, change);
 
         // record (a change committed by another instance of the fleet is in the store already)
@@ -137,10 +138,15 @@ public final class ChangeProtocol {
 
         // switch
         try {
-            gateway.switchRoutes(plan.env(), joiningAdapters, leavingAdapters);
+            gateway.switchRoutes(plan.env(), joiningAdapters, leavingServed);
         } catch (RoutingException e) {
             LOG.error("switching routes after recording change {} failed: {}", event.seq, e.getMessage(), e);
         }
+        Set<String> names = new java.util.TreeSet<>();
+        plan.install().keySet().forEach(k -> names.add(k.name()));
+        plan.retire().forEach(k -> names.add(k.name()));
+        names.add(event.name);
+        split(plan.env(), plan.target(), installed, names);
         Set<UnitKey> removed = new HashSet<>(plan.retire());
         removed.removeAll(installed.keySet());
         installer.makeLive(installed, removed);
@@ -162,21 +168,54 @@ public final class ChangeProtocol {
     public void bringUp(String env, Map<UnitKey, Map<String, String>> units, Registry registry) throws DeployException {
         Map<UnitKey, Bundle> installed = installer.install(env, units, Map.of(), store, registry);
         installer.start(installed);
-        List<Bundle> adapters = adapters(installed, registry);
-        check(env, installed, adapters, List.of());
+        List<Bundle> adapters = adapters(installed, registry, false);
+        check(env, installed, adapters, List.of(), adapters(installed, registry, true));
         try {
             gateway.switchRoutes(env, adapters, List.of());
         } catch (RoutingException e) {
             installer.discard(installed.values());
             throw new DeployException(routingCode(e), e.getMessage(), e);
         }
+        Set<String> names = new java.util.TreeSet<>();
+        units.keySet().forEach(k -> names.add(k.name()));
+        split(env, registry, installed, names);
         installer.makeLive(installed, List.of());
     }
 
+    /**
+     * Shares the requests of the named adapters among their versions as the registry says (a version's weight), or
+     * stops sharing them: after the table's switch, so that every version named is serving or ready to.
+     */
+    private void split(String env, Registry registry, Map<UnitKey, Bundle> installed, Set<String> names) {
+        for (String name : names) {
+            List<Registry.Unit> versions = registry.versions(env, name);
+            boolean shared = versions.stream().anyMatch(u -> u.weight != null);
+            Map<Bundle, Integer> shares = new LinkedHashMap<>();
+            String sticky = null;
+            if (shared) {
+                for (Registry.Unit u : versions) {
+                    Bundle b = installed.containsKey(u.key) ? installed.get(u.key) : installer.live(u.key);
+                    if (b != null) {
+                        shares.put(b, u.weight == null ? 0 : u.weight);
+                    }
+                    sticky = u.canary ? sticky : u.sticky;
+                }
+            }
+            try {
+                gateway.split(env, name, shares, sticky);
+            } catch (RoutingException e) {
+                LOG.error("sharing the requests of {} in {} among {} failed: {}", name, env, shares.values(), e.getMessage());
+            }
+        }
+    }
+
     /** The new adapters' routes are valid and free, and each adapter has at least one; else all is discarded. */
-    private void check(String env, Map<UnitKey, Bundle> installed, List<Bundle> joining, List<Bundle> leaving)
-            throws DeployException {
+    private void check(String env, Map<UnitKey, Bundle> installed, List<Bundle> joining, List<Bundle> leaving,
+            List<Bundle> sharing) throws DeployException {
         try {
+            if (!sharing.isEmpty()) {
+                gateway.prepareSplit(env, sharing); // versions that serve a share of an adapter's requests: routes of their own
+            }
             List<RouteInfo> routes = gateway.prepare(env, joining, leaving);
             for (Bundle b : joining) {
                 if (routes.stream().noneMatch(r -> r.bundleId() == b.getBundleId())) {
@@ -222,11 +261,16 @@ public final class ChangeProtocol {
         installer.retire(ordered);
     }
 
-    private static List<Bundle> adapters(Map<UnitKey, Bundle> bundles, Registry registry) {
+    /**
+     * @param canary true: only the versions that share an adapter's requests next to the serving one; false: only the
+     *        serving ones (whose routes are the table's); null: both
+     */
+    private static List<Bundle> adapters(Map<UnitKey, Bundle> bundles, Registry registry, Boolean canary) {
         List<Bundle> adapters = new ArrayList<>();
         bundles.forEach((k, b) -> {
             Artifact a = registry.artifact(k);
-            if (a != null && a.kind() == Kind.ADAPTER) {
+            Registry.Unit u = registry.unit(k);
+            if (a != null && a.kind() == Kind.ADAPTER && (canary == null || (u != null && u.canary == canary))) {
                 adapters.add(b);
             }
         });

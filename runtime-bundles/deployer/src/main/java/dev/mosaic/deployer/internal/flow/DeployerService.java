@@ -48,6 +48,7 @@ public final class DeployerService implements Deployer {
     private final RemovalFlow removals;
     private final RestoreFlow restore;
     private final BackendFlow backends;
+    private final CanaryFlow canaries;
 
     public DeployerService(Settings settings, RecordedState state, ArtifactStore store, Installer installer,
             PlatformPackages platform, Changes changes, ChangeProtocol protocol, Views views, Listeners listeners,
@@ -57,10 +58,11 @@ public final class DeployerService implements Deployer {
                 new ApiFit(a -> store.path(a.name(), a.version())), baseliner);
         Intake intake = new Intake(store, state, settings, platform);
         this.adapters = new AdapterFlow(ctx, intake);
-        this.deploys = new Deploys(ctx, intake, adapters, new ReleaseFlow(ctx));
+        this.deploys = new Deploys(ctx, intake, adapters, new ReleaseFlow(ctx), new CanaryFlow(ctx));
         this.rebinds = new RebindFlow(ctx);
         this.removals = new RemovalFlow(ctx);
         this.backends = new BackendFlow(ctx, egress);
+        this.canaries = new CanaryFlow(ctx);
         this.restore = new RestoreFlow(ctx, listeners, deploys, backends);
     }
 
@@ -87,6 +89,28 @@ public final class DeployerService implements Deployer {
     @Override
     public DeployResult deploy(byte[] jar, DeployOptions options) throws DeployException {
         return deploys.deploy(new ByteArrayInputStream(jar == null ? new byte[0] : jar), options);
+    }
+
+    @Override
+    public DeployResult canary(InputStream jar, DeployOptions options, int percent, String stickyKey) throws DeployException {
+        return deploys.canary(jar, options, percent, stickyKey);
+    }
+
+    @Override
+    public DeployResult split(String environment, String name, Map<String, Integer> weights, String stickyKey, String actor,
+            boolean dryRun) throws DeployException {
+        return canaries.split(environment, name, weights, stickyKey, actor, dryRun);
+    }
+
+    @Override
+    public DeployResult promoteCanary(String environment, String name, String version, String actor, boolean dryRun)
+            throws DeployException {
+        return canaries.promote(environment, name, version, actor, dryRun);
+    }
+
+    @Override
+    public DeployResult abortCanary(String environment, String name, String actor, boolean dryRun) throws DeployException {
+        return canaries.abort(environment, name, actor, dryRun);
     }
 
     @Override

@@ -27,15 +27,37 @@ final class Deploys {
     private final Intake intake;
     private final AdapterFlow adapters;
     private final ReleaseFlow releases;
+    private final CanaryFlow canaries;
 
-    Deploys(Context ctx, Intake intake, AdapterFlow adapters, ReleaseFlow releases) {
+    Deploys(Context ctx, Intake intake, AdapterFlow adapters, ReleaseFlow releases, CanaryFlow canaries) {
         this.ctx = ctx;
         this.intake = intake;
         this.adapters = adapters;
         this.releases = releases;
+        this.canaries = canaries;
+    }
+
+    /** An adapter version read and checked as a deploy's, then put next to the serving one as a canary. */
+    DeployResult canary(InputStream jar, DeployOptions options, int percent, String sticky) throws DeployException {
+        return received(jar, options, (env, a, bytes, checked, start) -> canaries.place(env, a, bytes, options, percent, sticky,
+                checked.violations(), checked.verdict(), start));
     }
 
     DeployResult deploy(InputStream jar, DeployOptions options) throws DeployException {
+        return received(jar, options, (env, a, bytes, checked, start) -> a.kind() == Kind.ADAPTER
+                ? adapters.place(env, a, bytes, options, Operation.DEPLOY, null, checked.violations(), checked.verdict(), start)
+                : releases.release(env, a, bytes, options, Operation.RELEASE, null, checked.violations(), checked.verdict(),
+                        start));
+    }
+
+    /** Where an uploaded artifact goes once read and checked, with changes held off. */
+    @FunctionalInterface
+    private interface Placing {
+        DeployResult place(String env, Artifact a, Path bytes, Intake.Checked checked, long start) throws DeployException;
+    }
+
+    /** Receives the upload, then (changes held off) checks it and places it; the upload is discarded after. */
+    private DeployResult received(InputStream jar, DeployOptions options, Placing placing) throws DeployException {
         long start = System.nanoTime();
         String env = Names.environment(options.environment());
         if (options.ttl() != null) {
@@ -46,11 +68,7 @@ final class Deploys {
             return ctx.changes().run(() -> {
                 Intake.Checked checked = intake.check(upload, env, options.dryRun());
                 Artifact a = Placement.owned(checked.artifact(), options.owner());
-                Path bytes = checked.stored() ? null : upload;
-                return a.kind() == Kind.ADAPTER
-                        ? adapters.place(env, a, bytes, options, Operation.DEPLOY, null, checked.violations(), checked.verdict(), start)
-                        : releases.release(env, a, bytes, options, Operation.RELEASE, null, checked.violations(), checked.verdict(),
-                                start);
+                return placing.place(env, a, checked.stored() ? null : upload, checked, start);
             });
         } finally {
             ctx.store().discard(upload);

@@ -124,7 +124,8 @@ public final class RemoteApply {
         Set<UnitKey> renew = new LinkedHashSet<>();
         for (Unit u : after.values()) {
             Unit b = before.get(u.key);
-            if (b == null || !b.bindings.equals(u.bindings)) {
+            // a canary becoming the serving version gets a new generation, as the promote that made it did
+            if (b == null || !b.bindings.equals(u.bindings) || b.canary != u.canary) {
                 renew.add(u.key);
             }
         }
@@ -145,8 +146,14 @@ public final class RemoteApply {
                 retire.add(k);
             }
         }
-        if (renew.isEmpty() && retire.isEmpty()) {
-            return null;
+        boolean reshared = false;
+        for (Unit u : after.values()) {
+            Unit b = before.get(u.key);
+            reshared |= b != null && (!java.util.Objects.equals(b.weight, u.weight) || b.canary != u.canary
+                    || !java.util.Objects.equals(b.sticky, u.sticky));
+        }
+        if (renew.isEmpty() && retire.isEmpty() && !reshared) {
+            return null; // (a change of shares alone is a plan with nothing to install: the protocol shares them anew)
         }
         Map<UnitKey, Map<String, String>> install = new LinkedHashMap<>();
         // modules before adapters, as a local change installs them

@@ -40,6 +40,10 @@ public final class Event {
     public dev.mosaic.backends.BackendSpec backend;
     /** For a forced backend-remove: the adapters that named it, which now fail to call it. */
     public List<String> broken;
+    /** For canary and split: each version of the adapter to its share of the requests (out of 100). */
+    public Map<String, Integer> weights;
+    /** For canary and split: what keeps a client on one version ({@code header:NAME}, {@code query:NAME}), or null. */
+    public String sticky;
     /** A module version released with --allow-incompatible: its report, as lines (null otherwise). */
     public List<String> incompatible;
 

@@ -56,6 +56,12 @@ public final class Registry {
         public List<String> findings = List.of();
         /** Packages it imports optionally and may not have: the framework leaves them unwired. */
         public Set<String> unwired = Set.of();
+        /** For adapters: a version next to the serving one, with a share of its requests (its routes are not the table's). */
+        public boolean canary;
+        /** For adapters whose requests are shared among versions: this version's share, out of 100; null when not shared. */
+        public Integer weight;
+        /** For the serving version of a shared adapter: what keeps a client on one version, or null (random). */
+        public String sticky;
 
         public Unit(UnitKey key, Kind kind, String sha256, String deployedAt, String deployedBy, Map<String, String> bindings) {
             this.key = key;
@@ -74,6 +80,9 @@ public final class Registry {
             u.unusedSince = unusedSince;
             u.findings = findings;
             u.unwired = unwired;
+            u.canary = canary;
+            u.weight = weight;
+            u.sticky = sticky;
             return u;
         }
     }
@@ -175,6 +184,46 @@ public final class Registry {
             }
             case BACKEND_SET -> backends = backends.plus(slot(e.env, e.name), e.backend);
             case BACKEND_REMOVE -> backends = backends.minus(slot(e.env, e.name));
+            case CANARY -> {
+                putArtifact(e.artifact);
+                Unit unit = new Unit(new UnitKey(e.env, e.name, e.version), Kind.ADAPTER, e.artifact.sha256(), e.time, e.actor,
+                        e.bindings);
+                unit.expiresAt = e.expiresAt;
+                unit.canary = true;
+                admitted(unit, e);
+                put(unit);
+                share(e);
+            }
+            case SPLIT -> share(e);
+            case CANARY_PROMOTE -> {
+                Unit serving = adapter(e.env, e.name);
+                for (Unit u : versions(e.env, e.name)) {
+                    if (!u.key.version().equals(e.version)) {
+                        remove(u.key);
+                    }
+                }
+                if (serving != null && !serving.key.version().equals(e.version)) {
+                    String slot = slot(e.env, e.name);
+                    List<String> stack = new ArrayList<>(previous.getOrDefault(slot, List.of()));
+                    stack.add(serving.key.version());
+                    previous = previous.plus(slot, List.copyOf(stack));
+                }
+                Unit promoted = existing(e);
+                promoted.canary = false;
+                promoted.weight = null;
+                promoted.sticky = null;
+            }
+            case CANARY_ABORT -> {
+                for (Unit u : versions(e.env, e.name)) {
+                    if (u.canary) {
+                        remove(u.key);
+                    } else {
+                        Unit w = writable(u.key);
+                        w.weight = null;
+                        w.sticky = null;
+                    }
+                }
+            }
         }
         applyMoves(e.env, e.moves);
         markUnused(e.env, e.time);
@@ -189,6 +238,27 @@ public final class Registry {
                     + " in " + e.env + ", which is not deployed there");
         }
         return u;
+    }
+
+    /** The shares the event gives the adapter's versions; the serving version keeps the sticky key. */
+    private void share(Event e) {
+        for (Unit u : versions(e.env, e.name)) {
+            Unit w = writable(u.key);
+            Integer weight = e.weights == null ? null : e.weights.get(u.key.version());
+            w.weight = weight == null ? 0 : weight;
+            w.sticky = u.canary ? null : e.sticky;
+        }
+    }
+
+    /** @return the adapter's units in the environment: the serving version and its canaries, lowest version first */
+    public List<Unit> versions(String env, String name) {
+        List<Unit> found = new ArrayList<>();
+        for (Unit u : named(env, name)) {
+            if (u.kind == Kind.ADAPTER) {
+                found.add(u);
+            }
+        }
+        return found;
     }
 
     /** An adapter takes its slot; a deploy (not a rollback) remembers the version it replaced. */
@@ -339,7 +409,8 @@ public final class Registry {
         List<Snapshot.UnitState> states = new ArrayList<>();
         for (Unit u : units.values()) {
             states.add(new Snapshot.UnitState(u.key.env(), u.key.name(), u.key.version(), u.kind, u.sha256, u.deployedAt,
-                    u.deployedBy, u.yanked, u.expiresAt, u.unusedSince, u.bindings, u.findings, u.unwired));
+                    u.deployedBy, u.yanked, u.expiresAt, u.unusedSince, u.bindings, u.findings, u.unwired, u.canary, u.weight,
+                    u.sticky));
         }
         List<Snapshot.BackendState> declared = new ArrayList<>();
         backends.forEach((slot, spec) -> declared.add(new Snapshot.BackendState(slot.substring(0, slot.indexOf('/')), spec)));
@@ -365,6 +436,9 @@ public final class Registry {
             u.unusedSince = s.unusedSince();
             u.findings = s.findings() == null ? List.of() : List.copyOf(s.findings());
             u.unwired = s.unwired() == null ? Set.of() : Set.copyOf(s.unwired());
+            u.canary = s.canary();
+            u.weight = s.weight();
+            u.sticky = s.sticky();
             r.put(u);
         }
         r.previous = HashTreePMap.from(snapshot.previous() == null ? Map.of() : snapshot.previous());
@@ -433,7 +507,7 @@ public final class Registry {
     /** @return the adapter of that name in the environment, or null */
     public Unit adapter(String env, String name) {
         for (Unit u : units.subMap(new UnitKey(env, name, "0.0.0"), true, new UnitKey(env, name + "\0", "0.0.0"), false).values()) {
-            if (u.kind == Kind.ADAPTER && u.key.name().equals(name)) {
+            if (u.kind == Kind.ADAPTER && u.key.name().equals(name) && !u.canary) {
                 return u;
             }
         }

@@ -227,6 +227,14 @@ class ChangeProtocolTest {
         }
 
         @Override
+        public void prepareSplit(String environment, Collection<Bundle> bundles) {
+        }
+
+        @Override
+        public void split(String environment, String adapter, java.util.Map<Bundle, Integer> shares, String stickyKey) {
+        }
+
+        @Override
         public List<RouteInfo> routes() {
             return List.of();
         }
