@@ -32,7 +32,7 @@ public class ReadmeIT {
 
     private static final Pattern VERSION = Pattern.compile("\\b\\d+\\.\\d+\\.\\d+\\b");
     private static final List<String> SECTIONS = List.of("## Write an adapter", "## Deploy, release, and see who uses what",
-            "## Call backend services");
+            "## Call backend services", "## Canaries: versions side by side");
 
     /** One line of a code block: the command, and what its comment says it answers. */
     record Step(String command, String comment) {
