@@ -301,6 +301,44 @@ public class FleetIT {
     }
 
     @Test
+    public void aCanaryThroughOneInstanceSharesTheRequestsAlikeOnEveryInstanceAndIsPromotedThroughAnother() throws Exception {
+        String store = newStore();
+        List<LaunchedRuntime> fleet = instances(store, "a", "b");
+        try {
+            LaunchedRuntime a = fleet.get(0);
+            LaunchedRuntime b = fleet.get(1);
+            assertDeployed(deploy(a, "seed/catalog-1.0.0.jar"), 2);
+            assertDeployed(deploy(a, "seed/catalog-1.1.0.jar"), 2);
+            assertDeployed(deploy(a, "seed/tv-home-1.0.0.jar"), 2);
+            assertDeployed(deploy(a, "tv-home-1.1.0.jar", "--canary", "50%", "--sticky", "header:X-User"), 2);
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (int user = 0; user < 30; user++) {
+                String onA = adapterVersion(a, "user-" + user);
+                assertEquals("user-" + user + " has one version on every instance", onA, adapterVersion(b, "user-" + user));
+                seen.add(onA);
+            }
+            assertEquals(java.util.Set.of("1.0.0", "1.1.0"), seen);
+            LaunchedRuntime.CliResult promoted = b.cli("rollout", "promote", TV);
+            assertEquals(promoted.out() + promoted.err(), 0, promoted.exit());
+            assertTrue(promoted.out(), promoted.out().contains("applied by all 2 live instance(s)"));
+            for (LaunchedRuntime rt : fleet) {
+                for (int user = 0; user < 10; user++) {
+                    assertEquals("1.1.0", adapterVersion(rt, "user-" + user));
+                }
+            }
+        } finally {
+            closeAll(fleet);
+        }
+    }
+
+    private static String adapterVersion(LaunchedRuntime rt, String user) throws Exception {
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rt.port + "/tv/home"))
+                .header("X-User", user).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(r.body(), 200, r.statusCode());
+        return LaunchedRuntime.JSON.readTree(r.body()).get("adapterVersion").asText();
+    }
+
+    @Test
     public void whileTheStoreIsAwayInstancesServeAndSaySoChangesAreRefusedAndTheyCatchUpWhenItIsBack() throws Exception {
         String store = newStore();
         List<LaunchedRuntime> fleet = instances(store, "a", "b");

@@ -108,6 +108,53 @@ class RemoteApplyTest {
     }
 
     @Test
+    void aCanaryJoinsItsSharesChangeAndItsPromotionGivesItANewGenerationInPlaceOfTheVersionBefore() {
+        planned(event("release", "prod", "catalog", "1.0.0", Kind.MODULE, Map.of()));
+        planned(event("deploy", "prod", "tv", "1.0.0", Kind.ADAPTER, Map.of("catalog", "1.0.0")));
+        Event canary = event("canary", "prod", "tv", "1.1.0", Kind.ADAPTER, Map.of("catalog", "1.0.0"));
+        canary.weights = Map.of("1.0.0", 90, "1.1.0", 10);
+        canary.sticky = "header:X-User";
+        Plan joined = planned(canary);
+        assertEquals(Set.of(key("tv", "1.1.0")), joined.install().keySet());
+        assertEquals(Set.of(), joined.retire(), "the serving version stays");
+        assertEquals(Integer.valueOf(10), registry.unit(key("tv", "1.1.0")).weight);
+        assertEquals("header:X-User", registry.adapter("prod", "tv").sticky);
+        assertEquals("1.0.0", registry.adapter("prod", "tv").key.version(), "the serving version is the adapter's");
+
+        Event split = event("split", "prod", "tv", "1.0.0", Kind.ADAPTER, null);
+        split.artifact = null;
+        split.weights = Map.of("1.0.0", 50, "1.1.0", 50);
+        Plan reshared = planned(split);
+        assertEquals(Map.of(), reshared.install(), "new shares alone: nothing to install, yet a plan (the gateway is told)");
+        assertEquals(Set.of(), reshared.retire());
+
+        Event promote = event("canary-promote", "prod", "tv", "1.1.0", Kind.ADAPTER, null);
+        promote.artifact = null;
+        Plan promoted = planned(promote);
+        assertEquals(Set.of(key("tv", "1.1.0")), promoted.install().keySet(), "a new generation takes the table's routes");
+        assertEquals(Set.of(key("tv", "1.0.0"), key("tv", "1.1.0")), promoted.retire());
+        assertEquals("1.1.0", registry.adapter("prod", "tv").key.version());
+        assertNull(registry.adapter("prod", "tv").weight);
+        assertEquals(List.of("1.0.0"), registry.previousVersions("prod", "tv"), "what rollback goes back to");
+    }
+
+    @Test
+    void anAbortedCanaryIsRetiredAndTheServingVersionSharesNoMore() {
+        planned(event("release", "prod", "catalog", "1.0.0", Kind.MODULE, Map.of()));
+        planned(event("deploy", "prod", "tv", "1.0.0", Kind.ADAPTER, Map.of("catalog", "1.0.0")));
+        Event canary = event("canary", "prod", "tv", "1.1.0", Kind.ADAPTER, Map.of("catalog", "1.0.0"));
+        canary.weights = Map.of("1.0.0", 80, "1.1.0", 20);
+        planned(canary);
+        Event abort = event("canary-abort", "prod", "tv", "1.0.0", Kind.ADAPTER, null);
+        abort.artifact = null;
+        Plan p = planned(abort);
+        assertEquals(Map.of(), p.install());
+        assertEquals(Set.of(key("tv", "1.1.0")), p.retire());
+        assertNull(registry.unit(key("tv", "1.1.0")));
+        assertNull(registry.adapter("prod", "tv").weight);
+    }
+
+    @Test
     void anUndeployRetiresWhatWentAndInstallsNothing() {
         planned(event("release", "prod", "catalog", "1.0.0", Kind.MODULE, Map.of()));
         planned(event("deploy", "prod", "tv", "1.0.0", Kind.ADAPTER, Map.of("catalog", "1.0.0")));
