@@ -148,6 +148,16 @@ final class DeviceHandler extends Handler.Abstract {
         return this;
     }
 
+    /** @return what serves the request: the route found, or another version's where the adapter's requests are shared */
+    private Found<Target> shared(Found<Target> found, String env, Request request, String method, String path) {
+        Map<String, Split> shared = splits.get().get(env);
+        if (shared == null) {
+            return found;
+        }
+        Split split = shared.get(found.entry().target().tenant.adapter);
+        return split == null ? found : split.route(found, request, method, path, versionAsked(request, env));
+    }
+
     /** @return the version the request names, where it may name one: outside prod, or with the trace key */
     private String versionAsked(Request request, String env) {
         String asked = request.getHeaders().get(Gateway.VERSION_HEADER);
@@ -233,14 +243,7 @@ final class DeviceHandler extends Handler.Abstract {
         }
         Lookup<Target> lookup = table.lookup(method, path);
         if (lookup instanceof Found<Target> found) {
-            Map<String, Split> shared = splits.get().get(env);
-            if (shared != null) {
-                Split split = shared.get(found.entry().target().tenant.adapter);
-                if (split != null) {
-                    found = split.route(found, request, method, path, versionAsked(request, env));
-                }
-            }
-            serve(found, path, env, requestId, request, response, callback);
+            serve(shared(found, env, request, method, path), path, env, requestId, request, response, callback);
         } else if (lookup instanceof MethodNotAllowed<Target> m) {
             response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", m.allowed()));
             error(response, callback, 405, "method_not_allowed", "method " + method + " is not allowed on " + path
