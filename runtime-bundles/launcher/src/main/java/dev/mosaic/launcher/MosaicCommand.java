@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
                 RemoteCommands.Promote.class, RemoteCommands.Ttl.class, RemoteCommands.Sunset.class,
                 RemoteCommands.DependentsOf.class, RemoteCommands.Deps.class, RemoteCommands.UptakeOf.class,
                 RemoteCommands.GraphOf.class, RemoteCommands.HealthOf.class, RemoteCommands.FleetOf.class,
-                RemoteCommands.Rollout.class, RemoteCommands.Backend.class,
+                RolloutCommands.Rollout.class, BackendCommands.Backend.class,
                 RemoteCommands.BackendsOf.class, RemoteCommands.CallRoute.class,
                 RemoteCommands.Tail.class, RemoteCommands.LogLevel.class,
                 MosaicCommand.Completion.class, HelpCommand.class })
