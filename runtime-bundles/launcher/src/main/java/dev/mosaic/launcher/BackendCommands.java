@@ -32,7 +32,7 @@ final class BackendCommands {
     }
 
     @Command(name = "set", description = { "Declares a backend, or changes its declaration (what is not given has its default:",
-            "timeout 1s, 2 retries within a budget of 20% of calls, 100 calls in flight, breaker at 50% failures",
+            "timeout 1s, 2 retries within a budget of 20%% of calls, 100 calls in flight, breaker at 50%% failures",
             "over >= 20 calls in 10s, open 5s, answers up to 8MiB)." })
     static final class BackendSet extends RemoteCommands.InEnvironment {
         @Mixin
@@ -51,13 +51,13 @@ final class BackendCommands {
         @Option(names = "--retries", paramLabel = "N", description = "tries again at most N times (idempotent calls only)")
         String retries;
 
-        @Option(names = "--retry-budget", paramLabel = "P", description = "retries at most P% of calls over 10s (20%)")
+        @Option(names = "--retry-budget", paramLabel = "P", description = "retries at most P%% of calls over 10s (20%%)")
         String retryBudget;
 
         @Option(names = "--max-concurrent", paramLabel = "N", description = "calls in flight at most; more fail at once")
         String maxConcurrent;
 
-        @Option(names = "--breaker-failure-rate", paramLabel = "P", description = "failure rate that opens the breaker (50%)")
+        @Option(names = "--breaker-failure-rate", paramLabel = "P", description = "failure rate that opens the breaker (50%%)")
         String breakerFailureRate;
 
         @Option(names = "--breaker-min-calls", paramLabel = "N", description = "calls in the window before it counts (20)")

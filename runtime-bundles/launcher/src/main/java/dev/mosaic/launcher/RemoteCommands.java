@@ -137,7 +137,7 @@ final class RemoteCommands {
         boolean allowIncompatible;
 
         @Option(names = "--canary", paramLabel = "PCT", description = "deploy an adapter version next to the serving one with"
-                + " that share of its requests, such as 5% (0%: only requests naming it with X-Mosaic-Version); rollout"
+                + " that share of its requests, such as 5%% (0%%: only requests naming it with X-Mosaic-Version); rollout"
                 + " promote or rollout abort ends it")
         String canary;
 

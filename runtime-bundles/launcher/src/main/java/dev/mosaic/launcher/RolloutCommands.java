@@ -39,7 +39,7 @@ final class RolloutCommands {
         @Parameters(index = "0", paramLabel = "NAME", description = "the adapter")
         String name;
 
-        @Parameters(index = "1..*", paramLabel = "VERSION=PCT", description = "each version and its share, such as 1.1.0=25%")
+        @Parameters(index = "1..*", paramLabel = "VERSION=PCT", description = "each version and its share, such as 1.1.0=25%%")
         List<String> shares;
 
         @Option(names = "--sticky", paramLabel = "KEY", description = "header:NAME or query:NAME (default: as it was)")
