@@ -86,7 +86,7 @@ final class DeviceHandler extends Handler.Abstract {
     private final long inlineBudgetNanos;
     private final long inlineWarmupCalls;
     /** {@code mosaic.trace.key}, or null. */
-    private final String traceKey;
+    private final Privileges privileges;
     private final Followers followers;
     private final ServerSpans spans;
     /** Whether Jetty calls {@link #handle} on a thread that may block (the BLOCKING mode). */
@@ -137,7 +137,7 @@ final class DeviceHandler extends Handler.Abstract {
         this.maxBodyMillis = settings.maxBodyMillis();
         this.inlineBudgetNanos = TimeUnit.MICROSECONDS.toNanos(settings.inlineBudgetMicros());
         this.inlineWarmupCalls = settings.inlineWarmupCalls();
-        this.traceKey = settings.traceKey();
+        this.privileges = new Privileges(settings.traceKey());
     }
 
     /** The adapters whose requests are shared among versions, by environment (see {@link Split}); most have none. */
@@ -155,42 +155,11 @@ final class DeviceHandler extends Handler.Abstract {
             return found;
         }
         Split split = shared.get(found.entry().target().tenant.adapter);
-        return split == null ? found : split.route(found, request, method, path, versionAsked(request, env));
-    }
-
-    /** @return the version the request names, where it may name one: outside prod, or with the trace key */
-    private String versionAsked(Request request, String env) {
-        String asked = request.getHeaders().get(Gateway.VERSION_HEADER);
-        if (asked == null) {
-            return null;
-        }
-        if (!Gateway.DEFAULT_ENVIRONMENT.equals(env)) {
-            return asked;
-        }
-        String key = request.getHeaders().get(TRACE_HEADER);
-        return traceKey != null && key != null && java.security.MessageDigest.isEqual(
-                key.getBytes(java.nio.charset.StandardCharsets.UTF_8), traceKey.getBytes(java.nio.charset.StandardCharsets.UTF_8))
-                        ? asked : null;
+        return split == null ? found : split.route(found, request, method, path, privileges.versionAsked(request, env));
     }
 
     /** The request header asking for a trace of the request's backend calls, answered in {@code Server-Timing}. */
-    static final String TRACE_HEADER = "X-Mosaic-Trace";
-
-    /**
-     * @return whether the request is traced: it asks with {@code X-Mosaic-Trace: 1} outside {@code prod}, or anywhere
-     *         with the runtime's trace key (what the management API's {@code call} sends)
-     */
-    private boolean traced(Request request, String env) {
-        String asked = request.getHeaders().get(TRACE_HEADER);
-        if (asked == null) {
-            return false;
-        }
-        if (traceKey != null && java.security.MessageDigest.isEqual(asked.getBytes(java.nio.charset.StandardCharsets.UTF_8),
-                traceKey.getBytes(java.nio.charset.StandardCharsets.UTF_8))) {
-            return true;
-        }
-        return asked.equals("1") && !Gateway.DEFAULT_ENVIRONMENT.equals(env);
-    }
+    static final String TRACE_HEADER = Privileges.TRACE_HEADER;
 
     /**
      * How long a body may take to arrive: what its length needs at the minimum data rate,
@@ -276,7 +245,7 @@ final class DeviceHandler extends Handler.Abstract {
         if (length == 0 || (length < 0 && !chunked)) {
             boolean followed = followers.wants(tenant.adapter, env);
             RequestView view = new RequestView(request, path, found.params(), null, requestId, env, tenant.mapper,
-                    followed, traced(request, env));
+                    followed, privileges.traced(request, env));
             start(target, view, response, followed ? followers.telling(callback, tenant, view, response) : callback,
                     calledWhereBlockingIsAllowed || DeviceConnector.mayBlockHere());
             return;
@@ -314,7 +283,7 @@ final class DeviceHandler extends Handler.Abstract {
                         // on whichever thread completed the read: never assumed free to block
                         boolean followed = followers.wants(tenant.adapter, env);
                         RequestView view = new RequestView(request, path, found.params(), body, requestId, env, tenant.mapper,
-                                followed, traced(request, env));
+                                followed, privileges.traced(request, env));
                         start(target, view, response, followed ? followers.telling(callback, tenant, view, response) : callback,
                                 false);
                         return;
