@@ -103,12 +103,16 @@ public final class FleetSync implements AutoCloseable {
     public void report() {
         String problem = applyProblem;
         try {
-            head = store.report(group, address.get(), mgmtUrl, applied.getAsLong(), !ready ? "starting" : problem == null ? "ok"
-                    : "failing", problem);
+            head = store.report(group, address.get(), mgmtUrl, applied.getAsLong(), health(problem), problem);
             reachable();
         } catch (IOException e) {
             unreachable(e);
         }
+    }
+
+    /** @return the health an instance reports: starting until it has restored, then ok, or failing with a problem */
+    private String health(String problem) {
+        return !ready ? "starting" : problem == null ? "ok" : "failing";
     }
 
     /** Reports the instance as starting, and where it is. */
@@ -151,8 +155,8 @@ public final class FleetSync implements AutoCloseable {
                 }
                 long now = System.nanoTime();
                 if (now >= nextBeat) {
-                    head = store.report(listen, group, address.get(), mgmtUrl, applied.getAsLong(),
-                            applyProblem == null ? "ok" : "failing", applyProblem);
+                    head = store.report(listen, group, address.get(), mgmtUrl, applied.getAsLong(), health(applyProblem),
+                            applyProblem);
                     reachable();
                     nextBeat = now + TimeUnit.MILLISECONDS.toNanos(intervalMillis);
                     if (head > applied.getAsLong() || applyProblem != null) {
@@ -217,7 +221,7 @@ public final class FleetSync implements AutoCloseable {
         }
         applyProblem = problem;
         if (applied.getAsLong() != before || problem != null) {
-            head = store.report(group, address.get(), mgmtUrl, applied.getAsLong(), problem == null ? "ok" : "failing", problem);
+            head = store.report(group, address.get(), mgmtUrl, applied.getAsLong(), health(problem), problem);
         }
         reachable();
     }
