@@ -41,6 +41,9 @@ public final class Main {
             bench/run fleet [rounds] [outage seconds] [idle seconds]
                 three instances on a throwaway PostgreSQL: a deploy through one to the new version serving on all three
                 (against one runtime without a store), the store's load from an idle fleet, catching up after an outage
+            bench/run canary [rounds] [share %]
+                a canary answering only 500s at 1000 req/s (open loop): the time from its deploy to its automatic rollback,
+                its failed requests, any other failed request; against a healthy canary's deploy to its first answer
             bench/run bulkhead [requests] [rounds]
                 a healthy adapter's latency with and without a saturated neighbour
             """;
@@ -67,6 +70,7 @@ public final class Main {
             case "devloop" -> DevLoop.run(rest);
             case "observability" -> ObservabilityCost.run(rest);
             case "fleet" -> FleetBench.run(rest);
+            case "canary" -> CanaryBench.run(rest);
             default -> {
                 System.out.print(HELP);
                 System.exit(name.equals("help") ? 0 : 2);

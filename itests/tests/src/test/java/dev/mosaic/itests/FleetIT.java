@@ -633,7 +633,7 @@ public class FleetIT {
     }
 
     /** @return the first answer that satisfies the condition, within a minute */
-    private static <T> T await(Attempt<T> attempt, java.util.function.Predicate<T> done) throws Exception {
+    static <T> T await(Attempt<T> attempt, java.util.function.Predicate<T> done) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
         T last = null;
         while (System.nanoTime() < deadline) {

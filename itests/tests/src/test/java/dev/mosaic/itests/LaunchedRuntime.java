@@ -62,13 +62,18 @@ final class LaunchedRuntime implements AutoCloseable {
      *         so that a test can kill the runtime there
      */
     static Path holdAt() throws IOException {
+        return fixture("hold-at");
+    }
+
+    /** @return a fixture bundle built by itests/fixtures, by its classifier ({@code flaky-1.2.0}) */
+    static Path fixture(String classifier) throws IOException {
         Path dir = Path.of(System.getProperty("mosaic.fixtures"));
-        try (java.nio.file.DirectoryStream<Path> s = Files.newDirectoryStream(dir, "fixtures-*-hold-at.jar")) {
+        try (java.nio.file.DirectoryStream<Path> s = Files.newDirectoryStream(dir, "fixtures-*-" + classifier + ".jar")) {
             for (Path p : s) {
                 return p;
             }
         }
-        throw new IOException("no hold-at fixture in " + dir + "; build itests/fixtures first");
+        throw new IOException("no fixture " + classifier + " in " + dir + "; build itests/fixtures first");
     }
 
     static Path newDataDir() throws IOException {

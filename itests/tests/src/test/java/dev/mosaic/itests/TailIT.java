@@ -9,7 +9,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -106,13 +105,7 @@ public class TailIT {
     }
 
     private static byte[] fixture(String name) throws IOException {
-        Path dir = Path.of(System.getProperty("mosaic.fixtures"));
-        try (DirectoryStream<Path> s = Files.newDirectoryStream(dir, "fixtures-*-" + name + ".jar")) {
-            for (Path p : s) {
-                return Files.readAllBytes(p);
-            }
-        }
-        throw new IOException("no fixture " + name + " in " + dir);
+        return Files.readAllBytes(LaunchedRuntime.fixture(name));
     }
 
     /** The CLI, left running, its output collected line by line. */

@@ -123,8 +123,23 @@ public interface Deployer {
      *
      * @param percent the canary's share, 0 to 100 (0: only requests naming its version reach it)
      * @param stickyKey {@code header:NAME} or {@code query:NAME}: a client keeps its version; null: random per request
+     * @param judgement how it is judged against the serving version (a failing verdict takes it away); null: not
+     *        judged, the operator promotes or aborts it
      */
-    DeployResult canary(InputStream jar, DeployOptions options, int percent, String stickyKey) throws DeployException;
+    DeployResult canary(InputStream jar, DeployOptions options, int percent, String stickyKey, Judgement judgement)
+            throws DeployException;
+
+    /** @return the judged canaries, in every environment, with this instance's latest verdict on each. Since 2.4. */
+    java.util.List<RolloutInfo> rollouts();
+
+    /** Suspends a canary's judgement: no verdict takes it away or promotes it until resumed. Since 2.4. */
+    DeployResult pauseRollout(String environment, String name, String actor, boolean dryRun) throws DeployException;
+
+    /**
+     * Starts a paused or halted canary's judgement again, on the requests that come next, with its
+     * bake and deadline counted from now. Since 2.4.
+     */
+    DeployResult resumeRollout(String environment, String name, String actor, boolean dryRun) throws DeployException;
 
     /**
      * Changes the shares of an adapter's versions (the serving one and its canaries), version to

@@ -37,7 +37,15 @@ public enum Operation {
     /** A canary made the adapter's only version: the others go. Since 2.4. */
     CANARY_PROMOTE,
     /** The canaries taken away: the serving version takes every request again. Since 2.4. */
-    CANARY_ABORT;
+    CANARY_ABORT,
+    /** A canary's judgement suspended: no verdict acts until it resumes. Since 2.4. */
+    ROLLOUT_PAUSE,
+    /** A canary's judgement started again, on new requests, with a new deadline. Since 2.4. */
+    ROLLOUT_RESUME,
+    /** A canary's judgement stopped: not enough requests by its deadline. Since 2.4. */
+    ROLLOUT_HALT,
+    /** A canary judged healthy for its whole bake (and left for the operator to promote). Since 2.4. */
+    ROLLOUT_PASS;
 
     /** @return the lower-case name, as the JSON, the journal and the console spell it ({@code backend-set}) */
     @Override

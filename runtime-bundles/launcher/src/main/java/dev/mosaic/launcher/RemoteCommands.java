@@ -145,14 +145,38 @@ final class RemoteCommands {
                 + " keeps a client on one version (default: each request drawn at random)")
         String sticky;
 
+        @Option(names = "--bake", paramLabel = "DURATION", description = "with --canary: how long it must pass its judgement"
+                + " against the serving version to count as healthy, such as 2m (default 5m)")
+        String bake;
+
+        @Option(names = "--deadline", paramLabel = "DURATION", description = "with --canary: how long to wait for enough"
+                + " requests before the rollout halts (default 30m, or twice the bake if longer)")
+        String deadline;
+
+        @Option(names = "--min-requests", paramLabel = "N", description = "with --canary: requests each version must answer"
+                + " before any verdict (default 200)")
+        String minRequests;
+
+        @Option(names = "--promote", description = "with --canary: promote it by itself once it has passed for its bake")
+        boolean promote;
+
+        @Option(names = "--no-judge", description = "with --canary: do not judge it; rollout promote or abort ends it")
+        boolean noJudge;
+
         @Override
         Call request() {
-            if (sticky != null && canary == null) {
-                throw usage("--sticky goes with --canary PCT");
+            boolean judging = bake != null || deadline != null || minRequests != null || promote;
+            if ((sticky != null || judging || noJudge) && canary == null) {
+                throw usage("--sticky, --bake, --deadline, --min-requests, --promote and --no-judge go with --canary PCT");
+            }
+            if (noJudge && judging) {
+                throw usage("--no-judge leaves a canary unjudged: --bake, --deadline, --min-requests and --promote do not go with it");
             }
             return new Call("POST", "/deployments" + new Query().add("env", env).add("ttl", ttl)
                     .add("dryRun", dry.query()).add("owner", owner).add("allowIncompatible", allowIncompatible ? "true" : null)
-                    .add("canary", canary).add("sticky", sticky), read(file));
+                    .add("canary", canary).add("sticky", sticky).add("bake", bake).add("deadline", deadline)
+                    .add("minRequests", minRequests).add("promote", promote ? "true" : null)
+                    .add("judge", noJudge ? "false" : null), read(file));
         }
     }
 

@@ -17,17 +17,69 @@ final class RolloutCommands {
     private RolloutCommands() {
     }
 
-    @Command(name = "rollout", description = { "Versions of an adapter serving side by side (deploy --canary PCT starts one):",
-            "rollout split changes their shares, rollout promote makes a canary the only version, rollout abort takes the",
-            "canaries away." }, subcommands = { RolloutSplit.class, RolloutPromote.class, RolloutAbort.class })
+    @Command(name = "rollout", description = { "Versions of an adapter serving side by side (deploy --canary PCT starts one,",
+            "judged against the serving version unless --no-judge): rollout status shows the judgement, rollout pause and",
+            "resume suspend and restart it, rollout split changes the shares, rollout promote makes a canary the only",
+            "version, rollout abort takes the canaries away." }, subcommands = { RolloutStatus.class, RolloutPause.class,
+                    RolloutResume.class, RolloutSplit.class, RolloutPromote.class, RolloutAbort.class })
     static final class Rollout implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
         @Override
         public Integer call() {
-            throw new ParameterException(spec.commandLine(), "say what to do: rollout split NAME VERSION=PCT..., rollout"
-                    + " promote NAME [VERSION] or rollout abort NAME");
+            throw new ParameterException(spec.commandLine(), "say what to do: rollout status [NAME], rollout pause NAME,"
+                    + " rollout resume NAME, rollout split NAME VERSION=PCT..., rollout promote NAME [VERSION] or rollout"
+                    + " abort NAME");
+        }
+    }
+
+    @Command(name = "status", description = { "The judged canaries: baseline and canary versions, share, state (judging,",
+            "passed, paused, halted), this instance's verdict with the requests each side answered, and each check's",
+            "figures, p-value and threshold." })
+    static final class RolloutStatus extends RemoteCommands.AcrossEnvironments {
+        @Parameters(arity = "0..1", paramLabel = "NAME", description = "only this adapter")
+        String name;
+
+        @Override
+        RemoteCommands.Call request() {
+            return RemoteCommands.Call.get("/rollouts" + new RemoteCommands.Query().add("env", env).add("name", name));
+        }
+    }
+
+    @Command(name = "pause", description = "Suspends a canary's judgement: no verdict takes it away or promotes it until resumed.")
+    static final class RolloutPause extends RolloutStep {
+        RolloutPause() {
+            super("pause");
+        }
+    }
+
+    @Command(name = "resume", description = { "Starts a paused or halted canary's judgement again, on the requests from now,",
+            "with its bake and deadline counted from now." })
+    static final class RolloutResume extends RolloutStep {
+        RolloutResume() {
+            super("resume");
+        }
+    }
+
+    /** {@code rollout pause|resume NAME}. */
+    abstract static class RolloutStep extends RemoteCommands.InEnvironment {
+        private final String step;
+
+        @Mixin
+        RemoteCommands.DryRun dry;
+
+        @Parameters(paramLabel = "NAME", description = "the adapter")
+        String name;
+
+        RolloutStep(String step) {
+            this.step = step;
+        }
+
+        @Override
+        RemoteCommands.Call request() {
+            return new RemoteCommands.Call("POST", "/deployments/" + RemoteCommands.enc(env) + "/" + RemoteCommands.enc(name)
+                    + "/rollout/" + step + new RemoteCommands.Query().add("dryRun", dry.query()), null);
         }
     }
 

@@ -120,6 +120,9 @@ public final class DeployerComponent {
     private volatile ServiceRegistration<Deployer> registration;
     private Thread restorer;
     private ScheduledExecutorService sweeper;
+    /** Judges the canaries four times a second (see {@link dev.mosaic.deployer.internal.flow.Judge}). */
+    private ScheduledExecutorService judging;
+    private dev.mosaic.deployer.internal.flow.Judge judge;
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC)
     void addListener(ChangeListener l) {
@@ -242,7 +245,7 @@ public final class DeployerComponent {
                 () -> instant().toString());
         Views views = new Views(state, installer, gateway, context, leakWatch, settings, problems, this::instant);
         DeployerService service = new DeployerService(settings, state, store, installer, platform, changes, protocol, views,
-                listeners, problems, this::instant, backends, this::baseliner);
+                listeners, problems, this::instant, backends, this::baseliner, gateway);
 
         if (pgStore != null) {
             PgStore pg = pgStore;
@@ -326,6 +329,9 @@ public final class DeployerComponent {
                 long sweep = settings.ttlSweep().toMillis();
                 sweeper = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "mosaic-ttl"));
                 sweeper.scheduleWithFixedDelay(service::expireDue, sweep, sweep, TimeUnit.MILLISECONDS);
+                judge = service.judge();
+                judging = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "mosaic-judge"));
+                judging.scheduleWithFixedDelay(judge::tick, judge.everyMillis(), judge.everyMillis(), TimeUnit.MILLISECONDS);
             }
         }, "mosaic-restore");
         restorer.start();
@@ -339,6 +345,11 @@ public final class DeployerComponent {
         if (sweeper != null) {
             sweeper.shutdownNow();
             sweeper.awaitTermination(30, TimeUnit.SECONDS);
+        }
+        if (judging != null) {
+            judging.shutdownNow();
+            judging.awaitTermination(30, TimeUnit.SECONDS);
+            judge.close();
         }
         ServiceRegistration<Deployer> r = registration;
         if (r != null) {

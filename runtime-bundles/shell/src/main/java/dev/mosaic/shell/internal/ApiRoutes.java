@@ -1,6 +1,7 @@
 package dev.mosaic.shell.internal;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -17,6 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.mosaic.deployer.DeployException;
+import dev.mosaic.deployer.Durations;
 import dev.mosaic.deployer.DeployOptions;
 import dev.mosaic.deployer.DeployResult;
 import dev.mosaic.backends.Backends;
@@ -98,8 +100,16 @@ final class ApiRoutes {
             }
             int share = percent(canary, "canary");
             String sticky = r.query("sticky");
-            return r.upload(body -> d.canary(body, options, share, sticky));
+            dev.mosaic.deployer.Judgement judgement = judgement(r);
+            return r.upload(body -> d.canary(body, options, share, sticky, judgement));
         });
+        route("GET", "/rollouts", (r, d, i) -> d.rollouts().stream()
+                .filter(x -> r.query("env") == null || x.environment().equals(r.query("env")))
+                .filter(x -> r.query("name") == null || x.adapter().equals(r.query("name"))).toList());
+        route("POST", "/deployments/{env}/{name}/rollout/pause", (r, d, i) -> d.pauseRollout(r.path("env"), r.path("name"),
+                r.actor(), r.flag("dryRun")));
+        route("POST", "/deployments/{env}/{name}/rollout/resume", (r, d, i) -> d.resumeRollout(r.path("env"), r.path("name"),
+                r.actor(), r.flag("dryRun")));
         route("PUT", "/deployments/{env}/{name}/split", (r, d, i) -> d.split(r.path("env"), r.path("name"),
                 weights(r.required("weights")), r.query("sticky"), r.actor(), r.flag("dryRun")));
         route("POST", "/deployments/{env}/{name}/canary/promote", (r, d, i) -> d.promoteCanary(r.path("env"), r.path("name"),
@@ -184,6 +194,36 @@ final class ApiRoutes {
         }
         throw new ApiError(400, DeployException.INVALID_ARGUMENT, what + " takes a share of the requests from 0% to 100%, such as"
                 + " 5%, not '" + value + "'");
+    }
+
+    /**
+     * @return how a canary is judged ({@code bake}, {@code deadline}, {@code minRequests}, {@code promote}; each
+     *         defaulting to {@link dev.mosaic.deployer.Judgement#DEFAULT}'s), or null with {@code judge=false}
+     */
+    static dev.mosaic.deployer.Judgement judgement(ApiRequest r) throws DeployException, ApiError {
+        dev.mosaic.deployer.Judgement def = dev.mosaic.deployer.Judgement.DEFAULT;
+        if ("false".equals(r.query("judge"))) {
+            for (String p : List.of("bake", "deadline", "minRequests", "promote")) {
+                if (r.query(p) != null) {
+                    throw new ApiError(400, DeployException.INVALID_ARGUMENT, p + " sets how a canary is judged; it does not"
+                            + " go with judge=false");
+                }
+            }
+            return null;
+        }
+        java.time.Duration bake = r.query("bake") == null ? def.bake() : Durations.parse(r.query("bake"), "the bake");
+        java.time.Duration deadline = r.query("deadline") != null ? Durations.parse(r.query("deadline"), "the deadline")
+                : bake != null && bake.multipliedBy(2).compareTo(def.deadline()) > 0 ? bake.multipliedBy(2) : def.deadline();
+        int min = def.minRequests();
+        if (r.query("minRequests") != null) {
+            try {
+                min = Integer.parseInt(r.query("minRequests").trim());
+            } catch (NumberFormatException e) {
+                throw new ApiError(400, DeployException.INVALID_ARGUMENT, "minRequests is a number of requests, such as 200,"
+                        + " not '" + r.query("minRequests") + "'");
+            }
+        }
+        return new dev.mosaic.deployer.Judgement(bake, deadline, min, r.flag("promote"));
     }
 
     /** @return {@code 1.0.0:90,1.1.0:10} (or with {@code =}) as version to share */

@@ -60,6 +60,9 @@ final class Formats {
             if (first instanceof BackendViews.BackendView) {
                 return BackendViews.table(cast(list));
             }
+            if (first instanceof dev.mosaic.deployer.RolloutInfo) {
+                return rollouts(cast(list));
+            }
             if (first instanceof LogLevels.Level) {
                 return LogLevels.text(cast(list));
             }
@@ -118,6 +121,29 @@ final class Formats {
             }
         }
         return b.toString();
+    }
+
+    /** The judged canaries: a line each, then this instance's latest verdict's findings. */
+    static String rollouts(List<dev.mosaic.deployer.RolloutInfo> rollouts) {
+        Table t = new Table("ENV", "ADAPTER", "BASELINE", "CANARY", "SHARE", "STATE", "VERDICT", "REQUESTS", "BAKE ENDS", "DEADLINE");
+        StringBuilder details = new StringBuilder();
+        for (dev.mosaic.deployer.RolloutInfo r : rollouts) {
+            dev.mosaic.deployer.RolloutInfo.Verdict v = r.verdict();
+            t.row(r.environment(), r.adapter(), r.baseline(), r.canary(), r.share() + "%", r.state(),
+                    v == null ? "-" : v.outcome(), v == null ? "-" : v.baseline().requests() + "/" + v.canary().requests(),
+                    r.bakeEndsAt(), r.deadlineAt());
+            details.append('\n').append(r.environment()).append(' ').append(r.adapter()).append(' ').append(r.canary())
+                    .append(':');
+            if (r.reason() != null) {
+                details.append("\n  ").append(r.state()).append(": ").append(r.reason());
+            }
+            if (v != null) {
+                v.findings().forEach(f -> details.append("\n  ").append(f));
+            } else {
+                details.append("\n  no verdict yet on this instance");
+            }
+        }
+        return t.toString() + details;
     }
 
     static String history(List<HistoryEntry> entries) {

@@ -12,12 +12,14 @@ import dev.mosaic.deployer.DeployException;
 import dev.mosaic.deployer.DeployOptions;
 import dev.mosaic.deployer.DeployResult;
 import dev.mosaic.deployer.DeploymentInfo;
+import dev.mosaic.deployer.Judgement;
 import dev.mosaic.deployer.Kind;
 import dev.mosaic.deployer.Operation;
 import dev.mosaic.deployer.internal.checks.Names;
 import dev.mosaic.deployer.internal.checks.PolicyCheck;
 import dev.mosaic.deployer.internal.model.Event;
 import dev.mosaic.deployer.internal.model.Model.Artifact;
+import dev.mosaic.deployer.internal.model.Model.Rollout;
 import dev.mosaic.deployer.internal.model.Model.UnitKey;
 import dev.mosaic.deployer.internal.model.Registry;
 import dev.mosaic.deployer.internal.model.Registry.Unit;
@@ -43,9 +45,10 @@ final class CanaryFlow {
 
     /** Called with changes held off: the artifact (read and checked) next to the adapter's serving version. */
     DeployResult place(String env, Artifact a, Path upload, DeployOptions options, int percent, String sticky,
-            List<String> violations, PolicyCheck.Verdict verdict, long start) throws DeployException {
+            Judgement judgement, List<String> violations, PolicyCheck.Verdict verdict, long start) throws DeployException {
         checkShare(percent);
         checkSticky(sticky);
+        checkJudgement(judgement);
         if (a.kind() != Kind.ADAPTER) {
             throw new DeployException(DeployException.INVALID_ARGUMENT, a.name() + " " + a.version() + " is a shared module;"
                     + " a canary is a version of an adapter (a module version is released: its consumers' ranges decide)");
@@ -88,15 +91,24 @@ final class CanaryFlow {
                             a.name(), a.version(), Kind.ADAPTER, a.sha256(), bindings), List.of(), List.of(), problems,
                     List.of(), start);
         }
+        if (judgement != null && target.versions(env, a.name()).stream().anyMatch(u -> u.rollout != null)) {
+            throw new DeployException(DeployException.CONFLICT, a.name() + " already has a judged canary in " + env
+                    + "; one is judged at a time: promote or abort it first (or deploy this one with --no-judge)");
+        }
         Event event = Event.placing(Operation.CANARY, env, a, bindings, Placement.expiry(ctx, a, env, options.ttl()),
                 options.actor());
+        event.rollout = judgement == null ? null : new Rollout(Rollout.JUDGING, ctx.now(), judgement.bake().toMillis(),
+                judgement.deadline().toMillis(), judgement.minRequests(), judgement.promote(), null);
         event.weights = weights;
         event.sticky = sticky != null ? sticky : serving.sticky;
         target.apply(withSeq(event, target));
         Placement.admitted(target.writable(key), event, verdict);
         long seq = ctx.protocol().carryOut(new Plan(event, Map.of(key, bindings), Set.of(), target, upload));
         return ctx.results().changed(Operation.CANARY, "deployed " + a.name() + " " + a.version() + " to " + env
-                + " as a canary: " + shares(weights) + (event.sticky == null ? "" : ", sticky by " + event.sticky), key, null,
+                + " as a canary: " + shares(weights) + (event.sticky == null ? "" : ", sticky by " + event.sticky)
+                + (judgement == null ? "; not judged" : "; judged against " + serving.key.version() + " (bake "
+                        + judgement.bake().toSeconds() + " s, " + judgement.minRequests() + " requests a side"
+                        + (judgement.promote() ? ", promoted when it passes" : "") + ")"), key, null,
                 List.of(), List.of(), List.of(), seq, start);
     }
 
@@ -147,11 +159,18 @@ final class CanaryFlow {
 
     /** The version (a canary; the only one if null) becomes the adapter's only version. */
     DeployResult promote(String environment, String name, String version, String actor, boolean dryRun) throws DeployException {
+        return promote(environment, name, version, actor, dryRun, null);
+    }
+
+    /** @param verdict the judgement that promotes it (null: an operator does) */
+    DeployResult promote(String environment, String name, String version, String actor, boolean dryRun, Verdict verdict)
+            throws DeployException {
         long start = System.nanoTime();
         String env = Names.environment(environment);
         Names.name(name);
         return ctx.changes().run(() -> {
             Registry target = ctx.state().copy();
+            Verdict.check(verdict, target);
             List<Unit> versions = versionsOf(target, env, name);
             List<Unit> canaries = versions.stream().filter(u -> u.canary).toList();
             Unit chosen = null;
@@ -173,6 +192,7 @@ final class CanaryFlow {
             }
             Event event = Event.about(Operation.CANARY_PROMOTE, chosen.key, actor);
             event.replaced = serving.key.version();
+            event.verdict = verdict == null ? null : verdict.line();
             target.apply(withSeq(event, target));
             // a new generation of the canary takes the table's routes; every version before goes
             Set<UnitKey> retire = new LinkedHashSet<>();
@@ -186,11 +206,17 @@ final class CanaryFlow {
 
     /** The canaries go; the serving version takes every request again. */
     DeployResult abort(String environment, String name, String actor, boolean dryRun) throws DeployException {
+        return abort(environment, name, actor, dryRun, null);
+    }
+
+    /** @param verdict the judgement that takes them away (null: an operator does) */
+    DeployResult abort(String environment, String name, String actor, boolean dryRun, Verdict verdict) throws DeployException {
         long start = System.nanoTime();
         String env = Names.environment(environment);
         Names.name(name);
         return ctx.changes().run(() -> {
             Registry target = ctx.state().copy();
+            Verdict.check(verdict, target);
             List<Unit> canaries = versionsOf(target, env, name).stream().filter(u -> u.canary).toList();
             Unit serving = target.adapter(env, name);
             if (canaries.isEmpty()) {
@@ -202,6 +228,7 @@ final class CanaryFlow {
                         + " in " + env + "; nothing was changed", null, List.of(), List.of(), List.of(), List.of(), start);
             }
             Event event = Event.about(Operation.CANARY_ABORT, serving.key, actor);
+            event.verdict = verdict == null ? null : verdict.line();
             target.apply(withSeq(event, target));
             Set<UnitKey> retire = new LinkedHashSet<>();
             canaries.forEach(u -> retire.add(u.key));
@@ -212,7 +239,32 @@ final class CanaryFlow {
         });
     }
 
-    private static List<Unit> versionsOf(Registry registry, String env, String name) throws DeployException {
+    /**
+     * What a canary's judgement decided, on the rollout as it was when it judged: the change it
+     * makes is refused if the rollout has moved on since (paused, resumed, ended by someone else).
+     */
+    record Verdict(UnitKey canary, Rollout judged, String line) {
+
+        static void check(Verdict v, Registry target) throws DeployException {
+            if (v == null) {
+                return;
+            }
+            Unit u = target.unit(v.canary);
+            if (u == null || !v.judged.equals(u.rollout)) {
+                throw new DeployException(DeployException.CONFLICT, "the rollout of " + v.canary.name() + " " + v.canary.version()
+                        + " in " + v.canary.env() + " moved on before its verdict could act: " + v.line);
+            }
+        }
+    }
+
+    static void checkJudgement(Judgement judgement) throws DeployException {
+        String problem = judgement == null ? null : judgement.problem();
+        if (problem != null) {
+            throw new DeployException(DeployException.INVALID_ARGUMENT, problem);
+        }
+    }
+
+    static List<Unit> versionsOf(Registry registry, String env, String name) throws DeployException {
         List<Unit> versions = registry.versions(env, name);
         if (versions.isEmpty()) {
             throw Lookup.notDeployed(env, name);
@@ -221,7 +273,7 @@ final class CanaryFlow {
     }
 
     /** The event as the registry applies it to plan on (its sequence is set when it commits). */
-    private static Event withSeq(Event e, Registry target) {
+    static Event withSeq(Event e, Registry target) {
         e.seq = target.sequence() + 1;
         return e;
     }
@@ -240,7 +292,7 @@ final class CanaryFlow {
         }
     }
 
-    private static String shares(Map<String, Integer> weights) {
+    static String shares(Map<String, Integer> weights) {
         StringBuilder b = new StringBuilder();
         new TreeMap<>(weights).forEach((v, w) -> b.append(b.length() == 0 ? "" : ", ").append(v).append(' ').append(w).append('%'));
         return b.toString();

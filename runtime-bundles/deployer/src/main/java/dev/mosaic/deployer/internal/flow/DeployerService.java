@@ -33,6 +33,8 @@ import dev.mosaic.deployer.internal.store.ArtifactStore;
  *   yank, unyank, adopt ─────────────────────────────► RebindFlow
  *   undeploy, ttl, expiry, sunset ───────────────────► RemovalFlow
  *   backend set, backend rm ─────────────────────────► BackendFlow (and every adapter placement checks it)
+ *   deploy --canary, split, canary promote/abort ─────► CanaryFlow
+ *   rollout pause/resume, (judge thread) verdicts ────► RolloutFlow ──► Judge (samples the gateway's answers)
  *   (start-up) ──────────────────────────────────────► RestoreFlow
  *   list, routes, history, health ───────────────────► Views
  * </pre>
@@ -49,11 +51,12 @@ public final class DeployerService implements Deployer {
     private final RestoreFlow restore;
     private final BackendFlow backends;
     private final CanaryFlow canaries;
+    private final RolloutFlow rollouts;
 
     public DeployerService(Settings settings, RecordedState state, ArtifactStore store, Installer installer,
             PlatformPackages platform, Changes changes, ChangeProtocol protocol, Views views, Listeners listeners,
             Map<UnitKey, String> problems, Supplier<Instant> clock, dev.mosaic.backends.Backends egress,
-            Supplier<dev.mosaic.deployer.ApiBaseliner> baseliner) {
+            Supplier<dev.mosaic.deployer.ApiBaseliner> baseliner, dev.mosaic.gateway.Gateway gateway) {
         this.ctx = new Context(settings, state, store, installer, platform, changes, protocol, views, problems, clock,
                 new ApiFit(a -> store.path(a.name(), a.version())), baseliner);
         Intake intake = new Intake(store, state, settings, platform);
@@ -63,6 +66,7 @@ public final class DeployerService implements Deployer {
         this.removals = new RemovalFlow(ctx);
         this.backends = new BackendFlow(ctx, egress);
         this.canaries = new CanaryFlow(ctx);
+        this.rollouts = new RolloutFlow(ctx, canaries, gateway);
         this.restore = new RestoreFlow(ctx, listeners, deploys, backends);
     }
 
@@ -92,8 +96,29 @@ public final class DeployerService implements Deployer {
     }
 
     @Override
-    public DeployResult canary(InputStream jar, DeployOptions options, int percent, String stickyKey) throws DeployException {
-        return deploys.canary(jar, options, percent, stickyKey);
+    public DeployResult canary(InputStream jar, DeployOptions options, int percent, String stickyKey,
+            dev.mosaic.deployer.Judgement judgement) throws DeployException {
+        return deploys.canary(jar, options, percent, stickyKey, judgement);
+    }
+
+    @Override
+    public List<dev.mosaic.deployer.RolloutInfo> rollouts() {
+        return rollouts.list();
+    }
+
+    @Override
+    public DeployResult pauseRollout(String environment, String name, String actor, boolean dryRun) throws DeployException {
+        return rollouts.pause(environment, name, actor, dryRun);
+    }
+
+    @Override
+    public DeployResult resumeRollout(String environment, String name, String actor, boolean dryRun) throws DeployException {
+        return rollouts.resume(environment, name, actor, dryRun);
+    }
+
+    /** @return what judges the canaries on the requests the gateway answers; for the component's judge thread */
+    public Judge judge() {
+        return rollouts.judge();
     }
 
     @Override

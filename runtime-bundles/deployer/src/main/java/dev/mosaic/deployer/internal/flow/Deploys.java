@@ -12,7 +12,7 @@ import dev.mosaic.deployer.Operation;
 import dev.mosaic.deployer.PolicyReport;
 import dev.mosaic.deployer.internal.checks.Names;
 import dev.mosaic.deployer.internal.checks.PolicyCheck;
-import dev.mosaic.deployer.internal.model.Durations;
+import dev.mosaic.deployer.Durations;
 import dev.mosaic.deployer.internal.model.Model.Artifact;
 import dev.mosaic.deployer.internal.model.Registry.Unit;
 
@@ -38,9 +38,11 @@ final class Deploys {
     }
 
     /** An adapter version read and checked as a deploy's, then put next to the serving one as a canary. */
-    DeployResult canary(InputStream jar, DeployOptions options, int percent, String sticky) throws DeployException {
+    DeployResult canary(InputStream jar, DeployOptions options, int percent, String sticky,
+            dev.mosaic.deployer.Judgement judgement) throws DeployException {
+        CanaryFlow.checkJudgement(judgement); // before the upload is read
         return received(jar, options, (env, a, bytes, checked, start) -> canaries.place(env, a, bytes, options, percent, sticky,
-                checked.violations(), checked.verdict(), start));
+                judgement, checked.violations(), checked.verdict(), start));
     }
 
     DeployResult deploy(InputStream jar, DeployOptions options) throws DeployException {

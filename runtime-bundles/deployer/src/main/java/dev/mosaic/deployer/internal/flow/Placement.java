@@ -11,7 +11,7 @@ import dev.mosaic.deployer.internal.checks.ArtifactReader;
 import dev.mosaic.deployer.internal.checks.PolicyCheck;
 import dev.mosaic.deployer.internal.model.Fit;
 import dev.mosaic.deployer.internal.model.Event;
-import dev.mosaic.deployer.internal.model.Durations;
+import dev.mosaic.deployer.Durations;
 import dev.mosaic.deployer.internal.model.Model;
 import dev.mosaic.deployer.internal.model.Model.Artifact;
 import dev.mosaic.deployer.internal.model.Registry;

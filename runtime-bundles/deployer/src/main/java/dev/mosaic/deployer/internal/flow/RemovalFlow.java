@@ -23,7 +23,7 @@ import dev.mosaic.deployer.Kind;
 import dev.mosaic.deployer.MoveReason;
 import dev.mosaic.deployer.Operation;
 import dev.mosaic.deployer.internal.checks.Names;
-import dev.mosaic.deployer.internal.model.Durations;
+import dev.mosaic.deployer.Durations;
 import dev.mosaic.deployer.internal.model.Event;
 import dev.mosaic.deployer.internal.model.Event.MoveRecord;
 import dev.mosaic.deployer.internal.model.Model.UnitKey;

@@ -6,7 +6,7 @@ import java.util.function.Function;
 
 import dev.mosaic.deployer.DeployException;
 import dev.mosaic.deployer.internal.checks.ArtifactReader.ArchiveLimits;
-import dev.mosaic.deployer.internal.model.Durations;
+import dev.mosaic.deployer.Durations;
 import dev.mosaic.gateway.Gateway;
 
 /**

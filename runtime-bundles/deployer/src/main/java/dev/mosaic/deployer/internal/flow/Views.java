@@ -144,7 +144,7 @@ public final class Views {
             entries.add(new HistoryEntry(e.seq, e.time, e.actor, Operation.parse(e.op), e.env, e.name, e.version,
                     e.artifact == null ? null : e.artifact.sha256(), e.replaced, Results.moves(e.env, e.moves),
                     e.incompatible != null ? "released with --allow-incompatible: " + String.join(" | ", e.incompatible)
-                            : BackendFlow.detail(e)));
+                            : e.verdict != null ? e.verdict : BackendFlow.detail(e)));
         }
         return entries;
     }

@@ -44,6 +44,10 @@ public final class Event {
     public Map<String, Integer> weights;
     /** For canary and split: what keeps a client on one version ({@code header:NAME}, {@code query:NAME}), or null. */
     public String sticky;
+    /** For a judged canary, and the rollout steps after (pause, resume, halt, pass): its judgement from then on. */
+    public Model.Rollout rollout;
+    /** For what a canary's judgement did (or halted on): the verdict, in a line. */
+    public String verdict;
     /** A module version released with --allow-incompatible: its report, as lines (null otherwise). */
     public List<String> incompatible;
 

@@ -45,4 +45,34 @@ public final class Model {
     public record Artifact(String name, String version, Kind kind, String sha256, long size, boolean manualUptake,
             List<Export> exports, List<Import> imports, Map<String, String> metadata) {
     }
+
+    /**
+     * How a canary is judged, and where its judgement stands (see {@link dev.mosaic.deployer.Judgement}).
+     *
+     * @param state {@code judging}, {@code passed}, {@code paused} or {@code halted}
+     * @param startedAt when the judgement started or last resumed (ISO-8601): its bake and deadline count from it
+     * @param reason why it is paused or halted, or what it passed on; null while judging
+     */
+    public record Rollout(String state, String startedAt, long bakeMillis, long deadlineMillis, int minRequests, boolean promote,
+            String reason) {
+
+        public static final String JUDGING = "judging";
+        public static final String PASSED = "passed";
+        public static final String PAUSED = "paused";
+        public static final String HALTED = "halted";
+
+        /** @return the same settings in another state */
+        public Rollout in(String newState, String since, String why) {
+            return new Rollout(newState, since == null ? startedAt : since, bakeMillis, deadlineMillis, minRequests, promote, why);
+        }
+
+        /** @return whether verdicts act on it: judging, or passed and not promoted yet */
+        public boolean judged() {
+            return JUDGING.equals(state) || PASSED.equals(state);
+        }
+
+        public java.time.Instant started() {
+            return java.time.Instant.parse(startedAt);
+        }
+    }
 }

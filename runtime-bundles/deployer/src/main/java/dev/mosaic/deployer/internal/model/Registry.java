@@ -62,6 +62,8 @@ public final class Registry {
         public Integer weight;
         /** For the serving version of a shared adapter: what keeps a client on one version, or null (random). */
         public String sticky;
+        /** For a judged canary: its judgement; null otherwise. */
+        public Model.Rollout rollout;
 
         public Unit(UnitKey key, Kind kind, String sha256, String deployedAt, String deployedBy, Map<String, String> bindings) {
             this.key = key;
@@ -83,6 +85,7 @@ public final class Registry {
             u.canary = canary;
             u.weight = weight;
             u.sticky = sticky;
+            u.rollout = rollout;
             return u;
         }
     }
@@ -190,11 +193,13 @@ public final class Registry {
                         e.bindings);
                 unit.expiresAt = e.expiresAt;
                 unit.canary = true;
+                unit.rollout = e.rollout;
                 admitted(unit, e);
                 put(unit);
                 share(e);
             }
             case SPLIT -> share(e);
+            case ROLLOUT_PAUSE, ROLLOUT_RESUME, ROLLOUT_HALT, ROLLOUT_PASS -> existing(e).rollout = e.rollout;
             case CANARY_PROMOTE -> {
                 Unit serving = adapter(e.env, e.name);
                 for (Unit u : versions(e.env, e.name)) {
@@ -212,6 +217,7 @@ public final class Registry {
                 promoted.canary = false;
                 promoted.weight = null;
                 promoted.sticky = null;
+                promoted.rollout = null;
             }
             case CANARY_ABORT -> {
                 for (Unit u : versions(e.env, e.name)) {
@@ -410,7 +416,7 @@ public final class Registry {
         for (Unit u : units.values()) {
             states.add(new Snapshot.UnitState(u.key.env(), u.key.name(), u.key.version(), u.kind, u.sha256, u.deployedAt,
                     u.deployedBy, u.yanked, u.expiresAt, u.unusedSince, u.bindings, u.findings, u.unwired, u.canary, u.weight,
-                    u.sticky));
+                    u.sticky, u.rollout));
         }
         List<Snapshot.BackendState> declared = new ArrayList<>();
         backends.forEach((slot, spec) -> declared.add(new Snapshot.BackendState(slot.substring(0, slot.indexOf('/')), spec)));
@@ -439,6 +445,7 @@ public final class Registry {
             u.canary = s.canary();
             u.weight = s.weight();
             u.sticky = s.sticky();
+            u.rollout = s.rollout();
             r.put(u);
         }
         r.previous = HashTreePMap.from(snapshot.previous() == null ? Map.of() : snapshot.previous());

@@ -27,9 +27,9 @@ public record Snapshot(int format, long seq, List<Artifact> artifacts, List<Unit
 
     public static final int FORMAT = 1;
 
-    /** One deployment, as {@link Registry.Unit} holds it. */
+    /** One deployment, as {@link Registry.Unit} holds it ({@code rollout}: absent before canaries were judged). */
     public record UnitState(String env, String name, String version, Kind kind, String sha256, String deployedAt,
             String deployedBy, boolean yanked, String expiresAt, String unusedSince, Map<String, String> bindings,
-            List<String> findings, Set<String> unwired, boolean canary, Integer weight, String sticky) {
+            List<String> findings, Set<String> unwired, boolean canary, Integer weight, String sticky, Model.Rollout rollout) {
     }
 }

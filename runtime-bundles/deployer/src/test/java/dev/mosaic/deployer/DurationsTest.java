@@ -1,4 +1,4 @@
-package dev.mosaic.deployer.internal.model;
+package dev.mosaic.deployer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,7 +9,6 @@ import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 
-import dev.mosaic.deployer.DeployException;
 
 class DurationsTest {
 

@@ -1,15 +1,14 @@
-package dev.mosaic.deployer.internal.model;
+package dev.mosaic.deployer;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.mosaic.deployer.DeployException;
 
 /**
  * Durations as people write them for TTLs and sunset periods: {@code 90s}, {@code 15m},
- * {@code 12h}, {@code 7d}, an ISO-8601 duration ({@code PT2H}), or {@code none}.
+ * {@code 12h}, {@code 7d}, an ISO-8601 duration ({@code PT2H}), or {@code none}. Since 2.4 (internal before).
  */
 public final class Durations {
 
