@@ -49,6 +49,7 @@ import dev.mosaic.itests.postgres.ThrowawayPostgres;
 public class FleetIT {
 
     private static final String TV = "dev.mosaic.examples.tv-home";
+    private static final String FLAKY = "dev.mosaic.fixtures.flaky";
     private static ThrowawayPostgres pg;
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -549,13 +550,15 @@ public class FleetIT {
         try {
             int migrated = 0;
             for (LaunchedRuntime rt : fleet) {
-                migrated += rt.log().contains("store schema migrated to version 1") ? 1 : 0;
+                migrated += rt.log().contains("store schema migrated to version 2") ? 1 : 0;
             }
             assertEquals(1, migrated);
             try (Connection c = connect(store);
                     ResultSet r = c.createStatement().executeQuery("SELECT version FROM mosaic_schema ORDER BY version")) {
                 assertTrue(r.next());
                 assertEquals(1, r.getInt(1));
+                assertTrue(r.next());
+                assertEquals(2, r.getInt(1));
                 assertFalse(r.next());
             }
             // an instance gone for good (killed, never back) leaves the listing once not heard of for long enough
@@ -628,6 +631,92 @@ public class FleetIT {
         }
     }
 
+    /** @return the adapter's versions deployed in prod, as the instance lists them, lowest first */
+    private static List<String> flakyVersions(LaunchedRuntime rt) throws Exception {
+        List<String> found = new ArrayList<>();
+        LaunchedRuntime.JSON.readTree(rt.api("GET", "/deployments?env=prod", null).body()).forEach(d -> {
+            if (d.get("name").asText().equals(FLAKY)) {
+                found.add(d.get("version").asText());
+            }
+        });
+        java.util.Collections.sort(found);
+        return found;
+    }
+
+    /** @return the history's operations after the given sequence, each with who did it (judge, or an operator) */
+    private static List<String> stepsAfter(LaunchedRuntime rt, long after) throws Exception {
+        List<String> steps = new ArrayList<>();
+        LaunchedRuntime.JSON.readTree(rt.api("GET", "/history?limit=50", null).body()).forEach(h -> {
+            if (h.get("sequence").asLong() > after) {
+                steps.add(h.get("operation").asText() + (h.get("actor").asText().equals("judge") ? " by judge" : ""));
+            }
+        });
+        return steps;
+    }
+
+    private static long lastSequence(LaunchedRuntime rt) throws Exception {
+        long last = 0;
+        for (JsonNode h : LaunchedRuntime.JSON.readTree(rt.api("GET", "/history?limit=1", null).body())) {
+            last = Math.max(last, h.get("sequence").asLong());
+        }
+        return last;
+    }
+
+    @Test
+    public void aRolloutInWavesReachesTheNextGroupOnlyAfterTheFirstPassedAndAFailingOneNeverReachesIt() throws Exception {
+        String store = newStore();
+        List<LaunchedRuntime> fleet = instances(store, "east", "west");
+        LaunchedRuntime east = fleet.get(0);
+        LaunchedRuntime west = fleet.get(1);
+        try {
+            assertDeployed(east.cli("deploy", LaunchedRuntime.fixture("flaky-1.0.0").toString()), 2);
+            // refused: a group with no instance; a single runtime has no groups at all (RolloutIT); then accepted
+            LaunchedRuntime.CliResult nowhere = east.cli("deploy", LaunchedRuntime.fixture("flaky-1.1.0").toString(), "--waves",
+                    "east,north");
+            assertEquals(1, nowhere.exit());
+            assertTrue(nowhere.err(), nowhere.err().contains("group north has no live instance; the fleet's groups now: [east, west]"));
+            try (DeviceLoad load = new DeviceLoad(fleet, "/fixtures/flaky", "adapterVersion")) {
+                load.awaitAnswers(200);
+                long before = lastSequence(east);
+                LaunchedRuntime.CliResult healthy = east.cli("deploy", LaunchedRuntime.fixture("flaky-1.1.0").toString(),
+                        "--waves", "east,west", "--bake", "2s", "--min-requests", "100");
+                assertDeployed(healthy, 2);
+                assertTrue(healthy.out(), healthy.out().contains("group east serves it now, the others 1.0.0"));
+                // the first wave: east answers with the new version, west still with the one before
+                await(() -> east.json("/fixtures/flaky").get("adapterVersion").asText(), v -> v.equals("1.1.0"));
+                assertEquals("1.0.0", west.json("/fixtures/flaky").get("adapterVersion").asText());
+                JsonNode status = LaunchedRuntime.JSON.readTree(west.api("GET", "/rollouts", null).body()).get(0);
+                assertEquals(status.toString(), 1, status.get("wave").asInt());
+                // then west, then promoted: the version before is gone everywhere
+                await(() -> flakyVersions(west), v -> v.equals(List.of("1.1.0")));
+                await(() -> flakyVersions(east), v -> v.equals(List.of("1.1.0")));
+                assertEquals(List.of("canary", "rollout-wave by judge", "canary-promote by judge"), stepsAfter(west, before));
+                load.awaitAnswers(200);
+                assertEquals(load.failures.toString(), 0, load.failed.get());
+                assertEquals(List.of("1.0.0", "1.1.0"), load.versions.get(0));
+                assertEquals(List.of("1.0.0", "1.1.0"), load.versions.get(1));
+
+                // a version answering 500s: east gets it, fails its judgement against west's 1.1.0, and goes back
+                before = lastSequence(east);
+                assertDeployed(east.cli("deploy", LaunchedRuntime.fixture("flaky-1.2.0").toString(), "--waves", "east,west",
+                        "--bake", "1m"), 2);
+                await(() -> flakyVersions(west), v -> v.equals(List.of("1.1.0")));
+                load.awaitAnswers(300);
+                load.stop();
+                assertEquals(List.of("canary", "canary-abort by judge"), stepsAfter(east, before));
+                assertTrue("east served the bad version before its verdict", load.failedAt.get(0).get() > 0);
+                assertEquals("west never got the bad version: " + load.failures, 0, load.failedAt.get(1).get());
+                assertFalse(load.versions.get(1).contains("1.2.0"));
+                for (String f : load.failures) {
+                    assertTrue(f, f.startsWith("500 ") && f.contains("1.2.0"));
+                }
+                assertEquals("1.1.0", east.json("/fixtures/flaky").get("adapterVersion").asText());
+            }
+        } finally {
+            closeAll(fleet);
+        }
+    }
+
     interface Attempt<T> {
         T get() throws Exception;
     }
@@ -656,6 +745,8 @@ public class FleetIT {
         final AtomicLong failed = new AtomicLong();
         final List<String> failures = new CopyOnWriteArrayList<>();
         final List<List<String>> versions = new ArrayList<>();
+        /** How many requests failed at each instance, in the fleet's order. */
+        final List<AtomicLong> failedAt = new ArrayList<>();
         /** How many answers had each value of the field. */
         final java.util.concurrent.ConcurrentHashMap<String, Long> counts = new java.util.concurrent.ConcurrentHashMap<>();
         private final AtomicLong answers = new AtomicLong();
@@ -671,6 +762,8 @@ public class FleetIT {
             for (LaunchedRuntime rt : fleet) {
                 List<String> seen = new CopyOnWriteArrayList<>();
                 versions.add(seen);
+                AtomicLong failedHere = new AtomicLong();
+                failedAt.add(failedHere);
                 Thread t = new Thread(() -> {
                     HttpClient client = HttpClient.newHttpClient();
                     HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rt.port + path))
@@ -680,6 +773,7 @@ public class FleetIT {
                             HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
                             if (r.statusCode() != 200) {
                                 failed.incrementAndGet();
+                                failedHere.incrementAndGet();
                                 failures.add(r.statusCode() + " " + r.body());
                                 continue;
                             }
@@ -692,6 +786,7 @@ public class FleetIT {
                         } catch (Exception e) {
                             if (running.get()) {
                                 failed.incrementAndGet();
+                                failedHere.incrementAndGet();
                                 failures.add(e.toString());
                             }
                         }

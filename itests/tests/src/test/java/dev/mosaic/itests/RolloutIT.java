@@ -104,6 +104,9 @@ public class RolloutIT {
             LaunchedRuntime.CliResult alone = rt.cli("deploy", fixture("flaky-1.1.0"), "--bake", "2s");
             assertEquals(2, alone.exit());
             assertTrue(alone.err(), alone.err().contains("go with --canary PCT"));
+            LaunchedRuntime.CliResult waves = rt.cli("deploy", fixture("flaky-1.1.0"), "--waves", "east,west");
+            assertEquals(1, waves.exit());
+            assertTrue(waves.err(), waves.err().contains("not part of a fleet"));
             assertEquals(List.of("1.0.0"), versions(rt));
             try (FleetIT.DeviceLoad load = new FleetIT.DeviceLoad(List.of(rt, rt), "/fixtures/flaky", "adapterVersion")) {
                 load.awaitAnswers(100);

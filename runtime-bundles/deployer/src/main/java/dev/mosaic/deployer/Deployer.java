@@ -129,6 +129,20 @@ public interface Deployer {
     DeployResult canary(InputStream jar, DeployOptions options, int percent, String stickyKey, Judgement judgement)
             throws DeployException;
 
+    /**
+     * Rolls an adapter version out over the fleet's groups in waves: the first group's instances
+     * serve every request with it, the others keep the serving version; each next group gets it
+     * once the groups before have applied it and its judgement against the serving version (on
+     * every instance's requests) passed for the bake; after the last, it is promoted. A failing
+     * verdict takes it away from every group (they serve the version before again); no verdict by
+     * a wave's deadline halts the rollout. Only in a fleet. Since 2.4.
+     *
+     * @param groups the fleet's groups, in order; each must have a live instance
+     * @param judgement how each wave is judged ({@code promote} is implied)
+     */
+    DeployResult rollInWaves(InputStream jar, DeployOptions options, java.util.List<String> groups, Judgement judgement)
+            throws DeployException;
+
     /** @return the judged canaries, in every environment, with this instance's latest verdict on each. Since 2.4. */
     java.util.List<RolloutInfo> rollouts();
 

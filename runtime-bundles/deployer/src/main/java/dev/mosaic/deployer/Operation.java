@@ -45,7 +45,9 @@ public enum Operation {
     /** A canary's judgement stopped: not enough requests by its deadline. Since 2.4. */
     ROLLOUT_HALT,
     /** A canary judged healthy for its whole bake (and left for the operator to promote). Since 2.4. */
-    ROLLOUT_PASS;
+    ROLLOUT_PASS,
+    /** A rollout in waves moving on: the next group of the fleet gets the new version. Since 2.4. */
+    ROLLOUT_WAVE;
 
     /** @return the lower-case name, as the JSON, the journal and the console spell it ({@code backend-set}) */
     @Override

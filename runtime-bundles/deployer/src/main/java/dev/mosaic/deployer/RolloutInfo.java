@@ -20,12 +20,14 @@ import java.util.List;
  * @param deadline how long it may wait for enough requests ({@code 30m})
  * @param minRequests requests each side must answer before a verdict
  * @param promote whether it is promoted by itself once it passed
+ * @param waves for a rollout in waves: the fleet's groups in order; empty for a canary
+ * @param wave for a rollout in waves: how many groups have the new version (1 for the first wave)
  * @param reason why it is paused or halted, or what it passed on; null otherwise
  * @param verdict this instance's latest verdict on what it has seen since the start; null before the first
  */
 public record RolloutInfo(String environment, String adapter, String baseline, String canary, int share, String state,
         String startedAt, String bakeEndsAt, String deadlineAt, String bake, String deadline, int minRequests, boolean promote,
-        String reason, Verdict verdict) {
+        List<String> waves, int wave, String reason, Verdict verdict) {
 
     /**
      * A comparison of the canary with its baseline.

@@ -145,16 +145,21 @@ final class RemoteCommands {
                 + " keeps a client on one version (default: each request drawn at random)")
         String sticky;
 
-        @Option(names = "--bake", paramLabel = "DURATION", description = "with --canary: how long it must pass its judgement"
-                + " against the serving version to count as healthy, such as 2m (default 5m)")
+        @Option(names = "--waves", paramLabel = "GROUPS", description = "roll an adapter version out over the fleet's groups"
+                + " in this order, such as us-east-1,eu-west-1: each next group gets it once the one before applied it and"
+                + " passed its judgement for the bake; a failing verdict puts every group back")
+        String waves;
+
+        @Option(names = "--bake", paramLabel = "DURATION", description = "with --canary or --waves: how long it must pass its"
+                + " judgement against the serving version to count as healthy (per wave), such as 2m (default 5m)")
         String bake;
 
-        @Option(names = "--deadline", paramLabel = "DURATION", description = "with --canary: how long to wait for enough"
-                + " requests before the rollout halts (default 30m, or twice the bake if longer)")
+        @Option(names = "--deadline", paramLabel = "DURATION", description = "with --canary or --waves: how long to wait for"
+                + " enough requests before the rollout halts (per wave; default 30m, or twice the bake if longer)")
         String deadline;
 
-        @Option(names = "--min-requests", paramLabel = "N", description = "with --canary: requests each version must answer"
-                + " before any verdict (default 200)")
+        @Option(names = "--min-requests", paramLabel = "N", description = "with --canary or --waves: requests each version"
+                + " must answer before any verdict (default 200)")
         String minRequests;
 
         @Option(names = "--promote", description = "with --canary: promote it by itself once it has passed for its bake")
@@ -166,8 +171,13 @@ final class RemoteCommands {
         @Override
         Call request() {
             boolean judging = bake != null || deadline != null || minRequests != null || promote;
-            if ((sticky != null || judging || noJudge) && canary == null) {
-                throw usage("--sticky, --bake, --deadline, --min-requests, --promote and --no-judge go with --canary PCT");
+            if (waves != null && (canary != null || sticky != null || noJudge || promote)) {
+                throw usage("--waves rolls a version out group by group, judged, promoted after the last: it does not go with"
+                        + " --canary, --sticky, --no-judge or --promote");
+            }
+            if ((sticky != null || judging || noJudge) && canary == null && waves == null) {
+                throw usage("--sticky, --bake, --deadline, --min-requests, --promote and --no-judge go with --canary PCT"
+                        + " (--bake, --deadline and --min-requests with --waves too)");
             }
             if (noJudge && judging) {
                 throw usage("--no-judge leaves a canary unjudged: --bake, --deadline, --min-requests and --promote do not go with it");
@@ -176,7 +186,7 @@ final class RemoteCommands {
                     .add("dryRun", dry.query()).add("owner", owner).add("allowIncompatible", allowIncompatible ? "true" : null)
                     .add("canary", canary).add("sticky", sticky).add("bake", bake).add("deadline", deadline)
                     .add("minRequests", minRequests).add("promote", promote ? "true" : null)
-                    .add("judge", noJudge ? "false" : null), read(file));
+                    .add("judge", noJudge ? "false" : null).add("waves", waves), read(file));
         }
     }
 

@@ -276,8 +276,9 @@ public final class DeployerComponent {
                 return problem[0];
             }, fleetStore.heartbeat().toMillis(), fleetStore.forgetAfter());
             fleetSync.starting();
-            fleetRegistration = context.registerService(Fleet.class, new FleetService(pgStore, fleetSync, instanceId,
-                    state::sequence, fleetStore.heartbeat()), null);
+            FleetService fleet = new FleetService(pgStore, fleetSync, instanceId, state::sequence, fleetStore.heartbeat());
+            service.inFleet(fleetView(fleet, pg, instanceId, fleetStore.group()));
+            fleetRegistration = context.registerService(Fleet.class, fleet, null);
         }
 
         hookRegistration = context.registerService(ResolverHookFactory.class, hook, null);
@@ -335,6 +336,48 @@ public final class DeployerComponent {
             }
         }, "mosaic-restore");
         restorer.start();
+    }
+
+    /** What the rollouts need of the fleet: its groups and how far they have got, and the samples instances share. */
+    private static dev.mosaic.deployer.internal.flow.FleetView fleetView(FleetService fleet, PgStore pg, String instanceId,
+            String group) {
+        return new dev.mosaic.deployer.internal.flow.FleetView() {
+            @Override
+            public String instance() {
+                return instanceId;
+            }
+
+            @Override
+            public String group() {
+                return group;
+            }
+
+            @Override
+            public Map<String, Long> liveGroups() throws IOException {
+                Map<String, Long> lowest = new java.util.TreeMap<>();
+                try {
+                    for (Fleet.FleetInstance i : fleet.instances()) {
+                        if (i.live()) {
+                            lowest.merge(i.group(), i.applied(), Math::min);
+                        }
+                    }
+                } catch (DeployException e) {
+                    throw new IOException(e.getMessage(), e);
+                }
+                return lowest;
+            }
+
+            @Override
+            public void publish(java.util.List<dev.mosaic.deployer.internal.model.Model.SampleRow> rows) throws IOException {
+                pg.publishSamples(rows);
+            }
+
+            @Override
+            public java.util.List<dev.mosaic.deployer.internal.model.Model.SampleRow> samples(String env, String adapter,
+                    String since) throws IOException {
+                return pg.samples(env, adapter, since);
+            }
+        };
     }
 
     @Deactivate

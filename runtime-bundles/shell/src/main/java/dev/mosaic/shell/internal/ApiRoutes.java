@@ -95,6 +95,16 @@ final class ApiRoutes {
             DeployOptions options = new DeployOptions(r.query("env"), r.actor(), r.query("ttl"), r.flag("dryRun"),
                     r.query("owner"), r.flag("allowIncompatible"));
             String canary = r.query("canary");
+            String waves = r.query("waves");
+            if (waves != null) {
+                if (canary != null || r.query("sticky") != null || "false".equals(r.query("judge"))) {
+                    throw new ApiError(400, DeployException.INVALID_ARGUMENT, "waves roll a version out group by group, judged:"
+                            + " it does not go with canary, sticky or judge=false");
+                }
+                List<String> groups = java.util.Arrays.stream(waves.split(",")).map(String::trim).toList();
+                dev.mosaic.deployer.Judgement judgement = judgement(r);
+                return r.upload(body -> d.rollInWaves(body, options, groups, judgement));
+            }
             if (canary == null) {
                 return r.upload(body -> d.deploy(body, options));
             }

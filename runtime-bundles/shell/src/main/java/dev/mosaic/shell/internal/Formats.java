@@ -134,6 +134,11 @@ final class Formats {
                     r.bakeEndsAt(), r.deadlineAt());
             details.append('\n').append(r.environment()).append(' ').append(r.adapter()).append(' ').append(r.canary())
                     .append(':');
+            if (!r.waves().isEmpty()) {
+                details.append("\n  waves ").append(String.join(" -> ", r.waves())).append(": wave ").append(r.wave())
+                        .append(" of ").append(r.waves().size()).append(", ").append(r.canary()).append(" serves in ")
+                        .append(String.join(", ", r.waves().subList(0, r.wave())));
+            }
             if (r.reason() != null) {
                 details.append("\n  ").append(r.state()).append(": ").append(r.reason());
             }

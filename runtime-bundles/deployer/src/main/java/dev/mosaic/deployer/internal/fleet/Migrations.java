@@ -20,6 +20,8 @@ import org.slf4j.LoggerFactory;
  * <li>revisions (the log of committed changes, with the artifact each put in place), snapshots
  * of the registry, artifacts in chunks, management tokens (hashes), instances (heartbeat,
  * group, applied revision, health).</li>
+ * <li>samples: what each instance saw of each version of an adapter during a judged rollout, so
+ * that every instance judges on the requests of all.</li>
  * </ol>
  */
 public final class Migrations {
@@ -75,6 +77,19 @@ public final class Migrations {
               problem text,
               started_at timestamptz NOT NULL DEFAULT now(),
               heartbeat timestamptz NOT NULL DEFAULT now()
+            );
+            """), new Migration(2, "samples of judged rollouts", """
+            CREATE TABLE mosaic_samples (
+              instance text NOT NULL,
+              env text NOT NULL,
+              adapter text NOT NULL,
+              version text NOT NULL,
+              since text NOT NULL,
+              requests bigint NOT NULL,
+              errors bigint NOT NULL,
+              samples bytea NOT NULL,
+              updated_at timestamptz NOT NULL DEFAULT now(),
+              PRIMARY KEY (env, adapter, since, version, instance)
             );
             """));
 

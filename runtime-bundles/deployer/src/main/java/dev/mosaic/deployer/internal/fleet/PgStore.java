@@ -21,6 +21,7 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.mosaic.deployer.internal.model.Event;
+import dev.mosaic.deployer.internal.model.Model;
 import dev.mosaic.deployer.internal.model.Snapshot;
 import dev.mosaic.deployer.internal.store.ArtifactStore;
 import dev.mosaic.deployer.internal.store.ChangeLog;
@@ -247,6 +248,66 @@ public final class PgStore implements ChangeLog {
                 s.execute();
             }
             return null;
+        });
+    }
+
+    /**
+     * Records this instance's samples of judged rollouts (each replacing the one it recorded under the same keys),
+     * and forgets its samples of other rollouts of the same adapters and every sample not updated for a day.
+     */
+    public void publishSamples(List<Model.SampleRow> rows) throws IOException {
+        call(true, c -> {
+            try (PreparedStatement s = c.prepareStatement("INSERT INTO mosaic_samples (instance, env, adapter, version, since,"
+                    + " requests, errors, samples) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (env, adapter, since, version,"
+                    + " instance) DO UPDATE SET requests = excluded.requests, errors = excluded.errors,"
+                    + " samples = excluded.samples, updated_at = now()");
+                    PreparedStatement forget = c.prepareStatement("DELETE FROM mosaic_samples WHERE (instance = ? AND env = ?"
+                            + " AND adapter = ? AND since <> ?) OR updated_at < now() - interval '1 day'")) {
+                for (Model.SampleRow r : rows) {
+                    s.setString(1, instance);
+                    s.setString(2, r.env());
+                    s.setString(3, r.adapter());
+                    s.setString(4, r.version());
+                    s.setString(5, r.since());
+                    s.setLong(6, r.requests());
+                    s.setLong(7, r.errors());
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(r.window().length * Float.BYTES);
+                    b.asFloatBuffer().put(r.window());
+                    s.setBytes(8, b.array());
+                    s.addBatch();
+                    forget.setString(1, instance);
+                    forget.setString(2, r.env());
+                    forget.setString(3, r.adapter());
+                    forget.setString(4, r.since());
+                    forget.addBatch();
+                }
+                s.executeBatch();
+                forget.executeBatch();
+            }
+            return null;
+        });
+    }
+
+    /** @return every instance's samples of the adapter's rollout whose samples count from {@code since} */
+    public List<Model.SampleRow> samples(String env, String adapter, String since) throws IOException {
+        return call(false, c -> {
+            List<Model.SampleRow> rows = new ArrayList<>();
+            try (PreparedStatement s = c.prepareStatement("SELECT instance, version, requests, errors, samples FROM"
+                    + " mosaic_samples WHERE env = ? AND adapter = ? AND since = ?")) {
+                s.setString(1, env);
+                s.setString(2, adapter);
+                s.setString(3, since);
+                try (ResultSet r = s.executeQuery()) {
+                    while (r.next()) {
+                        java.nio.FloatBuffer b = java.nio.ByteBuffer.wrap(r.getBytes(5)).asFloatBuffer();
+                        float[] window = new float[b.remaining()];
+                        b.get(window);
+                        rows.add(new Model.SampleRow(r.getString(1), env, adapter, r.getString(2), since, r.getLong(3),
+                                r.getLong(4), window));
+                    }
+                }
+            }
+            return rows;
         });
     }
 

@@ -45,7 +45,8 @@ final class CanaryFlow {
 
     /** Called with changes held off: the artifact (read and checked) next to the adapter's serving version. */
     DeployResult place(String env, Artifact a, Path upload, DeployOptions options, int percent, String sticky,
-            Judgement judgement, List<String> violations, PolicyCheck.Verdict verdict, long start) throws DeployException {
+            Judgement judgement, List<String> waves, List<String> violations, PolicyCheck.Verdict verdict, long start)
+            throws DeployException {
         checkShare(percent);
         checkSticky(sticky);
         checkJudgement(judgement);
@@ -86,10 +87,18 @@ final class CanaryFlow {
         weights.put(serving.key.version(), 100 - others - percent);
         if (options.dryRun()) {
             return Results.dryRun(Operation.CANARY, "dry run: " + (problems.isEmpty() ? "would " : "would fail to ")
-                    + "deploy " + a.name() + " " + a.version() + " to " + env + " as a canary with " + percent + "% of the"
-                    + " requests next to " + serving.key.version() + "; nothing was changed", DeploymentInfo.planned(env,
+                    + "deploy " + a.name() + " " + a.version() + " to " + env + (waves != null ? " in waves over the groups "
+                            + waves + ", replacing " + serving.key.version() : " as a canary with " + percent + "% of the"
+                            + " requests next to " + serving.key.version()) + "; nothing was changed", DeploymentInfo.planned(env,
                             a.name(), a.version(), Kind.ADAPTER, a.sha256(), bindings), List.of(), List.of(), problems,
                     List.of(), start);
+        }
+        if (waves != null) {
+            if (target.versions(env, a.name()).size() > 1) {
+                throw new DeployException(DeployException.CONFLICT, a.name() + " has a canary in " + env + " already; a rollout"
+                        + " in waves goes alone: promote or abort the canary first");
+            }
+            checkLiveGroups(waves);
         }
         if (judgement != null && target.versions(env, a.name()).stream().anyMatch(u -> u.rollout != null)) {
             throw new DeployException(DeployException.CONFLICT, a.name() + " already has a judged canary in " + env
@@ -97,13 +106,22 @@ final class CanaryFlow {
         }
         Event event = Event.placing(Operation.CANARY, env, a, bindings, Placement.expiry(ctx, a, env, options.ttl()),
                 options.actor());
-        event.rollout = judgement == null ? null : new Rollout(Rollout.JUDGING, ctx.now(), judgement.bake().toMillis(),
-                judgement.deadline().toMillis(), judgement.minRequests(), judgement.promote(), null);
+        String now = ctx.now();
+        event.rollout = judgement == null ? null : new Rollout(Rollout.JUDGING, now, judgement.bake().toMillis(),
+                judgement.deadline().toMillis(), judgement.minRequests(), judgement.promote() || waves != null, null,
+                waves == null ? null : List.copyOf(waves), 0, now);
+        event.groups = waves == null ? null : Set.of(waves.get(0));
         event.weights = weights;
         event.sticky = sticky != null ? sticky : serving.sticky;
         target.apply(withSeq(event, target));
         Placement.admitted(target.writable(key), event, verdict);
         long seq = ctx.protocol().carryOut(new Plan(event, Map.of(key, bindings), Set.of(), target, upload));
+        if (waves != null) {
+            return ctx.results().changed(Operation.CANARY, "rolling " + a.name() + " " + a.version() + " out in " + env
+                    + " in waves over " + waves + ": group " + waves.get(0) + " serves it now, the others "
+                    + serving.key.version() + "; each next group once the one before passed its judgement for "
+                    + judgement.bake().toSeconds() + " s", key, null, List.of(), List.of(), List.of(), seq, start);
+        }
         return ctx.results().changed(Operation.CANARY, "deployed " + a.name() + " " + a.version() + " to " + env
                 + " as a canary: " + shares(weights) + (event.sticky == null ? "" : ", sticky by " + event.sticky)
                 + (judgement == null ? "; not judged" : "; judged against " + serving.key.version() + " (bake "
@@ -253,6 +271,48 @@ final class CanaryFlow {
             if (u == null || !v.judged.equals(u.rollout)) {
                 throw new DeployException(DeployException.CONFLICT, "the rollout of " + v.canary.name() + " " + v.canary.version()
                         + " in " + v.canary.env() + " moved on before its verdict could act: " + v.line);
+            }
+        }
+    }
+
+    /** Before the upload is read: waves need a fleet, a judgement, and groups named once each. */
+    void checkWaves(List<String> waves, Judgement judgement) throws DeployException {
+        if (waves == null) {
+            return;
+        }
+        if (ctx.fleet() == null) {
+            throw new DeployException(DeployException.INVALID_ARGUMENT, "a rollout in waves goes over a fleet's groups; this"
+                    + " runtime is not part of a fleet (start the instances with --store and --group), so deploy it as a canary"
+                    + " (--canary PCT) instead");
+        }
+        if (judgement == null) {
+            throw new DeployException(DeployException.INVALID_ARGUMENT, "a rollout in waves is judged: each next group gets"
+                    + " the version once the one before passed; it does not go with an unjudged canary");
+        }
+        if (waves.isEmpty() || new java.util.HashSet<>(waves).size() != waves.size()) {
+            throw new DeployException(DeployException.INVALID_ARGUMENT, "waves name the fleet's groups in order, each once,"
+                    + " such as us-east-1,eu-west-1; got " + waves);
+        }
+        for (String g : waves) {
+            if (!g.matches("[A-Za-z0-9._-]{1,64}")) {
+                throw new DeployException(DeployException.INVALID_ARGUMENT, "'" + g + "' is not a group's name");
+            }
+        }
+    }
+
+    /** Every group of the waves has a live instance now: a wave with none would wait for nothing. */
+    private void checkLiveGroups(List<String> waves) throws DeployException {
+        java.util.Map<String, Long> live;
+        try {
+            live = ctx.fleet().liveGroups();
+        } catch (java.io.IOException e) {
+            throw new DeployException(DeployException.STORE_UNAVAILABLE, "the fleet's groups cannot be read from the store: "
+                    + e.getMessage());
+        }
+        for (String g : waves) {
+            if (!live.containsKey(g)) {
+                throw new DeployException(DeployException.INVALID_ARGUMENT, "group " + g + " has no live instance; the"
+                        + " fleet's groups now: " + new TreeMap<>(live).keySet());
             }
         }
     }

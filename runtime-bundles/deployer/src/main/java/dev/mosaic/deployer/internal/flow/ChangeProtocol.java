@@ -62,6 +62,8 @@ public final class ChangeProtocol {
     private final Listeners listeners;
     private final Map<UnitKey, String> problems;
     private final Supplier<String> now;
+    /** This instance's group in a fleet (null outside one): a rollout in waves serves its new version in some groups only. */
+    private volatile String group;
 
     public ChangeProtocol(RecordedState state, ArtifactStore store, Generations installer, Gateway gateway, Duration drain,
             Listeners listeners, Map<UnitKey, String> problems, Supplier<String> now) {
@@ -73,6 +75,11 @@ public final class ChangeProtocol {
         this.listeners = listeners;
         this.problems = problems;
         this.now = now;
+    }
+
+    /** Makes this instance one of a fleet's group: a rollout in waves shares the requests by it. */
+    public void inGroup(String group) {
+        this.group = group;
     }
 
     /**
@@ -196,7 +203,7 @@ public final class ChangeProtocol {
                 for (Registry.Unit u : versions) {
                     Bundle b = installed.containsKey(u.key) ? installed.get(u.key) : installer.live(u.key);
                     if (b != null) {
-                        shares.put(b, u.weight == null ? 0 : u.weight);
+                        shares.put(b, share(u, versions, group));
                     }
                     sticky = u.canary ? sticky : u.sticky;
                 }
@@ -207,6 +214,19 @@ public final class ChangeProtocol {
                 LOG.error("sharing the requests of {} in {} among {} failed: {}", name, env, shares.values(), e.getMessage());
             }
         }
+    }
+
+    /**
+     * @return a version's share of the requests on an instance of the group: in a group a rollout in waves has reached,
+     *         its new version takes every request; elsewhere (and outside a fleet) each version has its recorded share
+     */
+    static int share(Registry.Unit u, List<Registry.Unit> versions, String group) {
+        for (Registry.Unit v : versions) {
+            if (v.groups != null && group != null && v.groups.contains(group)) {
+                return v == u ? 100 : 0;
+            }
+        }
+        return u.weight == null ? 0 : u.weight;
     }
 
     /** The new adapters' routes are valid and free, and each adapter has at least one; else all is discarded. */

@@ -19,10 +19,16 @@ import dev.mosaic.deployer.internal.store.ArtifactStore;
  * @param problems why a recorded unit is not running, by unit (set by the restore, cleared by a change)
  * @param baseliner compares a release's API with the version before it (null when the runtime has none)
  * @param fit whether consumers' code runs on module versions (see {@link ApiFit}): nobody is moved to one it does not
+ * @param fleetView the fleet, once the runtime has joined one (see {@link DeployerService#inFleet})
  */
 record Context(Settings settings, RecordedState state, ArtifactStore store, Installer installer, PlatformPackages platform,
         Changes changes, ChangeProtocol protocol, Views views, Map<UnitKey, String> problems, Supplier<Instant> clock,
-        ApiFit fit, Supplier<ApiBaseliner> baseliner) {
+        ApiFit fit, Supplier<ApiBaseliner> baseliner, java.util.concurrent.atomic.AtomicReference<FleetView> fleetView) {
+
+    /** @return the fleet this runtime is an instance of, or null outside one */
+    FleetView fleet() {
+        return fleetView.get();
+    }
 
     Instant instant() {
         return clock.get().truncatedTo(ChronoUnit.MILLIS);

@@ -58,7 +58,8 @@ public final class DeployerService implements Deployer {
             Map<UnitKey, String> problems, Supplier<Instant> clock, dev.mosaic.backends.Backends egress,
             Supplier<dev.mosaic.deployer.ApiBaseliner> baseliner, dev.mosaic.gateway.Gateway gateway) {
         this.ctx = new Context(settings, state, store, installer, platform, changes, protocol, views, problems, clock,
-                new ApiFit(a -> store.path(a.name(), a.version())), baseliner);
+                new ApiFit(a -> store.path(a.name(), a.version())), baseliner,
+                new java.util.concurrent.atomic.AtomicReference<>());
         Intake intake = new Intake(store, state, settings, platform);
         this.adapters = new AdapterFlow(ctx, intake);
         this.deploys = new Deploys(ctx, intake, adapters, new ReleaseFlow(ctx), new CanaryFlow(ctx));
@@ -98,7 +99,13 @@ public final class DeployerService implements Deployer {
     @Override
     public DeployResult canary(InputStream jar, DeployOptions options, int percent, String stickyKey,
             dev.mosaic.deployer.Judgement judgement) throws DeployException {
-        return deploys.canary(jar, options, percent, stickyKey, judgement);
+        return deploys.canary(jar, options, percent, stickyKey, judgement, null);
+    }
+
+    @Override
+    public DeployResult rollInWaves(InputStream jar, DeployOptions options, List<String> groups,
+            dev.mosaic.deployer.Judgement judgement) throws DeployException {
+        return deploys.canary(jar, options, 0, null, judgement, groups);
     }
 
     @Override
@@ -114,6 +121,12 @@ public final class DeployerService implements Deployer {
     @Override
     public DeployResult resumeRollout(String environment, String name, String actor, boolean dryRun) throws DeployException {
         return rollouts.resume(environment, name, actor, dryRun);
+    }
+
+    /** Joins a fleet: rollouts in waves go over its groups, and judgements use every instance's requests. */
+    public void inFleet(FleetView fleet) {
+        ctx.fleetView().set(fleet);
+        ctx.protocol().inGroup(fleet.group());
     }
 
     /** @return what judges the canaries on the requests the gateway answers; for the component's judge thread */

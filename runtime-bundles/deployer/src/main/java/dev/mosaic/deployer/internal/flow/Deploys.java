@@ -39,10 +39,11 @@ final class Deploys {
 
     /** An adapter version read and checked as a deploy's, then put next to the serving one as a canary. */
     DeployResult canary(InputStream jar, DeployOptions options, int percent, String sticky,
-            dev.mosaic.deployer.Judgement judgement) throws DeployException {
+            dev.mosaic.deployer.Judgement judgement, java.util.List<String> waves) throws DeployException {
         CanaryFlow.checkJudgement(judgement); // before the upload is read
+        canaries.checkWaves(waves, judgement);
         return received(jar, options, (env, a, bytes, checked, start) -> canaries.place(env, a, bytes, options, percent, sticky,
-                judgement, checked.violations(), checked.verdict(), start));
+                judgement, waves, checked.violations(), checked.verdict(), start));
     }
 
     DeployResult deploy(InputStream jar, DeployOptions options) throws DeployException {

@@ -1,5 +1,6 @@
 package dev.mosaic.deployer.internal.flow;
 
+import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,6 +17,7 @@ import dev.mosaic.deployer.RolloutInfo.Verdict;
 import dev.mosaic.deployer.internal.judge.Samples;
 import dev.mosaic.deployer.internal.judge.Verdicts;
 import dev.mosaic.deployer.internal.model.Model.Rollout;
+import dev.mosaic.deployer.internal.model.Model.SampleRow;
 import dev.mosaic.deployer.internal.model.Model.UnitKey;
 import dev.mosaic.deployer.internal.model.Registry.Unit;
 import dev.mosaic.gateway.Gateway;
@@ -25,23 +27,42 @@ import dev.mosaic.gateway.Gateway;
  * follows each judged adapter's answers in the gateway ({@link Gateway#follow}), keeping the
  * canary's and the serving version's {@link Samples}, and acts on the {@link Verdicts verdict}:
  * a failing one aborts the canary at once; a passing one, once the bake is over, promotes it (if
- * asked to) or records that it passed; no verdict by the deadline halts the rollout.
+ * asked to) or records that it passed, or, for a rollout in waves whose groups have applied the
+ * current wave, gives the next group its turn (the last wave passed: promoted); no verdict by
+ * the deadline halts the rollout.
  *
- * <p>In a fleet every instance judges the requests it answers itself, a random part of the
- * traffic, and the first to reach a verdict acts; the others' steps then find the rollout moved
- * on and are dropped. A restart starts the samples afresh (the bake and deadline are recorded and
- * keep counting).
+ * <p>In a fleet every instance shares its samples through the store (its most recent
+ * {@value #SHARED} requests a side, about once a second) and judges on everyone's: in a wave,
+ * the new version serves in some groups and the old one in the others, so neither instance sees
+ * both. The instances reach the same verdict; the first to act does, the others find the
+ * rollout moved on. A restart starts this instance's samples afresh (the bake and deadline are
+ * recorded and keep counting).
  */
 public final class Judge {
 
     private static final Logger LOG = LoggerFactory.getLogger(Judge.class);
 
+    /** How many of its most recent requests a side each instance of a fleet shares. */
+    static final int SHARED = 2000;
+    private static final long PUBLISH_EVERY_MILLIS = 1000;
+
     /** One judged canary being followed: the samples of both sides since its judgement (re)started. */
-    private record Watch(Rollout rollout, String baseline, Samples baselineSamples, Samples canarySamples, AutoCloseable following) {
+    private static final class Watch {
+        final Rollout rollout;
+        final String baseline;
+        final Samples baselineSamples = new Samples();
+        final Samples canarySamples = new Samples();
+        AutoCloseable following;
+        long publishedAt;
+
+        Watch(Rollout rollout, String baseline) {
+            this.rollout = rollout;
+            this.baseline = baseline;
+        }
     }
 
-    /** A judged canary, as the registry has it now. */
-    private record Judged(UnitKey canary, String baseline, Rollout rollout) {
+    /** A judged canary, as the registry has it now (at revision {@code seq}). */
+    private record Judged(UnitKey canary, String baseline, Rollout rollout, long seq) {
     }
 
     private final Context ctx;
@@ -95,7 +116,7 @@ public final class Judge {
             for (Unit u : registry.units(null)) {
                 Unit serving = u.rollout == null ? null : registry.adapter(u.key.env(), u.key.name());
                 if (serving != null && u.rollout.judged()) {
-                    found.add(new Judged(u.key, serving.key.version(), u.rollout));
+                    found.add(new Judged(u.key, serving.key.version(), u.rollout, registry.sequence()));
                 }
             }
             return found;
@@ -104,8 +125,8 @@ public final class Judge {
         judged.forEach(j -> now.put(j.canary, j));
         watches.entrySet().removeIf(w -> {
             Judged j = now.get(w.getKey());
-            // gone, or restarted (resumed: a new start), or judged against another version now: new samples
-            boolean stale = j == null || !j.rollout.startedAt().equals(w.getValue().rollout.startedAt())
+            // gone, or restarted (resumed: samples anew), or judged against another version now
+            boolean stale = j == null || !j.rollout.samplesSince().equals(w.getValue().rollout.samplesSince())
                     || !j.baseline.equals(w.getValue().baseline);
             if (stale) {
                 unfollow(w.getValue());
@@ -113,27 +134,65 @@ public final class Judge {
             return stale;
         });
         latest.keySet().removeIf(k -> !now.containsKey(k));
+        FleetView fleet = ctx.fleet();
         for (Judged j : judged) {
             Watch w = watches.computeIfAbsent(j.canary, k -> follow(j));
-            Verdict v = Verdicts.judge(j.baseline, w.baselineSamples.seen(), j.canary.version(), w.canarySamples.seen(),
-                    j.rollout.minRequests(), ctx.now());
+            Verdict v;
+            try {
+                v = fleet == null ? Verdicts.judge(j.baseline, w.baselineSamples.seen(), j.canary.version(),
+                        w.canarySamples.seen(), j.rollout.minRequests(), ctx.now()) : pooled(fleet, j, w);
+            } catch (IOException e) {
+                LOG.info("the samples of canary {} cannot be shared through the store now ({}); judged again next tick",
+                        j.canary, e.getMessage());
+                continue;
+            }
             latest.put(j.canary, v);
-            act(j, v);
+            act(j, v, fleet);
         }
     }
 
+    /** @return the verdict on every instance's samples: this one's shared first (about once a second), then all read */
+    private Verdict pooled(FleetView fleet, Judged j, Watch w) throws IOException {
+        String since = j.rollout.samplesSince();
+        Samples.Seen base = w.baselineSamples.seen(SHARED);
+        Samples.Seen canary = w.canarySamples.seen(SHARED);
+        long t = System.currentTimeMillis();
+        if (t - w.publishedAt >= PUBLISH_EVERY_MILLIS) {
+            fleet.publish(List.of(
+                    new SampleRow(fleet.instance(), j.canary.env(), j.canary.name(), j.baseline, since, base.requests(),
+                            base.errors(), base.encoded()),
+                    new SampleRow(fleet.instance(), j.canary.env(), j.canary.name(), j.canary.version(), since,
+                            canary.requests(), canary.errors(), canary.encoded())));
+            w.publishedAt = t;
+        }
+        List<Samples.Seen> bases = new ArrayList<>(List.of(base));
+        List<Samples.Seen> canaries = new ArrayList<>(List.of(canary));
+        for (SampleRow r : fleet.samples(j.canary.env(), j.canary.name(), since)) {
+            if (r.instance().equals(fleet.instance())) {
+                continue; // this instance's own, as of now rather than as last shared
+            }
+            Samples.Seen seen = Samples.Seen.decoded(r.requests(), r.errors(), r.window());
+            if (r.version().equals(j.baseline)) {
+                bases.add(seen);
+            } else if (r.version().equals(j.canary.version())) {
+                canaries.add(seen);
+            }
+        }
+        return Verdicts.judge(j.baseline, Samples.Seen.pooled(bases), j.canary.version(), Samples.Seen.pooled(canaries),
+                j.rollout.minRequests(), ctx.now());
+    }
+
     private Watch follow(Judged j) {
-        Samples base = new Samples();
-        Samples canary = new Samples();
+        Watch w = new Watch(j.rollout, j.baseline);
         String canaryVersion = j.canary.version();
-        AutoCloseable following = gateway.follow(j.canary.name(), j.canary.env(), served -> {
+        w.following = gateway.follow(j.canary.name(), j.canary.env(), served -> {
             if (canaryVersion.equals(served.version())) {
-                canary.record(served.status(), served.millis());
+                w.canarySamples.record(served.status(), served.millis());
             } else if (j.baseline.equals(served.version())) {
-                base.record(served.status(), served.millis());
+                w.baselineSamples.record(served.status(), served.millis());
             }
         });
-        return new Watch(j.rollout, j.baseline, base, canary, following);
+        return w;
     }
 
     private static void unfollow(Watch w) {
@@ -144,33 +203,60 @@ public final class Judge {
         }
     }
 
-    private void act(Judged j, Verdict v) {
+    /** @return whether every group of the current wave and before has applied the revision the judgement read */
+    private static boolean waveApplied(FleetView fleet, Judged j) {
+        try {
+            Map<String, Long> live = fleet.liveGroups();
+            for (String g : j.rollout.waves().subList(0, j.rollout.wave() + 1)) {
+                Long applied = live.get(g);
+                if (applied == null || applied < j.seq) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private void act(Judged j, Verdict v, FleetView fleet) {
         Instant now = ctx.instant();
         Instant started = j.rollout.started();
         CanaryFlow.Verdict decided = new CanaryFlow.Verdict(j.canary, j.rollout, Verdicts.line(v));
         String what = j.canary.name() + " " + j.canary.version() + " in " + j.canary.env();
         try {
             if (Verdicts.FAIL.equals(v.outcome())) {
-                LOG.warn("canary {} failed its judgement against {}: {}; taking it away", what, j.baseline, decided.line());
                 canaries.abort(j.canary.env(), j.canary.name(), RolloutFlow.JUDGE, false, decided);
+                LOG.warn("canary {} failed its judgement against {}: {}; taken away", what, j.baseline, decided.line());
             } else if (Verdicts.PASS.equals(v.outcome()) && !now.isBefore(started.plusMillis(j.rollout.bakeMillis()))) {
-                if (j.rollout.promote()) {
-                    LOG.info("canary {} passed its judgement for its whole bake; promoting it", what);
+                if (j.rollout.inWaves() && (fleet == null || !waveApplied(fleet, j))) {
+                    return; // the wave's groups have not all applied it yet
+                }
+                if (j.rollout.inWaves() && !j.rollout.lastWave()) {
+                    rollouts.judged(decided, Operation.ROLLOUT_WAVE);
+                    LOG.info("rollout of {} passed its judgement in wave {} ({}); group {} gets it", what, j.rollout.wave() + 1,
+                            j.rollout.waves().get(j.rollout.wave()), j.rollout.waves().get(j.rollout.wave() + 1));
+                } else if (j.rollout.promote()) {
                     canaries.promote(j.canary.env(), j.canary.name(), j.canary.version(), RolloutFlow.JUDGE, false, decided);
+                    LOG.info("canary {} passed its judgement for its whole bake; promoted", what);
                 } else if (Rollout.JUDGING.equals(j.rollout.state())) {
-                    LOG.info("canary {} passed its judgement for its whole bake; rollout promote makes it the only version", what);
                     rollouts.judged(decided, Operation.ROLLOUT_PASS);
+                    LOG.info("canary {} passed its judgement for its whole bake; rollout promote makes it the only version", what);
                 }
             } else if (Verdicts.NOT_ENOUGH_DATA.equals(v.outcome()) && Rollout.JUDGING.equals(j.rollout.state())
                     && !now.isBefore(started.plusMillis(j.rollout.deadlineMillis()))) {
                 CanaryFlow.Verdict halt = new CanaryFlow.Verdict(j.canary, j.rollout, "not enough requests by the deadline: "
                         + decided.line());
-                LOG.warn("canary {} halted: {}", what, halt.line());
                 rollouts.judged(halt, Operation.ROLLOUT_HALT);
+                LOG.warn("canary {} halted: {}", what, halt.line());
             }
         } catch (DeployException e) {
             // another instance (or an operator) moved the rollout on first, or the change failed: judged again next tick
-            LOG.info("the verdict on canary {} did not act: {}", what, e.getMessage());
+            if (DeployException.CONFLICT.equals(e.code())) {
+                LOG.debug("the verdict on canary {} did not act: {}", what, e.getMessage());
+            } else {
+                LOG.info("the verdict on canary {} did not act: {}", what, e.getMessage());
+            }
         }
     }
 }

@@ -150,7 +150,7 @@ public final class RemoteApply {
         for (Unit u : after.values()) {
             Unit b = before.get(u.key);
             reshared |= b != null && (!java.util.Objects.equals(b.weight, u.weight) || b.canary != u.canary
-                    || !java.util.Objects.equals(b.sticky, u.sticky));
+                    || !java.util.Objects.equals(b.sticky, u.sticky) || !java.util.Objects.equals(b.groups, u.groups));
         }
         if (renew.isEmpty() && retire.isEmpty() && !reshared) {
             return null; // (a change of shares alone is a plan with nothing to install: the protocol shares them anew)

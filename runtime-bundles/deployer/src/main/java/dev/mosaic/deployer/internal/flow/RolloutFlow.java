@@ -57,6 +57,7 @@ final class RolloutFlow {
                             started.plusMillis(r.bakeMillis()).toString(), started.plusMillis(r.deadlineMillis()).toString(),
                             Durations.format(Duration.ofMillis(r.bakeMillis())),
                             Durations.format(Duration.ofMillis(r.deadlineMillis())), r.minRequests(), r.promote(),
+                            r.inWaves() ? r.waves() : List.of(), r.inWaves() ? r.wave() + 1 : 0,
                             r.reason(), judge.latest(c.key)));
                 }
             }
@@ -82,20 +83,32 @@ final class RolloutFlow {
                 throw new DeployException(DeployException.CONFLICT, "the rollout of " + name + " in " + environment + " is "
                         + r.state() + "; only a paused or halted one resumes");
             }
-            return r.in(Rollout.JUDGING, ctx.now(), null);
+            return r.resumed(ctx.now());
         }, "resumed the judgement of");
     }
 
-    /** The judgement's own step: halted for want of requests, or passed after its bake. */
+    /**
+     * The judgement's own step: halted for want of requests, passed after its bake, or (a rollout
+     * in waves) the next group's turn.
+     */
     void judged(CanaryFlow.Verdict verdict, Operation op) throws DeployException {
         ctx.changes().run(() -> {
             Registry target = ctx.state().copy();
             CanaryFlow.Verdict.check(verdict, target);
-            Rollout next = op == Operation.ROLLOUT_HALT ? verdict.judged().in(Rollout.HALTED, null, verdict.line())
-                    : verdict.judged().in(Rollout.PASSED, null, verdict.line());
+            Rollout judged = verdict.judged();
+            Rollout next = switch (op) {
+                case ROLLOUT_HALT -> judged.in(Rollout.HALTED, null, verdict.line());
+                case ROLLOUT_WAVE -> judged.nextWave(ctx.now());
+                default -> judged.in(Rollout.PASSED, null, verdict.line());
+            };
             Event event = Event.about(op, verdict.canary(), JUDGE);
             event.rollout = next;
             event.verdict = verdict.line();
+            if (op == Operation.ROLLOUT_WAVE) {
+                event.groups = new java.util.TreeSet<>(judged.waves().subList(0, next.wave() + 1));
+                event.verdict = "group " + judged.waves().get(next.wave()) + " gets it after " + judged.waves().get(judged.wave())
+                        + " passed: " + verdict.line();
+            }
             target.apply(CanaryFlow.withSeq(event, target));
             return ctx.protocol().carryOut(new Plan(event, Map.of(), Set.of(), target, null));
         });

@@ -46,6 +46,8 @@ public final class Event {
     public String sticky;
     /** For a judged canary, and the rollout steps after (pause, resume, halt, pass): its judgement from then on. */
     public Model.Rollout rollout;
+    /** For a rollout in waves (its start, and each next wave): the fleet's groups where the new version takes every request. */
+    public java.util.Set<String> groups;
     /** For what a canary's judgement did (or halted on): the verdict, in a line. */
     public String verdict;
     /** A module version released with --allow-incompatible: its report, as lines (null otherwise). */

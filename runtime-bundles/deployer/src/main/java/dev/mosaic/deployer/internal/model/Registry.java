@@ -64,6 +64,8 @@ public final class Registry {
         public String sticky;
         /** For a judged canary: its judgement; null otherwise. */
         public Model.Rollout rollout;
+        /** For the new version of a rollout in waves: the fleet's groups where it takes every request; null otherwise. */
+        public Set<String> groups;
 
         public Unit(UnitKey key, Kind kind, String sha256, String deployedAt, String deployedBy, Map<String, String> bindings) {
             this.key = key;
@@ -86,6 +88,7 @@ public final class Registry {
             u.weight = weight;
             u.sticky = sticky;
             u.rollout = rollout;
+            u.groups = groups;
             return u;
         }
     }
@@ -194,12 +197,18 @@ public final class Registry {
                 unit.expiresAt = e.expiresAt;
                 unit.canary = true;
                 unit.rollout = e.rollout;
+                unit.groups = e.groups == null ? null : Set.copyOf(e.groups);
                 admitted(unit, e);
                 put(unit);
                 share(e);
             }
             case SPLIT -> share(e);
             case ROLLOUT_PAUSE, ROLLOUT_RESUME, ROLLOUT_HALT, ROLLOUT_PASS -> existing(e).rollout = e.rollout;
+            case ROLLOUT_WAVE -> {
+                Unit u = existing(e);
+                u.rollout = e.rollout;
+                u.groups = e.groups == null ? null : Set.copyOf(e.groups);
+            }
             case CANARY_PROMOTE -> {
                 Unit serving = adapter(e.env, e.name);
                 for (Unit u : versions(e.env, e.name)) {
@@ -218,6 +227,7 @@ public final class Registry {
                 promoted.weight = null;
                 promoted.sticky = null;
                 promoted.rollout = null;
+                promoted.groups = null;
             }
             case CANARY_ABORT -> {
                 for (Unit u : versions(e.env, e.name)) {
@@ -416,7 +426,7 @@ public final class Registry {
         for (Unit u : units.values()) {
             states.add(new Snapshot.UnitState(u.key.env(), u.key.name(), u.key.version(), u.kind, u.sha256, u.deployedAt,
                     u.deployedBy, u.yanked, u.expiresAt, u.unusedSince, u.bindings, u.findings, u.unwired, u.canary, u.weight,
-                    u.sticky, u.rollout));
+                    u.sticky, u.rollout, u.groups));
         }
         List<Snapshot.BackendState> declared = new ArrayList<>();
         backends.forEach((slot, spec) -> declared.add(new Snapshot.BackendState(slot.substring(0, slot.indexOf('/')), spec)));
@@ -446,6 +456,7 @@ public final class Registry {
             u.weight = s.weight();
             u.sticky = s.sticky();
             u.rollout = s.rollout();
+            u.groups = s.groups() == null ? null : Set.copyOf(s.groups());
             r.put(u);
         }
         r.previous = HashTreePMap.from(snapshot.previous() == null ? Map.of() : snapshot.previous());

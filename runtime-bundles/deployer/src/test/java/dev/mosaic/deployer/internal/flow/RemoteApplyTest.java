@@ -13,6 +13,7 @@ import org.osgi.framework.Version;
 
 import dev.mosaic.deployer.Kind;
 import dev.mosaic.deployer.internal.model.Event;
+import dev.mosaic.deployer.internal.model.Model.Rollout;
 import dev.mosaic.deployer.internal.model.Event.MoveRecord;
 import dev.mosaic.deployer.internal.model.Model.Artifact;
 import dev.mosaic.deployer.internal.model.Model.Export;
@@ -136,6 +137,36 @@ class RemoteApplyTest {
         assertEquals("1.1.0", registry.adapter("prod", "tv").key.version());
         assertNull(registry.adapter("prod", "tv").weight);
         assertEquals(List.of("1.0.0"), registry.previousVersions("prod", "tv"), "what rollback goes back to");
+    }
+
+    @Test
+    void aRolloutInWavesServesItsNewVersionOnlyInTheGroupsItHasReachedAndItsNextWaveResharesEverywhere() {
+        planned(event("release", "prod", "catalog", "1.0.0", Kind.MODULE, Map.of()));
+        planned(event("deploy", "prod", "tv", "1.0.0", Kind.ADAPTER, Map.of("catalog", "1.0.0")));
+        Event start = event("canary", "prod", "tv", "1.1.0", Kind.ADAPTER, Map.of("catalog", "1.0.0"));
+        start.weights = Map.of("1.0.0", 100, "1.1.0", 0);
+        start.groups = Set.of("east");
+        start.rollout = new Rollout(Rollout.JUDGING, "2026-12-03T00:00:00Z", 1000, 2000, 200, true, null,
+                List.of("east", "west"), 0, "2026-12-03T00:00:00Z");
+        planned(start);
+        List<Registry.Unit> versions = registry.versions("prod", "tv");
+        Registry.Unit old = registry.adapter("prod", "tv");
+        Registry.Unit wave = registry.unit(key("tv", "1.1.0"));
+        assertEquals(100, ChangeProtocol.share(wave, versions, "east"), "the first wave's group: every request");
+        assertEquals(0, ChangeProtocol.share(old, versions, "east"));
+        assertEquals(0, ChangeProtocol.share(wave, versions, "west"), "the next group: none yet");
+        assertEquals(100, ChangeProtocol.share(old, versions, "west"));
+        assertEquals(0, ChangeProtocol.share(wave, versions, null), "outside a fleet: the recorded shares");
+
+        Event next = event("rollout-wave", "prod", "tv", "1.1.0", Kind.ADAPTER, null);
+        next.artifact = null;
+        next.groups = Set.of("east", "west");
+        next.rollout = start.rollout.nextWave("2026-12-03T00:00:05Z");
+        Plan reshared = planned(next);
+        assertEquals(Map.of(), reshared.install(), "the next group's turn installs nothing, yet is a plan (the gateway is told)");
+        versions = registry.versions("prod", "tv");
+        assertEquals(100, ChangeProtocol.share(registry.unit(key("tv", "1.1.0")), versions, "west"));
+        assertEquals(1, registry.unit(key("tv", "1.1.0")).rollout.wave());
     }
 
     @Test
