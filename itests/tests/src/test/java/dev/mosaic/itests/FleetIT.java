@@ -717,6 +717,59 @@ public class FleetIT {
         }
     }
 
+    @Test
+    public void aModuleReleaseInWavesMovesConsumersGroupByGroupAndItsAbortPutsTheirBindingsBack() throws Exception {
+        String store = newStore();
+        List<LaunchedRuntime> fleet = instances(store, "east", "west");
+        LaunchedRuntime east = fleet.get(0);
+        try {
+            assertDeployed(deploy(east, "seed/catalog-1.1.0.jar"), 2);
+            assertDeployed(deploy(east, "seed/tv-home-1.0.0.jar"), 2);
+            try (DeviceLoad load = new DeviceLoad(fleet, "/tv/home")) {
+                load.awaitAnswers(100);
+                // the first wave: tv-home moves to catalog 1.2.0 on east's instances only
+                LaunchedRuntime.CliResult first = deploy(east, "catalog-1.2.0.jar", "--waves", "east,west", "--bake", "10m");
+                assertDeployed(first, 2);
+                assertTrue(first.out(), first.out().contains("they move in group east now"));
+                assertEquals("1.2.0", tvHome(east).get("moduleVersion").asText());
+                assertEquals("1.1.0", tvHome(fleet.get(1)).get("moduleVersion").asText());
+                // an instance of the group not reached, restarted, comes back with the bindings of before
+                LaunchedRuntime west = fleet.get(1);
+                west.kill();
+                west = instance(store, "west", west.data);
+                fleet.set(1, west);
+                assertEquals("1.1.0", tvHome(west).get("moduleVersion").asText());
+                JsonNode status = LaunchedRuntime.JSON.readTree(west.api("GET", "/rollouts", null).body()).get(0);
+                assertEquals(status.toString(), "1.1.0", status.get("baseline").asText());
+                assertEquals(status.toString(), "1.2.0", status.get("canary").asText());
+                // aborted: east's consumers back on 1.1.0, and 1.2.0 gone everywhere
+                LaunchedRuntime.CliResult dry = west.cli("rollout", "abort", "dev.mosaic.examples.catalog", "--dry-run");
+                assertEquals(dry.out() + dry.err(), 0, dry.exit());
+                assertTrue(dry.out(), dry.out().contains("1 consumer(s) back to their bindings before"));
+                assertEquals("1.2.0", tvHome(east).get("moduleVersion").asText());
+                assertDeployed(west.cli("rollout", "abort", "dev.mosaic.examples.catalog"), 2);
+                assertEquals("1.1.0", tvHome(east).get("moduleVersion").asText());
+                assertFalse(east.api("GET", "/deployments?env=prod", null).body().contains("\"1.2.0\""));
+            }
+            try (DeviceLoad load = new DeviceLoad(fleet, "/tv/home")) {
+                load.awaitAnswers(100);
+                long before = lastSequence(east);
+                // healthy: east, judged against west's requests, then west, then promoted
+                assertDeployed(deploy(east, "catalog-1.2.0.jar", "--waves", "east,west", "--bake", "2s", "--min-requests", "50"), 2);
+                await(() -> tvHome(fleet.get(1)).get("moduleVersion").asText(), v -> v.equals("1.2.0"));
+                await(() -> stepsAfter(east, before), s -> s.size() == 3);
+                assertEquals(List.of("release", "rollout-wave by judge", "canary-promote by judge"), stepsAfter(east, before));
+                assertEquals("1.2.0", tvHome(east).get("moduleVersion").asText());
+                load.awaitAnswers(100);
+                load.stop();
+                assertEquals(load.failures.toString(), 0, load.failed.get());
+                assertEquals(List.of("1.1.0", "1.2.0"), load.versions.get(1));
+            }
+        } finally {
+            closeAll(fleet);
+        }
+    }
+
     interface Attempt<T> {
         T get() throws Exception;
     }

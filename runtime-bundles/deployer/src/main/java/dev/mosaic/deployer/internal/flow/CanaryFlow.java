@@ -98,7 +98,7 @@ final class CanaryFlow {
                 throw new DeployException(DeployException.CONFLICT, a.name() + " has a canary in " + env + " already; a rollout"
                         + " in waves goes alone: promote or abort the canary first");
             }
-            checkLiveGroups(waves);
+            checkLiveGroups(ctx, waves);
         }
         if (judgement != null && target.versions(env, a.name()).stream().anyMatch(u -> u.rollout != null)) {
             throw new DeployException(DeployException.CONFLICT, a.name() + " already has a judged canary in " + env
@@ -186,6 +186,9 @@ final class CanaryFlow {
         long start = System.nanoTime();
         String env = Names.environment(environment);
         Names.name(name);
+        if (ctx.state().read(r -> StagedRelease.find(r, env, name)) != null) {
+            return StagedRelease.end(ctx, env, name, true, actor, dryRun, verdict);
+        }
         return ctx.changes().run(() -> {
             Registry target = ctx.state().copy();
             Verdict.check(verdict, target);
@@ -232,6 +235,9 @@ final class CanaryFlow {
         long start = System.nanoTime();
         String env = Names.environment(environment);
         Names.name(name);
+        if (ctx.state().read(r -> StagedRelease.find(r, env, name)) != null) {
+            return StagedRelease.end(ctx, env, name, false, actor, dryRun, verdict);
+        }
         return ctx.changes().run(() -> {
             Registry target = ctx.state().copy();
             Verdict.check(verdict, target);
@@ -301,7 +307,7 @@ final class CanaryFlow {
     }
 
     /** Every group of the waves has a live instance now: a wave with none would wait for nothing. */
-    private void checkLiveGroups(List<String> waves) throws DeployException {
+    static void checkLiveGroups(Context ctx, List<String> waves) throws DeployException {
         java.util.Map<String, Long> live;
         try {
             live = ctx.fleet().liveGroups();

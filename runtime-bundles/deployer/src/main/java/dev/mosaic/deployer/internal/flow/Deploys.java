@@ -42,8 +42,11 @@ final class Deploys {
             dev.mosaic.deployer.Judgement judgement, java.util.List<String> waves) throws DeployException {
         CanaryFlow.checkJudgement(judgement); // before the upload is read
         canaries.checkWaves(waves, judgement);
-        return received(jar, options, (env, a, bytes, checked, start) -> canaries.place(env, a, bytes, options, percent, sticky,
-                judgement, waves, checked.violations(), checked.verdict(), start));
+        return received(jar, options, (env, a, bytes, checked, start) -> waves != null && a.kind() == Kind.MODULE
+                ? releases.release(env, a, bytes, options, Operation.RELEASE, null, checked.violations(), checked.verdict(),
+                        start, waves, judgement)
+                : canaries.place(env, a, bytes, options, percent, sticky, judgement, waves, checked.violations(),
+                        checked.verdict(), start));
     }
 
     DeployResult deploy(InputStream jar, DeployOptions options) throws DeployException {

@@ -19,6 +19,7 @@ import dev.mosaic.deployer.internal.judge.Verdicts;
 import dev.mosaic.deployer.internal.model.Model.Rollout;
 import dev.mosaic.deployer.internal.model.Model.SampleRow;
 import dev.mosaic.deployer.internal.model.Model.UnitKey;
+import dev.mosaic.deployer.internal.model.Registry;
 import dev.mosaic.deployer.internal.model.Registry.Unit;
 import dev.mosaic.gateway.Gateway;
 
@@ -52,8 +53,10 @@ public final class Judge {
         final String baseline;
         final Samples baselineSamples = new Samples();
         final Samples canarySamples = new Samples();
-        AutoCloseable following;
+        final List<AutoCloseable> following = new ArrayList<>();
         long publishedAt;
+        /** For a release in waves: whether it has reached this instance's group (its consumers' requests are the canary's). */
+        volatile boolean reached;
 
         Watch(Rollout rollout, String baseline) {
             this.rollout = rollout;
@@ -61,8 +64,32 @@ public final class Judge {
         }
     }
 
-    /** A judged canary, as the registry has it now (at revision {@code seq}). */
-    private record Judged(UnitKey canary, String baseline, Rollout rollout, long seq) {
+    /**
+     * A judged canary, or a release in waves, as the registry has it now (at revision {@code seq}).
+     *
+     * @param consumers for a release: the adapters it moves, whose requests are judged (by group: those of the groups
+     *        it has reached are the canary's); null for an adapter's canary (judged by the version that answered)
+     * @param reached for a release: whether it has reached this instance's group
+     */
+    private record Judged(UnitKey canary, String baseline, Rollout rollout, long seq, List<String> consumers, boolean reached) {
+    }
+
+    /**
+     * @return what a judged unit is compared with: a canary's serving version, or the version a release in waves moved
+     *         its consumers from; null when it is neither
+     */
+    static String baselineOf(Registry registry, Unit u) {
+        if (u.kind == dev.mosaic.deployer.Kind.MODULE) {
+            for (Unit c : registry.staged(u.key.env(), u.key.name(), u.key.version())) {
+                String from = c.staged.from().get(u.key.name());
+                if (from != null) {
+                    return from;
+                }
+            }
+            return "-";
+        }
+        Unit serving = registry.adapter(u.key.env(), u.key.name());
+        return serving == null ? null : serving.key.version();
     }
 
     private final Context ctx;
@@ -111,12 +138,19 @@ public final class Judge {
     }
 
     private void judgeAll() {
+        FleetView fleet = ctx.fleet();
         List<Judged> judged = ctx.state().read(registry -> {
             List<Judged> found = new ArrayList<>();
             for (Unit u : registry.units(null)) {
-                Unit serving = u.rollout == null ? null : registry.adapter(u.key.env(), u.key.name());
-                if (serving != null && u.rollout.judged()) {
-                    found.add(new Judged(u.key, serving.key.version(), u.rollout, registry.sequence()));
+                String baseline = u.rollout == null ? null : baselineOf(registry, u);
+                if (baseline != null && u.rollout.judged()) {
+                    List<String> consumers = null;
+                    if (u.kind == dev.mosaic.deployer.Kind.MODULE) {
+                        consumers = registry.staged(u.key.env(), u.key.name(), u.key.version()).stream()
+                                .filter(c -> c.kind == dev.mosaic.deployer.Kind.ADAPTER).map(c -> c.key.name()).toList();
+                    }
+                    boolean reached = fleet != null && u.groups != null && u.groups.contains(fleet.group());
+                    found.add(new Judged(u.key, baseline, u.rollout, registry.sequence(), consumers, reached));
                 }
             }
             return found;
@@ -134,9 +168,9 @@ public final class Judge {
             return stale;
         });
         latest.keySet().removeIf(k -> !now.containsKey(k));
-        FleetView fleet = ctx.fleet();
         for (Judged j : judged) {
             Watch w = watches.computeIfAbsent(j.canary, k -> follow(j));
+            w.reached = j.reached;
             Verdict v;
             try {
                 v = fleet == null ? Verdicts.judge(j.baseline, w.baselineSamples.seen(), j.canary.version(),
@@ -185,21 +219,31 @@ public final class Judge {
     private Watch follow(Judged j) {
         Watch w = new Watch(j.rollout, j.baseline);
         String canaryVersion = j.canary.version();
-        w.following = gateway.follow(j.canary.name(), j.canary.env(), served -> {
+        if (j.consumers != null) {
+            // a release: its consumers' requests, the canary's where it has reached this instance's group
+            for (String consumer : j.consumers) {
+                w.following.add(gateway.follow(consumer, j.canary.env(),
+                        served -> (w.reached ? w.canarySamples : w.baselineSamples).record(served.status(), served.millis())));
+            }
+            return w;
+        }
+        w.following.add(gateway.follow(j.canary.name(), j.canary.env(), served -> {
             if (canaryVersion.equals(served.version())) {
                 w.canarySamples.record(served.status(), served.millis());
             } else if (j.baseline.equals(served.version())) {
                 w.baselineSamples.record(served.status(), served.millis());
             }
-        });
+        }));
         return w;
     }
 
     private static void unfollow(Watch w) {
-        try {
-            w.following.close();
-        } catch (Exception e) {
-            LOG.debug("could not stop following a canary", e);
+        for (AutoCloseable f : w.following) {
+            try {
+                f.close();
+            } catch (Exception e) {
+                LOG.debug("could not stop following a canary", e);
+            }
         }
     }
 

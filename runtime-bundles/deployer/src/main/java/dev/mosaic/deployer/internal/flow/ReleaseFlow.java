@@ -59,8 +59,23 @@ final class ReleaseFlow {
      */
     DeployResult release(String env, Artifact a, Path upload, DeployOptions options, Operation op, String from,
             List<String> violations, PolicyCheck.Verdict verdict, long start) throws DeployException {
+        return release(env, a, upload, options, op, from, violations, verdict, start, null, null);
+    }
+
+    /**
+     * @param waves for a release in waves: the fleet's groups in order (its consumers move in the first group's
+     *        instances only, the next group's once the one before passed its judgement); null for every instance at once
+     * @param judgement how each wave is judged (with {@code waves})
+     */
+    DeployResult release(String env, Artifact a, Path upload, DeployOptions options, Operation op, String from,
+            List<String> violations, PolicyCheck.Verdict verdict, long start, List<String> waves,
+            dev.mosaic.deployer.Judgement judgement) throws DeployException {
         UnitKey key = new UnitKey(env, a.name(), a.version());
+        Registry before = ctx.state().copy();
         Registry target = ctx.state().copy();
+        if (waves != null) {
+            StagedRelease.checkStartable(ctx, target, env, a, waves);
+        }
         Placement.checkKind(target, env, a);
         Unit current = target.unit(key);
         if (current != null && current.sha256.equals(a.sha256()) && ctx.installer().live(key) != null) {
@@ -107,6 +122,7 @@ final class ReleaseFlow {
             problems.addAll(Placement.platformGaps(ctx, target, env, a));
             return Results.dryRun(op, "dry run: " + (problems.isEmpty() ? "would " : "would fail to ")
                     + (op == Operation.PROMOTE ? "promote " : "release ") + a.name() + " " + a.version()
+                    + (waves == null ? "" : " in waves over " + waves)
                     + (from != null ? " from " + from + " to " : " in ") + env + (problems.isEmpty() ? "" : " (" + problems.size()
                     + " problem(s))") + "; " + Results.movedSummary(moves).replace("moved:", "would move:")
                     + "; nothing was changed", DeploymentInfo.planned(env, a.name(), a.version(), Kind.MODULE, a.sha256(),
@@ -136,12 +152,20 @@ final class ReleaseFlow {
         if (understates) {
             event.incompatible = report.lines(); // released anyway, as the operator asked: history says so, with the report
         }
-        long seq = ctx.protocol().carryOut(new Plan(event, install, retire, target, upload));
+        Plan plan = new Plan(event, install, retire, target, upload);
+        if (waves != null) {
+            plan = StagedRelease.staged(ctx, event, target, before, upload, waves, judgement, moves);
+        }
+        long seq = ctx.protocol().carryOut(plan);
         String unchecked = report == null && below != null ? "; its API was NOT compared with the version"
                 + " below it: the release gate is unavailable (see the runtime log)" : "";
         String summary = (op == Operation.PROMOTE ? "promoted " : "released ") + a.name() + " " + a.version()
                 + (from != null ? " from " + from + " to " + env : " in " + env) + "; " + Results.movedSummary(moves)
                 + (expiresAt == null ? "" : "; expires " + expiresAt);
+        if (waves != null) {
+            summary += "; in waves over " + waves + ": they move in group " + waves.get(0) + " now, in each next group once"
+                    + " the one before passed its judgement for " + judgement.bake().toSeconds() + " s";
+        }
         return ctx.results().changed(op, summary + unchecked + (event.incompatible != null ? "; released with"
                 + " --allow-incompatible" : ""), key, null, moves, stays, List.of(), seq, start).withReport(report);
     }

@@ -96,7 +96,7 @@ public final class RemoteApply {
         envs.addAll(target.environments());
         List<Plan> plans = new ArrayList<>();
         for (String env : envs) {
-            Plan p = plan(e, env, current, target);
+            Plan p = plan(e, env, current, target, group());
             if (p != null) {
                 plans.add(p);
             }
@@ -116,7 +116,17 @@ public final class RemoteApply {
     }
 
     /** @return what makes this environment as the change leaves it, or null if it does not touch it */
-    static Plan plan(Event e, String env, Registry current, Registry target) {
+    /** @return this instance's group in the fleet, or null */
+    private String group() {
+        FleetView fleet = ctx.fleet();
+        return fleet == null ? null : fleet.group();
+    }
+
+    /**
+     * @param group the instance's group: a release in waves moves consumers only in the groups it has reached (each
+     *        unit's {@linkplain Registry#bindingsIn bindings in the group} are compared)
+     */
+    static Plan plan(Event e, String env, Registry current, Registry target, String group) {
         Map<UnitKey, Unit> before = new LinkedHashMap<>();
         current.units(env).forEach(u -> before.put(u.key, u));
         Map<UnitKey, Unit> after = new LinkedHashMap<>();
@@ -125,7 +135,7 @@ public final class RemoteApply {
         for (Unit u : after.values()) {
             Unit b = before.get(u.key);
             // a canary becoming the serving version gets a new generation, as the promote that made it did
-            if (b == null || !b.bindings.equals(u.bindings) || b.canary != u.canary) {
+            if (b == null || !current.bindingsIn(b, group).equals(target.bindingsIn(u, group)) || b.canary != u.canary) {
                 renew.add(u.key);
             }
         }
@@ -133,7 +143,7 @@ public final class RemoteApply {
         while (grew) {
             grew = false;
             for (Unit u : after.values()) {
-                if (!renew.contains(u.key) && u.bindings.entrySet().stream()
+                if (!renew.contains(u.key) && target.bindingsIn(u, group).entrySet().stream()
                         .anyMatch(b -> renew.contains(new UnitKey(env, b.getKey(), b.getValue())))) {
                     renew.add(u.key);
                     grew = true;
@@ -157,8 +167,10 @@ public final class RemoteApply {
         }
         Map<UnitKey, Map<String, String>> install = new LinkedHashMap<>();
         // modules before adapters, as a local change installs them
-        renew.stream().filter(k -> after.get(k).kind != Kind.ADAPTER).forEach(k -> install.put(k, after.get(k).bindings));
-        renew.stream().filter(k -> after.get(k).kind == Kind.ADAPTER).forEach(k -> install.put(k, after.get(k).bindings));
+        renew.stream().filter(k -> after.get(k).kind != Kind.ADAPTER)
+                .forEach(k -> install.put(k, target.bindingsIn(after.get(k), group)));
+        renew.stream().filter(k -> after.get(k).kind == Kind.ADAPTER)
+                .forEach(k -> install.put(k, target.bindingsIn(after.get(k), group)));
         Event forEnv = e;
         if (!env.equals(e.env)) {
             forEnv = Event.about(dev.mosaic.deployer.Operation.parse(e.op), new UnitKey(env, e.name, e.version), e.actor);

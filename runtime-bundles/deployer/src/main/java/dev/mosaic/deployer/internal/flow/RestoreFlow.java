@@ -94,10 +94,16 @@ final class RestoreFlow {
         });
     }
 
+    /** @return this instance's group in the fleet (a release in waves binds by it), or null */
+    private String group() {
+        FleetView fleet = ctx.fleet();
+        return fleet == null ? null : fleet.group();
+    }
+
     private void restoreEnvironment(Registry registry, String env) {
         Map<UnitKey, Map<String, String>> units = new LinkedHashMap<>();
         for (Unit u : registry.units(env)) {
-            units.put(u.key, u.bindings);
+            units.put(u.key, registry.bindingsIn(u, group()));
         }
         try {
             ctx.protocol().bringUp(env, units, registry);
@@ -116,9 +122,10 @@ final class RestoreFlow {
         while (!pending.isEmpty() && progress) {
             progress = false;
             for (Unit u : new ArrayList<>(pending)) {
-                boolean providersReady = u.bindings.entrySet().stream()
+                Map<String, String> bindings = registry.bindingsIn(u, group());
+                boolean providersReady = bindings.entrySet().stream()
                         .allMatch(b -> ctx.installer().live(new UnitKey(env, b.getKey(), b.getValue())) != null);
-                boolean providerFailed = u.bindings.entrySet().stream()
+                boolean providerFailed = bindings.entrySet().stream()
                         .anyMatch(b -> problems.containsKey(new UnitKey(env, b.getKey(), b.getValue())));
                 if (!providersReady && !providerFailed) {
                     continue;
@@ -126,11 +133,11 @@ final class RestoreFlow {
                 pending.remove(u);
                 progress = true;
                 if (providerFailed) {
-                    problems.put(u.key, "a module it is bound to failed to start: " + u.bindings);
+                    problems.put(u.key, "a module it is bound to failed to start: " + bindings);
                     continue;
                 }
                 try {
-                    ctx.protocol().bringUp(env, Map.of(u.key, u.bindings), registry);
+                    ctx.protocol().bringUp(env, Map.of(u.key, bindings), registry);
                 } catch (DeployException e) {
                     problems.put(u.key, e.getMessage());
                     LOG.error("could not restore {}: {}", u.key, e.getMessage());

@@ -48,11 +48,11 @@ final class RolloutFlow {
         return ctx.state().read(registry -> {
             List<RolloutInfo> all = new ArrayList<>();
             for (Unit c : registry.units(null)) {
-                Unit serving = c.rollout == null ? null : registry.adapter(c.key.env(), c.key.name());
-                if (serving != null) {
+                String baseline = c.rollout == null ? null : Judge.baselineOf(registry, c);
+                if (baseline != null) {
                     Rollout r = c.rollout;
                     Instant started = r.started();
-                    all.add(new RolloutInfo(c.key.env(), c.key.name(), serving.key.version(), c.key.version(),
+                    all.add(new RolloutInfo(c.key.env(), c.key.name(), baseline, c.key.version(),
                             c.weight == null ? 0 : c.weight, r.state(), r.startedAt(),
                             started.plusMillis(r.bakeMillis()).toString(), started.plusMillis(r.deadlineMillis()).toString(),
                             Durations.format(Duration.ofMillis(r.bakeMillis())),
@@ -109,8 +109,10 @@ final class RolloutFlow {
                 event.verdict = "group " + judged.waves().get(next.wave()) + " gets it after " + judged.waves().get(judged.wave())
                         + " passed: " + verdict.line();
             }
+            Registry current = ctx.state().copy();
             target.apply(CanaryFlow.withSeq(event, target));
-            return ctx.protocol().carryOut(new Plan(event, Map.of(), Set.of(), target, null));
+            // a module's next wave moves consumers on the instances of the group it reaches: maybe this one
+            return ctx.protocol().carryOut(StagedRelease.forThisInstance(ctx, event, current, target, null));
         });
     }
 
@@ -126,12 +128,12 @@ final class RolloutFlow {
         return ctx.changes().run(() -> {
             Registry target = ctx.state().copy();
             Unit canary = null;
-            for (Unit u : CanaryFlow.versionsOf(target, env, name)) {
+            for (Unit u : target.named(env, name)) {
                 canary = u.rollout != null ? u : canary;
             }
             if (canary == null) {
-                throw new DeployException(DeployException.NOT_FOUND, name + " has no judged canary in " + env
-                        + " (deploy --canary PCT starts one)");
+                throw new DeployException(DeployException.NOT_FOUND, name + " has no judged canary or release in waves in "
+                        + env + " (deploy --canary PCT or --waves GROUPS starts one)");
             }
             String who = actor == null || actor.isBlank() ? "unknown" : actor;
             Rollout after = next.of(canary.rollout, who);

@@ -114,4 +114,15 @@ public final class Model {
     public record SampleRow(String instance, String env, String adapter, String version, String since, long requests,
             long errors, float[] window) {
     }
+
+    /**
+     * A consumer moved by a release in waves that has not reached every group yet: in the groups it has not reached,
+     * the consumer keeps the bindings it had.
+     *
+     * @param module the released module's name
+     * @param version its version
+     * @param from the consumer's bindings before the release
+     */
+    public record Staged(String module, String version, Map<String, String> from) {
+    }
 }

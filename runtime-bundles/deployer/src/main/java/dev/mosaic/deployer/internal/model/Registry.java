@@ -66,6 +66,8 @@ public final class Registry {
         public Model.Rollout rollout;
         /** For the new version of a rollout in waves: the fleet's groups where it takes every request; null otherwise. */
         public Set<String> groups;
+        /** For a consumer moved by a release in waves under way: its bindings in the groups the release has not reached. */
+        public Model.Staged staged;
 
         public Unit(UnitKey key, Kind kind, String sha256, String deployedAt, String deployedBy, Map<String, String> bindings) {
             this.key = key;
@@ -89,6 +91,7 @@ public final class Registry {
             u.sticky = sticky;
             u.rollout = rollout;
             u.groups = groups;
+            u.staged = staged;
             return u;
         }
     }
@@ -168,7 +171,12 @@ public final class Registry {
         }
         switch (op) {
             case DEPLOY, ROLLBACK -> putAdapter(e, op == Operation.DEPLOY);
-            case RELEASE -> putModule(e);
+            case RELEASE -> {
+                putModule(e);
+                Unit released = existing(e);
+                released.groups = e.groups == null ? null : Set.copyOf(e.groups);
+                released.rollout = e.rollout;
+            }
             case PROMOTE -> {
                 if (e.artifact.kind() == Kind.ADAPTER) {
                     putAdapter(e, true);
@@ -210,6 +218,13 @@ public final class Registry {
                 u.groups = e.groups == null ? null : Set.copyOf(e.groups);
             }
             case CANARY_PROMOTE -> {
+                if (isModule(e)) {
+                    unstage(e.env, e.name, e.version);
+                    Unit released = existing(e);
+                    released.groups = null;
+                    released.rollout = null;
+                    break;
+                }
                 Unit serving = adapter(e.env, e.name);
                 for (Unit u : versions(e.env, e.name)) {
                     if (!u.key.version().equals(e.version)) {
@@ -230,6 +245,11 @@ public final class Registry {
                 promoted.groups = null;
             }
             case CANARY_ABORT -> {
+                if (isModule(e)) {
+                    unstage(e.env, e.name, e.version); // the consumers' bindings before: the event's moves, below
+                    remove(new UnitKey(e.env, e.name, e.version));
+                    break;
+                }
                 for (Unit u : versions(e.env, e.name)) {
                     if (u.canary) {
                         remove(u.key);
@@ -242,9 +262,61 @@ public final class Registry {
             }
         }
         applyMoves(e.env, e.moves);
+        if (op == Operation.RELEASE && e.groups != null) {
+            stage(e.env, e.name, e.version, e.moves);
+        }
         markUnused(e.env, e.time);
         sequence = Math.max(sequence, e.seq);
         events.add(e);
+    }
+
+    /** @return whether the event names a module version of this registry */
+    private boolean isModule(Event e) {
+        Unit u = units.get(new UnitKey(e.env, e.name, e.version));
+        return u != null && u.kind == Kind.MODULE;
+    }
+
+    /** The consumers a release in waves moved keep, for the groups it has not reached, the bindings they had. */
+    public void stage(String env, String module, String version, List<MoveRecord> moves) {
+        if (moves == null) {
+            return;
+        }
+        for (MoveRecord m : moves) {
+            Unit u = writable(new UnitKey(env, m.name(), m.version()));
+            if (u != null && !m.from().equals(m.to())) {
+                u.staged = new Model.Staged(module, version, Map.copyOf(m.from()));
+            }
+        }
+    }
+
+    /** The release in waves is over (promoted or aborted): its consumers are staged no more. */
+    private void unstage(String env, String module, String version) {
+        for (Unit u : staged(env, module, version)) {
+            writable(u.key).staged = null;
+        }
+    }
+
+    /** @return the units of the environment a release in waves of that module version moved, and keeps staged */
+    public List<Unit> staged(String env, String module, String version) {
+        List<Unit> found = new ArrayList<>();
+        for (Unit u : units(env)) {
+            if (u.staged != null && u.staged.module().equals(module) && u.staged.version().equals(version)) {
+                found.add(u);
+            }
+        }
+        return found;
+    }
+
+    /**
+     * @return the unit's bindings on an instance of the group: those it had before a release in waves that has not
+     *         reached the group yet, else its own (outside a fleet, {@code group} null: its own)
+     */
+    public Map<String, String> bindingsIn(Unit u, String group) {
+        if (u.staged == null || group == null) {
+            return u.bindings;
+        }
+        Unit released = units.get(new UnitKey(u.key.env(), u.staged.module(), u.staged.version()));
+        return released != null && released.groups != null && !released.groups.contains(group) ? u.staged.from() : u.bindings;
     }
 
     private Unit existing(Event e) {
@@ -426,7 +498,7 @@ public final class Registry {
         for (Unit u : units.values()) {
             states.add(new Snapshot.UnitState(u.key.env(), u.key.name(), u.key.version(), u.kind, u.sha256, u.deployedAt,
                     u.deployedBy, u.yanked, u.expiresAt, u.unusedSince, u.bindings, u.findings, u.unwired, u.canary, u.weight,
-                    u.sticky, u.rollout, u.groups));
+                    u.sticky, u.rollout, u.groups, u.staged));
         }
         List<Snapshot.BackendState> declared = new ArrayList<>();
         backends.forEach((slot, spec) -> declared.add(new Snapshot.BackendState(slot.substring(0, slot.indexOf('/')), spec)));
@@ -457,6 +529,7 @@ public final class Registry {
             u.sticky = s.sticky();
             u.rollout = s.rollout();
             u.groups = s.groups() == null ? null : Set.copyOf(s.groups());
+            u.staged = s.staged();
             r.put(u);
         }
         r.previous = HashTreePMap.from(snapshot.previous() == null ? Map.of() : snapshot.previous());

@@ -31,6 +31,6 @@ public record Snapshot(int format, long seq, List<Artifact> artifacts, List<Unit
     public record UnitState(String env, String name, String version, Kind kind, String sha256, String deployedAt,
             String deployedBy, boolean yanked, String expiresAt, String unusedSince, Map<String, String> bindings,
             List<String> findings, Set<String> unwired, boolean canary, Integer weight, String sticky, Model.Rollout rollout,
-            Set<String> groups) {
+            Set<String> groups, Model.Staged staged) {
     }
 }

@@ -2,6 +2,7 @@ package dev.mosaic.deployer.internal.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +29,8 @@ import dev.mosaic.deployer.internal.model.Registry;
 class RemoteApplyTest {
 
     private final Registry registry = new Registry();
+    /** The group of the instance applying the changes (a release in waves binds by it); null: outside a fleet. */
+    private String group;
     private long seq;
 
     private Event event(String op, String env, String name, String version, Kind kind, Map<String, String> bindings) {
@@ -50,7 +53,7 @@ class RemoteApplyTest {
     private Plan planned(Event e) {
         Registry target = registry.copy();
         target.apply(e);
-        Plan p = RemoteApply.plan(e, "prod", registry, target);
+        Plan p = RemoteApply.plan(e, "prod", registry, target, group);
         registry.apply(e);
         return p;
     }
@@ -103,9 +106,9 @@ class RemoteApplyTest {
         Event elsewhere = event("release", "test", "catalog", "1.0.0", Kind.MODULE, Map.of());
         Registry target = registry.copy();
         target.apply(elsewhere);
-        assertNull(RemoteApply.plan(elsewhere, "prod", registry, target));
+        assertNull(RemoteApply.plan(elsewhere, "prod", registry, target, null));
         assertEquals(Set.of(new UnitKey("test", "catalog", "1.0.0")),
-                RemoteApply.plan(elsewhere, "test", registry, target).install().keySet());
+                RemoteApply.plan(elsewhere, "test", registry, target, null).install().keySet());
     }
 
     @Test
@@ -167,6 +170,49 @@ class RemoteApplyTest {
         versions = registry.versions("prod", "tv");
         assertEquals(100, ChangeProtocol.share(registry.unit(key("tv", "1.1.0")), versions, "west"));
         assertEquals(1, registry.unit(key("tv", "1.1.0")).rollout.wave());
+    }
+
+    @Test
+    void aReleaseInWavesMovesItsConsumersOnlyInTheGroupsItReachedAndItsAbortPutsThemBack() {
+        planned(event("release", "prod", "catalog", "1.0.0", Kind.MODULE, Map.of()));
+        planned(event("deploy", "prod", "tv", "1.0.0", Kind.ADAPTER, Map.of("catalog", "1.0.0")));
+        Event release = event("release", "prod", "catalog", "1.1.0", Kind.MODULE, Map.of());
+        release.moves = List.of(new MoveRecord("tv", "1.0.0", Map.of("catalog", "1.0.0"), Map.of("catalog", "1.1.0"), "uptake"));
+        release.groups = Set.of("east");
+        release.rollout = new Rollout(Rollout.JUDGING, "2026-12-03T00:00:00Z", 1000, 2000, 200, true, null,
+                List.of("east", "west"), 0, "2026-12-03T00:00:00Z");
+        Registry before = registry.copy();
+        group = "west";
+        Plan west = planned(release);
+        assertEquals(Set.of(key("catalog", "1.1.0")), west.install().keySet(), "west: the version is there, nobody moves");
+        assertEquals(Set.of(), west.retire());
+        Registry after = registry;
+        assertEquals(Map.of("catalog", "1.0.0"), after.bindingsIn(after.unit(key("tv", "1.0.0")), "west"));
+        assertEquals(Map.of("catalog", "1.1.0"), after.bindingsIn(after.unit(key("tv", "1.0.0")), "east"));
+        assertEquals(Map.of("catalog", "1.1.0"), after.unit(key("tv", "1.0.0")).bindings, "what the release says");
+        Registry eastTarget = before.copy();
+        eastTarget.apply(release);
+        Plan east = RemoteApply.plan(release, "prod", before, eastTarget, "east");
+        assertEquals(Map.of("catalog", "1.1.0"), east.install().get(key("tv", "1.0.0")), "east: the consumer moves");
+
+        // the next wave reaches west: its consumer moves now
+        Event wave = event("rollout-wave", "prod", "catalog", "1.1.0", Kind.MODULE, null);
+        wave.artifact = null;
+        wave.groups = Set.of("east", "west");
+        wave.rollout = release.rollout.nextWave("2026-12-03T00:00:05Z");
+        Plan reached = planned(wave);
+        assertEquals(Map.of("catalog", "1.1.0"), reached.install().get(key("tv", "1.0.0")));
+        assertEquals(Set.of(key("tv", "1.0.0")), reached.retire());
+
+        // aborted: back to the bindings before everywhere, the version gone
+        Event abort = event("canary-abort", "prod", "catalog", "1.1.0", Kind.MODULE, null);
+        abort.artifact = null;
+        abort.moves = List.of(new MoveRecord("tv", "1.0.0", Map.of("catalog", "1.1.0"), Map.of("catalog", "1.0.0"), "undeploy"));
+        Plan back = planned(abort);
+        assertEquals(Map.of("catalog", "1.0.0"), back.install().get(key("tv", "1.0.0")));
+        assertTrue(back.retire().contains(key("catalog", "1.1.0")));
+        assertNull(registry.unit(key("catalog", "1.1.0")));
+        assertNull(registry.unit(key("tv", "1.0.0")).staged);
     }
 
     @Test
