@@ -251,6 +251,45 @@ public class RuntimeIT extends MosaicSupport {
     }
 
     @Test
+    public void consoleRolloutCommandShowsPausesAndAbortsAJudgedCanary() throws Exception {
+        String flaky = "dev.mosaic.fixtures.flaky";
+        CommandSession session = console();
+        try {
+            deployer().deploy(fixture("flaky-1.0.0"), new dev.mosaic.deployer.DeployOptions("test", "itest", null, false, null));
+            deployer().canary(new java.io.ByteArrayInputStream(fixture("flaky-1.1.0")), new dev.mosaic.deployer.DeployOptions(
+                    "test", "itest", null, false, null), 10, null, new dev.mosaic.deployer.Judgement(java.time.Duration.ofMinutes(10),
+                            java.time.Duration.ofMinutes(30), 200, false));
+            @SuppressWarnings("unchecked")
+            List<dev.mosaic.deployer.RolloutInfo> status = (List<dev.mosaic.deployer.RolloutInfo>) session.execute(
+                    "mosaic:rollout -e test status");
+            assertEquals(status.toString(), 1, status.size());
+            assertEquals("judging", status.get(0).state());
+            assertEquals("1.0.0", status.get(0).baseline());
+            String shown = session.format(status, org.apache.felix.service.command.Converter.INSPECT).toString();
+            assertTrue(shown, shown.contains("not-enough-data") || shown.contains("no verdict yet"));
+
+            dev.mosaic.deployer.DeployResult dry = (dev.mosaic.deployer.DeployResult) session.execute(
+                    "mosaic:rollout -e test --dry-run pause " + flaky);
+            assertTrue(dry.summary(), dry.dryRun() && dry.summary().contains("would pause"));
+            assertEquals("judging", deployer().rollouts().get(0).state());
+            session.execute("mosaic:rollout -e test pause " + flaky);
+            assertEquals("paused", deployer().rollouts().get(0).state());
+            try {
+                session.execute("mosaic:rollout -e test halt " + flaky);
+                org.junit.Assert.fail("an unknown action is refused");
+            } catch (dev.mosaic.deployer.DeployException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("not 'halt'"));
+            }
+            session.execute("mosaic:rollout -e test abort " + flaky);
+            assertEquals(List.of(), deployer().rollouts());
+            assertEquals("console", deployer().history(1).get(0).actor().replaceAll(":.*", ""));
+        } finally {
+            session.close();
+            deployer().undeploy("test", flaky, null, true, "itest");
+        }
+    }
+
+    @Test
     public void consoleCommandsDeployListAndUndeployWithTheirFlags() throws Exception {
         CommandSession session = console();
         java.nio.file.Path jar = java.nio.file.Files.createTempFile("failing", ".jar");

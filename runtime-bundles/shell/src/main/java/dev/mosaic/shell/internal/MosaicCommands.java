@@ -58,6 +58,7 @@ import dev.mosaic.insight.Uptake;
         "osgi.command.function=graph",
         "osgi.command.function=health",
         "osgi.command.function=fleet",
+        "osgi.command.function=rollout",
         "osgi.command.function=backend",
         "osgi.command.function=backends",
         "osgi.command.function=call",
@@ -390,10 +391,36 @@ public final class MosaicCommands {
         return new FleetViews(() -> fleet, java.time.Duration.ZERO).list();
     }
 
+    @Descriptor("judged canaries and rollouts in waves: rollout status [NAME], rollout pause|resume|promote|abort NAME;"
+            + " --env E, --dry-run")
+    public Object rollout(
+            @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
+            @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
+            @Descriptor("status, pause, resume, promote or abort") String action,
+            @Descriptor("the adapter (or, for a release in waves, the module)") String... name) throws DeployException {
+        String n = name.length == 0 ? null : name[0];
+        if (action.equals("status")) {
+            return deployer().rollouts().stream().filter(r -> r.environment().equals(env))
+                    .filter(r -> n == null || r.adapter().equals(n)).toList();
+        }
+        if (n == null || name.length > 1) {
+            throw new DeployException(DeployException.INVALID_ARGUMENT, "rollout " + action + " takes one name: the adapter"
+                    + " (or the module released in waves)");
+        }
+        return switch (action) {
+            case "pause" -> deployer().pauseRollout(env, n, actor(), dryRun);
+            case "resume" -> deployer().resumeRollout(env, n, actor(), dryRun);
+            case "promote" -> deployer().promoteCanary(env, n, null, actor(), dryRun);
+            case "abort" -> deployer().abortCanary(env, n, actor(), dryRun);
+            default -> throw new DeployException(DeployException.INVALID_ARGUMENT, "rollout takes status, pause, resume,"
+                    + " promote or abort, not '" + action + "'");
+        };
+    }
+
     /** What {@code help mosaic} shows: Gogo's help looks a command up by name, so the scope has a command of its name. */
     static final String SCOPE_HELP = "Mosaic's commands (scope mosaic), the same as the CLI's: deploy, check, ls, routes, yank,"
-            + " unyank, rollback, undeploy, adopt, history, promote, ttl, sunset, dependents, deps, uptake, graph, health, fleet, backend,"
-            + " backends, call, loglevel (log-level in the CLI)."
+            + " unyank, rollback, undeploy, adopt, history, promote, ttl, sunset, dependents, deps, uptake, graph, health, fleet, rollout,"
+            + " backend, backends, call, loglevel (log-level in the CLI)."
             + " Type 'mosaic' for one line on each, 'help <command>' for its options";
 
     @Descriptor(SCOPE_HELP)
