@@ -99,6 +99,8 @@ public final class Judge {
     /** Only the judge's thread touches it. */
     private final Map<UnitKey, Watch> watches = new HashMap<>();
     private final Map<UnitKey, Verdict> latest = new ConcurrentHashMap<>();
+    /** Whether the last exchange of samples with the store failed (said once, until one succeeds). */
+    private boolean storeTrouble;
 
     Judge(Context ctx, RolloutFlow rollouts, CanaryFlow canaries, Gateway gateway) {
         this.ctx = ctx;
@@ -176,10 +178,14 @@ public final class Judge {
                 v = fleet == null ? Verdicts.judge(j.baseline, w.baselineSamples.seen(), j.canary.version(),
                         w.canarySamples.seen(), j.rollout.minRequests(), ctx.now()) : pooled(fleet, j, w);
             } catch (IOException e) {
-                LOG.info("the samples of canary {} cannot be shared through the store now ({}); judged again next tick",
-                        j.canary, e.getMessage());
+                if (!storeTrouble) { // once per outage, not four times a second
+                    LOG.info("the samples of canary {} cannot be shared through the store now ({}); judged again when it"
+                            + " answers", j.canary, e.getMessage());
+                }
+                storeTrouble = true;
                 continue;
             }
+            storeTrouble = false;
             latest.put(j.canary, v);
             act(j, v, fleet);
         }
