@@ -310,7 +310,7 @@ public class LaunchedRuntimeIT {
      *
      * @return what it printed, standard output and error together
      */
-    private static String refusedRun(String... runArgs) throws Exception {
+    static String refusedRun(String... runArgs) throws Exception {
         List<String> command = new java.util.ArrayList<>(List.of(LaunchedRuntime.java(), "-jar",
                 LaunchedRuntime.dist().resolve("lib/launcher.jar").toString(), "run"));
         command.addAll(List.of(runArgs));

@@ -31,10 +31,12 @@ final class FastRun {
             java.util.Map.entry("--ready-timeout", "readyTimeout"), java.util.Map.entry("--platform-bundle", "platformBundles"),
             java.util.Map.entry("--debug", "debug"), java.util.Map.entry("--otlp-endpoint", "otlpEndpoint"),
             java.util.Map.entry("--trace-sample", "traceSample"), java.util.Map.entry("--store", "store"),
-            java.util.Map.entry("--store-password-file", "storePasswordFile"), java.util.Map.entry("--group", "group"));
+            java.util.Map.entry("--store-password-file", "storePasswordFile"), java.util.Map.entry("--group", "group"),
+            java.util.Map.entry("--ssh-port", "sshPort"), java.util.Map.entry("--ssh-host", "sshHost"),
+            java.util.Map.entry("--ssh-allow-remote", "sshAllowRemote"));
 
     /** The fields that take a port number. */
-    private static final java.util.Set<String> PORTS = java.util.Set.of("port", "mgmtPort", "healthPort", "metricsPort");
+    static final java.util.Set<String> PORTS = java.util.Set.of("port", "mgmtPort", "healthPort", "metricsPort", "sshPort");
 
     private FastRun() {
     }
@@ -89,6 +91,9 @@ final class FastRun {
         }
         if (RunCommand.storeProblem(run.store, run.storePasswordFile, run.group) != null) {
             return null;
+        }
+        if ((run.sshHost != null || run.sshAllowRemote) && run.sshPort == null) {
+            return null; // picocli says what is wrong
         }
         if (RunCommand.tracingProblem(run.otlpEndpoint, run.traceSample) != null) {
             return null;

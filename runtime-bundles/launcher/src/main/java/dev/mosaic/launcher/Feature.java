@@ -30,11 +30,13 @@ record Feature(String id, List<Entry> bundles, Map<String, String> frameworkProp
      *
      * @param start whether the launcher starts it ({@code "mosaic.start": false} leaves it installed, for a platform
      *        bundle started when first needed, such as the release gate's)
+     * @param startWith the option that has the launcher start it ({@code "mosaic.start": "ssh"}: with {@code --ssh-port}),
+     *        or null
      */
-    record Entry(String groupId, String artifactId, String version, int startOrder, boolean start) {
+    record Entry(String groupId, String artifactId, String version, int startOrder, boolean start, String startWith) {
 
         Entry(String groupId, String artifactId, String version, int startOrder) {
-            this(groupId, artifactId, version, startOrder, true);
+            this(groupId, artifactId, version, startOrder, true, null);
         }
 
         /** @return the file name the distribution stores this bundle under, in {@code bundles/} */
@@ -63,7 +65,7 @@ record Feature(String id, List<Entry> bundles, Map<String, String> frameworkProp
                 Object order = b instanceof Map<?, ?> m ? m.get("start-order") : null;
                 Object start = b instanceof Map<?, ?> m ? m.get("mosaic.start") : null;
                 bundles.add(new Entry(parts[0], parts[1], parts[2], order instanceof Number n ? n.intValue() : 1,
-                        !Boolean.FALSE.equals(start)));
+                        !Boolean.FALSE.equals(start) && !(start instanceof String), start instanceof String w ? w : null));
             }
         }
         if (bundles.isEmpty()) {

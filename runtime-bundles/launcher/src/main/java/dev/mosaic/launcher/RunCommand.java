@@ -40,6 +40,17 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--mgmt-allow-remote", description = "required to put the management API on another address than loopback")
     boolean mgmtAllowRemote;
 
+    @Option(names = "--ssh-port", paramLabel = "N", converter = PortConverter.class,
+            description = "also serve the console over SSH (the same commands; 0 picks a free port): public keys in"
+                    + " DATA/authorized_keys, no passwords")
+    Integer sshPort;
+
+    @Option(names = "--ssh-host", paramLabel = "ADDR", description = "address of --ssh-port (default 127.0.0.1)")
+    String sshHost;
+
+    @Option(names = "--ssh-allow-remote", description = "required to put the SSH console on another address than loopback")
+    boolean sshAllowRemote;
+
     @Option(names = "--health-port", paramLabel = "N", converter = PortConverter.class,
             description = "also serve the health probes (/health/live, /health/ready, no token) on a port of their own")
     Integer healthPort;
@@ -121,6 +132,9 @@ final class RunCommand implements Callable<Integer> {
                 throw new ParameterException(spec.commandLine(), "--platform-bundle " + bundle + ": no such file");
             }
         }
+        if ((sshHost != null || sshAllowRemote) && sshPort == null) {
+            throw new ParameterException(spec.commandLine(), "--ssh-host and --ssh-allow-remote go with --ssh-port N");
+        }
         String storeProblem = storeProblem(store, storePasswordFile, group);
         if (storeProblem != null) {
             throw new ParameterException(spec.commandLine(), storeProblem);
@@ -137,7 +151,8 @@ final class RunCommand implements Callable<Integer> {
                 noSeed || !Files.isDirectory(seed) ? null : seed, readyTimeout,
                 platformBundles.stream().map(p -> p.toAbsolutePath().normalize()).toList(), otlpEndpoint, traceSample,
                 store == null ? null : new RuntimeLauncher.Store(store, storePasswordFile == null ? null
-                        : storePasswordFile.toAbsolutePath().normalize(), group));
+                        : storePasswordFile.toAbsolutePath().normalize(), group),
+                sshPort == null ? null : new RuntimeLauncher.Ssh(sshPort, sshHost, sshAllowRemote));
         if (spec != null) {
             spec.commandLine().getOut().flush();
         }

@@ -43,7 +43,18 @@ final class RuntimeLauncher {
      */
     record Options(Path home, Path data, int port, String host, int mgmtPort, String mgmtHost, boolean mgmtAllowRemote,
             int healthPort, String healthHost, int metricsPort, String metricsHost, boolean console, Path seed,
-            long readyTimeoutSeconds, List<Path> platformBundles, String otlpEndpoint, String traceSample, Store store) {
+            long readyTimeoutSeconds, List<Path> platformBundles, String otlpEndpoint, String traceSample, Store store,
+            Ssh ssh) {
+    }
+
+    /**
+     * The console over SSH.
+     *
+     * @param port its port (0: a free one)
+     * @param host its address, or null for loopback
+     * @param allowRemote whether an address other than loopback was allowed
+     */
+    record Ssh(int port, String host, boolean allowRemote) {
     }
 
     /**
@@ -67,6 +78,12 @@ final class RuntimeLauncher {
                     + " add --mgmt-allow-remote if that is what you want");
             return 2;
         }
+        if (o.ssh() != null && o.ssh().host() != null && !o.ssh().allowRemote()
+                && !java.net.InetAddress.getByName(o.ssh().host()).isLoopbackAddress()) {
+            err.println("mosaic: --ssh-host " + o.ssh().host() + " would let other machines reach the console;"
+                    + " add --ssh-allow-remote if that is what you want");
+            return 2;
+        }
         Path featureFile = o.home().resolve("features").resolve("mosaic-runtime.json");
         Feature feature = Feature.read(featureFile);
         trace.mark("feature read");
@@ -84,7 +101,9 @@ final class RuntimeLauncher {
                 unavailable(o.mgmtHost() == null ? "127.0.0.1" : o.mgmtHost(), o.mgmtPort(), "the management API", "--mgmt-port"),
                 o.healthPort() < 0 ? null : unavailable(o.healthHost(), o.healthPort(), "the health probes", "--health-port"),
                 o.metricsPort() < 0 ? null : unavailable(o.metricsHost() == null ? "127.0.0.1" : o.metricsHost(), o.metricsPort(),
-                        "the metrics", "--metrics-port") }) {
+                        "the metrics", "--metrics-port"),
+                o.ssh() == null ? null : unavailable(o.ssh().host() == null ? "127.0.0.1" : o.ssh().host(), o.ssh().port(),
+                        "the SSH console", "--ssh-port") }) {
             if (taken != null) {
                 err.println(taken);
                 return 2;
@@ -155,6 +174,14 @@ final class RuntimeLauncher {
                 config.put("mosaic.group", o.store().group());
             }
         }
+        if (o.ssh() != null) {
+            config.put("mosaic.ssh.port", Integer.toString(o.ssh().port()));
+            config.put("mosaic.ssh.host", o.ssh().host() == null ? "127.0.0.1" : o.ssh().host());
+            if (o.ssh().allowRemote()) {
+                err.println("mosaic: WARNING: the SSH console listens on " + o.ssh().host() + "; anyone who can reach it"
+                        + " with a key in " + o.data().resolve("authorized_keys") + " can deploy code");
+            }
+        }
         config.put("gosh.args", o.console() ? "" : "--nointeractive");
 
         Framework framework = new FrameworkFactory().newFramework(config);
@@ -177,7 +204,8 @@ final class RuntimeLauncher {
             bundle.adapt(BundleStartLevel.class).setStartLevel(entry.startOrder());
             if (GOGO_SHELL.equals(bundle.getSymbolicName())) {
                 console = bundle;
-            } else if (entry.start() && bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
+            } else if ((entry.start() || ("ssh".equals(entry.startWith()) && o.ssh() != null))
+                    && bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
                 bundle.start();
             }
         }
@@ -232,6 +260,17 @@ final class RuntimeLauncher {
             if (health != null) {
                 out.println("mosaic health probes on " + health + "/live and " + health + "/ready");
             }
+        }
+        if (o.ssh() != null) {
+            ServiceTracker<Object, Object> ssh = tracker(context, "dev.mosaic.ssh.internal.SshConsole");
+            Object sshService = ssh.waitForService(Math.max(10_000, millisUntil(deadline)));
+            if (sshService == null) {
+                err.println("mosaic: the SSH console did not start; see the log above");
+                stop(framework);
+                return 3;
+            }
+            out.println("mosaic SSH console on " + call(sshService, "address") + " (keys: " + o.data().resolve("authorized_keys")
+                    + ")");
         }
         out.println(READY + port);
         out.flush();

@@ -437,7 +437,20 @@ public final class MosaicCommands {
         return b.toString().stripTrailing();
     }
 
+    /**
+     * @return who runs the command, as history records it: the session's {@code mosaic.actor} (a login over SSH:
+     *         {@code ssh:alice@laptop}), else the local console's user
+     */
     private static String actor() {
+        try {
+            org.apache.felix.service.command.Process process = org.apache.felix.service.command.Process.Utils.current();
+            Object said = process == null || process.job() == null ? null : process.job().session().get("mosaic.actor");
+            if (said != null) {
+                return said.toString();
+            }
+        } catch (RuntimeException e) {
+            // no session to ask: the local console's user
+        }
         return "console:" + System.getProperty("user.name", "unknown");
     }
 }
