@@ -160,6 +160,7 @@ final class ApiRoutes {
             return health.status() == Health.Status.OK ? health : new Answers.Status(503, health);
         });
         route("GET", "/routes", (r, d, i) -> d.routes());
+        route("GET", "/routes/stats", (r, d, i) -> gateway.get() == null ? List.of() : gateway.get().stats()); // the web console's live rates
         route("GET", "/backends", (r, d, i) -> BackendViews.of(d, backends.get(), r.query("env")));
         route("GET", "/backends/{env}", (r, d, i) -> BackendViews.of(d, backends.get(), r.path("env")));
         route("PUT", "/backends/{env}/{name}", (r, d, i) -> d.setBackend(r.path("env"), r.path("name"), r.options(),

@@ -141,8 +141,12 @@ public final class ManagementServer implements ManagementApi {
         RouteCalls calls = new RouteCalls(context.getProperty("mosaic.gateway.host"), context.getProperty("mosaic.trace.key"));
         Metrics metrics = new Metrics(() -> gateway, () -> backends, () -> deployer, () -> fleet, context);
         mappings.addMapping(new ServletPathSpec("/metrics"), new BearerAuth(tokens, failures, metrics));
+        ConsoleSessions sessions = new ConsoleSessions();
+        WebConsole console = new WebConsole(tokens, failures, sessions);
+        mappings.addMapping(new ServletPathSpec("/console"), console);
+        mappings.addMapping(new ServletPathSpec("/console/*"), console);
         new ApiRoutes(() -> deployer, () -> insight, () -> restoring, () -> backends, () -> gateway, calls, () -> logs,
-                next -> new BearerAuth(tokens, failures, next), maxUpload)
+                next -> new BearerAuth(tokens, failures, sessions, next), maxUpload)
                 .inFleet(new FleetViews(() -> fleet, java.time.Duration.ofMillis(Long.parseLong(property(context,
                         "mosaic.fleet.awaitMillis", "30000")))))
                 .timedBy((r, template, status, nanos) -> {
