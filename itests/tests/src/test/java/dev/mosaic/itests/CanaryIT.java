@@ -57,7 +57,7 @@ public class CanaryIT {
             LaunchedRuntime.CliResult tooMuch = rt.cli("deploy", example("tv-home-1.1.0.jar"), "--canary", "120%");
             assertEquals(1, tooMuch.exit());
             assertTrue(tooMuch.err(), tooMuch.err().contains("from 0% to 100%"));
-            try (FleetIT.DeviceLoad load = new FleetIT.DeviceLoad(List.of(rt), "/tv/home", "adapterVersion")) {
+            try (DeviceLoad load = new DeviceLoad(List.of(rt), "/tv/home", "adapterVersion")) {
                 load.awaitAnswers(50);
                 LaunchedRuntime.CliResult canary = rt.cli("deploy", example("tv-home-1.1.0.jar"), "--canary", "10%");
                 ok(canary);
@@ -93,7 +93,7 @@ public class CanaryIT {
         }
     }
 
-    private static long total(FleetIT.DeviceLoad load) {
+    private static long total(DeviceLoad load) {
         return load.counts.values().stream().mapToLong(Long::longValue).sum();
     }
 

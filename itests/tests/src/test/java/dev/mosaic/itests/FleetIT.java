@@ -1,5 +1,16 @@
 package dev.mosaic.itests;
 
+import static dev.mosaic.itests.Fleets.assertDeployed;
+import static dev.mosaic.itests.Fleets.await;
+import static dev.mosaic.itests.Fleets.closeAll;
+import static dev.mosaic.itests.Fleets.connect;
+import static dev.mosaic.itests.Fleets.deploy;
+import static dev.mosaic.itests.Fleets.example;
+import static dev.mosaic.itests.Fleets.instance;
+import static dev.mosaic.itests.Fleets.instances;
+import static dev.mosaic.itests.Fleets.newStore;
+import static dev.mosaic.itests.Fleets.pg;
+import static dev.mosaic.itests.Fleets.tvHome;
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
@@ -19,15 +30,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.AfterClass;
 import org.junit.BeforeClass;
@@ -38,7 +44,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mosaic.itests.postgres.ThrowawayPostgres;
 
 /**
- * A fleet: runtime processes ({@code bin/mosaic run --store postgresql://...}) sharing one
+ * A fleet (rollouts in waves: {@link WavesIT}): runtime processes ({@code bin/mosaic run --store postgresql://...}) sharing one
  * PostgreSQL, started by the test ({@link ThrowawayPostgres}); each test has a database of its
  * own. Deploys through one instance serve on all, a release under load moves every instance
  * once with no failed request, tokens are the fleet's, changes from two instances at once
@@ -49,86 +55,16 @@ import dev.mosaic.itests.postgres.ThrowawayPostgres;
 public class FleetIT {
 
     private static final String TV = "dev.mosaic.examples.tv-home";
-    private static final String FLAKY = "dev.mosaic.fixtures.flaky";
-    private static ThrowawayPostgres pg;
-    private static final AtomicInteger DATABASES = new AtomicInteger();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @BeforeClass
     public static void startPostgres() throws Exception {
-        pg = ThrowawayPostgres.start();
+        Fleets.startPostgres();
     }
 
     @AfterClass
     public static void stopPostgres() throws Exception {
-        if (pg != null) {
-            pg.close();
-        }
-    }
-
-    private static Path example(String file) {
-        return LaunchedRuntime.dist().resolve("examples").resolve(file);
-    }
-
-    /** @return the URL of a new, empty database of the test server */
-    private static String newStore() throws Exception {
-        String db = "fleet_" + DATABASES.incrementAndGet();
-        pg.createDatabase(db);
-        return pg.url(db);
-    }
-
-    /** @return a connection to the database of the store URL, to read what the runtimes wrote */
-    private static Connection connect(String store) throws Exception {
-        java.util.Properties p = new java.util.Properties();
-        p.setProperty("user", "mosaic");
-        p.setProperty("password", pg.password);
-        return java.sql.DriverManager.getConnection("jdbc:" + store.replace("mosaic@", ""), p);
-    }
-
-    /** Starts an instance: the password from the environment, as an operator's service file would give it. */
-    private static LaunchedRuntime instance(String store, String group, Path data) throws Exception {
-        return LaunchedRuntime.start(data, List.of(), List.of("--no-console", "--no-seed", "--store", store, "--group", group),
-                Map.of("MOSAIC_STORE_PASSWORD", pg.password));
-    }
-
-    /** Starts instances at once (as a fleet's machines boot), each with a new data directory. */
-    private static List<LaunchedRuntime> instances(String store, String... groups) throws Exception {
-        List<CompletableFuture<LaunchedRuntime>> starting = new ArrayList<>();
-        for (String g : groups) {
-            starting.add(CompletableFuture.supplyAsync(() -> {
-                try {
-                    return instance(store, g, LaunchedRuntime.newDataDir());
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }));
-        }
-        List<LaunchedRuntime> all = new ArrayList<>();
-        for (CompletableFuture<LaunchedRuntime> f : starting) {
-            all.add(f.get(3, TimeUnit.MINUTES));
-        }
-        return all;
-    }
-
-    private static void closeAll(List<LaunchedRuntime> all) throws Exception {
-        for (LaunchedRuntime rt : all) {
-            rt.close();
-        }
-    }
-
-    private static LaunchedRuntime.CliResult deploy(LaunchedRuntime through, String jar, String... more) throws Exception {
-        List<String> args = new ArrayList<>(List.of("deploy", example(jar).toString()));
-        args.addAll(List.of(more));
-        return through.cli(args.toArray(String[]::new));
-    }
-
-    private static void assertDeployed(LaunchedRuntime.CliResult r, int instances) {
-        assertEquals(r.out() + r.err(), 0, r.exit());
-        assertTrue(r.out(), r.out().contains("applied by all " + instances + " live instance(s)"));
-    }
-
-    private static JsonNode tvHome(LaunchedRuntime rt) throws Exception {
-        return rt.json("/tv/home");
+        Fleets.stopPostgres();
     }
 
     @Test
@@ -628,251 +564,6 @@ public class FleetIT {
                 assertDeployed(deploy(rt, "seed/tv-home-1.0.0.jar"), 1);
                 assertEquals("1.0.0", tvHome(rt).get("moduleVersion").asText());
             }
-        }
-    }
-
-    /** @return the adapter's versions deployed in prod, as the instance lists them, lowest first */
-    private static List<String> flakyVersions(LaunchedRuntime rt) throws Exception {
-        List<String> found = new ArrayList<>();
-        LaunchedRuntime.JSON.readTree(rt.api("GET", "/deployments?env=prod", null).body()).forEach(d -> {
-            if (d.get("name").asText().equals(FLAKY)) {
-                found.add(d.get("version").asText());
-            }
-        });
-        java.util.Collections.sort(found);
-        return found;
-    }
-
-    /** @return the history's operations after the given sequence, each with who did it (judge, or an operator) */
-    private static List<String> stepsAfter(LaunchedRuntime rt, long after) throws Exception {
-        List<String> steps = new ArrayList<>();
-        LaunchedRuntime.JSON.readTree(rt.api("GET", "/history?limit=50", null).body()).forEach(h -> {
-            if (h.get("sequence").asLong() > after) {
-                steps.add(h.get("operation").asText() + (h.get("actor").asText().equals("judge") ? " by judge" : ""));
-            }
-        });
-        return steps;
-    }
-
-    private static long lastSequence(LaunchedRuntime rt) throws Exception {
-        long last = 0;
-        for (JsonNode h : LaunchedRuntime.JSON.readTree(rt.api("GET", "/history?limit=1", null).body())) {
-            last = Math.max(last, h.get("sequence").asLong());
-        }
-        return last;
-    }
-
-    @Test
-    public void aRolloutInWavesReachesTheNextGroupOnlyAfterTheFirstPassedAndAFailingOneNeverReachesIt() throws Exception {
-        String store = newStore();
-        List<LaunchedRuntime> fleet = instances(store, "east", "west");
-        LaunchedRuntime east = fleet.get(0);
-        LaunchedRuntime west = fleet.get(1);
-        try {
-            assertDeployed(east.cli("deploy", LaunchedRuntime.fixture("flaky-1.0.0").toString()), 2);
-            // refused: a group with no instance; a single runtime has no groups at all (RolloutIT); then accepted
-            LaunchedRuntime.CliResult nowhere = east.cli("deploy", LaunchedRuntime.fixture("flaky-1.1.0").toString(), "--waves",
-                    "east,north");
-            assertEquals(1, nowhere.exit());
-            assertTrue(nowhere.err(), nowhere.err().contains("group north has no live instance; the fleet's groups now: [east, west]"));
-            try (DeviceLoad load = new DeviceLoad(fleet, "/fixtures/flaky", "adapterVersion")) {
-                load.awaitAnswers(200);
-                long before = lastSequence(east);
-                LaunchedRuntime.CliResult healthy = east.cli("deploy", LaunchedRuntime.fixture("flaky-1.1.0").toString(),
-                        "--waves", "east,west", "--bake", "2s", "--min-requests", "100");
-                assertDeployed(healthy, 2);
-                assertTrue(healthy.out(), healthy.out().contains("group east serves it now, the others 1.0.0"));
-                // the first wave: east answers with the new version, west still with the one before
-                await(() -> east.json("/fixtures/flaky").get("adapterVersion").asText(), v -> v.equals("1.1.0"));
-                assertEquals("1.0.0", west.json("/fixtures/flaky").get("adapterVersion").asText());
-                JsonNode status = LaunchedRuntime.JSON.readTree(west.api("GET", "/rollouts", null).body()).get(0);
-                assertEquals(status.toString(), 1, status.get("wave").asInt());
-                // then west, then promoted: the version before is gone everywhere
-                await(() -> flakyVersions(west), v -> v.equals(List.of("1.1.0")));
-                await(() -> flakyVersions(east), v -> v.equals(List.of("1.1.0")));
-                assertEquals(List.of("canary", "rollout-wave by judge", "canary-promote by judge"), stepsAfter(west, before));
-                load.awaitAnswers(200);
-                assertEquals(load.failures.toString(), 0, load.failed.get());
-                assertEquals(List.of("1.0.0", "1.1.0"), load.versions.get(0));
-                assertEquals(List.of("1.0.0", "1.1.0"), load.versions.get(1));
-
-                // a version answering 500s: east gets it, fails its judgement against west's 1.1.0, and goes back
-                before = lastSequence(east);
-                assertDeployed(east.cli("deploy", LaunchedRuntime.fixture("flaky-1.2.0").toString(), "--waves", "east,west",
-                        "--bake", "1m"), 2);
-                await(() -> flakyVersions(west), v -> v.equals(List.of("1.1.0")));
-                load.awaitAnswers(300);
-                load.stop();
-                assertEquals(List.of("canary", "canary-abort by judge"), stepsAfter(east, before));
-                assertTrue("east served the bad version before its verdict", load.failedAt.get(0).get() > 0);
-                assertEquals("west never got the bad version: " + load.failures, 0, load.failedAt.get(1).get());
-                assertFalse(load.versions.get(1).contains("1.2.0"));
-                for (String f : load.failures) {
-                    assertTrue(f, f.startsWith("500 ") && f.contains("1.2.0"));
-                }
-                assertEquals("1.1.0", east.json("/fixtures/flaky").get("adapterVersion").asText());
-            }
-        } finally {
-            closeAll(fleet);
-        }
-    }
-
-    @Test
-    public void aModuleReleaseInWavesMovesConsumersGroupByGroupAndItsAbortPutsTheirBindingsBack() throws Exception {
-        String store = newStore();
-        List<LaunchedRuntime> fleet = instances(store, "east", "west");
-        LaunchedRuntime east = fleet.get(0);
-        try {
-            assertDeployed(deploy(east, "seed/catalog-1.1.0.jar"), 2);
-            assertDeployed(deploy(east, "seed/tv-home-1.0.0.jar"), 2);
-            try (DeviceLoad load = new DeviceLoad(fleet, "/tv/home")) {
-                load.awaitAnswers(100);
-                // the first wave: tv-home moves to catalog 1.2.0 on east's instances only
-                LaunchedRuntime.CliResult first = deploy(east, "catalog-1.2.0.jar", "--waves", "east,west", "--bake", "10m");
-                assertDeployed(first, 2);
-                assertTrue(first.out(), first.out().contains("they move in group east now"));
-                assertEquals("1.2.0", tvHome(east).get("moduleVersion").asText());
-                assertEquals("1.1.0", tvHome(fleet.get(1)).get("moduleVersion").asText());
-                // an instance of the group not reached, restarted, comes back with the bindings of before
-                LaunchedRuntime west = fleet.get(1);
-                west.kill();
-                west = instance(store, "west", west.data);
-                fleet.set(1, west);
-                assertEquals("1.1.0", tvHome(west).get("moduleVersion").asText());
-                JsonNode status = LaunchedRuntime.JSON.readTree(west.api("GET", "/rollouts", null).body()).get(0);
-                assertEquals(status.toString(), "1.1.0", status.get("baseline").asText());
-                assertEquals(status.toString(), "1.2.0", status.get("canary").asText());
-                // aborted: east's consumers back on 1.1.0, and 1.2.0 gone everywhere
-                LaunchedRuntime.CliResult dry = west.cli("rollout", "abort", "dev.mosaic.examples.catalog", "--dry-run");
-                assertEquals(dry.out() + dry.err(), 0, dry.exit());
-                assertTrue(dry.out(), dry.out().contains("1 consumer(s) back to their bindings before"));
-                assertEquals("1.2.0", tvHome(east).get("moduleVersion").asText());
-                assertDeployed(west.cli("rollout", "abort", "dev.mosaic.examples.catalog"), 2);
-                assertEquals("1.1.0", tvHome(east).get("moduleVersion").asText());
-                assertFalse(east.api("GET", "/deployments?env=prod", null).body().contains("\"1.2.0\""));
-            }
-            try (DeviceLoad load = new DeviceLoad(fleet, "/tv/home")) {
-                load.awaitAnswers(100);
-                long before = lastSequence(east);
-                // healthy: east, judged against west's requests, then west, then promoted
-                assertDeployed(deploy(east, "catalog-1.2.0.jar", "--waves", "east,west", "--bake", "2s", "--min-requests", "50"), 2);
-                await(() -> tvHome(fleet.get(1)).get("moduleVersion").asText(), v -> v.equals("1.2.0"));
-                await(() -> stepsAfter(east, before), s -> s.size() == 3);
-                assertEquals(List.of("release", "rollout-wave by judge", "canary-promote by judge"), stepsAfter(east, before));
-                assertEquals("1.2.0", tvHome(east).get("moduleVersion").asText());
-                load.awaitAnswers(100);
-                load.stop();
-                assertEquals(load.failures.toString(), 0, load.failed.get());
-                assertEquals(List.of("1.1.0", "1.2.0"), load.versions.get(1));
-            }
-        } finally {
-            closeAll(fleet);
-        }
-    }
-
-    interface Attempt<T> {
-        T get() throws Exception;
-    }
-
-    /** @return the first answer that satisfies the condition, within a minute */
-    static <T> T await(Attempt<T> attempt, java.util.function.Predicate<T> done) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        T last = null;
-        while (System.nanoTime() < deadline) {
-            last = attempt.get();
-            if (done.test(last)) {
-                return last;
-            }
-            TimeUnit.MILLISECONDS.sleep(100);
-        }
-        fail("never happened; last: " + last);
-        return null;
-    }
-
-    /**
-     * Device requests to each instance in turn, one thread per instance, as fast as they are
-     * answered: every answer that is not a 200 counts as failed; each instance's module versions
-     * are kept in the order it answered them, once per change.
-     */
-    static final class DeviceLoad implements AutoCloseable {
-        final AtomicLong failed = new AtomicLong();
-        final List<String> failures = new CopyOnWriteArrayList<>();
-        final List<List<String>> versions = new ArrayList<>();
-        /** How many requests failed at each instance, in the fleet's order. */
-        final List<AtomicLong> failedAt = new ArrayList<>();
-        /** How many answers had each value of the field. */
-        final java.util.concurrent.ConcurrentHashMap<String, Long> counts = new java.util.concurrent.ConcurrentHashMap<>();
-        private final AtomicLong answers = new AtomicLong();
-        private final AtomicBoolean running = new AtomicBoolean(true);
-        private final List<Thread> threads = new ArrayList<>();
-
-        DeviceLoad(List<LaunchedRuntime> fleet, String path) {
-            this(fleet, path, "moduleVersion");
-        }
-
-        /** @param field the answer's field whose values are kept, in the order they come */
-        DeviceLoad(List<LaunchedRuntime> fleet, String path, String field) {
-            for (LaunchedRuntime rt : fleet) {
-                List<String> seen = new CopyOnWriteArrayList<>();
-                versions.add(seen);
-                AtomicLong failedHere = new AtomicLong();
-                failedAt.add(failedHere);
-                Thread t = new Thread(() -> {
-                    HttpClient client = HttpClient.newHttpClient();
-                    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rt.port + path))
-                            .timeout(Duration.ofSeconds(10)).build();
-                    while (running.get()) {
-                        try {
-                            HttpResponse<String> r = client.send(request, HttpResponse.BodyHandlers.ofString());
-                            if (r.statusCode() != 200) {
-                                failed.incrementAndGet();
-                                failedHere.incrementAndGet();
-                                failures.add(r.statusCode() + " " + r.body());
-                                continue;
-                            }
-                            String v = LaunchedRuntime.JSON.readTree(r.body()).get(field).asText();
-                            counts.merge(v, 1L, Long::sum);
-                            if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(v)) {
-                                seen.add(v);
-                            }
-                            answers.incrementAndGet();
-                        } catch (Exception e) {
-                            if (running.get()) {
-                                failed.incrementAndGet();
-                                failedHere.incrementAndGet();
-                                failures.add(e.toString());
-                            }
-                        }
-                    }
-                }, "device-load");
-                t.setDaemon(true);
-                threads.add(t);
-                t.start();
-            }
-        }
-
-        /** Waits for that many more answers. */
-        void awaitAnswers(long more) throws InterruptedException {
-            long target = answers.get() + more;
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-            while (answers.get() < target) {
-                if (System.nanoTime() > deadline) {
-                    fail("the load got no answers: " + failures);
-                }
-                TimeUnit.MILLISECONDS.sleep(5);
-            }
-        }
-
-        void stop() throws InterruptedException {
-            running.set(false);
-            for (Thread t : threads) {
-                t.join(15_000);
-            }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            stop();
         }
     }
 }

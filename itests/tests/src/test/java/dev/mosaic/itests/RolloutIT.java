@@ -63,13 +63,13 @@ public class RolloutIT {
         Path data = LaunchedRuntime.newDataDir();
         try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
             ok(rt.cli("deploy", fixture("flaky-1.0.0")));
-            try (FleetIT.DeviceLoad load = new FleetIT.DeviceLoad(List.of(rt, rt), "/fixtures/flaky", "adapterVersion")) {
+            try (DeviceLoad load = new DeviceLoad(List.of(rt, rt), "/fixtures/flaky", "adapterVersion")) {
                 load.awaitAnswers(200);
                 long start = System.nanoTime();
                 LaunchedRuntime.CliResult canary = rt.cli("deploy", fixture("flaky-1.2.0"), "--canary", "20%", "--bake", "10m");
                 ok(canary);
                 assertTrue(canary.out(), canary.out().contains("judged against 1.0.0"));
-                FleetIT.await(() -> versions(rt), v -> v.equals(List.of("1.0.0")));
+                Fleets.await(() -> versions(rt), v -> v.equals(List.of("1.0.0")));
                 long millis = (System.nanoTime() - start) / 1_000_000;
                 load.awaitAnswers(300);
                 load.stop();
@@ -108,14 +108,14 @@ public class RolloutIT {
             assertEquals(1, waves.exit());
             assertTrue(waves.err(), waves.err().contains("not part of a fleet"));
             assertEquals(List.of("1.0.0"), versions(rt));
-            try (FleetIT.DeviceLoad load = new FleetIT.DeviceLoad(List.of(rt, rt), "/fixtures/flaky", "adapterVersion")) {
+            try (DeviceLoad load = new DeviceLoad(List.of(rt, rt), "/fixtures/flaky", "adapterVersion")) {
                 load.awaitAnswers(100);
                 ok(rt.cli("deploy", fixture("flaky-1.1.0"), "--canary", "50%", "--bake", "3s", "--promote"));
                 JsonNode judging = rollout(rt);
                 assertEquals(judging.toString(), "1.0.0", judging.get("baseline").asText());
                 assertEquals(judging.toString(), "1.1.0", judging.get("canary").asText());
                 assertEquals(judging.toString(), "judging", judging.get("state").asText());
-                FleetIT.await(() -> versions(rt), v -> v.equals(List.of("1.1.0")));
+                Fleets.await(() -> versions(rt), v -> v.equals(List.of("1.1.0")));
                 load.awaitAnswers(200);
                 load.stop();
                 assertEquals(load.failures.toString(), 0, load.failed.get());
@@ -133,10 +133,10 @@ public class RolloutIT {
             ok(rt.cli("deploy", fixture("flaky-1.0.0")));
             // no traffic: the failing canary cannot be told from its baseline
             ok(rt.cli("deploy", fixture("flaky-1.2.0"), "--canary", "10%", "--bake", "1s", "--deadline", "3s"));
-            JsonNode waiting = FleetIT.await(() -> rollout(rt), r -> r != null && r.hasNonNull("verdict"));
+            JsonNode waiting = Fleets.await(() -> rollout(rt), r -> r != null && r.hasNonNull("verdict"));
             assertEquals(waiting.toString(), "not-enough-data", waiting.get("verdict").get("outcome").asText());
             assertEquals(waiting.toString(), "judging", waiting.get("state").asText());
-            JsonNode halted = FleetIT.await(() -> rollout(rt), r -> r.get("state").asText().equals("halted"));
+            JsonNode halted = Fleets.await(() -> rollout(rt), r -> r.get("state").asText().equals("halted"));
             assertTrue(halted.toString(), halted.get("reason").asText().startsWith("not enough requests by the deadline"));
             assertEquals("1.0.0 serves on, with the canary at its share", List.of("1.0.0", "1.2.0"), versions(rt));
             assertEquals("judge", lastHistory(rt, "rollout-halt").get("actor").asText());
@@ -156,7 +156,7 @@ public class RolloutIT {
             ok(rt.cli("rollout", "pause", FLAKY));
             assertEquals("paused", rollout(rt).get("state").asText());
 
-            try (FleetIT.DeviceLoad load = new FleetIT.DeviceLoad(List.of(rt, rt), "/fixtures/flaky", "adapterVersion")) {
+            try (DeviceLoad load = new DeviceLoad(List.of(rt, rt), "/fixtures/flaky", "adapterVersion")) {
                 // paused: a canary failing plenty of requests stays
                 load.awaitAnswers(2000);
                 assertTrue(load.failed.get() > 100);
@@ -164,7 +164,7 @@ public class RolloutIT {
                 assertEquals("paused", rollout(rt).get("state").asText());
                 // resumed: judged on the requests from now, and taken away
                 ok(rt.cli("rollout", "resume", FLAKY));
-                FleetIT.await(() -> versions(rt), v -> v.equals(List.of("1.0.0")));
+                Fleets.await(() -> versions(rt), v -> v.equals(List.of("1.0.0")));
             }
             List<String> steps = new java.util.ArrayList<>();
             LaunchedRuntime.JSON.readTree(rt.api("GET", "/history?limit=8", null).body())
