@@ -145,9 +145,9 @@ final class RemoteCommands {
                 + " keeps a client on one version (default: each request drawn at random)")
         String sticky;
 
-        @Option(names = "--waves", paramLabel = "GROUPS", description = "roll an adapter version out over the fleet's groups"
-                + " in this order, such as us-east-1,eu-west-1: each next group gets it once the one before applied it and"
-                + " passed its judgement for the bake; a failing verdict puts every group back")
+        @Option(names = "--waves", paramLabel = "GROUPS", description = "roll an adapter version (or a module release) out"
+                + " over the fleet's groups in this order, such as us-east-1,eu-west-1: each next group gets it once the one"
+                + " before applied it and passed its judgement for the bake; a failing verdict puts every group back")
         String waves;
 
         @Option(names = "--bake", paramLabel = "DURATION", description = "with --canary or --waves: how long it must pass its"

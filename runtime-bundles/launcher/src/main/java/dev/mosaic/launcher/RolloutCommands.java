@@ -11,16 +11,16 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code mosaic rollout ...}: versions of an adapter serving side by side (a canary's shares, its promotion, its abort). */
+/** {@code mosaic rollout ...}: canaries and rollouts in waves (their judgement, shares, promotion, abort). */
 final class RolloutCommands {
 
     private RolloutCommands() {
     }
 
-    @Command(name = "rollout", description = { "Versions of an adapter serving side by side (deploy --canary PCT starts one,",
-            "judged against the serving version unless --no-judge): rollout status shows the judgement, rollout pause and",
-            "resume suspend and restart it, rollout split changes the shares, rollout promote makes a canary the only",
-            "version, rollout abort takes the canaries away." }, subcommands = { RolloutStatus.class, RolloutPause.class,
+    @Command(name = "rollout", description = "Canaries and rollouts in waves (deploy --canary PCT or --waves GROUPS starts"
+            + " one, judged against the serving version unless --no-judge): status shows the judgement, pause and resume"
+            + " suspend and restart it, split changes the shares, promote makes the new version the only one, abort takes"
+            + " it away.", subcommands = { RolloutStatus.class, RolloutPause.class,
                     RolloutResume.class, RolloutSplit.class, RolloutPromote.class, RolloutAbort.class })
     static final class Rollout implements Callable<Integer> {
         @Spec
@@ -34,9 +34,8 @@ final class RolloutCommands {
         }
     }
 
-    @Command(name = "status", description = { "The judged canaries: baseline and canary versions, share, state (judging,",
-            "passed, paused, halted), this instance's verdict with the requests each side answered, and each check's",
-            "figures, p-value and threshold." })
+    @Command(name = "status", description = "The judged canaries and rollouts in waves: versions, share, state, this"
+            + " instance's verdict with each check's figures, p-value and threshold.")
     static final class RolloutStatus extends RemoteCommands.AcrossEnvironments {
         @Parameters(arity = "0..1", paramLabel = "NAME", description = "only this adapter")
         String name;
@@ -47,15 +46,16 @@ final class RolloutCommands {
         }
     }
 
-    @Command(name = "pause", description = "Suspends a canary's judgement: no verdict takes it away or promotes it until resumed.")
+    @Command(name = "pause", description = "Suspends a judgement: no verdict takes the new version away or moves it on until"
+            + " resumed.")
     static final class RolloutPause extends RolloutStep {
         RolloutPause() {
             super("pause");
         }
     }
 
-    @Command(name = "resume", description = { "Starts a paused or halted canary's judgement again, on the requests from now,",
-            "with its bake and deadline counted from now." })
+    @Command(name = "resume", description = "Starts a paused or halted judgement again, on the requests from now, its"
+            + " bake and deadline counted from now.")
     static final class RolloutResume extends RolloutStep {
         RolloutResume() {
             super("resume");
@@ -69,7 +69,7 @@ final class RolloutCommands {
         @Mixin
         RemoteCommands.DryRun dry;
 
-        @Parameters(paramLabel = "NAME", description = "the adapter")
+        @Parameters(paramLabel = "NAME", description = "the adapter (or the module released in waves)")
         String name;
 
         RolloutStep(String step) {
@@ -122,7 +122,8 @@ final class RolloutCommands {
         }
     }
 
-    @Command(name = "abort", description = "Takes an adapter's canaries away: the serving version takes every request again.")
+    @Command(name = "abort", description = "Takes an adapter's canaries (or a rollout in waves) away: the version before takes"
+            + " every request again, on every instance.")
     static final class RolloutAbort extends RemoteCommands.InEnvironment {
         @Mixin
         RemoteCommands.DryRun dry;
