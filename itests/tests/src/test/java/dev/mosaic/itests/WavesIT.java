@@ -24,7 +24,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * Rollouts in waves over a fleet's groups, on a throwaway PostgreSQL: an adapter version reaches the next group only
  * once the groups before passed their judgement, and a failing one never reaches it; a shared-module release moves
- * its consumers group by group, and its abort puts their bindings back everywhere.
+ * its consumers group by group, its abort puts their bindings back everywhere, and a release that breaks its
+ * consumers is taken back by its judgement before the next group.
  */
 public class WavesIT {
 
@@ -173,6 +174,43 @@ public class WavesIT {
                 load.stop();
                 assertEquals(load.failures.toString(), 0, load.failed.get());
                 assertEquals(List.of("1.1.0", "1.2.0"), load.versions.get(1));
+            }
+        } finally {
+            closeAll(fleet);
+        }
+    }
+
+    @Test
+    public void aModuleReleaseInWavesThatBreaksItsConsumersIsTakenBackByItsJudgementBeforeTheNextGroup() throws Exception {
+        String store = newStore();
+        List<LaunchedRuntime> fleet = instances(store, "east", "west");
+        LaunchedRuntime east = fleet.get(0);
+        try {
+            assertDeployed(east.cli("deploy", LaunchedRuntime.fixture("flaky-lib-1.0.0").toString()), 2);
+            assertDeployed(east.cli("deploy", LaunchedRuntime.fixture("flaky-lib-user").toString()), 2);
+            try (DeviceLoad load = new DeviceLoad(fleet, "/fixtures/flaky-lib")) {
+                load.awaitAnswers(200);
+                long before = lastSequence(east);
+                // 1.1.0 throws: east's consumer moves to it and fails, is judged against west's, and moves back
+                assertDeployed(east.cli("deploy", LaunchedRuntime.fixture("flaky-lib-1.1.0").toString(), "--waves", "east,west",
+                        "--bake", "1m"), 2);
+                await(() -> stepsAfter(east, before), s -> s.size() == 2);
+                assertEquals(List.of("release", "canary-abort by judge"), stepsAfter(east, before));
+                // (the instance that acted may be west: east applies the abort a moment later)
+                await(() -> {
+                    java.net.http.HttpResponse<String> r = east.get("/fixtures/flaky-lib");
+                    return r.statusCode() == 200 ? LaunchedRuntime.JSON.readTree(r.body()).get("moduleVersion").asText()
+                            : Integer.toString(r.statusCode());
+                }, v -> v.equals("1.0.0"));
+                load.awaitAnswers(300);
+                load.stop();
+                assertTrue("east's consumer failed on the bad release before its verdict", load.failedAt.get(0).get() > 0);
+                assertEquals("west's consumer never moved: " + load.failures, 0, load.failedAt.get(1).get());
+                assertEquals(List.of("1.0.0"), load.versions.get(1));
+                for (String f : load.failures) {
+                    assertTrue(f, f.startsWith("500 "));
+                }
+                assertFalse(east.api("GET", "/deployments?env=prod", null).body().contains("\"1.1.0\""));
             }
         } finally {
             closeAll(fleet);
