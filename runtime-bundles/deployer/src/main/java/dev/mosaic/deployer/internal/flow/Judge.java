@@ -273,39 +273,40 @@ public final class Judge {
         Instant now = ctx.instant();
         Instant started = j.rollout.started();
         CanaryFlow.Verdict decided = new CanaryFlow.Verdict(j.canary, j.rollout, Verdicts.line(v));
-        String what = j.canary.name() + " " + j.canary.version() + " in " + j.canary.env();
+        String what = (j.consumers != null ? "the release in waves of " : j.rollout.inWaves() ? "the rollout in waves of "
+                : "canary ") + j.canary.name() + " " + j.canary.version() + " in " + j.canary.env();
         try {
             if (Verdicts.FAIL.equals(v.outcome())) {
                 canaries.abort(j.canary.env(), j.canary.name(), RolloutFlow.JUDGE, false, decided);
-                LOG.warn("canary {} failed its judgement against {}: {}; taken away", what, j.baseline, decided.line());
+                LOG.warn("{} failed its judgement against {}: {}; taken away", what, j.baseline, decided.line());
             } else if (Verdicts.PASS.equals(v.outcome()) && !now.isBefore(started.plusMillis(j.rollout.bakeMillis()))) {
                 if (j.rollout.inWaves() && (fleet == null || !waveApplied(fleet, j))) {
                     return; // the wave's groups have not all applied it yet
                 }
                 if (j.rollout.inWaves() && !j.rollout.lastWave()) {
                     rollouts.judged(decided, Operation.ROLLOUT_WAVE);
-                    LOG.info("rollout of {} passed its judgement in wave {} ({}); group {} gets it", what, j.rollout.wave() + 1,
+                    LOG.info("{} passed its judgement in wave {} ({}); group {} gets it", what, j.rollout.wave() + 1,
                             j.rollout.waves().get(j.rollout.wave()), j.rollout.waves().get(j.rollout.wave() + 1));
                 } else if (j.rollout.promote()) {
                     canaries.promote(j.canary.env(), j.canary.name(), j.canary.version(), RolloutFlow.JUDGE, false, decided);
-                    LOG.info("canary {} passed its judgement for its whole bake; promoted", what);
+                    LOG.info("{} passed its judgement for its whole bake; promoted", what);
                 } else if (Rollout.JUDGING.equals(j.rollout.state())) {
                     rollouts.judged(decided, Operation.ROLLOUT_PASS);
-                    LOG.info("canary {} passed its judgement for its whole bake; rollout promote makes it the only version", what);
+                    LOG.info("{} passed its judgement for its whole bake; rollout promote makes it the only version", what);
                 }
             } else if (Verdicts.NOT_ENOUGH_DATA.equals(v.outcome()) && Rollout.JUDGING.equals(j.rollout.state())
                     && !now.isBefore(started.plusMillis(j.rollout.deadlineMillis()))) {
                 CanaryFlow.Verdict halt = new CanaryFlow.Verdict(j.canary, j.rollout, "not enough requests by the deadline: "
                         + decided.line());
                 rollouts.judged(halt, Operation.ROLLOUT_HALT);
-                LOG.warn("canary {} halted: {}", what, halt.line());
+                LOG.warn("{} halted: {}", what, halt.line());
             }
         } catch (DeployException e) {
             // another instance (or an operator) moved the rollout on first, or the change failed: judged again next tick
             if (DeployException.CONFLICT.equals(e.code())) {
-                LOG.debug("the verdict on canary {} did not act: {}", what, e.getMessage());
+                LOG.debug("the verdict on {} did not act: {}", what, e.getMessage());
             } else {
-                LOG.info("the verdict on canary {} did not act: {}", what, e.getMessage());
+                LOG.info("the verdict on {} did not act: {}", what, e.getMessage());
             }
         }
     }
