@@ -62,9 +62,10 @@ final class Fleets {
     }
 
     /** Starts an instance: the password from the environment, as an operator's service file would give it. */
-    static LaunchedRuntime instance(String store, String group, Path data) throws Exception {
-        return LaunchedRuntime.start(data, List.of(), List.of("--no-console", "--no-seed", "--store", store, "--group", group),
-                Map.of("MOSAIC_STORE_PASSWORD", pg.password));
+    static LaunchedRuntime instance(String store, String group, Path data, String... more) throws Exception {
+        List<String> options = new ArrayList<>(List.of("--no-console", "--no-seed", "--store", store, "--group", group));
+        options.addAll(List.of(more));
+        return LaunchedRuntime.start(data, List.of(), options, Map.of("MOSAIC_STORE_PASSWORD", pg.password));
     }
 
     /** Starts instances at once (as a fleet's machines boot), each with a new data directory. */

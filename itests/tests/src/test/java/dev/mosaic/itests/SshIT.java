@@ -122,6 +122,37 @@ public class SshIT {
     }
 
     @Test
+    public void inAFleetAChangeOverSshAnswersOnceEveryInstanceHasAppliedIt() throws Exception {
+        Fleets.startPostgres();
+        List<LaunchedRuntime> fleet = new java.util.ArrayList<>();
+        try (SshClient client = SshClient.setUpDefaultClient()) {
+            String store = Fleets.newStore();
+            Path data = LaunchedRuntime.newDataDir();
+            KeyPair alice = keyPair();
+            Files.writeString(data.resolve("authorized_keys"), PublicKeyEntry.toString(alice.getPublic()) + " alice@laptop\n");
+            fleet.add(Fleets.instance(store, "east", data, "--ssh-port", "0"));
+            fleet.add(Fleets.instance(store, "west", LaunchedRuntime.newDataDir()));
+            client.setServerKeyVerifier(AcceptAllServerKeyVerifier.INSTANCE);
+            client.start();
+            try (ClientSession session = login(client, sshPort(fleet.get(0)), alice)) {
+                String deployed = session.executeRemoteCommand("mosaic:deploy "
+                        + LaunchedRuntime.dist().resolve("examples/seed/catalog-1.1.0.jar"));
+                assertTrue(deployed, deployed.contains("released dev.mosaic.examples.catalog 1.1.0"));
+                assertTrue(deployed, deployed.contains("applied by all 2 live instance(s)"));
+                // a dry run changes nothing, and says nothing of the fleet
+                String dry = session.executeRemoteCommand("mosaic:deploy --dry-run "
+                        + LaunchedRuntime.dist().resolve("examples/seed/tv-home-1.0.0.jar"));
+                assertFalse(dry, dry.contains("applied by"));
+            }
+        } finally {
+            for (LaunchedRuntime rt : fleet) {
+                rt.close();
+            }
+            Fleets.stopPostgres();
+        }
+    }
+
+    @Test
     public void theConsoleIsOffUnlessAskedForAndOnLoopbackUnlessAllowed() throws Exception {
         String output = LaunchedRuntimeIT.refusedRun("--port", "0", "--mgmt-port", "0", "--ssh-port", "0", "--ssh-host",
                 "0.0.0.0", "--data", LaunchedRuntime.newDataDir().toString());

@@ -86,6 +86,25 @@ final class FleetViews {
         }
     }
 
+    /**
+     * @return a change made at the console, once every live instance has applied it (or the wait ran out: the answer
+     *         names who has not); outside a fleet, or for what changed nothing, the result as it is
+     */
+    Object applied(DeployResult result) {
+        Fleet f = fleet.get();
+        if (f == null || !result.changed() || result.sequence() <= 0) {
+            return result;
+        }
+        try {
+            return new Converged(result, f.await(result.sequence(), await));
+        } catch (DeployException e) {
+            return result; // the change is committed; where the fleet stands cannot be read now
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return result;
+        }
+    }
+
     /** Says on the answer that this instance cannot reach the store. */
     void markStale(org.eclipse.jetty.server.Response response) {
         Fleet f = fleet.get();

@@ -98,6 +98,15 @@ public final class MosaicCommands {
     @org.osgi.service.component.annotations.Activate
     void activate(org.osgi.framework.BundleContext context) {
         calls = new RouteCalls(context.getProperty("mosaic.gateway.host"), context.getProperty("mosaic.trace.key"));
+        String await = context.getProperty("mosaic.fleet.awaitMillis");
+        fleetViews = new FleetViews(() -> fleet, java.time.Duration.ofMillis(await == null ? 30_000 : Long.parseLong(await.trim())));
+    }
+
+    /** In a fleet, a change answers once every live instance has applied it, as the management API's do. */
+    private FleetViews fleetViews = new FleetViews(() -> null, java.time.Duration.ZERO);
+
+    private Object applied(DeployResult result) {
+        return fleetViews.applied(result);
     }
 
     private Deployer deployer() {
@@ -117,7 +126,7 @@ public final class MosaicCommands {
     }
 
     @Descriptor("deploy an adapter or release a shared-module version")
-    public DeployResult deploy(
+    public Object deploy(
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("how long it lives: 30m, 12h, 7d, none (default: Mosaic-TTL, else the environment's)") @Parameter(names = { "--ttl" }, absentValue = "") String ttl,
             @Descriptor("only say what would happen") @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
@@ -125,8 +134,8 @@ public final class MosaicCommands {
             @Descriptor("release a module version even if its version understates its API change (recorded in history)") @Parameter(names = { "--allow-incompatible" }, presentValue = "true", absentValue = "false") boolean allowIncompatible,
             @Descriptor("the bundle jar, a path on the runtime's machine") String file) throws DeployException, IOException {
         try (InputStream in = Files.newInputStream(Path.of(file))) {
-            return deployer().deploy(in, new DeployOptions(env, actor(), ttl.isEmpty() ? null : ttl, dryRun,
-                    owner.isEmpty() ? null : owner, allowIncompatible));
+            return applied(deployer().deploy(in, new DeployOptions(env, actor(), ttl.isEmpty() ? null : ttl, dryRun,
+                    owner.isEmpty() ? null : owner, allowIncompatible)));
         } catch (NoSuchFileException e) {
             throw new DeployException(DeployException.NOT_FOUND, "no file " + Path.of(file).toAbsolutePath());
         }
@@ -144,32 +153,32 @@ public final class MosaicCommands {
     }
 
     @Descriptor("deploy to another environment the very artifact (same SHA-256) an adapter uses in its environment")
-    public DeployResult promote(
+    public Object promote(
             @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("from this environment") @Parameter(names = { "--from" }, absentValue = "test") String from,
             @Descriptor("to this environment") @Parameter(names = { "--to" }, absentValue = "prod") String to,
             @Descriptor("the adapter's symbolic name") String name) throws DeployException {
-        return deployer().promote(name, null, from, to, actor(), dryRun);
+        return applied(deployer().promote(name, null, from, to, actor(), dryRun));
     }
 
     @Descriptor("deploy to another environment the very artifact (same SHA-256) of a module version")
-    public DeployResult promote(
+    public Object promote(
             @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("from this environment") @Parameter(names = { "--from" }, absentValue = "test") String from,
             @Descriptor("to this environment") @Parameter(names = { "--to" }, absentValue = "prod") String to,
             @Descriptor("the module's symbolic name") String name,
             @Descriptor("the version") String version) throws DeployException {
-        return deployer().promote(name, version, from, to, actor(), dryRun);
+        return applied(deployer().promote(name, version, from, to, actor(), dryRun));
     }
 
     @Descriptor("set how long a deployment lives from now: 30m, 12h, 7d, or none")
-    public DeployResult ttl(
+    public Object ttl(
             @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("the module version, for a module") @Parameter(names = { "-v", "--version" }, absentValue = "") String version,
             @Descriptor("the symbolic name") String name,
             @Descriptor("the new TTL") String ttl) throws DeployException {
-        return deployer().setTtl(env, name, version.isEmpty() ? null : version, ttl, actor(), dryRun);
+        return applied(deployer().setTtl(env, name, version.isEmpty() ? null : version, ttl, actor(), dryRun));
     }
 
     @Descriptor("remove module versions nobody has used for a while (--dry-run lists them)")
@@ -180,17 +189,17 @@ public final class MosaicCommands {
             throws DeployException {
         String e = env.isEmpty() ? null : env;
         String period = unusedFor.isEmpty() ? null : unusedFor;
-        return dryRun ? deployer().sunsetCandidates(e, period) : deployer().sunset(e, null, null, period, actor());
+        return dryRun ? deployer().sunsetCandidates(e, period) : applied(deployer().sunset(e, null, null, period, actor()));
     }
 
     @Descriptor("remove one module version nobody has used for a while (refused if it is in use)")
-    public DeployResult sunset(
+    public Object sunset(
             @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("unused for at least this long (default: mosaic.sunset.after, 30d)") @Parameter(names = { "--unused-for" }, absentValue = "") String unusedFor,
             @Descriptor("the module's symbolic name") String module,
             @Descriptor("the version") String version) throws DeployException {
-        return deployer().sunset(env, module, version, unusedFor.isEmpty() ? null : unusedFor, actor(), dryRun);
+        return applied(deployer().sunset(env, module, version, unusedFor.isEmpty() ? null : unusedFor, actor(), dryRun));
     }
 
     @Descriptor("who uses each version of a module, and who is elsewhere and why")
@@ -240,55 +249,55 @@ public final class MosaicCommands {
     }
 
     @Descriptor("undeploy an adapter (its routes answer 404 afterwards)")
-    public DeployResult undeploy(
+    public Object undeploy(
             @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("the adapter's symbolic name") String name) throws DeployException {
-        return deployer().undeploy(env, name, null, false, actor(), dryRun);
+        return applied(deployer().undeploy(env, name, null, false, actor(), dryRun));
     }
 
     @Descriptor("undeploy a shared-module version (refused while in use, unless --force)")
-    public DeployResult undeploy(
+    public Object undeploy(
             @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("move its consumers to another version first") @Parameter(names = { "-f", "--force" }, presentValue = "true", absentValue = "false") boolean force,
             @Descriptor("the module's symbolic name") String name,
             @Descriptor("the version") String version) throws DeployException {
-        return deployer().undeploy(env, name, version, force, actor(), dryRun);
+        return applied(deployer().undeploy(env, name, version, force, actor(), dryRun));
     }
 
     @Descriptor("put back the adapter version that served before the current one")
-    public DeployResult rollback(
+    public Object rollback(
             @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("the adapter's symbolic name") String name) throws DeployException {
-        return deployer().rollback(env, name, actor(), dryRun);
+        return applied(deployer().rollback(env, name, actor(), dryRun));
     }
 
     @Descriptor("withdraw a shared-module version: its consumers move to the best other version in their range")
-    public DeployResult yank(
+    public Object yank(
             @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("the module's symbolic name") String name,
             @Descriptor("the version") String version) throws DeployException {
-        return deployer().yank(env, name, version, actor(), dryRun);
+        return applied(deployer().yank(env, name, version, actor(), dryRun));
     }
 
     @Descriptor("make a yanked shared-module version available again")
-    public DeployResult unyank(
+    public Object unyank(
             @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("the module's symbolic name") String name,
             @Descriptor("the version") String version) throws DeployException {
-        return deployer().unyank(env, name, version, actor(), dryRun);
+        return applied(deployer().unyank(env, name, version, actor(), dryRun));
     }
 
     @Descriptor("move a consumer with manual uptake to the newest module versions its ranges admit")
-    public DeployResult adopt(
+    public Object adopt(
             @Descriptor(DRY_RUN) @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("the consumer's symbolic name") String name) throws DeployException {
-        return deployer().adopt(env, name, actor(), dryRun);
+        return applied(deployer().adopt(env, name, actor(), dryRun));
     }
 
     @Descriptor("list deployments (adapters and module versions), as the CLI's ls")
@@ -320,7 +329,7 @@ public final class MosaicCommands {
 
     @Descriptor("declare a backend (set NAME --url U [--timeout 1s] [--retries 2] [--header N=V] [--secret-header N=env:VAR]"
             + " ...) or remove one (rm NAME [--force]); --env E, --dry-run")
-    public DeployResult backend(
+    public Object backend(
             @Descriptor("set or rm") String action,
             @Descriptor("the backend's name") String name,
             @Descriptor("--env E, -n, --force, and the declaration's options: --url (repeat for several), --timeout, --retries,"
@@ -334,13 +343,13 @@ public final class MosaicCommands {
             throw new DeployException(DeployException.INVALID_ARGUMENT, e.getMessage());
         }
         return switch (action) {
-            case "set" -> deployer().setBackend(a.env(), name, a.options(), actor(), a.dryRun());
+            case "set" -> applied(deployer().setBackend(a.env(), name, a.options(), actor(), a.dryRun()));
             case "rm", "remove" -> {
                 if (!a.options().isEmpty()) {
                     throw new DeployException(DeployException.INVALID_ARGUMENT, "backend rm takes only --env, --force and"
                             + " --dry-run; got " + a.options().keySet());
                 }
-                yield deployer().removeBackend(a.env(), name, a.force(), actor(), a.dryRun());
+                yield applied(deployer().removeBackend(a.env(), name, a.force(), actor(), a.dryRun()));
             }
             default -> throw new DeployException(DeployException.INVALID_ARGUMENT, "backend " + action
                     + ": the actions are set and rm");
@@ -408,10 +417,10 @@ public final class MosaicCommands {
                     + " (or the module released in waves)");
         }
         return switch (action) {
-            case "pause" -> deployer().pauseRollout(env, n, actor(), dryRun);
-            case "resume" -> deployer().resumeRollout(env, n, actor(), dryRun);
-            case "promote" -> deployer().promoteCanary(env, n, null, actor(), dryRun);
-            case "abort" -> deployer().abortCanary(env, n, actor(), dryRun);
+            case "pause" -> applied(deployer().pauseRollout(env, n, actor(), dryRun));
+            case "resume" -> applied(deployer().resumeRollout(env, n, actor(), dryRun));
+            case "promote" -> applied(deployer().promoteCanary(env, n, null, actor(), dryRun));
+            case "abort" -> applied(deployer().abortCanary(env, n, actor(), dryRun));
             default -> throw new DeployException(DeployException.INVALID_ARGUMENT, "rollout takes status, pause, resume,"
                     + " promote or abort, not '" + action + "'");
         };
