@@ -186,12 +186,13 @@ final class CanaryFlow {
         long start = System.nanoTime();
         String env = Names.environment(environment);
         Names.name(name);
-        if (ctx.state().read(r -> StagedRelease.find(r, env, name)) != null) {
-            return StagedRelease.end(ctx, env, name, true, actor, dryRun, verdict);
-        }
         return ctx.changes().run(() -> {
             Registry target = ctx.state().copy();
             Verdict.check(verdict, target);
+            Unit released = StagedRelease.find(target, env, name);
+            if (released != null) {
+                return StagedRelease.end(ctx, released, target, true, actor, dryRun, verdict, start);
+            }
             List<Unit> versions = versionsOf(target, env, name);
             List<Unit> canaries = versions.stream().filter(u -> u.canary).toList();
             Unit chosen = null;
@@ -235,12 +236,13 @@ final class CanaryFlow {
         long start = System.nanoTime();
         String env = Names.environment(environment);
         Names.name(name);
-        if (ctx.state().read(r -> StagedRelease.find(r, env, name)) != null) {
-            return StagedRelease.end(ctx, env, name, false, actor, dryRun, verdict);
-        }
         return ctx.changes().run(() -> {
             Registry target = ctx.state().copy();
             Verdict.check(verdict, target);
+            Unit released = StagedRelease.find(target, env, name);
+            if (released != null) {
+                return StagedRelease.end(ctx, released, target, false, actor, dryRun, verdict, start);
+            }
             List<Unit> canaries = versionsOf(target, env, name).stream().filter(u -> u.canary).toList();
             Unit serving = target.adapter(env, name);
             if (canaries.isEmpty()) {

@@ -84,49 +84,43 @@ final class StagedRelease {
     }
 
     /**
-     * Ends a release in waves: promoted (every consumer bound as the release said, on every instance) or aborted
-     * (every consumer it moved back to its bindings before, on every instance; the module version goes).
+     * Ends a release in waves, with changes held off (the caller found it in {@code target}): promoted (every consumer
+     * bound as the release said, on every instance) or aborted (every consumer it moved back to its bindings before,
+     * on every instance; the module version goes).
      *
      * @param verdict the judgement that ends it (null: an operator does)
      */
-    static DeployResult end(Context ctx, String env, String name, boolean promote, String actor, boolean dryRun,
-            CanaryFlow.Verdict verdict) throws DeployException {
-        long start = System.nanoTime();
-        return ctx.changes().run(() -> {
-            Registry current = ctx.state().copy();
-            Registry target = ctx.state().copy();
-            CanaryFlow.Verdict.check(verdict, target);
-            Unit released = find(target, env, name);
-            if (released == null) {
-                throw new DeployException(DeployException.NOT_FOUND, name + " has no release in waves under way in " + env);
+    static DeployResult end(Context ctx, Unit released, Registry target, boolean promote, String actor, boolean dryRun,
+            CanaryFlow.Verdict verdict, long start) throws DeployException {
+        Registry current = ctx.state().copy();
+        String env = released.key.env();
+        String name = released.key.name();
+        List<Unit> staged = target.staged(env, released.key.name(), released.key.version());
+        Operation op = promote ? Operation.CANARY_PROMOTE : Operation.CANARY_ABORT;
+        String what = name + " " + released.key.version() + " in " + env;
+        if (dryRun) {
+            return Results.dryRun(op, "dry run: would " + (promote ? "complete the release in waves of " + what
+                    + ": its " + staged.size() + " consumer(s) bound to it on every instance" : "abort the release in waves"
+                    + " of " + what + ": its " + staged.size() + " consumer(s) back to their bindings before, on every"
+                    + " instance, and the version gone") + "; nothing was changed", null, List.of(), List.of(), List.of(),
+                    List.of(), start);
+        }
+        Event event = Event.about(op, released.key, actor);
+        event.verdict = verdict == null ? null : verdict.line();
+        if (!promote) {
+            List<MoveRecord> back = new ArrayList<>();
+            for (Unit u : staged) {
+                back.add(new MoveRecord(u.key.name(), u.key.version(), u.bindings, u.staged.from(),
+                        MoveReason.UNDEPLOY.toString()));
             }
-            List<Unit> staged = target.staged(env, released.key.name(), released.key.version());
-            Operation op = promote ? Operation.CANARY_PROMOTE : Operation.CANARY_ABORT;
-            String what = name + " " + released.key.version() + " in " + env;
-            if (dryRun) {
-                return Results.dryRun(op, "dry run: would " + (promote ? "complete the release in waves of " + what
-                        + ": its " + staged.size() + " consumer(s) bound to it on every instance" : "abort the release in waves"
-                        + " of " + what + ": its " + staged.size() + " consumer(s) back to their bindings before, on every"
-                        + " instance, and the version gone") + "; nothing was changed", null, List.of(), List.of(), List.of(),
-                        List.of(), start);
-            }
-            Event event = Event.about(op, released.key, actor);
-            event.verdict = verdict == null ? null : verdict.line();
-            if (!promote) {
-                List<MoveRecord> back = new ArrayList<>();
-                for (Unit u : staged) {
-                    back.add(new MoveRecord(u.key.name(), u.key.version(), u.bindings, u.staged.from(),
-                            MoveReason.UNDEPLOY.toString()));
-                }
-                event.moves = back.isEmpty() ? null : back;
-            }
-            target.apply(CanaryFlow.withSeq(event, target));
-            long seq = ctx.protocol().carryOut(forThisInstance(ctx, event, current, target, null));
-            UnitKey subject = promote ? released.key : staged.isEmpty() ? released.key : staged.get(0).key;
-            return ctx.results().changed(op, (promote ? "completed the release in waves of " + what + ": its consumers are"
-                    + " bound to it on every instance" : "aborted the release in waves of " + what + ": " + staged.size()
-                            + " consumer(s) back to their bindings before, on every instance"), subject, null,
-                    event.moves == null ? List.of() : event.moves, List.of(), List.of(), seq, start);
-        });
+            event.moves = back.isEmpty() ? null : back;
+        }
+        target.apply(CanaryFlow.withSeq(event, target));
+        long seq = ctx.protocol().carryOut(forThisInstance(ctx, event, current, target, null));
+        UnitKey subject = promote ? released.key : staged.isEmpty() ? released.key : staged.get(0).key;
+        return ctx.results().changed(op, (promote ? "completed the release in waves of " + what + ": its consumers are"
+                + " bound to it on every instance" : "aborted the release in waves of " + what + ": " + staged.size()
+                        + " consumer(s) back to their bindings before, on every instance"), subject, null,
+                event.moves == null ? List.of() : event.moves, List.of(), List.of(), seq, start);
     }
 }
