@@ -78,6 +78,22 @@ public final class Judge {
      * @return what a judged unit is compared with: a canary's serving version, or the version a release in waves moved
      *         its consumers from; null when it is neither
      */
+    /** A unit under judgement (a canary, or a module released in waves), with what it is compared with. */
+    record Subject(Unit unit, String baseline) {
+    }
+
+    /** @return every canary and release in waves of the registry, with what each is compared with */
+    static List<Subject> rollouts(Registry registry) {
+        List<Subject> found = new ArrayList<>();
+        for (Unit u : registry.units(null)) {
+            String baseline = u.rollout == null ? null : baselineOf(registry, u);
+            if (baseline != null) {
+                found.add(new Subject(u, baseline));
+            }
+        }
+        return found;
+    }
+
     static String baselineOf(Registry registry, Unit u) {
         if (u.kind == dev.mosaic.deployer.Kind.MODULE) {
             for (Unit c : registry.staged(u.key.env(), u.key.name(), u.key.version())) {
@@ -109,12 +125,6 @@ public final class Judge {
         this.gateway = gateway;
     }
 
-    /** @return the interval of {@link #tick}, {@code mosaic.rollout.judgeMillis} */
-    public long everyMillis() {
-        String v = ctx.settings().properties().apply("mosaic.rollout.judgeMillis");
-        return v == null || v.isBlank() ? 250 : Math.max(10, Long.parseLong(v.trim()));
-    }
-
     Verdict latest(UnitKey canary) {
         return latest.get(canary);
     }
@@ -143,9 +153,10 @@ public final class Judge {
         FleetView fleet = ctx.fleet();
         List<Judged> judged = ctx.state().read(registry -> {
             List<Judged> found = new ArrayList<>();
-            for (Unit u : registry.units(null)) {
-                String baseline = u.rollout == null ? null : baselineOf(registry, u);
-                if (baseline != null && u.rollout.judged()) {
+            for (Subject r : rollouts(registry)) {
+                Unit u = r.unit();
+                String baseline = r.baseline();
+                if (u.rollout.judged()) {
                     List<String> consumers = null;
                     if (u.kind == dev.mosaic.deployer.Kind.MODULE) {
                         consumers = registry.staged(u.key.env(), u.key.name(), u.key.version()).stream()

@@ -47,19 +47,18 @@ final class RolloutFlow {
     List<RolloutInfo> list() {
         return ctx.state().read(registry -> {
             List<RolloutInfo> all = new ArrayList<>();
-            for (Unit c : registry.units(null)) {
-                String baseline = c.rollout == null ? null : Judge.baselineOf(registry, c);
-                if (baseline != null) {
-                    Rollout r = c.rollout;
-                    Instant started = r.started();
-                    all.add(new RolloutInfo(c.key.env(), c.key.name(), baseline, c.key.version(),
-                            c.weight == null ? 0 : c.weight, r.state(), r.startedAt(),
-                            started.plusMillis(r.bakeMillis()).toString(), started.plusMillis(r.deadlineMillis()).toString(),
-                            Durations.format(Duration.ofMillis(r.bakeMillis())),
-                            Durations.format(Duration.ofMillis(r.deadlineMillis())), r.minRequests(), r.promote(),
-                            r.inWaves() ? r.waves() : List.of(), r.inWaves() ? r.wave() + 1 : 0,
-                            r.reason(), judge.latest(c.key)));
-                }
+            for (Judge.Subject judged : Judge.rollouts(registry)) {
+                Unit c = judged.unit();
+                String baseline = judged.baseline();
+                Rollout r = c.rollout;
+                Instant started = r.started();
+                all.add(new RolloutInfo(c.key.env(), c.key.name(), baseline, c.key.version(),
+                        c.weight == null ? 0 : c.weight, r.state(), r.startedAt(),
+                        started.plusMillis(r.bakeMillis()).toString(), started.plusMillis(r.deadlineMillis()).toString(),
+                        Durations.format(Duration.ofMillis(r.bakeMillis())),
+                        Durations.format(Duration.ofMillis(r.deadlineMillis())), r.minRequests(), r.promote(),
+                        r.inWaves() ? r.waves() : List.of(), r.inWaves() ? r.wave() + 1 : 0,
+                        r.reason(), judge.latest(c.key)));
             }
             return all;
         });
