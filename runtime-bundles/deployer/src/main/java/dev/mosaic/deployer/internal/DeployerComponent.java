@@ -332,7 +332,8 @@ public final class DeployerComponent {
                 sweeper.scheduleWithFixedDelay(service::expireDue, sweep, sweep, TimeUnit.MILLISECONDS);
                 judge = service.judge();
                 judging = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "mosaic-judge"));
-                judging.scheduleWithFixedDelay(judge::tick, judge.everyMillis(), judge.everyMillis(), TimeUnit.MILLISECONDS);
+                long every = settings.judgeEvery().toMillis();
+                judging.scheduleWithFixedDelay(judge::tick, every, every, TimeUnit.MILLISECONDS);
             }
         }, "mosaic-restore");
         restorer.start();

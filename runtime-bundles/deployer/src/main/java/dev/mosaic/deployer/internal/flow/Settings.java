@@ -19,8 +19,8 @@ import dev.mosaic.gateway.Gateway;
  * {@code mosaic.deploy.maxBytes}, {@code .maxEntries}, {@code .maxInflatedBytes},
  * {@code .maxCompressionRatio} (archive limits), {@code mosaic.leaks.gcIntervalMillis} and
  * {@code .graceMillis}, {@code mosaic.ttl.sweepMillis}, {@code mosaic.ttl.default[.<env>]},
- * {@code mosaic.sunset.after}, {@code mosaic.journal.snapshotEvery}, {@code mosaic.history.keep} and
- * {@code mosaic.deploy.replaceable}.
+ * {@code mosaic.sunset.after}, {@code mosaic.journal.snapshotEvery}, {@code mosaic.history.keep},
+ * {@code mosaic.deploy.replaceable} and {@code mosaic.rollout.judgeMillis}.
  */
 public record Settings(Path data, Path seed, Path policyFile, Duration drain, Duration activation, ArchiveLimits archiveLimits,
         long maxUploadBytes, Duration leakGcInterval, Duration leakGrace, Duration ttlSweep, String sunsetAfter,
@@ -92,6 +92,11 @@ public record Settings(Path data, Path seed, Path policyFile, Duration drain, Du
     /** @return how many of the last changes {@code history} keeps at least ({@code mosaic.history.keep}, 100000) */
     public long historyKeep() {
         return Math.max(1, Long.parseLong(or(properties.apply("mosaic.history.keep"), "100000")));
+    }
+
+    /** {@code mosaic.rollout.judgeMillis}: how often the canaries are judged (default 250 ms, at least 10). */
+    public Duration judgeEvery() {
+        return Duration.ofMillis(Math.max(10, millis(properties, "mosaic.rollout.judgeMillis", 250).toMillis()));
     }
 
     private static Duration millis(Function<String, String> p, String name, long defaultValue) {
