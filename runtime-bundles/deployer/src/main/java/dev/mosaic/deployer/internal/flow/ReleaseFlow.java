@@ -71,7 +71,7 @@ final class ReleaseFlow {
             List<String> violations, PolicyCheck.Verdict verdict, long start, List<String> waves,
             dev.mosaic.deployer.Judgement judgement) throws DeployException {
         UnitKey key = new UnitKey(env, a.name(), a.version());
-        Registry before = ctx.state().copy();
+        Registry before = waves == null ? null : ctx.state().copy(); // what this instance plans a release in waves from
         Registry target = ctx.state().copy();
         if (waves != null) {
             StagedRelease.checkStartable(ctx, target, env, a, waves);
