@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
 final class WebConsole extends Handler.Abstract {
 
     private static final Logger LOG = LoggerFactory.getLogger(WebConsole.class);
-    private static final Map<String, String> ASSETS = Map.of("console.js", "text/javascript; charset=utf-8", "console.css",
+    /** The assets' content types, by name. */
+    private static final Map<String, String> TYPES = Map.of("console.js", "text/javascript; charset=utf-8", "console.css",
             "text/css; charset=utf-8");
 
     private final Tokens tokens;
@@ -33,6 +34,8 @@ final class WebConsole extends Handler.Abstract {
     private final ConsoleSessions sessions;
     private final String page;
     private final String login;
+    /** The assets, read once from the bundle, by name. */
+    private final Map<String, String> assets = new java.util.HashMap<>();
 
     WebConsole(Tokens tokens, AuthFailures failures, ConsoleSessions sessions) {
         this.tokens = tokens;
@@ -40,6 +43,7 @@ final class WebConsole extends Handler.Abstract {
         this.sessions = sessions;
         this.page = resource("console.html");
         this.login = resource("login.html");
+        TYPES.keySet().forEach(name -> assets.put(name, resource(name)));
     }
 
     @Override
@@ -49,13 +53,13 @@ final class WebConsole extends Handler.Abstract {
         secure(response);
         if (path.startsWith("/console/assets/") && method.equals("GET")) {
             String name = path.substring("/console/assets/".length());
-            String type = ASSETS.get(name);
+            String type = TYPES.get(name);
             if (type == null) {
                 Answers.error(response, callback, 404, "not_found", "no console asset " + name);
                 return true;
             }
             response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-cache");
-            send(response, callback, 200, type, resource(name));
+            send(response, callback, 200, type, assets.get(name));
             return true;
         }
         if (path.equals("/console/login")) {
