@@ -186,6 +186,18 @@ final class LaunchedRuntime implements AutoCloseable {
                 .build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** @return the versions of a deployment in the environment, as the management API lists them, lowest first */
+    List<String> versions(String env, String name) throws Exception {
+        List<String> found = new ArrayList<>();
+        JSON.readTree(api("GET", "/deployments?env=" + env, null).body()).forEach(d -> {
+            if (d.get("name").asText().equals(name)) {
+                found.add(d.get("version").asText());
+            }
+        });
+        java.util.Collections.sort(found);
+        return found;
+    }
+
     /** Runs {@code mosaic <args>} (the CLI) against this runtime. */
     CliResult cli(String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of(args));

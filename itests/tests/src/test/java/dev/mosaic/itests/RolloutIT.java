@@ -29,19 +29,6 @@ public class RolloutIT {
         assertEquals(r.out() + r.err(), 0, r.exit());
     }
 
-    /** @return the versions of the adapter deployed in prod */
-    private static List<String> versions(LaunchedRuntime rt) throws Exception {
-        JsonNode list = LaunchedRuntime.JSON.readTree(rt.api("GET", "/deployments?env=prod", null).body());
-        List<String> found = new java.util.ArrayList<>();
-        list.forEach(d -> {
-            if (d.get("name").asText().equals(FLAKY)) {
-                found.add(d.get("version").asText());
-            }
-        });
-        java.util.Collections.sort(found);
-        return found;
-    }
-
     private static JsonNode rollout(LaunchedRuntime rt) throws Exception {
         JsonNode all = LaunchedRuntime.JSON.readTree(rt.api("GET", "/rollouts?env=prod&name=" + FLAKY, null).body());
         return all.size() == 0 ? null : all.get(0);
@@ -69,7 +56,7 @@ public class RolloutIT {
                 LaunchedRuntime.CliResult canary = rt.cli("deploy", fixture("flaky-1.2.0"), "--canary", "20%", "--bake", "10m");
                 ok(canary);
                 assertTrue(canary.out(), canary.out().contains("judged against 1.0.0"));
-                Fleets.await(() -> versions(rt), v -> v.equals(List.of("1.0.0")));
+                Fleets.await(() -> rt.versions("prod", FLAKY), v -> v.equals(List.of("1.0.0")));
                 long millis = (System.nanoTime() - start) / 1_000_000;
                 load.awaitAnswers(300);
                 load.stop();
@@ -107,7 +94,7 @@ public class RolloutIT {
             LaunchedRuntime.CliResult waves = rt.cli("deploy", fixture("flaky-1.1.0"), "--waves", "east,west");
             assertEquals(1, waves.exit());
             assertTrue(waves.err(), waves.err().contains("not part of a fleet"));
-            assertEquals(List.of("1.0.0"), versions(rt));
+            assertEquals(List.of("1.0.0"), rt.versions("prod", FLAKY));
             try (DeviceLoad load = new DeviceLoad(List.of(rt, rt), "/fixtures/flaky", "adapterVersion")) {
                 load.awaitAnswers(100);
                 ok(rt.cli("deploy", fixture("flaky-1.1.0"), "--canary", "50%", "--bake", "3s", "--promote"));
@@ -115,7 +102,7 @@ public class RolloutIT {
                 assertEquals(judging.toString(), "1.0.0", judging.get("baseline").asText());
                 assertEquals(judging.toString(), "1.1.0", judging.get("canary").asText());
                 assertEquals(judging.toString(), "judging", judging.get("state").asText());
-                Fleets.await(() -> versions(rt), v -> v.equals(List.of("1.1.0")));
+                Fleets.await(() -> rt.versions("prod", FLAKY), v -> v.equals(List.of("1.1.0")));
                 load.awaitAnswers(200);
                 load.stop();
                 assertEquals(load.failures.toString(), 0, load.failed.get());
@@ -138,7 +125,7 @@ public class RolloutIT {
             assertEquals(waiting.toString(), "judging", waiting.get("state").asText());
             JsonNode halted = Fleets.await(() -> rollout(rt), r -> r.get("state").asText().equals("halted"));
             assertTrue(halted.toString(), halted.get("reason").asText().startsWith("not enough requests by the deadline"));
-            assertEquals("1.0.0 serves on, with the canary at its share", List.of("1.0.0", "1.2.0"), versions(rt));
+            assertEquals("1.0.0 serves on, with the canary at its share", List.of("1.0.0", "1.2.0"), rt.versions("prod", FLAKY));
             assertEquals("judge", lastHistory(rt, "rollout-halt").get("actor").asText());
             LaunchedRuntime.CliResult status = rt.cli("rollout", "status");
             ok(status);
@@ -160,11 +147,11 @@ public class RolloutIT {
                 // paused: a canary failing plenty of requests stays
                 load.awaitAnswers(2000);
                 assertTrue(load.failed.get() > 100);
-                assertEquals(List.of("1.0.0", "1.2.0"), versions(rt));
+                assertEquals(List.of("1.0.0", "1.2.0"), rt.versions("prod", FLAKY));
                 assertEquals("paused", rollout(rt).get("state").asText());
                 // resumed: judged on the requests from now, and taken away
                 ok(rt.cli("rollout", "resume", FLAKY));
-                Fleets.await(() -> versions(rt), v -> v.equals(List.of("1.0.0")));
+                Fleets.await(() -> rt.versions("prod", FLAKY), v -> v.equals(List.of("1.0.0")));
             }
             List<String> steps = new java.util.ArrayList<>();
             LaunchedRuntime.JSON.readTree(rt.api("GET", "/history?limit=8", null).body())

@@ -41,18 +41,6 @@ public class WavesIT {
         Fleets.stopPostgres();
     }
 
-    /** @return the adapter's versions deployed in prod, as the instance lists them, lowest first */
-    private static List<String> flakyVersions(LaunchedRuntime rt) throws Exception {
-        List<String> found = new ArrayList<>();
-        LaunchedRuntime.JSON.readTree(rt.api("GET", "/deployments?env=prod", null).body()).forEach(d -> {
-            if (d.get("name").asText().equals(FLAKY)) {
-                found.add(d.get("version").asText());
-            }
-        });
-        java.util.Collections.sort(found);
-        return found;
-    }
-
     /** @return the history's operations after the given sequence, each with who did it (judge, or an operator) */
     private static List<String> stepsAfter(LaunchedRuntime rt, long after) throws Exception {
         List<String> steps = new ArrayList<>();
@@ -98,8 +86,8 @@ public class WavesIT {
                 JsonNode status = LaunchedRuntime.JSON.readTree(west.api("GET", "/rollouts", null).body()).get(0);
                 assertEquals(status.toString(), 1, status.get("wave").asInt());
                 // then west, then promoted: the version before is gone everywhere
-                await(() -> flakyVersions(west), v -> v.equals(List.of("1.1.0")));
-                await(() -> flakyVersions(east), v -> v.equals(List.of("1.1.0")));
+                await(() -> west.versions("prod", FLAKY), v -> v.equals(List.of("1.1.0")));
+                await(() -> east.versions("prod", FLAKY), v -> v.equals(List.of("1.1.0")));
                 assertEquals(List.of("canary", "rollout-wave by judge", "canary-promote by judge"), stepsAfter(west, before));
                 load.awaitAnswers(200);
                 assertEquals(load.failures.toString(), 0, load.failed.get());
@@ -110,7 +98,7 @@ public class WavesIT {
                 before = lastSequence(east);
                 assertDeployed(east.cli("deploy", LaunchedRuntime.fixture("flaky-1.2.0").toString(), "--waves", "east,west",
                         "--bake", "1m"), 2);
-                await(() -> flakyVersions(west), v -> v.equals(List.of("1.1.0")));
+                await(() -> west.versions("prod", FLAKY), v -> v.equals(List.of("1.1.0")));
                 load.awaitAnswers(300);
                 load.stop();
                 assertEquals(List.of("canary", "canary-abort by judge"), stepsAfter(east, before));
