@@ -163,6 +163,43 @@ public class MetricsIT {
         }
     }
 
+    @Test
+    public void theAccessLogRollsOverAtItsSize() throws Exception {
+        // 16 KB is some fifty lines; three files: access.log, access.1.log, access.2.log
+        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), "-Dmosaic.access.log=on",
+                "-Dmosaic.access.log.maxSize=16KB", "-Dmosaic.access.log.files=3")) {
+            Path logs = rt.data.resolve("logs");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            int served = 0;
+            while (!Files.exists(logs.resolve("access.2.log")) || served < 400) {
+                assertTrue("access.log was not rolled over twice after " + served + " requests: " + sizes(logs),
+                        System.nanoTime() < deadline);
+                for (int i = 0; i < 20; i++, served++) {
+                    assertEquals(200, rt.get("/tv/home").statusCode());
+                }
+            }
+            assertEquals(200, rt.get("/tv/home").statusCode());
+            // rolled at every event past the size: a file is at most the size and the lines of one event over it
+            com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+            for (String name : java.util.List.of("access.log", "access.1.log", "access.2.log")) {
+                Path f = logs.resolve(name);
+                if (Files.exists(f)) {
+                    assertTrue(sizes(logs), Files.size(f) < 16 * 1024 + 32 * 1024);
+                    for (String line : Files.readAllLines(f)) {
+                        assertEquals(line, "/tv/home", json.readTree(line).get("path").asText());
+                    }
+                }
+            }
+            assertFalse("no more than three files: " + sizes(logs), Files.exists(logs.resolve("access.3.log")));
+        }
+    }
+
+    private static String sizes(Path logs) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(logs)) {
+            return s.map(p -> p.getFileName() + " " + p.toFile().length()).sorted().toList().toString();
+        }
+    }
+
     private String scrape(LaunchedRuntime rt, String base) throws Exception {
         String token = Files.readString(rt.data.resolve("mgmt-token")).trim();
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))

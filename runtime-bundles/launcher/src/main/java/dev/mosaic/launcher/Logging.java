@@ -114,6 +114,9 @@ public final class Logging extends ContextAwareBase implements Configurator {
         ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy<ILoggingEvent> size = new ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy<>();
         size.setContext(context);
         size.setMaxFileSize(ch.qos.logback.core.util.FileSize.valueOf(System.getProperty("mosaic.access.log.maxSize", "100MB")));
+        // the size is looked at for every event (Logback's default: once a minute, in which a busy runtime writes some
+        // gigabytes past the limit); an event is the lines of a few milliseconds, so this is one stat call each
+        size.setCheckIncrement(ch.qos.logback.core.util.Duration.buildByMilliseconds(0));
         size.start();
         file.setRollingPolicy(rolling);
         file.setTriggeringPolicy(size);
