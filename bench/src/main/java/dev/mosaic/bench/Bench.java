@@ -72,7 +72,13 @@ final class Bench {
 
         /** @param home the distribution to run (a copy of the built one, say, with another feature) */
         static Runtime start(Path home, Path data, List<String> jvm, String... runArgs) throws IOException {
-            List<String> cmd = new ArrayList<>(List.of(java()));
+            return start(List.of(), home, data, jvm, runArgs);
+        }
+
+        /** @param launch what runs the JVM ({@code taskset -c 0}, say), or nothing */
+        static Runtime start(List<String> launch, Path home, Path data, List<String> jvm, String... runArgs) throws IOException {
+            List<String> cmd = new ArrayList<>(launch);
+            cmd.add(java());
             cmd.addAll(jvm);
             cmd.addAll(List.of("-jar", home.resolve("lib/launcher.jar").toString(), "run", "--port", "0", "--mgmt-port", "0",
                     "--data", data.toString(), "--no-console"));
@@ -195,8 +201,15 @@ final class Bench {
     private static final Pattern NON2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
 
     static WrkResult wrk(URI uri, int threads, int connections, int seconds) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency", uri.toString())
-                .redirectErrorStream(true).start();
+        return wrk(List.of(), uri, threads, connections, seconds);
+    }
+
+    /** @param launch what runs wrk ({@code taskset -c 1}, say), or nothing */
+    static WrkResult wrk(List<String> launch, URI uri, int threads, int connections, int seconds)
+            throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(launch);
+        cmd.addAll(List.of("wrk", "-t" + threads, "-c" + connections, "-d" + seconds + "s", "--latency", uri.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) {
             throw new IllegalStateException("wrk failed (is it installed? apt-get install wrk): " + out);

@@ -13,6 +13,12 @@ import java.util.Locale;
  * in turn, the order rotating each round, ratios paired within a round. Metrics and the MDC cannot be turned off: their
  * cost is in all three, and measured alone in RESULTS.md. {@code -Dbench.obs.log} and {@code -Dbench.obs.all} replace the
  * JVM options of the second and third runtimes, to compare other settings.
+ * <p>
+ * With {@code pin} as the fourth argument every runtime runs on CPU 0 and wrk on CPU 1 ({@code taskset}): each runtime
+ * then has a core of its own, as a server does, and whatever observability costs in CPU, on any of its threads, is taken
+ * from that core's requests. Unpinned, on two cores, the scheduler puts wrk's threads next to the runtime's busy I/O
+ * thread more or less often from one run to the next (three times as many preemptions of it with the access log's
+ * writer running, and more idle CPU: see RESULTS.md), which this benchmark then measures along with observability.
  */
 final class ObservabilityCost {
 
@@ -28,16 +34,20 @@ final class ObservabilityCost {
         int rounds = Bench.arg(args, 0, 5);
         int seconds = Bench.arg(args, 1, 10);
         int connections = Bench.arg(args, 2, 50);
+        boolean pin = args.length > 3 && args[3].equals("pin");
+        List<String> server = pin ? List.of("taskset", "-c", "0") : List.of();
+        List<String> client = pin ? List.of("taskset", "-c", "1") : List.of();
         String[] names = {"off", "all on", "all on, access log 10%"};
-        try (Bench.Runtime off = Bench.Runtime.start(Bench.tempDir("bench-obs-off-"), List.of(), "--no-seed");
-                Bench.Runtime log = Bench.Runtime.start(Bench.tempDir("bench-obs-log-"), options("bench.obs.log",
+        try (Bench.Runtime off = Bench.Runtime.start(server, Bench.dist(), Bench.tempDir("bench-obs-off-"), List.of(), "--no-seed");
+                Bench.Runtime log = Bench.Runtime.start(server, Bench.dist(), Bench.tempDir("bench-obs-log-"), options("bench.obs.log",
                         "-Dmosaic.access.log=on -Dmosaic.tracing=on"), "--no-seed");
-                Bench.Runtime all = Bench.Runtime.start(Bench.tempDir("bench-obs-all-"), options("bench.obs.all",
+                Bench.Runtime all = Bench.Runtime.start(server, Bench.dist(), Bench.tempDir("bench-obs-all-"), options("bench.obs.all",
                         "-Dmosaic.access.log=on -Dmosaic.access.log.sample=0.1 -Dmosaic.tracing=on"), "--no-seed")) {
             Bench.Runtime[] runtimes = {off, log, all};
             for (Bench.Runtime rt : runtimes) {
                 rt.deploy(Bench.fixture("bench"));
-                Bench.wrk(rt.route("/bench/inline"), 2, connections, 10); // warm-up: the JIT settles
+                // warm-up: the JIT settles (pinned, its compiler threads share the runtime's one core: longer)
+                Bench.wrk(client, rt.route("/bench/inline"), 2, connections, pin ? 30 : 10);
             }
             List<List<Double>> rps = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             List<List<Double>> paired = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
@@ -45,7 +55,7 @@ final class ObservabilityCost {
                 Bench.WrkResult[] r = new Bench.WrkResult[3];
                 for (int k = 0; k < 3; k++) {
                     int which = (i + k) % 3;
-                    r[which] = Bench.wrk(runtimes[which].route("/bench/inline"), 2, connections, seconds);
+                    r[which] = Bench.wrk(client, runtimes[which].route("/bench/inline"), 2, connections, seconds);
                     if (r[which].errors() > 0) {
                         throw new IllegalStateException("errors during the run (" + names[which] + "): " + r[which]);
                     }
@@ -64,7 +74,8 @@ final class ObservabilityCost {
                         names[k], Bench.median(rps.get(k)) / Bench.median(rps.get(0)), Bench.median(rps.get(k)),
                         Bench.median(rps.get(0)), Bench.median(paired.get(k)));
             }
-            System.out.printf(Locale.ROOT, "wrk -t2 -c%d -d%ds x %d rounds; %s%n", connections, seconds, rounds, Bench.machine());
+            System.out.printf(Locale.ROOT, "wrk -t2 -c%d -d%ds x %d rounds%s; %s%n", connections, seconds, rounds,
+                    pin ? "; runtimes on CPU 0, wrk on CPU 1" : "", Bench.machine());
         }
     }
 }

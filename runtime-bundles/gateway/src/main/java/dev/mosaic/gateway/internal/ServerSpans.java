@@ -70,21 +70,29 @@ final class ServerSpans {
             target.spanShape = shape;
         }
         Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), request, HEADERS);
-        Span span = t.spanBuilder(shape.name)
-                .setParent(parent)
-                .setSpanKind(SpanKind.SERVER)
-                .setAllAttributes(shape.attributes)
-                .setAttribute(PATH, view.path())
-                .setAttribute(ENVIRONMENT, view.environment())
-                .setAttribute(REQUEST_ID, view.requestId())
-                .startSpan();
-        // a provider that makes no spans (an SDK with nowhere to send them) gives ones without ids: the request goes on
-        // as if not traced, with the trace context the device sent
-        return span.getSpanContext().isValid() ? span : null;
+        Span span = t.spanBuilder(shape.name).setParent(parent).setSpanKind(SpanKind.SERVER).startSpan();
+        if (!span.getSpanContext().isValid()) {
+            // a provider that makes no spans (an SDK with nowhere to send them) gives ones without ids: the request goes
+            // on as if not traced, with the trace context the device sent
+            return null;
+        }
+        if (span.isRecording()) {
+            // only a span that is kept gets its attributes (the runtime's samplers decide on the trace id alone): a
+            // trace that is not sampled costs its ids and no attribute map
+            span.setAllAttributes(shape.attributes);
+            span.setAttribute(PATH, view.path());
+            span.setAttribute(ENVIRONMENT, view.environment());
+            span.setAttribute(REQUEST_ID, view.requestId());
+        }
+        return span;
     }
 
     /** Ends a request's span with the status it was answered with (5xx: an error). */
     static void end(Span span, int status) {
+        if (!span.isRecording()) {
+            span.end();
+            return;
+        }
         span.setAttribute(STATUS, status);
         if (status >= 500) {
             span.setStatus(StatusCode.ERROR);
