@@ -2,10 +2,15 @@ package dev.mosaic.deployer.internal.flow;
 
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.slf4j.Logger;
@@ -74,10 +79,6 @@ public final class Judge {
     private record Judged(UnitKey canary, String baseline, Rollout rollout, long seq, List<String> consumers, boolean reached) {
     }
 
-    /**
-     * @return what a judged unit is compared with: a canary's serving version, or the version a release in waves moved
-     *         its consumers from; null when it is neither
-     */
     /** A unit under judgement (a canary, or a module released in waves), with what it is compared with. */
     record Subject(Unit unit, String baseline) {
     }
@@ -94,6 +95,33 @@ public final class Judge {
         return found;
     }
 
+    /**
+     * @return the adapters whose requests judge a release in waves: those it moved, and those bound to a module it moved,
+     *         through any chain of modules (a release that moved only modules runs in their adapters all the same)
+     */
+    static List<String> judgedAdapters(Registry registry, Unit release) {
+        String env = release.key.env();
+        Set<String> adapters = new TreeSet<>();
+        Set<UnitKey> seen = new HashSet<>();
+        Deque<Unit> moved = new ArrayDeque<>(registry.staged(env, release.key.name(), release.key.version()));
+        while (!moved.isEmpty()) {
+            Unit u = moved.poll();
+            if (!seen.add(u.key)) {
+                continue;
+            }
+            if (u.kind == dev.mosaic.deployer.Kind.ADAPTER) {
+                adapters.add(u.key.name());
+            } else {
+                moved.addAll(registry.consumersOf(env, u.key.name(), u.key.version()));
+            }
+        }
+        return List.copyOf(adapters);
+    }
+
+    /**
+     * @return what a judged unit is compared with: a canary's serving version, or the version a release in waves moved
+     *         its consumers from; null when it is neither
+     */
     static String baselineOf(Registry registry, Unit u) {
         if (u.kind == dev.mosaic.deployer.Kind.MODULE) {
             for (Unit c : registry.staged(u.key.env(), u.key.name(), u.key.version())) {
@@ -159,8 +187,7 @@ public final class Judge {
                 if (u.rollout.judged()) {
                     List<String> consumers = null;
                     if (u.kind == dev.mosaic.deployer.Kind.MODULE) {
-                        consumers = registry.staged(u.key.env(), u.key.name(), u.key.version()).stream()
-                                .filter(c -> c.kind == dev.mosaic.deployer.Kind.ADAPTER).map(c -> c.key.name()).toList();
+                        consumers = judgedAdapters(registry, u);
                     }
                     boolean reached = fleet != null && u.groups != null && u.groups.contains(fleet.group());
                     found.add(new Judged(u.key, baseline, u.rollout, registry.sequence(), consumers, reached));

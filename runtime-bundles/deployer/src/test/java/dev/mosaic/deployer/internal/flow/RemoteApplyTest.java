@@ -10,16 +10,14 @@ import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.Version;
 
 import dev.mosaic.deployer.Kind;
 import dev.mosaic.deployer.internal.model.Event;
 import dev.mosaic.deployer.internal.model.Model.Rollout;
 import dev.mosaic.deployer.internal.model.Event.MoveRecord;
-import dev.mosaic.deployer.internal.model.Model.Artifact;
-import dev.mosaic.deployer.internal.model.Model.Export;
 import dev.mosaic.deployer.internal.model.Model.UnitKey;
 import dev.mosaic.deployer.internal.model.Registry;
+import dev.mosaic.deployer.internal.model.TestEvents;
 
 /**
  * What an instance does with a revision another instance committed: the plan that takes its
@@ -31,22 +29,10 @@ class RemoteApplyTest {
     private final Registry registry = new Registry();
     /** The group of the instance applying the changes (a release in waves binds by it); null: outside a fleet. */
     private String group;
-    private long seq;
+    private final TestEvents events = new TestEvents();
 
     private Event event(String op, String env, String name, String version, Kind kind, Map<String, String> bindings) {
-        Event e = new Event();
-        e.seq = ++seq;
-        e.time = "2026-12-03T00:00:00Z";
-        e.actor = "test";
-        e.op = op;
-        e.env = env;
-        e.name = name;
-        e.version = version;
-        e.artifact = new Artifact(name, version, kind, "sha-" + name + version, 1, false,
-                kind == Kind.MODULE ? List.of(new Export("com.example." + name, Version.parseVersion(version))) : List.of(),
-                List.of(), Map.of());
-        e.bindings = bindings;
-        return e;
+        return events.event(op, env, name, version, kind, bindings);
     }
 
     /** @return the plan for the event in prod, the registry then taking it in as the instance would */

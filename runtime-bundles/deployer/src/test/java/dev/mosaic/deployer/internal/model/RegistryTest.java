@@ -10,11 +10,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.osgi.framework.Version;
 
 import dev.mosaic.deployer.internal.model.Event.MoveRecord;
-import dev.mosaic.deployer.internal.model.Model.Artifact;
-import dev.mosaic.deployer.internal.model.Model.Export;
 import dev.mosaic.deployer.Kind;
 import dev.mosaic.deployer.internal.model.Model.UnitKey;
 import dev.mosaic.deployer.internal.plan.Planner;
@@ -23,21 +20,10 @@ import dev.mosaic.deployer.internal.plan.Planner;
 class RegistryTest {
 
     private final Registry registry = new Registry();
-    private long seq;
+    private final TestEvents events = new TestEvents();
 
     private Event event(String op, String name, String version, Kind kind, Map<String, String> bindings) {
-        Event e = new Event();
-        e.seq = ++seq;
-        e.time = "2026-12-01T00:00:" + String.format("%02d", seq) + "Z";
-        e.op = op;
-        e.env = "prod";
-        e.name = name;
-        e.version = version;
-        e.artifact = new Artifact(name, version, kind, "sha-" + name + version, 1, false,
-                kind == Kind.MODULE ? List.of(new Export("com.example." + name, Version.parseVersion(version))) : List.of(),
-                List.of(), Map.of());
-        e.bindings = bindings;
-        return e;
+        return events.event(op, "prod", name, version, kind, bindings);
     }
 
     private void release(String module, String version) {
