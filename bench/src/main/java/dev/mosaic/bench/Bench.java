@@ -163,13 +163,21 @@ final class Bench {
         }
 
         Raw(String mainClass, String mode, Path body, String path) throws IOException {
-            this(mainClass, List.of(mode, body.toString()), path);
+            this(List.of(), mainClass, List.of(mode, body.toString()), path);
         }
 
         /** Any main class of the benchmarks, with its arguments, that prints {@code ... ready on port N}. */
         Raw(String mainClass, List<String> args, String path) throws IOException {
+            this(List.of(), mainClass, args, path);
+        }
+
+        /** @param launch what runs the JVM ({@code taskset -c 0}, say), or nothing */
+        Raw(List<String> launch, String mainClass, List<String> args, String path) throws IOException {
             this.path = path;
-            List<String> cmd = new java.util.ArrayList<>(List.of(java(), "-cp", System.getProperty("java.class.path"), mainClass));
+            List<String> cmd = new java.util.ArrayList<>(launch);
+            // the gateway's access log off, as the runtime has it by default (slf4j-simple would log every request)
+            cmd.addAll(List.of(java(), "-Dorg.slf4j.simpleLogger.log.mosaic.access=off", "-cp", System.getProperty("java.class.path"),
+                    mainClass));
             cmd.addAll(args);
             process = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
             String line = new BufferedReader(new InputStreamReader(process.getInputStream())).readLine();

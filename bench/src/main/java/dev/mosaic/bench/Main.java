@@ -6,7 +6,7 @@ import java.util.Arrays;
 public final class Main {
 
     private static final String HELP = """
-            bench/run throughput [rounds] [seconds] [connections] [adaptive|blocking|nonblocking]
+            bench/run throughput [rounds] [seconds] [connections] [adaptive|blocking|nonblocking] [pin]
                 adapter routes (non-blocking and blocking) against raw Jetty of the same invocation type, wrk;
                 the last argument is the gateway's mode (mosaic.gateway.invocationType, default adaptive)
             bench/run deploy [rounds]

@@ -23,6 +23,8 @@ import dev.mosaic.gateway.internal.PlainGateway;
  * of the ratios of each round, whose A and B ran one after the other: on these machines the
  * rate drifts by ten per cent from one round to the next, and a paired ratio cancels what the
  * two sides of a round share. A run with errors is not a result.
+ *
+ * <p>{@code pin} as the fifth argument runs every server on CPU 0 and wrk on CPU 1 (see {@link ObservabilityCost}).
  */
 final class Throughput {
 
@@ -34,8 +36,11 @@ final class Throughput {
         int seconds = Bench.arg(args, 1, 10);
         int connections = Bench.arg(args, 2, 50);
         String invocation = args.length > 3 ? args[3] : "adaptive";
+        boolean pin = args.length > 4 && args[4].equals("pin");
+        List<String> server = pin ? List.of("taskset", "-c", "0") : List.of();
+        List<String> client = pin ? List.of("taskset", "-c", "1") : List.of();
         int threads = 2;
-        try (Bench.Runtime mosaic = Bench.Runtime.start(Bench.tempDir("bench-throughput-"),
+        try (Bench.Runtime mosaic = Bench.Runtime.start(server, Bench.dist(), Bench.tempDir("bench-throughput-"),
                 List.of("-Dmosaic.gateway.invocationType=" + invocation), "--no-seed")) {
             mosaic.deploy(Bench.fixture("bench"));
             byte[] body = Bench.HTTP.send(HttpRequest.newBuilder(mosaic.route("/bench/inline")).build(),
@@ -46,10 +51,12 @@ final class Throughput {
                 throw new IllegalStateException("the two adapter routes do not answer the same bytes");
             }
             Path bodyFile = Files.write(Files.createTempFile("bench-body", ".json"), body);
-            try (Bench.Raw rawNonBlocking = new Bench.Raw("nonblocking", bodyFile);
-                    Bench.Raw rawBlocking = new Bench.Raw("blocking", bodyFile);
-                    Bench.Raw plainNonBlocking = new Bench.Raw(PlainGateway.class.getName(), "nonblocking/" + invocation, bodyFile, "/bench");
-                    Bench.Raw plainBlocking = new Bench.Raw(PlainGateway.class.getName(), "blocking/" + invocation, bodyFile, "/bench")) {
+            String raw = RawJetty.class.getName();
+            String plain = PlainGateway.class.getName();
+            try (Bench.Raw rawNonBlocking = new Bench.Raw(server, raw, List.of("nonblocking", bodyFile.toString()), "/");
+                    Bench.Raw rawBlocking = new Bench.Raw(server, raw, List.of("blocking", bodyFile.toString()), "/");
+                    Bench.Raw plainNonBlocking = new Bench.Raw(server, plain, List.of("nonblocking/" + invocation, bodyFile.toString()), "/bench");
+                    Bench.Raw plainBlocking = new Bench.Raw(server, plain, List.of("blocking/" + invocation, bodyFile.toString()), "/bench")) {
                 URI[][] sets = {
                         { rawNonBlocking.uri(), mosaic.route("/bench/inline"), plainNonBlocking.uri() },
                         { rawBlocking.uri(), mosaic.route("/bench/pooled"), plainBlocking.uri() } };
@@ -58,7 +65,7 @@ final class Throughput {
                 for (URI[] set : sets) {
                     for (URI u : set) {
                         check(u, body);
-                        Bench.wrk(u, threads, connections, Math.max(5, seconds)); // warm-up
+                        Bench.wrk(client, u, threads, connections, Math.max(pin ? 20 : 5, seconds)); // warm-up
                     }
                 }
                 List<List<Bench.WrkResult>> results = new ArrayList<>();
@@ -69,7 +76,7 @@ final class Throughput {
                 for (int r = 0; r < rounds; r++) {
                     for (int p = 0; p < 2; p++) {
                         for (int side = 0; side < 3; side++) {
-                            Bench.WrkResult w = Bench.wrk(sets[p][side], threads, connections, seconds);
+                            Bench.WrkResult w = Bench.wrk(client, sets[p][side], threads, connections, seconds);
                             results.get(p * 3 + side).add(w);
                             System.out.printf(Locale.ROOT, "%-5d %-31s %12.0f %9.3f %9.3f %7d%n", r, names[p][side],
                                     w.requestsPerSecond(), w.p50Millis(), w.p99Millis(), w.errors());
@@ -91,9 +98,9 @@ final class Throughput {
                             names[p][0], rpsB / rpsA, rpsB, rpsA, paired(b, a, true), p99B / p99A, p99B, p99A, paired(b, a, false),
                             paired(c, a, true)));
                 }
-                summary.append(String.format(Locale.ROOT, " %d errors%s; gateway invocation type %s; wrk -t%d -c%d -d%ds x %d rounds; %s",
+                summary.append(String.format(Locale.ROOT, " %d errors%s; gateway invocation type %s; wrk -t%d -c%d -d%ds x %d rounds%s; %s",
                         errors, errors > 0 ? " (NOT A RESULT)" : "", invocation, threads, connections, seconds, rounds,
-                        Bench.machine()));
+                        pin ? "; servers on CPU 0, wrk on CPU 1" : "", Bench.machine()));
                 System.out.println(summary);
             }
         }
