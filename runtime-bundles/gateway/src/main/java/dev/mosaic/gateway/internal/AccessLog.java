@@ -118,6 +118,78 @@ final class AccessLog {
         }
     }
 
+    /** What a query parameter's value is replaced with when its name says it is a secret. */
+    static final String REDACTED = "[redacted]";
+    /** The parts of a parameter's name ({@code api_key}: api, key) that make its value a secret. */
+    private static final java.util.Set<String> SECRET_PARTS = java.util.Set.of("token", "key", "apikey", "secret", "password",
+            "passwd", "pwd", "auth", "authorization", "signature", "sig", "session", "sessionid", "sid", "credential",
+            "credentials", "code", "otp", "jwt");
+    /** Names whose end makes a value a secret ({@code accessToken}, {@code clientSecret}). */
+    private static final List<String> SECRET_ENDS = List.of("token", "secret", "password", "apikey", "signature");
+    /** More parameter names whose values are not written ({@code -Dmosaic.access.log.redact=name,...}), lower case. */
+    private static final java.util.Set<String> REDACT = names(System.getProperty("mosaic.access.log.redact", ""));
+
+    private static java.util.Set<String> names(String list) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (String n : list.split(",")) {
+            if (!n.isBlank()) {
+                names.add(n.trim().toLowerCase(java.util.Locale.ROOT));
+            }
+        }
+        return java.util.Set.copyOf(names);
+    }
+
+    /**
+     * @return the query with the value of every parameter whose name says it carries a secret (a token, a key, a
+     *         password, a signature, a session: {@code access_token}, {@code api_key}, {@code X-Amz-Signature}, ...,
+     *         and those of {@code -Dmosaic.access.log.redact}) replaced by {@value #REDACTED}: a log is no place for them
+     */
+    static String redacted(String query) {
+        if (query.indexOf('=') < 0) {
+            return query;
+        }
+        StringBuilder out = null;
+        int start = 0;
+        while (start <= query.length()) {
+            int end = query.indexOf('&', start);
+            if (end < 0) {
+                end = query.length();
+            }
+            int eq = query.indexOf('=', start);
+            if (eq > start && eq < end && secret(query.substring(start, eq))) {
+                if (out == null) {
+                    out = new StringBuilder(query.length()).append(query, 0, start);
+                }
+                out.append(query, start, eq + 1).append(REDACTED);
+            } else if (out != null) {
+                out.append(query, start, end);
+            }
+            if (end < query.length() && out != null) {
+                out.append('&');
+            }
+            start = end + 1;
+        }
+        return out == null ? query : out.toString();
+    }
+
+    private static boolean secret(String name) {
+        String n = name.toLowerCase(java.util.Locale.ROOT);
+        if (REDACT.contains(n)) {
+            return true;
+        }
+        for (String end : SECRET_ENDS) {
+            if (n.endsWith(end)) {
+                return true;
+            }
+        }
+        for (String part : n.split("[_.\\-]")) {
+            if (SECRET_PARTS.contains(part)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static double sample(String text) {
         if (text == null || text.isBlank()) {
             return 1;
@@ -250,7 +322,7 @@ final class AccessLog {
         String query = e.query();
         if (query != null) {
             put(b, (byte) '?');
-            chars(b, query);
+            chars(b, redacted(query));
         }
         put(b, (byte) '"');
         bytes(b, fixed);
