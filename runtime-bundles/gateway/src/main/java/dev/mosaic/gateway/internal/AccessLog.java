@@ -2,10 +2,14 @@ package dev.mosaic.gateway.internal;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -121,22 +125,24 @@ final class AccessLog {
     /** What a query parameter's value is replaced with when its name says it is a secret. */
     static final String REDACTED = "[redacted]";
     /** The parts of a parameter's name ({@code api_key}: api, key) that make its value a secret. */
-    private static final java.util.Set<String> SECRET_PARTS = java.util.Set.of("token", "key", "apikey", "secret", "password",
+    private static final Set<String> SECRET_PARTS = Set.of("token", "key", "apikey", "secret", "password",
             "passwd", "pwd", "auth", "authorization", "signature", "sig", "session", "sessionid", "sid", "credential",
             "credentials", "code", "otp", "jwt");
     /** Names whose end makes a value a secret ({@code accessToken}, {@code clientSecret}). */
     private static final List<String> SECRET_ENDS = List.of("token", "secret", "password", "apikey", "signature");
     /** More parameter names whose values are not written ({@code -Dmosaic.access.log.redact=name,...}), lower case. */
-    private static final java.util.Set<String> REDACT = names(System.getProperty("mosaic.access.log.redact", ""));
+    private static final Set<String> REDACT = names(System.getProperty("mosaic.access.log.redact", ""));
+    /** Where a parameter's name is cut into its parts. */
+    private static final Pattern NAME_PARTS = Pattern.compile("[_.\\-]");
 
-    private static java.util.Set<String> names(String list) {
-        java.util.Set<String> names = new java.util.HashSet<>();
+    private static Set<String> names(String list) {
+        Set<String> names = new HashSet<>();
         for (String n : list.split(",")) {
             if (!n.isBlank()) {
-                names.add(n.trim().toLowerCase(java.util.Locale.ROOT));
+                names.add(n.trim().toLowerCase(Locale.ROOT));
             }
         }
-        return java.util.Set.copyOf(names);
+        return Set.copyOf(names);
     }
 
     /**
@@ -148,32 +154,20 @@ final class AccessLog {
         if (query.indexOf('=') < 0) {
             return query;
         }
-        StringBuilder out = null;
-        int start = 0;
-        while (start <= query.length()) {
-            int end = query.indexOf('&', start);
-            if (end < 0) {
-                end = query.length();
+        String[] params = query.split("&", -1);
+        boolean any = false;
+        for (int i = 0; i < params.length; i++) {
+            int eq = params[i].indexOf('=');
+            if (eq > 0 && secret(params[i].substring(0, eq))) {
+                params[i] = params[i].substring(0, eq + 1) + REDACTED;
+                any = true;
             }
-            int eq = query.indexOf('=', start);
-            if (eq > start && eq < end && secret(query.substring(start, eq))) {
-                if (out == null) {
-                    out = new StringBuilder(query.length()).append(query, 0, start);
-                }
-                out.append(query, start, eq + 1).append(REDACTED);
-            } else if (out != null) {
-                out.append(query, start, end);
-            }
-            if (end < query.length() && out != null) {
-                out.append('&');
-            }
-            start = end + 1;
         }
-        return out == null ? query : out.toString();
+        return any ? String.join("&", params) : query;
     }
 
     private static boolean secret(String name) {
-        String n = name.toLowerCase(java.util.Locale.ROOT);
+        String n = name.toLowerCase(Locale.ROOT);
         if (REDACT.contains(n)) {
             return true;
         }
@@ -182,7 +176,7 @@ final class AccessLog {
                 return true;
             }
         }
-        for (String part : n.split("[_.\\-]")) {
+        for (String part : NAME_PARTS.split(n)) {
             if (SECRET_PARTS.contains(part)) {
                 return true;
             }
