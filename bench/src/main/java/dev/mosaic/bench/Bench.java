@@ -152,6 +152,28 @@ final class Bench {
      * A yardstick server in its own JVM, with no OSGi: {@link RawJetty} (a bare Jetty handler), or
      * {@link dev.mosaic.gateway.internal.PlainGateway} (Mosaic's device handler with one route).
      */
+    /**
+     * Where the servers and wrk run: anywhere (the scheduler decides), or, pinned, every server on CPU 0 and wrk on CPU 1
+     * ({@code taskset}): a core each, as a server has one of its own (see {@link ObservabilityCost} for why).
+     *
+     * @param server what runs a server's JVM
+     * @param client what runs wrk
+     * @param said how a summary line says it ({@code "; servers on CPU 0, wrk on CPU 1"}), or nothing
+     */
+    record Placement(List<String> server, List<String> client, String said) {
+
+        /** @return pinned when the argument at {@code index} is {@code pin}, else anywhere */
+        static Placement from(String[] args, int index) {
+            return args.length > index && args[index].equals("pin")
+                    ? new Placement(List.of("taskset", "-c", "0"), List.of("taskset", "-c", "1"), "; servers on CPU 0, wrk on CPU 1")
+                    : new Placement(List.of(), List.of(), "");
+        }
+
+        boolean pinned() {
+            return !server.isEmpty();
+        }
+    }
+
     static final class Raw implements AutoCloseable {
         final Process process;
         final int port;

@@ -34,9 +34,9 @@ final class ObservabilityCost {
         int rounds = Bench.arg(args, 0, 5);
         int seconds = Bench.arg(args, 1, 10);
         int connections = Bench.arg(args, 2, 50);
-        boolean pin = args.length > 3 && args[3].equals("pin");
-        List<String> server = pin ? List.of("taskset", "-c", "0") : List.of();
-        List<String> client = pin ? List.of("taskset", "-c", "1") : List.of();
+        Bench.Placement where = Bench.Placement.from(args, 3);
+        List<String> server = where.server();
+        List<String> client = where.client();
         String[] names = {"off", "all on", "all on, access log 10%"};
         try (Bench.Runtime off = Bench.Runtime.start(server, Bench.dist(), Bench.tempDir("bench-obs-off-"), List.of(), "--no-seed");
                 Bench.Runtime log = Bench.Runtime.start(server, Bench.dist(), Bench.tempDir("bench-obs-log-"), options("bench.obs.log",
@@ -47,7 +47,7 @@ final class ObservabilityCost {
             for (Bench.Runtime rt : runtimes) {
                 rt.deploy(Bench.fixture("bench"));
                 // warm-up: the JIT settles (pinned, its compiler threads share the runtime's one core: longer)
-                Bench.wrk(client, rt.route("/bench/inline"), 2, connections, pin ? 30 : 10);
+                Bench.wrk(client, rt.route("/bench/inline"), 2, connections, where.pinned() ? 30 : 10);
             }
             List<List<Double>> rps = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             List<List<Double>> paired = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
@@ -74,8 +74,8 @@ final class ObservabilityCost {
                         names[k], Bench.median(rps.get(k)) / Bench.median(rps.get(0)), Bench.median(rps.get(k)),
                         Bench.median(rps.get(0)), Bench.median(paired.get(k)));
             }
-            System.out.printf(Locale.ROOT, "wrk -t2 -c%d -d%ds x %d rounds%s; %s%n", connections, seconds, rounds,
-                    pin ? "; runtimes on CPU 0, wrk on CPU 1" : "", Bench.machine());
+            System.out.printf(Locale.ROOT, "wrk -t2 -c%d -d%ds x %d rounds%s; %s%n", connections, seconds, rounds, where.said(),
+                    Bench.machine());
         }
     }
 }

@@ -24,7 +24,7 @@ import dev.mosaic.gateway.internal.PlainGateway;
  * rate drifts by ten per cent from one round to the next, and a paired ratio cancels what the
  * two sides of a round share. A run with errors is not a result.
  *
- * <p>{@code pin} as the fifth argument runs every server on CPU 0 and wrk on CPU 1 (see {@link ObservabilityCost}).
+ * <p>{@code pin} as the fifth argument runs every server on CPU 0 and wrk on CPU 1 ({@link Bench.Placement}).
  */
 final class Throughput {
 
@@ -36,9 +36,9 @@ final class Throughput {
         int seconds = Bench.arg(args, 1, 10);
         int connections = Bench.arg(args, 2, 50);
         String invocation = args.length > 3 ? args[3] : "adaptive";
-        boolean pin = args.length > 4 && args[4].equals("pin");
-        List<String> server = pin ? List.of("taskset", "-c", "0") : List.of();
-        List<String> client = pin ? List.of("taskset", "-c", "1") : List.of();
+        Bench.Placement where = Bench.Placement.from(args, 4);
+        List<String> server = where.server();
+        List<String> client = where.client();
         int threads = 2;
         try (Bench.Runtime mosaic = Bench.Runtime.start(server, Bench.dist(), Bench.tempDir("bench-throughput-"),
                 List.of("-Dmosaic.gateway.invocationType=" + invocation), "--no-seed")) {
@@ -65,7 +65,7 @@ final class Throughput {
                 for (URI[] set : sets) {
                     for (URI u : set) {
                         check(u, body);
-                        Bench.wrk(client, u, threads, connections, Math.max(pin ? 20 : 5, seconds)); // warm-up
+                        Bench.wrk(client, u, threads, connections, Math.max(where.pinned() ? 20 : 5, seconds)); // warm-up
                     }
                 }
                 List<List<Bench.WrkResult>> results = new ArrayList<>();
@@ -100,7 +100,7 @@ final class Throughput {
                 }
                 summary.append(String.format(Locale.ROOT, " %d errors%s; gateway invocation type %s; wrk -t%d -c%d -d%ds x %d rounds%s; %s",
                         errors, errors > 0 ? " (NOT A RESULT)" : "", invocation, threads, connections, seconds, rounds,
-                        pin ? "; servers on CPU 0, wrk on CPU 1" : "", Bench.machine()));
+                        where.said(), Bench.machine()));
                 System.out.println(summary);
             }
         }
