@@ -48,6 +48,9 @@ final class Bench {
         return ProcessHandle.current().info().command().orElse("java");
     }
 
+    /** The kernel's clock ticks a second, in which /proc gives CPU times ({@code getconf CLK_TCK}: 100 on Linux). */
+    private static final long CLOCK_TICKS = 100;
+
     /** A Mosaic runtime started like bin/mosaic run, in its own JVM. */
     static final class Runtime implements AutoCloseable {
         final Process process;
@@ -122,6 +125,23 @@ final class Bench {
 
         long pid() {
             return process.pid();
+        }
+
+        /**
+         * @return the CPU time its JVM has used so far, on all its threads (ended ones too), in nanoseconds: user and
+         *         system time from {@code /proc/<pid>/stat}, in the kernel's clock ticks (10 ms), so good for runs of
+         *         seconds; -1 where there is no /proc
+         */
+        long cpuNanos() throws IOException {
+            Path stat = Path.of("/proc", Long.toString(pid()), "stat");
+            if (!Files.exists(stat)) {
+                return -1;
+            }
+            String text = Files.readString(stat);
+            // the fields after the command's name, which is in parentheses and may hold spaces: utime, stime are 14, 15
+            String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
+            long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+            return ticks * (1_000_000_000L / CLOCK_TICKS);
         }
 
         /**

@@ -14,6 +14,12 @@ import java.util.Locale;
  * cost is in all three, and measured alone in RESULTS.md. {@code -Dbench.obs.log} and {@code -Dbench.obs.all} replace the
  * JVM options of the second and third runtimes, to compare other settings.
  * <p>
+ * Besides requests a second, each run reports the runtime's CPU time per request it answered (its JVM's user and system
+ * time, all threads, from /proc): what observability adds to a request's cost, whatever the load generator does. On
+ * these VMs the two differ: a slower server leaves wrk's threads idle more often, and waking an idle thread on the other
+ * core costs the server's core some 1-3 us a response (an interrupt to another virtual CPU), so requests a second fall
+ * by more than the CPU observability adds (RESULTS.md, 2026-12-04).
+ * <p>
  * With {@code pin} as the fourth argument every runtime runs on CPU 0 and wrk on CPU 1 ({@code taskset}): each runtime
  * then has a core of its own, as a server does, and whatever observability costs in CPU, on any of its threads, is taken
  * from that core's requests. Unpinned, on two cores, the scheduler puts wrk's threads next to the runtime's busy I/O
@@ -51,11 +57,15 @@ final class ObservabilityCost {
             }
             List<List<Double>> rps = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             List<List<Double>> paired = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            List<List<Double>> cpu = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             for (int i = 0; i < rounds; i++) {
                 Bench.WrkResult[] r = new Bench.WrkResult[3];
+                double[] micros = new double[3];
                 for (int k = 0; k < 3; k++) {
                     int which = (i + k) % 3;
+                    long before = runtimes[which].cpuNanos();
                     r[which] = Bench.wrk(client, runtimes[which].route("/bench/inline"), 2, connections, seconds);
+                    micros[which] = (runtimes[which].cpuNanos() - before) / 1000.0 / Math.max(1, r[which].requests());
                     if (r[which].errors() > 0) {
                         throw new IllegalStateException("errors during the run (" + names[which] + "): " + r[which]);
                     }
@@ -64,8 +74,9 @@ final class ObservabilityCost {
                 for (int k = 0; k < 3; k++) {
                     rps.get(k).add(r[k].requestsPerSecond());
                     paired.get(k).add(r[k].requestsPerSecond() / r[0].requestsPerSecond());
-                    line.append(String.format(Locale.ROOT, " %s %.0f req/s (p99 %.2f ms)%s", names[k], r[k].requestsPerSecond(),
-                            r[k].p99Millis(), k < 2 ? "," : ""));
+                    cpu.get(k).add(micros[k]);
+                    line.append(String.format(Locale.ROOT, " %s %.0f req/s (p99 %.2f ms, CPU %.2f us a request)%s", names[k],
+                            r[k].requestsPerSecond(), r[k].p99Millis(), micros[k], k < 2 ? "," : ""));
                 }
                 System.out.println(line);
             }
@@ -73,6 +84,10 @@ final class ObservabilityCost {
                 System.out.printf(Locale.ROOT, "summary: %s vs off: req/s %.2fx (%.0f vs %.0f; paired %.2fx); target >= 0.95x%n",
                         names[k], Bench.median(rps.get(k)) / Bench.median(rps.get(0)), Bench.median(rps.get(k)),
                         Bench.median(rps.get(0)), Bench.median(paired.get(k)));
+            }
+            for (int k = 1; k < 3; k++) {
+                System.out.printf(Locale.ROOT, "summary: %s vs off: CPU a request %.2fx (%.2f vs %.2f us)%n", names[k],
+                        Bench.median(cpu.get(k)) / Bench.median(cpu.get(0)), Bench.median(cpu.get(k)), Bench.median(cpu.get(0)));
             }
             System.out.printf(Locale.ROOT, "wrk -t2 -c%d -d%ds x %d rounds%s; %s%n", connections, seconds, rounds, where.said(),
                     Bench.machine());
