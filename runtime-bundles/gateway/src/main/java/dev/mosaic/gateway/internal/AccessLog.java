@@ -122,8 +122,11 @@ final class AccessLog {
         }
     }
 
-    /** What a query parameter's value is replaced with when its name says it is a secret. */
-    static final String REDACTED = "[redacted]";
+    /**
+     * What a query parameter's value is replaced with when its name says it is a secret: the marker backend recordings
+     * write for a redacted header, one word for both (and, unlike brackets, a query may carry it as it is).
+     */
+    static final String REDACTED = dev.mosaic.backends.Recordings.REDACTED;
     /** The parts of a parameter's name ({@code api_key}: api, key) that make its value a secret. */
     private static final Set<String> SECRET_PARTS = Set.of("token", "key", "apikey", "secret", "password",
             "passwd", "pwd", "auth", "authorization", "signature", "sig", "session", "sessionid", "sid", "credential",
