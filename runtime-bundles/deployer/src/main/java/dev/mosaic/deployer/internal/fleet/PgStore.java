@@ -181,6 +181,12 @@ public final class PgStore implements ChangeLog {
             s.setLong(1, seq - keep);
             revisions = s.executeUpdate();
         }
+        // An artifact nothing names may be named again at any moment: another instance's rollback finds it in the
+        // store and commits a revision naming it, storing nothing. Such a revision holds ARTIFACTS_LOCK shared until it
+        // is committed; taken exclusively here, the removal below starts after every one of them and sees them all
+        // (read committed: each statement sees what was committed before it started), and those that come later wait
+        // for it and store again what it removed.
+        advisoryLock(c, "pg_advisory_xact_lock");
         String[] inUse = snapshot.units().stream().map(Snapshot.UnitState::sha256).distinct().toArray(String[]::new);
         long artifacts = 0;
         long bytes = 0;
@@ -196,6 +202,17 @@ public final class PgStore implements ChangeLog {
             }
         }
         return new long[] { revisions, artifacts, bytes };
+    }
+
+    /** The advisory lock between revisions that name an artifact and the compaction that removes artifacts. */
+    static final long ARTIFACTS_LOCK = Migrations.LOCK + 1;
+
+    /** Takes {@link #ARTIFACTS_LOCK} until the transaction ends, with the function given (shared or exclusive). */
+    private static void advisoryLock(Connection c, String function) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("SELECT " + function + "(?)")) {
+            s.setLong(1, ARTIFACTS_LOCK);
+            s.execute();
+        }
     }
 
     /** @return the committed changes after that revision, oldest first */
@@ -225,6 +242,8 @@ public final class PgStore implements ChangeLog {
     public void append(Event event) throws IOException {
         call(true, c -> {
             if (event.artifact != null) {
+                // until this revision is committed, no compaction removes the artifact it names (see compact)
+                advisoryLock(c, "pg_advisory_xact_lock_shared");
                 storeArtifact(c, event.artifact.sha256(), local.path(event.artifact.name(), event.artifact.version()));
             }
             try (PreparedStatement s = c.prepareStatement(
