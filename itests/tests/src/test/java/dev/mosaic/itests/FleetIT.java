@@ -76,6 +76,11 @@ public class FleetIT {
             LaunchedRuntime a = fleet.get(0);
             LaunchedRuntime b = fleet.get(1);
             LaunchedRuntime c = fleet.get(2);
+            for (LaunchedRuntime rt : fleet) {
+                // started together on an empty store, without --no-seed: none deployed the examples (each would have,
+                // and declared backends inside itself); the fleet applied only the three revisions below
+                assertTrue(rt.stdout().toString(), rt.stdout().stream().anyMatch(l -> l.contains("a fleet instance deploys no examples")));
+            }
             assertDeployed(deploy(a, "seed/catalog-1.0.0.jar"), 3);
             assertDeployed(deploy(a, "seed/catalog-1.1.0.jar"), 3);
             assertDeployed(deploy(a, "seed/tv-home-1.0.0.jar"), 3);

@@ -61,9 +61,12 @@ final class Fleets {
         return java.sql.DriverManager.getConnection("jdbc:" + store.replace("mosaic@", ""), p);
     }
 
-    /** Starts an instance: the password from the environment, as an operator's service file would give it. */
+    /**
+     * Starts an instance: the password from the environment, as an operator's service file would give it; without
+     * {@code --no-seed}, which a fleet instance does not need (it never deploys the examples).
+     */
     static LaunchedRuntime instance(String store, String group, Path data, String... more) throws Exception {
-        List<String> options = new ArrayList<>(List.of("--no-console", "--no-seed", "--store", store, "--group", group));
+        List<String> options = new ArrayList<>(List.of("--no-console", "--store", store, "--group", group));
         options.addAll(List.of(more));
         return LaunchedRuntime.start(data, List.of(), options, Map.of("MOSAIC_STORE_PASSWORD", pg.password));
     }

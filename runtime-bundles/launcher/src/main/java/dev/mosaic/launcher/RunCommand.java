@@ -96,7 +96,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-console", description = "no Gogo console on the terminal")
     boolean noConsole;
 
-    @Option(names = "--no-seed", description = "do not deploy the examples into an empty data directory")
+    @Option(names = "--no-seed", description = "do not deploy the examples into an empty data directory (a fleet"
+            + " instance, with --store, never does)")
     boolean noSeed;
 
     @Option(names = "--ready-timeout", paramLabel = "S",

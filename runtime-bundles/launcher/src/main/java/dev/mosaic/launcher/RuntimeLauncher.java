@@ -138,10 +138,17 @@ final class RuntimeLauncher {
             err.println("mosaic: WARNING: the management API listens on " + o.mgmtHost()
                     + "; anyone who can reach it and holds the token can deploy code");
         }
-        if (o.seed() != null) {
-            config.put("mosaic.seed", o.seed().toString());
+        Path seed = o.seed();
+        if (seed != null && o.store() != null) {
+            // the examples' backends would run inside this one instance, which the others cannot count on, and
+            // instances starting together on an empty store would each deploy them and declare their own backends
+            out.println("mosaic: a fleet instance deploys no examples: deploy what the fleet serves through any instance");
+            seed = null;
         }
-        ExampleBackends examples = ExampleBackends.startIfWanted(o.data(), o.seed() != null, err);
+        if (seed != null) {
+            config.put("mosaic.seed", seed.toString());
+        }
+        ExampleBackends examples = ExampleBackends.startIfWanted(o.data(), seed != null, err);
         if (examples != null) {
             config.put("mosaic.examples.backends", examples.url());
             out.println("mosaic example backends on " + examples.url() + " (latency and failures: POST " + examples.url()
