@@ -141,6 +141,20 @@ public class MetricsIT {
             com.fasterxml.jackson.databind.JsonNode withCalls = find.apply(l -> l.get("path").asText().equals("/tv/home?profile=kids"));
             assertEquals("1.2.0", withCalls.get("version").asText());
             assertEquals(2, withCalls.get("backend_calls").asInt());
+            // and each call: which backend, what was asked, how it ended and how long it took
+            com.fasterxml.jackson.databind.JsonNode calls = withCalls.get("backends");
+            assertEquals(withCalls.toString(), 2, calls.size());
+            java.util.Set<String> called = new java.util.TreeSet<>();
+            for (com.fasterxml.jackson.databind.JsonNode c : calls) {
+                called.add(c.get("name").asText() + " " + c.get("method").asText() + " " + c.get("target").asText());
+                assertEquals(c.toString(), 200, c.get("status").asInt());
+                assertEquals(c.toString(), "ok", c.get("outcome").asText());
+                assertEquals(c.toString(), 1, c.get("attempts").asInt());
+                assertTrue(c.toString(), c.get("millis").asDouble() > 0 && c.get("start_millis").asDouble() >= 0
+                        && c.get("millis").asDouble() <= withCalls.get("millis").asDouble() + 0.01);
+            }
+            assertEquals(java.util.Set.of("bookmarks GET /kids", "recommendations GET /kids"), called);
+            assertFalse("no backend called, no list", first.has("backends"));
             // a secret in a query stays out of the log: its value is replaced, the rest of the query kept
             assertEquals("1.2.0", find.apply(l -> l.get("path").asText().equals("/tv/home?profile=kids&access_token=REDACTED"))
                     .get("version").asText());

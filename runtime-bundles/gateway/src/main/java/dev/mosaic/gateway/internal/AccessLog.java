@@ -14,8 +14,11 @@ import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.mosaic.backends.BackendTrace;
+
 /**
- * The access log: one JSON line per request an adapter answered, on the logger {@code mosaic.access} (the launcher
+ * The access log: one JSON line per request an adapter answered, with each backend call it made (which backend, what,
+ * how it ended, when and how long), on the logger {@code mosaic.access} (the launcher
  * writes its lines to {@code <data>/logs/access.log}, rotated). A request only notes what it was (one small object, put
  * in a list of the thread serving it: a lock no other request takes); a thread of its own takes the lists every few
  * milliseconds, makes the lines (ASCII bytes) and writes them as one log event, so that a request neither waits for a
@@ -43,6 +46,12 @@ final class AccessLog {
     private static final byte[] STATUS = name("status");
     private static final byte[] MILLIS = name("millis");
     private static final byte[] BACKEND_CALLS = name("backend_calls");
+    private static final byte[] BACKENDS = ",\"backends\":[".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] CALL_NAME = "{\"name\":".getBytes(StandardCharsets.ISO_8859_1);
+    private static final byte[] CALL_TARGET = name("target");
+    private static final byte[] CALL_OUTCOME = name("outcome");
+    private static final byte[] CALL_START = name("start_millis");
+    private static final byte[] CALL_ATTEMPTS = name("attempts");
     private static final byte[] NULL = "null".getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] END = "}\n".getBytes(StandardCharsets.ISO_8859_1);
 
@@ -51,7 +60,7 @@ final class AccessLog {
 
     /** What one request was: its line is made by the writer. */
     private record Entry(long endNanos, String requestId, String traceId, String environment, String method, String path,
-            String query, Target target, int status, long nanos, int backendCalls) {
+            String query, Target target, int status, long nanos, int backendCalls, List<BackendTrace> calls) {
     }
 
     /** The requests one thread served and the writer has not taken yet; guarded by itself. */
@@ -107,8 +116,9 @@ final class AccessLog {
         if (SAMPLE < 1 && status < 500 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() >= SAMPLE) {
             return;
         }
+        int made = v.backendCallCount();
         Entry e = new Entry(endNanos, v.requestId(), v.traceId(), v.environment(), v.method(), v.path(),
-                v.jettyRequest().getHttpURI().getQuery(), t, status, nanos, v.backendCallCount());
+                v.jettyRequest().getHttpURI().getQuery(), t, status, nanos, made, made == 0 ? List.of() : v.calls());
         Pending p = MINE.get();
         synchronized (p) {
             if (p.count == p.entries.length) {
@@ -120,6 +130,14 @@ final class AccessLog {
             }
             p.entries[p.count++] = e;
         }
+    }
+
+    /**
+     * @return whether a request's backend calls are kept, one by one, for its line (the access log is on): a call's
+     *         backend, target, status, outcome and time cost a small record beside the HTTP exchange itself
+     */
+    static boolean keepsCalls() {
+        return LOG.isInfoEnabled();
     }
 
     /**
@@ -327,13 +345,61 @@ final class AccessLog {
         number(b, e.status());
         long hundredths = e.nanos() / 10_000; // milliseconds with two decimals
         bytes(b, MILLIS);
+        hundredths(b, hundredths);
+        bytes(b, BACKEND_CALLS);
+        number(b, e.backendCalls());
+        List<BackendTrace> calls = e.calls();
+        if (!calls.isEmpty()) {
+            // each call as it ended (or was abandoned when the request was answered), in the order they ended
+            bytes(b, BACKENDS);
+            for (int i = 0; i < calls.size(); i++) {
+                BackendTrace c = calls.get(i);
+                if (i > 0) {
+                    put(b, (byte) ',');
+                }
+                bytes(b, CALL_NAME);
+                put(b, (byte) '"');
+                chars(b, c.backend());
+                put(b, (byte) '"');
+                field(b, METHOD, c.method());
+                field(b, CALL_TARGET, redactedTarget(c.target()));
+                bytes(b, STATUS);
+                if (c.status() > 0) {
+                    number(b, c.status());
+                } else {
+                    bytes(b, NULL); // no answer came
+                }
+                field(b, CALL_OUTCOME, c.outcome());
+                bytes(b, CALL_START);
+                hundredths(b, Math.round(c.startMillis() * 100));
+                bytes(b, MILLIS);
+                hundredths(b, Math.round(c.millis() * 100));
+                bytes(b, CALL_ATTEMPTS);
+                number(b, c.attempts());
+                put(b, (byte) '}');
+            }
+            put(b, (byte) ']');
+        }
+        bytes(b, END);
+    }
+
+    /** @return a backend call's path and query, with the values of secret parameters {@link #redacted} */
+    static String redactedTarget(String target) {
+        int q = target.indexOf('?');
+        if (q < 0) {
+            return target;
+        }
+        String query = target.substring(q + 1);
+        String redacted = redacted(query);
+        return redacted == query ? target : target.substring(0, q + 1) + redacted;
+    }
+
+    /** Appends a count of hundredths as a decimal with two places ({@code 1234}: {@code 12.34}). */
+    private static void hundredths(Buffer b, long hundredths) {
         number(b, hundredths / 100);
         put(b, (byte) '.');
         put(b, (byte) ('0' + hundredths / 10 % 10));
         put(b, (byte) ('0' + hundredths % 10));
-        bytes(b, BACKEND_CALLS);
-        number(b, e.backendCalls());
-        bytes(b, END);
     }
 
     private static void room(Buffer b, int more) {

@@ -96,8 +96,8 @@ final class RequestView implements dev.mosaic.api.Request {
                         t.backendCalls.increment();
                         made.incrementAndGet();
                     }));
-            if (traced) {
-                scope.trace();
+            if (traced || AccessLog.keepsCalls()) {
+                scope.trace(); // for Server-Timing, a follower, or the request's line in the access log
             }
         }
         return scope.backend(name);

@@ -25,4 +25,13 @@ class AccessLogTest {
         assertEquals("flag&token=REDACTED&&q=1", AccessLog.redacted("flag&token=t&&q=1"), "empty parts and names kept");
         assertEquals("=v&key=REDACTED", AccessLog.redacted("=v&key=k"), "a value without a name is no secret");
     }
+
+    @Test
+    void aBackendCallsTargetKeepsItsPathAndLosesItsSecrets() {
+        assertEquals("/recs/kids?api_key=REDACTED&limit=10", AccessLog.redactedTarget("/recs/kids?api_key=k-123&limit=10"));
+        String plain = "/recs/kids?limit=10";
+        assertSame(plain, AccessLog.redactedTarget(plain));
+        assertSame("/recs/kids", AccessLog.redactedTarget("/recs/kids"));
+        assertEquals("/a/token?token=REDACTED", AccessLog.redactedTarget("/a/token?token=t"), "a path is not a parameter name");
+    }
 }
