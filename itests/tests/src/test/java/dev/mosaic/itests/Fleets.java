@@ -81,7 +81,7 @@ final class Fleets {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-            }));
+            }, LaunchedRuntime.ASYNC));
         }
         List<LaunchedRuntime> all = new ArrayList<>();
         for (CompletableFuture<LaunchedRuntime> f : starting) {

@@ -98,7 +98,7 @@ public class IsolationIT extends MosaicSupport {
                             floodStatus.computeIfAbsent(-1, s -> new AtomicLong()).incrementAndGet();
                         }
                     }
-                }, java.util.concurrent.Executors.newCachedThreadPool()));
+                }, LaunchedRuntime.ASYNC));
             }
             eventually("the slow adapter is saturated", () -> count(floodStatus, 503) > 100);
 

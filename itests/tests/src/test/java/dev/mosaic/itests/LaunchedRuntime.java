@@ -28,6 +28,17 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  */
 final class LaunchedRuntime implements AutoCloseable {
 
+    /**
+     * Threads for what a test runs beside itself, one per task: CompletableFuture's default runs tasks in the common
+     * pool, which has one thread on a two-core machine, and from Java 25 it runs them there one after the other (a
+     * blocked task holds up every other; on Java 17 it started a thread per task when the pool was that small).
+     */
+    static final java.util.concurrent.ExecutorService ASYNC = java.util.concurrent.Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "itest-async");
+        t.setDaemon(true);
+        return t;
+    });
+
     static final Duration READY = Duration.ofSeconds(90);
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -267,7 +278,7 @@ final class LaunchedRuntime implements AutoCloseable {
                 } catch (IOException e) {
                     return new byte[0];
                 }
-            });
+            }, ASYNC);
             byte[] out = p.getInputStream().readAllBytes();
             byte[] err = errFuture.get(120, TimeUnit.SECONDS);
             if (!p.waitFor(120, TimeUnit.SECONDS)) {

@@ -181,7 +181,7 @@ public class LaunchedRuntimeIT {
                 } catch (Exception e) {
                     throw new IllegalStateException(e);
                 }
-            });
+            }, LaunchedRuntime.ASYNC);
             // the call has started once the gateway counts it
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (!slowCallStarted(rt)) {
@@ -463,7 +463,7 @@ public class LaunchedRuntimeIT {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        });
+        }, LaunchedRuntime.ASYNC);
         // meanwhile the management API answers, and says why it cannot do anything yet
         java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
@@ -643,7 +643,7 @@ public class LaunchedRuntimeIT {
         try (LaunchedRuntime rt = LaunchedRuntime.start(data, List.of("-Dmosaic.test.holdAt=" + point + ":60000"),
                 List.of("--no-console", "--platform-bundle", LaunchedRuntime.holdAt().toString()))) {
             CompletableFuture<HttpResponse<String>> deploy = CompletableFuture.supplyAsync(() -> call(rt,
-                    example("tv-home-1.1.0.jar")));
+                    example("tv-home-1.1.0.jar")), LaunchedRuntime.ASYNC);
             rt.awaitLog("holding the change at " + point);
             // the new version is installed and started next to the old one, which still serves
             assertEquals("1.0.0", rt.json("/tv/home").get("adapterVersion").asText());
