@@ -169,9 +169,9 @@ async function fleet() {
   } catch (e) {
     return '<h2>Fleet</h2><p class="muted" id="fleet">' + esc(e.message) + '</p>';
   }
-  const rows = (f.instances || []).map(i => [td(i.id), td(i.group), td(i.address), num(i.applied), num(i.lag), td(i.health),
-    td(i.live ? 'live' : 'gone'), num(i.heartbeatAgeMillis + ' ms')]);
-  return '<h2>Fleet</h2>' + (f.instances ? table(['instance', 'group', 'address', 'applied', 'lag', 'health', '', 'heartbeat'], rows, 'fleet')
+  const rows = (f.instances || []).map(i => [td(i.id), td(i.group), td(i.address), td(i.runtime || '(older)'), num(i.applied),
+    num(i.lag), td(i.health), td(i.live ? 'live' : 'gone'), num(i.heartbeatAgeMillis + ' ms')]);
+  return '<h2>Fleet</h2>' + (f.instances ? table(['instance', 'group', 'address', 'runtime', 'applied', 'lag', 'health', '', 'heartbeat'], rows, 'fleet')
     : '<p class="muted">' + esc(f.message || 'This runtime is not part of a fleet (bin/mosaic run --store ...).') + '</p>');
 }
 

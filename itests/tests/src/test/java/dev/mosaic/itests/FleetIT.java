@@ -101,10 +101,15 @@ public class FleetIT {
                 assertEquals(i.toString(), 0, i.get("lag").asLong());
                 assertEquals(i.toString(), "ok", i.get("health").asText());
                 assertTrue(i.toString(), i.get("address").asText().endsWith(":" + portOf(fleet, i.get("id").asText())));
+                // what it runs: the distribution's version, and the newest revision format it applies
+                assertTrue(i.toString(), i.get("runtime").asText().matches("\\d+\\.\\d+\\.\\d+.*"));
+                assertEquals(i.toString(), 2, i.get("applies").asInt());
             }
             assertEquals(List.of("eu-west-1", "us-east-1", "us-east-1"), groups(f));
             String table = LaunchedRuntime.CliResult.run(List.of("fleet", "--url", c.mgmtUrl, "--data", c.data.toString())).out();
-            assertTrue(table, table.contains("GROUP") && table.contains("eu-west-1") && table.contains(" *"));
+            assertTrue(table, table.contains("GROUP") && table.contains("eu-west-1") && table.contains(" *")
+                    && table.contains(f.get("instances").get(0).get("runtime").asText()));
+            assertFalse("one version: nothing to say of it", table.contains("the live instances run"));
 
             // tokens: each instance's is accepted by every other; a wrong one by none
             for (LaunchedRuntime issuer : fleet) {
@@ -491,15 +496,16 @@ public class FleetIT {
         try {
             int migrated = 0;
             for (LaunchedRuntime rt : fleet) {
-                migrated += rt.log().contains("store schema migrated to version 2") ? 1 : 0;
+                migrated += rt.log().contains("store schema migrated to version 3") ? 1 : 0;
             }
             assertEquals(1, migrated);
-            try (Connection c = connect(store);
-                    ResultSet r = c.createStatement().executeQuery("SELECT version FROM mosaic_schema ORDER BY version")) {
-                assertTrue(r.next());
-                assertEquals(1, r.getInt(1));
-                assertTrue(r.next());
-                assertEquals(2, r.getInt(1));
+            try (Connection c = connect(store); ResultSet r = c.createStatement().executeQuery(
+                    "SELECT version, additive FROM mosaic_schema ORDER BY version")) {
+                for (int version = 1; version <= 3; version++) {
+                    assertTrue(r.next());
+                    assertEquals(version, r.getInt(1));
+                    assertEquals("only the first migration changed what was there", version > 1, r.getBoolean(2));
+                }
                 assertFalse(r.next());
             }
             // an instance gone for good (killed, never back) leaves the listing once not heard of for long enough

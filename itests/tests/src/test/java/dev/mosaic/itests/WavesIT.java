@@ -73,6 +73,31 @@ public class WavesIT {
                     "east,north");
             assertEquals(1, nowhere.exit());
             assertTrue(nowhere.err(), nowhere.err().contains("group north has no live instance; the fleet's groups now: [east, west]"));
+            // refused too while a live instance runs a runtime too old to apply a rollout in waves (an upgrade under
+            // way: as an instance of the release before, it says nothing of what it applies), and the listing says so
+            try (java.sql.Connection c = Fleets.connect(store); java.sql.Statement s = c.createStatement()) {
+                s.execute("INSERT INTO mosaic_instances (id, grp, applied, health, heartbeat) VALUES ('west-old', 'west', 1,"
+                        + " 'ok', now() + interval '1 hour')");
+            }
+            LaunchedRuntime.CliResult outdated = east.cli("deploy", LaunchedRuntime.fixture("flaky-1.1.0").toString(), "--waves",
+                    "east,west");
+            assertEquals(1, outdated.exit());
+            assertTrue(outdated.err(), outdated.err().contains("outdated_instance") && outdated.err().contains("live instance(s)"
+                    + " west-old (group west, a runtime from before instances said their version, applies revision format 1)"
+                    + " cannot apply this change (canary in waves: revision format 2"));
+            // its dry run says the same
+            LaunchedRuntime.CliResult dryRun = east.cli("deploy", LaunchedRuntime.fixture("flaky-1.1.0").toString(), "--waves",
+                    "east,west", "--dry-run");
+            assertEquals(dryRun.out() + dryRun.err(), 1, dryRun.exit());
+            assertTrue(dryRun.out() + dryRun.err(), (dryRun.out() + dryRun.err()).contains("would fail to")
+                    && (dryRun.out() + dryRun.err()).contains("west-old (group west"));
+            String listing = east.cli("fleet").out();
+            assertTrue(listing, listing.contains("the live instances run 2 versions:") && listing.contains("(older), revision"
+                    + " format 1 (west-old)") && listing.contains("RUNTIME"));
+            assertEquals("nothing changed", List.of("1.0.0"), east.versions("prod", FLAKY));
+            try (java.sql.Connection c = Fleets.connect(store); java.sql.Statement s = c.createStatement()) {
+                s.execute("UPDATE mosaic_instances SET health = 'stopped' WHERE id = 'west-old'"); // it was stopped for good
+            }
             try (DeviceLoad load = new DeviceLoad(fleet, "/fixtures/flaky", "adapterVersion")) {
                 load.awaitAnswers(200);
                 long before = lastSequence(east);

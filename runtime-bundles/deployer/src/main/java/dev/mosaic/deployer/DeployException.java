@@ -41,6 +41,11 @@ public class DeployException extends Exception {
      * known); this instance keeps serving what it applied last. Since 2.4.
      */
     public static final String STORE_UNAVAILABLE = "store_unavailable";
+    /**
+     * A live instance of the fleet runs a runtime too old to apply the change (the message names it): nothing changed;
+     * upgrade or stop it, then make the change again. Since 2.4.
+     */
+    public static final String OUTDATED_INSTANCE = "outdated_instance";
     /** Something failed inside the platform; the old state keeps serving. */
     public static final String INTERNAL = "internal_error";
 
@@ -82,7 +87,7 @@ public class DeployException extends Exception {
             case INVALID_BUNDLE, INVALID_ARGUMENT -> 400;
             case NOT_FOUND -> 404;
             case POLICY_VIOLATION -> 403;
-            case ARTIFACT_CONFLICT, ROUTE_CONFLICT, IN_USE, CONFLICT -> 409;
+            case ARTIFACT_CONFLICT, ROUTE_CONFLICT, IN_USE, CONFLICT, OUTDATED_INSTANCE -> 409;
             case UNRESOLVABLE, START_FAILED, INCOMPATIBLE_RELEASE -> 422;
             case STORE_UNAVAILABLE -> 503;
             default -> 500;

@@ -48,9 +48,12 @@ public interface Fleet {
      * @param health {@code ok}, {@code starting}, {@code failing} (a revision it could not apply: see problem) or
      *        {@code stopped}
      * @param heartbeatAgeMillis how long ago it last reported
+     * @param runtime the version of Mosaic it runs; null for a runtime from before instances said it
+     * @param applies the newest revision format it applies: a change that a live instance does not apply is refused
+     *        ({@link DeployException#OUTDATED_INSTANCE})
      */
     record FleetInstance(String id, String group, String address, String managementUrl, long applied, long lag,
-            String health, String problem, long heartbeatAgeMillis, boolean live) {
+            String health, String problem, long heartbeatAgeMillis, boolean live, String runtime, int applies) {
     }
 
     /**

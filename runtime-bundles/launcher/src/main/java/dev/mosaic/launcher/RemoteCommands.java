@@ -433,7 +433,8 @@ final class RemoteCommands {
     }
 
     @Command(name = "fleet", description = { "The fleet's instances (a runtime started with --store): id, group, address,",
-            "applied revision, lag, health and last heartbeat; * marks the instance asked." })
+            "the version of Mosaic it runs, applied revision, lag, health and last heartbeat;",
+            "* marks the instance asked. Says so when the live instances run different versions." })
     static final class FleetOf extends RemoteCommand {
         @Override
         Call request() {

@@ -215,8 +215,9 @@ public final class DeployerComponent {
             // the store is the journal; the data directory keeps this instance's id, token and artifact cache
             refuseALocalJournal(settings.data(), fleetStore);
             instanceId = InstanceId.of(settings.data());
+            String runtime = context.getProperty("mosaic.version"); // the launcher's
             pgStore = new PgStore(fleetStore, instanceId, store, JsonSupport.mapper(), settings.snapshotEvery(),
-                    settings.historyKeep());
+                    settings.historyKeep(), runtime != null ? runtime : "(deployer " + context.getBundle().getVersion() + ")");
             journal = pgStore;
             try {
                 state = RecordedState.fromLog(pgStore);
@@ -377,6 +378,11 @@ public final class DeployerComponent {
             public java.util.List<dev.mosaic.deployer.internal.model.Model.SampleRow> samples(String env, String adapter,
                     String since) throws IOException {
                 return pg.samples(env, adapter, since);
+            }
+
+            @Override
+            public String whyNotAll(dev.mosaic.deployer.internal.model.Event change) throws IOException {
+                return pg.whyNotAll(change);
             }
         };
     }

@@ -138,16 +138,33 @@ final class FleetViews {
         String text() {
             Fleet.StoreStatus s = (Fleet.StoreStatus) json.get("store");
             List<Fleet.FleetInstance> all = (List<Fleet.FleetInstance>) json.get("instances");
-            Table t = new Table("ID", "GROUP", "ADDRESS", "APPLIED", "LAG", "HEALTH", "HEARTBEAT", "LIVE");
+            Table t = new Table("ID", "GROUP", "ADDRESS", "RUNTIME", "APPLIED", "LAG", "HEALTH", "HEARTBEAT", "LIVE");
+            Map<String, List<String>> runtimes = new java.util.TreeMap<>();
             for (Fleet.FleetInstance i : all) {
+                String runtime = runtime(i);
                 t.row(i.id() + (i.id().equals(json.get("instance")) ? " *" : ""), i.group(), i.address() == null ? "-"
-                        : i.address(), Long.toString(i.applied()), Long.toString(i.lag()),
+                        : i.address(), runtime, Long.toString(i.applied()), Long.toString(i.lag()),
                         i.health() + (i.problem() == null ? "" : ": " + i.problem()), i.heartbeatAgeMillis() + " ms ago",
                         i.live() ? "yes" : "no");
+                if (i.live()) {
+                    runtimes.computeIfAbsent(runtime + ", revision format " + i.applies(), k -> new java.util.ArrayList<>())
+                            .add(i.id());
+                }
+            }
+            StringBuilder mixed = new StringBuilder();
+            if (runtimes.size() > 1) {
+                // an upgrade under way: say it, and what it means for changes
+                mixed.append("the live instances run ").append(runtimes.size()).append(" versions:");
+                runtimes.forEach((r, ids) -> mixed.append(' ').append(r).append(" (").append(String.join(", ", ids)).append(");"));
+                mixed.append(" a change an older one cannot apply is refused until it is upgraded\n");
             }
             return "store " + s.store() + (s.reachable() ? "" : " UNREACHABLE since " + Instant.ofEpochMilli(
                     s.unreachableSinceMillis()) + " (" + s.problem() + ")") + "; this instance (*) at revision " + s.applied()
-                    + "\n" + t;
+                    + "\n" + mixed + t;
+        }
+
+        private static String runtime(Fleet.FleetInstance i) {
+            return i.runtime() == null ? "(older)" : i.runtime();
         }
     }
 }

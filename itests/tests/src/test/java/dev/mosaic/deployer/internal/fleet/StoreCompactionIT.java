@@ -14,15 +14,13 @@ import java.sql.Statement;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import org.junit.After;
-import org.junit.AfterClass;
 import org.junit.Before;
-import org.junit.BeforeClass;
+import org.junit.ClassRule;
 import org.junit.Test;
 
 import dev.mosaic.deployer.Kind;
@@ -33,7 +31,6 @@ import dev.mosaic.deployer.internal.model.Model.UnitKey;
 import dev.mosaic.deployer.internal.model.Snapshot;
 import dev.mosaic.deployer.internal.store.ArtifactStore;
 import dev.mosaic.deployer.internal.store.JsonSupport;
-import dev.mosaic.itests.postgres.ThrowawayPostgres;
 
 /**
  * A compaction of the fleet's store against another instance's change naming an artifact that nothing else names: a
@@ -46,27 +43,19 @@ import dev.mosaic.itests.postgres.ThrowawayPostgres;
  */
 public class StoreCompactionIT {
 
-    private static ThrowawayPostgres pg;
-    private static int databases;
-
-    private Path dir;
-    private String url;
+    private TestStore store;
     private PgStore a;
     private PgStore b;
     private Artifact old;
     private Artifact other;
+    /**
+     * The two instances' work, each on a thread of its own (CompletableFuture's default, the common pool, runs one task
+     * at a time on a two-core machine from Java 25: the second would wait for the first, which waits for the test).
+     */
+    private final java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
 
-    @BeforeClass
-    public static void startPostgres() throws Exception {
-        pg = ThrowawayPostgres.start();
-    }
-
-    @AfterClass
-    public static void stopPostgres() throws Exception {
-        if (pg != null) {
-            pg.close();
-        }
-    }
+    @ClassRule
+    public static final org.junit.rules.ExternalResource POSTGRES = TestStore.postgres();
 
     /**
      * Revision 1 deploys tv-home 1.0.0, revision 2 tv-home 2.0.0, revision 3 undeploys 2.0.0: compacted at revision 3
@@ -74,18 +63,15 @@ public class StoreCompactionIT {
      */
     @Before
     public void threeRevisions() throws Exception {
-        dir = Files.createTempDirectory("store-compaction-");
-        String db = "compaction_" + ++databases;
-        pg.createDatabase(db);
-        url = pg.url(db);
-        StoreConfig config = StoreConfig.from(Map.of("mosaic.store", url)::get, Map.of(StoreConfig.PASSWORD_ENV, pg.password)::get);
-        ArtifactStore localA = new ArtifactStore(dir.resolve("a"));
-        ArtifactStore localB = new ArtifactStore(dir.resolve("b"));
+        store = new TestStore("compaction");
+        StoreConfig config = store.config;
+        ArtifactStore localA = new ArtifactStore(store.dir.resolve("a"));
+        ArtifactStore localB = new ArtifactStore(store.dir.resolve("b"));
         old = artifact(localA, "1.0.0");
         other = artifact(localA, "2.0.0");
         artifact(localB, "1.0.0"); // b applied 1.0.0 once: its rollback could store it again
-        a = new PgStore(config, "a", localA, JsonSupport.mapper(), 3, 1);
-        b = new PgStore(config, "b", localB, JsonSupport.mapper(), 3, 1);
+        a = new PgStore(config, "a", localA, JsonSupport.mapper(), 3, 1, "test");
+        b = new PgStore(config, "b", localB, JsonSupport.mapper(), 3, 1, "test");
         a.open();
         b.open();
         a.append(revision(1, Event.placing(Operation.DEPLOY, "prod", old, Map.of(), null, "alice")));
@@ -95,14 +81,15 @@ public class StoreCompactionIT {
 
     @After
     public void cleanUp() throws Exception {
+        threads.shutdownNow();
         if (a != null) {
             a.close();
         }
         if (b != null) {
             b.close();
         }
-        try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        if (store != null) {
+            store.close();
         }
     }
 
@@ -116,9 +103,9 @@ public class StoreCompactionIT {
             test.setAutoCommit(false);
             holdRevision(test, 4); // the rollback's insert of revision 4 waits on this one
             CompletableFuture<Void> rollback = CompletableFuture.runAsync(() -> append(b,
-                    revision(4, Event.placing(Operation.ROLLBACK, "prod", old, Map.of(), null, "bob"))));
+                    revision(4, Event.placing(Operation.ROLLBACK, "prod", old, Map.of(), null, "bob"))), threads);
             await("the rollback waiting to insert its revision", () -> waiting("transactionid") == 1);
-            CompletableFuture<Void> compaction = CompletableFuture.runAsync(() -> a.committed(3, this::emptyRegistry));
+            CompletableFuture<Void> compaction = CompletableFuture.runAsync(() -> a.committed(3, this::emptyRegistry), threads);
             await("the compaction done or waiting for the rollback", () -> compaction.isDone() || waiting("advisory") == 1);
             test.rollback();
             rollback.get(30, TimeUnit.SECONDS);
@@ -141,10 +128,10 @@ public class StoreCompactionIT {
                 s.setString(1, old.sha256());
                 s.executeQuery().close();
             }
-            CompletableFuture<Void> compaction = CompletableFuture.runAsync(() -> a.committed(3, this::emptyRegistry));
+            CompletableFuture<Void> compaction = CompletableFuture.runAsync(() -> a.committed(3, this::emptyRegistry), threads);
             await("the compaction waiting to remove 1.0.0's artifact", () -> waiting("transactionid") == 1);
             CompletableFuture<Void> rollback = CompletableFuture.runAsync(() -> append(b,
-                    revision(4, Event.placing(Operation.ROLLBACK, "prod", old, Map.of(), null, "bob"))));
+                    revision(4, Event.placing(Operation.ROLLBACK, "prod", old, Map.of(), null, "bob"))), threads);
             await("the rollback done or waiting for the compaction", () -> rollback.isDone() || waiting("advisory") == 1);
             test.commit();
             compaction.get(30, TimeUnit.SECONDS);
@@ -160,7 +147,7 @@ public class StoreCompactionIT {
 
     /** The revision's artifact, read back from the store by an instance that applies it, is the one deployed. */
     private void assertFetched(Artifact artifact) throws Exception {
-        Path into = dir.resolve("fetched.jar");
+        Path into = store.dir.resolve("fetched.jar");
         a.fetchArtifact(artifact.sha256(), into);
         assertEquals(artifact.sha256(), sha256(Files.readAllBytes(into)));
         try (Connection c = connect(); Statement s = c.createStatement();
@@ -243,10 +230,6 @@ public class StoreCompactionIT {
     }
 
     private Connection connect() throws Exception {
-        Properties p = new Properties();
-        p.setProperty("user", "mosaic");
-        p.setProperty("password", pg.password);
-        p.setProperty("ApplicationName", "test");
-        return java.sql.DriverManager.getConnection("jdbc:" + url.replace("mosaic@", ""), p);
+        return store.connect();
     }
 }

@@ -53,7 +53,7 @@ public final class FleetService implements Fleet {
         List<FleetInstance> all = new ArrayList<>();
         for (PgStore.InstanceRow r : rows) {
             all.add(new FleetInstance(r.id(), r.group(), r.address(), r.mgmtUrl(), r.applied(), Math.max(0, r.head() - r.applied()),
-                    r.health(), r.problem(), r.ageMillis(), live(r)));
+                    r.health(), r.problem(), r.ageMillis(), live(r), r.runtime(), r.applies()));
         }
         return all;
     }

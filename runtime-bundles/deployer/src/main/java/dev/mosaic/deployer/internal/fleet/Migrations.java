@@ -22,7 +22,14 @@ import org.slf4j.LoggerFactory;
  * group, applied revision, health).</li>
  * <li>samples: what each instance saw of each version of an adapter during a judged rollout, so
  * that every instance judges on the requests of all.</li>
+ * <li>what each instance runs (its runtime's version, the newest revision format it applies: a change some live
+ * instance cannot apply is refused), and which migrations only add to the schema.</li>
  * </ol>
+ *
+ * A migration that only adds (tables, nullable columns) is marked {@code additive}: a runtime that knows an older
+ * schema runs on the store as long as every migration it does not know is additive (from migration 3 on: runtimes
+ * that know only 1 and 2 refuse any newer schema), so that instances not upgraded yet can still restart during a
+ * fleet's upgrade.
  */
 public final class Migrations {
 
@@ -30,10 +37,11 @@ public final class Migrations {
     /** The advisory lock's key: "mosaic" in ASCII, as a number. */
     static final long LOCK = 0x6d6f73616963L;
 
-    record Migration(int version, String description, String sql) {
+    /** @param additive it only adds to the schema: a runtime that does not know it may still run on the store */
+    record Migration(int version, String description, boolean additive, String sql) {
     }
 
-    static final List<Migration> ALL = List.of(new Migration(1, "revisions, snapshots, artifacts, tokens, instances", """
+    static final List<Migration> ALL = List.of(new Migration(1, "revisions, snapshots, artifacts, tokens, instances", false, """
             CREATE TABLE mosaic_revisions (
               revision bigint PRIMARY KEY,
               committed_at timestamptz NOT NULL DEFAULT now(),
@@ -78,7 +86,7 @@ public final class Migrations {
               started_at timestamptz NOT NULL DEFAULT now(),
               heartbeat timestamptz NOT NULL DEFAULT now()
             );
-            """), new Migration(2, "samples of judged rollouts", """
+            """), new Migration(2, "samples of judged rollouts", true, """
             CREATE TABLE mosaic_samples (
               instance text NOT NULL,
               env text NOT NULL,
@@ -91,7 +99,13 @@ public final class Migrations {
               updated_at timestamptz NOT NULL DEFAULT now(),
               PRIMARY KEY (env, adapter, since, version, instance)
             );
+            """), new Migration(3, "what each instance runs; additive migrations", true, """
+            ALTER TABLE mosaic_instances ADD COLUMN runtime text, ADD COLUMN applies int;
+            ALTER TABLE mosaic_schema ADD COLUMN additive boolean NOT NULL DEFAULT false;
+            UPDATE mosaic_schema SET additive = true WHERE version = 2;
             """));
+    /** The first migration whose row says whether it is additive (it adds that column). */
+    private static final int MARKS_ADDITIVE = 3;
 
     private Migrations() {
     }
@@ -111,15 +125,35 @@ public final class Migrations {
             }
             int latest = ALL.get(ALL.size() - 1).version();
             if (current > latest) {
-                throw new SQLException("the store's schema is at version " + current + ", newer than this runtime knows ("
-                        + latest + "): run a runtime at least as new as the fleet's", "MOS01");
+                // a newer runtime migrated the store: this one runs on it if what it does not know only added
+                List<String> changed = new java.util.ArrayList<>();
+                try (ResultSet r = s.executeQuery("SELECT version, description FROM mosaic_schema WHERE version > " + latest
+                        + " AND NOT additive ORDER BY version")) {
+                    while (r.next()) {
+                        changed.add(r.getInt(1) + " (" + r.getString(2) + ")");
+                    }
+                }
+                if (!changed.isEmpty()) {
+                    throw new SQLException("the store's schema is at version " + current + ", newer than this runtime knows ("
+                            + latest + "), and migration " + String.join(", ", changed) + " changed what this runtime"
+                            + " reads: run a runtime at least as new as the fleet's", "MOS01");
+                }
+                LOG.warn("the store's schema is at version {}, newer than this runtime knows ({}); what it does not know only"
+                        + " added to the schema, so it runs on it: upgrade it to the fleet's version soon", current, latest);
+                c.commit();
+                return current;
             }
             for (Migration m : ALL) {
                 if (m.version() > current) {
                     s.execute(m.sql());
-                    try (var insert = c.prepareStatement("INSERT INTO mosaic_schema (version, description) VALUES (?, ?)")) {
+                    try (var insert = c.prepareStatement(m.version() >= MARKS_ADDITIVE
+                            ? "INSERT INTO mosaic_schema (version, description, additive) VALUES (?, ?, ?)"
+                            : "INSERT INTO mosaic_schema (version, description) VALUES (?, ?)")) {
                         insert.setInt(1, m.version());
                         insert.setString(2, m.description());
+                        if (m.version() >= MARKS_ADDITIVE) {
+                            insert.setBoolean(3, m.additive());
+                        }
                         insert.executeUpdate();
                     }
                     LOG.info("store schema migrated to version {} ({})", m.version(), m.description());

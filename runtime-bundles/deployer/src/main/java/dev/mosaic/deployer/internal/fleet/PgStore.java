@@ -25,6 +25,7 @@ import dev.mosaic.deployer.internal.model.Model;
 import dev.mosaic.deployer.internal.model.Snapshot;
 import dev.mosaic.deployer.internal.store.ArtifactStore;
 import dev.mosaic.deployer.internal.store.ChangeLog;
+import dev.mosaic.deployer.internal.store.ChangeLog.Refused;
 
 /**
  * The fleet's store in PostgreSQL: the revision log (one row per committed change, its number
@@ -49,8 +50,12 @@ public final class PgStore implements ChangeLog {
     }
 
     /** An instance's report, as the store has it. */
+    /**
+     * @param runtime the version of Mosaic it runs, null for a runtime from before instances said it
+     * @param applies the newest revision {@linkplain Event#FORMAT format} it applies
+     */
     record InstanceRow(String id, String group, String address, String mgmtUrl, long applied, String health, String problem,
-            long ageMillis, long head) {
+            long ageMillis, long head, String runtime, int applies) {
     }
 
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(PgStore.class);
@@ -61,6 +66,8 @@ public final class PgStore implements ChangeLog {
     private final ObjectMapper mapper;
     private final int snapshotEvery;
     private final long keep;
+    /** The version of Mosaic this instance runs, as it reports it. */
+    private final String runtime;
     private Connection work;
     private Snapshot base;
 
@@ -68,9 +75,12 @@ public final class PgStore implements ChangeLog {
      * @param snapshotEvery the instance that commits a revision that is a multiple of it writes a snapshot of the
      *        registry and compacts the store
      * @param keep how many of the last revisions the store keeps (the history; older ones are in the snapshot)
+     * @param runtime the version of Mosaic this instance runs, for the fleet's listing
      */
-    public PgStore(StoreConfig config, String instance, ArtifactStore local, ObjectMapper mapper, int snapshotEvery, long keep) {
+    public PgStore(StoreConfig config, String instance, ArtifactStore local, ObjectMapper mapper, int snapshotEvery, long keep,
+            String runtime) {
         this.config = config;
+        this.runtime = runtime;
         this.instance = instance;
         this.local = local;
         this.mapper = mapper;
@@ -241,6 +251,7 @@ public final class PgStore implements ChangeLog {
     @Override
     public void append(Event event) throws IOException {
         call(true, c -> {
+            refuseIfSomeInstanceCannotApply(c, event);
             if (event.artifact != null) {
                 // until this revision is committed, no compaction removes the artifact it names (see compact)
                 advisoryLock(c, "pg_advisory_xact_lock_shared");
@@ -268,6 +279,46 @@ public final class PgStore implements ChangeLog {
             }
             return null;
         });
+    }
+
+    /**
+     * Refuses a change that a live instance of the fleet does not apply (its runtime is older than the change's revision
+     * format: it would fail to apply it, or apply it wrongly), in the transaction that would commit it.
+     */
+    private void refuseIfSomeInstanceCannotApply(Connection c, Event event) throws SQLException, Refused {
+        String why = whyNotAll(c, event);
+        if (why != null) {
+            throw new Refused(why);
+        }
+    }
+
+    /** @return why a live instance of the fleet could not apply the change (what a dry run reports), or null if all can */
+    public String whyNotAll(Event event) throws IOException {
+        return event.format() <= Event.OLDEST_FORMAT ? null : call(false, c -> whyNotAll(c, event));
+    }
+
+    private String whyNotAll(Connection c, Event event) throws SQLException {
+        int format = event.format();
+        if (format <= Event.OLDEST_FORMAT) {
+            return null; // every instance applies it
+        }
+        List<String> behind = new ArrayList<>();
+        try (PreparedStatement s = c.prepareStatement("SELECT id, grp, runtime, coalesce(applies, " + Event.OLDEST_FORMAT
+                + ") FROM mosaic_instances WHERE coalesce(applies, " + Event.OLDEST_FORMAT + ") < ? AND health <> 'stopped'"
+                + " AND heartbeat > now() - make_interval(secs => ?) ORDER BY grp, id")) {
+            s.setInt(1, format);
+            s.setDouble(2, 3 * config.heartbeat().toMillis() / 1000.0); // live, as for a change's convergence
+            try (ResultSet r = s.executeQuery()) {
+                while (r.next()) {
+                    behind.add(r.getString(1) + " (group " + r.getString(2) + ", " + (r.getString(3) == null
+                            ? "a runtime from before instances said their version" : "Mosaic " + r.getString(3))
+                            + ", applies revision format " + r.getInt(4) + ")");
+                }
+            }
+        }
+        return behind.isEmpty() ? null : "live instance(s) " + String.join(", ", behind) + " cannot apply this change ("
+                + event.op + (event.groups != null ? " in waves" : "") + ": revision format " + format + ", which Mosaic "
+                + runtime + " applies): upgrade them, or stop them, then make the change again; nothing changed";
     }
 
     /**
@@ -405,6 +456,8 @@ public final class PgStore implements ChangeLog {
             s.setLong(5, applied);
             s.setString(6, health);
             s.setString(7, problem);
+            s.setString(8, runtime);
+            s.setInt(9, Event.FORMAT);
             try (ResultSet r = s.executeQuery()) {
                 r.next();
                 return r.getLong(1);
@@ -413,11 +466,12 @@ public final class PgStore implements ChangeLog {
     }
 
     private static final String REPORT = "WITH me AS ("
-            + " INSERT INTO mosaic_instances (id, grp, address, mgmt_url, applied, health, problem)"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?)"
+            + " INSERT INTO mosaic_instances (id, grp, address, mgmt_url, applied, health, problem, runtime, applies)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
             + " ON CONFLICT (id) DO UPDATE SET grp = excluded.grp, address = excluded.address,"
             + " mgmt_url = coalesce(excluded.mgmt_url, mosaic_instances.mgmt_url), applied = excluded.applied,"
-            + " health = excluded.health, problem = excluded.problem, heartbeat = now()"
+            + " health = excluded.health, problem = excluded.problem, runtime = excluded.runtime,"
+            + " applies = excluded.applies, heartbeat = now()"
             + " RETURNING 1)"
             + " SELECT coalesce((SELECT max(revision) FROM mosaic_revisions), 0) FROM me";
 
@@ -449,11 +503,11 @@ public final class PgStore implements ChangeLog {
             try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("""
                     SELECT id, grp, address, mgmt_url, applied, health, problem,
                       (extract(epoch FROM now() - heartbeat) * 1000)::bigint,
-                      coalesce((SELECT max(revision) FROM mosaic_revisions), 0)
+                      coalesce((SELECT max(revision) FROM mosaic_revisions), 0), runtime, coalesce(applies, 1)
                     FROM mosaic_instances ORDER BY grp, id""")) {
                 while (r.next()) {
                     rows.add(new InstanceRow(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getLong(5),
-                            r.getString(6), r.getString(7), r.getLong(8), r.getLong(9)));
+                            r.getString(6), r.getString(7), r.getLong(8), r.getLong(9), r.getString(10), r.getInt(11)));
                 }
             }
             return rows;

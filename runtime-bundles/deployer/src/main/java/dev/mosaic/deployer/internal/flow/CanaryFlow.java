@@ -86,6 +86,9 @@ final class CanaryFlow {
         weights.put(a.version(), percent);
         weights.put(serving.key.version(), 100 - others - percent);
         if (options.dryRun()) {
+            if (waves != null) {
+                FleetView.check(ctx.fleet(), FleetView.inWaves(Operation.CANARY, key, waves), problems);
+            }
             return Results.dryRun(Operation.CANARY, "dry run: " + (problems.isEmpty() ? "would " : "would fail to ")
                     + "deploy " + a.name() + " " + a.version() + " to " + env + (waves != null ? " in waves over the groups "
                             + waves + ", replacing " + serving.key.version() : " as a canary with " + percent + "% of the"

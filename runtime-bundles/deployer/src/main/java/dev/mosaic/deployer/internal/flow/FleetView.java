@@ -27,4 +27,33 @@ public interface FleetView {
 
     /** @return every instance's samples of the adapter's rollout that started counting at {@code since} */
     List<SampleRow> samples(String env, String adapter, String since) throws IOException;
+
+    /**
+     * @return why a live instance could not apply the change, its runtime being too old (as its commit would be
+     *         refused), or null if every live instance can: what a dry run of it reports
+     */
+    String whyNotAll(dev.mosaic.deployer.internal.model.Event change) throws IOException;
+
+    /** @return the change that starts a rollout in waves of the unit, as far as the fleet's check of it goes */
+    static dev.mosaic.deployer.internal.model.Event inWaves(dev.mosaic.deployer.Operation op,
+            dev.mosaic.deployer.internal.model.Model.UnitKey unit, List<String> waves) {
+        dev.mosaic.deployer.internal.model.Event e = dev.mosaic.deployer.internal.model.Event.about(op, unit, "dry-run");
+        e.groups = java.util.Set.of(waves.get(0));
+        return e;
+    }
+
+    /** Adds to a dry run's problems why its change would be refused by the fleet, if it would (the store away: nothing). */
+    static void check(FleetView fleet, dev.mosaic.deployer.internal.model.Event change, List<String> problems) {
+        if (fleet == null) {
+            return;
+        }
+        try {
+            String why = fleet.whyNotAll(change);
+            if (why != null) {
+                problems.add(why);
+            }
+        } catch (IOException e) {
+            // the dry run of a change the store cannot take now: the real one says so
+        }
+    }
 }

@@ -143,6 +143,8 @@ public final class Judge {
     /** Only the judge's thread touches it. */
     private final Map<UnitKey, Watch> watches = new HashMap<>();
     private final Map<UnitKey, Verdict> latest = new ConcurrentHashMap<>();
+    /** Why a verdict last could not act, by what it judges: the same reason is logged once, not at every tick. */
+    private final Map<String, String> unableBecause = new ConcurrentHashMap<>();
     /** Whether the last exchange of samples with the store failed (said once, until one succeeds). */
     private boolean storeTrouble;
 
@@ -343,9 +345,12 @@ public final class Judge {
             // another instance (or an operator) moved the rollout on first, or the change failed: judged again next tick
             if (DeployException.CONFLICT.equals(e.code())) {
                 LOG.debug("the verdict on {} did not act: {}", what, e.getMessage());
-            } else {
-                LOG.info("the verdict on {} did not act: {}", what, e.getMessage());
+            } else if (!String.valueOf(e.getMessage()).equals(unableBecause.put(what, String.valueOf(e.getMessage())))) {
+                // such as an instance too old to apply the step (outdated_instance): said once, tried again every tick
+                LOG.warn("the verdict on {} did not act: {}", what, e.getMessage());
             }
+            return;
         }
+        unableBecause.remove(what);
     }
 }

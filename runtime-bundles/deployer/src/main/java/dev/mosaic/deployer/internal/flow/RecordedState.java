@@ -142,6 +142,8 @@ public final class RecordedState {
         } catch (ChangeLog.Conflict e) {
             throw new DeployException(DeployException.CONFLICT, e.getMessage() + "; nothing changed here: try again (this"
                     + " instance applies the other change first)", e);
+        } catch (ChangeLog.Refused e) {
+            throw new DeployException(DeployException.OUTDATED_INSTANCE, e.getMessage(), e);
         } catch (ChangeLog.Unavailable e) {
             throw new DeployException(DeployException.STORE_UNAVAILABLE, e.getMessage(), e);
         } catch (IOException e) {

@@ -120,6 +120,9 @@ final class ReleaseFlow {
         }
         if (options.dryRun()) {
             problems.addAll(Placement.platformGaps(ctx, target, env, a));
+            if (waves != null) {
+                FleetView.check(ctx.fleet(), FleetView.inWaves(op, key, waves), problems);
+            }
             return Results.dryRun(op, "dry run: " + (problems.isEmpty() ? "would " : "would fail to ")
                     + (op == Operation.PROMOTE ? "promote " : "release ") + a.name() + " " + a.version()
                     + (waves == null ? "" : " in waves over " + waves)

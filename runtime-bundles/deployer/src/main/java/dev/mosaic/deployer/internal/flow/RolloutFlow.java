@@ -137,13 +137,16 @@ final class RolloutFlow {
             String who = actor == null || actor.isBlank() ? "unknown" : actor;
             Rollout after = next.of(canary.rollout, who);
             String what = name + " " + canary.key.version() + " in " + env;
-            if (dryRun) {
-                return Results.dryRun(op, "dry run: would " + (op == Operation.ROLLOUT_PAUSE ? "pause" : "resume")
-                        + " the judgement of " + what + " (" + canary.rollout.state() + " now); nothing was changed", null,
-                        List.of(), List.of(), List.of(), List.of(), start);
-            }
             Event event = Event.about(op, canary.key, who);
             event.rollout = after;
+            if (dryRun) {
+                List<String> problems = new java.util.ArrayList<>();
+                FleetView.check(ctx.fleet(), event, problems);
+                return Results.dryRun(op, "dry run: would " + (problems.isEmpty() ? "" : "fail to ")
+                        + (op == Operation.ROLLOUT_PAUSE ? "pause" : "resume") + " the judgement of " + what + " ("
+                        + canary.rollout.state() + " now); nothing was changed", null, List.of(), List.of(), problems,
+                        List.of(), start);
+            }
             target.apply(CanaryFlow.withSeq(event, target));
             long seq = ctx.protocol().carryOut(new Plan(event, Map.of(), Set.of(), target, null));
             if (op == Operation.ROLLOUT_RESUME) {

@@ -53,6 +53,23 @@ public final class Event {
     /** A module version released with --allow-incompatible: its report, as lines (null otherwise). */
     public List<String> incompatible;
 
+    /**
+     * The newest revision format this runtime applies, which each instance of a fleet reports: a change whose
+     * {@linkplain #format() format} some live instance does not apply is refused (it would fail there, or be applied
+     * wrongly: an older runtime skips what it does not know of a change). 1: what a fleet instance applied before
+     * judged rollouts; 2: their steps ({@code rollout-*}) and rollouts in waves (a canary or a release with its
+     * {@link #groups}). A change that an older instance cannot apply as it should gets a new format, here and in
+     * {@link #format()}.
+     */
+    public static final int FORMAT = 2;
+    /** The format every fleet instance applies, also one that does not say (a runtime from before formats). */
+    public static final int OLDEST_FORMAT = 1;
+
+    /** @return the oldest revision {@linkplain #FORMAT format} an instance must apply to apply this change */
+    public int format() {
+        return op.startsWith("rollout-") || groups != null ? 2 : OLDEST_FORMAT;
+    }
+
     /** @return an event about a unit (its operation, environment, name and version), by an actor */
     public static Event about(Operation op, UnitKey unit, String actor) {
         Event e = new Event();

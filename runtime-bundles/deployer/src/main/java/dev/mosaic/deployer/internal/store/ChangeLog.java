@@ -61,6 +61,15 @@ public interface ChangeLog extends AutoCloseable {
         }
     }
 
+    /** The log refuses the change as it stands (the message says why and what to do): nothing was committed. */
+    final class Refused extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        public Refused(String message) {
+            super(message);
+        }
+    }
+
     /** The log cannot be reached: nothing was committed, or (see the message) whether it was is not known. */
     final class Unavailable extends IOException {
         private static final long serialVersionUID = 1L;
