@@ -49,8 +49,9 @@ public final class PgStore implements ChangeLog {
         T run(Connection c) throws SQLException, IOException;
     }
 
-    /** An instance's report, as the store has it. */
     /**
+     * An instance's report, as the store has it.
+     *
      * @param runtime the version of Mosaic it runs, null for a runtime from before instances said it
      * @param applies the newest revision {@linkplain Event#FORMAT format} it applies
      */
@@ -294,7 +295,7 @@ public final class PgStore implements ChangeLog {
 
     /** @return why a live instance of the fleet could not apply the change (what a dry run reports), or null if all can */
     public String whyNotAll(Event event) throws IOException {
-        return event.format() <= Event.OLDEST_FORMAT ? null : call(false, c -> whyNotAll(c, event));
+        return call(false, c -> whyNotAll(c, event));
     }
 
     private String whyNotAll(Connection c, Event event) throws SQLException {
@@ -503,8 +504,8 @@ public final class PgStore implements ChangeLog {
             try (Statement s = c.createStatement(); ResultSet r = s.executeQuery("""
                     SELECT id, grp, address, mgmt_url, applied, health, problem,
                       (extract(epoch FROM now() - heartbeat) * 1000)::bigint,
-                      coalesce((SELECT max(revision) FROM mosaic_revisions), 0), runtime, coalesce(applies, 1)
-                    FROM mosaic_instances ORDER BY grp, id""")) {
+                      coalesce((SELECT max(revision) FROM mosaic_revisions), 0), runtime, coalesce(applies, %d)
+                    FROM mosaic_instances ORDER BY grp, id""".formatted(Event.OLDEST_FORMAT))) {
                 while (r.next()) {
                     rows.add(new InstanceRow(r.getString(1), r.getString(2), r.getString(3), r.getString(4), r.getLong(5),
                             r.getString(6), r.getString(7), r.getLong(8), r.getLong(9), r.getString(10), r.getInt(11)));

@@ -3,13 +3,18 @@ package dev.mosaic.deployer.internal.flow;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
+import dev.mosaic.deployer.Operation;
+import dev.mosaic.deployer.internal.model.Event;
 import dev.mosaic.deployer.internal.model.Model.SampleRow;
+import dev.mosaic.deployer.internal.model.Model.UnitKey;
 
 /**
  * What the rollouts need of the fleet this runtime is an instance of (absent outside a fleet):
  * its groups and how far their instances have got, and the samples of a judged rollout that the
- * instances share, so that every instance judges on the requests of all.
+ * instances share, so that every instance judges on the requests of all; and whether every live instance's runtime can
+ * apply a change.
  */
 public interface FleetView {
 
@@ -32,18 +37,17 @@ public interface FleetView {
      * @return why a live instance could not apply the change, its runtime being too old (as its commit would be
      *         refused), or null if every live instance can: what a dry run of it reports
      */
-    String whyNotAll(dev.mosaic.deployer.internal.model.Event change) throws IOException;
+    String whyNotAll(Event change) throws IOException;
 
     /** @return the change that starts a rollout in waves of the unit, as far as the fleet's check of it goes */
-    static dev.mosaic.deployer.internal.model.Event inWaves(dev.mosaic.deployer.Operation op,
-            dev.mosaic.deployer.internal.model.Model.UnitKey unit, List<String> waves) {
-        dev.mosaic.deployer.internal.model.Event e = dev.mosaic.deployer.internal.model.Event.about(op, unit, "dry-run");
-        e.groups = java.util.Set.of(waves.get(0));
+    static Event inWaves(Operation op, UnitKey unit, List<String> waves) {
+        Event e = Event.about(op, unit, "dry-run");
+        e.groups = Set.of(waves.get(0));
         return e;
     }
 
     /** Adds to a dry run's problems why its change would be refused by the fleet, if it would (the store away: nothing). */
-    static void check(FleetView fleet, dev.mosaic.deployer.internal.model.Event change, List<String> problems) {
+    static void check(FleetView fleet, Event change, List<String> problems) {
         if (fleet == null) {
             return;
         }
