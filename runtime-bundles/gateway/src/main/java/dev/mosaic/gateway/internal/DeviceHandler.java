@@ -1,12 +1,9 @@
 package dev.mosaic.gateway.internal;
 
-import java.nio.ByteBuffer;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
@@ -26,11 +23,8 @@ import org.eclipse.jetty.util.thread.TryExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.mosaic.api.BackendException;
-import dev.mosaic.api.HttpException;
 import dev.mosaic.backends.Backends;
 import dev.mosaic.gateway.Gateway;
 import dev.mosaic.gateway.internal.RoutingTable.Found;
@@ -68,6 +62,9 @@ import dev.mosaic.gateway.internal.RoutingTable.MethodNotAllowed;
  * taking the threads of the others); a call that has not answered after {@code timeoutMillis}
  * gets a 504 and its thread is interrupted. A timed-out call still holds its place in the
  * bulkhead until its handler actually returns.
+ *
+ * <p>What a request came to (the adapter's value or failure, or a refusal of the gateway's own) is written to the device
+ * by {@link DeviceAnswers}.
  */
 final class DeviceHandler extends Handler.Abstract {
 
@@ -75,7 +72,8 @@ final class DeviceHandler extends Handler.Abstract {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final Supplier<Map<String, RoutingTable<Target>>> tables;
-    private final ObjectMapper mapper;
+    /** Writes what each request came to: the adapter's value or failure, or the gateway's refusal. */
+    private final DeviceAnswers answers;
     private final long maxBodyBytes;
     private final Executor adapterPool;
     private final Deadlines deadlines;
@@ -129,7 +127,7 @@ final class DeviceHandler extends Handler.Abstract {
         this.calledWhereBlockingIsAllowed = settings.mode() == GatewaySettings.Mode.BLOCKING;
         this.inPlaceLimit = settings.inPlaceCalls();
         this.tables = tables;
-        this.mapper = mapper;
+        this.answers = new DeviceAnswers(mapper);
         this.maxBodyBytes = settings.maxBodyBytes();
         this.adapterPool = adapterPool;
         this.deadlines = deadlines;
@@ -186,7 +184,7 @@ final class DeviceHandler extends Handler.Abstract {
         if (refusing) {
             response.getHeaders().put(HttpHeader.CONNECTION, "close");
             response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
-            error(response, callback, 503, "shutting_down", "this runtime is shutting down; send the request again",
+            answers.error(response, callback, 503, "shutting_down", "this runtime is shutting down; send the request again",
                     requestId, Map.of());
             return true;
         }
@@ -199,14 +197,14 @@ final class DeviceHandler extends Handler.Abstract {
         if (env == null || env.isEmpty()) {
             env = Gateway.DEFAULT_ENVIRONMENT;
         } else if (!Gateway.ENVIRONMENT_NAME.matcher(env).matches()) {
-            error(response, callback, 400, "invalid_environment", "header " + Gateway.ENVIRONMENT_HEADER
+            answers.error(response, callback, 400, "invalid_environment", "header " + Gateway.ENVIRONMENT_HEADER
                     + " must name an environment (lower case letters, digits and '-', at most 32), got '"
                     + printable(env) + "'", requestId, Map.of());
             return true;
         }
         RoutingTable<Target> table = tables.get().get(env);
         if (table == null) {
-            error(response, callback, 404, "no_route", "nothing is deployed in environment '" + env
+            answers.error(response, callback, 404, "no_route", "nothing is deployed in environment '" + env
                     + "'; no route for " + method + " " + path, requestId, Map.of("path", path, "environment", env));
             return true;
         }
@@ -215,11 +213,11 @@ final class DeviceHandler extends Handler.Abstract {
             serve(shared(found, env, request, method, path), path, env, requestId, request, response, callback);
         } else if (lookup instanceof MethodNotAllowed<Target> m) {
             response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", m.allowed()));
-            error(response, callback, 405, "method_not_allowed", "method " + method + " is not allowed on " + path
+            answers.error(response, callback, 405, "method_not_allowed", "method " + method + " is not allowed on " + path
                     + " in environment '" + env + "'; allowed: " + String.join(", ", m.allowed()), requestId,
                     Map.of("path", path, "environment", env, "allowed", List.copyOf(m.allowed())));
         } else {
-            error(response, callback, 404, "no_route", "no route for " + method + " " + path + " in environment '"
+            answers.error(response, callback, 404, "no_route", "no route for " + method + " " + path + " in environment '"
                     + env + "'", requestId, Map.of("path", path, "environment", env));
         }
         return true;
@@ -235,7 +233,7 @@ final class DeviceHandler extends Handler.Abstract {
         if (!tenant.tryEnter()) {
             tenant.rejected.increment();
             response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
-            error(response, callback, 503, "adapter_saturated", tenant + " is already answering " + tenant.concurrency
+            answers.error(response, callback, 503, "adapter_saturated", tenant + " is already answering " + tenant.concurrency
                     + " requests, its limit; try again shortly", requestId, Map.of("adapter", tenant.adapter,
                             "adapterVersion", tenant.version));
             return;
@@ -252,7 +250,7 @@ final class DeviceHandler extends Handler.Abstract {
         }
         if (length > maxBodyBytes) {
             tenant.leave();
-            error(response, callback, 413, "body_too_large", "request body of " + length + " bytes is over the limit of "
+            answers.error(response, callback, 413, "body_too_large", "request body of " + length + " bytes is over the limit of "
                     + maxBodyBytes, requestId, Map.of("path", path));
             return;
         }
@@ -269,7 +267,7 @@ final class DeviceHandler extends Handler.Abstract {
                 if (settled.compareAndSet(false, true)) {
                     tenant.leave();
                     response.getHeaders().put(HttpHeader.CONNECTION, "close");
-                    error(response, callback, 408, "request_timeout", "the request body did not arrive within " + allowed
+                    answers.error(response, callback, 408, "request_timeout", "the request body did not arrive within " + allowed
                             + " ms", requestId, Map.of("path", path));
                 }
             }
@@ -291,10 +289,10 @@ final class DeviceHandler extends Handler.Abstract {
                     tenant.leave();
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
                     if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
-                        error(response, callback, 413, "body_too_large", "request body is over the limit of " + maxBodyBytes
+                        answers.error(response, callback, 413, "body_too_large", "request body is over the limit of " + maxBodyBytes
                                 + " bytes", requestId, Map.of("path", path));
                     } else {
-                        error(response, callback, 400, "bad_request", "the request body could not be read: " + cause,
+                        answers.error(response, callback, 400, "bad_request", "the request body could not be read: " + cause,
                                 requestId, Map.of("path", path));
                     }
                 });
@@ -360,7 +358,7 @@ final class DeviceHandler extends Handler.Abstract {
             }
         } catch (RejectedExecutionException e) {
             if (call.answered.compareAndSet(false, true)) {
-                error(response, callback, 503, "platform_saturated", "the platform is running as many adapter calls as"
+                answers.error(response, callback, 503, "platform_saturated", "the platform is running as many adapter calls as"
                         + " it can; try again shortly", view.requestId(), Map.of());
             }
             call.handlerDone();
@@ -498,9 +496,9 @@ final class DeviceHandler extends Handler.Abstract {
                         response.getHeaders().put("Server-Timing", view.serverTiming());
                     }
                     if (failure != null) {
-                        fail(target, failure, view, response, callback);
+                        answers.fail(target, failure, view, response, callback);
                     } else {
-                        write(target, value, view, response, callback);
+                        answers.write(target, value, view, response, callback);
                     }
                 } else {
                     LOG.debug("{} answered request {} after its deadline; the answer is dropped", target.tenant, view.requestId());
@@ -540,7 +538,7 @@ final class DeviceHandler extends Handler.Abstract {
             LOG.warn("adapter {} {} did not answer {} {} in environment {} within {} ms (request {}); answered 504",
                     tenant.adapter, tenant.version, view.method(), view.path(), view.environment(), tenant.timeoutMillis,
                     view.requestId());
-            error(response, callback, 504, "deadline_exceeded", tenant + " did not answer " + view.method() + " "
+            answers.error(response, callback, 504, "deadline_exceeded", tenant + " did not answer " + view.method() + " "
                     + view.path() + " within " + tenant.timeoutMillis + " ms", view.requestId(),
                     Map.of("adapter", tenant.adapter, "adapterVersion", tenant.version));
             synchronized (this) {
@@ -555,110 +553,6 @@ final class DeviceHandler extends Handler.Abstract {
                 target.tenant.leave();
             }
         }
-    }
-
-    private void write(Target target, Object result, RequestView view, Response response, Callback callback) {
-        int status = 200;
-        Object body = result;
-        if (result instanceof dev.mosaic.api.Response r) {
-            status = r.status();
-            body = r.body();
-            r.forEachHeader((name, value) -> {
-                if (!isReserved(name)) {
-                    response.getHeaders().add(name, value);
-                }
-            });
-        } else if (result == null) {
-            status = 204;
-        }
-        byte[] bytes;
-        if (body == null) {
-            bytes = null;
-        } else if (body instanceof byte[] raw) {
-            bytes = raw;
-            if (!response.getHeaders().contains(HttpHeader.CONTENT_TYPE)) {
-                response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/octet-stream");
-            }
-        } else {
-            try {
-                bytes = target.tenant.mapper.writeValueAsBytes(body);
-            } catch (JsonProcessingException | RuntimeException e) {
-                target.failures.increment();
-                LOG.error("adapter {} answered {} {} (request {}) with a value that cannot be written as JSON",
-                        target.tenant, view.method(), view.path(), view.requestId(), e);
-                response.getHeaders().remove(HttpHeader.CONTENT_TYPE);
-                error(response, callback, 500, "response_not_serializable", "the answer of " + target.tenant + " to "
-                        + view.method() + " " + view.path() + " cannot be written as JSON: " + jsonProblem(e),
-                        view.requestId(), Map.of("adapter", target.tenant.adapter, "adapterVersion", target.tenant.version));
-                return;
-            }
-            if (!response.getHeaders().contains(HttpHeader.CONTENT_TYPE)) {
-                response.getHeaders().put(HttpHeader.CONTENT_TYPE, Json.CONTENT_TYPE);
-            }
-        }
-        if (status >= 500) {
-            target.failures.increment();
-        }
-        response.setStatus(status);
-        response.write(true, bytes == null ? null : ByteBuffer.wrap(bytes), callback);
-    }
-
-    private void fail(Target target, Throwable failure, RequestView view, Response response, Callback callback) {
-        Throwable cause = failure;
-        while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        if (cause instanceof HttpException http) {
-            if (http.status() >= 500) {
-                target.failures.increment();
-            }
-            error(response, callback, http.status(), "adapter_error", String.valueOf(http.getMessage()),
-                    view.requestId(), Map.of());
-            return;
-        }
-        target.failures.increment();
-        Tenant tenant = target.tenant;
-        if (cause instanceof BackendException b) {
-            int status = switch (b.reason()) {
-                case DEADLINE -> 504;
-                case BREAKER_OPEN, SATURATED, MISCONFIGURED -> 503;
-                default -> 502;
-            };
-            if (status == 503) {
-                response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
-            }
-            LOG.warn("adapter {} {} answered {} {} in environment {} (request {}) with a failed backend call: {}",
-                    tenant.adapter, tenant.version, view.method(), view.path(), view.environment(), view.requestId(),
-                    b.getMessage());
-            error(response, callback, status, "backend_" + b.reason().toString().toLowerCase(java.util.Locale.ROOT),
-                    String.valueOf(b.getMessage()), view.requestId(), Map.of("adapter", tenant.adapter, "adapterVersion",
-                            tenant.version, "backend", String.valueOf(b.backend())));
-            return;
-        }
-        LOG.error("adapter {} {} failed on {} {} in environment {} (request {})", tenant.adapter, tenant.version,
-                view.method(), view.path(), view.environment(), view.requestId(), cause);
-        error(response, callback, 500, "adapter_failed", tenant + " failed to answer " + view.method() + " " + view.path()
-                + "; the runtime log has the details under request id " + view.requestId(), view.requestId(),
-                Map.of("adapter", tenant.adapter, "adapterVersion", tenant.version));
-    }
-
-    private void error(Response response, Callback callback, int status, String code, String message, String requestId,
-            Map<String, Object> extra) {
-        Map<String, Object> all = new LinkedHashMap<>(extra);
-        all.put("requestId", requestId);
-        byte[] bytes = Json.error(mapper, code, status, message, all);
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, Json.CONTENT_TYPE);
-        response.write(true, ByteBuffer.wrap(bytes), callback);
-    }
-
-    private static boolean isReserved(String header) {
-        return header.equalsIgnoreCase("Content-Length") || header.equalsIgnoreCase("Transfer-Encoding")
-                || header.equalsIgnoreCase(Gateway.REQUEST_ID_HEADER);
-    }
-
-    private static String jsonProblem(Exception e) {
-        return e instanceof JsonProcessingException j ? j.getOriginalMessage() : String.valueOf(e.getMessage());
     }
 
     /** Keeps a well-formed incoming request id, so callers can trace through; makes one otherwise. */
