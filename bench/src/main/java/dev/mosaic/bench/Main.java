@@ -46,6 +46,9 @@ public final class Main {
                 its failed requests, any other failed request; against a healthy canary's deploy to its first answer
             bench/run bulkhead [requests] [rounds]
                 a healthy adapter's latency with and without a saturated neighbour
+            bench/run firstcall [rounds]
+                the first composed request after a start, and its slowest backend call, with the backends' warm-up
+                against without it; and start to ready for both
             """;
 
     private Main() {
@@ -71,6 +74,7 @@ public final class Main {
             case "observability" -> ObservabilityCost.run(rest);
             case "fleet" -> FleetBench.run(rest);
             case "canary" -> CanaryBench.run(rest);
+            case "firstcall" -> FirstCall.run(rest);
             default -> {
                 System.out.print(HELP);
                 System.exit(name.equals("help") ? 0 : 2);

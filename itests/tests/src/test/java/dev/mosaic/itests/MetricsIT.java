@@ -83,6 +83,9 @@ public class MetricsIT {
             assertEquals("the two deploys (slow, then tv-home), by the management API's counter", 2, value(after, "mosaic_management_requests_total{"
                     + "method=\"POST\",route=\"/api/v1/deployments\",status=\"201\"}"), 0);
             rt.awaitLog("POST /api/v1/deployments by api: 201 in ");
+            // the backends' warm-up at start made its calls, and nothing of them is counted
+            rt.awaitLog("backend calls warmed up: 3 calls to an endpoint of the runtime's own in ");
+            assertFalse(after, after.contains("mosaic-warmup"));
 
             // as Prometheus asks for it: gzip, the same text
             HttpResponse<byte[]> zipped = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).header("Authorization",
@@ -166,7 +169,7 @@ public class MetricsIT {
     public void aCleanStopWritesTheAccessLogsLastLines() throws Exception {
         // the writer would take the lines in ten minutes: only the stop writes them
         try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), "-Dmosaic.access.log=on",
-                "-Dmosaic.access.log.interval=600000")) {
+                "-Dmosaic.access.log.interval=600000", "-Dmosaic.backends.warmup=off")) {
             for (int i = 0; i < 2; i++) {
                 assertEquals(200, rt.get("/tv/home").statusCode());
             }
@@ -176,6 +179,7 @@ public class MetricsIT {
             java.util.List<String> lines = Files.readAllLines(accessLog);
             assertEquals(lines.toString(), 2, lines.size());
             assertTrue(lines.get(1), lines.get(1).contains("\"path\":\"/tv/home\""));
+            assertFalse("no warm-up when it is off", rt.log().contains("backend calls warmed up"));
         }
     }
 

@@ -68,6 +68,14 @@ public final class Egress implements Backends {
     private io.opentelemetry.api.trace.TracerProvider tracing;
 
     @Activate
+    void activate(org.osgi.framework.BundleContext context) {
+        start();
+        if (!"off".equals(context.getProperty("mosaic.backends.warmup"))) {
+            Warmup.start(clients, secrets); // the call path loaded before the first device request needs it
+        }
+    }
+
+    /** Starts the clients' threads (the warm-up is {@link #activate}'s). */
     public void start() {
         clients = new Clients(secrets, MAX_THREADS);
     }
