@@ -46,8 +46,13 @@ final class MosaicCommand implements Callable<Integer> {
     static final class Version implements IVersionProvider {
         @Override
         public String[] getVersion() {
+            return new String[] { "Mosaic " + number() };
+        }
+
+        /** @return the version of this build, as its jar's manifest says, or {@code (development build)} */
+        static String number() {
             String v = MosaicCommand.class.getPackage().getImplementationVersion();
-            return new String[] { "Mosaic " + (v == null ? "(development build)" : v) };
+            return v == null ? "(development build)" : v;
         }
     }
 

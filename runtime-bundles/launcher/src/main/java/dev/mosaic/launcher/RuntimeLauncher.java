@@ -122,8 +122,7 @@ final class RuntimeLauncher {
         config.put(Constants.FRAMEWORK_BEGINNING_STARTLEVEL, Integer.toString(maxLevel));
         config.put("mosaic.data", o.data().toString());
         // what a fleet instance says it runs (the listing shows it: a fleet being upgraded runs two versions for a while)
-        String version = RuntimeLauncher.class.getPackage().getImplementationVersion();
-        config.put("mosaic.version", version == null ? "(development build)" : version);
+        config.put("mosaic.version", MosaicCommand.Version.number());
         // what makes X-Mosaic-Trace count in prod: known to the gateway and the management API's call, nowhere else
         byte[] key = new byte[16];
         new java.security.SecureRandom().nextBytes(key);

@@ -277,7 +277,7 @@ public final class DeployerComponent {
                 return problem[0];
             }, fleetStore.heartbeat().toMillis(), fleetStore.forgetAfter());
             fleetSync.starting();
-            FleetService fleet = new FleetService(pgStore, fleetSync, instanceId, state::sequence, fleetStore.heartbeat());
+            FleetService fleet = new FleetService(pgStore, fleetSync, instanceId, state::sequence, fleetStore.liveFor());
             service.inFleet(fleetView(fleet, pg, instanceId, fleetStore.group()));
             fleetRegistration = context.registerService(Fleet.class, fleet, null);
         }

@@ -25,12 +25,13 @@ public final class FleetService implements Fleet {
     private volatile List<PgStore.InstanceRow> lastRows = List.of();
     private volatile long tokensReadAt;
 
-    public FleetService(PgStore store, FleetSync sync, String id, LongSupplier applied, Duration heartbeat) {
+    /** @param liveFor how recent a heartbeat makes an instance live ({@link StoreConfig#liveFor}) */
+    public FleetService(PgStore store, FleetSync sync, String id, LongSupplier applied, Duration liveFor) {
         this.store = store;
         this.sync = sync;
         this.id = id;
         this.applied = applied;
-        this.liveMillis = 3 * heartbeat.toMillis();
+        this.liveMillis = liveFor.toMillis();
     }
 
     @Override

@@ -308,7 +308,7 @@ public final class PgStore implements ChangeLog {
                 + ") FROM mosaic_instances WHERE coalesce(applies, " + Event.OLDEST_FORMAT + ") < ? AND health <> 'stopped'"
                 + " AND heartbeat > now() - make_interval(secs => ?) ORDER BY grp, id")) {
             s.setInt(1, format);
-            s.setDouble(2, 3 * config.heartbeat().toMillis() / 1000.0); // live, as for a change's convergence
+            s.setDouble(2, config.liveFor().toMillis() / 1000.0);
             try (ResultSet r = s.executeQuery()) {
                 while (r.next()) {
                     behind.add(r.getString(1) + " (group " + r.getString(2) + ", " + (r.getString(3) == null

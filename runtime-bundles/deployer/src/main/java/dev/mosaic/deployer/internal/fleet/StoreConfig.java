@@ -30,6 +30,14 @@ public record StoreConfig(String display, String jdbcUrl, Properties connection,
         Duration forgetAfter) {
 
     public static final String PASSWORD_ENV = "MOSAIC_STORE_PASSWORD";
+
+    /**
+     * @return how recent an instance's heartbeat must be for it to count as live (three heartbeats): a change waits for
+     *         the live instances, and is refused while a live one could not apply it
+     */
+    public Duration liveFor() {
+        return heartbeat.multipliedBy(3);
+    }
     /** The connection parameters a store URL may carry: the driver's, minus the password and what could load code. */
     private static final Set<String> ALLOWED = Set.of("user", "sslmode", "sslrootcert", "sslcert", "sslkey",
             "connectTimeout", "socketTimeout", "ApplicationName", "targetServerType", "options");

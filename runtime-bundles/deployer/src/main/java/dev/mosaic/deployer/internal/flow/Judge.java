@@ -343,11 +343,12 @@ public final class Judge {
             }
         } catch (DeployException e) {
             // another instance (or an operator) moved the rollout on first, or the change failed: judged again next tick
+            String why = String.valueOf(e.getMessage());
             if (DeployException.CONFLICT.equals(e.code())) {
-                LOG.debug("the verdict on {} did not act: {}", what, e.getMessage());
-            } else if (!String.valueOf(e.getMessage()).equals(unableBecause.put(what, String.valueOf(e.getMessage())))) {
+                LOG.debug("the verdict on {} did not act: {}", what, why);
+            } else if (!why.equals(unableBecause.put(what, why))) {
                 // such as an instance too old to apply the step (outdated_instance): said once, tried again every tick
-                LOG.warn("the verdict on {} did not act: {}", what, e.getMessage());
+                LOG.warn("the verdict on {} did not act: {}", what, why);
             }
             return;
         }
