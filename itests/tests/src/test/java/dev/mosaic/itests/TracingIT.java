@@ -101,7 +101,8 @@ public class TracingIT {
         try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(),
                 List.of("-Dmosaic.tracing.exportDelay=100ms", "-Dmosaic.access.log=on"),
                 List.of("--otlp-endpoint", endpoint), Map.of("OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20collector-secret"))) {
-            rt.awaitLog("tracing: a span per device request and per backend call, 100.0% of new traces kept, exported to "
+            rt.awaitLog("tracing: a span per device request and per backend call, new traces kept: at most 100 a second,"
+                    + " exported to "
                     + endpoint + "/v1/traces with headers [Authorization]");
             declare(rt, "recommendations", recs.url());
             declare(rt, "bookmarks", marks.url());
@@ -161,6 +162,59 @@ public class TracingIT {
             assertFalse(exported.stream().anyMatch(s -> hex(s.getTraceId()).equals(unsampled)));
 
             assertFalse("the collector's credential is never logged", rt.log().contains("collector-secret"));
+        }
+    }
+
+    @Test
+    public void newTracesAreKeptUpToTheNumberASecondAskedForAndEveryRequestStillHasOne() throws Exception {
+        String endpoint = startCollector();
+        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(),
+                List.of("-Dmosaic.tracing.exportDelay=100ms", "-Dmosaic.access.log=on"),
+                List.of("--otlp-endpoint", endpoint, "--trace-sample", "5/s"))) {
+            rt.awaitLog("tracing: a span per device request and per backend call, new traces kept: at most 5 a second,"
+                    + " exported to " + endpoint + "/v1/traces");
+            deploy(rt, "catalog-1.2.0.jar");
+            deploy(rt, "tv-home-1.1.0.jar"); // in stage, where X-Mosaic-Trace is taken; no backend calls
+            int requests = 40;
+            List<String> ids = new java.util.ArrayList<>();
+            long start = System.nanoTime();
+            for (int i = 0; i < requests; i++) {
+                HttpResponse<String> r = get(rt, "/tv/home", "X-Request-Id", "capped-" + i);
+                assertEquals(r.body(), 200, r.statusCode());
+                ids.add("capped-" + i);
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            // a trace its caller sampled is kept whatever the cap: once it is exported, so is every span before it
+            String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+            get(rt, "/tv/home", "traceparent", "00-" + traceId + "-00f067aa0ba902b7-01", "X-Request-Id", "sampled-by-its-caller");
+            await(s -> "sampled-by-its-caller".equals(attribute(s, "mosaic.request_id")));
+            List<String> kept = exported.stream().map(s -> attribute(s, "mosaic.request_id"))
+                    .filter(id -> id != null && id.startsWith("capped-")).toList();
+            assertEquals("a second's worth at once after a quiet time", ids.subList(0, 5), kept.subList(0, Math.min(5, kept.size())));
+            long most = 5 + (long) Math.ceil(seconds * 5) + 1;
+            assertTrue(kept.size() + " of " + requests + " traces kept in " + seconds + " s, at most 5 a second: " + kept,
+                    kept.size() <= most && kept.size() < requests);
+            // each request has a trace all the same, in its access log line, kept or not
+            java.util.Set<String> traces = new java.util.HashSet<>();
+            for (String id : ids) {
+                String trace = LaunchedRuntime.JSON.readTree(awaitAccessLine(rt, id)).get("trace_id").asText();
+                assertTrue(trace, trace.matches("[0-9a-f]{32}") && !trace.equals("0".repeat(32)));
+                traces.add(trace);
+            }
+            assertEquals("a trace of its own for each request", requests, traces.size());
+
+            // a request that asks to be traced (X-Mosaic-Trace, here outside prod) is kept whatever the cap
+            int asked = 20;
+            for (int i = 0; i < asked; i++) {
+                HttpResponse<String> r = get(rt, "/tv/home", "X-Request-Id", "asked-" + i, "X-Mosaic-Trace", "1");
+                assertTrue(r.headers().firstValue("Server-Timing").isPresent());
+            }
+            for (int i = 0; i < asked; i++) {
+                String id = "asked-" + i;
+                Span s = await(span -> id.equals(attribute(span, "mosaic.request_id")));
+                assertEquals("true", String.valueOf(s.getAttributesList().stream().filter(kv -> kv.getKey().equals("mosaic.trace.asked"))
+                        .map(kv -> kv.getValue().getBoolValue()).findFirst().orElse(null)));
+            }
         }
     }
 

@@ -73,9 +73,10 @@ final class RunCommand implements Callable<Integer> {
                     + " OTEL_EXPORTER_OTLP_HEADERS=name=value")
     String otlpEndpoint;
 
-    @Option(names = "--trace-sample", paramLabel = "RATIO",
-            description = "the share of new traces kept, 0 to 1 or a percentage (default 1; a traceparent's own"
-                    + " sampled flag is followed)")
+    @Option(names = "--trace-sample", paramLabel = "WHICH",
+            description = "which new traces are kept: a share (10%), at most a number a second (100/s), or both"
+                    + " (10%,100/s); default 100/s: every one while there are fewer (a traceparent's own sampled flag is"
+                    + " followed)")
     String traceSample;
 
     @Option(names = "--store", paramLabel = "URL", description = { "keep the registry and the artifacts in PostgreSQL,"
@@ -212,19 +213,40 @@ final class RunCommand implements Callable<Integer> {
                         + " http://127.0.0.1:4318 (no credentials in it: OTEL_EXPORTER_OTLP_HEADERS), not '" + endpoint + "'";
             }
         }
-        if (sample != null) {
-            try {
-                double v = sample.endsWith("%") ? Double.parseDouble(sample.substring(0, sample.length() - 1)) / 100
-                        : Double.parseDouble(sample);
-                if (v >= 0 && v <= 1) {
-                    return null;
-                }
-            } catch (NumberFormatException e) {
-                // said below
-            }
-            return "--trace-sample takes the share of new traces kept, from 0 to 1 or 0% to 100%, not '" + sample + "'";
+        if (sample != null && !sampling(sample)) {
+            return "--trace-sample says which new traces are kept: a share from 0 to 1 or 0% to 100% (10%), at most a"
+                    + " number a second (100/s), or both (10%,100/s); not '" + sample + "'";
         }
         return null;
+    }
+
+    /** @return whether a --trace-sample is a share, a number a second or both, each at most once */
+    private static boolean sampling(String sample) {
+        boolean share = false;
+        boolean rate = false;
+        for (String part : sample.split(",", -1)) {
+            String p = part.trim();
+            try {
+                if (p.endsWith("/s") && !rate) {
+                    int n = Integer.parseInt(p.substring(0, p.length() - 2).trim());
+                    rate = n >= 1 && n <= 1_000_000;
+                    if (!rate) {
+                        return false;
+                    }
+                } else if (!p.endsWith("/s") && !share) {
+                    double v = p.endsWith("%") ? Double.parseDouble(p.substring(0, p.length() - 1)) / 100 : Double.parseDouble(p);
+                    share = v >= 0 && v <= 1;
+                    if (!share) {
+                        return false;
+                    }
+                } else {
+                    return false;
+                }
+            } catch (NumberFormatException e) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

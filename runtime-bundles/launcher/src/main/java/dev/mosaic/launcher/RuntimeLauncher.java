@@ -39,7 +39,7 @@ final class RuntimeLauncher {
      * @param metricsPort a port of its own for /metrics, or -1 for none
      * @param platformBundles bundles of the operator's own, added to the platform's
      * @param otlpEndpoint where spans are exported (OTLP/HTTP), or null
-     * @param traceSample the share of new traces kept, or null for all
+     * @param traceSample which new traces are kept (--trace-sample), or null for the tracing bundle's default
      */
     record Options(Path home, Path data, int port, String host, int mgmtPort, String mgmtHost, boolean mgmtAllowRemote,
             int healthPort, String healthHost, int metricsPort, String metricsHost, boolean console, Path seed,

@@ -5,6 +5,7 @@ import org.eclipse.jetty.server.Request;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
@@ -30,6 +31,11 @@ final class ServerSpans {
     private static final AttributeKey<String> METHOD = AttributeKey.stringKey("http.request.method");
     private static final AttributeKey<String> PATH = AttributeKey.stringKey("url.path");
     private static final AttributeKey<Long> STATUS = AttributeKey.longKey("http.response.status_code");
+    /**
+     * On the span of a request that asked to be traced ({@code X-Mosaic-Trace}, the trace key), from its start: the
+     * runtime's sampler keeps such a trace whatever its share and cap (unless its caller did not sample it).
+     */
+    static final AttributeKey<Boolean> ASKED = AttributeKey.booleanKey("mosaic.trace.asked");
 
     /** Reads a W3C {@code traceparent} (and {@code tracestate}) from a device request's headers. */
     private static final TextMapGetter<Request> HEADERS = new TextMapGetter<>() {
@@ -70,7 +76,11 @@ final class ServerSpans {
             target.spanShape = shape;
         }
         Context parent = W3CTraceContextPropagator.getInstance().extract(Context.root(), request, HEADERS);
-        Span span = t.spanBuilder(shape.name).setParent(parent).setSpanKind(SpanKind.SERVER).startSpan();
+        SpanBuilder builder = t.spanBuilder(shape.name).setParent(parent).setSpanKind(SpanKind.SERVER);
+        if (view.timing()) {
+            builder.setAttribute(ASKED, true);
+        }
+        Span span = builder.startSpan();
         if (!span.getSpanContext().isValid()) {
             // a provider that makes no spans (an SDK with nowhere to send them) gives ones without ids: the request goes
             // on as if not traced, with the trace context the device sent

@@ -63,10 +63,10 @@ public final class TracingComponent {
         provider = provider(settings, instance == null ? UUID.randomUUID().toString() : instance);
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("mosaic.tracing.endpoint", settings.endpointForLog());
-        props.put("mosaic.tracing.sample", settings.sample());
+        props.put("mosaic.tracing.sample", settings.samplingForLog());
         registration = context.registerService(TracerProvider.class, provider, props);
-        LOG.info("tracing: a span per device request and per backend call, {} of new traces kept, exported to {}{}",
-                Math.round(settings.sample() * 1000) / 10.0 + "%", settings.endpointForLog(),
+        LOG.info("tracing: a span per device request and per backend call, new traces kept: {}, exported to {}{}",
+                settings.samplingForLog(), settings.endpointForLog(),
                 settings.headers().isEmpty() ? "" : " with headers " + settings.headers().keySet());
     }
 
@@ -76,7 +76,7 @@ public final class TracingComponent {
                 .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
                         AttributeKey.stringKey("service.name"), settings.serviceName(),
                         AttributeKey.stringKey("service.instance.id"), instance))))
-                .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(settings.sample())));
+                .setSampler(Sampler.parentBased(sampler(settings)));
         if (settings.endpoint() != null) {
             OtlpHttpSpanExporterBuilder exporter = OtlpHttpSpanExporter.builder()
                     .setEndpoint(settings.endpoint().toString())
@@ -90,6 +90,15 @@ public final class TracingComponent {
             b.addSpanProcessor(DISCARD);
         }
         return b.build();
+    }
+
+    /**
+     * @return whether a trace that starts here is kept: one asked for, always; else the share asked for, capped at the
+     *         number a second asked for
+     */
+    static Sampler sampler(TracingSettings settings) {
+        Sampler share = settings.sample() == 1.0 ? Sampler.alwaysOn() : Sampler.traceIdRatioBased(settings.sample());
+        return new NewTraceSampler(share, settings.perSecond(), System::nanoTime);
     }
 
     /** Takes the spans of a runtime that traces with nowhere to send them (mosaic.tracing=on without an endpoint). */

@@ -13,8 +13,10 @@ import java.util.function.Function;
 /**
  * How the runtime traces, from its properties: {@code mosaic.tracing.endpoint} (bin/mosaic run --otlp-endpoint), the
  * OTLP/HTTP collector spans are exported to ({@code http://127.0.0.1:4318}; {@code /v1/traces} is added when the URL has
- * no path); {@code mosaic.tracing.sample} (--trace-sample), the share of the traces that start here which are kept, 0 to
- * 1 or a percentage (default 1: all; a request whose {@code traceparent} says sampled or not is kept or not as it says);
+ * no path); {@code mosaic.tracing.sample} (--trace-sample), which of the traces that start here are kept: a share (0 to 1
+ * or a percentage), at most a number a second ({@code 100/s}), or both ({@code 10%,100/s}: a tenth, at most 100 a second);
+ * default {@code 100/s}: every trace while there are fewer, a steady 100 a second beyond (a request whose
+ * {@code traceparent} says sampled or not is kept or not as it says);
  * {@code mosaic.tracing} {@code on} or {@code off} (default: on when there is an endpoint; {@code on} without one makes
  * spans and exports none, which is what the benchmarks measure); {@code mosaic.tracing.exportDelay} (how long spans
  * wait to be sent in a batch, default 2s); {@code mosaic.tracing.service} (the {@code service.name}, default mosaic).
@@ -22,8 +24,13 @@ import java.util.function.Function;
  * {@code OTEL_EXPORTER_OTLP_TRACES_HEADERS} or {@code OTEL_EXPORTER_OTLP_HEADERS} ({@code name=value,...}), never from a
  * command line; only their names are ever logged.
  */
-record TracingSettings(boolean on, URI endpoint, double sample, Duration exportDelay, String serviceName,
+record TracingSettings(boolean on, URI endpoint, double sample, int perSecond, Duration exportDelay, String serviceName,
         Map<String, String> headers) {
+
+    /** The most new traces kept a second unless told otherwise. */
+    static final int DEFAULT_PER_SECOND = 100;
+    /** The most that can be asked for: beyond it, ask for a share. */
+    static final int MAX_PER_SECOND = 1_000_000;
 
     /**
      * @param property a framework property by name, null when not set
@@ -43,14 +50,41 @@ record TracingSettings(boolean on, URI endpoint, double sample, Duration exportD
         } else {
             throw new IllegalArgumentException("mosaic.tracing must be on or off, got '" + onOff + "'");
         }
-        double sample = sample(trimmed(property.apply("mosaic.tracing.sample")));
+        String sampling = trimmed(property.apply("mosaic.tracing.sample"));
+        double sample = 1.0;
+        int perSecond = sampling == null ? DEFAULT_PER_SECOND : 0;
+        if (sampling != null) {
+            String[] parts = sampling.split(",", -1);
+            boolean shareSeen = false;
+            for (String part : parts) {
+                String p = part.trim();
+                if (p.endsWith("/s") && perSecond == 0) {
+                    perSecond = perSecond(p, sampling);
+                } else if (!p.endsWith("/s") && !shareSeen) {
+                    sample = sample(p, sampling);
+                    shareSeen = true;
+                } else {
+                    throw samplingProblem(sampling);
+                }
+            }
+        }
         Duration delay = delay(trimmed(property.apply("mosaic.tracing.exportDelay")));
         String service = trimmed(property.apply("mosaic.tracing.service"));
         String headers = trimmed(environment.apply("OTEL_EXPORTER_OTLP_TRACES_HEADERS"));
         if (headers == null) {
             headers = trimmed(environment.apply("OTEL_EXPORTER_OTLP_HEADERS"));
         }
-        return new TracingSettings(on, endpoint, sample, delay, service == null ? "mosaic" : service, headers(headers));
+        return new TracingSettings(on, endpoint, sample, perSecond, delay, service == null ? "mosaic" : service,
+                headers(headers));
+    }
+
+    /** @return which new traces are kept, for the log: {@code 10.0%, at most 100 a second} */
+    String samplingForLog() {
+        String share = Math.round(sample * 1000) / 10.0 + "%";
+        if (perSecond == 0) {
+            return share;
+        }
+        return (sample == 1.0 ? "" : share + ", ") + "at most " + perSecond + " a second";
     }
 
     /** @return the endpoint without what might be a credential: for the log */
@@ -98,10 +132,8 @@ record TracingSettings(boolean on, URI endpoint, double sample, Duration exportD
         return uri;
     }
 
-    static double sample(String text) {
-        if (text == null) {
-            return 1.0;
-        }
+    /** @param whole the setting, for the message */
+    static double sample(String text, String whole) {
         try {
             double v = text.endsWith("%") ? Double.parseDouble(text.substring(0, text.length() - 1).trim()) / 100
                     : Double.parseDouble(text);
@@ -111,8 +143,25 @@ record TracingSettings(boolean on, URI endpoint, double sample, Duration exportD
         } catch (NumberFormatException e) {
             // said below
         }
-        throw new IllegalArgumentException("mosaic.tracing.sample (--trace-sample) is the share of traces kept, from 0 to 1"
-                + " or 0% to 100%, such as 0.1 or 10%; got '" + text + "'");
+        throw samplingProblem(whole);
+    }
+
+    private static int perSecond(String text, String whole) {
+        try {
+            int n = Integer.parseInt(text.substring(0, text.length() - 2).trim());
+            if (n >= 1 && n <= MAX_PER_SECOND) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw samplingProblem(whole);
+    }
+
+    private static IllegalArgumentException samplingProblem(String whole) {
+        return new IllegalArgumentException("mosaic.tracing.sample (--trace-sample) says which new traces are kept: a share"
+                + " from 0 to 1 or 0% to 100% (10%), at most a number a second from 1 to " + MAX_PER_SECOND + " (100/s), or"
+                + " both (10%,100/s); got '" + whole + "'");
     }
 
     private static Duration delay(String text) {

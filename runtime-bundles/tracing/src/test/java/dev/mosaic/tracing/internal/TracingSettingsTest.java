@@ -27,6 +27,8 @@ class TracingSettingsTest {
         assertTrue(exported.on());
         assertEquals("http://collector:4318/v1/traces", exported.endpoint().toString(), "the OTLP/HTTP path is added");
         assertEquals(1.0, exported.sample());
+        assertEquals(100, exported.perSecond(), "by default every new trace, at most 100 a second");
+        assertEquals("at most 100 a second", exported.samplingForLog());
         assertEquals(Duration.ofSeconds(2), exported.exportDelay());
         assertEquals("https://c.example/otlp/v1/traces", of(Map.of("mosaic.tracing.endpoint", "https://c.example/otlp/v1/traces"),
                 Map.of()).endpoint().toString(), "a path given is kept");
@@ -34,6 +36,16 @@ class TracingSettingsTest {
         assertTrue(local.on());
         assertNull(local.endpoint());
         assertEquals(0.1, local.sample(), 1e-9);
+        assertEquals(0, local.perSecond(), "a share alone is not capped");
+        assertEquals("10.0%", local.samplingForLog());
+        TracingSettings both = of(Map.of("mosaic.tracing", "on", "mosaic.tracing.sample", " 500/s , 25% "), Map.of());
+        assertEquals(0.25, both.sample(), 1e-9);
+        assertEquals(500, both.perSecond());
+        assertEquals("25.0%, at most 500 a second", both.samplingForLog());
+        TracingSettings capped = of(Map.of("mosaic.tracing", "on", "mosaic.tracing.sample", "20/s"), Map.of());
+        assertEquals(1.0, capped.sample());
+        assertEquals(20, capped.perSecond());
+        assertEquals(0, of(Map.of("mosaic.tracing.sample", "1"), Map.of()).perSecond(), "all of them: 1 or 100%");
         assertFalse(of(Map.of("mosaic.tracing", "off", "mosaic.tracing.endpoint", "http://c:4318"), Map.of()).on());
     }
 
@@ -45,10 +57,13 @@ class TracingSettingsTest {
             assertTrue(e.getMessage().startsWith("mosaic.tracing.endpoint (--otlp-endpoint) must be the URL of an OTLP/HTTP"
                     + " collector, such as http://127.0.0.1:4318; '" + bad + "' is not one: "), e.getMessage());
         }
-        for (String bad : new String[] {"1.5", "-0.1", "half", "200%"}) {
+        for (String bad : new String[] {"1.5", "-0.1", "half", "200%", "0/s", "10/m", "/s", "1.5/s", "10%,20%", "5/s,6/s",
+            "10%,", "2000000/s"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> of(Map.of("mosaic.tracing.sample", bad), Map.of()), bad);
-            assertTrue(e.getMessage().contains("got '" + bad + "'"), e.getMessage());
+            assertTrue(e.getMessage().startsWith("mosaic.tracing.sample (--trace-sample) says which new traces are kept: a"
+                    + " share from 0 to 1 or 0% to 100% (10%), at most a number a second from 1 to 1000000 (100/s), or both"
+                    + " (10%,100/s); got '" + bad + "'"), e.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> of(Map.of("mosaic.tracing", "maybe"), Map.of()));
         IllegalArgumentException header = assertThrows(IllegalArgumentException.class,
@@ -76,6 +91,9 @@ class TracingSettingsTest {
             assertFalse(dropped.getSpanContext().isSampled());
             assertTrue(dropped.getSpanContext().isValid(), "an unsampled span still has ids to pass on");
             assertTrue(kept.getSpanContext().isSampled());
+            assertEquals("ParentBased{root:NewTrace{100/s,AlwaysOnSampler},remoteParentSampled:AlwaysOnSampler,"
+                    + "remoteParentNotSampled:AlwaysOffSampler,localParentSampled:AlwaysOnSampler,localParentNotSampled:"
+                    + "AlwaysOffSampler}", all.getSampler().getDescription());
         } finally {
             none.shutdown();
             all.shutdown();
