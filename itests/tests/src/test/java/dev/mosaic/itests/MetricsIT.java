@@ -44,6 +44,7 @@ public class MetricsIT {
             }
             assertEquals(404, rt.get("/glasses/play/%22caf%C3%A9").statusCode()); // the adapter answers: no such title
             String m = scrape(rt, base);
+            assertFalse("traces are counted only while the runtime traces", m.contains("mosaic_traces"));
             String tv = "adapter=\"dev.mosaic.examples.tv-home\",environment=\"prod\",method=\"GET\",route=\"/tv/home\"";
             assertEquals(3, value(m, "mosaic_requests_total{" + tv + ",status=\"2xx\",version=\"1.0.0\"}"), 0);
             assertEquals(3, value(m, "mosaic_request_duration_seconds_count{" + tv + ",version=\"1.0.0\"}"), 0);
@@ -221,6 +222,11 @@ public class MetricsIT {
     }
 
     private String scrape(LaunchedRuntime rt, String base) throws Exception {
+        return scrape(http, rt, base);
+    }
+
+    /** @return what /metrics on the management port answers with the runtime's token */
+    static String scrape(HttpClient http, LaunchedRuntime rt, String base) throws Exception {
         String token = Files.readString(rt.data.resolve("mgmt-token")).trim();
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
                 .header("Authorization", "Bearer " + token).build(), HttpResponse.BodyHandlers.ofString());
@@ -231,7 +237,7 @@ public class MetricsIT {
     }
 
     /** @return the value of the series, exactly as named with its labels; fails naming what there is */
-    private static double value(String metrics, String series) {
+    static double value(String metrics, String series) {
         Matcher m = Pattern.compile("^" + Pattern.quote(series) + " ([0-9.eE+-]+)$", Pattern.MULTILINE).matcher(metrics);
         if (!m.find()) {
             String family = series.substring(0, series.indexOf('{') < 0 ? series.length() : series.indexOf('{'));

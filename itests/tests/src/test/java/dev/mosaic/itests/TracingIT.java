@@ -215,6 +215,13 @@ public class TracingIT {
                 assertEquals("true", String.valueOf(s.getAttributesList().stream().filter(kv -> kv.getKey().equals("mosaic.trace.asked"))
                         .map(kv -> kv.getValue().getBoolValue()).findFirst().orElse(null)));
             }
+
+            // /metrics says how many traces the sampling kept: the operator's view of the cap
+            String m = MetricsIT.scrape(http, rt, rt.mgmtUrl.substring(0, rt.mgmtUrl.indexOf("/api/v1")));
+            assertEquals(kept.size() + asked, MetricsIT.value(m, "mosaic_traces_total{kept=\"true\",origin=\"here\"}"), 0);
+            assertEquals(requests - kept.size(), MetricsIT.value(m, "mosaic_traces_total{kept=\"false\",origin=\"here\"}"), 0);
+            assertEquals(1, MetricsIT.value(m, "mosaic_traces_total{kept=\"true\",origin=\"caller\"}"), 0);
+            assertEquals(0, MetricsIT.value(m, "mosaic_traces_total{kept=\"false\",origin=\"caller\"}"), 0);
         }
     }
 

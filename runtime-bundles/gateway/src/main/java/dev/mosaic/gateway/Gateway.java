@@ -58,6 +58,14 @@ public interface Gateway {
     List<RouteStats> stats();
 
     /**
+     * @return how many traces of device requests were kept and not, since the gateway started
+     * @since 2.3
+     */
+    default TraceCounts traces() {
+        return TraceCounts.NONE;
+    }
+
+    /**
      * @return the port device requests are served on, once the server listens (the gateway
      *         starts it in the background; this waits for it)
      * @throws IllegalStateException if the server could not listen, saying why

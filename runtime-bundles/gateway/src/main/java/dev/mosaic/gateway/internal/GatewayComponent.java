@@ -209,6 +209,11 @@ public final class GatewayComponent implements Gateway {
     }
 
     @Override
+    public dev.mosaic.gateway.TraceCounts traces() {
+        return spans.counts();
+    }
+
+    @Override
     public List<dev.mosaic.gateway.RouteStats> stats() {
         return tables.stats();
     }

@@ -55,6 +55,11 @@ final class ServerSpans {
     }
 
     private volatile Tracer tracer;
+    /** Traces of requests, by whether they started here or a caller's traceparent named them, and whether kept. */
+    private final java.util.concurrent.atomic.LongAdder startedKept = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder startedNotKept = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder continuedKept = new java.util.concurrent.atomic.LongAdder();
+    private final java.util.concurrent.atomic.LongAdder continuedNotKept = new java.util.concurrent.atomic.LongAdder();
 
     /** @param tracer where spans are made from now on, or null to make none */
     void tracer(Tracer tracer) {
@@ -86,6 +91,12 @@ final class ServerSpans {
             // on as if not traced, with the trace context the device sent
             return null;
         }
+        boolean kept = span.getSpanContext().isSampled();
+        if (Span.fromContext(parent).getSpanContext().isValid()) {
+            (kept ? continuedKept : continuedNotKept).increment();
+        } else {
+            (kept ? startedKept : startedNotKept).increment();
+        }
         if (span.isRecording()) {
             // only a span that is kept gets its attributes (the runtime's samplers decide on the trace id alone): a
             // trace that is not sampled costs its ids and no attribute map
@@ -95,6 +106,12 @@ final class ServerSpans {
             span.setAttribute(REQUEST_ID, view.requestId());
         }
         return span;
+    }
+
+    /** @return how many traces were kept and not, and whether the runtime traces now */
+    dev.mosaic.gateway.TraceCounts counts() {
+        return new dev.mosaic.gateway.TraceCounts(tracer != null, startedKept.sum(), startedNotKept.sum(), continuedKept.sum(),
+                continuedNotKept.sum());
     }
 
     /** Ends a request's span with the status it was answered with (5xx: an error). */

@@ -123,6 +123,7 @@ final class Metrics extends Handler.Abstract {
         }
         if (gateway != null) {
             routes(gateway.stats(), all);
+            traces(gateway.traces(), all);
         }
         if (backends != null) {
             backends(backends.stats(null), all);
@@ -150,6 +151,22 @@ final class Metrics extends Handler.Abstract {
                 s.reachable() ? 0 : (System.currentTimeMillis() - s.unreachableSinceMillis()) / 1000.0));
         all.add(gauge("mosaic_fleet_apply_failing", "1 if this instance cannot apply the store's next revision (see fleet)",
                 s.reachable() && s.problem() != null ? 1 : 0));
+    }
+
+    /** While the runtime traces: how many traces the sampling kept, of those started here and those a caller named. */
+    private static void traces(dev.mosaic.gateway.TraceCounts t, List<MetricSnapshot> all) {
+        if (!t.tracing()) {
+            return;
+        }
+        CounterSnapshot.Builder traces = CounterSnapshot.builder().name("mosaic_traces")
+                .help("Traces of device requests: started here or continued from the caller's traceparent, and whether"
+                        + " kept (spans recorded and exported; see --trace-sample)");
+        long[] counts = {t.startedKept(), t.startedNotKept(), t.continuedKept(), t.continuedNotKept()};
+        for (int i = 0; i < counts.length; i++) {
+            traces.dataPoint(CounterDataPointSnapshot.builder().value(counts[i])
+                    .labels(Labels.of("origin", i < 2 ? "here" : "caller", "kept", i % 2 == 0 ? "true" : "false")).build());
+        }
+        all.add(traces.build());
     }
 
     private static GaugeSnapshot gauge(String name, String help, double value) {
