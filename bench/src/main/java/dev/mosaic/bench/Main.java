@@ -49,6 +49,8 @@ public final class Main {
             bench/run firstcall [rounds]
                 the first composed request after a start, and its slowest backend call, with the backends' warm-up
                 against without it; and start to ready for both
+            bench/run cli [rounds]
+                a CLI command from the JVM's start to its exit (help; ls against a runtime), against a bare JVM
             """;
 
     private Main() {
@@ -75,6 +77,7 @@ public final class Main {
             case "fleet" -> FleetBench.run(rest);
             case "canary" -> CanaryBench.run(rest);
             case "firstcall" -> FirstCall.run(rest);
+            case "cli" -> CliStart.run(rest);
             default -> {
                 System.out.print(HELP);
                 System.exit(name.equals("help") ? 0 : 2);

@@ -100,7 +100,16 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--once", hidden = true, description = "build and deploy once, then stop (for scripts)")
     boolean once;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    /** Made by the first call for plain http, and for https (reading the command line makes neither). */
+    private HttpClient plain;
+    private HttpClient tls;
+
+    private HttpClient http(String url) {
+        if (url.regionMatches(true, 0, "http:", 0, 5)) {
+            return plain != null ? plain : (plain = Client.http(url));
+        }
+        return tls != null ? tls : (tls = Client.http(url));
+    }
     private PrintWriter out;
     private PrintWriter err;
     private String base;
@@ -270,7 +279,7 @@ final class DevCommand implements Callable<Integer> {
             if (withToken != null) {
                 b.header("Authorization", "Bearer " + withToken);
             }
-            return http.send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+            return http(url).send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
         } catch (ConnectException e) {
             return -1;
         } catch (IOException | IllegalArgumentException e) {
@@ -493,7 +502,7 @@ final class DevCommand implements Callable<Integer> {
 
     private HttpResponse<String> api(String method, String path, String body) throws IOException, InterruptedException {
         RemoteCommands.Call call = new RemoteCommands.Call(method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
-        return http.send(Client.request(base, token, call, true, "dev"), HttpResponse.BodyHandlers.ofString());
+        return http(base).send(Client.request(base, token, call, true, "dev"), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Deploys the bundle to the environment. @return null if it serves, else why not */
@@ -501,7 +510,7 @@ final class DevCommand implements Callable<Integer> {
         RemoteCommands.Call call = new RemoteCommands.Call("POST", "/deployments?env=" + java.net.URLEncoder.encode(env,
                 StandardCharsets.UTF_8), bundle);
         try {
-            HttpResponse<String> r = http.send(Client.request(base, token, call, true, "dev"), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = http(base).send(Client.request(base, token, call, true, "dev"), HttpResponse.BodyHandlers.ofString());
             return r.statusCode() / 100 == 2 ? null : Client.error(r.statusCode(), r.body());
         } catch (IOException e) {
             return "the runtime at " + base + " did not answer (" + e.getMessage() + ")";
