@@ -3,11 +3,7 @@ package dev.mosaic.launcher;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -37,45 +33,35 @@ final class Client {
         this.err = err;
     }
 
-    /**
-     * @return an HTTP client for calls to {@code url}, made when a command needs one (not when the command line is
-     *         read): for a plain {@code http} URL without the JVM's default TLS context, whose trust store alone takes
-     *         a tenth of a second to load, and with one that trusts no certificate instead (such a client never
-     *         negotiates TLS: it follows no redirect)
-     */
-    static HttpClient http(String url) {
-        HttpClient.Builder b = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
-        if (url.regionMatches(true, 0, "http:", 0, 5)) {
-            try {
-                javax.net.ssl.SSLContext none = javax.net.ssl.SSLContext.getInstance("TLS");
-                none.init(new javax.net.ssl.KeyManager[0], new javax.net.ssl.TrustManager[0], null);
-                b.sslContext(none).sslParameters(new javax.net.ssl.SSLParameters()); // nor its cipher suites
-            } catch (java.security.GeneralSecurityException e) {
-                // the default context, then
-            }
-        }
-        return b.build();
-    }
-
     /** The management API's URL: --url, else $MOSAIC_URL, else the default. */
     static String base(RemoteCommands.Remote remote) {
         return remote.url != null ? remote.url : envOr("MOSAIC_URL", DEFAULT_URL);
     }
 
+    /** @return the URL of a call to the management API at {@code base} */
+    static String url(String base, RemoteCommands.Call call) {
+        return stripSlash(base) + call.path();
+    }
+
+    /** @return the headers of a call: the token, what it accepts, and the actor */
+    static java.util.Map<String, String> headers(String token, boolean json, String actor) {
+        java.util.Map<String, String> h = new java.util.LinkedHashMap<>();
+        h.put("Authorization", "Bearer " + token);
+        h.put("Accept", json ? "application/json" : "text/plain");
+        h.put("X-Mosaic-Actor", actor + ":" + System.getProperty("user.name", "unknown"));
+        return h;
+    }
+
     /**
-     * The request for a call, with the token and the actor.
+     * Makes a call with the token and the actor.
      *
      * @throws IllegalArgumentException if the URL is not one
      */
-    static HttpRequest request(String base, String token, RemoteCommands.Call call, boolean json, String actor) {
-        return HttpRequest.newBuilder(URI.create(stripSlash(base) + call.path()))
-                .timeout(Duration.ofMinutes(2))
-                .header("Authorization", "Bearer " + token)
-                .header("Accept", json ? "application/json" : "text/plain")
-                .header("X-Mosaic-Actor", actor + ":" + System.getProperty("user.name", "unknown"))
-                .method(call.method(), call.body() == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofByteArray(call.body()))
-                .build();
+    static Http.Answer call(String base, String token, RemoteCommands.Call call, boolean json, String actor,
+            java.util.Map<String, String> more) throws IOException {
+        java.util.Map<String, String> headers = headers(token, json, actor);
+        headers.putAll(more);
+        return Http.exchange(call.method(), url(base, call), headers, call.body(), Duration.ofMinutes(2));
     }
 
     /** @return the error a runtime answered, as one line: its message and code */
@@ -91,23 +77,17 @@ final class Client {
             return Main.UNREACHABLE;
         }
         boolean json = remote.json;
-        HttpRequest request;
+        Http.Answer response;
         try {
-            request = request(base, token, call, json, "cli");
-            if (remote.async) {
-                request = HttpRequest.newBuilder(request, (n, v) -> true).header("X-Mosaic-Async", "true").build();
-            }
+            response = call(base, token, call, json, "cli", remote.async ? java.util.Map.of("X-Mosaic-Async", "true")
+                    : java.util.Map.of());
         } catch (IllegalArgumentException e) {
             err.println("mosaic: '" + base + "' is not a valid URL");
             return Main.USAGE;
-        }
-        HttpResponse<String> response;
-        try {
-            response = http(base).send(request, HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             err.println("mosaic: no runtime answers at " + base + " (is it running? --url or MOSAIC_URL point elsewhere)");
             return Main.UNREACHABLE;
-        } catch (HttpTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             err.println("mosaic: " + base + " did not answer in time");
             return Main.UNREACHABLE;
         } catch (IOException e) {
@@ -121,11 +101,8 @@ final class Client {
             }
             err.println("mosaic: calling " + base + " failed: " + e);
             return Main.UNREACHABLE;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Main.UNREACHABLE;
         }
-        int status = response.statusCode();
+        int status = response.status();
         if (status == 202) {
             out.println(response.body().stripTrailing()); // committed; some live instances have not applied it yet
             return Main.NOT_CONVERGED;
@@ -133,7 +110,7 @@ final class Client {
         if (status >= 200 && status < 300) {
             out.println(response.body().stripTrailing());
             // a dry run of a change that would be refused: the answer says why; the exit code says it would fail
-            return response.headers().firstValue("X-Mosaic-Would-Fail").isPresent() ? Main.REFUSED : Main.DONE;
+            return response.has("X-Mosaic-Would-Fail") ? Main.REFUSED : Main.DONE;
         }
         if (status == 503 && call.path().equals("/health")) {
             out.println(response.body().stripTrailing()); // degraded: the answer is the report
@@ -159,40 +136,27 @@ final class Client {
         if (token == null) {
             return Main.UNREACHABLE;
         }
-        HttpRequest request;
         try {
-            request = HttpRequest.newBuilder(URI.create(stripSlash(base) + call.path()))
-                    .header("Authorization", "Bearer " + token)
-                    .header("Accept", remote.json ? "application/json" : "text/plain")
-                    .header("X-Mosaic-Actor", "cli:" + System.getProperty("user.name", "unknown"))
-                    .GET().build();
-        } catch (IllegalArgumentException e) {
-            err.println("mosaic: '" + base + "' is not a valid URL");
-            return Main.USAGE;
-        }
-        try {
-            HttpResponse<java.util.stream.Stream<String>> response = http(base).send(request, HttpResponse.BodyHandlers.ofLines());
-            if (response.statusCode() != 200) {
-                String body = response.body().collect(java.util.stream.Collectors.joining("\n"));
-                err.println("mosaic: " + describeError(response.statusCode(), body));
-                return response.statusCode() == 401 ? Main.UNREACHABLE : Main.REFUSED;
-            }
-            try (java.util.stream.Stream<String> lines = response.body()) {
-                lines.filter(l -> !l.isEmpty()).forEach(l -> {
+            Http.Answer response = Http.stream(url(base, call), headers(token, remote.json, "cli"), l -> {
+                if (!l.isEmpty()) {
                     out.println(l);
                     out.flush();
-                });
+                }
+            });
+            if (response.status() != 200) {
+                err.println("mosaic: " + describeError(response.status(), response.body()));
+                return response.status() == 401 ? Main.UNREACHABLE : Main.REFUSED;
             }
             err.println("mosaic: the runtime ended the stream");
             return Main.DONE;
+        } catch (IllegalArgumentException e) {
+            err.println("mosaic: '" + base + "' is not a valid URL");
+            return Main.USAGE;
         } catch (ConnectException e) {
             err.println("mosaic: no runtime answers at " + base + " (is it running? --url or MOSAIC_URL point elsewhere)");
             return Main.UNREACHABLE;
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException e) {
             err.println("mosaic: the stream from " + base + " broke: " + e.getMessage());
-            return Main.UNREACHABLE;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             return Main.UNREACHABLE;
         }
     }

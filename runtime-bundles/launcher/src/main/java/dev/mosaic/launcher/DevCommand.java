@@ -5,10 +5,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -100,16 +96,6 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--once", hidden = true, description = "build and deploy once, then stop (for scripts)")
     boolean once;
 
-    /** Made by the first call for plain http, and for https (reading the command line makes neither). */
-    private HttpClient plain;
-    private HttpClient tls;
-
-    private HttpClient http(String url) {
-        if (url.regionMatches(true, 0, "http:", 0, 5)) {
-            return plain != null ? plain : (plain = Client.http(url));
-        }
-        return tls != null ? tls : (tls = Client.http(url));
-    }
     private PrintWriter out;
     private PrintWriter err;
     private String base;
@@ -147,12 +133,12 @@ final class DevCommand implements Callable<Integer> {
             DevBundler bundler = new DevBundler(dir, classes, classpath, built);
             String what = bundler.symbolicName() + " " + bundler.version();
             for (var b : declare == null ? java.util.Map.<String, String>of().entrySet() : declare.entrySet()) {
-                HttpResponse<String> set = api("PUT", "/backends/" + java.net.URLEncoder.encode(env, StandardCharsets.UTF_8) + "/"
+                Http.Answer set = api("PUT", "/backends/" + java.net.URLEncoder.encode(env, StandardCharsets.UTF_8) + "/"
                         + java.net.URLEncoder.encode(b.getKey(), StandardCharsets.UTF_8), "{\"url\":["
                         + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(b.getValue()) + "]}");
-                if (set.statusCode() / 100 != 2) {
+                if (set.status() / 100 != 2) {
                     err.println("mosaic dev: backend " + b.getKey() + " was not declared in " + env + ": "
-                            + Client.error(set.statusCode(), set.body()));
+                            + Client.error(set.status(), set.body()));
                     return Main.REFUSED;
                 }
                 out.println(stamp() + " declared backend " + b.getKey() + " in " + env + " at " + b.getValue());
@@ -274,19 +260,10 @@ final class DevCommand implements Callable<Integer> {
     /** @return the status the management API answers without a token (401 from a runtime), or -1 if nothing answers */
     private int probe(String url, String withToken) {
         try {
-            HttpRequest.Builder b = HttpRequest.newBuilder(java.net.URI.create(url.replaceAll("/+$", "") + "/health"))
-                    .timeout(Duration.ofSeconds(5));
-            if (withToken != null) {
-                b.header("Authorization", "Bearer " + withToken);
-            }
-            return http(url).send(b.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-        } catch (ConnectException e) {
-            return -1;
+            return Http.exchange("GET", url.replaceAll("/+$", "") + "/health", withToken == null ? java.util.Map.of()
+                    : java.util.Map.of("Authorization", "Bearer " + withToken), null, Duration.ofSeconds(5)).status();
         } catch (IOException | IllegalArgumentException e) {
-            return -1;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return -1;
+            return -1; // nothing answers (ConnectException), or not in time
         }
     }
 
@@ -465,14 +442,14 @@ final class DevCommand implements Callable<Integer> {
             try (java.util.jar.JarFile jar = new java.util.jar.JarFile(built.toFile())) {
                 named = jar.getManifest().getMainAttributes().getValue("Mosaic-Backends");
             }
-            HttpResponse<String> declared = api("GET", "/backends/" + e, null);
+            Http.Answer declared = api("GET", "/backends/" + e, null);
             for (String name : named == null ? new String[0] : named.split("\\s*,\\s*")) {
                 if (!name.isBlank() && !declared.body().contains("\"" + name.trim() + "\"")) {
-                    HttpResponse<String> set = api("PUT", "/backends/" + e + "/" + name.trim(),
+                    Http.Answer set = api("PUT", "/backends/" + e + "/" + name.trim(),
                             "{\"url\":[\"http://127.0.0.1:9\"]}");
-                    if (set.statusCode() / 100 != 2) {
+                    if (set.status() / 100 != 2) {
                         return "backend " + name + " cannot be declared in " + env + " for the replay: "
-                                + Client.error(set.statusCode(), set.body());
+                                + Client.error(set.status(), set.body());
                     }
                     out.println(stamp() + " declared backend " + name.trim() + " in " + env + " (its answers come from the"
                             + " recordings)");
@@ -482,9 +459,9 @@ final class DevCommand implements Callable<Integer> {
         String q = "?mode=" + (recording ? "record" : "replay") + "&dir=" + java.net.URLEncoder.encode(where.toString(),
                 StandardCharsets.UTF_8) + (redact == null ? "" : "&redact=" + java.net.URLEncoder.encode(String.join(",", redact),
                         StandardCharsets.UTF_8));
-        HttpResponse<String> r = api("PUT", "/recordings/" + e + q, null);
-        if (r.statusCode() / 100 != 2) {
-            return "the runtime would not " + (recording ? "record" : "replay") + ": " + Client.error(r.statusCode(), r.body());
+        Http.Answer r = api("PUT", "/recordings/" + e + q, null);
+        if (r.status() / 100 != 2) {
+            return "the runtime would not " + (recording ? "record" : "replay") + ": " + Client.error(r.status(), r.body());
         }
         out.println(stamp() + (recording ? " recording the backend calls in " : " replaying the backend calls from ") + env
                 + (recording ? " to " : " out of ") + where);
@@ -500,9 +477,9 @@ final class DevCommand implements Callable<Integer> {
         return null;
     }
 
-    private HttpResponse<String> api(String method, String path, String body) throws IOException, InterruptedException {
+    private Http.Answer api(String method, String path, String body) throws IOException {
         RemoteCommands.Call call = new RemoteCommands.Call(method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
-        return http(base).send(Client.request(base, token, call, true, "dev"), HttpResponse.BodyHandlers.ofString());
+        return Client.call(base, token, call, true, "dev", java.util.Map.of());
     }
 
     /** Deploys the bundle to the environment. @return null if it serves, else why not */
@@ -510,8 +487,8 @@ final class DevCommand implements Callable<Integer> {
         RemoteCommands.Call call = new RemoteCommands.Call("POST", "/deployments?env=" + java.net.URLEncoder.encode(env,
                 StandardCharsets.UTF_8), bundle);
         try {
-            HttpResponse<String> r = http(base).send(Client.request(base, token, call, true, "dev"), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() / 100 == 2 ? null : Client.error(r.statusCode(), r.body());
+            Http.Answer r = Client.call(base, token, call, true, "dev", java.util.Map.of());
+            return r.status() / 100 == 2 ? null : Client.error(r.status(), r.body());
         } catch (IOException e) {
             return "the runtime at " + base + " did not answer (" + e.getMessage() + ")";
         }
