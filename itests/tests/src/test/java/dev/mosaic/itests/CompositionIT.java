@@ -180,6 +180,7 @@ public class CompositionIT extends MosaicSupport {
         assertTrue(timing, timing.startsWith("adapter;desc=\"dev.mosaic.examples.tv-home 1.2.0\";dur="));
         assertTrue(timing, timing.contains("recommendations;desc=\"GET /kids 200\";dur=")
                 && timing.contains("bookmarks;desc=\"GET /kids 200\";dur="));
+        assertTrue("no trace to name while the runtime does not trace", traced.headers().firstValue("traceresponse").isEmpty());
         assertTrue("not traced unless asked", get("/tv/home", "X-Mosaic-Env", "trace").headers().firstValue("Server-Timing").isEmpty());
         assertTrue("not in prod without the runtime's trace key",
                 get("/tv/home", "X-Mosaic-Trace", "1").headers().firstValue("Server-Timing").isEmpty());

@@ -205,13 +205,18 @@ public class TracingIT {
 
             // a request that asks to be traced (X-Mosaic-Trace, here outside prod) is kept whatever the cap
             int asked = 20;
+            List<String> answered = new java.util.ArrayList<>();
             for (int i = 0; i < asked; i++) {
                 HttpResponse<String> r = get(rt, "/tv/home", "X-Request-Id", "asked-" + i, "X-Mosaic-Trace", "1");
                 assertTrue(r.headers().firstValue("Server-Timing").isPresent());
+                answered.add(r.headers().firstValue("traceresponse").orElse("none"));
             }
             for (int i = 0; i < asked; i++) {
                 String id = "asked-" + i;
                 Span s = await(span -> id.equals(attribute(span, "mosaic.request_id")));
+                String tr = answered.get(i); // its answer names its trace and span, sampled (W3C traceresponse)
+                assertTrue(tr, tr.startsWith("00-" + hex(s.getTraceId()) + "-" + hex(s.getSpanId()) + "-")
+                        && (Integer.parseInt(tr.substring(tr.length() - 2), 16) & 1) == 1);
                 assertEquals("true", String.valueOf(s.getAttributesList().stream().filter(kv -> kv.getKey().equals("mosaic.trace.asked"))
                         .map(kv -> kv.getValue().getBoolValue()).findFirst().orElse(null)));
             }
@@ -222,6 +227,8 @@ public class TracingIT {
             assertEquals(requests - kept.size(), MetricsIT.value(m, "mosaic_traces_total{kept=\"false\",origin=\"here\"}"), 0);
             assertEquals(1, MetricsIT.value(m, "mosaic_traces_total{kept=\"true\",origin=\"caller\"}"), 0);
             assertEquals(0, MetricsIT.value(m, "mosaic_traces_total{kept=\"false\",origin=\"caller\"}"), 0);
+            assertFalse("only a request that asks is told its trace",
+                    get(rt, "/tv/home").headers().firstValue("traceresponse").isPresent());
         }
     }
 

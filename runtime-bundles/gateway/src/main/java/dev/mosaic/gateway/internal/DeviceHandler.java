@@ -492,9 +492,7 @@ final class DeviceHandler extends Handler.Abstract {
             try {
                 if (answered.compareAndSet(false, true)) {
                     view.answered();
-                    if (view.timing()) {
-                        response.getHeaders().put("Server-Timing", view.serverTiming());
-                    }
+                    view.timingHeaders(response.getHeaders());
                     if (failure != null) {
                         answers.fail(target, failure, view, response, callback);
                     } else {
@@ -529,9 +527,7 @@ final class DeviceHandler extends Handler.Abstract {
 
         private void expired() {
             view.answered();
-            if (view.timing()) {
-                response.getHeaders().put("Server-Timing", view.serverTiming());
-            }
+            view.timingHeaders(response.getHeaders());
             Tenant tenant = target.tenant;
             tenant.timeouts.increment();
             target.failures.increment();

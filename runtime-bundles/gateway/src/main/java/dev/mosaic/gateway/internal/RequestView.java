@@ -162,6 +162,21 @@ final class RequestView implements dev.mosaic.api.Request {
     }
 
     /**
+     * Adds what a request that asked to be traced is answered with: {@code Server-Timing} (the adapter's time, then
+     * each backend call), and while the runtime traces, {@code traceresponse} (W3C Trace Context level 2: its trace
+     * id and its span's id), to find its trace in the collector; nothing for any other request.
+     */
+    void timingHeaders(org.eclipse.jetty.http.HttpFields.Mutable headers) {
+        if (!timing) {
+            return;
+        }
+        headers.put("Server-Timing", serverTiming());
+        if (span != null) {
+            headers.put("traceresponse", ServerSpans.traceparent(span));
+        }
+    }
+
+    /**
      * @return the {@code Server-Timing} of a traced request: the adapter's time, then each backend call it made
      *         ({@code recommendations;desc="GET /recs/kids 200";dur=12.3}), in the order they ended
      */
