@@ -169,9 +169,11 @@ public class IsolationIT extends MosaicSupport {
                     && preface.contains("serves HTTP/1.1 only"));
             String badLength = raw("POST /fixtures/echo HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\nConnection: close\r\n\r\n");
             assertTrue(badLength, badLength.startsWith("HTTP/1.1 400"));
-            HttpResponse<String> tooBig = send("POST", "/fixtures/echo", "[" + "0,".repeat(600_000) + "0]",
-                    "Content-Type", "application/json");
-            assertEquals(413, tooBig.statusCode());
+            // a body over the limit is refused on its declared length, before a byte of it is read: sent whole, the
+            // client may still be writing when the answer and the close come (a broken pipe, not the 413)
+            String tooBig = raw("POST /fixtures/echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+                    + 1_200_003 + "\r\nConnection: close\r\n\r\n[0,");
+            assertTrue(tooBig, tooBig.startsWith("HTTP/1.1 413") && tooBig.contains("body_too_large"));
 
             // a client that sends its body at a few bytes a second is cut off
             long t0 = System.nanoTime();
