@@ -58,8 +58,7 @@ final class Http {
             }
         }
         try {
-            int status = c.getResponseCode();
-            return new Answer(status, read(status < 400 ? c.getInputStream() : c.getErrorStream()), c.getHeaderFields());
+            return answer(c);
         } finally {
             c.disconnect();
         }
@@ -74,16 +73,15 @@ final class Http {
     static Answer stream(String url, Map<String, String> headers, Consumer<String> lines) throws IOException {
         HttpURLConnection c = open(url, headers, Duration.ZERO);
         try {
-            int status = c.getResponseCode();
-            if (status != 200) {
-                return new Answer(status, read(status < 400 ? c.getInputStream() : c.getErrorStream()), c.getHeaderFields());
+            if (c.getResponseCode() != 200) {
+                return answer(c);
             }
             try (BufferedReader in = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null;) {
                     lines.accept(line);
                 }
             }
-            return new Answer(status, "", c.getHeaderFields());
+            return new Answer(200, "", c.getHeaderFields());
         } finally {
             c.disconnect();
         }
@@ -109,12 +107,16 @@ final class Http {
         return c;
     }
 
-    private static String read(InputStream in) throws IOException {
-        if (in == null) {
-            return "";
+    /** @return the status, the whole body (an error's too) and the headers of what the connection was answered */
+    private static Answer answer(HttpURLConnection c) throws IOException {
+        int status = c.getResponseCode();
+        InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream();
+        String body = "";
+        if (in != null) {
+            try (in) {
+                body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
         }
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return new Answer(status, body, c.getHeaderFields());
     }
 }

@@ -229,16 +229,16 @@ final class RunCommand implements Callable<Integer> {
             try {
                 if (p.endsWith("/s") && !rate) {
                     int n = Integer.parseInt(p.substring(0, p.length() - 2).trim());
-                    rate = n >= 1 && n <= 1_000_000;
-                    if (!rate) {
+                    if (n < 1 || n > 1_000_000) {
                         return false;
                     }
+                    rate = true;
                 } else if (!p.endsWith("/s") && !share) {
                     double v = p.endsWith("%") ? Double.parseDouble(p.substring(0, p.length() - 1)) / 100 : Double.parseDouble(p);
-                    share = v >= 0 && v <= 1;
-                    if (!share) {
+                    if (!(v >= 0 && v <= 1)) { // NaN too
                         return false;
                     }
+                    share = true;
                 } else {
                     return false;
                 }

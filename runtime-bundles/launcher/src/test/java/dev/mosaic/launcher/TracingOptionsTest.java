@@ -14,7 +14,7 @@ class TracingOptionsTest {
             assertNull(RunCommand.tracingProblem(null, ok), ok);
         }
         for (String bad : new String[] { "1.5", "half", "200%", "0/s", "10/m", "/s", "1.5/s", "10%,20%", "5/s,6/s", "10%,",
-            "2000000/s" }) {
+            "2000000/s", "NaN" }) {
             assertEquals("--trace-sample says which new traces are kept: a share from 0 to 1 or 0% to 100% (10%), at most a"
                     + " number a second (100/s), or both (10%,100/s); not '" + bad + "'", RunCommand.tracingProblem(null, bad), bad);
         }
