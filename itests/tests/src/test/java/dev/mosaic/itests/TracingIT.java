@@ -100,9 +100,11 @@ public class TracingIT {
         TestBackend marks = backend("{\"profile\":\"kids\",\"titles\":[]}");
         try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(),
                 List.of("-Dmosaic.tracing.exportDelay=100ms", "-Dmosaic.access.log=on"),
-                List.of("--otlp-endpoint", endpoint), Map.of("OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20collector-secret"))) {
+                List.of("--otlp-endpoint", endpoint, "--trace-callers", "followed"),
+                Map.of("OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20collector-secret"))) {
+            // behind a proxy of one's own: every trace it sampled is kept (the default caps them: see below)
             rt.awaitLog("tracing: a span per device request and per backend call, new traces kept: at most 100 a second,"
-                    + " exported to "
+                    + " traces a caller sampled: all, exported to "
                     + endpoint + "/v1/traces with headers [Authorization]");
             declare(rt, "recommendations", recs.url());
             declare(rt, "bookmarks", marks.url());
@@ -166,13 +168,13 @@ public class TracingIT {
     }
 
     @Test
-    public void newTracesAreKeptUpToTheNumberASecondAskedForAndEveryRequestStillHasOne() throws Exception {
+    public void tracesAreKeptUpToTheNumberASecondAskedForWhoeverSaysSampledAndEveryRequestStillHasOne() throws Exception {
         String endpoint = startCollector();
         try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(),
                 List.of("-Dmosaic.tracing.exportDelay=100ms", "-Dmosaic.access.log=on"),
                 List.of("--otlp-endpoint", endpoint, "--trace-sample", "5/s"))) {
             rt.awaitLog("tracing: a span per device request and per backend call, new traces kept: at most 5 a second,"
-                    + " exported to " + endpoint + "/v1/traces");
+                    + " traces a caller sampled: at most 5 a second, exported to " + endpoint + "/v1/traces");
             deploy(rt, "catalog-1.2.0.jar");
             deploy(rt, "tv-home-1.1.0.jar"); // in stage, where X-Mosaic-Trace is taken; no backend calls
             int requests = 40;
@@ -184,16 +186,34 @@ public class TracingIT {
                 ids.add("capped-" + i);
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            // a trace its caller sampled is kept whatever the cap: once it is exported, so is every span before it
-            String traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
-            get(rt, "/tv/home", "traceparent", "00-" + traceId + "-00f067aa0ba902b7-01", "X-Request-Id", "sampled-by-its-caller");
-            await(s -> "sampled-by-its-caller".equals(attribute(s, "mosaic.request_id")));
-            List<String> kept = exported.stream().map(s -> attribute(s, "mosaic.request_id"))
-                    .filter(id -> id != null && id.startsWith("capped-")).toList();
+            // a device whose every request says sampled (traceparent): its traces are kept within the cap too, in a bucket of
+            // their own, and each keeps the trace its caller named, kept or not
+            List<String> callerIds = new java.util.ArrayList<>();
+            start = System.nanoTime();
+            for (int i = 0; i < requests; i++) {
+                String traceparent = "00-" + String.format("4bf92f3577b34da6a3ce929d%08x", i + 1) + "-00f067aa0ba902b7-01";
+                HttpResponse<String> r = get(rt, "/tv/home", "traceparent", traceparent, "X-Request-Id", "caller-" + i);
+                assertEquals(r.body(), 200, r.statusCode());
+                callerIds.add("caller-" + i);
+            }
+            double callerSeconds = (System.nanoTime() - start) / 1e9;
+            // a request that asked to be traced is kept whatever the cap: once it is exported, so is every span before it
+            get(rt, "/tv/home", "X-Mosaic-Trace", "1", "X-Request-Id", "marker");
+            await(s -> "marker".equals(attribute(s, "mosaic.request_id")));
+            List<String> kept = keptOf("capped-");
             assertEquals("a second's worth at once after a quiet time", ids.subList(0, 5), kept.subList(0, Math.min(5, kept.size())));
             long most = 5 + (long) Math.ceil(seconds * 5) + 1;
             assertTrue(kept.size() + " of " + requests + " traces kept in " + seconds + " s, at most 5 a second: " + kept,
                     kept.size() <= most && kept.size() < requests);
+            List<String> callersKept = keptOf("caller-");
+            assertEquals("the callers' bucket was full: their first five", callerIds.subList(0, 5),
+                    callersKept.subList(0, Math.min(5, callersKept.size())));
+            assertTrue(callersKept.size() + " of " + requests + " traces their caller sampled kept in " + callerSeconds + " s: "
+                    + callersKept, callersKept.size() <= 5 + (long) Math.ceil(callerSeconds * 5) + 1 && callersKept.size() < requests);
+            for (int i = 0; i < requests; i++) {
+                assertEquals("the caller's trace, kept or not", String.format("4bf92f3577b34da6a3ce929d%08x", i + 1),
+                        LaunchedRuntime.JSON.readTree(awaitAccessLine(rt, callerIds.get(i))).get("trace_id").asText());
+            }
             // each request has a trace all the same, in its access log line, kept or not
             java.util.Set<String> traces = new java.util.HashSet<>();
             for (String id : ids) {
@@ -223,10 +243,10 @@ public class TracingIT {
 
             // /metrics says how many traces the sampling kept: the operator's view of the cap
             String m = MetricsIT.scrape(http, rt, rt.mgmtUrl.substring(0, rt.mgmtUrl.indexOf("/api/v1")));
-            assertEquals(kept.size() + asked, MetricsIT.value(m, "mosaic_traces_total{kept=\"true\",origin=\"here\"}"), 0);
+            assertEquals(kept.size() + 1 + asked, MetricsIT.value(m, "mosaic_traces_total{kept=\"true\",origin=\"here\"}"), 0);
             assertEquals(requests - kept.size(), MetricsIT.value(m, "mosaic_traces_total{kept=\"false\",origin=\"here\"}"), 0);
-            assertEquals(1, MetricsIT.value(m, "mosaic_traces_total{kept=\"true\",origin=\"caller\"}"), 0);
-            assertEquals(0, MetricsIT.value(m, "mosaic_traces_total{kept=\"false\",origin=\"caller\"}"), 0);
+            assertEquals(callersKept.size(), MetricsIT.value(m, "mosaic_traces_total{kept=\"true\",origin=\"caller\"}"), 0);
+            assertEquals(requests - callersKept.size(), MetricsIT.value(m, "mosaic_traces_total{kept=\"false\",origin=\"caller\"}"), 0);
             assertFalse("only a request that asks is told its trace",
                     get(rt, "/tv/home").headers().firstValue("traceresponse").isPresent());
         }
@@ -254,16 +274,25 @@ public class TracingIT {
     }
 
     @Test
-    public void aBadEndpointIsRefusedAtTheCommandLineSayingWhy() throws Exception {
-        Path data = LaunchedRuntime.newDataDir();
-        Process p = new ProcessBuilder(LaunchedRuntime.java(), "-jar", LaunchedRuntime.dist().resolve("lib/launcher.jar").toString(),
-                "run", "--port", "0", "--mgmt-port", "0", "--data", data.toString(), "--otlp-endpoint", "collector:4318")
-                .redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
-        assertEquals(out, 2, p.exitValue());
-        assertTrue(out, out.contains("--otlp-endpoint takes the http or https URL of an OTLP/HTTP collector, such as"
-                + " http://127.0.0.1:4318") && out.contains("'collector:4318'"));
+    public void aBadTracingOptionIsRefusedAtTheCommandLineSayingWhy() throws Exception {
+        Map<List<String>, String> refusals = Map.of(
+                List.of("--otlp-endpoint", "collector:4318"), "--otlp-endpoint takes the http or https URL of an OTLP/HTTP"
+                        + " collector, such as http://127.0.0.1:4318 (no credentials in it: OTEL_EXPORTER_OTLP_HEADERS), not"
+                        + " 'collector:4318'",
+                List.of("--trace-callers", "trusted"), "--trace-callers is capped (a trace its caller sampled is kept within the"
+                        + " --trace-sample cap, the default) or followed (whatever the cap), not 'trusted'");
+        for (Map.Entry<List<String>, String> r : refusals.entrySet()) {
+            Path data = LaunchedRuntime.newDataDir();
+            List<String> command = new java.util.ArrayList<>(List.of(LaunchedRuntime.java(), "-jar",
+                    LaunchedRuntime.dist().resolve("lib/launcher.jar").toString(), "run", "--port", "0", "--mgmt-port", "0",
+                    "--data", data.toString()));
+            command.addAll(r.getKey());
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(out, 2, p.exitValue());
+            assertTrue(out, out.contains(r.getValue()));
+        }
     }
 
     private void declare(LaunchedRuntime rt, String name, String url) throws Exception {
@@ -299,6 +328,11 @@ public class TracingIT {
         }
         fail("no such span was exported; exported: " + exported.stream().map(s -> s.getName() + " " + hex(s.getTraceId())).toList());
         return null;
+    }
+
+    /** @return the request ids of the spans exported so far that start so, in the order they came */
+    private List<String> keptOf(String prefix) {
+        return exported.stream().map(s -> attribute(s, "mosaic.request_id")).filter(id -> id != null && id.startsWith(prefix)).toList();
     }
 
     private static String awaitAccessLine(LaunchedRuntime rt, String requestId) throws Exception {

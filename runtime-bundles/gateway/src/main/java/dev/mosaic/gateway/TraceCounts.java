@@ -8,8 +8,10 @@ package dev.mosaic.gateway;
  * @param tracing whether the runtime traces now
  * @param startedKept traces that started here (no {@code traceparent}), kept
  * @param startedNotKept traces that started here, not kept (beyond the share or the number a second)
- * @param continuedKept traces a caller's {@code traceparent} named, kept (the caller sampled them)
- * @param continuedNotKept traces a caller's {@code traceparent} named, not kept (the caller did not sample them)
+ * @param continuedKept traces a caller's {@code traceparent} named, kept (the caller sampled them, within the cap
+ *        unless {@code --trace-callers followed})
+ * @param continuedNotKept traces a caller's {@code traceparent} named, not kept (the caller did not sample them, or
+ *        beyond the cap)
  * @since 2.3
  */
 public record TraceCounts(boolean tracing, long startedKept, long startedNotKept, long continuedKept, long continuedNotKept) {

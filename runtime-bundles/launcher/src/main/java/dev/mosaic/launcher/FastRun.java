@@ -30,7 +30,7 @@ final class FastRun {
             java.util.Map.entry("--no-console", "noConsole"), java.util.Map.entry("--no-seed", "noSeed"),
             java.util.Map.entry("--ready-timeout", "readyTimeout"), java.util.Map.entry("--platform-bundle", "platformBundles"),
             java.util.Map.entry("--debug", "debug"), java.util.Map.entry("--otlp-endpoint", "otlpEndpoint"),
-            java.util.Map.entry("--trace-sample", "traceSample"), java.util.Map.entry("--store", "store"),
+            java.util.Map.entry("--trace-sample", "traceSample"), java.util.Map.entry("--trace-callers", "traceCallers"), java.util.Map.entry("--store", "store"),
             java.util.Map.entry("--store-password-file", "storePasswordFile"), java.util.Map.entry("--group", "group"),
             java.util.Map.entry("--ssh-port", "sshPort"), java.util.Map.entry("--ssh-host", "sshHost"),
             java.util.Map.entry("--ssh-allow-remote", "sshAllowRemote"));
@@ -95,7 +95,7 @@ final class FastRun {
         if ((run.sshHost != null || run.sshAllowRemote) && run.sshPort == null) {
             return null; // picocli says what is wrong
         }
-        if (RunCommand.tracingProblem(run.otlpEndpoint, run.traceSample) != null) {
+        if (RunCommand.tracingProblem(run.otlpEndpoint, run.traceSample, run.traceCallers) != null) {
             return null;
         }
         return run;

@@ -75,9 +75,14 @@ final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--trace-sample", paramLabel = "WHICH",
             description = "which new traces are kept: a share (10%), at most a number a second (100/s), or both"
-                    + " (10%,100/s); default 100/s: every one while there are fewer (a traceparent's own sampled flag is"
-                    + " followed)")
+                    + " (10%,100/s); default 100/s: every one while there are fewer")
     String traceSample;
+
+    @Option(names = "--trace-callers", paramLabel = "capped|followed",
+            description = "what a request's traceparent that says sampled does: capped (default), its trace is kept within"
+                    + " the --trace-sample cap, as many again (a device cannot have all its requests recorded by saying so);"
+                    + " followed, kept whatever the cap (behind a proxy you trust that samples)")
+    String traceCallers;
 
     @Option(names = "--store", paramLabel = "URL", description = { "keep the registry and the artifacts in PostgreSQL,"
             + " shared by a fleet of instances: postgresql://[USER@]HOST[:PORT]/DB[?sslmode=require]; the password comes from"
@@ -141,7 +146,7 @@ final class RunCommand implements Callable<Integer> {
         if (storeProblem != null) {
             throw new ParameterException(spec.commandLine(), storeProblem);
         }
-        String tracingProblem = tracingProblem(otlpEndpoint, traceSample);
+        String tracingProblem = tracingProblem(otlpEndpoint, traceSample, traceCallers);
         if (tracingProblem != null) {
             throw new ParameterException(spec.commandLine(), tracingProblem);
         }
@@ -152,7 +157,7 @@ final class RunCommand implements Callable<Integer> {
                 metricsHost, !noConsole && onATerminal(),
                 noSeed || !Files.isDirectory(seed) ? null : seed, readyTimeout,
                 platformBundles.stream().map(p -> p.toAbsolutePath().normalize()).toList(), otlpEndpoint, traceSample,
-                store == null ? null : new RuntimeLauncher.Store(store, storePasswordFile == null ? null
+                traceCallers, store == null ? null : new RuntimeLauncher.Store(store, storePasswordFile == null ? null
                         : storePasswordFile.toAbsolutePath().normalize(), group),
                 sshPort == null ? null : new RuntimeLauncher.Ssh(sshPort, sshHost, sshAllowRemote));
         if (spec != null) {
@@ -199,7 +204,7 @@ final class RunCommand implements Callable<Integer> {
      * @return what is wrong with the tracing options, or null (the tracing bundle reads them again, and says the same of
      *         a -D property)
      */
-    static String tracingProblem(String endpoint, String sample) {
+    static String tracingProblem(String endpoint, String sample, String callers) {
         if (endpoint != null) {
             java.net.URI uri = null;
             try {
@@ -216,6 +221,10 @@ final class RunCommand implements Callable<Integer> {
         if (sample != null && !sampling(sample)) {
             return "--trace-sample says which new traces are kept: a share from 0 to 1 or 0% to 100% (10%), at most a"
                     + " number a second (100/s), or both (10%,100/s); not '" + sample + "'";
+        }
+        if (callers != null && !callers.trim().equalsIgnoreCase("capped") && !callers.trim().equalsIgnoreCase("followed")) {
+            return "--trace-callers is capped (a trace its caller sampled is kept within the --trace-sample cap, the"
+                    + " default) or followed (whatever the cap), not '" + callers + "'";
         }
         return null;
     }

@@ -40,11 +40,12 @@ final class RuntimeLauncher {
      * @param platformBundles bundles of the operator's own, added to the platform's
      * @param otlpEndpoint where spans are exported (OTLP/HTTP), or null
      * @param traceSample which new traces are kept (--trace-sample), or null for the tracing bundle's default
+     * @param traceCallers what a caller's sampled flag does (--trace-callers: capped or followed), or null for capped
      */
     record Options(Path home, Path data, int port, String host, int mgmtPort, String mgmtHost, boolean mgmtAllowRemote,
             int healthPort, String healthHost, int metricsPort, String metricsHost, boolean console, Path seed,
-            long readyTimeoutSeconds, List<Path> platformBundles, String otlpEndpoint, String traceSample, Store store,
-            Ssh ssh) {
+            long readyTimeoutSeconds, List<Path> platformBundles, String otlpEndpoint, String traceSample, String traceCallers,
+            Store store, Ssh ssh) {
     }
 
     /**
@@ -173,6 +174,9 @@ final class RuntimeLauncher {
         }
         if (o.traceSample() != null) {
             config.put("mosaic.tracing.sample", o.traceSample());
+        }
+        if (o.traceCallers() != null) {
+            config.put("mosaic.tracing.callers", o.traceCallers());
         }
         if (o.store() != null) {
             config.put("mosaic.store", o.store().url());

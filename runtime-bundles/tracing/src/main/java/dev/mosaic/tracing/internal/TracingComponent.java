@@ -65,7 +65,7 @@ public final class TracingComponent {
         props.put("mosaic.tracing.endpoint", settings.endpointForLog());
         props.put("mosaic.tracing.sample", settings.samplingForLog());
         registration = context.registerService(TracerProvider.class, provider, props);
-        LOG.info("tracing: a span per device request and per backend call, new traces kept: {}, exported to {}{}",
+        LOG.info("tracing: a span per device request and per backend call, {}, exported to {}{}",
                 settings.samplingForLog(), settings.endpointForLog(),
                 settings.headers().isEmpty() ? "" : " with headers " + settings.headers().keySet());
     }
@@ -76,7 +76,7 @@ public final class TracingComponent {
                 .setResource(Resource.getDefault().merge(Resource.create(Attributes.of(
                         AttributeKey.stringKey("service.name"), settings.serviceName(),
                         AttributeKey.stringKey("service.instance.id"), instance))))
-                .setSampler(Sampler.parentBased(sampler(settings)));
+                .setSampler(sampler(settings, System::nanoTime));
         if (settings.endpoint() != null) {
             OtlpHttpSpanExporterBuilder exporter = OtlpHttpSpanExporter.builder()
                     .setEndpoint(settings.endpoint().toString())
@@ -93,12 +93,18 @@ public final class TracingComponent {
     }
 
     /**
-     * @return whether a trace that starts here is kept: one asked for, always; else the share asked for, capped at the
-     *         number a second asked for
+     * @return whether a trace is kept: one asked for, always; one that starts here, if the share asked for keeps it, at most
+     *         the number a second asked for; one a caller sampled, at most as many again (unless callers are followed);
+     *         one a caller did not sample, never; a span whose parent is in this runtime (a backend call's), as its parent
+     * @param nanoTime the clock of the caps ({@link System#nanoTime} but in tests)
      */
-    static Sampler sampler(TracingSettings settings) {
+    static Sampler sampler(TracingSettings settings, java.util.function.LongSupplier nanoTime) {
         Sampler share = settings.sample() == 1.0 ? Sampler.alwaysOn() : Sampler.traceIdRatioBased(settings.sample());
-        return new NewTraceSampler(share, settings.perSecond(), System::nanoTime);
+        var b = Sampler.parentBasedBuilder(new CappedSampler(share, settings.perSecond(), nanoTime));
+        if (settings.callersCapped()) {
+            b.setRemoteParentSampled(new CappedSampler(Sampler.alwaysOn(), settings.perSecond(), nanoTime));
+        }
+        return b.build();
     }
 
     /** Takes the spans of a runtime that traces with nowhere to send them (mosaic.tracing=on without an endpoint). */

@@ -15,8 +15,11 @@ import java.util.function.Function;
  * OTLP/HTTP collector spans are exported to ({@code http://127.0.0.1:4318}; {@code /v1/traces} is added when the URL has
  * no path); {@code mosaic.tracing.sample} (--trace-sample), which of the traces that start here are kept: a share (0 to 1
  * or a percentage), at most a number a second ({@code 100/s}), or both ({@code 10%,100/s}: a tenth, at most 100 a second);
- * default {@code 100/s}: every trace while there are fewer, a steady 100 a second beyond (a request whose
- * {@code traceparent} says sampled or not is kept or not as it says);
+ * default {@code 100/s}: every trace while there are fewer, a steady 100 a second beyond;
+ * {@code mosaic.tracing.callers} (--trace-callers), what a caller's {@code traceparent} that says sampled does:
+ * {@code capped} (the default), its trace is kept within the same number a second (a bucket of its own), since the devices
+ * a gateway serves could otherwise have every one of their requests recorded by saying so; {@code followed}, kept
+ * whatever the cap (behind a proxy of your own that samples); one that says not sampled is not kept either way;
  * {@code mosaic.tracing} {@code on} or {@code off} (default: on when there is an endpoint; {@code on} without one makes
  * spans and exports none, which is what the benchmarks measure); {@code mosaic.tracing.exportDelay} (how long spans
  * wait to be sent in a batch, default 2s); {@code mosaic.tracing.service} (the {@code service.name}, default mosaic).
@@ -24,8 +27,8 @@ import java.util.function.Function;
  * {@code OTEL_EXPORTER_OTLP_TRACES_HEADERS} or {@code OTEL_EXPORTER_OTLP_HEADERS} ({@code name=value,...}), never from a
  * command line; only their names are ever logged.
  */
-record TracingSettings(boolean on, URI endpoint, double sample, int perSecond, Duration exportDelay, String serviceName,
-        Map<String, String> headers) {
+record TracingSettings(boolean on, URI endpoint, double sample, int perSecond, boolean callersFollowed,
+        Duration exportDelay, String serviceName, Map<String, String> headers) {
 
     /** The most new traces kept a second unless told otherwise. */
     static final int DEFAULT_PER_SECOND = 100;
@@ -68,23 +71,43 @@ record TracingSettings(boolean on, URI endpoint, double sample, int perSecond, D
                 }
             }
         }
+        boolean followed = callersFollowed(trimmed(property.apply("mosaic.tracing.callers")));
         Duration delay = delay(trimmed(property.apply("mosaic.tracing.exportDelay")));
         String service = trimmed(property.apply("mosaic.tracing.service"));
         String headers = trimmed(environment.apply("OTEL_EXPORTER_OTLP_TRACES_HEADERS"));
         if (headers == null) {
             headers = trimmed(environment.apply("OTEL_EXPORTER_OTLP_HEADERS"));
         }
-        return new TracingSettings(on, endpoint, sample, perSecond, delay, service == null ? "mosaic" : service,
+        return new TracingSettings(on, endpoint, sample, perSecond, followed, delay, service == null ? "mosaic" : service,
                 headers(headers));
     }
 
-    /** @return which new traces are kept, for the log: {@code 10.0%, at most 100 a second} */
+    private static boolean callersFollowed(String text) {
+        if (text == null || text.equalsIgnoreCase("capped")) {
+            return false;
+        }
+        if (text.equalsIgnoreCase("followed")) {
+            return true;
+        }
+        throw new IllegalArgumentException("mosaic.tracing.callers (--trace-callers) says whether a trace its caller sampled"
+                + " is kept within the --trace-sample cap: capped (the default) or followed (whatever the cap, behind a proxy"
+                + " you trust); got '" + text + "'");
+    }
+
+    /** @return whether the traces a caller sampled are kept within a cap: there is one, and they are not followed */
+    boolean callersCapped() {
+        return perSecond > 0 && !callersFollowed;
+    }
+
+    /**
+     * @return which traces are kept, for the log: {@code new traces kept: 10.0%, at most 100 a second, traces a caller
+     *         sampled: at most 100 a second}
+     */
     String samplingForLog() {
         String share = Math.round(sample * 1000) / 10.0 + "%";
-        if (perSecond == 0) {
-            return share;
-        }
-        return (sample == 1.0 ? "" : share + ", ") + "at most " + perSecond + " a second";
+        String cap = "at most " + perSecond + " a second";
+        return "new traces kept: " + (perSecond == 0 ? share : (sample == 1.0 ? "" : share + ", ") + cap)
+                + ", traces a caller sampled: " + (callersCapped() ? cap : "all");
     }
 
     /** @return the endpoint without what might be a credential: for the log */

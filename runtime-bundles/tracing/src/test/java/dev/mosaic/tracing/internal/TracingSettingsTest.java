@@ -7,12 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 
+import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
+import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
 
 class TracingSettingsTest {
 
@@ -28,7 +38,10 @@ class TracingSettingsTest {
         assertEquals("http://collector:4318/v1/traces", exported.endpoint().toString(), "the OTLP/HTTP path is added");
         assertEquals(1.0, exported.sample());
         assertEquals(100, exported.perSecond(), "by default every new trace, at most 100 a second");
-        assertEquals("at most 100 a second", exported.samplingForLog());
+        assertFalse(exported.callersFollowed());
+        assertTrue(exported.callersCapped(), "a caller's sampled flag keeps its trace within the cap by default");
+        assertEquals("new traces kept: at most 100 a second, traces a caller sampled: at most 100 a second",
+                exported.samplingForLog());
         assertEquals(Duration.ofSeconds(2), exported.exportDelay());
         assertEquals("https://c.example/otlp/v1/traces", of(Map.of("mosaic.tracing.endpoint", "https://c.example/otlp/v1/traces"),
                 Map.of()).endpoint().toString(), "a path given is kept");
@@ -37,11 +50,18 @@ class TracingSettingsTest {
         assertNull(local.endpoint());
         assertEquals(0.1, local.sample(), 1e-9);
         assertEquals(0, local.perSecond(), "a share alone is not capped");
-        assertEquals("10.0%", local.samplingForLog());
+        assertEquals("new traces kept: 10.0%, traces a caller sampled: all", local.samplingForLog());
+        assertFalse(local.callersCapped(), "no cap, none for callers either");
         TracingSettings both = of(Map.of("mosaic.tracing", "on", "mosaic.tracing.sample", " 500/s , 25% "), Map.of());
         assertEquals(0.25, both.sample(), 1e-9);
         assertEquals(500, both.perSecond());
-        assertEquals("25.0%, at most 500 a second", both.samplingForLog());
+        assertEquals("new traces kept: 25.0%, at most 500 a second, traces a caller sampled: at most 500 a second",
+                both.samplingForLog());
+        TracingSettings followed = of(Map.of("mosaic.tracing", "on", "mosaic.tracing.callers", " Followed "), Map.of());
+        assertTrue(followed.callersFollowed());
+        assertFalse(followed.callersCapped());
+        assertEquals("new traces kept: at most 100 a second, traces a caller sampled: all", followed.samplingForLog());
+        assertTrue(of(Map.of("mosaic.tracing.callers", "capped"), Map.of()).callersCapped());
         TracingSettings capped = of(Map.of("mosaic.tracing", "on", "mosaic.tracing.sample", "20/s"), Map.of());
         assertEquals(1.0, capped.sample());
         assertEquals(20, capped.perSecond());
@@ -66,6 +86,11 @@ class TracingSettingsTest {
                     + " (10%,100/s); got '" + bad + "'"), e.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> of(Map.of("mosaic.tracing", "maybe"), Map.of()));
+        IllegalArgumentException callers = assertThrows(IllegalArgumentException.class,
+                () -> of(Map.of("mosaic.tracing.callers", "trusted"), Map.of()));
+        assertEquals("mosaic.tracing.callers (--trace-callers) says whether a trace its caller sampled is kept within the"
+                + " --trace-sample cap: capped (the default) or followed (whatever the cap, behind a proxy you trust); got"
+                + " 'trusted'", callers.getMessage());
         IllegalArgumentException header = assertThrows(IllegalArgumentException.class,
                 () -> of(Map.of(), Map.of("OTEL_EXPORTER_OTLP_HEADERS", "api-key")));
         assertFalse(header.getMessage().contains("api-key"), "a header's value is never said");
@@ -91,12 +116,51 @@ class TracingSettingsTest {
             assertFalse(dropped.getSpanContext().isSampled());
             assertTrue(dropped.getSpanContext().isValid(), "an unsampled span still has ids to pass on");
             assertTrue(kept.getSpanContext().isSampled());
-            assertEquals("ParentBased{root:NewTrace{100/s,AlwaysOnSampler},remoteParentSampled:AlwaysOnSampler,"
+            assertEquals("ParentBased{root:Capped{100/s,AlwaysOnSampler},remoteParentSampled:Capped{100/s,AlwaysOnSampler},"
                     + "remoteParentNotSampled:AlwaysOffSampler,localParentSampled:AlwaysOnSampler,localParentNotSampled:"
                     + "AlwaysOffSampler}", all.getSampler().getDescription());
         } finally {
             none.shutdown();
             all.shutdown();
         }
+    }
+
+    private static Context parent(boolean remote, boolean sampled) {
+        TraceFlags flags = sampled ? TraceFlags.getSampled() : TraceFlags.getDefault();
+        SpanContext c = remote ? SpanContext.createFromRemoteParent("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", flags,
+                TraceState.getDefault()) : SpanContext.create("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7", flags,
+                TraceState.getDefault());
+        return Context.root().with(Span.wrap(c));
+    }
+
+    private static int keptOf(Sampler s, Context parent, Attributes attributes, int traces) {
+        int kept = 0;
+        for (int i = 0; i < traces; i++) {
+            kept += s.shouldSample(parent, String.format("%032x", i + 1), "GET /x", SpanKind.SERVER, attributes, List.of())
+                    .getDecision() == SamplingDecision.RECORD_AND_SAMPLE ? 1 : 0;
+        }
+        return kept;
+    }
+
+    @Test
+    void aCallersSampledFlagKeepsItsTraceWithinTheCapInABucketOfItsOwnUnlessCallersAreFollowed() {
+        AtomicLong clock = new AtomicLong(5_000_000_000L);
+        Sampler s = TracingComponent.sampler(of(Map.of("mosaic.tracing.sample", "3/s"), Map.of()), clock::get);
+        Context callerSampled = parent(true, true);
+        assertEquals(3, keptOf(s, callerSampled, Attributes.empty(), 50), "a device saying sampled 50 times: a second's worth");
+        assertEquals(3, keptOf(s, Context.root(), Attributes.empty(), 50), "new traces have a bucket of their own");
+        assertEquals(0, keptOf(s, parent(true, false), Attributes.empty(), 10), "a caller's not sampled is followed");
+        assertEquals(10, keptOf(s, callerSampled, Attributes.of(CappedSampler.ASKED, true), 10), "asked for: kept whatever the cap");
+        assertEquals(10, keptOf(s, parent(false, true), Attributes.empty(), 10), "a backend call's span follows its request's");
+        assertEquals(0, keptOf(s, parent(false, false), Attributes.empty(), 10));
+        clock.addAndGet(1_000_000_000L / 3);
+        assertEquals(1, keptOf(s, callerSampled, Attributes.empty(), 50), "a third of a second later: one more");
+
+        Sampler followed = TracingComponent.sampler(of(Map.of("mosaic.tracing.sample", "3/s", "mosaic.tracing.callers", "followed"),
+                Map.of()), clock::get);
+        assertEquals(50, keptOf(followed, callerSampled, Attributes.empty(), 50), "followed: every one a caller sampled");
+        assertEquals(3, keptOf(followed, Context.root(), Attributes.empty(), 50), "and new traces still capped");
+        Sampler uncapped = TracingComponent.sampler(of(Map.of("mosaic.tracing.sample", "100%"), Map.of()), clock::get);
+        assertEquals(50, keptOf(uncapped, callerSampled, Attributes.empty(), 50), "no cap asked for: none for callers either");
     }
 }

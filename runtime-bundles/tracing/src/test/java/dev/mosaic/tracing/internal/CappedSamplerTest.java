@@ -15,7 +15,7 @@ import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
 
-class NewTraceSamplerTest {
+class CappedSamplerTest {
 
     private static final long MS = 1_000_000L;
 
@@ -37,7 +37,7 @@ class NewTraceSamplerTest {
 
     @Test
     void aQuietRuntimeKeepsEveryTraceAndABusyOneItsNumberASecondSpreadOverTheSecond() {
-        NewTraceSampler s = new NewTraceSampler(Sampler.alwaysOn(), 10, clock::get);
+        CappedSampler s = new CappedSampler(Sampler.alwaysOn(), 10, clock::get);
         assertEquals(10, keptOf(s, 1000), "a second's worth at once after a quiet time, then none");
         clock.addAndGet(50 * MS);
         assertEquals(0, keptOf(s, 1000), "a twentieth of a second later: half a trace's worth, none yet");
@@ -62,34 +62,34 @@ class NewTraceSamplerTest {
     @Test
     void onlyTracesTheShareKeepsAreCountedAndTheCapKeepsItsDescription() {
         // a share that keeps nothing never uses the bucket up
-        NewTraceSampler none = new NewTraceSampler(Sampler.alwaysOff(), 5, clock::get);
+        CappedSampler none = new CappedSampler(Sampler.alwaysOff(), 5, clock::get);
         assertEquals(0, keptOf(none, 100));
-        NewTraceSampler half = new NewTraceSampler(Sampler.traceIdRatioBased(0.5), 1000, clock::get);
+        CappedSampler half = new CappedSampler(Sampler.traceIdRatioBased(0.5), 1000, clock::get);
         int kept = keptOf(half, 1000);
         assertTrue(kept > 400 && kept < 600, "about half of 1000 trace ids, under the cap: " + kept);
-        assertEquals("NewTrace{5/s,AlwaysOffSampler}", none.getDescription());
+        assertEquals("Capped{5/s,AlwaysOffSampler}", none.getDescription());
     }
 
     @Test
     void aRequestThatAskedToBeTracedIsKeptWhateverTheShareAndTheCapAndOthersAreNot() {
-        NewTraceSampler s = new NewTraceSampler(Sampler.alwaysOff(), 1, clock::get);
-        NewTraceSampler uncapped = new NewTraceSampler(Sampler.traceIdRatioBased(0.0), 0, clock::get);
-        Attributes asked = Attributes.of(NewTraceSampler.ASKED, true);
-        for (NewTraceSampler sampler : List.of(s, uncapped)) {
+        CappedSampler s = new CappedSampler(Sampler.alwaysOff(), 1, clock::get);
+        CappedSampler uncapped = new CappedSampler(Sampler.traceIdRatioBased(0.0), 0, clock::get);
+        Attributes asked = Attributes.of(CappedSampler.ASKED, true);
+        for (CappedSampler sampler : List.of(s, uncapped)) {
             for (int i = 0; i < 10; i++) {
                 assertEquals(SamplingDecision.RECORD_AND_SAMPLE, sampler.shouldSample(Context.root(), "0af7651916cd43dd8448eb211c80319c",
                         "GET /x", SpanKind.SERVER, asked, List.of()).getDecision());
             }
             assertFalse(kept(sampler, "0af7651916cd43dd8448eb211c80319c"), "the same trace, not asked for: the share's decision");
         }
-        NewTraceSampler all = new NewTraceSampler(Sampler.alwaysOn(), 0, clock::get);
+        CappedSampler all = new CappedSampler(Sampler.alwaysOn(), 0, clock::get);
         assertEquals(1000, keptOf(all, 1000), "no cap: all the share keeps");
-        assertEquals("NewTrace{AlwaysOnSampler}", all.getDescription());
+        assertEquals("Capped{AlwaysOnSampler}", all.getDescription());
     }
 
     @Test
     void concurrentThreadsTogetherKeepNoMoreThanTheCap() throws Exception {
-        NewTraceSampler s = new NewTraceSampler(Sampler.alwaysOn(), 1000, clock::get);
+        CappedSampler s = new CappedSampler(Sampler.alwaysOn(), 1000, clock::get);
         AtomicLong kept = new AtomicLong();
         Thread[] threads = new Thread[4];
         for (int t = 0; t < threads.length; t++) {

@@ -15,15 +15,16 @@ import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
 import io.opentelemetry.sdk.trace.samplers.SamplingResult;
 
 /**
- * Whether a trace that starts here is kept (a caller's sampled flag is followed before this is asked: parent-based).
- * Kept: a request that asked to be traced ({@code X-Mosaic-Trace}, the trace key: the gateway says so with
- * {@link #ASKED} on its span), always; any other, if the share asked for keeps it and, when there is a cap, at most that
- * number a second: under light traffic (a developer, a test, a quiet hour) every trace the share keeps, under heavy
- * traffic a steady trickle spread over each second, so a runtime serving 50,000 requests a second neither records a span
- * for each nor floods its collector. The cap is a token bucket holding a second's worth of traces (GCRA: a clock read and
- * an atomic read for a trace refused, a compare-and-set for one kept).
+ * Whether a trace is kept: one that starts here (after the share asked for), or one a caller's {@code traceparent} says it
+ * sampled (the runtime is the edge: a device must not get every one of its requests recorded by saying so). Kept: a
+ * request that asked to be traced ({@code X-Mosaic-Trace}, the trace key: the gateway says so with {@link #ASKED} on its
+ * span), always; any other, if the share keeps it and, when there is a cap, at most that number a second: under light
+ * traffic (a developer, a test, a quiet hour) every one, under heavy traffic a steady trickle spread over each second, so a
+ * runtime serving 50,000 requests a second neither records a span for each nor floods its collector. The cap is a token
+ * bucket holding a second's worth of traces (GCRA: a clock read and an atomic read for a trace refused, a compare-and-set
+ * for one kept); traces that start here and those a caller sampled each have a bucket of their own.
  */
-final class NewTraceSampler implements Sampler {
+final class CappedSampler implements Sampler {
 
     /** On the span of a request that asked to be traced; the same name as the gateway's. */
     static final AttributeKey<Boolean> ASKED = AttributeKey.booleanKey("mosaic.trace.asked");
@@ -42,7 +43,7 @@ final class NewTraceSampler implements Sampler {
      * @param perSecond the most traces kept a second, 0 for no cap; after a quiet second as many may be kept at once
      * @param nanoTime the clock ({@link System#nanoTime} but in tests)
      */
-    NewTraceSampler(Sampler share, int perSecond, LongSupplier nanoTime) {
+    CappedSampler(Sampler share, int perSecond, LongSupplier nanoTime) {
         if (perSecond < 0) {
             throw new IllegalArgumentException("a cap of at least one trace a second, or 0 for none; got " + perSecond);
         }
@@ -83,7 +84,7 @@ final class NewTraceSampler implements Sampler {
 
     @Override
     public String getDescription() {
-        return "NewTrace{" + (perSecond == 0 ? "" : perSecond + "/s,") + share.getDescription() + "}";
+        return "Capped{" + (perSecond == 0 ? "" : perSecond + "/s,") + share.getDescription() + "}";
     }
 
     @Override
