@@ -353,6 +353,12 @@ public class LaunchedRuntimeIT {
             CliResult unreachable = CliResult.run(List.of("ls", "--url", "http://127.0.0.1:1/api/v1", "--data", rt.data.toString()));
             assertEquals(3, unreachable.exit());
 
+            // the runtime as its log names it, without the API's path (and with a slash): the same answer
+            String runtime = rt.mgmtUrl.substring(0, rt.mgmtUrl.indexOf("/api/v1")) + "/";
+            CliResult bare = CliResult.run(List.of("ls", "--json", "--url", runtime, "--data", rt.data.toString()));
+            assertEquals(bare.err(), 0, bare.exit());
+            assertEquals(LaunchedRuntime.JSON.readTree(ls.out()), LaunchedRuntime.JSON.readTree(bare.out()));
+
             CliResult history = rt.cli("history", "--limit", "1");
             assertEquals(0, history.exit());
             assertTrue(history.out(), history.out().contains("api:cli:"));

@@ -33,14 +33,27 @@ final class Client {
         this.err = err;
     }
 
-    /** The management API's URL: --url, else $MOSAIC_URL, else the default. */
+    /** The management API's URL: --url, else $MOSAIC_URL, else the default; {@link #api} of it. */
     static String base(RemoteCommands.Remote remote) {
-        return remote.url != null ? remote.url : envOr("MOSAIC_URL", DEFAULT_URL);
+        return api(remote.url != null ? remote.url : envOr("MOSAIC_URL", DEFAULT_URL));
     }
 
-    /** @return the URL of a call to the management API at {@code base} */
+    /**
+     * @return the management API's URL as given without trailing slashes, and with {@code /api/v1} added when it names
+     *         only the runtime ({@code http://host:8081}, as the runtime's log and a browser's address bar say it)
+     */
+    static String api(String url) {
+        String u = url.strip();
+        while (u.endsWith("/")) {
+            u = u.substring(0, u.length() - 1);
+        }
+        int authority = u.indexOf("://");
+        return authority > 0 && u.indexOf('/', authority + 3) < 0 ? u + "/api/v1" : u;
+    }
+
+    /** @return the URL of a call to the management API at {@code base} ({@link #api}) */
     static String url(String base, RemoteCommands.Call call) {
-        return stripSlash(base) + call.path();
+        return base + call.path();
     }
 
     /** @return the headers of a call: the token, what it accepts, and the actor */
@@ -192,10 +205,6 @@ final class Client {
         err.println("mosaic: no management token: set MOSAIC_TOKEN, or point --data at the runtime's data directory"
                 + " (looked for " + file.toAbsolutePath() + ")");
         return null;
-    }
-
-    private static String stripSlash(String s) {
-        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
 
     private static String envOr(String name, String fallback) {

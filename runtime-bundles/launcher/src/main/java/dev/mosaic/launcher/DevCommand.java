@@ -260,7 +260,7 @@ final class DevCommand implements Callable<Integer> {
     /** @return the status the management API answers without a token (401 from a runtime), or -1 if nothing answers */
     private int probe(String url, String withToken) {
         try {
-            return Http.exchange("GET", url.replaceAll("/+$", "") + "/health", withToken == null ? java.util.Map.of()
+            return Http.exchange("GET", url + "/health", withToken == null ? java.util.Map.of()
                     : java.util.Map.of("Authorization", "Bearer " + withToken), null, Duration.ofSeconds(5)).status();
         } catch (IOException | IllegalArgumentException e) {
             return -1; // nothing answers (ConnectException), or not in time

@@ -462,13 +462,12 @@ final class RemoteCommands {
 
     @Command(name = "call", description = { "Calls a route with a chosen request, through the device port, traced:",
             "its status, headers and body, and the backend calls it made (in prod too: the runtime's trace key goes with it).",
-            "  mosaic call GET /tv/home --env dev -H 'X-Profile: kids'" })
+            "  mosaic call GET /tv/home --env dev -H 'X-Profile: kids'",
+            "  mosaic call /tv/home      (GET, as curl: POST with -d)" })
     static final class CallRoute extends InEnvironment {
-        @Parameters(index = "0", paramLabel = "METHOD", description = "GET, POST, ...")
-        String method;
-
-        @Parameters(index = "1", paramLabel = "PATH", description = "the path and query: /tv/home?profile=kids")
-        String path;
+        @Parameters(arity = "1..2", paramLabel = "[METHOD] PATH", description = { "the method (GET, POST, ...; GET by"
+                + " default, POST with a body) and the path and query: /tv/home?profile=kids" })
+        List<String> methodAndPath;
 
         @Option(names = { "-H", "--header" }, paramLabel = "'NAME: VALUE'", description = "a request header (repeatable)")
         List<String> headers = new java.util.ArrayList<>();
@@ -478,6 +477,14 @@ final class RemoteCommands {
 
         @Override
         Call request() {
+            String method = methodAndPath.size() == 2 ? methodAndPath.get(0) : body == null ? "GET" : "POST";
+            String path = methodAndPath.get(methodAndPath.size() - 1);
+            if (methodAndPath.size() == 1 && path.matches("[A-Za-z]+")) {
+                throw usage("give the path too: mosaic call " + path + " /tv/home");
+            }
+            if (!path.startsWith("/")) {
+                throw usage("the path starts with /: mosaic call " + (methodAndPath.size() == 2 ? method + " " : "") + "/" + path);
+            }
             java.util.Map<String, Object> call = new java.util.LinkedHashMap<>();
             call.put("method", method.toUpperCase(java.util.Locale.ROOT));
             call.put("path", path);

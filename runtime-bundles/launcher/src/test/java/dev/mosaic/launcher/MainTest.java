@@ -28,6 +28,7 @@ class MainTest {
 
     private HttpServer api;
     private final List<String> requests = new CopyOnWriteArrayList<>();
+    private final List<String> bodies = new CopyOnWriteArrayList<>();
     private volatile int status = 200;
     private volatile String answer = "done";
     private Path token;
@@ -43,7 +44,7 @@ class MainTest {
         api.createContext("/", exchange -> {
             requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
                     + exchange.getRequestHeaders().getFirst("Authorization"));
-            exchange.getRequestBody().readAllBytes();
+            bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
             byte[] body = answer.getBytes(StandardCharsets.UTF_8);
             exchange.sendResponseHeaders(status, body.length);
             exchange.getResponseBody().write(body);
@@ -137,6 +138,25 @@ class MainTest {
         status = 401;
         answer = "{\"error\":\"unauthorized\",\"message\":\"the bearer token is not valid\"}";
         assertEquals(3, remote("routes").exit(), "a wrong token");
+    }
+
+    @Test
+    void callTakesAMethodOrGetsAndPostsABodyAsCurlDoes() {
+        assertEquals(0, remote("call", "/tv/home?profile=kids").exit());
+        assertEquals(0, remote("call", "/tv/home", "-d", "{}").exit());
+        assertEquals(0, remote("call", "put", "/tv/home", "-e", "dev").exit());
+        assertEquals(List.of("POST /api/v1/call Bearer s3cret"), requests.stream().distinct().toList());
+        assertTrue(bodies.get(0).startsWith("{\"method\":\"GET\",\"path\":\"/tv/home?profile=kids\",\"env\":\"prod\""), bodies.get(0));
+        assertTrue(bodies.get(1).startsWith("{\"method\":\"POST\",\"path\":\"/tv/home\""), bodies.get(1));
+        assertTrue(bodies.get(1).endsWith("\"body\":\"{}\"}"), bodies.get(1));
+        assertTrue(bodies.get(2).startsWith("{\"method\":\"PUT\",\"path\":\"/tv/home\",\"env\":\"dev\""), bodies.get(2));
+        Run noSlash = remote("call", "GET", "tv/home");
+        assertEquals(2, noSlash.exit());
+        assertTrue(noSlash.err().contains("the path starts with /: mosaic call GET /tv/home"), noSlash.err());
+        Run noPath = remote("call", "GET");
+        assertEquals(2, noPath.exit());
+        assertTrue(noPath.err().contains("give the path too: mosaic call GET /tv/home"), noPath.err());
+        assertEquals(3, requests.size(), "nothing sent for a bad call");
     }
 
     @Test
