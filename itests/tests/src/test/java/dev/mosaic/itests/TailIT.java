@@ -99,6 +99,46 @@ public class TailIT {
         }
     }
 
+    @Test
+    public void theRuntimeLogIsAJsonObjectALineWhenAskedSayingWhoseEachLineIs() throws Exception {
+        try (TestBackend echo = TestBackend.start().behave(Behaviour.json("{\"echo\":true}"));
+                LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), "-Dmosaic.log.format=json")) {
+            assertEquals(0, rt.cli("backend", "set", "echo", "--env", "dev", "--base-url", echo.url()).exit());
+            HttpResponse<String> deployed = rt.api("POST", "/deployments?env=dev", fixture("chatty"));
+            assertEquals(deployed.body(), 201, deployed.statusCode());
+            assertEquals(200, get(rt, "/chatty?q=7", "json-7").statusCode());
+            rt.awaitLog("echo answered for q=7");
+            List<com.fasterxml.jackson.databind.JsonNode> lines = new ArrayList<>();
+            for (String line : rt.log().lines().filter(l -> !l.isBlank()).toList()) {
+                try {
+                    lines.add(LaunchedRuntime.JSON.readTree(line));
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                    throw new AssertionError("a line of the runtime's log is not JSON: " + line, e);
+                }
+            }
+            com.fasterxml.jackson.databind.JsonNode handling = lines.stream()
+                    .filter(l -> l.path("message").asText().equals("handling q=7")).findFirst().orElseThrow();
+            assertEquals("INFO", handling.get("level").asText());
+            assertTrue(handling.toString(), handling.get("logger").asText().endsWith(".Chatty"));
+            assertEquals(CHATTY, handling.get("adapter").asText());
+            assertEquals("1.0.0", handling.get("version").asText());
+            assertEquals("dev", handling.get("environment").asText());
+            assertEquals("json-7", handling.get("request_id").asText());
+            assertTrue("the runtime's own lines too, such as the change asked of the API, with who asked",
+                    lines.stream().anyMatch(l -> l.path("message").asText().startsWith("POST /api/v1/deployments?env=dev by api")
+                            && l.path("message").asText().contains(": 201 in ") && !l.has("adapter")));
+        }
+        // a format it does not know: refused before anything starts, saying what it takes
+        Process p = new ProcessBuilder(LaunchedRuntime.java(), "-Dmosaic.log.format=xml", "-jar",
+                LaunchedRuntime.dist().resolve("lib/launcher.jar").toString(), "run", "--port", "0", "--mgmt-port", "0",
+                "--data", LaunchedRuntime.newDataDir().toString()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(out, 2, p.exitValue());
+        assertTrue(out, out.contains("-Dmosaic.log.format (in MOSAIC_JAVA_OPTS) is text (the default) or json (a JSON object a"
+                + " line, for a log shipper), not 'xml'"));
+    }
+
     private HttpResponse<String> get(LaunchedRuntime rt, String path, String requestId) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rt.port + path)).header("X-Mosaic-Env", "dev")
                 .header("X-Request-Id", requestId).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());

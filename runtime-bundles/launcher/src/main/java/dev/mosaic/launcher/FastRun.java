@@ -95,8 +95,9 @@ final class FastRun {
         if ((run.sshHost != null || run.sshAllowRemote) && run.sshPort == null) {
             return null; // picocli says what is wrong
         }
-        if (RunCommand.tracingProblem(run.otlpEndpoint, run.traceSample, run.traceCallers) != null) {
-            return null;
+        if (RunCommand.tracingProblem(run.otlpEndpoint, run.traceSample, run.traceCallers) != null
+                || Logging.format(System.getProperty(Logging.FORMAT)) == null) {
+            return null; // picocli says what is wrong
         }
         return run;
     }

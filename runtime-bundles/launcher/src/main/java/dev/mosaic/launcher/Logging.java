@@ -32,7 +32,8 @@ import dev.mosaic.logs.RuntimeLogs;
  * The runtime's logging, with Logback: configured here in code (no XML to parse at start-up; an operator's file, named
  * with {@code -Dlogback.configurationFile}, is used instead when there is one), lines on stderr as
  * {@code 2026-12-03T09:12:01.123Z [thread] INFO Logger - message [adapter version env req=id]}, the bracket only on
- * lines logged while serving a request. Level: {@code -Dmosaic.log.level} (default info; Jetty's warn). Also what
+ * lines logged while serving a request; with {@code -Dmosaic.log.format=json}, each line a JSON object instead
+ * ({@link JsonLine}), for a log shipper. Level: {@code -Dmosaic.log.level} (default info; Jetty's warn). Also what
  * {@link RuntimeLogs} offers: following one adapter's lines, and setting one adapter's level at runtime.
  */
 public final class Logging extends ContextAwareBase implements Configurator {
@@ -65,7 +66,14 @@ public final class Logging extends ContextAwareBase implements Configurator {
         }
         LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
         encoder.setContext(context);
-        encoder.setLayout(layout);
+        if (JSON.equals(format(System.getProperty(FORMAT)))) {
+            JsonLine json = new JsonLine();
+            json.setContext(context);
+            json.start();
+            encoder.setLayout(json);
+        } else {
+            encoder.setLayout(layout); // also when the format is not one of the two: the launcher refuses to run then
+        }
         encoder.start();
         ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
         console.setContext(context);
@@ -153,6 +161,53 @@ public final class Logging extends ContextAwareBase implements Configurator {
         @Override
         public byte[] footerBytes() {
             return null;
+        }
+    }
+
+    /** The property that says how the runtime's log lines are written: {@code text} (the default) or {@code json}. */
+    static final String FORMAT = "mosaic.log.format";
+    static final String JSON = "json";
+
+    /** @return the log format a value of {@link #FORMAT} names ({@code text} when unset), or null when it names none */
+    static String format(String value) {
+        String v = value == null || value.isBlank() ? "text" : value.trim().toLowerCase(Locale.ROOT);
+        return v.equals("text") || v.equals(JSON) ? v : null;
+    }
+
+    /**
+     * One JSON object per line: {@code time} (UTC), {@code level}, {@code thread}, {@code logger} (its whole name),
+     * {@code message}, and on a line logged while serving, whose it is as the access log says it ({@code adapter},
+     * {@code version}, {@code environment}, {@code request_id}); {@code error}, the stack trace, when there is one.
+     */
+    static final class JsonLine extends LayoutBase<ILoggingEvent> {
+        private static final com.fasterxml.jackson.core.JsonFactory FACTORY = new com.fasterxml.jackson.core.JsonFactory();
+
+        @Override
+        public String doLayout(ILoggingEvent e) {
+            java.io.StringWriter out = new java.io.StringWriter(256);
+            try (com.fasterxml.jackson.core.JsonGenerator g = FACTORY.createGenerator(out)) {
+                g.writeStartObject();
+                g.writeStringField("time", Instant.ofEpochMilli(e.getTimeStamp()).toString());
+                g.writeStringField("level", e.getLevel().toString());
+                g.writeStringField("thread", e.getThreadName());
+                g.writeStringField("logger", e.getLoggerName());
+                g.writeStringField("message", e.getFormattedMessage());
+                Map<String, String> mdc = e.getMDCPropertyMap();
+                String adapter = mdc == null ? null : mdc.get(RuntimeLogs.ADAPTER);
+                if (adapter != null) {
+                    g.writeStringField("adapter", adapter);
+                    g.writeStringField("version", mdc.get(RuntimeLogs.VERSION));
+                    g.writeStringField("environment", mdc.get(RuntimeLogs.ENVIRONMENT));
+                    g.writeStringField("request_id", mdc.get(RuntimeLogs.REQUEST_ID));
+                }
+                if (e.getThrowableProxy() != null) {
+                    g.writeStringField("error", ThrowableProxyUtil.asString(e.getThrowableProxy()));
+                }
+                g.writeEndObject();
+            } catch (java.io.IOException x) {
+                throw new java.io.UncheckedIOException(x); // a StringWriter does not fail
+            }
+            return out.append('\n').toString();
         }
     }
 

@@ -150,6 +150,11 @@ final class RunCommand implements Callable<Integer> {
         if (tracingProblem != null) {
             throw new ParameterException(spec.commandLine(), tracingProblem);
         }
+        String logFormat = System.getProperty(Logging.FORMAT);
+        if (Logging.format(logFormat) == null) {
+            throw new ParameterException(spec.commandLine(), "-D" + Logging.FORMAT + " (in MOSAIC_JAVA_OPTS) is text (the"
+                    + " default) or json (a JSON object a line, for a log shipper), not '" + logFormat + "'");
+        }
         Path home = RuntimeLauncher.home();
         Path seed = home.resolve("examples").resolve("seed");
         RuntimeLauncher.Options o = new RuntimeLauncher.Options(home, data.toAbsolutePath().normalize(), port, host, mgmtPort,
