@@ -71,7 +71,11 @@ public class MetricsIT {
             // a composed version replaces it: its backend calls are counted, and 1.0.0's series are gone
             byte[] composed = Files.readAllBytes(Path.of(System.getProperty("mosaic.dist"), "examples", "tv-home-1.2.0.jar"));
             assertEquals(201, rt.api("POST", "/deployments", composed).statusCode());
-            assertEquals(200, rt.get("/tv/home?profile=kids").statusCode());
+            // from a device behind a proxy, as its access log line says below
+            HttpResponse<byte[]> kids = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rt.port
+                    + "/tv/home?profile=kids")).header("User-Agent", "NetflixTV/7.1 (\"living room\")")
+                    .header("X-Forwarded-For", "203.0.113.7, 10.0.0.1").build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, kids.statusCode());
             assertEquals(200, rt.get("/tv/home?profile=kids&access_token=eyJ-not-for-logs").statusCode());
             String after = scrape(rt, base);
             assertEquals(2, value(after, "mosaic_requests_total{" + tv + ",status=\"2xx\",version=\"1.2.0\"}"), 0);
@@ -145,6 +149,13 @@ public class MetricsIT {
             com.fasterxml.jackson.databind.JsonNode withCalls = find.apply(l -> l.get("path").asText().equals("/tv/home?profile=kids"));
             assertEquals("1.2.0", withCalls.get("version").asText());
             assertEquals(2, withCalls.get("backend_calls").asInt());
+            // who asked, through what, and how much it was sent
+            assertEquals(kids.body().length, withCalls.get("bytes").asLong());
+            assertEquals("127.0.0.1", withCalls.get("client").asText());
+            assertEquals("NetflixTV/7.1 (\"living room\")", withCalls.get("user_agent").asText());
+            assertEquals("203.0.113.7, 10.0.0.1", withCalls.get("forwarded_for").asText());
+            assertTrue(first.toString(), first.get("user_agent").asText().startsWith("Java-http-client/")
+                    && first.get("bytes").asLong() > 100 && !first.has("forwarded_for"));
             // and each call: which backend, what was asked, how it ended and how long it took
             com.fasterxml.jackson.databind.JsonNode calls = withCalls.get("backends");
             assertEquals(withCalls.toString(), 2, calls.size());

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
 import dev.mosaic.backends.BackendTrace;
 
 /**
- * The access log: one JSON line per request an adapter answered, with each backend call it made (which backend, what,
- * how it ended, when and how long), on the logger {@code mosaic.access} (the launcher
+ * The access log: one JSON line per request an adapter answered (who asked: the address of its connection, its
+ * User-Agent and X-Forwarded-For; what it was; how it was answered, in how many bytes and how long), with each backend
+ * call it made (which backend, what, how it ended, when and how long), on the logger {@code mosaic.access} (the launcher
  * writes its lines to {@code <data>/logs/access.log}, rotated). A request only notes what it was (one small object, put
  * in a list of the thread serving it: a lock no other request takes); a thread of its own takes the lists every few
  * milliseconds, makes the lines (ASCII bytes) and writes them as one log event, so that a request neither waits for a
@@ -44,6 +45,10 @@ final class AccessLog {
     private static final byte[] METHOD = name("method");
     private static final byte[] PATH = ",\"path\":\"".getBytes(StandardCharsets.ISO_8859_1);
     private static final byte[] STATUS = name("status");
+    private static final byte[] BYTES_SENT = name("bytes");
+    private static final byte[] CLIENT = name("client");
+    private static final byte[] USER_AGENT = name("user_agent");
+    private static final byte[] FORWARDED_FOR = name("forwarded_for");
     private static final byte[] MILLIS = name("millis");
     private static final byte[] BACKEND_CALLS = name("backend_calls");
     private static final byte[] BACKENDS = ",\"backends\":[".getBytes(StandardCharsets.ISO_8859_1);
@@ -58,9 +63,13 @@ final class AccessLog {
     /** How many requests a thread may note before the writer takes them: some 80 ms at 200,000 a second. */
     private static final int MAX_PENDING = 16384;
 
+    /** The most characters of a device's User-Agent or X-Forwarded-For written: the rest is left out. */
+    static final int MAX_HEADER_CHARS = 256;
+
     /** What one request was: its line is made by the writer. */
     private record Entry(long endNanos, String requestId, String traceId, String environment, String method, String path,
-            String query, Target target, int status, long nanos, int backendCalls, List<BackendTrace> calls) {
+            String query, Target target, int status, long bytes, java.net.SocketAddress client, String userAgent,
+            String forwardedFor, long nanos, int backendCalls, List<BackendTrace> calls) {
     }
 
     /** The requests one thread served and the writer has not taken yet; guarded by itself. */
@@ -77,6 +86,8 @@ final class AccessLog {
         /** The second {@link #secondText} is for ({@code 2026-12-03T10:00:14.}). */
         long second = Long.MIN_VALUE;
         byte[] secondText;
+        /** The devices' addresses met lately, as text. */
+        final java.util.Map<java.net.InetAddress, String> addresses = new java.util.HashMap<>();
     }
 
     /** Epoch nanoseconds minus {@link System#nanoTime()}: a request's end in wall-clock time without reading the clock. */
@@ -106,19 +117,26 @@ final class AccessLog {
     }
 
     /**
+     * @param response its answer, written (its status and how many bytes of body it had)
      * @param nanos how long it took
      * @param endNanos when it was answered ({@link System#nanoTime()})
      */
-    static void served(Target t, RequestView v, int status, long nanos, long endNanos) {
+    static void served(Target t, RequestView v, org.eclipse.jetty.server.Response response, long nanos, long endNanos) {
         if (!LOG.isInfoEnabled()) {
             return;
         }
+        int status = response.getStatus();
         if (SAMPLE < 1 && status < 500 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() >= SAMPLE) {
             return;
         }
         int made = v.backendCallCount();
+        org.eclipse.jetty.server.Request r = v.jettyRequest();
+        org.eclipse.jetty.http.HttpFields headers = r.getHeaders();
+        // references only: the writer makes text of them
         Entry e = new Entry(endNanos, v.requestId(), v.traceId(), v.environment(), v.method(), v.path(),
-                v.jettyRequest().getHttpURI().getQuery(), t, status, nanos, made, made == 0 ? List.of() : v.calls());
+                r.getHttpURI().getQuery(), t, status, org.eclipse.jetty.server.Response.getContentBytesWritten(response),
+                r.getConnectionMetaData().getRemoteSocketAddress(), headers.get(org.eclipse.jetty.http.HttpHeader.USER_AGENT),
+                headers.get(org.eclipse.jetty.http.HttpHeader.X_FORWARDED_FOR), nanos, made, made == 0 ? List.of() : v.calls());
         Pending p = MINE.get();
         synchronized (p) {
             if (p.count == p.entries.length) {
@@ -343,6 +361,15 @@ final class AccessLog {
         bytes(b, fixed);
         bytes(b, STATUS);
         number(b, e.status());
+        bytes(b, BYTES_SENT);
+        number(b, e.bytes());
+        field(b, CLIENT, address(b, e.client()));
+        if (e.userAgent() != null) {
+            field(b, USER_AGENT, cut(e.userAgent()));
+        }
+        if (e.forwardedFor() != null) {
+            field(b, FORWARDED_FOR, cut(e.forwardedFor()));
+        }
         long hundredths = e.nanos() / 10_000; // milliseconds with two decimals
         bytes(b, MILLIS);
         hundredths(b, hundredths);
@@ -381,6 +408,30 @@ final class AccessLog {
             put(b, (byte) ']');
         }
         bytes(b, END);
+    }
+
+    private static String cut(String header) {
+        return header.length() <= MAX_HEADER_CHARS ? header : header.substring(0, MAX_HEADER_CHARS);
+    }
+
+    /**
+     * @return a device's address as text, without its port ({@code 203.0.113.7}, {@code 2001:db8::1}): made once per
+     *         address the writer meets (a device's requests share its connections), or null when it is not an IP address
+     */
+    private static String address(Buffer b, java.net.SocketAddress client) {
+        if (!(client instanceof java.net.InetSocketAddress inet) || inet.getAddress() == null) {
+            return null;
+        }
+        java.net.InetAddress a = inet.getAddress();
+        String text = b.addresses.get(a);
+        if (text == null) {
+            if (b.addresses.size() >= 4096) {
+                b.addresses.clear(); // many devices: start over rather than grow
+            }
+            text = a.getHostAddress();
+            b.addresses.put(a, text);
+        }
+        return text;
     }
 
     /** @return a backend call's path and query, with the values of secret parameters {@link #redacted} */

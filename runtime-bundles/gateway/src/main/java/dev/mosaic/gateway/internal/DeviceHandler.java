@@ -328,7 +328,7 @@ final class DeviceHandler extends Handler.Abstract {
                 long now = System.nanoTime();
                 long took = now - begun;
                 target.answered(response.getStatus(), took);
-                AccessLog.served(target, view, response.getStatus(), took, now);
+                AccessLog.served(target, view, response, took, now);
                 if (span != null) {
                     ServerSpans.end(span, response.getStatus());
                 }
