@@ -68,8 +68,8 @@ final class AccessLog {
 
     /** What one request was: its line is made by the writer. */
     private record Entry(long endNanos, String requestId, String traceId, String environment, String method, String path,
-            String query, Target target, int status, long bytes, java.net.SocketAddress client, String userAgent,
-            String forwardedFor, long nanos, int backendCalls, List<BackendTrace> calls) {
+            String query, Target target, int status, long bytes, byte[] client, String userAgent, String forwardedFor,
+            long nanos, int backendCalls, List<BackendTrace> calls) {
     }
 
     /** The requests one thread served and the writer has not taken yet; guarded by itself. */
@@ -86,8 +86,6 @@ final class AccessLog {
         /** The second {@link #secondText} is for ({@code 2026-12-03T10:00:14.}). */
         long second = Long.MIN_VALUE;
         byte[] secondText;
-        /** The devices' addresses met lately, as text. */
-        final java.util.Map<java.net.InetAddress, String> addresses = new java.util.HashMap<>();
     }
 
     /** Epoch nanoseconds minus {@link System#nanoTime()}: a request's end in wall-clock time without reading the clock. */
@@ -132,10 +130,9 @@ final class AccessLog {
         int made = v.backendCallCount();
         org.eclipse.jetty.server.Request r = v.jettyRequest();
         org.eclipse.jetty.http.HttpFields headers = r.getHeaders();
-        // references only: the writer makes text of them
         Entry e = new Entry(endNanos, v.requestId(), v.traceId(), v.environment(), v.method(), v.path(),
                 r.getHttpURI().getQuery(), t, status, org.eclipse.jetty.server.Response.getContentBytesWritten(response),
-                r.getConnectionMetaData().getRemoteSocketAddress(), headers.get(org.eclipse.jetty.http.HttpHeader.USER_AGENT),
+                client(r), headers.get(org.eclipse.jetty.http.HttpHeader.USER_AGENT),
                 headers.get(org.eclipse.jetty.http.HttpHeader.X_FORWARDED_FOR), nanos, made, made == 0 ? List.of() : v.calls());
         Pending p = MINE.get();
         synchronized (p) {
@@ -363,7 +360,7 @@ final class AccessLog {
         number(b, e.status());
         bytes(b, BYTES_SENT);
         number(b, e.bytes());
-        field(b, CLIENT, address(b, e.client()));
+        bytes(b, e.client());
         if (e.userAgent() != null) {
             field(b, USER_AGENT, cut(e.userAgent()));
         }
@@ -415,23 +412,27 @@ final class AccessLog {
     }
 
     /**
-     * @return a device's address as text, without its port ({@code 203.0.113.7}, {@code 2001:db8::1}): made once per
-     *         address the writer meets (a device's requests share its connections), or null when it is not an IP address
+     * @return the {@code client} field of a request's line: the address of its connection, without its port
+     *         ({@code 203.0.113.7}, {@code 2001:db8::1}), null when it has none; made once per device connection (its
+     *         requests share it) and kept on it, so that a line's writer copies bytes
      */
-    private static String address(Buffer b, java.net.SocketAddress client) {
-        if (!(client instanceof java.net.InetSocketAddress inet) || inet.getAddress() == null) {
-            return null;
-        }
-        java.net.InetAddress a = inet.getAddress();
-        String text = b.addresses.get(a);
-        if (text == null) {
-            if (b.addresses.size() >= 4096) {
-                b.addresses.clear(); // many devices: start over rather than grow
+    static byte[] client(org.eclipse.jetty.server.Request r) {
+        if (r.getConnectionMetaData().getConnection().getEndPoint() instanceof DeviceEndPoint d) {
+            byte[] field = d.accessLogClient;
+            if (field == null) {
+                field = clientField(d.address);
+                d.accessLogClient = field; // a race makes the same bytes twice
             }
-            text = a.getHostAddress();
-            b.addresses.put(a, text);
+            return field;
         }
-        return text;
+        return clientField(r.getConnectionMetaData().getRemoteSocketAddress() instanceof java.net.InetSocketAddress a
+                ? a.getAddress() : null);
+    }
+
+    private static byte[] clientField(java.net.InetAddress address) {
+        Buffer f = new Buffer();
+        field(f, CLIENT, address == null ? null : address.getHostAddress());
+        return java.util.Arrays.copyOf(f.bytes, f.length);
     }
 
     /** @return a backend call's path and query, with the values of secret parameters {@link #redacted} */

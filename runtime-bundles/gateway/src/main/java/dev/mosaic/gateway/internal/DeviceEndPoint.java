@@ -50,6 +50,8 @@ final class DeviceEndPoint extends SocketChannelEndPoint {
 
     /** The client's address, kept past the close (the channel forgets it). */
     final InetAddress address;
+    /** The access log's {@code client} field for this connection: made by {@link AccessLog} on its first request. */
+    byte[] accessLogClient;
     private final boolean adaptive;
     /** IDLE, RUNNING, or RUNNING_AND_ASKED_AGAIN: the read loop runs on one thread at a time. */
     private final AtomicInteger reader = new AtomicInteger();
