@@ -222,6 +222,9 @@ public class CompositionIT extends MosaicSupport {
             String shown = String.valueOf(console);
             assertTrue(shown, shown.contains("status=200") && shown.contains("name=recommendations")
                     && shown.contains("name=bookmarks"));
+            // the path alone: GET, as the CLI's call
+            String get = String.valueOf(session.execute("mosaic:call -e trace /tv/home"));
+            assertTrue(get, get.contains("status=200") && get.contains("method=GET"));
         }
         deployer().undeploy("trace", "dev.mosaic.examples.tv-home", null, false, "itest", false);
     }

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -102,7 +103,8 @@ public class TailIT {
     @Test
     public void theRuntimeLogIsAJsonObjectALineWhenAskedSayingWhoseEachLineIs() throws Exception {
         try (TestBackend echo = TestBackend.start().behave(Behaviour.json("{\"echo\":true}"));
-                LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), "-Dmosaic.log.format=json")) {
+                LaunchedRuntime rt = LaunchedRuntime.startScript(script(Map.of("MOSAIC_JAVA_OPTS", "-Dmosaic.log.format=json")),
+                        LaunchedRuntime.newDataDir())) {
             assertEquals(0, rt.cli("backend", "set", "echo", "--env", "dev", "--base-url", echo.url()).exit());
             HttpResponse<String> deployed = rt.api("POST", "/deployments?env=dev", fixture("chatty"));
             assertEquals(deployed.body(), 201, deployed.statusCode());
@@ -137,6 +139,16 @@ public class TailIT {
         assertEquals(out, 2, p.exitValue());
         assertTrue(out, out.contains("-Dmosaic.log.format (in MOSAIC_JAVA_OPTS) is text (the default) or json (a JSON object a"
                 + " line, for a log shipper), not 'xml'"));
+    }
+
+    /** @return bin/mosaic in the repository, with the Java of these tests and the built distribution */
+    private static ProcessBuilder script(Map<String, String> env) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder().directory(Path.of(System.getProperty("mosaic.root")).toRealPath().toFile());
+        pb.environment().remove("MOSAIC_TOKEN");
+        pb.environment().put("MOSAIC_HOME", LaunchedRuntime.dist().toString());
+        pb.environment().put("PATH", Path.of(LaunchedRuntime.java()).getParent() + java.io.File.pathSeparator + System.getenv("PATH"));
+        pb.environment().putAll(env);
+        return pb;
     }
 
     private HttpResponse<String> get(LaunchedRuntime rt, String path, String requestId) throws Exception {

@@ -378,6 +378,15 @@ public final class MosaicCommands {
         return calls.call(gateway, method.toUpperCase(java.util.Locale.ROOT), path, env, all, body.isEmpty() ? null : body);
     }
 
+    @Descriptor("call a route with GET (POST with -d), traced: its status, headers, body and the backend calls it made")
+    public RouteCalls.Answer call(
+            @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
+            @Descriptor("a request header, 'Name: value'") @Parameter(names = { "-H", "--header" }, absentValue = "") String header,
+            @Descriptor("the request body") @Parameter(names = { "-d", "--body" }, absentValue = "") String body,
+            @Descriptor("the path and query: /tv/home?profile=kids") String path) throws Exception {
+        return call(env, header, body, body.isEmpty() ? "GET" : "POST", path);
+    }
+
     @Descriptor("the adapters whose log level was set at runtime (bin/mosaic log-level)")
     public List<LogLevels.Level> loglevel() throws Exception {
         return LogLevels.of(logs);
