@@ -174,6 +174,14 @@ public class MetricsIT {
             assertEquals("1.2.0", find.apply(l -> l.get("path").asText().equals("/tv/home?profile=kids&access_token=REDACTED"))
                     .get("version").asText());
             assertFalse(Files.readString(accessLog).contains("eyJ-not-for-logs"));
+            // and /metrics counts its lines: each one written, none dropped
+            double written = value(scrape(rt, base), "mosaic_access_log_lines_total");
+            while (written < 7 && System.nanoTime() < deadline) {
+                java.util.concurrent.TimeUnit.MILLISECONDS.sleep(20); // counted just after the lines are handed to the file
+                written = value(scrape(rt, base), "mosaic_access_log_lines_total");
+            }
+            assertEquals(7, written, 0);
+            assertEquals(0, value(scrape(rt, base), "mosaic_access_log_dropped_total"), 0);
         }
     }
 

@@ -62,7 +62,7 @@ public class PrometheusIT {
         }
         LaunchedRuntime.CliResult check = run(dir, tool("promtool"), "check", "rules", "mosaic-rules.yml");
         assertEquals(check.out(), 0, check.exit());
-        assertTrue(check.out(), check.out().contains("SUCCESS: 15 rules found"));
+        assertTrue(check.out(), check.out().contains("SUCCESS: 16 rules found"));
         LaunchedRuntime.CliResult tested = run(dir, tool("promtool"), "test", "rules", "mosaic-rules.test.yml");
         assertEquals(tested.out(), 0, tested.exit());
         assertTrue(tested.out(), tested.out().contains("SUCCESS"));
@@ -128,6 +128,7 @@ public class PrometheusIT {
             await("the failing adapter's 5xx ratio recorded as 1", () -> value(prom,
                     "mosaic:requests_5xx:ratio_rate5m{adapter=\"dev.mosaic.fixtures.failing\"}") == 1.0);
             assertEquals(0.0, value(prom, "mosaic:requests_5xx:ratio_rate5m{adapter=\"" + tv + "\"}"), 0);
+            assertTrue("no access log, no access log series", Double.isNaN(value(prom, "mosaic_access_log_lines_total")));
 
             // the alerts: the failing adapter's errors, and the echo backend's open breaker (pending for their "for")
             await("MosaicAdapterErrors for the failing adapter",

@@ -66,6 +66,14 @@ public interface Gateway {
     }
 
     /**
+     * @return how many access log lines were written and dropped, since the gateway started
+     * @since 2.3
+     */
+    default AccessLogCounts accessLog() {
+        return AccessLogCounts.NONE;
+    }
+
+    /**
      * @return the port device requests are served on, once the server listens (the gateway
      *         starts it in the background; this waits for it)
      * @throws IllegalStateException if the server could not listen, saying why

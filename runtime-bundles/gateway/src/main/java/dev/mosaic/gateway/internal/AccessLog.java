@@ -98,7 +98,10 @@ final class AccessLog {
         startWriterOnce();
         return p;
     });
+    /** Lines dropped since the start (a thread's list was full). */
     private static final LongAdder DROPPED = new LongAdder();
+    /** Lines written since the start; the writer's (and a stop's flush), read by a scrape. */
+    private static final java.util.concurrent.atomic.AtomicLong WRITTEN = new java.util.concurrent.atomic.AtomicLong();
     /** How often the writer takes the lines ({@code -Dmosaic.access.log.interval}, milliseconds; for tests). */
     private static final long INTERVAL_MILLIS = Math.max(1, Long.getLong("mosaic.access.log.interval", 20));
     /**
@@ -251,18 +254,25 @@ final class AccessLog {
      * thread that has ended is forgotten once empty.
      */
     private static void write() {
+        long said = 0;
         while (true) {
             try {
                 TimeUnit.MILLISECONDS.sleep(INTERVAL_MILLIS);
             } catch (InterruptedException x) {
                 return;
             }
-            long dropped = DROPPED.sumThenReset();
-            if (dropped > 0) {
-                SELF.warn("the access log dropped {} line(s): requests came faster than lines could be written", dropped);
+            long dropped = DROPPED.sum();
+            if (dropped > said) {
+                SELF.warn("the access log dropped {} line(s): requests came faster than lines could be written", dropped - said);
+                said = dropped;
             }
             flush();
         }
+    }
+
+    /** @return the lines written and dropped since the start, and whether the access log is on */
+    static dev.mosaic.gateway.AccessLogCounts counts() {
+        return new dev.mosaic.gateway.AccessLogCounts(LOG.isInfoEnabled(), WRITTEN.get(), DROPPED.sum());
     }
 
     /** The writer's: the list a thread gets in exchange for the one taken, and where the lines are made. */
@@ -274,6 +284,7 @@ final class AccessLog {
         wallOffsetNanos = System.currentTimeMillis() * 1_000_000L - System.nanoTime(); // the wall clock may have moved
         Buffer out = OUT;
         out.length = 0;
+        long lines = 0;
         for (Pending p : PENDING) {
             Entry[] taken;
             int count;
@@ -294,6 +305,7 @@ final class AccessLog {
                 taken[i] = null;
             }
             spare = taken;
+            lines += count;
         }
         if (out.length == 0) {
             return;
@@ -306,6 +318,7 @@ final class AccessLog {
                 // each line ends with a newline, and a logging backend adds one: the last is left out
                 LOG.info(new String(out.bytes, 0, out.length - 1, StandardCharsets.ISO_8859_1));
             }
+            WRITTEN.addAndGet(lines);
         } catch (RuntimeException x) {
             SELF.warn("access log lines could not be written: {}", x.toString());
         }

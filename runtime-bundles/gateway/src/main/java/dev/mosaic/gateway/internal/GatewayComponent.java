@@ -214,6 +214,11 @@ public final class GatewayComponent implements Gateway {
     }
 
     @Override
+    public dev.mosaic.gateway.AccessLogCounts accessLog() {
+        return AccessLog.counts();
+    }
+
+    @Override
     public List<dev.mosaic.gateway.RouteStats> stats() {
         return tables.stats();
     }

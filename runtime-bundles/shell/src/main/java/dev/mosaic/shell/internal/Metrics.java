@@ -124,6 +124,7 @@ final class Metrics extends Handler.Abstract {
         if (gateway != null) {
             routes(gateway.stats(), all);
             traces(gateway.traces(), all);
+            accessLog(gateway.accessLog(), all);
         }
         if (backends != null) {
             backends(backends.stats(null), all);
@@ -167,6 +168,18 @@ final class Metrics extends Handler.Abstract {
                     .labels(Labels.of("origin", i < 2 ? "here" : "caller", "kept", i % 2 == 0 ? "true" : "false")).build());
         }
         all.add(traces.build());
+    }
+
+    /** While the access log is on: its lines written, and dropped because requests came faster than they were written. */
+    private static void accessLog(dev.mosaic.gateway.AccessLogCounts a, List<MetricSnapshot> all) {
+        if (!a.on()) {
+            return;
+        }
+        all.add(CounterSnapshot.builder().name("mosaic_access_log_lines").help("Access log lines written")
+                .dataPoint(CounterDataPointSnapshot.builder().value(a.lines()).build()).build());
+        all.add(CounterSnapshot.builder().name("mosaic_access_log_dropped").help("Access log lines dropped: requests came"
+                + " faster than the access log's thread wrote them").dataPoint(CounterDataPointSnapshot.builder()
+                .value(a.dropped()).build()).build());
     }
 
     private static GaugeSnapshot gauge(String name, String help, double value) {
