@@ -6,7 +6,6 @@ import static org.junit.Assert.assertTrue;
 
 import java.io.File;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -129,8 +128,8 @@ public class AdapterProjectIT {
 
         // deploy: `mosaic dev` starts a runtime (none answers at its URL) and deploys the project to dev; the test's
         // own ports are the only thing added
-        int port = freePort();
-        int mgmt = freePort();
+        int port = LaunchedRuntime.freePort();
+        int mgmt = LaunchedRuntime.freePort();
         assertEquals("mosaic dev", steps.get(2).command());
         List<String> lines = new CopyOnWriteArrayList<>();
         Process dev = start(project, lines, "bash", "-c", "exec " + steps.get(2).command() + " --port " + port + " --mgmt-port " + mgmt);
@@ -253,11 +252,11 @@ public class AdapterProjectIT {
         dev.mosaic.backends.testing.TestBackend words = dev.mosaic.backends.testing.TestBackend.start()
                 .behave(dev.mosaic.backends.testing.TestBackend.Behaviour.json("{\"word\":\"bonjour\"}"));
         Path recordings = project.resolve("src/test/resources/mosaic-recordings");
-        int port = freePort();
+        int port = LaunchedRuntime.freePort();
         try {
             List<String> lines = new CopyOnWriteArrayList<>();
             Process dev = start(project, lines, cli(), "dev", "--record", "--backend", "words=" + words.url(), "--port",
-                    Integer.toString(port), "--mgmt-port", Integer.toString(freePort()));
+                    Integer.toString(port), "--mgmt-port", Integer.toString(LaunchedRuntime.freePort()));
             await(lines, l -> l.contains("watching target/classes"), dev);
             assertTrue(String.join("\n", lines), lines.stream().anyMatch(l -> l.contains("recording the backend calls in dev to "
                     + recordings)));
@@ -276,9 +275,9 @@ public class AdapterProjectIT {
 
         // the backend is gone: replayed, the adapter answers as it did; a call never recorded fails, saying so
         List<String> lines = new CopyOnWriteArrayList<>();
-        port = freePort();
+        port = LaunchedRuntime.freePort();
         Process replaying = start(project, lines, cli(), "dev", "--replay", "--port", Integer.toString(port), "--mgmt-port",
-                Integer.toString(freePort()));
+                Integer.toString(LaunchedRuntime.freePort()));
         await(lines, l -> l.contains("watching target/classes"), replaying);
         HttpResponse<String> replayed = get(port, "/words-home/hello?name=kids");
         assertEquals(replayed.body(), 200, replayed.statusCode());
@@ -357,8 +356,8 @@ public class AdapterProjectIT {
 
         // released to dev by mosaic dev (a runtime of its own, its data kept in target/mosaic-dev); then, rebuilt with
         // other bytes under the same SNAPSHOT version, released again: in dev a version may take new bytes
-        String port = Integer.toString(freePort());
-        String mgmt = Integer.toString(freePort());
+        String port = Integer.toString(LaunchedRuntime.freePort());
+        String mgmt = Integer.toString(LaunchedRuntime.freePort());
         Run first = run(project, cli(), "dev", "--once", "--port", port, "--mgmt-port", mgmt);
         assertEquals(first.out, 0, first.exit);
         assertTrue(first.out, first.out.contains("deployed com.example.texts.greetings 1.0.0.SNAPSHOT to dev"));
@@ -410,11 +409,6 @@ public class AdapterProjectIT {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private record Run(int exit, String out) {
     }

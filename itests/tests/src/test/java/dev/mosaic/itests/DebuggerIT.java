@@ -5,7 +5,6 @@ import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
 
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -39,17 +38,9 @@ public class DebuggerIT {
 
     @Test
     public void aDebuggerAttachesAndStopsInAnAdapter() throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        Path root = Path.of(System.getProperty("mosaic.root")).toRealPath();
+        int port = LaunchedRuntime.freePort();
         Path data = LaunchedRuntime.newDataDir();
-        ProcessBuilder pb = new ProcessBuilder().directory(root.toFile());
-        pb.environment().remove("MOSAIC_TOKEN");
-        pb.environment().put("MOSAIC_HOME", LaunchedRuntime.dist().toString());
-        pb.environment().put("PATH", Path.of(LaunchedRuntime.java()).getParent() + java.io.File.pathSeparator + System.getenv("PATH"));
-        try (LaunchedRuntime rt = LaunchedRuntime.startScript(pb, data, "--debug", Integer.toString(port))) {
+        try (LaunchedRuntime rt = LaunchedRuntime.startScript(LaunchedRuntime.script(), data, "--debug", Integer.toString(port))) {
             String said = Files.readString(rt.log);
             assertTrue(said, said.contains("mosaic: debugger on 127.0.0.1:" + port + ": jdb -attach 127.0.0.1:" + port));
             assertEquals("the runtime serves with the agent on", 200, HttpClient.newHttpClient().send(HttpRequest.newBuilder(

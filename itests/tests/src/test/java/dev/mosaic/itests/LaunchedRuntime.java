@@ -95,6 +95,25 @@ final class LaunchedRuntime implements AutoCloseable {
         return ProcessHandle.current().info().command().orElse("java");
     }
 
+    /** @return a port nothing listens on now */
+    static int freePort() throws IOException {
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+            return free.getLocalPort();
+        }
+    }
+
+    /**
+     * @return a process builder for {@code bin/mosaic} in the repository, run from its root with the Java of these tests
+     *         and the built distribution (for {@link #startScript})
+     */
+    static ProcessBuilder script() throws IOException {
+        ProcessBuilder pb = new ProcessBuilder().directory(Path.of(System.getProperty("mosaic.root")).toRealPath().toFile());
+        pb.environment().remove("MOSAIC_TOKEN");
+        pb.environment().put("MOSAIC_HOME", dist().toString());
+        pb.environment().put("PATH", Path.of(java()).getParent() + java.io.File.pathSeparator + System.getenv("PATH"));
+        return pb;
+    }
+
     /** Starts a runtime with {@code --no-console} and waits for its ready line. */
     static LaunchedRuntime start(Path data, String... jvmOptions) throws Exception {
         return start(data, List.of(jvmOptions), List.of("--no-console"));

@@ -455,10 +455,7 @@ public class LaunchedRuntimeIT {
         try (LaunchedRuntime rt = LaunchedRuntime.start(data)) {
             assertTrue(rt.stop()); // the examples are recorded now
         }
-        int mgmtPort;
-        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-            mgmtPort = free.getLocalPort();
-        }
+        int mgmtPort = LaunchedRuntime.freePort();
         String token = Files.readString(data.resolve("mgmt-token")).trim();
         // the restore is held for 4 s; the runtime may take 1 s to be ready, but it is busy, not stuck
         CompletableFuture<LaunchedRuntime> starting = CompletableFuture.supplyAsync(() -> {

@@ -28,10 +28,7 @@ public class MetricsIT {
 
     @Test
     public void metricsCountWhatWasServedAndForgetWhatRetired() throws Exception {
-        int metricsPort;
-        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-            metricsPort = free.getLocalPort();
-        }
+        int metricsPort = LaunchedRuntime.freePort();
         try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), java.util.List.of("-Dmosaic.access.log=on"),
                 java.util.List.of("--metrics-port", Integer.toString(metricsPort)))) {
             String base = rt.mgmtUrl.substring(0, rt.mgmtUrl.indexOf("/api/v1"));

@@ -78,9 +78,9 @@ public class PrometheusIT {
 
     @Test
     public void aRealPrometheusScrapesARuntimeAndItsAlertsGoOffForWhatFailsOnly() throws Exception {
-        int metricsPort = freePort();
-        int promPort = freePort();
-        int deadPort = freePort(); // nothing listens: the backend's calls fail
+        int metricsPort = LaunchedRuntime.freePort();
+        int promPort = LaunchedRuntime.freePort();
+        int deadPort = LaunchedRuntime.freePort(); // nothing listens: the backend's calls fail
         Path dir = LaunchedRuntime.newDataDir();
         // the README's configuration, with this test's paths and ports, scraping and judging every second
         String readme = readmeConfig();
@@ -222,11 +222,5 @@ public class PrometheusIT {
         List<JsonNode> found = new ArrayList<>();
         get(prom + "/api/v1/alerts").path("data").path("alerts").forEach(found::add);
         return found.stream().filter(which).findFirst().orElse(null);
-    }
-
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-            return free.getLocalPort();
-        }
     }
 }

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -103,8 +102,7 @@ public class TailIT {
     @Test
     public void theRuntimeLogIsAJsonObjectALineWhenAskedSayingWhoseEachLineIs() throws Exception {
         try (TestBackend echo = TestBackend.start().behave(Behaviour.json("{\"echo\":true}"));
-                LaunchedRuntime rt = LaunchedRuntime.startScript(script(Map.of("MOSAIC_JAVA_OPTS", "-Dmosaic.log.format=json")),
-                        LaunchedRuntime.newDataDir())) {
+                LaunchedRuntime rt = LaunchedRuntime.startScript(jsonLog(), LaunchedRuntime.newDataDir())) {
             assertEquals(0, rt.cli("backend", "set", "echo", "--env", "dev", "--base-url", echo.url()).exit());
             HttpResponse<String> deployed = rt.api("POST", "/deployments?env=dev", fixture("chatty"));
             assertEquals(deployed.body(), 201, deployed.statusCode());
@@ -141,13 +139,10 @@ public class TailIT {
                 + " line, for a log shipper), not 'xml'"));
     }
 
-    /** @return bin/mosaic in the repository, with the Java of these tests and the built distribution */
-    private static ProcessBuilder script(Map<String, String> env) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder().directory(Path.of(System.getProperty("mosaic.root")).toRealPath().toFile());
-        pb.environment().remove("MOSAIC_TOKEN");
-        pb.environment().put("MOSAIC_HOME", LaunchedRuntime.dist().toString());
-        pb.environment().put("PATH", Path.of(LaunchedRuntime.java()).getParent() + java.io.File.pathSeparator + System.getenv("PATH"));
-        pb.environment().putAll(env);
+    /** @return bin/mosaic run as a user starts it for a log shipper */
+    private static ProcessBuilder jsonLog() throws IOException {
+        ProcessBuilder pb = LaunchedRuntime.script();
+        pb.environment().put("MOSAIC_JAVA_OPTS", "-Dmosaic.log.format=json");
         return pb;
     }
 
