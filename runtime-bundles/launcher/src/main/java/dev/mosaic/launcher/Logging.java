@@ -104,63 +104,25 @@ public final class Logging extends ContextAwareBase implements Configurator {
             return;
         }
         access.setLevel(Level.INFO);
-        // the gateway writes the lines as JSON already, many to an event, off the request threads
-        Lines json = new Lines();
-        json.setContext(context);
-        json.start();
-        ch.qos.logback.core.rolling.RollingFileAppender<ILoggingEvent> file = new ch.qos.logback.core.rolling.RollingFileAppender<>();
+        // the gateway writes the lines as JSON already, many to an event, off the request threads: one write each
+        AccessLogFile file = new AccessLogFile(dir,
+                ch.qos.logback.core.util.FileSize.valueOf(System.getProperty("mosaic.access.log.maxSize", "100MB")).getSize(),
+                Integer.getInteger("mosaic.access.log.files", 10),
+                !"off".equalsIgnoreCase(System.getProperty("mosaic.access.log.direct", "on")));
         file.setContext(context);
         file.setName("access-file");
-        file.setFile(dir.resolve("access.log").toString());
-        ch.qos.logback.core.rolling.FixedWindowRollingPolicy rolling = new ch.qos.logback.core.rolling.FixedWindowRollingPolicy();
-        rolling.setContext(context);
-        rolling.setParent(file);
-        rolling.setFileNamePattern(dir.resolve("access.%i.log").toString());
-        rolling.setMinIndex(1);
-        rolling.setMaxIndex(Math.max(1, Integer.getInteger("mosaic.access.log.files", 10) - 1));
-        rolling.start();
-        ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy<ILoggingEvent> size = new ch.qos.logback.core.rolling.SizeBasedTriggeringPolicy<>();
-        size.setContext(context);
-        size.setMaxFileSize(ch.qos.logback.core.util.FileSize.valueOf(System.getProperty("mosaic.access.log.maxSize", "100MB")));
-        // the size is looked at for every event (Logback's default: once a minute, in which a busy runtime writes some
-        // gigabytes past the limit); an event is the lines of a few milliseconds, so this is one stat call each
-        size.setCheckIncrement(ch.qos.logback.core.util.Duration.buildByMilliseconds(0));
-        size.start();
-        file.setRollingPolicy(rolling);
-        file.setTriggeringPolicy(size);
-        file.setEncoder(json);
         file.start();
         access.addAppender(file);
+        accessFile = file;
     }
 
-    /**
-     * Writes the access log's events as they come: an event whose one argument is a {@link java.nio.ByteBuffer} (the
-     * gateway's lines, ASCII, each ending with a newline) is written as those bytes, with no copy through a String and a
-     * layout; any other event as its message and a newline.
-     */
-    static final class Lines extends ch.qos.logback.core.encoder.EncoderBase<ILoggingEvent> {
-        @Override
-        public byte[] headerBytes() {
-            return null;
-        }
+    private static volatile AccessLogFile accessFile;
 
-        @Override
-        public byte[] encode(ILoggingEvent event) {
-            Object[] args = event.getArgumentArray();
-            if (args != null && args.length == 1 && args[0] instanceof java.nio.ByteBuffer lines) {
-                if (lines.hasArray() && lines.arrayOffset() == 0 && lines.position() == 0 && lines.limit() == lines.array().length) {
-                    return lines.array();
-                }
-                byte[] bytes = new byte[lines.remaining()];
-                lines.duplicate().get(bytes);
-                return bytes;
-            }
-            return (event.getFormattedMessage() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        }
-
-        @Override
-        public byte[] footerBytes() {
-            return null;
+    /** Writes the last lines of the access log, when there is one, and closes it: the runtime has stopped. */
+    static void closeAccessLog() {
+        AccessLogFile f = accessFile;
+        if (f != null) {
+            f.stop();
         }
     }
 

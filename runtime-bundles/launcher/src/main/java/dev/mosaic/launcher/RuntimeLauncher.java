@@ -398,6 +398,8 @@ final class RuntimeLauncher {
             }
         } catch (BundleException | InterruptedException e) {
             // stopping anyway
+        } finally {
+            Logging.closeAccessLog(); // the gateway wrote its last lines as it stopped
         }
     }
 

@@ -312,8 +312,9 @@ final class AccessLog {
         }
         try {
             if (BYTES) {
-                // the runtime's encoder writes these bytes as they are (Logging.Lines in the launcher)
-                LOG.info("{}", java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(out.bytes, out.length)));
+                // the runtime's access log file writes these bytes as they are before this returns (AccessLogFile in the
+                // launcher), so they are not copied; another appender would see the buffer's toString() anyway
+                LOG.info("{}", java.nio.ByteBuffer.wrap(out.bytes, 0, out.length).asReadOnlyBuffer());
             } else {
                 // each line ends with a newline, and a logging backend adds one: the last is left out
                 LOG.info(new String(out.bytes, 0, out.length - 1, StandardCharsets.ISO_8859_1));
