@@ -202,9 +202,10 @@ public class MetricsIT {
 
     @Test
     public void theAccessLogRollsOverAtItsSize() throws Exception {
-        // 16 KB is some fifty lines; three files: access.log, access.1.log, access.2.log
+        // 16 KB is some fifty lines; three files: access.log, access.1.log, access.2.log; written with direct I/O (the
+        // other tests here write through the page cache, the default)
         try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), "-Dmosaic.access.log=on",
-                "-Dmosaic.access.log.maxSize=16KB", "-Dmosaic.access.log.files=3")) {
+                "-Dmosaic.access.log.maxSize=16KB", "-Dmosaic.access.log.files=3", "-Dmosaic.access.log.direct=on")) {
             Path logs = rt.data.resolve("logs");
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
             int served = 0;

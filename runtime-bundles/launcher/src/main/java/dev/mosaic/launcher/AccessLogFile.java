@@ -13,18 +13,18 @@ import ch.qos.logback.core.AppenderBase;
 
 /**
  * The access log's file, {@code access.log}, rolled over when it reaches its size into {@code access.1.log},
- * {@code access.2.log} ... (the oldest deleted), and written with direct I/O where the file system takes it
- * ({@code O_DIRECT}: ext4, xfs, ...): whole blocks go from an aligned buffer of this writer's straight to the disk. The
- * last, partial block of a write waits here for the next one, which writes it whole with what follows; when no next
- * one comes within {@value #TAIL_MILLIS} ms (a quiet runtime), it is written through the page cache, so that a reader
- * of the file has every line soon after it was served, busy or not.
+ * {@code access.2.log} ... (the oldest deleted). Each event (the lines of some milliseconds) is one write at the file's
+ * end; a file cut short by another program (logrotate's {@code copytruncate}) is written on at its new end, and a write
+ * that fails is said once in the runtime's log.
  * <p>
- * Why: a busy runtime's access log is tens of megabytes a second, which written through the page cache costs the
- * runtime's cores a page allocation and a copy for every 4 KB of it, and the kernel's writeback later, and fills the
- * machine's page cache with lines nobody reads again, pushing out what it caches for the adapters (10 files of 100 MB:
- * a gigabyte). Written directly, a line costs a copy into this buffer and a share of one write call (bench/RESULTS.md).
- * A file system that refuses direct I/O (tmpfs, some network file systems), or {@code -Dmosaic.access.log.direct=off},
- * gets plain writes, as any log. {@link #stop} writes what it holds.
+ * With {@code -Dmosaic.access.log.direct=on}, where the file system takes it ({@code O_DIRECT}: ext4, xfs, ...), whole
+ * blocks go from an aligned buffer of this writer's straight to the disk. The last, partial block of a write waits here
+ * for the next one, which writes it whole with what follows; when no next one comes within {@value #TAIL_MILLIS} to
+ * twice that many ms (a quiet runtime), it is written through the page cache, so that a reader of the file has every
+ * line soon after it was served, busy or not. A busy runtime's log then costs no page allocation and copy for every
+ * 4 KB of it, nor the kernel's writeback, and does not fill the page cache with lines nobody reads again; but the writer
+ * waits for the disk (bench/RESULTS.md). A file system that refuses direct I/O (tmpfs, some network file systems) gets
+ * plain writes. {@link #stop} writes what it holds.
  */
 final class AccessLogFile extends AppenderBase<ILoggingEvent> {
 

@@ -108,7 +108,7 @@ public final class Logging extends ContextAwareBase implements Configurator {
         AccessLogFile file = new AccessLogFile(dir,
                 ch.qos.logback.core.util.FileSize.valueOf(System.getProperty("mosaic.access.log.maxSize", "100MB")).getSize(),
                 Integer.getInteger("mosaic.access.log.files", 10),
-                !"off".equalsIgnoreCase(System.getProperty("mosaic.access.log.direct", "on")));
+                "on".equalsIgnoreCase(System.getProperty("mosaic.access.log.direct", "off")));
         file.setContext(context);
         file.setName("access-file");
         file.start();
