@@ -137,11 +137,40 @@ final class Bench {
             if (!Files.exists(stat)) {
                 return -1;
             }
-            String text = Files.readString(stat);
+            return statNanos(Files.readString(stat));
+        }
+
+        /** @return the user and system time a {@code /proc} stat line gives, in nanoseconds */
+        private static long statNanos(String text) {
             // the fields after the command's name, which is in parentheses and may hold spaces: utime, stime are 14, 15
             String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
             long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
             return ticks * (1_000_000_000L / CLOCK_TICKS);
+        }
+
+        /**
+         * @return the CPU time each kind of thread of its JVM has used so far, in nanoseconds, by thread name without
+         *         its number ({@code mosaic-device-3} and {@code mosaic-device-7}: {@code mosaic-device-}; Linux keeps 15
+         *         characters of a name): threads alive now only, so compare kinds that live through a run; empty where
+         *         there is no /proc
+         */
+        java.util.Map<String, Long> cpuNanosByThread() throws IOException {
+            java.util.Map<String, Long> byKind = new java.util.TreeMap<>();
+            Path tasks = Path.of("/proc", Long.toString(pid()), "task");
+            if (!Files.isDirectory(tasks)) {
+                return byKind;
+            }
+            try (DirectoryStream<Path> s = Files.newDirectoryStream(tasks)) {
+                for (Path task : s) {
+                    try {
+                        String kind = Files.readString(task.resolve("comm")).trim().replaceAll("[#]?[0-9]*$", "").trim();
+                        byKind.merge(kind, statNanos(Files.readString(task.resolve("stat"))), Long::sum);
+                    } catch (IOException | RuntimeException ended) {
+                        // the thread ended while it was read
+                    }
+                }
+            }
+            return byKind;
         }
 
         /**

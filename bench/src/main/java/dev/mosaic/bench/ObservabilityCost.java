@@ -19,7 +19,8 @@ import java.util.Locale;
  * time, all threads, from /proc): what observability adds to a request's cost, whatever the load generator does. On
  * these VMs the two differ: a slower server leaves wrk's threads idle more often, and waking an idle thread on the other
  * core costs the server's core some 1-3 us a response (an interrupt to another virtual CPU), so requests a second fall
- * by more than the CPU observability adds (RESULTS.md, 2026-12-04).
+ * by more than the CPU observability adds (RESULTS.md, 2026-12-04). At the end, that CPU by kind of thread (the device
+ * threads that serve requests, the access log's writer, the JIT's compilers, ...), over all rounds: where it goes.
  * <p>
  * With {@code pin} as the fourth argument every runtime runs on CPU 0 and wrk on CPU 1 ({@code taskset}): each runtime
  * then has a core of its own, as a server does, and whatever observability costs in CPU, on any of its threads, is taken
@@ -59,14 +60,24 @@ final class ObservabilityCost {
             List<List<Double>> rps = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             List<List<Double>> paired = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             List<List<Double>> cpu = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            // each runtime's CPU a request by kind of thread, summed over the rounds: where what observability adds goes
+            List<java.util.Map<String, Long>> threadNanos = List.of(new java.util.TreeMap<>(), new java.util.TreeMap<>(),
+                    new java.util.TreeMap<>());
+            long[] served = new long[3];
             for (int i = 0; i < rounds; i++) {
                 Bench.WrkResult[] r = new Bench.WrkResult[3];
                 double[] micros = new double[3];
                 for (int k = 0; k < 3; k++) {
                     int which = (i + k) % 3;
                     long before = runtimes[which].cpuNanos();
+                    java.util.Map<String, Long> threadsBefore = runtimes[which].cpuNanosByThread();
                     r[which] = Bench.wrk(client, runtimes[which].route("/bench/inline"), 2, connections, seconds);
                     micros[which] = (runtimes[which].cpuNanos() - before) / 1000.0 / Math.max(1, r[which].requests());
+                    java.util.Map<String, Long> threadsAfter = runtimes[which].cpuNanosByThread();
+                    for (var t : threadsAfter.entrySet()) {
+                        threadNanos.get(which).merge(t.getKey(), t.getValue() - threadsBefore.getOrDefault(t.getKey(), 0L), Long::sum);
+                    }
+                    served[which] += r[which].requests();
                     if (r[which].errors() > 0) {
                         throw new IllegalStateException("errors during the run (" + names[which] + "): " + r[which]);
                     }
@@ -89,6 +100,21 @@ final class ObservabilityCost {
             for (int k = 1; k < 3; k++) {
                 System.out.printf(Locale.ROOT, "summary: %s vs off: CPU a request %.2fx (%.2f vs %.2f us)%n", names[k],
                         Bench.median(cpu.get(k)) / Bench.median(cpu.get(0)), Bench.median(cpu.get(k)), Bench.median(cpu.get(0)));
+            }
+            // by kind of thread, over all rounds (not paired: the machine's swings are in these too)
+            java.util.Set<String> kinds = new java.util.TreeSet<>();
+            threadNanos.forEach(m -> kinds.addAll(m.keySet()));
+            for (String kind : kinds) {
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "threads %-16s", kind));
+                boolean any = false;
+                for (int k = 0; k < 3; k++) {
+                    double us = threadNanos.get(k).getOrDefault(kind, 0L) / 1000.0 / Math.max(1, served[k]);
+                    any |= us >= 0.05;
+                    line.append(String.format(Locale.ROOT, " %s %.2f us%s", names[k], us, k < 2 ? "," : ""));
+                }
+                if (any) {
+                    System.out.println(line + " a request");
+                }
             }
             System.out.printf(Locale.ROOT, "wrk -t2 -c%d -d%ds x %d rounds%s; %s%n", connections, seconds, rounds, where.said(),
                     Bench.machine());

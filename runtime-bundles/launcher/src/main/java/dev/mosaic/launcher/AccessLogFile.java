@@ -152,8 +152,11 @@ final class AccessLogFile extends AppenderBase<ILoggingEvent> {
             if (plain == null) {
                 open(); // a failed roll-over left none open: try again
             }
-            if (plain.size() < size) {
+            long now = plain.size();
+            if (now < size) {
                 truncated();
+            } else if (direct == null) {
+                size = now; // what another program appended stays (with direct I/O, nothing should be)
             }
             if (size >= maxSize) {
                 roll();
