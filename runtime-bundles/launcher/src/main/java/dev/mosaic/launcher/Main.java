@@ -33,7 +33,8 @@ public final class Main {
         System.exit(run(args, System.out, System.err));
     }
 
-    static int run(String[] args, PrintStream out, PrintStream err) {
+    static int run(String[] given, PrintStream out, PrintStream err) {
+        String[] args = optionsAfterCommand(given);
         RunCommand run = FastRun.parse(args);
         if (run != null) {
             try {
@@ -51,6 +52,46 @@ public final class Main {
             o.flush();
             e.flush();
         }
+    }
+
+    /** The options every remote command takes, with a value. */
+    private static final java.util.Set<String> REMOTE_VALUED = java.util.Set.of("--url", "--data", "--token-file");
+    /** ... and without one. */
+    private static final java.util.Set<String> REMOTE_FLAGS = java.util.Set.of("--json", "--async");
+
+    /**
+     * @return the arguments with the options of a remote command given before the command's name
+     *         ({@code mosaic --data DIR ls}, as one writes {@code git -C DIR log}) moved to the end (before a
+     *         {@code --}), where the command reads them; anything else as given
+     */
+    static String[] optionsAfterCommand(String[] args) {
+        java.util.List<String> moved = new java.util.ArrayList<>();
+        int i = 0;
+        while (i < args.length) {
+            String a = args[i];
+            int eq = a.indexOf('=');
+            if (REMOTE_VALUED.contains(eq > 0 ? a.substring(0, eq) : a)) {
+                moved.add(a);
+                if (eq < 0) {
+                    if (i + 1 == args.length) {
+                        return args; // its value is missing: said as the command line is read
+                    }
+                    moved.add(args[++i]);
+                }
+            } else if (REMOTE_FLAGS.contains(a)) {
+                moved.add(a);
+            } else {
+                break;
+            }
+            i++;
+        }
+        if (moved.isEmpty() || i == args.length || args[i].startsWith("-")) {
+            return args;
+        }
+        java.util.List<String> rest = new java.util.ArrayList<>(java.util.Arrays.asList(args).subList(i, args.length));
+        int end = rest.indexOf("--");
+        rest.addAll(end < 0 ? rest.size() : end, moved);
+        return rest.toArray(String[]::new);
     }
 
     /** The whole command tree, writing to these streams, with Mosaic's exit codes and error messages. */

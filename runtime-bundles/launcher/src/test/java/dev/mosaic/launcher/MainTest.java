@@ -141,6 +141,24 @@ class MainTest {
     }
 
     @Test
+    void theRemoteOptionsMayComeBeforeTheCommandAsWithGit() {
+        String url = "http://127.0.0.1:" + api.getAddress().getPort() + "/api/v1";
+        Run ls = run("--url", url, "--token-file=" + token, "ls", "--kind", "module");
+        assertEquals(0, ls.exit(), ls.err());
+        assertEquals("GET /api/v1/deployments?kind=module Bearer s3cret", requests.get(0));
+        // a command of a command, and its own arguments after a --
+        Run rm = run("--url=" + url, "--token-file", token.toString(), "--json", "backend", "rm", "ratings", "--env", "test");
+        assertEquals(0, rm.exit(), rm.err());
+        assertTrue(requests.get(1).startsWith("DELETE /api/v1/backends/test/ratings"), requests.get(1));
+        assertEquals(java.util.List.of("call", "/x", "--url", "u", "--", "-d"),
+                java.util.List.of(Main.optionsAfterCommand(new String[] {"--url", "u", "call", "/x", "--", "-d"})));
+        // an option no command takes there is still refused, saying which
+        Run bad = run("--env", "test", "ls");
+        assertEquals(Main.USAGE, bad.exit());
+        assertTrue(bad.err().contains("--env"), bad.err());
+    }
+
+    @Test
     void callTakesAMethodOrGetsAndPostsABodyAsCurlDoes() {
         assertEquals(0, remote("call", "/tv/home?profile=kids").exit());
         assertEquals(0, remote("call", "/tv/home", "-d", "{}").exit());
