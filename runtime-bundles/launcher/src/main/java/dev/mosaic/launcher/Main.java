@@ -54,34 +54,32 @@ public final class Main {
         }
     }
 
-    /** The options every remote command takes, with a value. */
-    private static final java.util.Set<String> REMOTE_VALUED = java.util.Set.of("--url", "--data", "--token-file");
-    /** ... and without one. */
-    private static final java.util.Set<String> REMOTE_FLAGS = java.util.Set.of("--json", "--async");
-
     /**
-     * @return the arguments with the options of a remote command given before the command's name
-     *         ({@code mosaic --data DIR ls}, as one writes {@code git -C DIR log}) moved to the end (before a
-     *         {@code --}), where the command reads them; anything else as given
+     * @return the arguments with the options of a remote command ({@link RemoteCommands.Remote}'s) given before the
+     *         command's name ({@code mosaic --data DIR ls}, as one writes {@code git -C DIR log}) moved to the end
+     *         (before a {@code --}), where the command reads them; anything else as given
      */
     static String[] optionsAfterCommand(String[] args) {
+        if (args.length == 0 || !args[0].startsWith("--")) {
+            return args; // a command first (run's quick start among them): nothing to read here
+        }
+        picocli.CommandLine.Model.CommandSpec remote = picocli.CommandLine.Model.CommandSpec.forAnnotatedObject(
+                new RemoteCommands.Remote());
         java.util.List<String> moved = new java.util.ArrayList<>();
         int i = 0;
         while (i < args.length) {
             String a = args[i];
             int eq = a.indexOf('=');
-            if (REMOTE_VALUED.contains(eq > 0 ? a.substring(0, eq) : a)) {
-                moved.add(a);
-                if (eq < 0) {
-                    if (i + 1 == args.length) {
-                        return args; // its value is missing: said as the command line is read
-                    }
-                    moved.add(args[++i]);
-                }
-            } else if (REMOTE_FLAGS.contains(a)) {
-                moved.add(a);
-            } else {
+            picocli.CommandLine.Model.OptionSpec option = remote.findOption(eq > 0 ? a.substring(0, eq) : a);
+            if (option == null) {
                 break;
+            }
+            moved.add(a);
+            if (eq < 0 && option.arity().max() > 0) {
+                if (i + 1 == args.length) {
+                    return args; // its value is missing: said as the command line is read
+                }
+                moved.add(args[++i]);
             }
             i++;
         }
