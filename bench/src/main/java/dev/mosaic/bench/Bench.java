@@ -279,6 +279,18 @@ final class Bench {
     private static final Pattern SOCKET = Pattern.compile("Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
     private static final Pattern NON2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
 
+    /**
+     * Warms a server up before its rounds count: wrk for {@code seconds}, then 5 s more on new connections. The first run's
+     * connections closing take paths its compiled code had never seen; the run after it began with some 1,000 methods
+     * deoptimized and compiled again (-XX:+PrintCompilation), a fifth slower, and that was the first round (RESULTS.md,
+     * 2026-12-05 noon).
+     */
+    static void warmUp(List<String> launch, URI uri, int threads, int connections, int seconds)
+            throws IOException, InterruptedException {
+        wrk(launch, uri, threads, connections, seconds);
+        wrk(launch, uri, threads, connections, 5);
+    }
+
     static WrkResult wrk(URI uri, int threads, int connections, int seconds) throws IOException, InterruptedException {
         return wrk(List.of(), uri, threads, connections, seconds);
     }

@@ -54,12 +54,8 @@ final class ObservabilityCost {
             Bench.Runtime[] runtimes = {off, log, all};
             for (Bench.Runtime rt : runtimes) {
                 rt.deploy(Bench.fixture("bench"));
-                // warm-up: the JIT settles (pinned, its compiler threads share the runtime's one core: longer); then a
-                // second, short one: the first run's connections closing take paths the compiled code had never seen, and
-                // the next run began with ~1,000 methods deoptimized and compiled again (-XX:+PrintCompilation), its
-                // throughput a fifth lower, in each runtime's first round
-                Bench.wrk(client, rt.route("/bench/inline"), 2, connections, where.pinned() ? 30 : 10);
-                Bench.wrk(client, rt.route("/bench/inline"), 2, connections, 5);
+                // warm-up: the JIT settles (pinned, its compiler threads share the runtime's one core: longer)
+                Bench.warmUp(client, rt.route("/bench/inline"), 2, connections, where.pinned() ? 30 : 10);
             }
             List<List<Double>> rps = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             List<List<Double>> paired = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());

@@ -65,7 +65,7 @@ final class Throughput {
                 for (URI[] set : sets) {
                     for (URI u : set) {
                         check(u, body);
-                        Bench.wrk(client, u, threads, connections, Math.max(where.pinned() ? 20 : 5, seconds)); // warm-up
+                        Bench.warmUp(client, u, threads, connections, Math.max(where.pinned() ? 20 : 5, seconds));
                     }
                 }
                 List<List<Bench.WrkResult>> results = new ArrayList<>();
