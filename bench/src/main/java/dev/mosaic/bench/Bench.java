@@ -291,6 +291,10 @@ final class Bench {
         wrk(launch, uri, threads, connections, 5);
     }
 
+    static void warmUp(URI uri, int threads, int connections, int seconds) throws IOException, InterruptedException {
+        warmUp(List.of(), uri, threads, connections, seconds);
+    }
+
     static WrkResult wrk(URI uri, int threads, int connections, int seconds) throws IOException, InterruptedException {
         return wrk(List.of(), uri, threads, connections, seconds);
     }

@@ -149,7 +149,7 @@ final class FanoutBench {
         try (Setup s = Setup.start(0.02)) {
             URI guarded = s.mosaic().route("/bench/fanout-guarded");
             URI unguarded = s.mosaic().route("/bench/fanout");
-            Bench.wrk(guarded, threads, connections, 5); // warm-up
+            Bench.warmUp(guarded, threads, connections, 5);
             System.out.printf(Locale.ROOT, "%-5s %-34s %12s %9s %9s %7s%n", "round", "target", "req/s", "p50 ms", "p99 ms", "errors");
             List<Bench.WrkResult> results = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {

@@ -49,8 +49,8 @@ final class Flood {
         List<Double> ratios = new ArrayList<>();
         try (Bench.Raw without = new Bench.Raw("nonblocking", body);
                 Bench.Raw with = new Bench.Raw(RawJetty.class.getName(), "nonblocking-guarded", body, "/")) {
-            Bench.warmUp(List.of(), without.uri(), 2, 50, Math.max(5, wrkSeconds));
-            Bench.warmUp(List.of(), with.uri(), 2, 50, Math.max(5, wrkSeconds));
+            Bench.warmUp(without.uri(), 2, 50, Math.max(5, wrkSeconds));
+            Bench.warmUp(with.uri(), 2, 50, Math.max(5, wrkSeconds));
             System.out.printf(Locale.ROOT, "%n%-5s %-34s %12s %9s %7s%n", "round", "target", "req/s", "p99 ms", "errors");
             for (int r = 0; r < rounds; r++) {
                 Bench.WrkResult a = Bench.wrk(without.uri(), 2, 50, wrkSeconds);
