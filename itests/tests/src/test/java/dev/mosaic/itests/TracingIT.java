@@ -279,8 +279,8 @@ public class TracingIT {
                 List.of("--otlp-endpoint", "collector:4318"), "--otlp-endpoint takes the http or https URL of an OTLP/HTTP"
                         + " collector, such as http://127.0.0.1:4318 (no credentials in it: OTEL_EXPORTER_OTLP_HEADERS), not"
                         + " 'collector:4318'",
-                List.of("--trace-callers", "trusted"), "--trace-callers is capped (a trace its caller sampled is kept within the"
-                        + " --trace-sample cap, the default) or followed (whatever the cap), not 'trusted'");
+                List.of("--trace-callers", "trusted"), "--trace-callers is capped (a trace its caller sampled is kept by the"
+                        + " --trace-sample share and cap, the default) or followed (whatever they say), not 'trusted'");
         for (Map.Entry<List<String>, String> r : refusals.entrySet()) {
             Path data = LaunchedRuntime.newDataDir();
             List<String> command = new java.util.ArrayList<>(List.of(LaunchedRuntime.java(), "-jar",

@@ -79,9 +79,10 @@ final class RunCommand implements Callable<Integer> {
     String traceSample;
 
     @Option(names = "--trace-callers", paramLabel = "capped|followed",
-            description = "what a request's traceparent that says sampled does: capped (default), its trace is kept within"
-                    + " the --trace-sample cap, as many again (a device cannot have all its requests recorded by saying so);"
-                    + " followed, kept whatever the cap (behind a proxy you trust that samples)")
+            description = "what a request's traceparent that says sampled does: capped (default), its trace is kept by the"
+                    + " --trace-sample rule, its share and as many again a second (a device cannot have all its requests"
+                    + " recorded by saying so); followed, kept whatever the share and the cap (behind a proxy you trust that"
+                    + " samples)")
     String traceCallers;
 
     @Option(names = "--store", paramLabel = "URL", description = { "keep the registry and the artifacts in PostgreSQL,"
@@ -228,8 +229,8 @@ final class RunCommand implements Callable<Integer> {
                     + " number a second (100/s), or both (10%,100/s); not '" + sample + "'";
         }
         if (callers != null && !callers.trim().equalsIgnoreCase("capped") && !callers.trim().equalsIgnoreCase("followed")) {
-            return "--trace-callers is capped (a trace its caller sampled is kept within the --trace-sample cap, the"
-                    + " default) or followed (whatever the cap), not '" + callers + "'";
+            return "--trace-callers is capped (a trace its caller sampled is kept by the --trace-sample share and cap, the"
+                    + " default) or followed (whatever they say), not '" + callers + "'";
         }
         return null;
     }

@@ -26,8 +26,8 @@ class TracingOptionsTest {
             assertNull(RunCommand.tracingProblem(null, null, ok), ok);
         }
         for (String bad : new String[] { "trusted", "", "cap" }) {
-            assertEquals("--trace-callers is capped (a trace its caller sampled is kept within the --trace-sample cap, the"
-                    + " default) or followed (whatever the cap), not '" + bad + "'", RunCommand.tracingProblem(null, null, bad), bad);
+            assertEquals("--trace-callers is capped (a trace its caller sampled is kept by the --trace-sample share and cap, the"
+                    + " default) or followed (whatever they say), not '" + bad + "'", RunCommand.tracingProblem(null, null, bad), bad);
         }
     }
 }

@@ -94,15 +94,18 @@ public final class TracingComponent {
 
     /**
      * @return whether a trace is kept: one asked for, always; one that starts here, if the share asked for keeps it, at most
-     *         the number a second asked for; one a caller sampled, at most as many again (unless callers are followed);
-     *         one a caller did not sample, never; a span whose parent is in this runtime (a backend call's), as its parent
+     *         the number a second asked for; one a caller sampled, by the same share (of its trace id) and at most as many
+     *         again (unless callers are followed); one a caller did not sample, never; a span whose parent is in this
+     *         runtime (a backend call's), as its parent
      * @param nanoTime the clock of the caps ({@link System#nanoTime} but in tests)
      */
     static Sampler sampler(TracingSettings settings, java.util.function.LongSupplier nanoTime) {
         Sampler share = settings.sample() == 1.0 ? Sampler.alwaysOn() : Sampler.traceIdRatioBased(settings.sample());
         var b = Sampler.parentBasedBuilder(new CappedSampler(share, settings.perSecond(), nanoTime));
         if (settings.callersCapped()) {
-            b.setRemoteParentSampled(new CappedSampler(Sampler.alwaysOn(), settings.perSecond(), nanoTime));
+            // the share decides on the caller's trace id: a caller that sampled a smaller share of trace ids the same way
+            // (OpenTelemetry's ratio sampler, as here) has all of its traces kept
+            b.setRemoteParentSampled(new CappedSampler(share, settings.perSecond(), nanoTime));
         }
         return b.build();
     }

@@ -17,9 +17,10 @@ import java.util.function.Function;
  * or a percentage), at most a number a second ({@code 100/s}), or both ({@code 10%,100/s}: a tenth, at most 100 a second);
  * default {@code 100/s}: every trace while there are fewer, a steady 100 a second beyond;
  * {@code mosaic.tracing.callers} (--trace-callers), what a caller's {@code traceparent} that says sampled does:
- * {@code capped} (the default), its trace is kept within the same number a second (a bucket of its own), since the devices
- * a gateway serves could otherwise have every one of their requests recorded by saying so; {@code followed}, kept
- * whatever the cap (behind a proxy of your own that samples); one that says not sampled is not kept either way;
+ * {@code capped} (the default), its trace is kept by the same rule as one that starts here, its share and its number a
+ * second (a bucket of its own), since the devices a gateway serves could otherwise have every one of their requests
+ * recorded by saying so; {@code followed}, kept whatever the share and the cap (behind a proxy of your own that samples);
+ * one that says not sampled is not kept either way;
  * {@code mosaic.tracing} {@code on} or {@code off} (default: on when there is an endpoint; {@code on} without one makes
  * spans and exports none, which is what the benchmarks measure); {@code mosaic.tracing.exportDelay} (how long spans
  * wait to be sent in a batch, default 2s); {@code mosaic.tracing.service} (the {@code service.name}, default mosaic).
@@ -90,13 +91,16 @@ record TracingSettings(boolean on, URI endpoint, double sample, int perSecond, b
             return true;
         }
         throw new IllegalArgumentException("mosaic.tracing.callers (--trace-callers) says whether a trace its caller sampled"
-                + " is kept within the --trace-sample cap: capped (the default) or followed (whatever the cap, behind a proxy"
+                + " is kept by the --trace-sample share and cap: capped (the default) or followed (whatever they say, behind a proxy"
                 + " you trust); got '" + text + "'");
     }
 
-    /** @return whether the traces a caller sampled are kept within a cap: there is one, and they are not followed */
+    /**
+     * @return whether the traces a caller sampled are kept by the rule of those that start here (its share, its cap): there
+     *         is a rule (something less than every trace), and they are not followed
+     */
     boolean callersCapped() {
-        return perSecond > 0 && !callersFollowed;
+        return (perSecond > 0 || sample < 1.0) && !callersFollowed;
     }
 
     /**
@@ -105,9 +109,8 @@ record TracingSettings(boolean on, URI endpoint, double sample, int perSecond, b
      */
     String samplingForLog() {
         String share = Math.round(sample * 1000) / 10.0 + "%";
-        String cap = "at most " + perSecond + " a second";
-        return "new traces kept: " + (perSecond == 0 ? share : (sample == 1.0 ? "" : share + ", ") + cap)
-                + ", traces a caller sampled: " + (callersCapped() ? cap : "all");
+        String rule = perSecond == 0 ? share : (sample == 1.0 ? "" : share + ", ") + "at most " + perSecond + " a second";
+        return "new traces kept: " + rule + ", traces a caller sampled: " + (callersCapped() ? rule : "all");
     }
 
     /** @return the endpoint without what might be a credential: for the log */

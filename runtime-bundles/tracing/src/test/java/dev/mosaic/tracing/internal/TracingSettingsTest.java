@@ -50,12 +50,15 @@ class TracingSettingsTest {
         assertNull(local.endpoint());
         assertEquals(0.1, local.sample(), 1e-9);
         assertEquals(0, local.perSecond(), "a share alone is not capped");
-        assertEquals("new traces kept: 10.0%, traces a caller sampled: all", local.samplingForLog());
-        assertFalse(local.callersCapped(), "no cap, none for callers either");
+        assertEquals("new traces kept: 10.0%, traces a caller sampled: 10.0%", local.samplingForLog());
+        assertTrue(local.callersCapped(), "a share alone: the same share of the traces callers sampled");
+        TracingSettings every = of(Map.of("mosaic.tracing", "on", "mosaic.tracing.sample", "100%"), Map.of());
+        assertEquals("new traces kept: 100.0%, traces a caller sampled: all", every.samplingForLog());
+        assertFalse(every.callersCapped(), "every trace kept: every one a caller sampled too");
         TracingSettings both = of(Map.of("mosaic.tracing", "on", "mosaic.tracing.sample", " 500/s , 25% "), Map.of());
         assertEquals(0.25, both.sample(), 1e-9);
         assertEquals(500, both.perSecond());
-        assertEquals("new traces kept: 25.0%, at most 500 a second, traces a caller sampled: at most 500 a second",
+        assertEquals("new traces kept: 25.0%, at most 500 a second, traces a caller sampled: 25.0%, at most 500 a second",
                 both.samplingForLog());
         TracingSettings followed = of(Map.of("mosaic.tracing", "on", "mosaic.tracing.callers", " Followed "), Map.of());
         assertTrue(followed.callersFollowed());
@@ -88,8 +91,8 @@ class TracingSettingsTest {
         assertThrows(IllegalArgumentException.class, () -> of(Map.of("mosaic.tracing", "maybe"), Map.of()));
         IllegalArgumentException callers = assertThrows(IllegalArgumentException.class,
                 () -> of(Map.of("mosaic.tracing.callers", "trusted"), Map.of()));
-        assertEquals("mosaic.tracing.callers (--trace-callers) says whether a trace its caller sampled is kept within the"
-                + " --trace-sample cap: capped (the default) or followed (whatever the cap, behind a proxy you trust); got"
+        assertEquals("mosaic.tracing.callers (--trace-callers) says whether a trace its caller sampled is kept by the"
+                + " --trace-sample share and cap: capped (the default) or followed (whatever they say, behind a proxy you trust); got"
                 + " 'trusted'", callers.getMessage());
         IllegalArgumentException header = assertThrows(IllegalArgumentException.class,
                 () -> of(Map.of(), Map.of("OTEL_EXPORTER_OTLP_HEADERS", "api-key")));
@@ -162,5 +165,39 @@ class TracingSettingsTest {
         assertEquals(3, keptOf(followed, Context.root(), Attributes.empty(), 50), "and new traces still capped");
         Sampler uncapped = TracingComponent.sampler(of(Map.of("mosaic.tracing.sample", "100%"), Map.of()), clock::get);
         assertEquals(50, keptOf(uncapped, callerSampled, Attributes.empty(), 50), "no cap asked for: none for callers either");
+    }
+
+    /** Traces whose callers sampled them, with trace ids spread evenly over the ratio sampler's range. */
+    private static int keptOfCallers(Sampler s, int traces) {
+        int kept = 0;
+        for (int i = 0; i < traces; i++) {
+            // the ratio sampler decides on the trace id's last 16 hex digits (63 bits of them): the middle of each slice
+            long random = (Long.MAX_VALUE / traces) * i + Long.MAX_VALUE / traces / 2;
+            String traceId = String.format("%016x%016x", i + 1, random);
+            Context caller = Context.root().with(Span.wrap(SpanContext.createFromRemoteParent(traceId, "00f067aa0ba902b7",
+                    TraceFlags.getSampled(), TraceState.getDefault())));
+            kept += s.shouldSample(caller, traceId, "GET /x", SpanKind.SERVER, Attributes.empty(), List.of()).getDecision()
+                    == SamplingDecision.RECORD_AND_SAMPLE ? 1 : 0;
+        }
+        return kept;
+    }
+
+    @Test
+    void aCallersSampledFlagIsKeptByTheShareOfNewTracesUnlessCallersAreFollowed() {
+        AtomicLong clock = new AtomicLong(5_000_000_000L);
+        // a share alone (no cap): a device saying sampled on every request gets the same share recorded, not all of them
+        Sampler tenth = TracingComponent.sampler(of(Map.of("mosaic.tracing.sample", "10%"), Map.of()), clock::get);
+        assertEquals(100, keptOfCallers(tenth, 1000), "a tenth of 1,000 traces their callers sampled");
+        assertEquals(0, keptOfCallers(TracingComponent.sampler(of(Map.of("mosaic.tracing.sample", "0"), Map.of()), clock::get), 1000),
+                "none kept of those starting here: none of the callers' either");
+        Sampler followed = TracingComponent.sampler(of(Map.of("mosaic.tracing.sample", "10%", "mosaic.tracing.callers", "followed"),
+                Map.of()), clock::get);
+        assertEquals(1000, keptOfCallers(followed, 1000), "followed: every one a caller sampled");
+        // share and cap: the share first, then the callers' own bucket
+        Sampler both = TracingComponent.sampler(of(Map.of("mosaic.tracing.sample", "10%,20/s"), Map.of()), clock::get);
+        assertEquals(20, keptOfCallers(both, 1000), "a tenth is 100, at most 20 of them in a second");
+        assertEquals("ParentBased{root:Capped{20/s,TraceIdRatioBased{0.100000}},remoteParentSampled:Capped{20/s,"
+                + "TraceIdRatioBased{0.100000}},remoteParentNotSampled:AlwaysOffSampler,localParentSampled:AlwaysOnSampler,"
+                + "localParentNotSampled:AlwaysOffSampler}", both.getDescription());
     }
 }
