@@ -31,9 +31,9 @@ final class BackendCommands {
         }
     }
 
-    @Command(name = "set", description = { "Declares a backend, or changes its declaration (what is not given has its default:",
-            "timeout 1s, 2 retries within a budget of 20%% of calls, 100 calls in flight, breaker at 50%% failures",
-            "over >= 20 calls in 10s, open 5s, answers up to 8MiB)." })
+    @Command(name = "set", description = { "Declares a backend, or changes its declaration.",
+            "What is not given has its default: timeout 1s, 2 retries within a budget of 20%% of calls, 100 calls in flight,"
+                    + " breaker at 50%% failures over >= 20 calls in 10s, open 5s, answers up to 8MiB." })
     static final class BackendSet extends RemoteCommands.InEnvironment {
         @Mixin
         RemoteCommands.DryRun dry;
@@ -125,8 +125,8 @@ final class BackendCommands {
         }
     }
 
-    @Command(name = "rm", aliases = "remove", description = { "Removes a backend's declaration from an environment;",
-            "refused while a deployed adapter names it, unless --force (its calls to it then fail)." })
+    @Command(name = "rm", aliases = "remove", description = { "Removes a backend's declaration from an environment.",
+            "Refused while a deployed adapter names it, unless --force (its calls to it then fail)." })
     static final class BackendRm extends RemoteCommands.InEnvironment {
         @Mixin
         RemoteCommands.DryRun dry;

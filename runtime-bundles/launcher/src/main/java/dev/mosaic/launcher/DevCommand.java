@@ -38,11 +38,12 @@ import picocli.CommandLine.Spec;
  * In {@code dev} a version may be replaced by new bytes (the deployer marks such a build, and never promotes it).
  */
 @Command(name = "dev", sortOptions = false, description = {
-        "Develops an adapter or shared module live: builds the project here (or --project) with Maven, deploys it to the",
-        "dev environment, and on every change to its compiled classes (an IDE compiling on save, or mvn compile)",
-        "re-bundles them with bnd and redeploys, make-before-break, one line per reload. A bundle or deploy error is",
-        "printed and the previous build keeps serving. Uses the runtime at --url if one answers, else starts one",
-        "(with the same bits as production; its data in target/mosaic-dev). Ctrl-C stops (and stops a runtime it started)." })
+        "Develops an adapter or shared module live, redeploying it on every compile.",
+        "Builds the project here (or --project) with Maven, deploys it to the dev environment, and on every change to its"
+                + " compiled classes (an IDE compiling on save, or mvn compile) re-bundles them with bnd and redeploys,"
+                + " make-before-break, one line per reload. A bundle or deploy error is printed and the previous build keeps"
+                + " serving. Uses the runtime at --url if one answers, else starts one (with the same bits as production; its"
+                + " data in target/mosaic-dev). Ctrl-C stops (and stops a runtime it started)." })
 final class DevCommand implements Callable<Integer> {
 
     private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");

@@ -190,8 +190,8 @@ final class RemoteCommands {
         }
     }
 
-    @Command(name = "check", description = { "Says what the deploy policy makes of a bundle, without deploying it:",
-            "every finding, refused or reported, and the exemption that would allow what is refused. Exit 1 if refused." })
+    @Command(name = "check", description = { "Says what the deploy policy makes of a bundle, without deploying it.",
+            "Every finding, refused or reported, and the exemption that would allow what is refused. Exit 1 if refused." })
     static final class Check extends InEnvironment {
         @Parameters(paramLabel = "FILE", description = "the bundle jar")
         Path file;
@@ -265,8 +265,8 @@ final class RemoteCommands {
         }
     }
 
-    @Command(name = "undeploy", description = { "Undeploys an adapter (its routes answer 404), or a module version",
-            "(refused while in use, unless --force moves its consumers first)." })
+    @Command(name = "undeploy", description = { "Undeploys an adapter (its routes answer 404), or a module version.",
+            "A module version in use is refused, unless --force moves its consumers first." })
     static final class Undeploy extends InEnvironment {
         @Mixin
         DryRun dry;
@@ -353,8 +353,8 @@ final class RemoteCommands {
         }
     }
 
-    @Command(name = "sunset", description = { "Removes module versions nobody has used for a while (default 30 days);",
-            "with MODULE VERSION, that one only (refused if it is in use). --dry-run says which, and removes nothing." })
+    @Command(name = "sunset", description = { "Removes module versions nobody has used for a while (default 30 days).",
+            "With MODULE VERSION, that one only (refused if it is in use). --dry-run says which, and removes nothing." })
     static final class Sunset extends AcrossEnvironments {
         @Parameters(arity = "0..2", paramLabel = "MODULE VERSION", description = "one module version")
         java.util.List<String> args = new java.util.ArrayList<>();
@@ -432,9 +432,9 @@ final class RemoteCommands {
         }
     }
 
-    @Command(name = "fleet", description = { "The fleet's instances (a runtime started with --store): id, group, address,",
-            "the version of Mosaic it runs, applied revision, lag, health and last heartbeat;",
-            "* marks the instance asked. Says so when the live instances run different versions." })
+    @Command(name = "fleet", description = { "The fleet's instances (runtimes started with --store) and how each is doing.",
+            "Id, group, address, the version of Mosaic it runs, applied revision, lag, health and last heartbeat; * marks"
+                    + " the instance asked. Says so when the live instances run different versions." })
     static final class FleetOf extends RemoteCommand {
         @Override
         Call request() {
@@ -451,8 +451,8 @@ final class RemoteCommands {
         }
     }
 
-    @Command(name = "backends", description = { "The backends declared, which adapters call them, and how their calls go:",
-            "calls, errors, retries, p50/p99, the breaker and its recent changes." })
+    @Command(name = "backends", description = { "The backends declared, which adapters call them, and how their calls go.",
+            "Calls, errors, retries, p50/p99, the breaker and its recent changes." })
     static final class BackendsOf extends AcrossEnvironments {
         @Override
         Call request() {
@@ -460,8 +460,9 @@ final class RemoteCommands {
         }
     }
 
-    @Command(name = "call", description = { "Calls a route with a chosen request, through the device port, traced:",
-            "its status, headers and body, and the backend calls it made (in prod too: the runtime's trace key goes with it).",
+    @Command(name = "call", description = { "Calls a route with a chosen request, through the device port, traced.",
+            "Shows its status, headers and body, and the backend calls it made (in prod too: the runtime's trace key goes"
+                    + " with it):",
             "  mosaic call GET /tv/home --env dev -H 'X-Profile: kids'",
             "  mosaic call /tv/home      (GET, as curl: POST with -d)" })
     static final class CallRoute extends InEnvironment {
@@ -499,8 +500,9 @@ final class RemoteCommands {
         }
     }
 
-    @Command(name = "tail", description = { "Follows one adapter live: each request it answers (method, path, status, time,",
-            "backend calls) and each line it logs while serving (with the request's id), as they happen, until Ctrl-C." })
+    @Command(name = "tail", description = { "Follows one adapter live: its requests and its log lines, until Ctrl-C.",
+            "Each request it answers (method, path, status, time, backend calls) and each line it logs while serving (with"
+                    + " the request's id), as they happen." })
     static final class Tail extends AcrossEnvironments {
         @Parameters(paramLabel = "ADAPTER", description = "the adapter's symbolic name")
         String adapter;
@@ -516,8 +518,9 @@ final class RemoteCommands {
         }
     }
 
-    @Command(name = "log-level", description = { "Sets one adapter's log level at runtime (TRACE, DEBUG, INFO, WARN, ERROR, OFF),",
-            "for the lines it logs while serving, whatever its loggers say; reset goes back to them. Not kept across a restart.",
+    @Command(name = "log-level", description = { "Sets one adapter's log level at runtime, or lists those set.",
+            "TRACE, DEBUG, INFO, WARN, ERROR or OFF, for the lines it logs while serving, whatever its loggers say; reset"
+                    + " goes back to them. Not kept across a restart.",
             "With no arguments, lists the adapters whose level was set." })
     static final class LogLevel extends RemoteCommand {
         @Parameters(index = "0", arity = "0..1", paramLabel = "ADAPTER", description = "the adapter's symbolic name")

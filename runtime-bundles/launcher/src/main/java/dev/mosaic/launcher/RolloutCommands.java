@@ -17,10 +17,10 @@ final class RolloutCommands {
     private RolloutCommands() {
     }
 
-    @Command(name = "rollout", description = "Canaries and rollouts in waves (deploy --canary PCT or --waves GROUPS starts"
-            + " one, judged against the serving version unless --no-judge): status shows the judgement, pause and resume"
-            + " suspend and restart it, split changes the shares, promote makes the new version the only one, abort takes"
-            + " it away.", subcommands = { RolloutStatus.class, RolloutPause.class,
+    @Command(name = "rollout", description = { "Canaries and rollouts in waves: how they go, and steering them.",
+            "A deploy with --canary PCT or --waves GROUPS starts one, judged against the serving version unless --no-judge:"
+                    + " status shows the judgement, pause and resume suspend and restart it, split changes the shares,"
+                    + " promote makes the new version the only one, abort takes it away." }, subcommands = { RolloutStatus.class, RolloutPause.class,
                     RolloutResume.class, RolloutSplit.class, RolloutPromote.class, RolloutAbort.class })
     static final class Rollout implements Callable<Integer> {
         @Spec
@@ -34,8 +34,8 @@ final class RolloutCommands {
         }
     }
 
-    @Command(name = "status", description = "The judged canaries and rollouts in waves: versions, share, state, this"
-            + " instance's verdict with each check's figures, p-value and threshold.")
+    @Command(name = "status", description = { "The canaries and rollouts in waves, and how they are judged.",
+            "Versions, share, state, this instance's verdict with each check's figures, p-value and threshold." })
     static final class RolloutStatus extends RemoteCommands.AcrossEnvironments {
         @Parameters(arity = "0..1", paramLabel = "NAME", description = "only this adapter")
         String name;

@@ -89,6 +89,50 @@ class MainTest {
         assertEquals(2, run().exit(), "no command is bad usage");
     }
 
+    /**
+     * {@code mosaic --help} lists each command with the first line of its description, and picocli prints each line of a
+     * description as a line of its own: a first line that is not a whole sentence is cut off in the list ("...: id, group,
+     * address,"), and a line that ends mid-sentence breaks a paragraph in two in the command's help.
+     */
+    @Test
+    void everyCommandIsSummedUpInOneWholeSentenceAndNoHelpLineBreaksOffMidSentence() {
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>();
+        todo.add(Main.commandLine(new java.io.PrintWriter(java.io.Writer.nullWriter()), new java.io.PrintWriter(java.io.Writer.nullWriter())));
+        java.util.Set<picocli.CommandLine> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        while (!todo.isEmpty()) {
+            picocli.CommandLine cl = todo.poll();
+            if (!seen.add(cl)) {
+                continue; // a command with an alias is listed under each name
+            }
+            todo.addAll(cl.getSubcommands().values());
+            picocli.CommandLine.Model.CommandSpec spec = cl.getCommandSpec();
+            String[] lines = spec.usageMessage().description();
+            String name = spec.qualifiedName(" ");
+            if (lines.length == 0) {
+                problems.add(name + ": no description");
+                continue;
+            }
+            if (!lines[0].strip().endsWith(".")) {
+                problems.add(name + ": its summary in the command list is not a whole sentence: '" + lines[0] + "'");
+            }
+            if (lines[0].length() > 2 * 66) {
+                problems.add(name + ": its summary takes more than two lines of the command list: '" + lines[0] + "'");
+            }
+            for (int i = 0; i < lines.length - 1; i++) {
+                String line = lines[i].strip();
+                // a line may end a sentence, or lead into examples with a colon; one ending with a word or a comma breaks off
+                if (!line.isEmpty() && !line.endsWith(".") && !line.endsWith(":") && !line.endsWith(")")
+                        && !lines[i + 1].startsWith("  ")) {
+                    problems.add(name + ": line " + (i + 1) + " breaks off mid-sentence: '" + line + "'");
+                }
+            }
+        }
+        assertTrue(problems.isEmpty(), String.join("\n", problems));
+        Run all = run("--help");
+        assertTrue(all.out().contains("\n  fleet       The fleet's instances"), all.out());
+    }
+
     @Test
     void aTypoIsBadUsageWithASuggestion() {
         Run typo = run("deplyo", "x.jar");
