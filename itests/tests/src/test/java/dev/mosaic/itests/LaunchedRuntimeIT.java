@@ -582,6 +582,10 @@ public class LaunchedRuntimeIT {
             assertEquals(0, rt.cli("yank", CATALOG, "1.1.0").exit());
             CliResult dependents = rt.cli("dependents", CATALOG, "1.2.0", "--env", "prod");
             assertTrue(dependents.out(), dependents.out().contains(TV + " 1.0.0  adapter  uptake auto"));
+            CliResult misspelt = rt.cli("dependents", CATALOG.replace("catalog", "catalgo"));
+            assertEquals(misspelt.err(), 1, misspelt.exit());
+            assertTrue(misspelt.err(), misspelt.err().contains("no module " + CATALOG.replace("catalog", "catalgo")
+                    + " is deployed in any environment; bin/mosaic ls --kind module lists what is"));
             CliResult uptake = rt.cli("uptake", CATALOG, "--json");
             assertEquals("test's 1.x line, prod's 1.x and 2.x lines", 3, LaunchedRuntime.JSON.readTree(uptake.out()).size());
             CliResult dry = rt.cli("deploy", example("tv-home-1.1.0.jar").toString(), "--dry-run");

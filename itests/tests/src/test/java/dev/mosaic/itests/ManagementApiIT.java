@@ -203,6 +203,20 @@ public class ManagementApiIT extends MosaicSupport {
         assertEquals(1, dependents.size());
         assertEquals("dev.mosaic.examples.mobile-home", dependents.get(0).get("wired").get(0).get("name").asText());
 
+        // a name nothing deployed is not found, not an empty list a misspelt module could pass for ("nobody uses it")
+        HttpResponse<String> misspelt = api("GET", "/modules/" + CATALOG + "x/dependents?env=prod", null);
+        assertEquals(misspelt.body(), 404, misspelt.statusCode());
+        assertTrue(misspelt.body(), misspelt.body().contains("no module " + CATALOG + "x is deployed in prod"));
+        HttpResponse<String> noVersion = api("GET", "/modules/" + CATALOG + "/dependents?env=prod&version=9.0.0", null);
+        assertEquals(noVersion.body(), 404, noVersion.statusCode());
+        assertTrue(noVersion.body(), noVersion.body().contains(CATALOG + " has no version 9.0.0 in prod (it has 1.0.0, "));
+        HttpResponse<String> adapter = api("GET", "/modules/dev.mosaic.examples.tv-home/dependents", null);
+        assertEquals(adapter.body(), 404, adapter.statusCode());
+        assertTrue(adapter.body(), adapter.body().contains("dev.mosaic.examples.tv-home is an adapter, not a module"));
+        HttpResponse<String> noDeps = api("GET", "/deployments/prod/dev.mosaic.examples.glasses-plya/dependencies", null);
+        assertEquals(noDeps.body(), 404, noDeps.statusCode());
+        assertTrue(noDeps.body(), noDeps.body().contains("no dev.mosaic.examples.glasses-plya is deployed in prod"));
+
         JsonNode deps = json(api("GET", "/deployments/prod/dev.mosaic.examples.glasses-play/dependencies", null));
         boolean sawCatalog = false;
         for (JsonNode e : deps.get(0).get("imports")) {

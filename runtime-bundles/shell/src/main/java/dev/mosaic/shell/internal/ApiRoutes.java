@@ -139,13 +139,13 @@ final class ApiRoutes {
                 r.path("env"), r.required("to"), r.actor(), r.flag("dryRun")));
         route("POST", "/deployments/{env}/{name}/ttl", (r, d, i) -> d.setTtl(r.path("env"), r.path("name"),
                 r.query("version"), r.required("ttl"), r.actor(), r.flag("dryRun")));
-        route("GET", "/deployments/{env}/{name}/dependencies", (r, d, i) -> i.dependencies(r.path("env"), r.path("name"),
-                r.query("version")));
+        route("GET", "/deployments/{env}/{name}/dependencies", (r, d, i) -> Lookups.dependencies(i, d, r.path("env"),
+                r.path("name"), r.query("version")));
         route("POST", "/modules/{name}/{version}/yank", (r, d, i) -> d.yank(r.query("env"), r.path("name"),
                 r.path("version"), r.actor(), r.flag("dryRun")));
         route("POST", "/modules/{name}/{version}/unyank", (r, d, i) -> d.unyank(r.query("env"), r.path("name"),
                 r.path("version"), r.actor(), r.flag("dryRun")));
-        route("GET", "/modules/{name}/dependents", (r, d, i) -> i.dependents(r.query("env"), r.path("name"),
+        route("GET", "/modules/{name}/dependents", (r, d, i) -> Lookups.dependents(i, d, r.query("env"), r.path("name"),
                 r.query("version"), r.flag("transitive")));
         route("GET", "/modules/{name}/uptake", (r, d, i) -> i.uptake(r.query("env"), r.path("name")));
         route("GET", "/uptake", (r, d, i) -> i.uptake(r.query("env"), r.query("module")));

@@ -206,8 +206,8 @@ public final class MosaicCommands {
     public List<Dependents> dependents(
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
             @Descriptor(TRANSITIVE) @Parameter(names = { "-t", "--transitive" }, presentValue = "true", absentValue = "false") boolean transitive,
-            @Descriptor("the module's symbolic name") String module) {
-        return insight().dependents(env.isEmpty() ? null : env, module, null, transitive);
+            @Descriptor("the module's symbolic name") String module) throws DeployException {
+        return Lookups.dependents(insight(), deployer(), env.isEmpty() ? null : env, module, null, transitive);
     }
 
     @Descriptor("who uses one version of a module, and who is elsewhere and why")
@@ -215,16 +215,16 @@ public final class MosaicCommands {
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
             @Descriptor(TRANSITIVE) @Parameter(names = { "-t", "--transitive" }, presentValue = "true", absentValue = "false") boolean transitive,
             @Descriptor("the module's symbolic name") String module,
-            @Descriptor("the version") String version) {
-        return insight().dependents(env.isEmpty() ? null : env, module, version, transitive);
+            @Descriptor("the version") String version) throws DeployException {
+        return Lookups.dependents(insight(), deployer(), env.isEmpty() ? null : env, module, version, transitive);
     }
 
     @Descriptor("what a deployment imports, transitively: ranges, versions wired, newest available")
     public List<DependencyNode> deps(
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
             @Descriptor("only this version of a module") @Parameter(names = { "-v", "--version" }, absentValue = "") String version,
-            @Descriptor("the symbolic name") String name) {
-        return insight().dependencies(env, name, version.isEmpty() ? null : version);
+            @Descriptor("the symbolic name") String name) throws DeployException {
+        return Lookups.dependencies(insight(), deployer(), env, name, version.isEmpty() ? null : version);
     }
 
     @Descriptor("how consumers are spread over the versions of each module")

@@ -1,0 +1,62 @@
+package dev.mosaic.shell.internal;
+
+import java.util.List;
+
+import dev.mosaic.deployer.DeployException;
+import dev.mosaic.deployer.Deployer;
+import dev.mosaic.deployer.DeploymentInfo;
+import dev.mosaic.deployer.Kind;
+import dev.mosaic.insight.DependencyNode;
+import dev.mosaic.insight.Dependents;
+import dev.mosaic.insight.Insight;
+
+/**
+ * What a deployment uses and who uses a module, for the API and the console alike, with a name nothing deployed said as
+ * not found: an empty answer for a misspelt module would read as "nobody depends on it", which is what someone about to
+ * undeploy or sunset it wants to hear.
+ */
+final class Lookups {
+
+    private Lookups() {
+    }
+
+    /** @return what a deployment imports, transitively; not found when nothing of that name (and version) is deployed */
+    static List<DependencyNode> dependencies(Insight insight, Deployer deployer, String env, String name, String version)
+            throws DeployException {
+        List<DependencyNode> roots = insight.dependencies(env, name, version);
+        if (roots.isEmpty()) {
+            throw notDeployed(deployer, env, name, version, null);
+        }
+        return roots;
+    }
+
+    /**
+     * @return who is wired to each version of a module (or calls a backend, for {@code backend:NAME}); not found when no
+     *         version of that module (or not that version) is deployed where asked
+     */
+    static List<Dependents> dependents(Insight insight, Deployer deployer, String env, String module, String version,
+            boolean transitive) throws DeployException {
+        List<Dependents> found = insight.dependents(env, module, version, transitive);
+        if (found.isEmpty() && !module.startsWith("backend:")) {
+            throw notDeployed(deployer, env, module, version, Kind.MODULE);
+        }
+        return found;
+    }
+
+    private static DeployException notDeployed(Deployer deployer, String env, String name, String version, Kind wanted) {
+        String where = env == null ? "any environment" : env;
+        List<DeploymentInfo> named = deployer.list(env).stream().filter(d -> d.name().equals(name)).toList();
+        String list = "; bin/mosaic ls" + (env == null ? "" : " --env " + env) + (wanted == Kind.MODULE ? " --kind module" : "")
+                + " lists what is";
+        if (named.isEmpty()) {
+            return new DeployException(DeployException.NOT_FOUND, "no " + (wanted == Kind.MODULE ? "module " : "") + name
+                    + " is deployed in " + where + list);
+        }
+        if (wanted != null && named.stream().noneMatch(d -> d.kind() == wanted)) {
+            return new DeployException(DeployException.NOT_FOUND, name + " is an adapter, not a module: nothing is wired to it;"
+                    + " bin/mosaic deps " + name + " says what it uses");
+        }
+        return new DeployException(DeployException.NOT_FOUND, name + " has no version " + version + " in " + where + " (it has "
+                + String.join(", ", named.stream().map(DeploymentInfo::version).distinct().toList()) + ")");
+    }
+}
