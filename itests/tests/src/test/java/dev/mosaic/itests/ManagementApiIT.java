@@ -228,6 +228,9 @@ public class ManagementApiIT extends MosaicSupport {
         }
         assertTrue(deps.toString(), sawCatalog);
 
+        HttpResponse<String> noUptake = api("GET", "/uptake?module=" + CATALOG + "x", null);
+        assertEquals(noUptake.body(), 404, noUptake.statusCode());
+        assertTrue(noUptake.body(), noUptake.body().contains("no module " + CATALOG + "x is deployed in any environment"));
         JsonNode uptake = json(api("GET", "/modules/" + CATALOG + "/uptake?env=prod", null));
         assertEquals("1.x", uptake.get(0).get("line").asText());
         assertEquals("mobile-home on 1.0.0, tv-home on 1.1.0", 2, uptake.get(0).get("total").asInt());

@@ -147,8 +147,8 @@ final class ApiRoutes {
                 r.path("version"), r.actor(), r.flag("dryRun")));
         route("GET", "/modules/{name}/dependents", (r, d, i) -> Lookups.dependents(i, d, r.query("env"), r.path("name"),
                 r.query("version"), r.flag("transitive")));
-        route("GET", "/modules/{name}/uptake", (r, d, i) -> i.uptake(r.query("env"), r.path("name")));
-        route("GET", "/uptake", (r, d, i) -> i.uptake(r.query("env"), r.query("module")));
+        route("GET", "/modules/{name}/uptake", (r, d, i) -> Lookups.uptake(i, d, r.query("env"), r.path("name")));
+        route("GET", "/uptake", (r, d, i) -> Lookups.uptake(i, d, r.query("env"), r.query("module")));
         route("GET", "/graph", (r, d, i) -> "dot".equals(r.query("format"))
                 ? new Answers.Text("text/vnd.graphviz", i.dot(r.query("env"))) : i.graph(r.query("env")));
         route("GET", "/sunset", (r, d, i) -> d.sunsetCandidates(r.query("env"), r.query("unusedFor")));

@@ -9,11 +9,12 @@ import dev.mosaic.deployer.Kind;
 import dev.mosaic.insight.DependencyNode;
 import dev.mosaic.insight.Dependents;
 import dev.mosaic.insight.Insight;
+import dev.mosaic.insight.Uptake;
 
 /**
- * What a deployment uses and who uses a module, for the API and the console alike, with a name nothing deployed said as
- * not found: an empty answer for a misspelt module would read as "nobody depends on it", which is what someone about to
- * undeploy or sunset it wants to hear.
+ * What a deployment uses, who uses a module and how they spread over its versions, for the API and the console alike,
+ * with a name nothing deployed said as not found: an empty answer for a misspelt module would read as "nobody depends on
+ * it", which is what someone about to undeploy or sunset it wants to hear.
  */
 final class Lookups {
 
@@ -39,6 +40,15 @@ final class Lookups {
         List<Dependents> found = insight.dependents(env, module, version, transitive);
         if (found.isEmpty() && !module.startsWith("backend:")) {
             throw notDeployed(deployer, env, module, version, Kind.MODULE);
+        }
+        return found;
+    }
+
+    /** @return how the consumers of each module (or of one) spread over its versions; not found for a module not deployed */
+    static List<Uptake> uptake(Insight insight, Deployer deployer, String env, String module) throws DeployException {
+        List<Uptake> found = insight.uptake(env, module);
+        if (found.isEmpty() && module != null) {
+            throw notDeployed(deployer, env, module, null, Kind.MODULE);
         }
         return found;
     }

@@ -236,8 +236,8 @@ public final class MosaicCommands {
     @Descriptor("how consumers are spread over the versions of a module")
     public List<Uptake> uptake(
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
-            @Descriptor("the module's symbolic name") String module) {
-        return insight().uptake(env.isEmpty() ? null : env, module);
+            @Descriptor("the module's symbolic name") String module) throws DeployException {
+        return Lookups.uptake(insight(), deployer(), env.isEmpty() ? null : env, module);
     }
 
     @Descriptor("the dependency graph: JSON-ready nodes and edges, or Graphviz DOT with --dot")
