@@ -69,6 +69,8 @@ public class LaunchedRuntimeIT {
             String routes = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             assertEquals(routes, 0, p.waitFor());
             assertTrue(routes, routes.contains("/tv/home"));
+            assertTrue(rt.cli("routes", "--env", "prod").out().contains("/tv/home"));
+            assertEquals("(none)", rt.cli("routes", "--env", "test").out().strip());
             assertTrue("a clean stop ends the process", rt.stop());
         }
     }

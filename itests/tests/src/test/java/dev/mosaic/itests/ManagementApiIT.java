@@ -195,6 +195,9 @@ public class ManagementApiIT extends MosaicSupport {
         assertEquals(200, text.statusCode());
         assertTrue(text.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
         assertTrue(text.body(), text.body().lines().anyMatch(l -> l.contains("/tv/home") && l.contains(CATALOG + " 1.1.0")));
+        // one environment's routes (the examples are in prod only)
+        assertTrue(json(api("GET", "/routes?env=prod", null)).toString().contains("\"path\":\"/tv/home\""));
+        assertEquals(0, json(api("GET", "/routes?env=test", null)).size());
     }
 
     @Test

@@ -241,6 +241,10 @@ public class RuntimeIT extends MosaicSupport {
             assertEquals(Map.of(CATALOG, "1.1.0"), tv.modules());
             RouteView glasses = routes.stream().filter(r -> r.path().equals("/glasses/play/{titleId}")).findFirst().orElseThrow();
             assertEquals(Map.of(CATALOG, "2.0.0"), glasses.modules());
+            @SuppressWarnings("unchecked")
+            List<RouteView> prod = (List<RouteView>) session.execute("mosaic:routes -e prod");
+            assertEquals(routes.stream().map(RouteView::path).toList(), prod.stream().map(RouteView::path).toList());
+            assertEquals("the examples serve in prod only", List.of(), session.execute("mosaic:routes --env test"));
 
             String shown = session.format(result, org.apache.felix.service.command.Converter.INSPECT).toString();
             assertTrue(shown, shown.lines().anyMatch(l -> l.contains("/mobile/home") && l.contains("dev.mosaic.examples.mobile-home")

@@ -218,10 +218,10 @@ final class RemoteCommands {
     }
 
     @Command(name = "routes", description = "Lists the routes served, with their adapter and the module versions it is wired to.")
-    static final class Routes extends RemoteCommand {
+    static final class Routes extends AcrossEnvironments {
         @Override
         Call request() {
-            return Call.get("/routes");
+            return Call.get("/routes" + new Query().add("env", env));
         }
     }
 

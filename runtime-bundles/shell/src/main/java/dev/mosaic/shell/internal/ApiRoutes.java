@@ -159,7 +159,7 @@ final class ApiRoutes {
             Health health = d.health();
             return health.status() == Health.Status.OK ? health : new Answers.Status(503, health);
         });
-        route("GET", "/routes", (r, d, i) -> d.routes());
+        route("GET", "/routes", (r, d, i) -> Lookups.routes(d, r.query("env")));
         route("GET", "/routes/stats", (r, d, i) -> gateway.get() == null ? List.of() : gateway.get().stats()); // the web console's live rates
         route("GET", "/backends", (r, d, i) -> BackendViews.of(d, backends.get(), r.query("env")));
         route("GET", "/backends/{env}", (r, d, i) -> BackendViews.of(d, backends.get(), r.path("env")));

@@ -6,6 +6,7 @@ import dev.mosaic.deployer.DeployException;
 import dev.mosaic.deployer.Deployer;
 import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.Kind;
+import dev.mosaic.deployer.RouteView;
 import dev.mosaic.insight.DependencyNode;
 import dev.mosaic.insight.Dependents;
 import dev.mosaic.insight.Insight;
@@ -51,6 +52,12 @@ final class Lookups {
             throw notDeployed(deployer, env, module, null, Kind.MODULE);
         }
         return found;
+    }
+
+    /** @return the routes served, in one environment or (null) in all */
+    static List<RouteView> routes(Deployer deployer, String env) {
+        List<RouteView> all = deployer.routes();
+        return env == null ? all : all.stream().filter(r -> r.environment().equals(env)).toList();
     }
 
     private static DeployException notDeployed(Deployer deployer, String env, String name, String version, Kind wanted) {

@@ -317,8 +317,9 @@ public final class MosaicCommands {
     }
 
     @Descriptor("list the routes served, with their adapter and the module versions it is wired to")
-    public List<RouteView> routes() {
-        return deployer().routes();
+    public List<RouteView> routes(
+            @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env) {
+        return Lookups.routes(deployer(), env.isEmpty() ? null : env);
     }
 
     @Descriptor("show the history of changes")
