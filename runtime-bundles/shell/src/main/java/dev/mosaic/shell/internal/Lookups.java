@@ -13,9 +13,9 @@ import dev.mosaic.insight.Insight;
 import dev.mosaic.insight.Uptake;
 
 /**
- * What a deployment uses, who uses a module and how they spread over its versions, for the API and the console alike,
- * with a name nothing deployed said as not found: an empty answer for a misspelt module would read as "nobody depends on
- * it", which is what someone about to undeploy or sunset it wants to hear.
+ * What a deployment uses, who uses a module and how they spread over its versions, and the routes of one environment, for
+ * the API and the console alike; a name nothing deployed is said as not found: an empty answer for a misspelt module
+ * would read as "nobody depends on it", which is what someone about to undeploy or sunset it wants to hear.
  */
 final class Lookups {
 
