@@ -71,6 +71,14 @@ public class LaunchedRuntimeIT {
             assertTrue(routes, routes.contains("/tv/home"));
             assertTrue(rt.cli("routes", "--env", "prod").out().contains("/tv/home"));
             assertEquals("(none)", rt.cli("routes", "--env", "test").out().strip());
+            // a smoke test: --fail exits 1 when the route answers an error, and still shows the answer
+            CliResult served = rt.cli("call", "--fail", "/tv/home");
+            assertEquals(served.err(), 0, served.exit());
+            assertTrue(served.out(), served.out().startsWith("HTTP 200"));
+            CliResult missing = rt.cli("call", "--fail", "/tv/hoem");
+            assertEquals(missing.out() + missing.err(), 1, missing.exit());
+            assertTrue(missing.out(), missing.out().startsWith("HTTP 404"));
+            assertEquals("without --fail, any answer is a call done", 0, rt.cli("call", "/tv/hoem").exit());
             assertTrue("a clean stop ends the process", rt.stop());
         }
     }

@@ -122,8 +122,9 @@ final class Client {
         }
         if (status >= 200 && status < 300) {
             out.println(response.body().stripTrailing());
-            // a dry run of a change that would be refused: the answer says why; the exit code says it would fail
-            return response.has("X-Mosaic-Would-Fail") ? Main.REFUSED : Main.DONE;
+            // a dry run of a change that would be refused: the answer says why; the exit code says it would fail (and so
+            // for a route called with --fail that answered an error)
+            return response.has("X-Mosaic-Would-Fail") || response.has("X-Mosaic-Failed") ? Main.REFUSED : Main.DONE;
         }
         if (status == 503 && call.path().equals("/health")) {
             out.println(response.body().stripTrailing()); // degraded: the answer is the report

@@ -476,6 +476,10 @@ final class RemoteCommands {
         @Option(names = { "-d", "--body" }, paramLabel = "BODY", description = "the request body")
         String body;
 
+        @Option(names = { "-f", "--fail" }, description = "exit 1 when the route answers 400 or more (the answer is still"
+                + " shown): for a smoke test after a deploy, as curl --fail")
+        boolean fail;
+
         @Override
         Call request() {
             String method = methodAndPath.size() == 2 ? methodAndPath.get(0) : body == null ? "GET" : "POST";
@@ -493,7 +497,8 @@ final class RemoteCommands {
             call.put("headers", headers);
             call.put("body", body);
             try {
-                return new Call("POST", "/call", new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(call));
+                return new Call("POST", "/call" + new Query().add("fail", fail ? "true" : null),
+                        new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsBytes(call));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw usage("cannot write the call: " + e.getMessage());
             }

@@ -40,6 +40,8 @@ final class ApiRoutes {
     static final String PREFIX = "/api/v1";
     /** On the answer to a dry run whose change would be refused (its problems say why). */
     static final String WOULD_FAIL = "X-Mosaic-Would-Fail";
+    /** On the answer to {@code POST /call?fail=true} whose route answered 400 or more: the call is shown, and it failed. */
+    static final String CALL_FAILED = "X-Mosaic-Failed";
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
 
@@ -320,6 +322,9 @@ final class ApiRoutes {
                         || body instanceof PolicyReport report && !report.allowed()) {
                     // a dry run answers what the change would do; this says the change itself would be refused
                     response.getHeaders().put(WOULD_FAIL, "true");
+                }
+                if (body instanceof RouteCalls.Answer a && a.status() >= 400 && r.flag("fail")) {
+                    response.getHeaders().put(CALL_FAILED, "HTTP " + a.status());
                 }
                 if (body instanceof Answers.Status s) {
                     status = s.status();
