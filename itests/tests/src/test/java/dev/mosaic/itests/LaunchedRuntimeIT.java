@@ -58,7 +58,14 @@ public class LaunchedRuntimeIT {
                 tv = d.get("name").asText().equals(TV) ? d : tv;
             }
             assertEquals(String.valueOf(commit), tv.get("scmCommit").asText());
-            assertTrue(rt.cli("ls").out().contains(commit == null ? "" : commit.substring(0, 12)));
+            // ls shows the columns a terminal has room for; --wide the provenance too
+            String ls = rt.cli("ls").out();
+            assertTrue(ls, ls.lines().anyMatch(l -> l.contains(TV) && l.contains("running")));
+            assertFalse(ls, ls.contains("COMMIT"));
+            String wide = rt.cli("ls", "--wide").out();
+            assertTrue(wide, wide.lines().findFirst().orElse("").contains("SHA256"));
+            assertTrue(wide, wide.lines().anyMatch(l -> l.contains(TV) && l.contains("devices-team@example.com")
+                    && l.contains(commit == null ? "" : commit.substring(0, 12))));
             // the CLI finds the data directory, and so the token, from MOSAIC_DATA as from --data
             ProcessBuilder cli = new ProcessBuilder(LaunchedRuntime.java(), "-jar",
                     LaunchedRuntime.dist().resolve("lib/launcher.jar").toString(), "routes", "--url", rt.mgmtUrl);

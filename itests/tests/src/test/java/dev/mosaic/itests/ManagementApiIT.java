@@ -195,6 +195,13 @@ public class ManagementApiIT extends MosaicSupport {
         assertEquals(200, text.statusCode());
         assertTrue(text.headers().firstValue("Content-Type").orElse("").startsWith("text/plain"));
         assertTrue(text.body(), text.body().lines().anyMatch(l -> l.contains("/tv/home") && l.contains(CATALOG + " 1.1.0")));
+        assertFalse("the columns a terminal has room for: " + text.body(), text.body().contains("TIMEOUT"));
+        // ?wide=true: every column, a route's deadline and limit too
+        HttpResponse<String> wide = call("GET", "/routes?wide=true", null, token(), "text/plain");
+        assertEquals(200, wide.statusCode());
+        assertTrue(wide.body(), wide.body().lines().findFirst().orElse("").contains("TIMEOUT  LIMIT  504  503"));
+        assertTrue(wide.body(), wide.body().lines().anyMatch(l -> l.contains("/tv/home") && l.contains(CATALOG + " 1.1.0")
+                && l.contains("2000ms")));
         // one environment's routes (the examples are in prod only)
         assertTrue(json(api("GET", "/routes?env=prod", null)).toString().contains("\"path\":\"/tv/home\""));
         assertEquals(0, json(api("GET", "/routes?env=test", null)).size());

@@ -249,6 +249,13 @@ public class RuntimeIT extends MosaicSupport {
             String shown = session.format(result, org.apache.felix.service.command.Converter.INSPECT).toString();
             assertTrue(shown, shown.lines().anyMatch(l -> l.contains("/mobile/home") && l.contains("dev.mosaic.examples.mobile-home")
                     && l.contains(CATALOG + " 1.0.0")));
+            assertFalse("the columns a terminal has room for: " + shown, shown.contains("TIMEOUT"));
+            // -w: every column, the same routes
+            Object wide = session.execute("mosaic:routes -w -e prod");
+            String all = session.format(wide, org.apache.felix.service.command.Converter.INSPECT).toString();
+            assertTrue(all, all.lines().findFirst().orElse("").contains("TIMEOUT  LIMIT  504  503"));
+            assertTrue(all, all.lines().anyMatch(l -> l.contains("/mobile/home") && l.contains(CATALOG + " 1.0.0")
+                    && l.contains("2000ms")));
         } finally {
             session.close();
         }

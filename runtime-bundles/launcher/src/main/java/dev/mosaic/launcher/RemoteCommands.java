@@ -202,9 +202,20 @@ final class RemoteCommands {
         }
     }
 
-    @Command(name = "ls", aliases = "list", description = "Lists deployments: adapters and module versions, with their"
-            + " bindings, owner, deployer, expiry and SHA-256.")
-    static final class Ls extends AcrossEnvironments {
+    /** A listing with more columns than a terminal has room for: the common ones, and all of them with --wide. */
+    abstract static class Listing extends AcrossEnvironments {
+        @Option(names = { "-w", "--wide" }, description = "every column (--json has them all anyway)")
+        boolean wide;
+
+        Query query() {
+            return new Query().add("env", env).add("wide", wide ? "true" : null);
+        }
+    }
+
+    @Command(name = "ls", aliases = "list", description = { "Lists deployments: adapters and module versions, their state,"
+            + " uptake, bindings and expiry.", "--wide adds their owner, who deployed them and when, SHA-256, commit and build"
+            + " time." })
+    static final class Ls extends Listing {
         @Option(names = { "-o", "--owner" }, paramLabel = "OWNER", description = "only this Mosaic-Owner")
         String owner;
 
@@ -213,15 +224,17 @@ final class RemoteCommands {
 
         @Override
         Call request() {
-            return Call.get("/deployments" + new Query().add("env", env).add("owner", owner).add("kind", kind));
+            return Call.get("/deployments" + query().add("owner", owner).add("kind", kind));
         }
     }
 
-    @Command(name = "routes", description = "Lists the routes served, with their adapter and the module versions it is wired to.")
-    static final class Routes extends AcrossEnvironments {
+    @Command(name = "routes", description = { "Lists the routes served, with their adapter and the module versions it is"
+            + " wired to.", "With their requests, 5xx answers and backends; --wide adds each route's deadline and limit, its"
+            + " 504 and 503 answers and its backend calls." })
+    static final class Routes extends Listing {
         @Override
         Call request() {
-            return Call.get("/routes" + new Query().add("env", env));
+            return Call.get("/routes" + query());
         }
     }
 

@@ -80,9 +80,9 @@ final class Answers {
         response.write(true, ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)), callback);
     }
 
-    /** The console's rendering, for people using the CLI. */
-    static void table(Response response, Callback callback, int status, Object body) {
-        String shown = Formats.format(body);
+    /** The console's rendering, for people using the CLI; a listing with every column if wide. */
+    static void table(Response response, Callback callback, int status, Object body, boolean wide) {
+        String shown = Formats.format(body, wide);
         if (shown == null) {
             shown = body instanceof List<?> list && list.isEmpty() ? "(none)" : String.valueOf(body);
         }

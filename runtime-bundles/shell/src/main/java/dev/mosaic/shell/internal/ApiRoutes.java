@@ -333,7 +333,7 @@ final class ApiRoutes {
                 if (body instanceof Answers.Text t) {
                     Answers.text(response, callback, status, t.type(), t.content());
                 } else if (r.wantsText()) {
-                    Answers.table(response, callback, status, body);
+                    Answers.table(response, callback, status, body, r.flag("wide"));
                 } else {
                     Answers.json(response, callback, status, body);
                 }

@@ -26,8 +26,20 @@ final class Formats {
     private Formats() {
     }
 
+    /**
+     * A listing shown with every column: {@code ls} and {@code routes} show the columns a terminal has room for, and
+     * with {@code --wide} (the console's {@code -w}, the API's {@code ?wide=true}) the rest too.
+     */
+    record Wide(Object value) {
+    }
+
     /** @return the text for a value the commands return, or null if it is not one of ours */
     static String format(Object value) {
+        return value instanceof Wide w ? format(w.value(), true) : format(value, false);
+    }
+
+    /** @return the text for a value the commands return, every column of a listing if wide; null if not one of ours */
+    static String format(Object value, boolean wide) {
         if (value instanceof DeployResult r) {
             return result(r);
         }
@@ -40,10 +52,10 @@ final class Formats {
         if (value instanceof List<?> list && !list.isEmpty()) {
             Object first = list.get(0);
             if (first instanceof RouteView) {
-                return routes(cast(list));
+                return routes(cast(list), wide);
             }
             if (first instanceof DeploymentInfo) {
-                return deployments(cast(list));
+                return deployments(cast(list), wide);
             }
             if (first instanceof HistoryEntry) {
                 return history(cast(list));
@@ -90,26 +102,40 @@ final class Formats {
         return (List<T>) list;
     }
 
-    static String routes(List<RouteView> routes) {
-        Table t = new Table("ENV", "METHOD", "PATH", "ADAPTER", "VERSION", "MODULES", "REQUESTS", "5XX", "TIMEOUT", "LIMIT",
-                "504", "503", "BACKENDS", "BACKEND CALLS");
+    static String routes(List<RouteView> routes, boolean wide) {
+        Table t = wide
+                ? new Table("ENV", "METHOD", "PATH", "ADAPTER", "VERSION", "MODULES", "REQUESTS", "5XX", "TIMEOUT", "LIMIT", "504",
+                        "503", "BACKENDS", "BACKEND CALLS")
+                : new Table("ENV", "METHOD", "PATH", "ADAPTER", "VERSION", "MODULES", "REQUESTS", "5XX", "BACKENDS");
         for (RouteView r : routes) {
-            t.row(r.environment(), r.method(), r.path(), r.adapter(), r.adapterVersion(), modules(r.modules()), r.requests(), r.failures(),
-                    r.timeoutMillis() + "ms", r.concurrency(), r.timeouts(), r.rejected(),
-                    r.backends().isEmpty() ? "-" : String.join(",", r.backends()), r.backendCalls());
+            String backends = r.backends().isEmpty() ? "-" : String.join(",", r.backends());
+            if (wide) {
+                t.row(r.environment(), r.method(), r.path(), r.adapter(), r.adapterVersion(), modules(r.modules()), r.requests(),
+                        r.failures(), r.timeoutMillis() + "ms", r.concurrency(), r.timeouts(), r.rejected(), backends,
+                        r.backendCalls());
+            } else {
+                t.row(r.environment(), r.method(), r.path(), r.adapter(), r.adapterVersion(), modules(r.modules()), r.requests(),
+                        r.failures(), backends);
+            }
         }
         return t.toString();
     }
 
-    static String deployments(List<DeploymentInfo> list) {
-        Table t = new Table("ENV", "KIND", "NAME", "VERSION", "STATE", "UPTAKE", "BINDINGS", "OWNER", "DEPLOYED", "BY",
-                "EXPIRES", "SHA256", "COMMIT", "BUILT");
+    static String deployments(List<DeploymentInfo> list, boolean wide) {
+        Table t = wide
+                ? new Table("ENV", "KIND", "NAME", "VERSION", "STATE", "UPTAKE", "BINDINGS", "EXPIRES", "OWNER", "DEPLOYED", "BY",
+                        "SHA256", "COMMIT", "BUILT")
+                : new Table("ENV", "KIND", "NAME", "VERSION", "STATE", "UPTAKE", "BINDINGS", "EXPIRES");
         for (DeploymentInfo d : list) {
             String state = d.state() + (d.yanked() ? ",yanked" : "");
-            t.row(d.environment(), d.kind(), d.name(), d.version(), state, d.uptake(), modules(d.bindings()), d.owner(), d.deployedAt(),
-                    d.deployedBy(), d.expiresAt(), d.sha256() == null ? null : d.sha256().substring(0, 12),
-                    d.scmCommit() == null ? null : d.scmCommit().substring(0, Math.min(12, d.scmCommit().length())),
-                    d.buildTime());
+            if (wide) {
+                t.row(d.environment(), d.kind(), d.name(), d.version(), state, d.uptake(), modules(d.bindings()), d.expiresAt(),
+                        d.owner(), d.deployedAt(), d.deployedBy(), d.sha256() == null ? null : d.sha256().substring(0, 12),
+                        d.scmCommit() == null ? null : d.scmCommit().substring(0, Math.min(12, d.scmCommit().length())),
+                        d.buildTime());
+            } else {
+                t.row(d.environment(), d.kind(), d.name(), d.version(), state, d.uptake(), modules(d.bindings()), d.expiresAt());
+            }
         }
         StringBuilder b = new StringBuilder(t.toString());
         for (DeploymentInfo d : list) {

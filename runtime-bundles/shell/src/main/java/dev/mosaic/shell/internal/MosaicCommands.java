@@ -69,6 +69,8 @@ public final class MosaicCommands {
     private static final String ENV_FLAGS_2 = "--env";
     private static final String TRANSITIVE = "also those using it through other modules";
     private static final String DRY_RUN = "only say what would happen: the same checks and plan, nothing changed";
+    private static final String WIDE = "every column: owner, who deployed it and when, SHA-256 and provenance; a route's deadline,"
+            + " limit, 504s, 503s and backend calls";
 
     // Optional and dynamic, as the management API's: the console has its commands from the start and,
     // while the deployer restores the recorded deployments, each says how far it has got.
@@ -301,25 +303,34 @@ public final class MosaicCommands {
     }
 
     @Descriptor("list deployments (adapters and module versions), as the CLI's ls")
-    public List<DeploymentInfo> ls(
+    public Object ls(
+            @Descriptor(WIDE) @Parameter(names = { "-w", "--wide" }, presentValue = "true", absentValue = "false") boolean wide,
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
             @Descriptor("only this owner (Mosaic-Owner)") @Parameter(names = { "-o", "--owner" }, absentValue = "") String owner,
             @Descriptor("only adapters or only modules") @Parameter(names = { "-k", "--kind" }, absentValue = "") String kind) {
-        return list(env, owner, kind);
+        return list(wide, env, owner, kind);
     }
 
     @Descriptor("list deployments (adapters and module versions); the same as ls")
-    public List<DeploymentInfo> list(
+    public Object list(
+            @Descriptor(WIDE) @Parameter(names = { "-w", "--wide" }, presentValue = "true", absentValue = "false") boolean wide,
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
             @Descriptor("only this owner (Mosaic-Owner)") @Parameter(names = { "-o", "--owner" }, absentValue = "") String owner,
             @Descriptor("only adapters or only modules") @Parameter(names = { "-k", "--kind" }, absentValue = "") String kind) {
-        return deployer().list(env.isEmpty() ? null : env, owner.isEmpty() ? null : owner, kind.isEmpty() ? null : Kind.parse(kind));
+        return wide(wide, deployer().list(env.isEmpty() ? null : env, owner.isEmpty() ? null : owner,
+                kind.isEmpty() ? null : Kind.parse(kind)));
     }
 
     @Descriptor("list the routes served, with their adapter and the module versions it is wired to")
-    public List<RouteView> routes(
+    public Object routes(
+            @Descriptor(WIDE) @Parameter(names = { "-w", "--wide" }, presentValue = "true", absentValue = "false") boolean wide,
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env) {
-        return Lookups.routes(deployer(), env.isEmpty() ? null : env);
+        return wide(wide, Lookups.routes(deployer(), env.isEmpty() ? null : env));
+    }
+
+    /** A listing as it is (the console shows the columns a terminal has room for), or marked to show every column. */
+    private static Object wide(boolean wide, List<?> listing) {
+        return wide ? new Formats.Wide(listing) : listing;
     }
 
     @Descriptor("show the history of changes")

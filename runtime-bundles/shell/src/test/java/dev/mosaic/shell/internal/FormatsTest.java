@@ -1,6 +1,7 @@
 package dev.mosaic.shell.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -56,7 +57,16 @@ class FormatsTest {
         String shown = Formats.format(List.of(d));
         assertTrue(shown.startsWith("ENV   KIND    NAME"), shown);
         assertTrue(shown.contains("prod  module  cat   1.2.0    running,yanked  auto"), shown);
-        assertTrue(shown.contains("0123456789ab"), "the SHA-256 shortened: " + shown);
-        assertTrue(shown.contains("d6c9cbe47ff7  2026-12-02T02:34:54+00:00"), "provenance, the commit shortened: " + shown);
+        assertTrue(shown.contains("(policy, reported) reflection: com.example.Cat.copy"), shown);
+        assertFalse(shown.contains("SHA256") || shown.contains("0123456789ab") || shown.contains("d6c9cbe47ff7"),
+                "the common columns only, for a terminal: " + shown);
+
+        String wide = Formats.format(new Formats.Wide(List.of(d)));
+        assertTrue(wide.startsWith("ENV   KIND    NAME"), wide);
+        assertTrue(wide.contains("prod  module  cat   1.2.0    running,yanked  auto"), wide);
+        assertTrue(wide.contains("0123456789ab"), "the SHA-256 shortened: " + wide);
+        assertTrue(wide.contains("d6c9cbe47ff7  2026-12-02T02:34:54+00:00"), "provenance, the commit shortened: " + wide);
+        assertTrue(wide.contains("(policy, reported) reflection: com.example.Cat.copy"), wide);
+        assertEquals(wide, Formats.format(List.of(d), true), "the API's ?wide=true is the console's -w");
     }
 }
