@@ -62,6 +62,14 @@ public class LaunchedRuntimeIT {
             String ls = rt.cli("ls").out();
             assertTrue(ls, ls.lines().anyMatch(l -> l.contains(TV) && l.contains("running")));
             assertFalse(ls, ls.contains("COMMIT"));
+            // ls NAME: that adapter only; a misspelt one exits 1 saying so
+            String one = rt.cli("ls", TV).out();
+            assertEquals(one, 2, one.lines().count());
+            assertTrue(one, one.lines().skip(1).allMatch(l -> l.contains(TV)));
+            CliResult misspelt = rt.cli("ls", TV + "s");
+            assertEquals(misspelt.out(), 1, misspelt.exit());
+            assertTrue(misspelt.err(), misspelt.err().contains("no " + TV + "s is deployed in any environment (did you mean "
+                    + TV + "?)"));
             String wide = rt.cli("ls", "--wide").out();
             assertTrue(wide, wide.lines().findFirst().orElse("").contains("SHA256"));
             assertTrue(wide, wide.lines().anyMatch(l -> l.contains(TV) && l.contains("devices-team@example.com")
@@ -602,7 +610,7 @@ public class LaunchedRuntimeIT {
             CliResult misspelt = rt.cli("dependents", CATALOG.replace("catalog", "catalgo"));
             assertEquals(misspelt.err(), 1, misspelt.exit());
             assertTrue(misspelt.err(), misspelt.err().contains("no module " + CATALOG.replace("catalog", "catalgo")
-                    + " is deployed in any environment; bin/mosaic ls --kind module lists what is"));
+                    + " is deployed in any environment (did you mean " + CATALOG + "?); bin/mosaic ls --kind module lists what is"));
             CliResult uptake = rt.cli("uptake", CATALOG, "--json");
             assertEquals("test's 1.x line, prod's 1.x and 2.x lines", 3, LaunchedRuntime.JSON.readTree(uptake.out()).size());
             CliResult dry = rt.cli("deploy", example("tv-home-1.1.0.jar").toString(), "--dry-run");

@@ -202,6 +202,26 @@ public class ManagementApiIT extends MosaicSupport {
         assertTrue(wide.body(), wide.body().lines().findFirst().orElse("").contains("TIMEOUT  LIMIT  504  503"));
         assertTrue(wide.body(), wide.body().lines().anyMatch(l -> l.contains("/tv/home") && l.contains(CATALOG + " 1.1.0")
                 && l.contains("2000ms")));
+        // one name's deployments: a module's versions; a misspelt name is not found, never an empty list
+        JsonNode all = json(api("GET", "/deployments", null));
+        JsonNode catalog = json(api("GET", "/deployments?name=" + CATALOG, null));
+        java.util.List<String> expected = new java.util.ArrayList<>();
+        all.forEach(d -> {
+            if (d.get("name").asText().equals(CATALOG)) {
+                expected.add(d.get("environment").asText() + "/" + d.get("version").asText());
+            }
+        });
+        java.util.List<String> named = new java.util.ArrayList<>();
+        catalog.forEach(d -> named.add(d.get("environment").asText() + "/" + d.get("version").asText()));
+        assertTrue(all.toString(), expected.size() > 1 && all.size() > expected.size());
+        assertEquals(expected, named);
+        HttpResponse<String> misspelt = api("GET", "/deployments?name=" + CATALOG + "ue", null);
+        assertError(misspelt, 404, "not_found");
+        assertTrue(misspelt.body(), misspelt.body().contains("no " + CATALOG + "ue is deployed in any environment (did you mean "
+                + CATALOG + "?)"));
+        // a short name finds the deployments it is the last part of
+        assertTrue(api("GET", "/deployments?name=catalog", null).body().contains("(did you mean " + CATALOG + "?)"));
+        assertEquals("filtered out, not unknown", 0, json(api("GET", "/deployments?kind=adapter&name=" + CATALOG, null)).size());
         // one environment's routes (the examples are in prod only)
         assertTrue(json(api("GET", "/routes?env=prod", null)).toString().contains("\"path\":\"/tv/home\""));
         assertEquals(0, json(api("GET", "/routes?env=test", null)).size());

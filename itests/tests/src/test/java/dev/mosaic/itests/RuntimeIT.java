@@ -315,6 +315,18 @@ public class RuntimeIT extends MosaicSupport {
             @SuppressWarnings("unchecked")
             List<dev.mosaic.deployer.DeploymentInfo> test = (List<dev.mosaic.deployer.DeploymentInfo>) session.execute("mosaic:list --env test");
             assertEquals(1, test.size());
+            // one name: the fixture in test, not in prod
+            @SuppressWarnings("unchecked")
+            List<dev.mosaic.deployer.DeploymentInfo> named = (List<dev.mosaic.deployer.DeploymentInfo>) session.execute(
+                    "mosaic:ls dev.mosaic.fixtures.failing");
+            assertEquals(List.of("test"), named.stream().map(dev.mosaic.deployer.DeploymentInfo::environment).toList());
+            try {
+                session.execute("mosaic:ls -e prod dev.mosaic.fixtures.failing");
+                org.junit.Assert.fail("nothing of that name in prod");
+            } catch (dev.mosaic.deployer.DeployException e) {
+                assertEquals(e.getMessage(), dev.mosaic.deployer.DeployException.NOT_FOUND, e.code());
+                assertTrue(e.getMessage(), e.getMessage().contains("is deployed in prod"));
+            }
             assertEquals(202, get("/fixtures/echo/x", "X-Mosaic-Env", "test").statusCode());
             try {
                 session.execute("mosaic:undeploy -e test dev.mosaic.examples.catalog 1.0.0");

@@ -213,9 +213,12 @@ final class RemoteCommands {
     }
 
     @Command(name = "ls", aliases = "list", description = { "Lists deployments: adapters and module versions, their state,"
-            + " uptake, bindings and expiry.", "--wide adds their owner, who deployed them and when, SHA-256, commit and build"
-            + " time." })
+            + " uptake, bindings and expiry.", "With NAME, that adapter or that module's versions only. --wide adds their owner,"
+            + " who deployed them and when, SHA-256, commit and build time." })
     static final class Ls extends Listing {
+        @Parameters(arity = "0..1", paramLabel = "NAME", description = "only deployments of this symbolic name")
+        String name;
+
         @Option(names = { "-o", "--owner" }, paramLabel = "OWNER", description = "only this Mosaic-Owner")
         String owner;
 
@@ -224,7 +227,7 @@ final class RemoteCommands {
 
         @Override
         Call request() {
-            return Call.get("/deployments" + query().add("owner", owner).add("kind", kind));
+            return Call.get("/deployments" + query().add("owner", owner).add("kind", kind).add("name", name));
         }
     }
 

@@ -92,7 +92,8 @@ final class ApiRoutes {
         this.auth = auth;
         this.maxUpload = maxUpload;
 
-        route("GET", "/deployments", (r, d, i) -> d.list(r.query("env"), r.query("owner"), r.kind()));
+        route("GET", "/deployments", (r, d, i) -> Lookups.deployments(d, r.query("env"), r.query("owner"), r.kind(),
+                r.query("name")));
         route("POST", "/deployments", (r, d, i) -> {
             DeployOptions options = new DeployOptions(r.query("env"), r.actor(), r.query("ttl"), r.flag("dryRun"),
                     r.query("owner"), r.flag("allowIncompatible"));

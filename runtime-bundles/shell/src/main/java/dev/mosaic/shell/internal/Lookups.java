@@ -54,10 +54,75 @@ final class Lookups {
         return found;
     }
 
+    /**
+     * @return the deployments (each filter null for any), of one name too if given: not found when nothing of that name is
+     *         deployed where asked, empty when the other filters leave none of it
+     */
+    static List<DeploymentInfo> deployments(Deployer deployer, String env, String owner, Kind kind, String name)
+            throws DeployException {
+        List<DeploymentInfo> found = deployer.list(env, owner, kind);
+        if (name == null) {
+            return found;
+        }
+        List<DeploymentInfo> named = found.stream().filter(d -> d.name().equals(name)).toList();
+        if (named.isEmpty() && deployer.list(env).stream().noneMatch(d -> d.name().equals(name))) {
+            throw notDeployed(deployer, env, name, null, null);
+        }
+        return named;
+    }
+
     /** @return the routes served, in one environment or (null) in all */
     static List<RouteView> routes(Deployer deployer, String env) {
         List<RouteView> all = deployer.routes();
         return env == null ? all : all.stream().filter(r -> r.environment().equals(env)).toList();
+    }
+
+    /**
+     * @return the names someone who typed {@code asked} most likely meant: those it is the last part of (catalog for
+     *         dev.mosaic.examples.catalog), else those at the fewest edits, if few enough for a typo; at most three
+     */
+    static List<String> nearest(String asked, List<String> names) {
+        List<String> tails = names.stream().filter(n -> n.endsWith("." + asked) || n.endsWith("-" + asked)).sorted().toList();
+        if (!tails.isEmpty()) {
+            return tails.subList(0, Math.min(3, tails.size()));
+        }
+        int allowed = Math.max(2, asked.length() / 8);
+        int best = Integer.MAX_VALUE;
+        List<String> nearest = new java.util.ArrayList<>();
+        for (String n : names.stream().sorted().toList()) {
+            if (Math.abs(n.length() - asked.length()) > allowed) {
+                continue; // at least that many edits apart: a long name asked costs no more than a short one
+            }
+            int d = edits(asked, n);
+            if (d <= allowed && d < best) {
+                best = d;
+                nearest.clear();
+            }
+            if (d == best && nearest.size() < 3) {
+                nearest.add(n);
+            }
+        }
+        return nearest;
+    }
+
+    /** @return the Levenshtein distance: the fewest characters inserted, removed or replaced to make one the other */
+    private static int edits(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int replace = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(replace, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
     }
 
     private static DeployException notDeployed(Deployer deployer, String env, String name, String version, Kind wanted) {
@@ -66,8 +131,11 @@ final class Lookups {
         String list = "; bin/mosaic ls" + (env == null ? "" : " --env " + env) + (wanted == Kind.MODULE ? " --kind module" : "")
                 + " lists what is";
         if (named.isEmpty()) {
+            List<String> near = nearest(name, deployer.list(env).stream()
+                    .filter(d -> wanted == null || d.kind() == wanted).map(DeploymentInfo::name).distinct().toList());
             return new DeployException(DeployException.NOT_FOUND, "no " + (wanted == Kind.MODULE ? "module " : "") + name
-                    + " is deployed in " + where + list);
+                    + " is deployed in " + where + (near.isEmpty() ? "" : " (did you mean " + String.join(" or ", near) + "?)")
+                    + list);
         }
         if (wanted != null && named.stream().noneMatch(d -> d.kind() == wanted)) {
             return new DeployException(DeployException.NOT_FOUND, name + " is an adapter, not a module: nothing is wired to it;"

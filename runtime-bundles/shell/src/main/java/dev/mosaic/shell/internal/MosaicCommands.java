@@ -307,8 +307,19 @@ public final class MosaicCommands {
             @Descriptor(WIDE) @Parameter(names = { "-w", "--wide" }, presentValue = "true", absentValue = "false") boolean wide,
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
             @Descriptor("only this owner (Mosaic-Owner)") @Parameter(names = { "-o", "--owner" }, absentValue = "") String owner,
-            @Descriptor("only adapters or only modules") @Parameter(names = { "-k", "--kind" }, absentValue = "") String kind) {
-        return list(wide, env, owner, kind);
+            @Descriptor("only adapters or only modules") @Parameter(names = { "-k", "--kind" }, absentValue = "") String kind)
+            throws DeployException {
+        return listed(wide, env, owner, kind, null);
+    }
+
+    @Descriptor("list the deployments of one name (an adapter, or a module's versions), as the CLI's ls NAME")
+    public Object ls(
+            @Descriptor(WIDE) @Parameter(names = { "-w", "--wide" }, presentValue = "true", absentValue = "false") boolean wide,
+            @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
+            @Descriptor("only this owner (Mosaic-Owner)") @Parameter(names = { "-o", "--owner" }, absentValue = "") String owner,
+            @Descriptor("only adapters or only modules") @Parameter(names = { "-k", "--kind" }, absentValue = "") String kind,
+            @Descriptor("the symbolic name") String name) throws DeployException {
+        return listed(wide, env, owner, kind, name);
     }
 
     @Descriptor("list deployments (adapters and module versions); the same as ls")
@@ -316,9 +327,24 @@ public final class MosaicCommands {
             @Descriptor(WIDE) @Parameter(names = { "-w", "--wide" }, presentValue = "true", absentValue = "false") boolean wide,
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
             @Descriptor("only this owner (Mosaic-Owner)") @Parameter(names = { "-o", "--owner" }, absentValue = "") String owner,
-            @Descriptor("only adapters or only modules") @Parameter(names = { "-k", "--kind" }, absentValue = "") String kind) {
-        return wide(wide, deployer().list(env.isEmpty() ? null : env, owner.isEmpty() ? null : owner,
-                kind.isEmpty() ? null : Kind.parse(kind)));
+            @Descriptor("only adapters or only modules") @Parameter(names = { "-k", "--kind" }, absentValue = "") String kind)
+            throws DeployException {
+        return listed(wide, env, owner, kind, null);
+    }
+
+    @Descriptor("list the deployments of one name; the same as ls NAME")
+    public Object list(
+            @Descriptor(WIDE) @Parameter(names = { "-w", "--wide" }, presentValue = "true", absentValue = "false") boolean wide,
+            @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
+            @Descriptor("only this owner (Mosaic-Owner)") @Parameter(names = { "-o", "--owner" }, absentValue = "") String owner,
+            @Descriptor("only adapters or only modules") @Parameter(names = { "-k", "--kind" }, absentValue = "") String kind,
+            @Descriptor("the symbolic name") String name) throws DeployException {
+        return listed(wide, env, owner, kind, name);
+    }
+
+    private Object listed(boolean wide, String env, String owner, String kind, String name) throws DeployException {
+        return wide(wide, Lookups.deployments(deployer(), env.isEmpty() ? null : env, owner.isEmpty() ? null : owner,
+                kind.isEmpty() ? null : Kind.parse(kind), name));
     }
 
     @Descriptor("list the routes served, with their adapter and the module versions it is wired to")
