@@ -1,5 +1,6 @@
 package dev.mosaic.shell.internal;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -102,40 +103,36 @@ final class Formats {
         return (List<T>) list;
     }
 
+    /**
+     * The routes' columns: the first {@link #ROUTE_COLUMNS} a terminal has room for, the rest with --wide (a {@link Table}
+     * shows as many of a row's cells as its header has columns).
+     */
+    private static final String[] ROUTE_HEADER = { "ENV", "METHOD", "PATH", "ADAPTER", "VERSION", "MODULES", "REQUESTS", "5XX",
+            "BACKENDS", "TIMEOUT", "LIMIT", "504", "503", "BACKEND CALLS" };
+    private static final int ROUTE_COLUMNS = 9;
+    /** The deployments' columns: the first {@link #DEPLOYMENT_COLUMNS} a terminal has room for, the rest with --wide. */
+    private static final String[] DEPLOYMENT_HEADER = { "ENV", "KIND", "NAME", "VERSION", "STATE", "UPTAKE", "BINDINGS",
+            "EXPIRES", "OWNER", "DEPLOYED", "BY", "SHA256", "COMMIT", "BUILT" };
+    private static final int DEPLOYMENT_COLUMNS = 8;
+
     static String routes(List<RouteView> routes, boolean wide) {
-        Table t = wide
-                ? new Table("ENV", "METHOD", "PATH", "ADAPTER", "VERSION", "MODULES", "REQUESTS", "5XX", "TIMEOUT", "LIMIT", "504",
-                        "503", "BACKENDS", "BACKEND CALLS")
-                : new Table("ENV", "METHOD", "PATH", "ADAPTER", "VERSION", "MODULES", "REQUESTS", "5XX", "BACKENDS");
+        Table t = new Table(wide ? ROUTE_HEADER : Arrays.copyOf(ROUTE_HEADER, ROUTE_COLUMNS));
         for (RouteView r : routes) {
-            String backends = r.backends().isEmpty() ? "-" : String.join(",", r.backends());
-            if (wide) {
-                t.row(r.environment(), r.method(), r.path(), r.adapter(), r.adapterVersion(), modules(r.modules()), r.requests(),
-                        r.failures(), r.timeoutMillis() + "ms", r.concurrency(), r.timeouts(), r.rejected(), backends,
-                        r.backendCalls());
-            } else {
-                t.row(r.environment(), r.method(), r.path(), r.adapter(), r.adapterVersion(), modules(r.modules()), r.requests(),
-                        r.failures(), backends);
-            }
+            t.row(r.environment(), r.method(), r.path(), r.adapter(), r.adapterVersion(), modules(r.modules()), r.requests(),
+                    r.failures(), r.backends().isEmpty() ? "-" : String.join(",", r.backends()), r.timeoutMillis() + "ms",
+                    r.concurrency(), r.timeouts(), r.rejected(), r.backendCalls());
         }
         return t.toString();
     }
 
     static String deployments(List<DeploymentInfo> list, boolean wide) {
-        Table t = wide
-                ? new Table("ENV", "KIND", "NAME", "VERSION", "STATE", "UPTAKE", "BINDINGS", "EXPIRES", "OWNER", "DEPLOYED", "BY",
-                        "SHA256", "COMMIT", "BUILT")
-                : new Table("ENV", "KIND", "NAME", "VERSION", "STATE", "UPTAKE", "BINDINGS", "EXPIRES");
+        Table t = new Table(wide ? DEPLOYMENT_HEADER : Arrays.copyOf(DEPLOYMENT_HEADER, DEPLOYMENT_COLUMNS));
         for (DeploymentInfo d : list) {
-            String state = d.state() + (d.yanked() ? ",yanked" : "");
-            if (wide) {
-                t.row(d.environment(), d.kind(), d.name(), d.version(), state, d.uptake(), modules(d.bindings()), d.expiresAt(),
-                        d.owner(), d.deployedAt(), d.deployedBy(), d.sha256() == null ? null : d.sha256().substring(0, 12),
-                        d.scmCommit() == null ? null : d.scmCommit().substring(0, Math.min(12, d.scmCommit().length())),
-                        d.buildTime());
-            } else {
-                t.row(d.environment(), d.kind(), d.name(), d.version(), state, d.uptake(), modules(d.bindings()), d.expiresAt());
-            }
+            t.row(d.environment(), d.kind(), d.name(), d.version(), d.state() + (d.yanked() ? ",yanked" : ""), d.uptake(),
+                    modules(d.bindings()), d.expiresAt(), d.owner(), d.deployedAt(), d.deployedBy(),
+                    d.sha256() == null ? null : d.sha256().substring(0, 12),
+                    d.scmCommit() == null ? null : d.scmCommit().substring(0, Math.min(12, d.scmCommit().length())),
+                    d.buildTime());
         }
         StringBuilder b = new StringBuilder(t.toString());
         for (DeploymentInfo d : list) {
