@@ -228,6 +228,72 @@ public class ManagementApiIT extends MosaicSupport {
     }
 
     @Test
+    public void aRefusalBeforeTheBodyIsReadSaysTheConnectionCloses() throws Exception {
+        assertEquals(200, api("GET", "/routes", null).statusCode()); // restored: what follows is the API's own answer
+        URI api = URI.create(service(ManagementApi.class).url());
+        try (Socket socket = new Socket(api.getHost(), api.getPort())) {
+            socket.setSoTimeout(30_000);
+            // a bad environment is refused before the jar is taken in: half the body is sent, the rest never is
+            String head = "POST " + api.getPath() + "/deployments?env=Prod! HTTP/1.1\r\n"
+                    + "Host: " + api.getAuthority() + "\r\n"
+                    + "Authorization: Bearer " + token() + "\r\n"
+                    + "Content-Type: application/java-archive\r\n"
+                    + "Content-Length: 100000\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(new byte[50_000]);
+            socket.getOutputStream().flush();
+            // the answer says the connection ends, so that a client does not send its next request on it
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answer, answer.startsWith("HTTP/1.1 400 "));
+            assertTrue(answer, answer.toLowerCase(java.util.Locale.ROOT).contains("\r\nconnection: close\r\n"));
+            assertTrue(answer, answer.contains("'Prod!' is not an environment name"));
+        }
+        try (Socket socket = new Socket(api.getHost(), api.getPort())) {
+            socket.setSoTimeout(30_000);
+            // a refusal of a request without a body keeps the connection: the next request is answered on it
+            String get = "GET " + api.getPath() + "/history?limit=lots HTTP/1.1\r\n"
+                    + "Host: " + api.getAuthority() + "\r\n"
+                    + "Authorization: Bearer " + token() + "\r\n\r\n";
+            String close = get.replace("limit=lots", "limit=1").replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n");
+            socket.getOutputStream().write((get + close).getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answers, answers.startsWith("HTTP/1.1 400 "));
+            assertTrue(answers, answers.contains("HTTP/1.1 200 "));
+        }
+    }
+
+    @Test
+    public void aMisspeltNameOrEnvironmentIsSaidWithTheOneMeant() throws Exception {
+        String tvHome = "dev.mosaic.examples.tv-home";
+        // the same operation on the name as deployed goes through (a dry run: nothing changes)
+        HttpResponse<String> adopt = api("POST", "/deployments/prod/" + tvHome + "/adopt?dryRun=true", null);
+        assertEquals(adopt.body(), 200, adopt.statusCode());
+        HttpResponse<String> typo = api("POST", "/deployments/prod/" + tvHome + "s/adopt?dryRun=true", null);
+        assertError(typo, 404, "not_found");
+        assertTrue(typo.body(), typo.body().contains("nothing named " + tvHome + "s is deployed in prod (did you mean " + tvHome
+                + "?)"));
+        HttpResponse<String> otherEnv = api("POST", "/deployments/test/" + tvHome + "/rollback", null);
+        assertError(otherEnv, 404, "not_found");
+        assertTrue(otherEnv.body(), otherEnv.body().contains("nothing named " + tvHome + " is deployed in test; it is deployed"
+                + " in prod"));
+        HttpResponse<String> promote = api("POST", "/deployments/prdo/" + tvHome + "/promote?to=test&dryRun=true", null);
+        assertError(promote, 404, "not_found");
+        assertTrue(promote.body(), promote.body().contains("nothing is deployed in environment 'prdo' to promote from (did you"
+                + " mean prod?)"));
+
+        // any name makes an environment: a deploy to one that has nothing yet says so, with the one likely meant
+        byte[] jar = fixture("failing");
+        JsonNode toTypo = json(api("POST", "/deployments?env=prdo&dryRun=true", jar));
+        assertTrue(toTypo.toString(), toTypo.get("summary").asText().endsWith("; prdo is a new environment: nothing else is"
+                + " deployed there and it declares no backends (did you mean prod?)"));
+        assertEquals("nothing was deployed", 0, json(api("GET", "/deployments?env=prdo", null)).size());
+        JsonNode toProd = json(api("POST", "/deployments?env=prod&dryRun=true", jar));
+        assertTrue(toProd.toString(), toProd.get("summary").asText().startsWith("dry run: would deploy"));
+        assertFalse(toProd.toString(), toProd.get("summary").asText().contains("new environment"));
+    }
+
+    @Test
     public void insightAndLifecycleResourcesAnswer() throws Exception {
         JsonNode dependents = json(api("GET", "/modules/" + CATALOG + "/dependents?env=prod&version=1.0.0", null));
         assertEquals(1, dependents.size());

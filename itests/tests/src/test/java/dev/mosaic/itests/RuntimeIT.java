@@ -158,6 +158,24 @@ public class RuntimeIT extends MosaicSupport {
     }
 
     @Test
+    public void aRefusalBeforeTheBodyIsReadSaysTheConnectionCloses() throws Exception {
+        deployer();
+        // half a body is sent, the rest never is: a route that does not exist, and a method the route does not take, are
+        // refused before the body is read, and the answer says the connection ends (Jetty closes it)
+        for (String path : new String[] {"/nowhere", "/tv/home"}) {
+            String refused = raw("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 100000\r\n\r\n" + "x".repeat(50_000));
+            assertTrue(refused, refused.startsWith(path.equals("/tv/home") ? "HTTP/1.1 405 " : "HTTP/1.1 404 "));
+            assertTrue(refused, refused.toLowerCase(java.util.Locale.ROOT).contains("\r\nconnection: close\r\n"));
+        }
+        // a refusal of a request without a body keeps the connection: the next request is answered on it
+        String two = raw("GET /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                + "GET /tv/home HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
+        assertTrue(two, two.startsWith("HTTP/1.1 404 "));
+        assertTrue(two, two.contains("HTTP/1.1 200 "));
+    }
+
+    @Test
     public void malformedRequestsGetAJsonErrorBeforeReachingAnyAdapter() throws Exception {
         deployer();
         String bad = raw("GET /tv/%zz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");

@@ -75,6 +75,10 @@ public class TailIT {
             LaunchedRuntime.CliResult loud = rt.cli("log-level", CHATTY, "LOUD");
             assertEquals(1, loud.exit());
             assertTrue(loud.err(), loud.err().contains("'LOUD' is not a log level"));
+            LaunchedRuntime.CliResult misspelt = rt.cli("log-level", CHATTY + "y", "DEBUG");
+            assertEquals(1, misspelt.exit());
+            assertTrue(misspelt.err(), misspelt.err().contains("no adapter " + CHATTY + "y is deployed (did you mean " + CHATTY
+                    + "?)"));
             LaunchedRuntime.CliResult debug = rt.cli("log-level", CHATTY, "DEBUG");
             assertEquals(debug.err(), 0, debug.exit());
             assertTrue(debug.out(), debug.out().contains("log level of " + CHATTY + " set to DEBUG"));

@@ -286,11 +286,11 @@ public final class DeployerComponent {
         collisionRegistration = context.registerService(CollisionHook.class, new TenantCollisionHook(), null);
         service.removeStrayTenants(context);
 
-        int recorded = state.read(Registry::size);
         restoring.set(context.registerService(Restoring.class, new Restoring() {
             @Override
             public int deployments() {
-                return recorded;
+                // read as it is asked: a first start records the examples it seeds while it restores
+                return state.read(Registry::size);
             }
 
             @Override
@@ -299,7 +299,7 @@ public final class DeployerComponent {
                 for (Bundle b : context.getBundles()) {
                     n += TenantResolverHook.isTenant(b) ? 1 : 0;
                 }
-                return n;
+                return Math.min(n, deployments()); // a seeded bundle is installed just before it is recorded
             }
         }, null));
         restorer = new Thread(() -> {

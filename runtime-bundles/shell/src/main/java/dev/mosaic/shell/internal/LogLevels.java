@@ -38,10 +38,11 @@ final class LogLevels {
     /** @param level null or empty to reset */
     static Change set(RuntimeLogs logs, Deployer deployer, String adapter, String level, String actor) throws ApiError {
         RuntimeLogs l = require(logs);
-        boolean known = deployer.list(null, null, Kind.ADAPTER).stream().anyMatch(d -> d.name().equals(adapter));
+        List<String> adapters = deployer.list(null, null, Kind.ADAPTER).stream().map(d -> d.name()).toList();
         boolean reset = level == null || level.isBlank() || level.equalsIgnoreCase("reset");
-        if (!known && !(reset && l.levels().containsKey(adapter))) {
-            throw new ApiError(404, "not_found", "no adapter " + adapter + " is deployed; bin/mosaic ls --kind adapter lists them");
+        if (!adapters.contains(adapter) && !(reset && l.levels().containsKey(adapter))) {
+            throw new ApiError(404, "not_found", "no adapter " + adapter + " is deployed"
+                    + dev.mosaic.deployer.Suggestions.didYouMean(adapter, adapters) + "; bin/mosaic ls --kind adapter lists them");
         }
         if (!reset && level.isBlank()) {
             throw new ApiError(400, "invalid_argument", "give a level: TRACE, DEBUG, INFO, WARN, ERROR or OFF (reset goes back"

@@ -7,6 +7,7 @@ import dev.mosaic.deployer.Deployer;
 import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.Kind;
 import dev.mosaic.deployer.RouteView;
+import dev.mosaic.deployer.Suggestions;
 import dev.mosaic.insight.DependencyNode;
 import dev.mosaic.insight.Dependents;
 import dev.mosaic.insight.Insight;
@@ -77,64 +78,15 @@ final class Lookups {
         return env == null ? all : all.stream().filter(r -> r.environment().equals(env)).toList();
     }
 
-    /**
-     * @return the names someone who typed {@code asked} most likely meant: those it is the last part of (catalog for
-     *         dev.mosaic.examples.catalog), else those at the fewest edits, if few enough for a typo; at most three
-     */
-    static List<String> nearest(String asked, List<String> names) {
-        List<String> tails = names.stream().filter(n -> n.endsWith("." + asked) || n.endsWith("-" + asked)).sorted().toList();
-        if (!tails.isEmpty()) {
-            return tails.subList(0, Math.min(3, tails.size()));
-        }
-        int allowed = Math.max(2, asked.length() / 8);
-        int best = Integer.MAX_VALUE;
-        List<String> nearest = new java.util.ArrayList<>();
-        for (String n : names.stream().sorted().toList()) {
-            if (Math.abs(n.length() - asked.length()) > allowed) {
-                continue; // at least that many edits apart: a long name asked costs no more than a short one
-            }
-            int d = edits(asked, n);
-            if (d <= allowed && d < best) {
-                best = d;
-                nearest.clear();
-            }
-            if (d == best && nearest.size() < 3) {
-                nearest.add(n);
-            }
-        }
-        return nearest;
-    }
-
-    /** @return the Levenshtein distance: the fewest characters inserted, removed or replaced to make one the other */
-    private static int edits(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int replace = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(replace, Math.min(previous[j], current[j - 1]) + 1);
-            }
-            int[] t = previous;
-            previous = current;
-            current = t;
-        }
-        return previous[b.length()];
-    }
-
     private static DeployException notDeployed(Deployer deployer, String env, String name, String version, Kind wanted) {
         String where = env == null ? "any environment" : env;
         List<DeploymentInfo> named = deployer.list(env).stream().filter(d -> d.name().equals(name)).toList();
         String list = "; bin/mosaic ls" + (env == null ? "" : " --env " + env) + (wanted == Kind.MODULE ? " --kind module" : "")
                 + " lists what is";
         if (named.isEmpty()) {
-            List<String> near = nearest(name, deployer.list(env).stream()
-                    .filter(d -> wanted == null || d.kind() == wanted).map(DeploymentInfo::name).distinct().toList());
             return new DeployException(DeployException.NOT_FOUND, "no " + (wanted == Kind.MODULE ? "module " : "") + name
-                    + " is deployed in " + where + (near.isEmpty() ? "" : " (did you mean " + String.join(" or ", near) + "?)")
+                    + " is deployed in " + where + Suggestions.didYouMean(name, deployer.list(env).stream()
+                            .filter(d -> wanted == null || d.kind() == wanted).map(DeploymentInfo::name).toList())
                     + list);
         }
         if (wanted != null && named.stream().noneMatch(d -> d.kind() == wanted)) {

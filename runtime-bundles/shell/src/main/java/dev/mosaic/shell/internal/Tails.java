@@ -85,16 +85,19 @@ final class Tails extends Handler.Abstract {
             Answers.error(response, callback, 400, "invalid_environment", "'" + env + "' is not an environment name");
             return true;
         }
-        List<String> where;
+        List<dev.mosaic.deployer.DeploymentInfo> adapters;
         try {
-            where = d.list(env, null, Kind.ADAPTER).stream().filter(i -> i.name().equals(adapter))
-                    .map(i -> i.environment() + " " + i.version()).toList();
+            adapters = d.list(env, null, Kind.ADAPTER);
         } catch (RuntimeException e) {
-            where = List.of();
+            adapters = List.of();
         }
+        List<String> where = adapters.stream().filter(i -> i.name().equals(adapter))
+                .map(i -> i.environment() + " " + i.version()).toList();
         if (where.isEmpty()) {
             Answers.error(response, callback, 404, "not_found", "no adapter " + adapter + " is deployed" + (env == null ? ""
-                    : " in " + env) + "; bin/mosaic ls --kind adapter lists them");
+                    : " in " + env) + dev.mosaic.deployer.Suggestions.didYouMean(adapter,
+                            adapters.stream().map(i -> i.name()).toList())
+                    + "; bin/mosaic ls --kind adapter lists them");
             return true;
         }
         if (open.incrementAndGet() > MAX_TAILS) {

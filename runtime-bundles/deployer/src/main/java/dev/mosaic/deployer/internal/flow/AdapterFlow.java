@@ -111,7 +111,7 @@ final class AdapterFlow {
                     throw new DeployException(DeployException.INVALID_ARGUMENT, name + " is a shared module; rollback"
                             + " is for adapters. To withdraw a bad module version, yank it");
                 }
-                throw Lookup.notDeployed(env, name);
+                throw Lookup.notDeployed(target, env, name);
             }
             List<String> previous = target.previousVersions(env, name);
             if (previous.isEmpty()) {

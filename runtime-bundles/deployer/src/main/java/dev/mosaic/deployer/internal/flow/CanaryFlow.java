@@ -338,7 +338,7 @@ final class CanaryFlow {
     static List<Unit> versionsOf(Registry registry, String env, String name) throws DeployException {
         List<Unit> versions = registry.versions(env, name);
         if (versions.isEmpty()) {
-            throw Lookup.notDeployed(env, name);
+            throw Lookup.notDeployed(registry, env, name);
         }
         return versions;
     }

@@ -10,6 +10,7 @@ import dev.mosaic.deployer.DeployResult;
 import dev.mosaic.deployer.Kind;
 import dev.mosaic.deployer.Operation;
 import dev.mosaic.deployer.PolicyReport;
+import dev.mosaic.deployer.Suggestions;
 import dev.mosaic.deployer.internal.checks.Names;
 import dev.mosaic.deployer.internal.checks.PolicyCheck;
 import dev.mosaic.deployer.Durations;
@@ -74,7 +75,8 @@ final class Deploys {
             return ctx.changes().run(() -> {
                 Intake.Checked checked = intake.check(upload, env, options.dryRun());
                 Artifact a = Placement.owned(checked.artifact(), options.owner());
-                return placing.place(env, a, checked.stored() ? null : upload, checked, start);
+                String fresh = newEnvironment(env);
+                return noted(placing.place(env, a, checked.stored() ? null : upload, checked, start), fresh);
             });
         } finally {
             ctx.store().discard(upload);
@@ -105,7 +107,8 @@ final class Deploys {
             Artifact a = ctx.state().ask(registry -> {
                 if (registry.units(from).isEmpty()) {
                     throw new DeployException(DeployException.NOT_FOUND, "nothing is deployed in environment '" + from
-                            + "' to promote from; environments with deployments: " + registry.environments());
+                            + "' to promote from" + Suggestions.didYouMean(from, registry.environments())
+                            + "; environments with deployments: " + registry.environments());
                 }
                 Unit unit = Lookup.find(registry, from, name, version, "to promote");
                 return registry.artifact(unit.key);
@@ -123,9 +126,35 @@ final class Deploys {
             List<String> violations = new java.util.ArrayList<>();
             PolicyCheck.Verdict verdict = intake.admit(to, a, dryRun ? violations : null);
             DeployOptions options = DeployOptions.to(to, actor).withDryRun(dryRun);
-            return a.kind() == Kind.ADAPTER
+            String fresh = newEnvironment(to);
+            return noted(a.kind() == Kind.ADAPTER
                     ? adapters.place(to, a, null, options, Operation.PROMOTE, from, violations, verdict, start)
-                    : releases.release(to, a, null, options, Operation.PROMOTE, from, violations, verdict, start);
+                    : releases.release(to, a, null, options, Operation.PROMOTE, from, violations, verdict, start), fresh);
         });
+    }
+
+    /**
+     * @return what to say of a deploy to an environment that has nothing yet (no deployment, no backend): any name makes
+     *         an environment, so a misspelt {@code --env} would otherwise go unnoticed, serving nobody; null for one that
+     *         has something, and for the default environment
+     */
+    private String newEnvironment(String env) {
+        return ctx.state().read(r -> {
+            java.util.Set<String> known = new java.util.TreeSet<>(r.environments());
+            known.addAll(r.backends().keySet());
+            if (known.contains(env) || env.equals(dev.mosaic.gateway.Gateway.DEFAULT_ENVIRONMENT)) {
+                return null; // the default environment is there from the start
+            }
+            String near = Suggestions.didYouMean(env, known);
+            return env + " is a new environment: nothing else is deployed there and it declares no backends"
+                    + (near.isEmpty() ? known.isEmpty() ? "" : " (the others: " + String.join(", ", known) + ")" : near);
+        });
+    }
+
+    /** @return the result with the note on its environment, if any, at the end of its summary */
+    private static DeployResult noted(DeployResult r, String note) {
+        return note == null ? r : new DeployResult(r.operation(), r.changed(), r.summary() + "; " + note, r.deployment(),
+                r.replacedVersion(), r.moves(), r.stays(), r.problems(), r.dryRun(), r.removed(), r.millis(), r.sequence(),
+                r.report());
     }
 }

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 import dev.mosaic.deployer.DeployException;
+import dev.mosaic.deployer.Suggestions;
 import dev.mosaic.deployer.internal.checks.Names;
 import dev.mosaic.deployer.internal.model.Model.UnitKey;
 import dev.mosaic.deployer.internal.model.Registry;
@@ -26,7 +27,7 @@ final class Lookup {
         }
         List<Unit> named = registry.named(env, name);
         if (named.isEmpty()) {
-            throw notDeployed(env, name);
+            throw notDeployed(registry, env, name);
         }
         if (version == null) {
             throw new DeployException(DeployException.INVALID_ARGUMENT, name + " is a shared module in " + env
@@ -42,7 +43,7 @@ final class Lookup {
         if (unit == null) {
             List<Unit> named = registry.named(env, name);
             if (named.isEmpty()) {
-                throw notDeployed(env, name);
+                throw notDeployed(registry, env, name);
             }
             throw new DeployException(DeployException.NOT_FOUND, name + " " + key.version() + " is not deployed in "
                     + env + "; deployed versions: " + versions(named));
@@ -50,8 +51,16 @@ final class Lookup {
         return unit;
     }
 
-    static DeployException notDeployed(String env, String name) {
-        return new DeployException(DeployException.NOT_FOUND, "nothing named " + name + " is deployed in " + env);
+    /**
+     * @return not found, saying what was likely meant: the environments where that name is deployed (an {@code --env}
+     *         left out), else the names of the environment it is {@link Suggestions#nearest near} (a typo)
+     */
+    static DeployException notDeployed(Registry registry, String env, String name) {
+        List<String> elsewhere = registry.environments().stream().filter(e -> !registry.named(e, name).isEmpty()).toList();
+        return new DeployException(DeployException.NOT_FOUND, "nothing named " + name + " is deployed in " + env
+                + (elsewhere.isEmpty()
+                        ? Suggestions.didYouMean(name, registry.units(env).stream().map(u -> u.key.name()).toList())
+                        : "; it is deployed in " + String.join(" and ", elsewhere)));
     }
 
     static String versions(List<Unit> units) {

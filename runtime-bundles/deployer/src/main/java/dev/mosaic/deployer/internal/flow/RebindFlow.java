@@ -72,7 +72,7 @@ final class RebindFlow {
             Registry target = ctx.state().copy();
             List<Unit> units = target.named(env, name);
             if (units.isEmpty()) {
-                throw Lookup.notDeployed(env, name);
+                throw Lookup.notDeployed(target, env, name);
             }
             Set<UnitKey> adopting = units.stream().map(u -> u.key).collect(Collectors.toSet());
             List<MoveRecord> moves = Rebinding.rebind(target, env, Set.of(), adopting, MoveReason.ADOPT, null,
