@@ -250,6 +250,20 @@ public class ManagementApiIT extends MosaicSupport {
         }
         try (Socket socket = new Socket(api.getHost(), api.getPort())) {
             socket.setSoTimeout(30_000);
+            // the same without a token: refused before anything else is looked at
+            String head = "POST " + api.getPath() + "/deployments HTTP/1.1\r\n"
+                    + "Host: " + api.getAuthority() + "\r\n"
+                    + "Content-Type: application/java-archive\r\n"
+                    + "Content-Length: 100000\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(new byte[50_000]);
+            socket.getOutputStream().flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answer, answer.startsWith("HTTP/1.1 401 "));
+            assertTrue(answer, answer.toLowerCase(java.util.Locale.ROOT).contains("\r\nconnection: close\r\n"));
+        }
+        try (Socket socket = new Socket(api.getHost(), api.getPort())) {
+            socket.setSoTimeout(30_000);
             // a refusal of a request without a body keeps the connection: the next request is answered on it
             String get = "GET " + api.getPath() + "/history?limit=lots HTTP/1.1\r\n"
                     + "Host: " + api.getAuthority() + "\r\n"
