@@ -230,38 +230,16 @@ public class ManagementApiIT extends MosaicSupport {
     @Test
     public void aRefusalBeforeTheBodyIsReadSaysTheConnectionCloses() throws Exception {
         assertEquals(200, api("GET", "/routes", null).statusCode()); // restored: what follows is the API's own answer
+        // a bad environment is refused before the jar is taken in, a missing token before anything else is looked at:
+        // the answer says the connection ends, so that a client does not send its next request on it
+        String badEnv = halfAnUpload("/deployments?env=Prod!", "Authorization: Bearer " + token() + "\r\n");
+        assertTrue(badEnv, badEnv.startsWith("HTTP/1.1 400 "));
+        assertTrue(badEnv, badEnv.toLowerCase(java.util.Locale.ROOT).contains("\r\nconnection: close\r\n"));
+        assertTrue(badEnv, badEnv.contains("'Prod!' is not an environment name"));
+        String noToken = halfAnUpload("/deployments", "");
+        assertTrue(noToken, noToken.startsWith("HTTP/1.1 401 "));
+        assertTrue(noToken, noToken.toLowerCase(java.util.Locale.ROOT).contains("\r\nconnection: close\r\n"));
         URI api = URI.create(service(ManagementApi.class).url());
-        try (Socket socket = new Socket(api.getHost(), api.getPort())) {
-            socket.setSoTimeout(30_000);
-            // a bad environment is refused before the jar is taken in: half the body is sent, the rest never is
-            String head = "POST " + api.getPath() + "/deployments?env=Prod! HTTP/1.1\r\n"
-                    + "Host: " + api.getAuthority() + "\r\n"
-                    + "Authorization: Bearer " + token() + "\r\n"
-                    + "Content-Type: application/java-archive\r\n"
-                    + "Content-Length: 100000\r\n\r\n";
-            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().write(new byte[50_000]);
-            socket.getOutputStream().flush();
-            // the answer says the connection ends, so that a client does not send its next request on it
-            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(answer, answer.startsWith("HTTP/1.1 400 "));
-            assertTrue(answer, answer.toLowerCase(java.util.Locale.ROOT).contains("\r\nconnection: close\r\n"));
-            assertTrue(answer, answer.contains("'Prod!' is not an environment name"));
-        }
-        try (Socket socket = new Socket(api.getHost(), api.getPort())) {
-            socket.setSoTimeout(30_000);
-            // the same without a token: refused before anything else is looked at
-            String head = "POST " + api.getPath() + "/deployments HTTP/1.1\r\n"
-                    + "Host: " + api.getAuthority() + "\r\n"
-                    + "Content-Type: application/java-archive\r\n"
-                    + "Content-Length: 100000\r\n\r\n";
-            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().write(new byte[50_000]);
-            socket.getOutputStream().flush();
-            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(answer, answer.startsWith("HTTP/1.1 401 "));
-            assertTrue(answer, answer.toLowerCase(java.util.Locale.ROOT).contains("\r\nconnection: close\r\n"));
-        }
         try (Socket socket = new Socket(api.getHost(), api.getPort())) {
             socket.setSoTimeout(30_000);
             // a refusal of a request without a body keeps the connection: the next request is answered on it
@@ -274,6 +252,20 @@ public class ManagementApiIT extends MosaicSupport {
             String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(answers, answers.startsWith("HTTP/1.1 400 "));
             assertTrue(answers, answers.contains("HTTP/1.1 200 "));
+        }
+    }
+
+    /** @return the answer to an upload of which half the body is sent, the rest never is, read to the connection's end */
+    private String halfAnUpload(String pathAndQuery, String moreHeaders) throws Exception {
+        URI api = URI.create(service(ManagementApi.class).url());
+        try (Socket socket = new Socket(api.getHost(), api.getPort())) {
+            socket.setSoTimeout(30_000);
+            String head = "POST " + api.getPath() + pathAndQuery + " HTTP/1.1\r\nHost: " + api.getAuthority() + "\r\n"
+                    + moreHeaders + "Content-Type: application/java-archive\r\nContent-Length: 100000\r\n\r\n";
+            socket.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(new byte[50_000]);
+            socket.getOutputStream().flush();
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
