@@ -283,6 +283,10 @@ public class ManagementApiIT extends MosaicSupport {
         assertError(otherEnv, 404, "not_found");
         assertTrue(otherEnv.body(), otherEnv.body().contains("nothing named " + tvHome + " is deployed in test; it is deployed"
                 + " in prod"));
+        HttpResponse<String> shortElsewhere = api("POST", "/deployments/test/tv-home/rollback", null);
+        assertError(shortElsewhere, 404, "not_found");
+        assertTrue(shortElsewhere.body(), shortElsewhere.body().contains("nothing named tv-home is deployed in test (did you"
+                + " mean " + tvHome + ", deployed in prod?)"));
         HttpResponse<String> promote = api("POST", "/deployments/prdo/" + tvHome + "/promote?to=test&dryRun=true", null);
         assertError(promote, 404, "not_found");
         assertTrue(promote.body(), promote.body().contains("nothing is deployed in environment 'prdo' to promote from (did you"

@@ -56,11 +56,30 @@ final class Lookup {
      *         left out), else the names of the environment it is {@link Suggestions#nearest near} (a typo)
      */
     static DeployException notDeployed(Registry registry, String env, String name) {
-        List<String> elsewhere = registry.environments().stream().filter(e -> !registry.named(e, name).isEmpty()).toList();
         return new DeployException(DeployException.NOT_FOUND, "nothing named " + name + " is deployed in " + env
-                + (elsewhere.isEmpty()
-                        ? Suggestions.didYouMean(name, registry.units(env).stream().map(u -> u.key.name()).toList())
-                        : "; it is deployed in " + String.join(" and ", elsewhere)));
+                + meant(registry, env, name));
+    }
+
+    /**
+     * @return what was likely meant by a name not deployed in an environment: where it is deployed, else a name of that
+     *         environment near it, else a name near it in another environment, and where that one is; or nothing
+     */
+    private static String meant(Registry registry, String env, String name) {
+        List<String> elsewhere = environmentsOf(registry, name);
+        if (!elsewhere.isEmpty()) {
+            return "; it is deployed in " + String.join(" and ", elsewhere);
+        }
+        String here = Suggestions.didYouMean(name, registry.units(env).stream().map(u -> u.key.name()).toList());
+        if (!here.isEmpty()) {
+            return here;
+        }
+        List<String> near = Suggestions.nearest(name, registry.units(null).stream().map(u -> u.key.name()).toList());
+        return near.isEmpty() ? "" : " (did you mean " + near.stream().map(n -> n + ", deployed in "
+                + String.join(" and ", environmentsOf(registry, n))).collect(Collectors.joining("; or ")) + "?)";
+    }
+
+    private static List<String> environmentsOf(Registry registry, String name) {
+        return registry.environments().stream().filter(e -> !registry.named(e, name).isEmpty()).toList();
     }
 
     static String versions(List<Unit> units) {
