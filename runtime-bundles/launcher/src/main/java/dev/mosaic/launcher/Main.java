@@ -87,6 +87,9 @@ public final class Main {
             return args;
         }
         java.util.List<String> rest = new java.util.ArrayList<>(java.util.Arrays.asList(args).subList(i, args.length));
+        if (args[i].equals("help") || args[i].equals("completion")) {
+            return rest.toArray(String[]::new); // they call no runtime: as if not given ("mosaic --data DIR help deploy")
+        }
         int end = rest.indexOf("--");
         rest.addAll(end < 0 ? rest.size() : end, moved);
         return rest.toArray(String[]::new);

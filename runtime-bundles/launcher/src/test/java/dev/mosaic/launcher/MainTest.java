@@ -196,6 +196,10 @@ class MainTest {
         assertTrue(requests.get(1).startsWith("DELETE /api/v1/backends/test/ratings"), requests.get(1));
         assertEquals(java.util.List.of("call", "/x", "--url", "u", "--", "-d"),
                 java.util.List.of(Main.optionsAfterCommand(new String[] {"--url", "u", "call", "/x", "--", "-d"})));
+        // help calls no runtime: they are left out, as a shell alias with --data would give them
+        Run help = run("--url", url, "--data", token.getParent().toString(), "help", "deploy");
+        assertEquals(0, help.exit(), help.err());
+        assertTrue(help.out().contains("Usage: mosaic deploy"), help.out());
         // an option no command takes there is still refused, saying which
         Run bad = run("--env", "test", "ls");
         assertEquals(Main.USAGE, bad.exit());
