@@ -323,6 +323,11 @@ final class Formats {
         if (p.exemption() != null) {
             b.append("\n  to allow it, an operator adds to the \"exemptions\" of ").append(p.policy()).append(": ").append(p.exemption());
         }
+        if (p.allowed()) {
+            // what the policy allows may still be refused: say where the rest is checked, not leave "allows" to read as "deploys"
+            b.append("\n  the policy only: deploy --dry-run also resolves it, checks its routes and backends and, for a module,"
+                    + " its API against the released versions and what its consumers use");
+        }
         return b.toString();
     }
 

@@ -69,4 +69,16 @@ class FormatsTest {
         assertTrue(wide.contains("(policy, reported) reflection: com.example.Cat.copy"), wide);
         assertEquals(wide, Formats.format(List.of(d), true), "the API's ?wide=true is the console's -w");
     }
+
+    @Test
+    void aCheckThePolicyAllowsSaysWhatElseADeployChecks() {
+        String allowed = Formats.policy(new dev.mosaic.deployer.PolicyReport("prod", "dev.mosaic.examples.catalog", "1.3.0",
+                Kind.MODULE, true, List.of(), List.of(), List.of(), null, "default"));
+        assertTrue(allowed.startsWith("dev.mosaic.examples.catalog 1.3.0 (module) in prod: the policy allows it\n"), allowed);
+        assertTrue(allowed.contains("deploy --dry-run also resolves it"), allowed);
+        String refused = Formats.policy(new dev.mosaic.deployer.PolicyReport("prod", "org.apache.commons.text", "1.15.0",
+                Kind.MODULE, false, List.of("network: ..."), List.of(), List.of(), null, "default"));
+        assertTrue(refused.contains("the policy refuses it\n  refused:  network: ..."), refused);
+        assertFalse(refused.contains("--dry-run"), refused);
+    }
 }
