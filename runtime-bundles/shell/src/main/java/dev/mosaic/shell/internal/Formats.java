@@ -178,10 +178,13 @@ final class Formats {
         Table t = new Table("SEQ", "TIME", "ACTOR", "OPERATION", "ENV", "NAME", "VERSION", "DETAIL");
         for (HistoryEntry h : entries) {
             String detail = h.replacedVersion() != null ? "replaced " + h.replacedVersion() : h.detail() != null ? h.detail() : "";
-            if (h.moves() != null && !h.moves().isEmpty()) {
-                detail += (detail.isEmpty() ? "" : "; ") + moves(h.moves());
+            List<Move> moves = h.moves() == null ? List.of() : h.moves();
+            if (!moves.isEmpty()) {
+                // a release can move hundreds of consumers: one line each, under the change, not one line of them all
+                detail += (detail.isEmpty() ? "" : "; ") + moves.size() + " moved";
             }
             t.row(h.sequence(), h.time(), h.actor(), h.operation(), h.environment(), h.name(), h.version(), detail.isEmpty() ? null : detail);
+            moves.forEach(m -> t.under("moved " + move(m)));
         }
         return t.toString();
     }
@@ -340,10 +343,6 @@ final class Formats {
             b.append("\n  ").append(c.from()).append(" calls ").append(c.to());
         }
         return b.toString();
-    }
-
-    private static String moves(List<Move> moves) {
-        return moves.stream().map(Formats::move).collect(Collectors.joining("; "));
     }
 
     static String move(Move m) {

@@ -7,6 +7,8 @@ import java.util.List;
 final class Table {
 
     private final List<String[]> rows = new ArrayList<>();
+    /** Lines under a row, by the row's index: not in the columns, so a long list does not widen them. */
+    private final java.util.Map<Integer, List<String>> under = new java.util.HashMap<>();
     private final int columns;
 
     Table(String... header) {
@@ -24,6 +26,12 @@ final class Table {
         return this;
     }
 
+    /** Adds a line under the last row, indented, outside the columns. */
+    Table under(String line) {
+        under.computeIfAbsent(rows.size() - 1, k -> new ArrayList<>()).add("    " + line);
+        return this;
+    }
+
     @Override
     public String toString() {
         int[] width = new int[columns];
@@ -33,7 +41,8 @@ final class Table {
             }
         }
         StringBuilder b = new StringBuilder();
-        for (String[] r : rows) {
+        for (int n = 0; n < rows.size(); n++) {
+            String[] r = rows.get(n);
             for (int i = 0; i < columns; i++) {
                 b.append(r[i]);
                 if (i < columns - 1) {
@@ -41,6 +50,9 @@ final class Table {
                 }
             }
             b.append('\n');
+            for (String line : under.getOrDefault(n, List.of())) {
+                b.append(line).append('\n');
+            }
         }
         return b.toString().stripTrailing();
     }

@@ -81,4 +81,23 @@ class FormatsTest {
         assertTrue(refused.contains("the policy refuses it\n  refused:  network: ..."), refused);
         assertFalse(refused.contains("--dry-run"), refused);
     }
+
+    @Test
+    void historyListsTheConsumersAChangeMovedOneALineUnderIt() {
+        List<Move> moves = new java.util.ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            moves.add(new Move("prod", "adapter-" + i, "1.0.0", Map.of("cat", "1.1.0"), Map.of("cat", "1.2.0"), MoveReason.UPTAKE));
+        }
+        String text = Formats.history(List.of(
+                new dev.mosaic.deployer.HistoryEntry(7, "2026-12-05T19:07:02Z", "alice", dev.mosaic.deployer.Operation.RELEASE,
+                        "prod", "cat", "1.2.0", "ab", null, moves, null),
+                new dev.mosaic.deployer.HistoryEntry(8, "2026-12-05T19:08:00Z", "bob", dev.mosaic.deployer.Operation.DEPLOY,
+                        "prod", "tv", "1.1.0", "cd", "1.0.0", List.of(), null)));
+        List<String> lines = text.lines().toList();
+        assertEquals(1 + 1 + 50 + 1, lines.size(), text);
+        assertTrue(lines.get(1).startsWith("7 ") && lines.get(1).endsWith("  50 moved"), lines.get(1));
+        assertEquals("    moved adapter-0 1.0.0: cat 1.1.0 -> 1.2.0 (uptake)", lines.get(2));
+        assertTrue(lines.get(52).startsWith("8 ") && lines.get(52).endsWith("  replaced 1.0.0"), lines.get(52));
+        assertTrue(lines.stream().allMatch(l -> l.length() < 120), "no line as long as its moves together: " + text);
+    }
 }
