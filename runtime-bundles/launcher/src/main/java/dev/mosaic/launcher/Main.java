@@ -98,6 +98,7 @@ public final class Main {
     /** The whole command tree, writing to these streams, with Mosaic's exit codes and error messages. */
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new MosaicCommand());
+        versionOnTheRootOnly(cl);
         cl.setOut(out);
         cl.setErr(err);
         cl.setParameterExceptionHandler(Main::badUsage);
@@ -108,6 +109,21 @@ public final class Main {
             return UNREACHABLE;
         });
         return cl;
+    }
+
+    /**
+     * Takes {@code -V/--version} off every command but {@code mosaic} itself (the standard help options come with -h to
+     * each): on a command it printed Mosaic's version and exited 0 having done nothing, where one may well have meant a
+     * deployment's version ({@code promote NAME --version 1.1.0}); now that is a usage error saying what was wrong.
+     */
+    private static void versionOnTheRootOnly(CommandLine cl) {
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            picocli.CommandLine.Model.OptionSpec version = sub.getCommandSpec().findOption("--version");
+            if (version != null && version.versionHelp()) {
+                sub.getCommandSpec().remove(version);
+            }
+            versionOnTheRootOnly(sub);
+        }
     }
 
     /** A usage error: what was wrong, a suggestion for a typo, and where the command's help is. No wall of usage text. */
@@ -123,6 +139,11 @@ public final class Main {
         }
         if (ex instanceof UnmatchedArgumentException unmatched) {
             UnmatchedArgumentException.printSuggestions(unmatched, err);
+            if (cl.getCommandSpec().parent() != null && (unmatched.getUnmatched().contains("--version")
+                    || unmatched.getUnmatched().contains("-V"))) {
+                err.println("A deployment's version goes after its name (" + name + " NAME VERSION, where it takes one);"
+                        + " 'mosaic --version' prints Mosaic's.");
+            }
         }
         err.println("Try '" + name + " --help' for more.");
         return USAGE;

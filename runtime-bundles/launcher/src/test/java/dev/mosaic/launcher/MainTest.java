@@ -1,6 +1,7 @@
 package dev.mosaic.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
@@ -200,6 +201,16 @@ class MainTest {
         Run help = run("--url", url, "--data", token.getParent().toString(), "help", "deploy");
         assertEquals(0, help.exit(), help.err());
         assertTrue(help.out().contains("Usage: mosaic deploy"), help.out());
+        // --version is mosaic's own: on a command it is a usage error saying where a version goes, not Mosaic's version
+        // printed with exit 0 and nothing done
+        Run version = run("--url", url, "--token-file=" + token, "promote", "tv", "--version", "1.1.0", "--to", "prod");
+        assertEquals(Main.USAGE, version.exit(), version.out());
+        assertTrue(version.err().contains("Unknown option: '--version'") && version.err().contains("goes after its name"),
+                version.err());
+        assertFalse(run("promote", "--help").out().contains("--version"));
+        Run mosaicVersion = run("--version");
+        assertEquals(0, mosaicVersion.exit());
+        assertTrue(mosaicVersion.out().startsWith("Mosaic "), mosaicVersion.out());
         // an option no command takes there is still refused, saying which
         Run bad = run("--env", "test", "ls");
         assertEquals(Main.USAGE, bad.exit());
