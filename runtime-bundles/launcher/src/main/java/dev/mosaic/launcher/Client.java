@@ -82,8 +82,12 @@ final class Client {
         return describeError(status, body);
     }
 
-    /** Makes the call and prints its answer. @return the exit code */
-    int send(RemoteCommands.Call call, RemoteCommands.Remote remote) {
+    /**
+     * Makes the call and prints its answer.
+     * @param async in a fleet, answer once the change is committed, without waiting for every instance to apply it
+     * @return the exit code
+     */
+    int send(RemoteCommands.Call call, RemoteCommands.Remote remote, boolean async) {
         String base = base(remote);
         String token = token(remote);
         if (token == null) {
@@ -92,7 +96,7 @@ final class Client {
         boolean json = remote.json;
         Http.Answer response;
         try {
-            response = call(base, token, call, json, "cli", remote.async ? java.util.Map.of("X-Mosaic-Async", "true")
+            response = call(base, token, call, json, "cli", async ? java.util.Map.of("X-Mosaic-Async", "true")
                     : java.util.Map.of());
         } catch (IllegalArgumentException e) {
             err.println("mosaic: '" + base + "' is not a valid URL");

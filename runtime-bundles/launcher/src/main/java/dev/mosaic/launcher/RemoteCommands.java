@@ -11,6 +11,7 @@ import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -42,10 +43,6 @@ final class RemoteCommands {
 
         @Option(names = "--json", description = "print the API's JSON instead of a table")
         boolean json;
-
-        @Option(names = "--async", description = "in a fleet: answer once the change is committed, without waiting for"
-                + " every instance to apply it")
-        boolean async;
     }
 
     /** A request to the management API. */
@@ -73,7 +70,10 @@ final class RemoteCommands {
         @Override
         public Integer call() {
             Call call = request();
-            return new Client(spec.commandLine().getOut(), spec.commandLine().getErr()).send(call, remote);
+            // --async: only where it means something, on a command that changes something (DryRun's)
+            OptionSpec async = spec.findOption("--async");
+            return new Client(spec.commandLine().getOut(), spec.commandLine().getErr()).send(call, remote,
+                    async != null && Boolean.TRUE.equals(async.getValue()));
         }
 
         ParameterException usage(String message) {
@@ -97,6 +97,10 @@ final class RemoteCommands {
         @Option(names = { "-n", "--dry-run" }, description = "only say what would happen (exit 1 if it would be refused);"
                 + " nothing changes")
         boolean dryRun;
+
+        @Option(names = "--async", description = "in a fleet: answer once the change is committed, without waiting for"
+                + " every instance to apply it")
+        boolean async;
 
         String query() {
             return dryRun ? "true" : null;

@@ -208,6 +208,10 @@ class MainTest {
         assertTrue(version.err().contains("Unknown option: '--version'") && version.err().contains("goes after its name"),
                 version.err());
         assertFalse(run("promote", "--help").out().contains("--version"));
+        // --async only where there is a change to commit
+        assertTrue(run("deploy", "--help").out().contains("--async"));
+        assertFalse(run("ls", "--help").out().contains("--async"));
+        assertEquals(Main.USAGE, run("--url", url, "--token-file=" + token, "ls", "--async").exit());
         Run mosaicVersion = run("--version");
         assertEquals(0, mosaicVersion.exit());
         assertTrue(mosaicVersion.out().startsWith("Mosaic "), mosaicVersion.out());
