@@ -18,17 +18,11 @@ final class BackendCommands {
     }
 
     @Command(name = "backend", description = { "Declares, changes or removes a backend service in an environment.",
-            "Adapters that name it in Mosaic-Backends call it through the platform, with its policy.",
+            "Adapters that name it in Mosaic-Backends call it through the platform, with its policy. Alone, it lists the"
+                    + " backends declared, as backends does.",
             "Secret header values are never given here: --secret-header X-Api-Key=env:VAR or =file:/path, read by the runtime." },
             subcommands = { BackendSet.class, BackendRm.class })
-    static final class Backend implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Override
-        public Integer call() {
-            throw new ParameterException(spec.commandLine(), "say what to do: backend set NAME ... or backend rm NAME");
-        }
+    static final class Backend extends RemoteCommands.BackendsOf {
     }
 
     @Command(name = "set", description = { "Declares a backend, or changes its declaration.",

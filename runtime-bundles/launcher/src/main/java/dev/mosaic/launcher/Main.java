@@ -104,6 +104,19 @@ public final class Main {
         cl.setParameterExceptionHandler(Main::badUsage);
         // a wrapper script may add an option the user gave too (bin/mosaic adds --no-console without a terminal)
         cl.setOverwrittenOptionsAllowed(true);
+        cl.setExecutionStrategy(parseResult -> {
+            // a command with subcommands that also answers alone (rollout, backend) takes the options its answer needs:
+            // given before a subcommand's name they would be that command's, and the subcommand would run without them
+            for (CommandLine.ParseResult p = parseResult.subcommand(); p != null && p.hasSubcommand(); p = p.subcommand()) {
+                if (!p.matchedOptions().isEmpty()) {
+                    String sub = p.subcommand().commandSpec().qualifiedName(" ");
+                    throw new ParameterException(p.commandSpec().commandLine(), p.matchedOptions().get(0).longestName()
+                            + " goes after the name of the command it is for ('" + sub + " "
+                            + p.matchedOptions().get(0).longestName() + " ...'), where it applies");
+                }
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("mosaic " + commandLine.getCommandName() + ": " + ex);
             return UNREACHABLE;

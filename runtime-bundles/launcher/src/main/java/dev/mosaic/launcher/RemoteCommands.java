@@ -473,7 +473,7 @@ final class RemoteCommands {
 
     @Command(name = "backends", description = { "The backends declared, which adapters call them, and how their calls go.",
             "Calls, errors, retries, p50/p99, the breaker and its recent changes." })
-    static final class BackendsOf extends AcrossEnvironments {
+    static class BackendsOf extends AcrossEnvironments {
         @Override
         Call request() {
             return Call.get("/backends" + new Query().add("env", env));

@@ -19,18 +19,14 @@ final class RolloutCommands {
 
     @Command(name = "rollout", description = { "Canaries and rollouts in waves: how they go, and steering them.",
             "A deploy with --canary PCT or --waves GROUPS starts one, judged against the serving version unless --no-judge:"
-                    + " status shows the judgement, pause and resume suspend and restart it, split changes the shares,"
-                    + " promote makes the new version the only one, abort takes it away." }, subcommands = { RolloutStatus.class, RolloutPause.class,
-                    RolloutResume.class, RolloutSplit.class, RolloutPromote.class, RolloutAbort.class })
-    static final class Rollout implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
+                    + " status (what rollout alone shows) has the judgement, pause and resume suspend and restart it, split"
+                    + " changes the shares, promote makes the new version the only one, abort takes it away." },
+            subcommands = { RolloutStatus.class, RolloutPause.class, RolloutResume.class, RolloutSplit.class,
+                    RolloutPromote.class, RolloutAbort.class })
+    static final class Rollout extends RemoteCommands.AcrossEnvironments {
         @Override
-        public Integer call() {
-            throw new ParameterException(spec.commandLine(), "say what to do: rollout status [NAME], rollout pause NAME,"
-                    + " rollout resume NAME, rollout split NAME VERSION=PCT..., rollout promote NAME [VERSION] or rollout"
-                    + " abort NAME");
+        RemoteCommands.Call request() {
+            return RolloutStatus.of(env, null);
         }
     }
 
@@ -42,6 +38,10 @@ final class RolloutCommands {
 
         @Override
         RemoteCommands.Call request() {
+            return of(env, name);
+        }
+
+        static RemoteCommands.Call of(String env, String name) {
             return RemoteCommands.Call.get("/rollouts" + new RemoteCommands.Query().add("env", env).add("name", name));
         }
     }

@@ -208,6 +208,17 @@ class MainTest {
         assertTrue(version.err().contains("Unknown option: '--version'") && version.err().contains("goes after its name"),
                 version.err());
         assertFalse(run("promote", "--help").out().contains("--version"));
+        // rollout and backend alone answer as rollout status and backends do; an option before a subcommand's name is
+        // said to go after it, not taken by the parent and left out of the subcommand's call
+        requests.clear();
+        assertEquals(0, run("--url", url, "--token-file=" + token, "rollout").exit());
+        assertEquals(0, run("--url", url, "--token-file=" + token, "backend", "--env", "test").exit());
+        assertEquals(List.of("GET /api/v1/rollouts Bearer s3cret", "GET /api/v1/backends?env=test Bearer s3cret"), requests);
+        Run before = run("--url", url, "--token-file=" + token, "rollout", "--env", "test", "status");
+        assertEquals(Main.USAGE, before.exit());
+        assertTrue(before.err().contains("--env goes after the name of the command it is for ('mosaic rollout status --env"),
+                before.err());
+        assertEquals(2, requests.size(), "nothing was asked");
         // --async only where there is a change to commit
         assertTrue(run("deploy", "--help").out().contains("--async"));
         assertFalse(run("ls", "--help").out().contains("--async"));
