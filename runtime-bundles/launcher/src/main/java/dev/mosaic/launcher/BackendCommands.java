@@ -1,15 +1,11 @@
 package dev.mosaic.launcher;
 
 import java.util.List;
-import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code mosaic backend set|rm}: declaring, changing and removing a backend service in an environment. */
 final class BackendCommands {
