@@ -180,6 +180,10 @@ public class LaunchedRuntimeIT {
                 assertTrue(command + " wrote to the journal", java.util.Arrays.equals(journal,
                         Files.readAllBytes(data.resolve("journal.jsonl"))));
             }
+            // a TTL says what expiring does to an adapter (its routes answer 404), not to a module version
+            assertTrue(rt.cli("ttl", TV, "1d", "--dry-run").out().contains("; then it is undeployed and its routes in prod"
+                    + " answer 404; nothing was changed"));
+            assertFalse(rt.cli("ttl", CATALOG, "1.2.0", "1d", "--dry-run").out().contains("404"));
             assertEquals("the deployments are as they were", deployments, rt.cli("ls", "--json").out());
             assertEquals("the answers are as they were", answers,
                     List.of(rt.get("/tv/home").body(), rt.get("/mobile/home").body(), rt.get("/glasses/play/42").body()));

@@ -71,17 +71,20 @@ final class RemovalFlow {
             Event e = Event.about(Operation.TTL, unit.key, actor);
             e.time = ctx.now();
             e.expiresAt = duration == null ? null : ctx.instant().plus(duration).toString();
+            // what expiring does to an adapter, said where it is easily not meant (a TTL given to the wrong environment)
+            String then = duration != null && unit.kind == dev.mosaic.deployer.Kind.ADAPTER
+                    ? "; then it is undeployed and its routes in " + env + " answer 404" : "";
             if (dryRun) {
                 return Results.dryRun(Operation.TTL, "dry run: " + name + " " + unit.key.version() + " in " + env
                         + (duration == null ? " would no longer expire" : " would expire " + e.expiresAt + " (in "
-                                + Durations.format(duration) + ")") + "; nothing was changed", ctx.views().info(unit.key),
-                        List.of(), List.of(), List.of(), List.of(), start);
+                                + Durations.format(duration) + ")") + then + "; nothing was changed",
+                        ctx.views().info(unit.key), List.of(), List.of(), List.of(), List.of(), start);
             }
             long seq = ctx.state().record(e);
             postponed.remove(unit.key);
             return ctx.results().changed(Operation.TTL, name + " " + unit.key.version() + " in " + env + (duration == null
-                    ? " no longer expires" : " now expires " + e.expiresAt + " (in " + Durations.format(duration) + ")"),
-                    unit.key, null, List.of(), List.of(), List.of(), seq, start);
+                    ? " no longer expires" : " now expires " + e.expiresAt + " (in " + Durations.format(duration) + ")")
+                    + then, unit.key, null, List.of(), List.of(), List.of(), seq, start);
         });
     }
 
