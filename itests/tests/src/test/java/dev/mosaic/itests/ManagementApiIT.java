@@ -292,6 +292,20 @@ public class ManagementApiIT extends MosaicSupport {
         assertTrue(promote.body(), promote.body().contains("nothing is deployed in environment 'prdo' to promote from (did you"
                 + " mean prod?)"));
 
+        // a backend's callers: a misspelt backend is not found (not "nobody calls it"); a declared one nobody calls is empty
+        HttpResponse<String> backend = api("GET", "/modules/backend:bookmark/dependents?env=prod", null);
+        assertError(backend, 404, "not_found");
+        assertTrue(backend.body(), backend.body().contains("no backend bookmark is declared in prod"));
+        assertEquals(200, api("PUT", "/backends/prod/bookmarks", "{\"url\":[\"http://127.0.0.1:9/\"]}".getBytes()).statusCode());
+        try {
+            JsonNode uncalled = json(api("GET", "/modules/backend:bookmarks/dependents?env=prod", null));
+            assertEquals(uncalled.toString(), 0, uncalled.get(0).get("wired").size());
+            assertTrue(api("GET", "/modules/backend:bookmark/dependents?env=prod", null).body().contains(
+                    "(did you mean bookmarks?)"));
+        } finally {
+            api("DELETE", "/backends/prod/bookmarks", null);
+        }
+
         // any name makes an environment: a deploy to one that has nothing yet says so, with the one likely meant
         byte[] jar = fixture("failing");
         JsonNode toTypo = json(api("POST", "/deployments?env=prdo&dryRun=true", jar));

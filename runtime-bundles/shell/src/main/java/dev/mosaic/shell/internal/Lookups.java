@@ -40,7 +40,16 @@ final class Lookups {
     static List<Dependents> dependents(Insight insight, Deployer deployer, String env, String module, String version,
             boolean transitive) throws DeployException {
         List<Dependents> found = insight.dependents(env, module, version, transitive);
-        if (found.isEmpty() && !module.startsWith("backend:")) {
+        if (module.startsWith("backend:") && found.stream().allMatch(d -> d.wired().isEmpty())) {
+            // a backend declared where asked that nobody calls answers empty; one not declared there is not found
+            String backend = module.substring("backend:".length());
+            List<String> declared = deployer.backends(env).stream().map(b -> b.spec().name()).distinct().toList();
+            if (!declared.contains(backend)) {
+                throw new DeployException(DeployException.NOT_FOUND, "no backend " + backend + " is declared in "
+                        + (env == null ? "any environment" : env) + Suggestions.didYouMean(backend, declared)
+                        + "; bin/mosaic backends lists those that are");
+            }
+        } else if (found.isEmpty()) {
             throw notDeployed(deployer, env, module, version, Kind.MODULE);
         }
         return found;
