@@ -93,6 +93,8 @@ public class LaunchedRuntimeIT {
             CliResult missing = rt.cli("call", "--fail", "/tv/hoem");
             assertEquals(missing.out() + missing.err(), 1, missing.exit());
             assertTrue(missing.out(), missing.out().startsWith("HTTP 404"));
+            assertTrue(missing.out(), missing.out().contains("no such route in prod; did you mean GET /tv/home?"));
+            assertFalse(served.out(), served.out().contains("did you mean"));
             assertEquals("without --fail, any answer is a call done", 0, rt.cli("call", "/tv/hoem").exit());
             assertTrue("a clean stop ends the process", rt.stop());
         }

@@ -185,7 +185,7 @@ final class ApiRoutes {
             c.path("headers").forEach(h -> headers.add(h.asText()));
             try {
                 return calls.call(gateway.get(), c.path("method").asText("GET"), c.path("path").asText(null),
-                        c.path("env").asText(null), headers, c.hasNonNull("body") ? c.get("body").asText() : null);
+                        c.path("env").asText(null), headers, c.hasNonNull("body") ? c.get("body").asText() : null, d::routes);
             } catch (java.io.IOException e) {
                 throw new ApiError(502, "call_failed", "the route could not be called on the device port: " + e);
             } catch (InterruptedException e) {

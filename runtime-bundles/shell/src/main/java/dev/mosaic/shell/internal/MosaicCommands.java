@@ -413,7 +413,8 @@ public final class MosaicCommands {
             all.add(header);
         }
         all.addAll(java.util.List.of(headers));
-        return calls.call(gateway, method.toUpperCase(java.util.Locale.ROOT), path, env, all, body.isEmpty() ? null : body);
+        return calls.call(gateway, method.toUpperCase(java.util.Locale.ROOT), path, env, all, body.isEmpty() ? null : body,
+                () -> deployer().routes());
     }
 
     @Descriptor("call a route with GET (POST with -d), traced: its status, headers, body and the backend calls it made")

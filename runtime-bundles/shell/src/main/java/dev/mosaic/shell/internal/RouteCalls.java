@@ -31,8 +31,9 @@ final class RouteCalls {
     }
 
     /** What the route answered. */
+    /** @param meant on a 404 for want of a route: the routes of its environment the path is a typo away from */
     record Answer(String method, String path, String environment, int status, Map<String, List<String>> headers, String body,
-            List<Timing> calls, double millis) {
+            List<Timing> calls, double millis, List<String> meant) {
     }
 
     private static final Set<String> RESTRICTED = Set.of("connection", "content-length", "expect", "host", "upgrade");
@@ -53,10 +54,11 @@ final class RouteCalls {
 
     /**
      * @param headers each {@code Name: value}
+     * @param routes the routes served, read only when the answer is a 404 for want of a route
      * @throws IllegalArgumentException for a request that cannot be made, saying what is wrong
      */
-    Answer call(Gateway gateway, String method, String path, String env, List<String> headers, String body)
-            throws IOException, InterruptedException {
+    Answer call(Gateway gateway, String method, String path, String env, List<String> headers, String body,
+            java.util.function.Supplier<List<dev.mosaic.deployer.RouteView>> routes) throws IOException, InterruptedException {
         if (gateway == null) {
             throw new IllegalStateException("the gateway is not running; no route can be called");
         }
@@ -104,7 +106,19 @@ final class RouteCalls {
         for (String header : r.headers().allValues("server-timing")) {
             calls.addAll(timings(header));
         }
-        return new Answer(method, path, environment, r.statusCode(), shown, r.body(), calls, millis);
+        return new Answer(method, path, environment, r.statusCode(), shown, r.body(), calls, millis,
+                r.statusCode() == 404 && r.body().contains("\"error\":\"no_route\"") ? meant(path, environment, routes.get())
+                        : List.of());
+    }
+
+    /** @return the routes of the environment whose path a path (its query left out) is a typo away from, as METHOD PATH */
+    static List<String> meant(String path, String environment, List<dev.mosaic.deployer.RouteView> routes) {
+        int q = path.indexOf('?');
+        String asked = q < 0 ? path : path.substring(0, q);
+        List<dev.mosaic.deployer.RouteView> here = routes.stream().filter(r -> r.environment().equals(environment)).toList();
+        List<String> near = dev.mosaic.deployer.Suggestions.nearest(asked, here.stream().map(r -> r.path()).toList());
+        return here.stream().filter(r -> near.contains(r.path())).map(r -> r.method() + " " + r.path()).distinct().sorted()
+                .toList();
     }
 
     /** @return the entries of a {@code Server-Timing} header, with their description and duration */
@@ -176,6 +190,10 @@ final class RouteCalls {
         b.append('\n').append(a.body());
         if (!a.body().endsWith("\n")) {
             b.append('\n');
+        }
+        if (!a.meant().isEmpty()) {
+            b.append("\nno such route in ").append(a.environment()).append("; did you mean ")
+                    .append(String.join(" or ", a.meant())).append("?\n");
         }
         List<Timing> backends = a.calls().stream().filter(t -> !t.name().equals("adapter")).toList();
         b.append('\n').append(backends.isEmpty() ? "no backend calls" : "backend calls (" + backends.size() + "):").append('\n');
