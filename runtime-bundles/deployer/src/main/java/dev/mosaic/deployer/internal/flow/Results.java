@@ -60,6 +60,9 @@ final class Results {
     }
 
     /** @return e.g. {@code moved: tv-home 1.0.0 (catalog 1.1.0 -> 1.2.0); re-wired 2 consumer(s) of moved modules} */
+    /** The most moves a summary names; the rest are counted. */
+    static final int SUMMARY_MOVES = 5;
+
     static String movedSummary(List<MoveRecord> moves) {
         List<String> direct = new ArrayList<>();
         int transitive = 0;
@@ -83,6 +86,9 @@ final class Results {
         if (direct.isEmpty() && transitive == 0) {
             return "no consumer moved";
         }
-        return "moved: " + String.join("; ", direct) + (transitive == 0 ? "" : "; re-wired " + transitive + " consumer(s) of moved modules");
+        // a one-line summary: a release can move hundreds of consumers, each of which the result's moves list anyway
+        String shown = direct.size() <= SUMMARY_MOVES ? String.join("; ", direct)
+                : String.join("; ", direct.subList(0, SUMMARY_MOVES)) + "; and " + (direct.size() - SUMMARY_MOVES) + " more";
+        return "moved: " + shown + (transitive == 0 ? "" : "; re-wired " + transitive + " consumer(s) of moved modules");
     }
 }
