@@ -247,10 +247,14 @@ public class ManagementApiIT extends MosaicSupport {
                     + "Host: " + api.getAuthority() + "\r\n"
                     + "Authorization: Bearer " + token() + "\r\n\r\n";
             String close = get.replace("limit=lots", "limit=1").replace("\r\n\r\n", "\r\nConnection: close\r\n\r\n");
-            socket.getOutputStream().write((get + close).getBytes(StandardCharsets.US_ASCII));
+            // and so does a refusal of a request whose body has all arrived
+            String whole = "POST " + api.getPath() + "/deployments?env=Prod! HTTP/1.1\r\nHost: " + api.getAuthority()
+                    + "\r\nAuthorization: Bearer " + token() + "\r\nContent-Length: 9\r\n\r\nnot a jar";
+            socket.getOutputStream().write((get + whole + close).getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
             String answers = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(answers, answers.startsWith("HTTP/1.1 400 "));
+            assertEquals(answers, 2, answers.split("HTTP/1.1 400 ", -1).length - 1);
             assertTrue(answers, answers.contains("HTTP/1.1 200 "));
         }
     }

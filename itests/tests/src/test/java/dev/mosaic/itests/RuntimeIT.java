@@ -168,10 +168,13 @@ public class RuntimeIT extends MosaicSupport {
             assertTrue(refused, refused.startsWith(path.equals("/tv/home") ? "HTTP/1.1 405 " : "HTTP/1.1 404 "));
             assertTrue(refused, refused.toLowerCase(java.util.Locale.ROOT).contains("\r\nconnection: close\r\n"));
         }
-        // a refusal of a request without a body keeps the connection: the next request is answered on it
+        // a refusal of a request without a body, or whose body has all arrived, keeps the connection: the next request is
+        // answered on it
         String two = raw("GET /nowhere HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                + "POST /nowhere HTTP/1.1\r\nHost: localhost\r\nContent-Length: 2\r\n\r\n{}"
                 + "GET /tv/home HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n");
         assertTrue(two, two.startsWith("HTTP/1.1 404 "));
+        assertEquals(two, 2, two.split("HTTP/1.1 404 ", -1).length - 1);
         assertTrue(two, two.contains("HTTP/1.1 200 "));
     }
 

@@ -1,5 +1,7 @@
 package dev.mosaic.gateway;
 
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
@@ -40,5 +42,31 @@ public final class Connections {
      */
     public static org.eclipse.jetty.server.Handler handler(org.eclipse.jetty.server.Handler next) {
         return PlatformJetty.handler(next);
+    }
+
+    /**
+     * Says {@code Connection: close} on a refusal before all of a request's body arrived (no route, a bad token, a
+     * method not allowed, a full adapter, a body over the limit): Jetty closes such a connection once the answer is
+     * written, and a client told nothing would send its next request on it and see the connection end instead of an
+     * answer. What has arrived of the body is taken; when that was all of it, the connection stays.
+     *
+     * @since 2.3
+     */
+    public static void closeIfBodyUnread(org.eclipse.jetty.server.Request request,
+            org.eclipse.jetty.server.Response response) {
+        if (request.getLength() <= 0 && !request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
+            return; // no body
+        }
+        // what has arrived is taken (a small body usually has, whole): the connection stays only if that was all of it
+        for (Content.Chunk c = request.read(); c != null; c = request.read()) {
+            c.release();
+            if (c.isLast()) {
+                if (!Content.Chunk.isFailure(c)) {
+                    return;
+                }
+                break;
+            }
+        }
+        response.getHeaders().put(HttpHeader.CONNECTION, "close");
     }
 }

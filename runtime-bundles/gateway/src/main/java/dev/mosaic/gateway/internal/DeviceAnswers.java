@@ -133,17 +133,6 @@ final class DeviceAnswers {
         response.write(true, ByteBuffer.wrap(bytes), callback);
     }
 
-    /**
-     * Says {@code Connection: close} on a refusal before a request's body was read (no route, a method not allowed, a
-     * full adapter, a body over the limit): Jetty closes such a connection once the answer is written, and a device
-     * told nothing would send its next request on it and see the connection end instead of an answer.
-     */
-    static void closeIfBodyUnread(org.eclipse.jetty.server.Request request, Response response) {
-        if (request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
-            response.getHeaders().put(HttpHeader.CONNECTION, "close");
-        }
-    }
-
     private static boolean isReserved(String header) {
         return header.equalsIgnoreCase("Content-Length") || header.equalsIgnoreCase("Transfer-Encoding")
                 || header.equalsIgnoreCase(Gateway.REQUEST_ID_HEADER);

@@ -197,7 +197,7 @@ final class DeviceHandler extends Handler.Abstract {
         if (env == null || env.isEmpty()) {
             env = Gateway.DEFAULT_ENVIRONMENT;
         } else if (!Gateway.ENVIRONMENT_NAME.matcher(env).matches()) {
-            DeviceAnswers.closeIfBodyUnread(request, response);
+            dev.mosaic.gateway.Connections.closeIfBodyUnread(request, response);
             answers.error(response, callback, 400, "invalid_environment", "header " + Gateway.ENVIRONMENT_HEADER
                     + " must name an environment (lower case letters, digits and '-', at most 32), got '"
                     + printable(env) + "'", requestId, Map.of());
@@ -205,7 +205,7 @@ final class DeviceHandler extends Handler.Abstract {
         }
         RoutingTable<Target> table = tables.get().get(env);
         if (table == null) {
-            DeviceAnswers.closeIfBodyUnread(request, response);
+            dev.mosaic.gateway.Connections.closeIfBodyUnread(request, response);
             answers.error(response, callback, 404, "no_route", "nothing is deployed in environment '" + env
                     + "'; no route for " + method + " " + path, requestId, Map.of("path", path, "environment", env));
             return true;
@@ -214,13 +214,13 @@ final class DeviceHandler extends Handler.Abstract {
         if (lookup instanceof Found<Target> found) {
             serve(shared(found, env, request, method, path), path, env, requestId, request, response, callback);
         } else if (lookup instanceof MethodNotAllowed<Target> m) {
-            DeviceAnswers.closeIfBodyUnread(request, response);
+            dev.mosaic.gateway.Connections.closeIfBodyUnread(request, response);
             response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", m.allowed()));
             answers.error(response, callback, 405, "method_not_allowed", "method " + method + " is not allowed on " + path
                     + " in environment '" + env + "'; allowed: " + String.join(", ", m.allowed()), requestId,
                     Map.of("path", path, "environment", env, "allowed", List.copyOf(m.allowed())));
         } else {
-            DeviceAnswers.closeIfBodyUnread(request, response);
+            dev.mosaic.gateway.Connections.closeIfBodyUnread(request, response);
             answers.error(response, callback, 404, "no_route", "no route for " + method + " " + path + " in environment '"
                     + env + "'", requestId, Map.of("path", path, "environment", env));
         }
@@ -236,7 +236,7 @@ final class DeviceHandler extends Handler.Abstract {
         }
         if (!tenant.tryEnter()) {
             tenant.rejected.increment();
-            DeviceAnswers.closeIfBodyUnread(request, response);
+            dev.mosaic.gateway.Connections.closeIfBodyUnread(request, response);
             response.getHeaders().put(HttpHeader.RETRY_AFTER, "1");
             answers.error(response, callback, 503, "adapter_saturated", tenant + " is already answering " + tenant.concurrency
                     + " requests, its limit; try again shortly", requestId, Map.of("adapter", tenant.adapter,
@@ -255,7 +255,7 @@ final class DeviceHandler extends Handler.Abstract {
         }
         if (length > maxBodyBytes) {
             tenant.leave();
-            DeviceAnswers.closeIfBodyUnread(request, response);
+            dev.mosaic.gateway.Connections.closeIfBodyUnread(request, response);
             answers.error(response, callback, 413, "body_too_large", "request body of " + length + " bytes is over the limit of "
                     + maxBodyBytes, requestId, Map.of("path", path));
             return;
@@ -293,7 +293,7 @@ final class DeviceHandler extends Handler.Abstract {
                         return;
                     }
                     tenant.leave();
-                    DeviceAnswers.closeIfBodyUnread(request, response);
+                    dev.mosaic.gateway.Connections.closeIfBodyUnread(request, response);
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
                     if (cause instanceof IllegalArgumentException || cause instanceof IllegalStateException) {
                         answers.error(response, callback, 413, "body_too_large", "request body is over the limit of " + maxBodyBytes

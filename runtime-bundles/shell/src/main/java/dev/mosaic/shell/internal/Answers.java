@@ -55,18 +55,6 @@ final class Answers {
         return m;
     }
 
-    /**
-     * Says {@code Connection: close} on a refusal of a request that came with a body: a refusal may come before the body
-     * was read (a bad token, a bad environment are refused before a jar is taken in), and Jetty then closes the
-     * connection once the answer is written; a client told nothing would send its next request on it and see the
-     * connection end instead of an answer.
-     */
-    static void closeIfBodyUnread(org.eclipse.jetty.server.Request request, Response response) {
-        if (request.getLength() > 0 || request.getHeaders().contains(HttpHeader.TRANSFER_ENCODING)) {
-            response.getHeaders().put(HttpHeader.CONNECTION, "close");
-        }
-    }
-
     static void error(Response response, Callback callback, int status, String code, String message) {
         json(response, callback, status, error(code, message));
     }

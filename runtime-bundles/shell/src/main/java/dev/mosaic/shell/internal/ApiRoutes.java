@@ -302,7 +302,7 @@ final class ApiRoutes {
             String path = ApiRequest.path(request);
             Call call = calls.get(request.getMethod());
             if (call == null) {
-                Answers.closeIfBodyUnread(request, response);
+                dev.mosaic.gateway.Connections.closeIfBodyUnread(request, response);
                 response.getHeaders().put(HttpHeader.ALLOW, String.join(", ", calls.keySet()));
                 Answers.error(response, callback, 405, "method_not_allowed", request.getMethod() + " is not allowed on "
                         + path + "; allowed: " + String.join(", ", calls.keySet()));
@@ -311,7 +311,7 @@ final class ApiRoutes {
             Deployer d = deployer.get();
             Insight i = insight.get();
             if (d == null || i == null) {
-                Answers.closeIfBodyUnread(request, response);
+                dev.mosaic.gateway.Connections.closeIfBodyUnread(request, response);
                 response.getHeaders().put(HttpHeader.RETRY_AFTER, "5");
                 Answers.error(response, callback, 503, "restoring", ManagementServer.notYet(restoring.get()));
                 return true;
@@ -341,21 +341,21 @@ final class ApiRoutes {
                     Answers.json(response, callback, status, body);
                 }
             } catch (DeployException e) {
-                Answers.closeIfBodyUnread(request, response);
+                dev.mosaic.gateway.Connections.closeIfBodyUnread(request, response);
                 Map<String, Object> error = Answers.error(e.code(), e.getMessage());
                 if (e.report() != null) {
                     error.put("report", e.report()); // a refused release: package by package, what changed and what it needs
                 }
                 Answers.json(response, callback, e.httpStatus(), error);
             } catch (ApiError e) {
-                Answers.closeIfBodyUnread(request, response);
+                dev.mosaic.gateway.Connections.closeIfBodyUnread(request, response);
                 Answers.error(response, callback, e.status, e.code, e.getMessage());
             } catch (IllegalArgumentException e) {
                 // what was asked makes no sense (insight's checks of its arguments)
-                Answers.closeIfBodyUnread(request, response);
+                dev.mosaic.gateway.Connections.closeIfBodyUnread(request, response);
                 Answers.error(response, callback, 400, DeployException.INVALID_ARGUMENT, e.getMessage());
             } catch (RuntimeException e) {
-                Answers.closeIfBodyUnread(request, response);
+                dev.mosaic.gateway.Connections.closeIfBodyUnread(request, response);
                 LOG.error("management request {} {} failed", request.getMethod(), path, e);
                 Answers.error(response, callback, 500, DeployException.INTERNAL, "the request failed inside the runtime: " + e);
             }

@@ -41,7 +41,7 @@ final class BearerAuth extends Handler.Wrapper {
         if (lockedFor > 0) {
             long seconds = (lockedFor + 999) / 1000;
             response.getHeaders().put(HttpHeader.RETRY_AFTER, Long.toString(seconds));
-            Answers.closeIfBodyUnread(request, response);
+            dev.mosaic.gateway.Connections.closeIfBodyUnread(request, response);
             Answers.error(response, callback, 429, "too_many_failures", "too many failed authentications from " + address
                     + "; try again in " + seconds + " s");
             return true;
@@ -52,7 +52,7 @@ final class BearerAuth extends Handler.Wrapper {
         if (session != null) {
             boolean reads = request.getMethod().equals("GET") || request.getMethod().equals("HEAD");
             if (!reads && session.readOnly()) {
-                Answers.closeIfBodyUnread(request, response);
+                dev.mosaic.gateway.Connections.closeIfBodyUnread(request, response);
                 Answers.error(response, callback, 403, "read_only", "this console session is read-only; log in again"
                         + " without 'read-only' to change anything");
                 return true;
@@ -60,7 +60,7 @@ final class BearerAuth extends Handler.Wrapper {
             if (!reads && !ConsoleSessions.csrfMatches(session, request.getHeaders().get(ConsoleSessions.CSRF_HEADER))) {
                 LOG.warn("a change from {} with a console session but without its {} was refused (a request from"
                         + " another site?)", address, ConsoleSessions.CSRF_HEADER);
-                Answers.closeIfBodyUnread(request, response);
+                dev.mosaic.gateway.Connections.closeIfBodyUnread(request, response);
                 Answers.error(response, callback, 403, "csrf", "a change from the web console carries its session's "
                         + ConsoleSessions.CSRF_HEADER + " header; this request did not");
                 return true;
@@ -73,7 +73,7 @@ final class BearerAuth extends Handler.Wrapper {
                 LOG.warn("failed authentication to the management API from {}", address);
             }
             response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"mosaic\"");
-            Answers.closeIfBodyUnread(request, response);
+            dev.mosaic.gateway.Connections.closeIfBodyUnread(request, response);
             Answers.error(response, callback, 401, "unauthorized", presented == null
                     ? "send the management token as 'Authorization: Bearer <token>' (token from " + tokens.source() + ")"
                     : "the bearer token is not valid");

@@ -242,7 +242,7 @@ public final class ManagementServer implements ManagementApi {
         return new Handler.Abstract.NonBlocking() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
-                Answers.closeIfBodyUnread(request, response);
+                dev.mosaic.gateway.Connections.closeIfBodyUnread(request, response);
                 Answers.error(response, callback, 404, "not_found", "no such resource " + ApiRequest.path(request)
                         + "; the API lives under " + ApiRoutes.PREFIX + ", the probes at " + Probes.LIVE + " and "
                         + Probes.READY);
