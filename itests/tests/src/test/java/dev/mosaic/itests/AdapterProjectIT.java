@@ -140,7 +140,22 @@ public class AdapterProjectIT {
         assertEquals(curl.out, expected, LaunchedRuntime.JSON.readTree(curl.out));
         assertEquals("only in dev", 404, get(port, "/kids-home/hello", Map.of()).statusCode());
 
-        // 4. an edit, compiled as an IDE or `mvn compile` would: the new answer serves, the old one until then
+        // 4. an edit to bnd.bnd (a header the classes do not show) builds the project again with Maven: a backend its
+        // environment does not declare is refused and the last build serves on; the edit undone, it is deployed again
+        Path bnd = project.resolve("bnd.bnd");
+        String headers = Files.readString(bnd);
+        Files.writeString(bnd, headers + "Mosaic-Backends: nowhere\n");
+        await(lines, l -> l.contains("not reloaded:") && l.contains("nowhere") && l.contains("the previous build keeps serving"), dev);
+        assertTrue("a refusal, not a fault, with how to declare it: " + lines, lines.stream().anyMatch(l -> l.contains(
+                "[undeclared_backend, HTTP 422]") && l.contains("bin/mosaic backend set nowhere --env dev --base-url http://")));
+        assertTrue(lines.stream().anyMatch(l -> l.contains("bnd.bnd changed: building the project again")));
+        assertTrue(get(port, "/kids-home/hello?name=kids").body().contains("hello, kids"));
+        Files.writeString(bnd, headers);
+        await(lines, l -> l.contains("reloaded com.example.kids.kids-home 1.0.0.SNAPSHOT in") && l.contains("(built with Maven)"), dev);
+        assertEquals(200, get(port, "/kids-home/hello?name=kids").statusCode());
+
+        // 5. an edit, compiled as an IDE or `mvn compile` would: the new answer serves, the old one until then
+        int before = lines.size();
         AtomicBoolean polling = new AtomicBoolean(true);
         List<String> answers = new CopyOnWriteArrayList<>();
         Thread poller = new Thread(() -> {
@@ -157,7 +172,7 @@ public class AdapterProjectIT {
         Files.writeString(handler, Files.readString(handler).replace("\"hello, \"", "\"hi again, \""));
         Run compile = run(project, mvn(), "-B", "-o", "-q", "compile");
         assertEquals(compile.out, 0, compile.exit);
-        await(lines, l -> l.contains("reloaded com.example.kids.kids-home 1.0.0.SNAPSHOT in"), dev);
+        await(lines, l -> l.contains("reloaded com.example.kids.kids-home 1.0.0.SNAPSHOT in") && l.contains("(bundle "), dev);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (answers.stream().noneMatch(a -> a.contains("hi again, kids")) && System.nanoTime() < deadline) {
             TimeUnit.MILLISECONDS.sleep(20);
@@ -177,8 +192,10 @@ public class AdapterProjectIT {
             }
         }
         assertTrue("the old answer served until the new one: " + answers.size() + " answers", firstNew > 0);
+        assertTrue("Maven deletes the classes before it compiles them again: no failure is printed for that moment: " + lines,
+                lines.subList(before, lines.size()).stream().noneMatch(l -> l.contains("not reloaded")));
 
-        // 5. a build the runtime refuses (a handler without its component annotation): said, and the last one serves on
+        // 6. a build the runtime refuses (a handler without its component annotation): said, and the last one serves on
         Files.writeString(handler, Files.readString(handler).replace("@Component(", "// @Component("));
         Files.writeString(handler, Files.readString(handler).replace("import org.osgi.service.component.annotations.Component;\n", ""));
         compile = run(project, mvn(), "-B", "-o", "-q", "compile");
@@ -187,7 +204,7 @@ public class AdapterProjectIT {
                 && l.contains("the previous build keeps serving"), dev);
         assertTrue(get(port, "/kids-home/hello?name=kids").body().contains("hi again, kids"));
 
-        // 6. a development build is never promoted; and outside dev its version is never given other bytes
+        // 7. a development build is never promoted; and outside dev its version is never given other bytes
         Path data = project.resolve("target/mosaic-dev/runtime");
         String url = "http://127.0.0.1:" + mgmt + "/api/v1";
         Run promote = run(project, cli(), "promote", "com.example.kids.kids-home", "--from", "dev", "--to", "prod",

@@ -88,7 +88,7 @@ public class DeployException extends Exception {
             case NOT_FOUND -> 404;
             case POLICY_VIOLATION -> 403;
             case ARTIFACT_CONFLICT, ROUTE_CONFLICT, IN_USE, CONFLICT, OUTDATED_INSTANCE -> 409;
-            case UNRESOLVABLE, START_FAILED, INCOMPATIBLE_RELEASE -> 422;
+            case UNRESOLVABLE, START_FAILED, INCOMPATIBLE_RELEASE, UNDECLARED_BACKEND -> 422;
             case STORE_UNAVAILABLE -> 503;
             default -> 500;
         };

@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
@@ -18,7 +19,9 @@ import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -41,7 +44,8 @@ import picocli.CommandLine.Spec;
         "Develops an adapter or shared module live, redeploying it on every compile.",
         "Builds the project here (or --project) with Maven, deploys it to the dev environment, and on every change to its"
                 + " compiled classes (an IDE compiling on save, or mvn compile) re-bundles them with bnd and redeploys,"
-                + " make-before-break, one line per reload. A bundle or deploy error is printed and the previous build keeps"
+                + " make-before-break, one line per reload; a change to pom.xml or bnd.bnd builds it again with Maven."
+                + " A bundle or deploy error is printed and the previous build keeps"
                 + " serving. Uses the runtime at --url if one answers, else starts one (with the same bits as production; its"
                 + " data in target/mosaic-dev). Ctrl-C stops (and stops a runtime it started)." })
 final class DevCommand implements Callable<Integer> {
@@ -92,7 +96,7 @@ final class DevCommand implements Callable<Integer> {
 
     @Option(names = "--backend", paramLabel = "NAME=URL",
             description = "declare a backend the adapter calls in the environment before deploying (repeatable)")
-    java.util.Map<String, String> declare;
+    Map<String, String> declare;
 
     @Option(names = "--once", hidden = true, description = "build and deploy once, then stop (for scripts)")
     boolean once;
@@ -120,20 +124,15 @@ final class DevCommand implements Callable<Integer> {
             if (runtime == null && base == null) {
                 return Main.UNREACHABLE;
             }
-            Path built = build(dir, work);
+            Map<String, byte[]> buildFiles = fingerprints(dir);
+            Path built = build(dir, work, "fix it and run dev again");
             if (built == null) {
                 return Main.REFUSED;
             }
-            List<File> classpath = new ArrayList<>();
-            for (String entry : Files.readString(work.resolve("classpath.txt")).trim().split(File.pathSeparator)) {
-                if (!entry.isBlank()) {
-                    classpath.add(new File(entry));
-                }
-            }
             Path classes = dir.resolve("target").resolve("classes");
-            DevBundler bundler = new DevBundler(dir, classes, classpath, built);
+            DevBundler bundler = bundler(dir, work, classes, built);
             String what = bundler.symbolicName() + " " + bundler.version();
-            for (var b : declare == null ? java.util.Map.<String, String>of().entrySet() : declare.entrySet()) {
+            for (var b : declare == null ? Map.<String, String>of().entrySet() : declare.entrySet()) {
                 Http.Answer set = api("PUT", "/backends/" + java.net.URLEncoder.encode(env, StandardCharsets.UTF_8) + "/"
                         + java.net.URLEncoder.encode(b.getKey(), StandardCharsets.UTF_8), "{\"url\":["
                         + new com.fasterxml.jackson.databind.ObjectMapper().writeValueAsString(b.getValue()) + "]}");
@@ -162,7 +161,8 @@ final class DevCommand implements Callable<Integer> {
                 out.println(deployed);
                 return Main.DONE;
             }
-            watch(classes, bundler, what, deployed + "; watching " + dir.relativize(classes) + " (Ctrl-C stops)");
+            watch(dir, work, classes, bundler, buildFiles, deployed + "; watching " + dir.relativize(classes) + " and "
+                    + String.join(", ", BUILD_FILES) + " (Ctrl-C stops)");
             return Main.DONE;
         } finally {
             if (runtime != null) {
@@ -261,8 +261,8 @@ final class DevCommand implements Callable<Integer> {
     /** @return the status the management API answers without a token (401 from a runtime), or -1 if nothing answers */
     private int probe(String url, String withToken) {
         try {
-            return Http.exchange("GET", url + "/health", withToken == null ? java.util.Map.of()
-                    : java.util.Map.of("Authorization", "Bearer " + withToken), null, Duration.ofSeconds(5)).status();
+            return Http.exchange("GET", url + "/health", withToken == null ? Map.of()
+                    : Map.of("Authorization", "Bearer " + withToken), null, Duration.ofSeconds(5)).status();
         } catch (IOException | IllegalArgumentException e) {
             return -1; // nothing answers (ConnectException), or not in time
         }
@@ -273,7 +273,7 @@ final class DevCommand implements Callable<Integer> {
      *
      * @return the bundle; null if the build failed (its output is printed)
      */
-    private Path build(Path dir, Path work) throws Exception {
+    private Path build(Path dir, Path work, String whatNow) throws Exception {
         String maven = mvn != null ? mvn : System.getenv().getOrDefault("MOSAIC_MVN", "mvn");
         List<String> command = new ArrayList<>(List.of(maven, "-q", "-B"));
         if (offline) {
@@ -294,7 +294,7 @@ final class DevCommand implements Callable<Integer> {
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             err.print(output);
-            err.println("mosaic dev: the build failed (exit " + p.exitValue() + "); fix it and run dev again");
+            err.println("mosaic dev: the build failed (exit " + p.exitValue() + "); " + whatNow);
             return null;
         }
         Path target = dir.resolve("target");
@@ -313,14 +313,21 @@ final class DevCommand implements Callable<Integer> {
     }
 
     /**
-     * Watches the classes until interrupted: after each burst of changes (a compiler writes several files), bundles and
-     * redeploys, unless the bundle came out the same. A build that fails while files are still changing (Maven deletes
-     * the classes before it compiles them again) is tried again once they settle; only a failure that stays is printed.
+     * Watches the classes and the build files until interrupted. After each burst of changes to the classes (a compiler
+     * writes several files), bundles and redeploys them, unless the bundle came out the same. A build that fails while
+     * files are still changing (Maven deletes the classes, then compiles them again) is tried again once they settle;
+     * only a failure that stays is printed. A change to pom.xml or bnd.bnd (headers, dependencies, a version: what the
+     * classes alone do not show) builds the project again with Maven, and deploys what that build made.
      */
-    private void watch(Path classes, DevBundler bundler, String what, String watching) throws Exception {
+    private void watch(Path dir, Path work, Path classes, DevBundler first, Map<String, byte[]> built, String watching)
+            throws Exception {
+        DevBundler bundler = first;
+        Map<String, byte[]> buildFiles = built;
         try (WatchService watcher = FileSystems.getDefault().newWatchService()) {
             // watching first, so that no change is missed; then bnd warmed up (its first build loads its classes), so
             // that the first reload is as quick as the others; only then is the loop announced
+            dir.register(watcher, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
+                    StandardWatchEventKinds.ENTRY_DELETE);
             WatchKey root = register(watcher, classes);
             try {
                 bundler.bundle();
@@ -345,12 +352,26 @@ final class DevCommand implements Callable<Integer> {
                     for (WatchKey more; (more = watcher.poll(25, TimeUnit.MILLISECONDS)) != null;) {
                         newDirs |= drain(more);
                     }
+                    Map<String, byte[]> now = fingerprints(dir);
+                    List<String> edited = edited(buildFiles, now);
+                    if (!edited.isEmpty()) {
+                        buildFiles = now;
+                        DevBundler rebuilt = rebuild(dir, work, classes, String.join(" and ", edited));
+                        bundler = rebuilt == null ? bundler : rebuilt;
+                        // the build's own writes to the classes are not edits (what it compiled, it deployed)
+                        for (WatchKey own; (own = watcher.poll()) != null;) {
+                            drain(own);
+                        }
+                        root = register(watcher, classes);
+                        failure = null;
+                        break;
+                    }
                     if (newDirs) {
                         root = register(watcher, classes);
                         newDirs = false;
                     }
-                    failure = Files.isDirectory(classes) ? reload(bundler, what, changed) : null;
-                    WatchKey more = failure == null ? null : watcher.poll(500, TimeUnit.MILLISECONDS);
+                    failure = Files.isDirectory(classes) ? reload(bundler, changed) : null;
+                    WatchKey more = failure == null ? null : watcher.poll(SETTLE_MS, TimeUnit.MILLISECONDS);
                     if (more == null) {
                         break;
                     }
@@ -363,10 +384,94 @@ final class DevCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * How long a failed reload waits for more changes before it is printed: Maven deletes a module's classes before
+     * javac writes them again, a second or more later on a busy machine, and a reload in between finds no handler.
+     */
+    private static final long SETTLE_MS = 2_000;
+
+    /** The project's files that the classes do not show, which a change to builds the project again with Maven. */
+    private static final List<String> BUILD_FILES = List.of("pom.xml", "bnd.bnd");
+
+    /** @return each build file's digest (empty if it is not there) */
+    private static Map<String, byte[]> fingerprints(Path dir) throws Exception {
+        Map<String, byte[]> digests = new LinkedHashMap<>();
+        for (String name : BUILD_FILES) {
+            Path f = dir.resolve(name);
+            byte[] digest = new byte[0];
+            try {
+                digest = sha(Files.readAllBytes(f));
+            } catch (NoSuchFileException e) {
+                // not there (a project without its own bnd.bnd): a file made later is a change
+            } catch (IOException e) {
+                digest = null; // being written: unreadable for a moment; the next burst reads it
+            }
+            digests.put(name, digest);
+        }
+        return digests;
+    }
+
+    /** @return the build files whose content differs between then and now (one being written counts as unchanged) */
+    private static List<String> edited(Map<String, byte[]> then, Map<String, byte[]> now) {
+        List<String> names = new ArrayList<>();
+        now.forEach((name, digest) -> {
+            if (digest != null && then.get(name) != null && !Arrays.equals(digest, then.get(name))) {
+                names.add(name);
+            }
+        });
+        return names;
+    }
+
+    /**
+     * Builds the project again with Maven and deploys the bundle it made, as at the start.
+     *
+     * @return the bundler for the classes from now on (the new build's), or null if the build failed (said)
+     */
+    private DevBundler rebuild(Path dir, Path work, Path classes, String edited) throws Exception {
+        out.println(stamp() + " " + edited + " changed: building the project again");
+        long t0 = System.nanoTime();
+        Path built = build(dir, work, "the previous build keeps serving");
+        if (built == null) {
+            return null;
+        }
+        DevBundler bundler;
+        try {
+            bundler = bundler(dir, work, classes, built);
+        } catch (IOException e) {
+            out.println(stamp() + " not reloaded: " + e.getMessage() + "; the previous build keeps serving");
+            return null;
+        }
+        String what = bundler.symbolicName() + " " + bundler.version();
+        String failure = deploy(Files.readAllBytes(built));
+        lastSha = null;
+        if (failure != null) {
+            out.println(stamp() + " not reloaded: " + failure + "; the previous build keeps serving");
+            return bundler;
+        }
+        try {
+            lastSha = sha(bundler.bundle()); // the classes as built: the compile's own changes are no reload
+        } catch (DevBundler.BundleError | IOException e) {
+            // the next change bundles, and says why not
+        }
+        out.println(stamp() + " reloaded " + what + " in " + millis(t0) + " ms (built with Maven)");
+        return bundler;
+    }
+
+    /** A bundler of the classes with the build's manifest as the template, and the class path the build wrote. */
+    private static DevBundler bundler(Path dir, Path work, Path classes, Path built) throws IOException {
+        List<File> classpath = new ArrayList<>();
+        for (String entry : Files.readString(work.resolve("classpath.txt")).trim().split(File.pathSeparator)) {
+            if (!entry.isBlank()) {
+                classpath.add(new File(entry));
+            }
+        }
+        return new DevBundler(dir, classes, classpath, built);
+    }
+
     private byte[] lastSha;
 
     /** Bundles the classes and deploys them if they changed. @return null if done (or unchanged), else why not */
-    private String reload(DevBundler bundler, String what, long changed) throws Exception {
+    private String reload(DevBundler bundler, long changed) throws Exception {
         byte[] bundle;
         long t0 = System.nanoTime();
         try {
@@ -384,8 +489,8 @@ final class DevCommand implements Callable<Integer> {
             return failure;
         }
         lastSha = sha;
-        out.println(stamp() + " reloaded " + what + " in " + millis(changed) + " ms (bundle " + (bundled - t0) / 1_000_000
-                + " ms, deploy " + millis(bundled) + " ms)");
+        out.println(stamp() + " reloaded " + bundler.symbolicName() + " " + bundler.version() + " in " + millis(changed)
+                + " ms (bundle " + (bundled - t0) / 1_000_000 + " ms, deploy " + millis(bundled) + " ms)");
         return null;
     }
 
@@ -480,7 +585,7 @@ final class DevCommand implements Callable<Integer> {
 
     private Http.Answer api(String method, String path, String body) throws IOException {
         RemoteCommands.Call call = new RemoteCommands.Call(method, path, body == null ? null : body.getBytes(StandardCharsets.UTF_8));
-        return Client.call(base, token, call, true, "dev", java.util.Map.of());
+        return Client.call(base, token, call, true, "dev", Map.of());
     }
 
     /** Deploys the bundle to the environment. @return null if it serves, else why not */
@@ -488,7 +593,7 @@ final class DevCommand implements Callable<Integer> {
         RemoteCommands.Call call = new RemoteCommands.Call("POST", "/deployments?env=" + java.net.URLEncoder.encode(env,
                 StandardCharsets.UTF_8), bundle);
         try {
-            Http.Answer r = Client.call(base, token, call, true, "dev", java.util.Map.of());
+            Http.Answer r = Client.call(base, token, call, true, "dev", Map.of());
             return r.status() / 100 == 2 ? null : Client.error(r.status(), r.body());
         } catch (IOException e) {
             return "the runtime at " + base + " did not answer (" + e.getMessage() + ")";

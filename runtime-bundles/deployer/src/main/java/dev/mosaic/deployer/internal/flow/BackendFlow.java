@@ -150,7 +150,7 @@ final class BackendFlow {
                     + " Declared in " + env + ": " + (target.backends(env).isEmpty() ? "none"
                             : String.join(", ", target.backends(env).stream().map(BackendSpec::name).toList()))
                     + ". An operator declares one with: bin/mosaic backend set " + missing.get(0) + " --env " + env
-                    + " --url http://...");
+                    + " --base-url http://...");
         }
     }
 
