@@ -127,8 +127,10 @@ public final class Adapters {
         public <T> T as(Class<T> type) {
             try {
                 return JSON.readValue(body, type);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new AssertionError("the answer is " + dev.mosaic.backends.JsonFit.describe(e, type) + ": " + text(), e);
             } catch (IOException e) {
-                throw new AssertionError("the answer is not JSON for " + type.getSimpleName() + ": " + text(), e);
+                throw new AssertionError("the answer cannot be read: " + text(), e);
             }
         }
     }

@@ -285,10 +285,13 @@ public final class FakeBackends {
         public <T> T json(Class<T> type) {
             try {
                 return JSON.readValue(answer.body(), type);
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                // as the platform's client says it
+                throw new BackendException(backend, Reason.INVALID_JSON, answer.status(), "backend " + backend + " answered "
+                        + answer.status() + " with " + dev.mosaic.backends.JsonFit.describe(e, type), null);
             } catch (IOException e) {
                 throw new BackendException(backend, Reason.INVALID_JSON, answer.status(), "backend " + backend + " answered "
-                        + answer.status() + " with a body that is not JSON for " + type.getSimpleName() + ": " + e.getMessage(),
-                        null);
+                        + answer.status() + " with a body that cannot be read: " + e.getMessage(), null);
             }
         }
     }

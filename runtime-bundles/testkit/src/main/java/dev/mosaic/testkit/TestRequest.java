@@ -160,10 +160,16 @@ public final class TestRequest implements Request {
 
     @Override
     public <T> T bodyAs(Class<T> type) {
+        // as the gateway answers
+        if (body.length == 0) {
+            throw new HttpException(400, "the request has no body; expected JSON for " + type.getSimpleName());
+        }
         try {
             return JSON.readValue(body, type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new HttpException(400, "the request came with " + dev.mosaic.backends.JsonFit.describe(e, type));
         } catch (IOException e) {
-            throw new HttpException(400, "the request body is not JSON for " + type.getSimpleName() + ": " + e.getMessage());
+            throw new HttpException(400, "the request body could not be read as JSON: " + e.getMessage());
         }
     }
 

@@ -70,6 +70,14 @@ class AdaptersTest {
         Adapters.TestResponse notFaked = Adapters.call(unhandled, TestRequest.get("/"));
         assertEquals(502, notFaked.status());
         assertTrue(notFaked.text().contains("no fake answer for GET /x on backend recommendations"), notFaked.text());
+        // JSON of another shape than the adapter's record: said as the platform's client says it, with where
+        FakeBackends misfit = new FakeBackends().on("recommendations", "GET", "/x").json("{\"titles\":[{\"id\":\"7\"}]}");
+        Adapters.TestResponse shape = Adapters.call(unhandled, TestRequest.get("/").backends(misfit));
+        assertEquals(502, shape.status());
+        assertTrue(shape.text().contains("backend recommendations answered 200 with JSON that does not fit Titles at titles[0]"),
+                shape.text());
+        FakeBackends fits = new FakeBackends().on("recommendations", "GET", "/x").json("{\"titles\":[\"7\"]}");
+        assertEquals(200, Adapters.call(unhandled, TestRequest.get("/").backends(fits)).status());
         FakeBackends late = new FakeBackends().on("recommendations", "GET", "/x").fail(Reason.DEADLINE);
         assertEquals(504, Adapters.call(unhandled, TestRequest.get("/").backends(late)).status());
         RouteHandler broken = r -> {
@@ -88,5 +96,8 @@ class AdaptersTest {
         assertEquals(1, r.json().get("n").asInt());
         assertEquals(204, Adapters.call(x -> null, TestRequest.get("/")).status());
         assertEquals(400, Adapters.call(created, TestRequest.post("/shows/7").json("{not json")).status());
+        Adapters.TestResponse empty = Adapters.call(created, TestRequest.post("/shows/7"));
+        assertEquals(400, empty.status());
+        assertTrue(empty.text().contains("the request has no body; expected JSON for Map"), empty.text());
     }
 }

@@ -82,8 +82,7 @@ final class Answer implements BackendResponse {
             return mapper.readerFor(type).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(body);
         } catch (JsonProcessingException e) {
             throw new BackendException(backend, Reason.INVALID_JSON, status, "backend " + backend + " answered " + status
-                    + " to " + what() + " with a body that is not JSON for " + type.getSimpleName() + ": "
-                    + e.getOriginalMessage(), null);
+                    + " to " + what() + " with " + dev.mosaic.backends.JsonFit.describe(e, type), null);
         } catch (java.io.IOException e) {
             throw new BackendException(backend, Reason.INVALID_JSON, status, "backend " + backend + " answered " + status
                     + " to " + what() + " with a body that cannot be read: " + e.getMessage(), null);

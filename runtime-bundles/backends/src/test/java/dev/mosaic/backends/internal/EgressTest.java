@@ -364,6 +364,7 @@ class EgressTest {
             case "/big" -> Behaviour.json("{\"titles\":[\"" + "x".repeat(5_000) + "\"]}");
             case "/html" -> Behaviour.json("<html>oops</html>").typed("text/html");
             case "/broken" -> Behaviour.json("{\"titles\":[");
+            case "/misfit" -> Behaviour.json("{\"titles\":[\"80057281\",{\"id\":\"70143836\"}]}");
             default -> Behaviour.json("{\"titles\":[]}");
         });
         declare("prod", "recs", Map.of("url", List.of(b.url()), "max-response", List.of("1KiB"), "timeout", List.of("500ms")));
@@ -381,6 +382,13 @@ class EgressTest {
                 && html.getMessage().contains("text/html"), html.getMessage());
         BackendException broken = failure(scope.backend("recs").get("/broken").as(Recs.class));
         assertEquals(Reason.INVALID_JSON, broken.reason());
+        assertTrue(broken.getMessage().contains("with a body that is not JSON (") && broken.getMessage().contains("line 1"),
+                broken.getMessage());
+        // JSON, but not of the adapter's shape: where it does not fit
+        BackendException misfit = failure(scope.backend("recs").get("/misfit").as(Recs.class));
+        assertEquals(Reason.INVALID_JSON, misfit.reason());
+        assertTrue(misfit.getMessage().contains("answered 200 to GET /misfit with JSON that does not fit Recs at titles[1] ("),
+                misfit.getMessage());
         // the same backend answers a good call all along
         assertEquals(List.of(), value(scope.backend("recs").get("/ok").as(Recs.class)).titles());
     }

@@ -298,8 +298,7 @@ final class RequestView implements dev.mosaic.api.Request {
         try {
             return mapper.readValue(body, type);
         } catch (JsonProcessingException e) {
-            throw new HttpException(400, "the request body is not valid JSON for " + type.getSimpleName() + ": "
-                    + e.getOriginalMessage());
+            throw new HttpException(400, "the request came with " + dev.mosaic.backends.JsonFit.describe(e, type));
         } catch (IOException e) {
             throw new HttpException(400, "the request body could not be read as JSON: " + e.getMessage());
         }

@@ -181,13 +181,23 @@ class DeviceHandlerTest {
         assertEquals("application/json", r.get("Content-Type"));
     }
 
+    record Order(List<Integer> items) {
+    }
+
     @Test
     void bodiesAreReadAsJsonAndBadOrHugeOnesRefused() throws Exception {
         route("POST", "/echo", r -> Map.of("got", r.bodyAs(Map.class)));
         assertEquals(1, json(send("POST", "/echo", "body", "{\"n\":1}")).get("got").get("n").asInt());
         HttpTester.Response bad = send("POST", "/echo", "body", "{nope");
         assertEquals(400, bad.getStatus());
-        assertTrue(json(bad).get("message").asText().contains("not valid JSON"));
+        assertTrue(json(bad).get("message").asText().startsWith("the request came with a body that is not JSON ("),
+                json(bad).get("message").asText());
+        route("POST", "/order", r -> r.bodyAs(Order.class));
+        assertEquals(2, json(send("POST", "/order", "body", "{\"items\":[1,2]}")).get("items").get(1).asInt());
+        HttpTester.Response misfit = send("POST", "/order", "body", "{\"items\":[1,{\"n\":2}]}");
+        assertEquals(400, misfit.getStatus());
+        assertTrue(json(misfit).get("message").asText().startsWith("the request came with JSON that does not fit Order at"
+                + " items[1] ("), json(misfit).get("message").asText());
         HttpTester.Response huge = send("POST", "/echo", "body", "[" + "1,".repeat(600) + "1]");
         assertEquals(413, huge.getStatus());
         assertEquals("body_too_large", json(huge).get("error").asText());
