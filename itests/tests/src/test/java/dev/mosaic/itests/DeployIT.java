@@ -211,6 +211,61 @@ public class DeployIT extends MosaicSupport {
         assertEquals(TV, back.moves().get(0).consumer());
     }
 
+    /**
+     * In dev a module's version may take new bytes, and its consumers are wired to them: bytes without what a consumer
+     * uses (a build caught halfway, a class not written yet) are refused, and the consumers serve on; whole ones serve.
+     */
+    @Test
+    public void aDevelopmentBuildOfAModuleLackingWhatItsConsumersUseIsRefused() throws Exception {
+        byte[] module = fixture("chain-module-1.0.0");
+        deploy(example("seed/catalog-1.1.0.jar"), "dev");
+        deploy(module, "dev");
+        deploy(fixture("chain-adapter"), "dev");
+        try {
+            assertEquals("4", ok("/fixtures/chain", "X-Mosaic-Env", "dev").get("titles").asText());
+
+            byte[] halfway = rewritten(module, entry -> !entry.endsWith("/ChainModule.class"), null);
+            DeployException refused = refused(() -> deploy(halfway, "dev"));
+            assertEquals(DeployException.IN_USE, refused.code());
+            assertTrue(refused.getMessage(), refused.getMessage().contains("lack what its consumers in dev use")
+                    && refused.getMessage().contains("dev.mosaic.fixtures.chain-adapter 1.0.0: uses ChainModule"));
+            assertEquals("the consumer serves on", "4", ok("/fixtures/chain", "X-Mosaic-Env", "dev").get("titles").asText());
+            DeployResult dry = deployer().deploy(halfway, dev.mosaic.deployer.DeployOptions.to("dev", "itest").withDryRun(true));
+            assertTrue(dry.problems().toString(), dry.problems().stream().anyMatch(p -> p.contains("uses ChainModule")));
+
+            // the same version whole, with other bytes (a resource more): released, and its consumer wired to it
+            byte[] whole = rewritten(module, entry -> true, "notes.txt");
+            DeployResult replaced = deploy(whole, "dev");
+            assertTrue(replaced.summary(), replaced.summary().contains("released dev.mosaic.fixtures.chain-module 1.0.0"));
+            assertEquals("4", ok("/fixtures/chain", "X-Mosaic-Env", "dev").get("titles").asText());
+        } finally {
+            deployer().undeploy("dev", "dev.mosaic.fixtures.chain-adapter", null, false, "itest");
+            deployer().undeploy("dev", "dev.mosaic.fixtures.chain-module", "1.0.0", false, "itest");
+            deployer().undeploy("dev", CATALOG, "1.1.0", false, "itest");
+        }
+    }
+
+    /** @return the jar with only the entries kept, and one more of that name if given */
+    private static byte[] rewritten(byte[] jar, java.util.function.Predicate<String> keep, String more) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(jar));
+                ZipOutputStream out = new ZipOutputStream(bytes)) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null;) {
+                if (keep.test(e.getName())) {
+                    out.putNextEntry(new ZipEntry(e.getName()));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+            }
+            if (more != null) {
+                out.putNextEntry(new ZipEntry(more));
+                out.write("built again".getBytes());
+                out.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
     @Test
     public void aChainOfAdapterModuleAndModuleMovesTogether() throws Exception {
         deploy(fixture("chain-module-1.0.0"));

@@ -115,6 +115,14 @@ final class ReleaseFlow {
         List<MoveRecord> moves = Rebinding.rebind(target, env, Set.of(a.name()), Set.of(), MoveReason.UPTAKE, key, null, fit,
                 misfits);
         List<Stay> stays = stays(target, env, a, moves, misfits);
+        if (current != null && !current.sha256.equals(a.sha256())) {
+            String lacking = lacking(target, env, a, fit);
+            if (lacking != null && !options.dryRun()) {
+                throw new DeployException(DeployException.IN_USE, lacking);
+            } else if (lacking != null) {
+                problems.add(lacking);
+            }
+        }
         if (report != null) {
             report = report.timed(report.baselineMillis(), (int) fit.checks(), fit.checkMillis());
         }
@@ -171,6 +179,28 @@ final class ReleaseFlow {
         }
         return ctx.results().changed(op, summary + unchecked + (event.incompatible != null ? "; released with"
                 + " --allow-incompatible" : ""), key, null, moves, stays, List.of(), seq, start).withReport(report);
+    }
+
+    /**
+     * A development build replacing its own version moves none of its consumers: they are wired again to the new bytes.
+     * Bytes without what they use (a class still being compiled, a method taken out) would fail their requests, so they
+     * are refused while a consumer needs what is missing.
+     *
+     * @return why the new bytes cannot serve the consumers bound to the version, or null if they can
+     */
+    private static String lacking(Registry target, String env, Artifact a, ApiFit fit) {
+        List<String> broken = new ArrayList<>();
+        for (Unit u : target.units(env)) {
+            Artifact consumer = target.artifact(u.key.name(), u.key.version());
+            String misfit = !u.key.name().equals(a.name()) && a.version().equals(u.bindings.get(a.name())) && consumer != null
+                    ? fit.misfit(consumer, a) : null;
+            if (misfit != null) {
+                broken.add(u.key.name() + " " + u.key.version() + ": " + misfit);
+            }
+        }
+        return broken.isEmpty() ? null : "these bytes of " + a.name() + " " + a.version() + " lack what its consumers in "
+                + env + " use, which would fail their requests: " + String.join("; ", broken) + ". The bytes serving now"
+                + " keep serving: build the module whole (or change its consumers first), then release it again";
     }
 
     /**
