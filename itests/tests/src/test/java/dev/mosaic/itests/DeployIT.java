@@ -337,6 +337,12 @@ public class DeployIT extends MosaicSupport {
                 DeployException.INVALID_BUNDLE, "'1.0.x.y', which is not a version");
         byte[] real = example("tv-home-1.1.0.jar");
         assertRefused(Arrays.copyOf(real, real.length / 2), DeployException.INVALID_BUNDLE, "truncated");
+        // a class its own code uses left out (a build caught halfway): refused before it could fail requests; whole, it would go
+        DeployException halfway = assertRefused(rewritten(real, entry -> !entry.endsWith("TvHome$Row.class"), null),
+                DeployException.INVALID_BUNDLE, "does not hold classes its own code uses");
+        assertTrue(halfway.getMessage(), halfway.getMessage().contains("dev.mosaic.examples.tvhome.TvHome$Row (used in"));
+        assertTrue(deployer().deploy(real, dev.mosaic.deployer.DeployOptions.to("prod", "itest").withDryRun(true)).problems()
+                .isEmpty());
         assertRefused(fixture("fragment"), DeployException.INVALID_BUNDLE, "is a fragment");
         assertRefused(fixture("no-handler"), DeployException.INVALID_BUNDLE, "provides no route handler");
     }

@@ -5,9 +5,11 @@ import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Enumeration;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -40,6 +42,8 @@ public final class BytecodeScanner {
      */
     public static List<Finding> scan(Path jar, Artifact artifact, Policy policy) throws DeployException {
         Map<String, Finding> findings = new LinkedHashMap<>();
+        Set<String> own = new HashSet<>();
+        Map<String, String> referenced = new LinkedHashMap<>();
         try (ZipFile zip = new ZipFile(jar.toFile())) {
             Enumeration<? extends ZipEntry> entries = zip.entries();
             while (entries.hasMoreElements()) {
@@ -52,7 +56,7 @@ public final class BytecodeScanner {
                     bytes = in.readAllBytes();
                 }
                 try {
-                    scan(bytes, artifact.name(), policy, findings);
+                    own.add(scan(bytes, artifact.name(), policy, findings, referenced));
                 } catch (RuntimeException malformed) {
                     throw new DeployException(DeployException.INVALID_BUNDLE, artifact.name() + " " + artifact.version()
                             + " holds " + e.getName() + ", which is not a valid class file (" + malformed + ")");
@@ -62,10 +66,45 @@ public final class BytecodeScanner {
             throw new DeployException(DeployException.INVALID_BUNDLE, "cannot read the classes of " + artifact.name() + ": "
                     + e.getMessage());
         }
+        missing(artifact, own, referenced);
         return new ArrayList<>(findings.values());
     }
 
-    private static void scan(byte[] classFile, String bundle, Policy policy, Map<String, Finding> findings) {
+    /**
+     * Refuses a bundle whose code refers to classes of its own packages that it does not hold: they would fail with
+     * NoClassDefFoundError when that code runs (a build caught halfway, a class left out of the jar). Packages it
+     * imports are left out: their classes come from elsewhere.
+     */
+    private static void missing(Artifact artifact, Set<String> own, Map<String, String> referenced) throws DeployException {
+        Set<String> packages = new HashSet<>();
+        for (String c : own) {
+            packages.add(packageOf(c));
+        }
+        for (var i : artifact.imports()) {
+            packages.remove(i.pkg().replace('.', '/'));
+        }
+        List<String> missing = new ArrayList<>();
+        referenced.forEach((type, where) -> {
+            if (!own.contains(type) && packages.contains(packageOf(type))) {
+                missing.add(type.replace('/', '.') + " (used in " + where + ")");
+            }
+        });
+        if (!missing.isEmpty()) {
+            throw new DeployException(DeployException.INVALID_BUNDLE, artifact.name() + " " + artifact.version() + " does not"
+                    + " hold classes its own code uses, which would fail with NoClassDefFoundError: " + String.join(", ",
+                            missing.subList(0, Math.min(5, missing.size()))) + (missing.size() > 5 ? " and " + (missing.size() - 5)
+                                    + " more" : "") + ". Was it built whole? Build it again (mvn package) and deploy that jar");
+        }
+    }
+
+    private static String packageOf(String internalName) {
+        int slash = internalName.lastIndexOf('/');
+        return slash < 0 ? "" : internalName.substring(0, slash);
+    }
+
+    /** @return the class's internal name */
+    private static String scan(byte[] classFile, String bundle, Policy policy, Map<String, Finding> findings,
+            Map<String, String> referenced) {
         ClassReader reader = new ClassReader(classFile);
         String className = reader.getClassName().replace('/', '.');
         reader.accept(new ClassVisitor(Opcodes.ASM9) {
@@ -119,6 +158,9 @@ public final class BytecodeScanner {
                 if (owner == null) {
                     return;
                 }
+                if (owner.charAt(0) != '[') {
+                    referenced.putIfAbsent(owner, inClass + "." + inMethod);
+                }
                 for (Policy.Rule rule : policy.forbidden) {
                     if (rule.matches(owner, member) && !policy.exempt(bundle, rule.category())) {
                         String text = rule.category() + ": " + inClass + "." + inMethod + " " + verb
@@ -128,5 +170,6 @@ public final class BytecodeScanner {
                 }
             }
         }, ClassReader.SKIP_FRAMES);
+        return reader.getClassName();
     }
 }
