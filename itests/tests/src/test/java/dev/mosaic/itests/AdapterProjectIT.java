@@ -195,14 +195,20 @@ public class AdapterProjectIT {
         assertTrue("Maven deletes the classes before it compiles them again: no failure is printed for that moment: " + lines,
                 lines.subList(before, lines.size()).stream().noneMatch(l -> l.contains("not reloaded")));
 
-        // 6. a build the runtime refuses (a handler without its component annotation): said, and the last one serves on
-        Files.writeString(handler, Files.readString(handler).replace("@Component(", "// @Component("));
-        Files.writeString(handler, Files.readString(handler).replace("import org.osgi.service.component.annotations.Component;\n", ""));
+        // 6. a build the runtime refuses (a handler without its component annotation): said, and the last one serves on;
+        // the edit undone, the classes are the serving build's again, and that is said too
+        String whole = Files.readString(handler);
+        Files.writeString(handler, whole.replace("@Component(", "// @Component(")
+                .replace("import org.osgi.service.component.annotations.Component;\n", ""));
         compile = run(project, mvn(), "-B", "-o", "-q", "compile");
         assertEquals(compile.out, 0, compile.exit);
         await(lines, l -> l.contains("not reloaded:") && l.contains("provides no route handler")
                 && l.contains("the previous build keeps serving"), dev);
         assertTrue(get(port, "/kids-home/hello?name=kids").body().contains("hi again, kids"));
+        Files.writeString(handler, whole);
+        compile = run(project, mvn(), "-B", "-o", "-q", "compile");
+        assertEquals(compile.out, 0, compile.exit);
+        await(lines, l -> l.contains("the classes are the serving build's again: nothing to reload"), dev);
 
         // 7. a development build is never promoted; and outside dev its version is never given other bytes
         Path data = project.resolve("target/mosaic-dev/runtime");

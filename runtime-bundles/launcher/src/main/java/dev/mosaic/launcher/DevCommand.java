@@ -380,6 +380,7 @@ final class DevCommand implements Callable<Integer> {
                 if (failure != null) {
                     out.println(stamp() + " not reloaded: " + failure + "; the previous build keeps serving");
                 }
+                failing = failure != null;
             }
         }
     }
@@ -469,6 +470,8 @@ final class DevCommand implements Callable<Integer> {
     }
 
     private byte[] lastSha;
+    /** Whether the last reload failed (so that a return to the serving build is said) */
+    private boolean failing;
 
     /** Bundles the classes and deploys them if they changed. @return null if done (or unchanged), else why not */
     private String reload(DevBundler bundler, long changed) throws Exception {
@@ -481,6 +484,9 @@ final class DevCommand implements Callable<Integer> {
         }
         byte[] sha = sha(bundle);
         if (Arrays.equals(sha, lastSha)) {
+            if (failing) {
+                out.println(stamp() + " the classes are the serving build's again: nothing to reload");
+            }
             return null;
         }
         long bundled = System.nanoTime();
