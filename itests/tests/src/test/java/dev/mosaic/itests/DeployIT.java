@@ -236,7 +236,9 @@ public class DeployIT extends MosaicSupport {
             // the same version whole, with other bytes (a resource more): released, and its consumer wired to it
             byte[] whole = rewritten(module, entry -> true, "notes.txt");
             DeployResult replaced = deploy(whole, "dev");
-            assertTrue(replaced.summary(), replaced.summary().contains("released dev.mosaic.fixtures.chain-module 1.0.0"));
+            assertTrue(replaced.summary(), replaced.summary().contains("released dev.mosaic.fixtures.chain-module 1.0.0 in dev,"
+                    + " replacing its earlier bytes") && replaced.summary().contains("wired to the new bytes:"
+                            + " dev.mosaic.fixtures.chain-adapter 1.0.0"));
             assertEquals("4", ok("/fixtures/chain", "X-Mosaic-Env", "dev").get("titles").asText());
         } finally {
             deployer().undeploy("dev", "dev.mosaic.fixtures.chain-adapter", null, false, "itest");

@@ -146,6 +146,7 @@ final class ReleaseFlow {
             retire.add(current.key);
         }
         Rebinding.addMoves(env, moves, install, retire);
+        List<String> rewired = new ArrayList<>();
         if (current != null && !current.sha256.equals(a.sha256())) {
             // a development build replacing its own version: its consumers stay bound to that version, and get a new
             // generation wired to the new bytes (the old generation is retired with them)
@@ -153,10 +154,14 @@ final class ReleaseFlow {
                 if (!u.key.equals(key) && a.version().equals(u.bindings.get(a.name())) && !install.containsKey(u.key)) {
                     install.put(u.key, u.bindings);
                     retire.add(u.key);
+                    rewired.add(u.key.name() + " " + u.key.version());
                 }
             }
         }
         Event event = Event.placing(op, env, a, bindings, expiresAt, options.actor());
+        if (current != null && !current.sha256.equals(a.sha256())) {
+            event.replaced = current.key.version(); // history says "replaced", as for an adapter's new bytes
+        }
         Placement.admitted(unit, event, verdict);
         event.from = from;
         event.moves = moves.isEmpty() ? null : moves;
@@ -171,8 +176,10 @@ final class ReleaseFlow {
         String unchecked = report == null && below != null ? "; its API was NOT compared with the version"
                 + " below it: the release gate is unavailable (see the runtime log)" : "";
         String summary = (op == Operation.PROMOTE ? "promoted " : "released ") + a.name() + " " + a.version()
-                + (from != null ? " from " + from + " to " + env : " in " + env) + "; " + Results.movedSummary(moves)
-                + (expiresAt == null ? "" : "; expires " + expiresAt);
+                + (from != null ? " from " + from + " to " + env : " in " + env) + (event.replaced == null ? ""
+                        : ", replacing its earlier bytes") + "; " + Results.movedSummary(moves) + (rewired.isEmpty() ? ""
+                        : "; wired to the new bytes: " + String.join(", ", rewired)) + (expiresAt == null ? "" : "; expires "
+                                + expiresAt);
         if (waves != null) {
             summary += "; in waves over " + waves + ": they move in group " + waves.get(0) + " now, in each next group once"
                     + " the one before passed its judgement for " + judgement.bake().toSeconds() + " s";

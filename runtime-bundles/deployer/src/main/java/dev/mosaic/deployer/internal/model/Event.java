@@ -24,7 +24,7 @@ public final class Event {
     public Artifact artifact;
     /** For deploy, release and rollback: the bindings of the unit put in place. */
     public Map<String, String> bindings;
-    /** For adapter deploys and rollbacks: the version that was replaced. */
+    /** For adapter deploys and rollbacks (and a module's development build replacing its bytes): the version replaced. */
     public String replaced;
     /** Consumers whose bindings changed, or that were re-wired, with this change. */
     public List<MoveRecord> moves;
