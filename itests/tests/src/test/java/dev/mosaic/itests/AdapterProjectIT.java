@@ -1,6 +1,7 @@
 package dev.mosaic.itests;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotEquals;
 import static org.junit.Assert.assertTrue;
 
@@ -232,6 +233,40 @@ public class AdapterProjectIT {
             HttpResponse<String> r = get(again.port, "/kids-home/hello?name=kids");
             assertEquals(r.body(), 200, r.statusCode());
             assertTrue(r.body(), r.body().contains("hi again, kids"));
+        }
+    }
+
+    /**
+     * What stands in dev's way is said, and dev stops: a server that is not a Mosaic runtime where dev would find or
+     * start one, a device port another program holds (where it went on, built, and failed on a null URL).
+     */
+    @Test
+    public void devSaysWhatStandsInItsWay() throws Exception {
+        Path project = Files.createDirectories(home.resolve("in-the-way"));
+        Files.writeString(project.resolve("pom.xml"), "<project/>\n");
+        com.sun.net.httpserver.HttpServer other = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        other.createContext("/", x -> {
+            x.sendResponseHeaders(404, -1);
+            x.close();
+        });
+        other.start();
+        try {
+            int port = other.getAddress().getPort();
+            Run notMosaic = run(project, cli(), "dev", "--mgmt-port", Integer.toString(port));
+            assertEquals(notMosaic.out, 3, notMosaic.exit);
+            assertTrue(notMosaic.out, notMosaic.out.contains("what answers at http://127.0.0.1:" + port
+                    + "/api/v1 is not a Mosaic runtime (HTTP 404 to /health") && notMosaic.out.contains("--mgmt-port N"));
+
+            Run portTaken = run(project, cli(), "dev", "--port", Integer.toString(port), "--mgmt-port",
+                    Integer.toString(LaunchedRuntime.freePort()));
+            assertEquals(portTaken.out, 3, portTaken.exit);
+            assertTrue(portTaken.out, portTaken.out.contains("another program has that port")
+                    && portTaken.out.contains("mosaic dev: the runtime did not start"));
+            assertFalse("it stops there: no build, no deploy: " + portTaken.out, portTaken.out.contains("building ")
+                    || portTaken.out.contains("Exception"));
+        } finally {
+            other.stop(0);
         }
     }
 

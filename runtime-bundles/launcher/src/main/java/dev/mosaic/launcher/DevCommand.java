@@ -173,8 +173,16 @@ final class DevCommand implements Callable<Integer> {
 
     /** The runtime to deploy to: the one at --url if it answers, else one started here. @return the process started, if any */
     private Process connectOrStart(Path work) throws Exception {
-        String url = Client.base(remote);
+        boolean named = remote.url != null || (System.getenv("MOSAIC_URL") != null && !System.getenv("MOSAIC_URL").isBlank());
+        // without a URL, the runtime dev would start is the one to look for: at --mgmt-port
+        String url = named ? Client.base(remote) : "http://127.0.0.1:" + mgmtPort + "/api/v1";
         int answer = probe(url, null);
+        if (answer > 0 && answer != 401 && answer != 403) {
+            err.println("mosaic dev: what answers at " + url + " is not a Mosaic runtime (HTTP " + answer + " to /health, where"
+                    + " a runtime asks for its token): " + (named ? "point --url (or MOSAIC_URL) at a runtime's management API"
+                            : "stop it, or have dev start its runtime on another port with --mgmt-port N"));
+            return null;
+        }
         if (answer > 0) {
             base = url;
             token = new Client(out, err).token(remote);
@@ -190,7 +198,7 @@ final class DevCommand implements Callable<Integer> {
             }
             return null;
         }
-        if (remote.url != null || (System.getenv("MOSAIC_URL") != null && !System.getenv("MOSAIC_URL").isBlank())) {
+        if (named) {
             err.println("mosaic dev: no runtime answers at " + url + "; start one (bin/mosaic run), or leave --url and"
                     + " MOSAIC_URL unset for dev to start its own");
             return null;
@@ -232,7 +240,7 @@ final class DevCommand implements Callable<Integer> {
             if (!p.isAlive() || System.nanoTime() > deadline) {
                 stopRuntime(p);
                 err.println("mosaic dev: the runtime did not start (its output is above)");
-                return p;
+                return null;
             }
         }
         if (debug != null) {
