@@ -236,7 +236,7 @@ public final class FakeBackends {
                 return CompletableFuture.failedFuture(new BackendException(backend, a.failure(), 0, "backend " + backend
                         + " failed (" + a.failure() + ", faked) for " + method + " " + target, null));
             }
-            return CompletableFuture.completedFuture(new FakeResponse(backend, a));
+            return CompletableFuture.completedFuture(new FakeResponse(backend, method + " " + target, a));
         }
     }
 
@@ -256,7 +256,7 @@ public final class FakeBackends {
         return new Answer(r.status(), r.bodyBytes(), type, null);
     }
 
-    private record FakeResponse(String backend, Answer answer) implements BackendResponse {
+    private record FakeResponse(String backend, String what, Answer answer) implements BackendResponse {
         @Override
         public int status() {
             return answer.status();
@@ -288,10 +288,10 @@ public final class FakeBackends {
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 // as the platform's client says it
                 throw new BackendException(backend, Reason.INVALID_JSON, answer.status(), "backend " + backend + " answered "
-                        + answer.status() + " with " + dev.mosaic.backends.JsonFit.describe(e, type), null);
+                        + answer.status() + " to " + what + " with " + dev.mosaic.backends.JsonFit.describe(e, type), null);
             } catch (IOException e) {
                 throw new BackendException(backend, Reason.INVALID_JSON, answer.status(), "backend " + backend + " answered "
-                        + answer.status() + " with a body that cannot be read: " + e.getMessage(), null);
+                        + answer.status() + " to " + what + " with a body that cannot be read: " + e.getMessage(), null);
             }
         }
     }

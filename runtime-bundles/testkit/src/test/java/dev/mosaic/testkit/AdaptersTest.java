@@ -74,7 +74,7 @@ class AdaptersTest {
         FakeBackends misfit = new FakeBackends().on("recommendations", "GET", "/x").json("{\"titles\":[{\"id\":\"7\"}]}");
         Adapters.TestResponse shape = Adapters.call(unhandled, TestRequest.get("/").backends(misfit));
         assertEquals(502, shape.status());
-        assertTrue(shape.text().contains("backend recommendations answered 200 with JSON that does not fit Titles at titles[0]"),
+        assertTrue(shape.text().contains("backend recommendations answered 200 to GET /x with JSON that does not fit Titles at titles[0]"),
                 shape.text());
         FakeBackends fits = new FakeBackends().on("recommendations", "GET", "/x").json("{\"titles\":[\"7\"]}");
         assertEquals(200, Adapters.call(unhandled, TestRequest.get("/").backends(fits)).status());
