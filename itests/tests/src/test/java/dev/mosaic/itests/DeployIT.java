@@ -247,6 +247,47 @@ public class DeployIT extends MosaicSupport {
         }
     }
 
+    /** A SNAPSHOT is a development build: prod takes release versions only; test takes it. */
+    @Test
+    public void prodTakesReleaseVersionsOnly() throws Exception {
+        byte[] snapshot = withVersion(example("tv-home-1.1.0.jar"), "1.1.1.SNAPSHOT");
+        DeployException refused = refused(() -> deploy(snapshot, "prod"));
+        assertEquals(DeployException.CONFLICT, refused.code());
+        assertTrue(refused.getMessage(), refused.getMessage().contains("dev.mosaic.examples.tv-home 1.1.1.SNAPSHOT is a"
+                + " development build (a SNAPSHOT version), and prod takes release versions only"));
+        assertFalse(deployer().list("prod").stream().anyMatch(d -> d.version().equals("1.1.1.SNAPSHOT")));
+        DeployResult dry = deployer().deploy(snapshot, dev.mosaic.deployer.DeployOptions.to("prod", "itest").withDryRun(true));
+        assertTrue(dry.problems().toString(), dry.problems().stream().anyMatch(p -> p.contains("release versions only")));
+        deploy(example("seed/catalog-1.1.0.jar"), "test");
+        try {
+            assertTrue(deploy(snapshot, "test").changed());
+            assertEquals("1.1.1.SNAPSHOT", ok("/tv/home?profile=kids", "X-Mosaic-Env", "test").get("adapterVersion").asText());
+        } finally {
+            deployer().undeploy("test", TV, null, false, "itest");
+            deployer().undeploy("test", CATALOG, "1.1.0", false, "itest");
+        }
+    }
+
+    /** @return the jar with its Bundle-Version changed */
+    private static byte[] withVersion(byte[] jar, String version) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(jar));
+                ZipOutputStream out = new ZipOutputStream(bytes)) {
+            for (ZipEntry e; (e = in.getNextEntry()) != null;) {
+                out.putNextEntry(new ZipEntry(e.getName()));
+                if (e.getName().equals("META-INF/MANIFEST.MF")) {
+                    Manifest m = new Manifest(in);
+                    m.getMainAttributes().putValue("Bundle-Version", version);
+                    m.write(out);
+                } else {
+                    in.transferTo(out);
+                }
+                out.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
     /** @return the jar with only the entries kept, and one more of that name if given */
     private static byte[] rewritten(byte[] jar, java.util.function.Predicate<String> keep, String more) throws Exception {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

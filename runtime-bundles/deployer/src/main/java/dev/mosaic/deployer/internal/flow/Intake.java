@@ -106,6 +106,19 @@ final class Intake {
             violations.add(refusal.getMessage());
         }
         Artifact known = state.read(r -> r.artifact(artifact.name(), artifact.version()));
+        String devBuild = artifact.version().endsWith("SNAPSHOT") ? "a SNAPSHOT version"
+                : known != null && known.sha256().equals(artifact.sha256()) && ArtifactReader.devBuild(known)
+                        ? "these bytes replaced others of its version in a development environment" : null;
+        if (devBuild != null && settings.releasesOnly(env)) {
+            DeployException refusal = new DeployException(DeployException.CONFLICT, artifact.name() + " " + artifact.version()
+                    + " is a development build (" + devBuild + "), and " + env + " takes release versions only"
+                    + " (mosaic.deploy.releasesOnly): build it with a release version (1.0.0, not 1.0.0-SNAPSHOT) and deploy"
+                    + " that");
+            if (!dryRun) {
+                throw refusal;
+            }
+            violations.add(refusal.getMessage());
+        }
         if (known != null && !known.sha256().equals(artifact.sha256())) {
             return replacing(artifact, known, env, violations, verdict);
         }

@@ -89,6 +89,21 @@ public record Settings(Path data, Path seed, Path policyFile, Duration drain, Du
         return false;
     }
 
+    /**
+     * @return whether {@code env} takes release versions only, never a development build (a SNAPSHOT version, or bytes
+     *         that replaced others of their version): the environments of {@code mosaic.deploy.releasesOnly}
+     *         (comma-separated, default {@code prod}; empty for none)
+     */
+    public boolean releasesOnly(String env) {
+        String list = properties.apply("mosaic.deploy.releasesOnly");
+        for (String e : (list == null ? "prod" : list).split(",")) {
+            if (e.trim().equals(env)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** @return how many of the last changes {@code history} keeps at least ({@code mosaic.history.keep}, 100000) */
     public long historyKeep() {
         return Math.max(1, Long.parseLong(or(properties.apply("mosaic.history.keep"), "100000")));
