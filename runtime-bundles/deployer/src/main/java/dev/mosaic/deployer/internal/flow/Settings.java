@@ -80,13 +80,7 @@ public record Settings(Path data, Path seed, Path policyFile, Duration drain, Du
      *         the environments of {@code mosaic.deploy.replaceable} (comma-separated, default {@code dev}; empty for none)
      */
     public boolean replaceable(String env) {
-        String list = properties.apply("mosaic.deploy.replaceable");
-        for (String e : (list == null ? "dev" : list).split(",")) {
-            if (e.trim().equals(env)) {
-                return true;
-            }
-        }
-        return false;
+        return listed("mosaic.deploy.replaceable", "dev", env);
     }
 
     /**
@@ -95,8 +89,13 @@ public record Settings(Path data, Path seed, Path policyFile, Duration drain, Du
      *         (comma-separated, default {@code prod}; empty for none)
      */
     public boolean releasesOnly(String env) {
-        String list = properties.apply("mosaic.deploy.releasesOnly");
-        for (String e : (list == null ? "prod" : list).split(",")) {
+        return listed("mosaic.deploy.releasesOnly", "prod", env);
+    }
+
+    /** @return whether the comma-separated environments of the property (or its default) name {@code env} */
+    private boolean listed(String property, String byDefault, String env) {
+        String list = properties.apply(property);
+        for (String e : (list == null ? byDefault : list).split(",")) {
             if (e.trim().equals(env)) {
                 return true;
             }
