@@ -77,7 +77,7 @@ public record Settings(Path data, Path seed, Path policyFile, Duration drain, Du
 
     /**
      * @return whether a name and version deployed before may be deployed again with other bytes in {@code env}: only in
-     *         the environments of {@code mosaic.deploy.replaceable} (comma-separated, default {@code dev}; empty for none)
+     *         the environments of {@code mosaic.deploy.replaceable} (comma-separated, default {@code dev}; {@code none} for none)
      */
     public boolean replaceable(String env) {
         return listed("mosaic.deploy.replaceable", "dev", env);
@@ -86,13 +86,13 @@ public record Settings(Path data, Path seed, Path policyFile, Duration drain, Du
     /**
      * @return whether {@code env} takes release versions only, never a development build (a SNAPSHOT version, or bytes
      *         that replaced others of their version): the environments of {@code mosaic.deploy.releasesOnly}
-     *         (comma-separated, default {@code prod}; empty for none)
+     *         (comma-separated, default {@code prod}; {@code none} for none)
      */
     public boolean releasesOnly(String env) {
         return listed("mosaic.deploy.releasesOnly", "prod", env);
     }
 
-    /** @return whether the comma-separated environments of the property (or its default) name {@code env} */
+    /** @return whether the comma-separated environments of the property (or its default; "none": none) name {@code env} */
     private boolean listed(String property, String byDefault, String env) {
         String list = properties.apply(property);
         for (String e : (list == null ? byDefault : list).split(",")) {
