@@ -306,6 +306,17 @@ public class ManagementApiIT extends MosaicSupport {
             assertEquals(uncalled.toString(), 0, uncalled.get(0).get("wired").size());
             assertTrue(api("GET", "/modules/backend:bookmark/dependents?env=prod", null).body().contains(
                     "(did you mean bookmarks?)"));
+            // one backend's declaration in full (backend show): JSON, and the console's text; a misspelt one not found
+            JsonNode shown = json(api("GET", "/backends/prod/bookmarks", null));
+            assertEquals(shown.toString(), "http://127.0.0.1:9", shown.get("spec").get("urls").get(0).asText());
+            assertEquals(shown.toString(), 1000, shown.get("spec").get("timeoutMillis").asInt());
+            String text = call("GET", "/backends/prod/bookmarks", null, token(), "text/plain").body();
+            assertTrue(text, text.startsWith("backend:            bookmarks in prod\nbase URLs:          http://127.0.0.1:9\n")
+                    && text.contains("\nbreaker:            opens at 50% failures over at least 20 calls in 10 s, for 5000 ms"));
+            HttpResponse<String> misspelt = api("GET", "/backends/prod/bookmark", null);
+            assertError(misspelt, 404, "not_found");
+            assertTrue(misspelt.body(), misspelt.body().contains("no backend bookmark is declared in prod (did you mean"
+                    + " bookmarks?); declared there: bookmarks"));
         } finally {
             api("DELETE", "/backends/prod/bookmarks", null);
         }

@@ -7,7 +7,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code mosaic backend set|rm}: declaring, changing and removing a backend service in an environment. */
+/** {@code mosaic backend show|set|rm}: a backend service's declaration in an environment, shown, made, changed, removed. */
 final class BackendCommands {
 
     private BackendCommands() {
@@ -17,7 +17,7 @@ final class BackendCommands {
             "Adapters that name it in Mosaic-Backends call it through the platform, with its policy. Alone, it lists the"
                     + " backends declared, as backends does.",
             "Secret header values are never given here: --secret-header X-Api-Key=env:VAR or =file:/path, read by the runtime." },
-            subcommands = { BackendSet.class, BackendRm.class })
+            subcommands = { BackendShow.class, BackendSet.class, BackendRm.class })
     static final class Backend extends RemoteCommands.BackendsOf {
     }
 
@@ -112,6 +112,18 @@ final class BackendCommands {
             if (value != null) {
                 options.put(key, value);
             }
+        }
+    }
+
+    @Command(name = "show", description = { "Shows a backend's declaration in full, who calls it, and how its calls go.",
+            "  mosaic backend show recommendations --env test" })
+    static final class BackendShow extends RemoteCommands.InEnvironment {
+        @Parameters(paramLabel = "NAME", description = "the backend")
+        String name;
+
+        @Override
+        RemoteCommands.Call request() {
+            return RemoteCommands.Call.get("/backends/" + RemoteCommands.enc(env) + "/" + RemoteCommands.enc(name));
         }
     }
 

@@ -166,6 +166,7 @@ final class ApiRoutes {
         route("GET", "/routes/stats", (r, d, i) -> gateway.get() == null ? List.of() : gateway.get().stats()); // the web console's live rates
         route("GET", "/backends", (r, d, i) -> BackendViews.of(d, backends.get(), r.query("env")));
         route("GET", "/backends/{env}", (r, d, i) -> BackendViews.of(d, backends.get(), r.path("env")));
+        route("GET", "/backends/{env}/{name}", (r, d, i) -> BackendViews.one(d, backends.get(), r.path("env"), r.path("name")));
         route("PUT", "/backends/{env}/{name}", (r, d, i) -> d.setBackend(r.path("env"), r.path("name"), r.options(),
                 r.actor(), r.flag("dryRun")));
         route("DELETE", "/backends/{env}/{name}", (r, d, i) -> d.removeBackend(r.path("env"), r.path("name"),

@@ -7,7 +7,9 @@ import dev.mosaic.backends.BackendSpec;
 import dev.mosaic.backends.BackendStats;
 import dev.mosaic.backends.Backends;
 import dev.mosaic.deployer.BackendInfo;
+import dev.mosaic.deployer.DeployException;
 import dev.mosaic.deployer.Deployer;
+import dev.mosaic.deployer.Suggestions;
 
 /** What {@code backends} shows: each declaration, who names it, and how its calls went. */
 final class BackendViews {
@@ -30,6 +32,59 @@ final class BackendViews {
             out.add(new BackendView(b.environment(), b.spec().name(), b.spec(), b.usedBy(), s));
         }
         return out;
+    }
+
+    /** One backend's declaration in full, who names it, and how its calls go: what {@code backend show} answers. */
+    record Detail(@com.fasterxml.jackson.annotation.JsonValue BackendView view) {
+        String text() {
+            BackendSpec s = view.spec();
+            BackendStats st = view.stats();
+            java.util.Map<String, String> f = new java.util.LinkedHashMap<>();
+            f.put("backend", view.name() + " in " + view.environment());
+            f.put("base URLs", String.join(", ", s.urls()));
+            f.put("timeout", s.timeoutMillis() + " ms (a call's, retries included)");
+            f.put("retries", s.retries() + ", within " + s.retryBudgetPercent() + "% of the calls of the last 10 s");
+            f.put("in flight", "at most " + s.maxConcurrent());
+            f.put("breaker", "opens at " + s.breakerFailurePercent() + "% failures over at least " + s.breakerMinCalls()
+                    + " calls in " + s.breakerWindowSeconds() + " s, for " + s.breakerOpenMillis() + " ms");
+            f.put("max response", s.maxResponseBytes() + " bytes");
+            f.put("headers", s.headers().isEmpty() ? "-" : String.join(", ", s.headers().entrySet().stream()
+                    .map(h -> h.getKey() + ": " + h.getValue()).toList()));
+            f.put("secret headers", s.secretHeaders().isEmpty() ? "-" : String.join(", ", s.secretHeaders().entrySet().stream()
+                    .map(h -> h.getKey() + " from " + h.getValue()).toList()));
+            f.put("trust store", s.trustStore() == null ? "the JVM's" : s.trustStore());
+            f.put("client certificate", s.keyStore() == null ? "-" : s.keyStore());
+            f.put("used by", view.usedBy().isEmpty() ? "-" : String.join(", ", view.usedBy()));
+            f.put("calls", st == null ? "none yet" : st.calls() + ", " + st.errors() + " failed, " + st.retries() + " retried, "
+                    + st.rejected() + " rejected; p50 " + (st.p50Millis() < 0 ? "-" : st.p50Millis() + " ms") + ", p99 "
+                    + (st.p99Millis() < 0 ? "-" : st.p99Millis() + " ms") + " over the last minute");
+            f.put("breaker state", st == null ? "closed" : st.breaker());
+            int width = f.keySet().stream().mapToInt(String::length).max().orElse(0) + 2;
+            StringBuilder b = new StringBuilder();
+            f.forEach((k, v) -> b.append(b.length() == 0 ? "" : "\n").append(k).append(":")
+                    .append(" ".repeat(width - k.length() - 1)).append(v));
+            if (st != null) {
+                st.transitions().forEach(tr -> b.append("\n  breaker ").append(tr.from()).append(" -> ").append(tr.to())
+                        .append(" at ").append(tr.at()));
+                st.urls().stream().filter(BackendStats.UrlState::skipped).forEach(u -> b.append("\n  ").append(u.url())
+                        .append(" skipped until ").append(u.skippedUntil()).append(" (its connections failed)"));
+            }
+            return b.toString();
+        }
+    }
+
+    /** @return the backend of that name in the environment, or not_found naming those declared there */
+    static Detail one(Deployer deployer, Backends egress, String environment, String name) throws DeployException {
+        List<BackendView> all = of(deployer, egress, environment);
+        for (BackendView v : all) {
+            if (v.name().equals(name)) {
+                return new Detail(v);
+            }
+        }
+        List<String> names = all.stream().map(BackendView::name).toList();
+        throw new DeployException(DeployException.NOT_FOUND, "no backend " + name + " is declared in " + environment
+                + Suggestions.didYouMean(name, names) + "; declared there: " + (names.isEmpty() ? "none" : String.join(", ",
+                        names)));
     }
 
     static String table(List<BackendView> list) {

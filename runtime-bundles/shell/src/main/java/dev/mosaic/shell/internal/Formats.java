@@ -80,6 +80,9 @@ final class Formats {
                 return LogLevels.text(cast(list));
             }
         }
+        if (value instanceof BackendViews.Detail d) {
+            return d.text();
+        }
         if (value instanceof LogLevels.Change c) {
             return c.summary();
         }

@@ -368,7 +368,7 @@ public final class MosaicCommands {
     @Descriptor("declare a backend (set NAME --url U [--timeout 1s] [--retries 2] [--header N=V] [--secret-header N=env:VAR]"
             + " ...) or remove one (rm NAME [--force]); --env E, --dry-run")
     public Object backend(
-            @Descriptor("set or rm") String action,
+            @Descriptor("set, rm, or show") String action,
             @Descriptor("the backend's name") String name,
             @Descriptor("--env E, -n, --force, and the declaration's options: --url (repeat for several), --timeout, --retries,"
                     + " --retry-budget, --max-concurrent, --breaker-failure-rate, --breaker-min-calls, --breaker-window,"
@@ -381,6 +381,7 @@ public final class MosaicCommands {
             throw new DeployException(DeployException.INVALID_ARGUMENT, e.getMessage());
         }
         return switch (action) {
+            case "show" -> BackendViews.one(deployer(), backends, a.env(), name);
             case "set" -> applied(deployer().setBackend(a.env(), name, a.options(), actor(), a.dryRun()));
             case "rm", "remove" -> {
                 if (!a.options().isEmpty()) {
@@ -390,7 +391,7 @@ public final class MosaicCommands {
                 yield applied(deployer().removeBackend(a.env(), name, a.force(), actor(), a.dryRun()));
             }
             default -> throw new DeployException(DeployException.INVALID_ARGUMENT, "backend " + action
-                    + ": the actions are set and rm");
+                    + ": the actions are set, rm and show");
         };
     }
 
