@@ -279,6 +279,7 @@ final class DevCommand implements Callable<Integer> {
     /**
      * Builds the project with Maven: its bundle, and the class path its classes compile against.
      *
+     * @param whatNow what to do when the build fails, said after its output; null while watching (a reload line says it)
      * @return the bundle; null if the build failed (its output is printed)
      */
     private Path build(Path dir, Path work, String whatNow) throws Exception {
@@ -302,7 +303,12 @@ final class DevCommand implements Callable<Integer> {
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
             err.print(output);
-            err.println("mosaic dev: the build failed (exit " + p.exitValue() + "); " + whatNow);
+            if (whatNow == null) {
+                out.println(stamp() + " not reloaded: the build failed (exit " + p.exitValue() + ", its output above); the"
+                        + " previous build keeps serving");
+            } else {
+                err.println("mosaic dev: the build failed (exit " + p.exitValue() + "); " + whatNow);
+            }
             return null;
         }
         Path target = dir.resolve("target");
@@ -439,7 +445,7 @@ final class DevCommand implements Callable<Integer> {
     private DevBundler rebuild(Path dir, Path work, Path classes, String edited) throws Exception {
         out.println(stamp() + " " + edited + " changed: building the project again");
         long t0 = System.nanoTime();
-        Path built = build(dir, work, "the previous build keeps serving");
+        Path built = build(dir, work, null);
         if (built == null) {
             return null;
         }
