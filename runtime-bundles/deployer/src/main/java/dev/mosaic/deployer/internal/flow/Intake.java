@@ -91,7 +91,8 @@ final class Intake {
 
     /**
      * @param dryRun report policy violations rather than refuse, so the dry run says what else would fail
-     * @throws DeployException if it is not a bundle, violates the policy, or reuses a name and version for other bytes
+     * @throws DeployException if it is not a bundle, violates the policy, is a development build where releases only go, or
+     *         reuses a name and version for other bytes
      */
     Checked check(Path upload, String env, boolean dryRun) throws DeployException {
         Artifact artifact = ArtifactReader.read(upload, settings.archiveLimits());

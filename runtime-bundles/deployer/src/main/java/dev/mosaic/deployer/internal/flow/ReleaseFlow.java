@@ -115,7 +115,9 @@ final class ReleaseFlow {
         List<MoveRecord> moves = Rebinding.rebind(target, env, Set.of(a.name()), Set.of(), MoveReason.UPTAKE, key, null, fit,
                 misfits);
         List<Stay> stays = stays(target, env, a, moves, misfits);
-        if (current != null && !current.sha256.equals(a.sha256())) {
+        // a development build replacing its own version's bytes (where the environment allows it)
+        boolean replacing = current != null && !current.sha256.equals(a.sha256());
+        if (replacing) {
             String lacking = lacking(target, env, a, fit);
             if (lacking != null && !options.dryRun()) {
                 throw new DeployException(DeployException.IN_USE, lacking);
@@ -147,7 +149,7 @@ final class ReleaseFlow {
         }
         Rebinding.addMoves(env, moves, install, retire);
         List<String> rewired = new ArrayList<>();
-        if (current != null && !current.sha256.equals(a.sha256())) {
+        if (replacing) {
             // a development build replacing its own version: its consumers stay bound to that version, and get a new
             // generation wired to the new bytes (the old generation is retired with them)
             for (Unit u : target.units(env)) {
@@ -159,7 +161,7 @@ final class ReleaseFlow {
             }
         }
         Event event = Event.placing(op, env, a, bindings, expiresAt, options.actor());
-        if (current != null && !current.sha256.equals(a.sha256())) {
+        if (replacing) {
             event.replaced = current.key.version(); // history says "replaced", as for an adapter's new bytes
         }
         Placement.admitted(unit, event, verdict);
