@@ -63,12 +63,9 @@ final class DevBundler {
         }
     }
 
-    String symbolicName() {
-        return template.getValue("Bundle-SymbolicName");
-    }
-
-    String version() {
-        return template.getValue("Bundle-Version");
+    /** @return the bundle's name and version, as the reload lines say them */
+    String what() {
+        return template.getValue("Bundle-SymbolicName") + " " + template.getValue("Bundle-Version");
     }
 
     /** @return the bundle of the classes as they are now */

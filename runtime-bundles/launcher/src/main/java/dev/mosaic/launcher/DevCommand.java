@@ -131,7 +131,7 @@ final class DevCommand implements Callable<Integer> {
             }
             Path classes = dir.resolve("target").resolve("classes");
             DevBundler bundler = bundler(dir, work, classes, built);
-            String what = bundler.symbolicName() + " " + bundler.version();
+            String what = bundler.what();
             for (var b : declare == null ? Map.<String, String>of().entrySet() : declare.entrySet()) {
                 Http.Answer set = api("PUT", "/backends/" + java.net.URLEncoder.encode(env, StandardCharsets.UTF_8) + "/"
                         + java.net.URLEncoder.encode(b.getKey(), StandardCharsets.UTF_8), "{\"url\":["
@@ -304,8 +304,7 @@ final class DevCommand implements Callable<Integer> {
         if (p.waitFor() != 0) {
             err.print(output);
             if (whatNow == null) {
-                out.println(stamp() + " not reloaded: the build failed (exit " + p.exitValue() + ", its output above); the"
-                        + " previous build keeps serving");
+                notReloaded("the build failed (exit " + p.exitValue() + ", its output above)");
             } else {
                 err.println("mosaic dev: the build failed (exit " + p.exitValue() + "); " + whatNow);
             }
@@ -392,7 +391,7 @@ final class DevCommand implements Callable<Integer> {
                     newDirs = drain(more);
                 }
                 if (failure != null) {
-                    out.println(stamp() + " not reloaded: " + failure + "; the previous build keeps serving");
+                    notReloaded(failure);
                 }
                 failing = failure != null;
             }
@@ -453,14 +452,13 @@ final class DevCommand implements Callable<Integer> {
         try {
             bundler = bundler(dir, work, classes, built);
         } catch (IOException e) {
-            out.println(stamp() + " not reloaded: " + e.getMessage() + "; the previous build keeps serving");
+            notReloaded(e.getMessage());
             return null;
         }
-        String what = bundler.symbolicName() + " " + bundler.version();
         String failure = deploy(Files.readAllBytes(built));
         lastSha = null;
         if (failure != null) {
-            out.println(stamp() + " not reloaded: " + failure + "; the previous build keeps serving");
+            notReloaded(failure);
             return bundler;
         }
         try {
@@ -468,7 +466,7 @@ final class DevCommand implements Callable<Integer> {
         } catch (DevBundler.BundleError | IOException e) {
             // the next change bundles, and says why not
         }
-        out.println(stamp() + " reloaded " + what + " in " + millis(t0) + " ms (built with Maven)");
+        out.println(stamp() + " reloaded " + bundler.what() + " in " + millis(t0) + " ms (built with Maven)");
         return bundler;
     }
 
@@ -509,7 +507,7 @@ final class DevCommand implements Callable<Integer> {
             return failure;
         }
         lastSha = sha;
-        out.println(stamp() + " reloaded " + bundler.symbolicName() + " " + bundler.version() + " in " + millis(changed)
+        out.println(stamp() + " reloaded " + bundler.what() + " in " + millis(changed)
                 + " ms (bundle " + (bundled - t0) / 1_000_000 + " ms, deploy " + millis(bundled) + " ms)");
         return null;
     }
@@ -618,6 +616,11 @@ final class DevCommand implements Callable<Integer> {
         } catch (IOException e) {
             return "the runtime at " + base + " did not answer (" + e.getMessage() + ")";
         }
+    }
+
+    /** Says that a change was not deployed, and why: the build deployed last serves on. */
+    private void notReloaded(String why) {
+        out.println(stamp() + " not reloaded: " + why + "; the previous build keeps serving");
     }
 
     private static byte[] sha(byte[] bytes) throws Exception {

@@ -56,19 +56,14 @@ final class BackendViews {
             f.put("client certificate", s.keyStore() == null ? "-" : s.keyStore());
             f.put("used by", view.usedBy().isEmpty() ? "-" : String.join(", ", view.usedBy()));
             f.put("calls", st == null ? "none yet" : st.calls() + ", " + st.errors() + " failed, " + st.retries() + " retried, "
-                    + st.rejected() + " rejected; p50 " + (st.p50Millis() < 0 ? "-" : st.p50Millis() + " ms") + ", p99 "
-                    + (st.p99Millis() < 0 ? "-" : st.p99Millis() + " ms") + " over the last minute");
+                    + st.rejected() + " rejected; p50 " + millis(st.p50Millis(), " ms") + ", p99 " + millis(st.p99Millis(), " ms")
+                    + " over the last minute");
             f.put("breaker state", st == null ? "closed" : st.breaker());
             int width = f.keySet().stream().mapToInt(String::length).max().orElse(0) + 2;
             StringBuilder b = new StringBuilder();
             f.forEach((k, v) -> b.append(b.length() == 0 ? "" : "\n").append(k).append(":")
                     .append(" ".repeat(width - k.length() - 1)).append(v));
-            if (st != null) {
-                st.transitions().forEach(tr -> b.append("\n  breaker ").append(tr.from()).append(" -> ").append(tr.to())
-                        .append(" at ").append(tr.at()));
-                st.urls().stream().filter(BackendStats.UrlState::skipped).forEach(u -> b.append("\n  ").append(u.url())
-                        .append(" skipped until ").append(u.skippedUntil()).append(" (its connections failed)"));
-            }
+            changes(st).forEach(c -> b.append("\n  ").append(c));
             return b.toString();
         }
     }
@@ -95,20 +90,31 @@ final class BackendViews {
             t.row(v.environment(), v.name(), String.join(",", v.spec().urls()), v.spec().timeoutMillis() + "ms",
                     v.usedBy().isEmpty() ? "-" : String.join(",", v.usedBy()), s == null ? 0 : s.calls(),
                     s == null ? 0 : s.errors(), s == null ? 0 : s.retries(), s == null ? 0 : s.rejected(),
-                    s == null || s.p50Millis() < 0 ? "-" : s.p50Millis() + "ms",
-                    s == null || s.p99Millis() < 0 ? "-" : s.p99Millis() + "ms", s == null ? "closed" : s.breaker());
+                    s == null ? "-" : millis(s.p50Millis(), "ms"), s == null ? "-" : millis(s.p99Millis(), "ms"),
+                    s == null ? "closed" : s.breaker());
         }
         StringBuilder b = new StringBuilder(t.toString());
         for (BackendView v : list) {
-            if (v.stats() != null) {
-                v.stats().transitions().forEach(tr -> b.append('\n').append(v.environment()).append(' ').append(v.name())
-                        .append(" breaker ").append(tr.from()).append(" -> ").append(tr.to()).append(" at ").append(tr.at()));
-                v.stats().urls().stream().filter(BackendStats.UrlState::skipped).forEach(u -> b.append('\n')
-                        .append(v.environment()).append(' ').append(v.name()).append(' ').append(u.url())
-                        .append(" skipped until ").append(u.skippedUntil()).append(" (its connections failed)"));
-            }
+            changes(v.stats()).forEach(c -> b.append('\n').append(v.environment()).append(' ').append(v.name()).append(' ')
+                    .append(c));
         }
         return b.toString();
+    }
+
+    /** @return a latency percentile with its unit, "-" when there were no calls to take it from */
+    private static String millis(double percentile, String unit) {
+        return percentile < 0 ? "-" : percentile + unit;
+    }
+
+    /** @return the breaker's recent changes and the URLs being skipped, a line each; none without figures */
+    private static List<String> changes(BackendStats s) {
+        List<String> lines = new ArrayList<>();
+        if (s != null) {
+            s.transitions().forEach(tr -> lines.add("breaker " + tr.from() + " -> " + tr.to() + " at " + tr.at()));
+            s.urls().stream().filter(BackendStats.UrlState::skipped).forEach(u -> lines.add(u.url() + " skipped until "
+                    + u.skippedUntil() + " (its connections failed)"));
+        }
+        return lines;
     }
 
     /**
