@@ -78,7 +78,7 @@ async function routes() {
 
 async function deployments() {
   const list = await api('/deployments');
-  const rows = list.map(d => [td(d.environment), td(d.name), td(d.version), td(d.kind), td(d.state),
+  const rows = list.map(d => [td(d.environment), historyOf(d.name, d.environment), td(d.version), td(d.kind), td(d.state),
     td(d.owner), td(d.scmCommit), td(d.deployedAt), td(d.deployedBy), td((d.sha256 || '').substring(0, 12)),
     String(d.kind).toUpperCase() === 'ADAPTER' ? button('rollback', 'POST /deployments/' + d.environment + '/' + d.name + '/rollback') : '<td></td>']);
   return '<h2>Deployments</h2>' + table(['env', 'name', 'version', 'kind', 'state', 'owner', 'commit', 'deployed', 'by', 'sha-256', ''],
@@ -138,11 +138,28 @@ async function rollouts() {
   return '<h2>Rollouts</h2>' + table(['env', 'name', 'baseline', 'canary', 'share', 'state', 'verdict', 'waves', '', ''], rows, 'rollouts');
 }
 
+// a name's cell, linked to its changes in its environment
+const historyOf = (name, env) => '<td><a class="history-of" href="#history?' + esc(new URLSearchParams({ name, env }).toString())
+  + '">' + esc(name) + '</a></td>';
+
 async function history() {
-  const list = await api('/history?limit=100');
-  const rows = list.reverse().map(h => [num(h.sequence), td(h.time), td(h.actor), td(h.operation), td(h.environment), td(h.name),
-    td(h.version), td(h.replacedVersion ? 'replaced ' + h.replacedVersion : (h.detail || ''))]);
-  return '<h2>History</h2>' + table(['#', 'time', 'actor', 'operation', 'env', 'name', 'version', 'detail'], rows, 'history');
+  const asked = new URLSearchParams(location.hash.split('?')[1] || '');
+  const name = asked.get('name');
+  const env = asked.get('env');
+  const query = new URLSearchParams({ limit: '100' });
+  if (name) { query.set('name', name); }
+  if (env) { query.set('env', env); }
+  const list = await api('/history?' + query);
+  const rows = list.reverse().map(h => {
+    const moved = (h.moves || []).length;
+    const detail = h.replacedVersion ? 'replaced ' + h.replacedVersion : (h.detail || '');
+    return [num(h.sequence), td(h.time), td(h.actor), td(h.operation), td(h.environment), historyOf(h.name, h.environment),
+      td(h.version), td(detail + (moved ? (detail ? '; ' : '') + moved + ' moved: '
+        + h.moves.map(m => m.consumer + ' ' + m.consumerVersion).join(', ') : ''))];
+  });
+  const title = name || env ? 'History of ' + esc(name || 'everything') + (env ? ' in ' + esc(env) : '')
+    + ' <a class="muted" href="#history">(all changes)</a>' : 'History';
+  return '<h2>' + title + '</h2>' + table(['#', 'time', 'actor', 'operation', 'env', 'name', 'version', 'detail'], rows, 'history');
 }
 
 async function health() {

@@ -175,6 +175,18 @@ public class ConsoleIT {
         assertTrue(history, history.lines().anyMatch(l -> l.contains("api:web-console") && l.contains("rollback")));
         screenshot("history-after-rollback");
 
+        // a name links to its history: tv-home's deploys and rollback, and the catalog release that moved it; no one else's
+        open("deployments");
+        browser.findElements(By.cssSelector("#deployments a.history-of")).stream().filter(a -> a.getText().equals(TV))
+                .findFirst().orElseThrow().click();
+        await(b -> b.findElement(By.cssSelector("#main h2")).getText().startsWith("History of " + TV + " in prod"));
+        String own = browser.findElement(By.id("history")).getText();
+        assertTrue(own, own.lines().anyMatch(l -> l.contains("rollback") && l.contains(TV)));
+        assertTrue(own, own.lines().anyMatch(l -> l.contains("release") && l.contains("dev.mosaic.examples.catalog 1.2.0")
+                && l.contains("1 moved: " + TV + " 1.1.0")));
+        assertFalse(own, own.contains("recommendations") || own.contains("mobile-home"));
+        screenshot("history-of-one-adapter");
+
         // without the session's CSRF token, the same change is refused; with it (the page's), accepted
         Cookie session = browser.manage().getCookieNamed("mosaic_console");
         assertTrue(session.isHttpOnly());

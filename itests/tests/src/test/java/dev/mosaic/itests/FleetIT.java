@@ -141,6 +141,22 @@ public class FleetIT {
                 assertTrue(backends, backends.contains("ratings") && backends.contains("http://ratings.internal:8080"));
             }
 
+            // the history of one name, from the store through another instance: tv-home's deploy and the release that moved
+            // it (not catalog 1.1.0's, which moved no one); one backend's; a name elsewhere is said to be there
+            JsonNode tv = LaunchedRuntime.JSON.readTree(c.cli("history", "dev.mosaic.examples.tv-home", "--json").out());
+            assertEquals(tv.toString(), 2, tv.size());
+            assertEquals(tv.toString(), "deploy", tv.get(0).get("operation").asText());
+            assertEquals(tv.toString(), "1.2.0", tv.get(1).get("version").asText());
+            JsonNode newest = LaunchedRuntime.JSON.readTree(c.cli("history", "dev.mosaic.examples.tv-home", "-n", "1", "--json")
+                    .out());
+            assertEquals(tv.get(1), newest.get(0));
+            JsonNode ratings = LaunchedRuntime.JSON.readTree(c.cli("history", "ratings", "--env", "prod", "--json").out());
+            assertEquals(ratings.toString(), 1, ratings.size());
+            assertEquals(ratings.toString(), "backend-set", ratings.get(0).get("operation").asText());
+            LaunchedRuntime.CliResult elsewhere = c.cli("history", "ratings", "--env", "test");
+            assertEquals(1, elsewhere.exit());
+            assertTrue(elsewhere.err(), elsewhere.err().contains("its changes are in prod"));
+
             // a change answered at commit (--async) tells its revision; an instance killed (kill -9) while it may be
             // applying it comes back with the store's state
             LaunchedRuntime.CliResult async = deploy(a, "tv-home-1.1.0.jar", "--async", "--json");

@@ -333,6 +333,53 @@ public class ManagementApiIT extends MosaicSupport {
     }
 
     @Test
+    public void theHistoryOfOneNameOrEnvironmentIsAskedFor() throws Exception {
+        String tvHome = "dev.mosaic.examples.tv-home";
+        assertEquals(201, api("POST", "/deployments?env=hist", example("seed/catalog-1.1.0.jar")).statusCode());
+        assertEquals(201, api("POST", "/deployments?env=hist", example("seed/tv-home-1.0.0.jar")).statusCode());
+        assertEquals(201, api("POST", "/deployments?env=hist", example("catalog-1.2.0.jar")).statusCode());
+        try {
+            // one environment: its three changes, nothing of prod's
+            JsonNode hist = json(api("GET", "/history?env=hist", null));
+            assertEquals(hist.toString(), 3, hist.size());
+            hist.forEach(h -> assertEquals(h.toString(), "hist", h.get("environment").asText()));
+            // one adapter: its deploy, and the release that moved it; not catalog 1.1.0's release, which moved no one
+            JsonNode tv = json(api("GET", "/history?env=hist&name=" + tvHome, null));
+            assertEquals(tv.toString(), 2, tv.size());
+            assertEquals(tv.toString(), "deploy", tv.get(0).get("operation").asText());
+            assertEquals(tv.toString(), "release", tv.get(1).get("operation").asText());
+            assertEquals(tv.toString(), CATALOG, tv.get(1).get("name").asText());
+            assertEquals(tv.toString(), tvHome, tv.get(1).get("moves").get(0).get("consumer").asText());
+            JsonNode newest = json(api("GET", "/history?env=hist&name=" + tvHome + "&limit=1", null));
+            assertEquals(newest.toString(), tv.get(1), newest.get(0));
+            // everywhere: prod's changes of it too (the seed's deploy), and the text the CLI shows, moves under their change
+            JsonNode everywhere = json(api("GET", "/history?name=" + tvHome, null));
+            assertTrue(everywhere.toString(), everywhere.size() > 2 && java.util.stream.StreamSupport.stream(
+                    everywhere.spliterator(), false).anyMatch(h -> h.get("environment").asText().equals("prod")));
+            String text = call("GET", "/history?env=hist&name=" + tvHome, null, token(), "text/plain").body();
+            assertTrue(text, text.contains("\n    moved " + tvHome + " 1.0.0: " + CATALOG + " 1.1.0 -> 1.2.0 (uptake)"));
+
+            // a name nothing has: not found, with the one meant; one that is elsewhere: where
+            HttpResponse<String> typo = api("GET", "/history?name=" + tvHome + "s", null);
+            assertError(typo, 404, "not_found");
+            assertTrue(typo.body(), typo.body().contains("no change concerns " + tvHome + "s in any environment, and nothing"
+                    + " deployed or declared there has that name (did you mean " + tvHome + "?)"));
+            assertEquals(200, api("PUT", "/backends/prod/ratings", "{\"url\":[\"http://127.0.0.1:9/\"]}".getBytes()).statusCode());
+            HttpResponse<String> elsewhere = api("GET", "/history?env=hist&name=ratings", null);
+            assertError(elsewhere, 404, "not_found");
+            assertTrue(elsewhere.body(), elsewhere.body().contains("no change concerns ratings in hist, and nothing deployed or"
+                    + " declared there has that name; its changes are in prod: bin/mosaic history ratings"));
+            JsonNode backend = json(api("GET", "/history?name=ratings", null));
+            assertEquals(backend.toString(), "backend-set", backend.get(0).get("operation").asText());
+        } finally {
+            api("DELETE", "/backends/prod/ratings", null);
+            api("DELETE", "/deployments/hist/" + tvHome, null);
+            api("DELETE", "/deployments/hist/" + CATALOG + "/1.2.0", null);
+            api("DELETE", "/deployments/hist/" + CATALOG + "/1.1.0", null);
+        }
+    }
+
+    @Test
     public void insightAndLifecycleResourcesAnswer() throws Exception {
         JsonNode dependents = json(api("GET", "/modules/" + CATALOG + "/dependents?env=prod&version=1.0.0", null));
         assertEquals(1, dependents.size());

@@ -272,7 +272,21 @@ public interface Deployer {
      * @param limit at most this many entries, the newest ones
      * @return the history of changes, oldest first
      */
-    List<HistoryEntry> history(int limit);
+    default List<HistoryEntry> history(int limit) {
+        return history(limit, null, null);
+    }
+
+    /**
+     * The changes that concern one environment, or one adapter, module or backend, or both: the newest {@code limit} of
+     * those, however far back in the history they are.
+     *
+     * @param limit at most this many entries, the newest ones
+     * @param environment only the changes made in this environment, or null for all
+     * @param name only the changes of this adapter, module or backend, and the releases and yanks that moved it (a
+     *            consumer a module version's release rewired), or null for all
+     * @return those changes, oldest first; empty when there are none
+     */
+    List<HistoryEntry> history(int limit, String environment, String name);
 
     /**
      * Whether a consumer's code runs on a module version it is not wired to: what it uses of the

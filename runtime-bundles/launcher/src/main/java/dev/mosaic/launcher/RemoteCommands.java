@@ -321,14 +321,18 @@ final class RemoteCommands {
         }
     }
 
-    @Command(name = "history", description = "Who changed what, when.")
-    static final class History extends RemoteCommand {
+    @Command(name = "history", description = { "Who changed what, when.", "With NAME, the changes of that adapter, module or"
+            + " backend, and the releases and yanks that moved it; --env, those of one environment." })
+    static final class History extends AcrossEnvironments {
+        @Parameters(arity = "0..1", paramLabel = "NAME", description = "only the changes of this adapter, module or backend")
+        String name;
+
         @Option(names = { "-n", "--limit" }, paramLabel = "N", description = "the newest N entries (default ${DEFAULT-VALUE})")
         int limit = 50;
 
         @Override
         Call request() {
-            return Call.get("/history" + new Query().add("limit", Integer.toString(limit)));
+            return Call.get("/history" + new Query().add("limit", Integer.toString(limit)).add("env", env).add("name", name));
         }
     }
 

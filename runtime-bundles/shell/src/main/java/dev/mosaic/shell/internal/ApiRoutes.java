@@ -171,7 +171,7 @@ final class ApiRoutes {
                 r.actor(), r.flag("dryRun")));
         route("DELETE", "/backends/{env}/{name}", (r, d, i) -> d.removeBackend(r.path("env"), r.path("name"),
                 r.flag("force"), r.actor(), r.flag("dryRun")));
-        route("GET", "/history", (r, d, i) -> d.history(r.limit(100)));
+        route("GET", "/history", (r, d, i) -> Lookups.history(d, r.limit(100), r.query("env"), r.query("name")));
         route("GET", "/recordings", (r, d, i) -> Recordings.of(backends.get()));
         route("PUT", "/recordings/{env}", (r, d, i) -> Recordings.set(backends.get(), r.path("env"), r.query("mode"),
                 r.query("dir"), r.query("redact"), r.actor()));

@@ -81,6 +81,37 @@ final class Lookups {
         return named;
     }
 
+    /**
+     * @return the newest changes of one environment, or of one adapter, module or backend (and the releases that moved
+     *         it), or all of them (each filter null for any); not found for a name nothing of which has changed where
+     *         asked and that nothing deployed or declared there bears (a misspelt name would otherwise read as "nothing
+     *         happened to it")
+     */
+    static List<dev.mosaic.deployer.HistoryEntry> history(Deployer deployer, int limit, String env, String name)
+            throws DeployException {
+        List<dev.mosaic.deployer.HistoryEntry> found = deployer.history(limit, env, name);
+        if (found.isEmpty() && name != null && limit > 0 && !known(deployer, env).contains(name)) {
+            String where = env == null ? "any environment" : env;
+            List<String> elsewhere = env == null ? List.of() : known(deployer, null).contains(name)
+                    ? deployer.history(limit, null, name).stream().map(dev.mosaic.deployer.HistoryEntry::environment).distinct()
+                            .toList()
+                    : List.of();
+            throw new DeployException(DeployException.NOT_FOUND, "no change concerns " + name + " in " + where
+                    + ", and nothing deployed or declared there has that name" + (elsewhere.isEmpty()
+                            ? Suggestions.didYouMean(name, known(deployer, env)) + "; bin/mosaic history" + (env == null ? ""
+                                    : " --env " + env) + " lists every change"
+                            : "; its changes are in " + String.join(", ", elsewhere) + ": bin/mosaic history " + name));
+        }
+        return found;
+    }
+
+    /** @return the names of what is deployed and the backends declared, in one environment or (null) in all */
+    private static List<String> known(Deployer deployer, String env) {
+        List<String> known = new java.util.ArrayList<>(deployer.list(env).stream().map(DeploymentInfo::name).toList());
+        deployer.backends(env).forEach(b -> known.add(b.spec().name()));
+        return known.stream().distinct().toList();
+    }
+
     /** @return the routes served, in one environment or (null) in all */
     static List<RouteView> routes(Deployer deployer, String env) {
         List<RouteView> all = deployer.routes();

@@ -361,8 +361,18 @@ public final class MosaicCommands {
 
     @Descriptor("show the history of changes")
     public List<HistoryEntry> history(
-            @Descriptor("how many of the newest entries") @Parameter(names = { "-n", "--limit" }, absentValue = "50") int limit) {
-        return deployer().history(limit);
+            @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
+            @Descriptor("how many of the newest entries") @Parameter(names = { "-n", "--limit" }, absentValue = "50") int limit)
+            throws DeployException {
+        return Lookups.history(deployer(), limit, env.isEmpty() ? null : env, null);
+    }
+
+    @Descriptor("show the changes of one adapter, module or backend (and the releases that moved it)")
+    public List<HistoryEntry> history(
+            @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
+            @Descriptor("how many of the newest entries") @Parameter(names = { "-n", "--limit" }, absentValue = "50") int limit,
+            @Descriptor("the adapter, module or backend") String name) throws DeployException {
+        return Lookups.history(deployer(), limit, env.isEmpty() ? null : env, name);
     }
 
     @Descriptor("declare a backend (set NAME --url U [--timeout 1s] [--retries 2] [--header N=V] [--secret-header N=env:VAR]"

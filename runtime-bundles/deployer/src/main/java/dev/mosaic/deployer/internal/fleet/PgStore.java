@@ -130,18 +130,45 @@ public final class PgStore implements ChangeLog {
         return false; // the store keeps its own (see committed)
     }
 
+    /**
+     * The newest revisions first, a page at a time, until {@code limit} pass the filter or none are left: a filter on a
+     * name or an environment is first asked of PostgreSQL as text the change must contain (so that pages of others' changes
+     * are not sent), then checked on each change read.
+     */
     @Override
-    public List<Event> last(int limit) throws IOException {
+    public List<Event> last(int limit, dev.mosaic.deployer.internal.model.EventFilter filter) throws IOException {
         return call(false, c -> {
             List<Event> events = new ArrayList<>();
-            try (PreparedStatement s = c.prepareStatement(
-                    "SELECT revision, event FROM mosaic_revisions ORDER BY revision DESC LIMIT ?")) {
-                s.setInt(1, limit);
-                try (ResultSet r = s.executeQuery()) {
-                    while (r.next()) {
-                        Event e = mapper.readValue(r.getString(2), Event.class);
-                        e.seq = r.getLong(1);
-                        events.add(0, e);
+            String sql = "SELECT revision, event FROM mosaic_revisions WHERE revision < ?"
+                    + (filter.env() == null ? "" : " AND strpos(event, ?) > 0")
+                    + (filter.name() == null ? "" : " AND strpos(event, ?) > 0") + " ORDER BY revision DESC LIMIT ?";
+            int page = filter.all() ? Math.max(1, limit) : Math.max(100, Math.min(limit, 1000));
+            long before = Long.MAX_VALUE;
+            try (PreparedStatement s = c.prepareStatement(sql)) {
+                while (events.size() < limit) {
+                    int i = 1;
+                    s.setLong(i++, before);
+                    if (filter.env() != null) {
+                        s.setString(i++, mapper.writeValueAsString(filter.env()));
+                    }
+                    if (filter.name() != null) {
+                        s.setString(i++, mapper.writeValueAsString(filter.name()).replaceAll("^\"|\"$", ""));
+                    }
+                    s.setInt(i, page);
+                    int read = 0;
+                    try (ResultSet r = s.executeQuery()) {
+                        while (r.next() && events.size() < limit) {
+                            read++;
+                            Event e = mapper.readValue(r.getString(2), Event.class);
+                            e.seq = r.getLong(1);
+                            before = e.seq;
+                            if (filter.test(e)) {
+                                events.add(0, e);
+                            }
+                        }
+                    }
+                    if (read < page) {
+                        break; // the oldest revision kept was read
                     }
                 }
             }

@@ -245,8 +245,8 @@ public final class DeployerService implements Deployer {
     }
 
     @Override
-    public List<HistoryEntry> history(int limit) {
-        return ctx.views().history(limit);
+    public List<HistoryEntry> history(int limit, String environment, String name) {
+        return ctx.views().history(limit, environment, name);
     }
 
     @Override

@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import dev.mosaic.deployer.DeployException;
 import dev.mosaic.deployer.internal.model.Event;
+import dev.mosaic.deployer.internal.model.EventFilter;
 import dev.mosaic.deployer.internal.model.Registry;
 import dev.mosaic.deployer.internal.model.Snapshot;
 import dev.mosaic.deployer.internal.store.ChangeLog;
@@ -206,13 +207,18 @@ public final class RecordedState {
         nextAttempt = snapshotEvery;
     }
 
+    /** @return up to {@code limit} of the last changes, oldest first */
+    public List<Event> history(int limit) throws IOException {
+        return history(limit, EventFilter.ALL);
+    }
+
     /**
-     * @return up to {@code limit} of the last changes, oldest first: from the journal's (in
-     *         memory) and, before them, from the history archive
+     * @return up to {@code limit} of the last changes the filter passes, oldest first: from the journal's (in memory)
+     *         and, before them, from the history archive (or from a log that keeps the history itself)
      */
-    public synchronized List<Event> history(int limit) throws IOException {
+    public synchronized List<Event> history(int limit, EventFilter filter) throws IOException {
         try {
-            List<Event> kept = journal.last(limit);
+            List<Event> kept = journal.last(limit, filter);
             if (kept != null) {
                 return kept;
             }
@@ -221,15 +227,23 @@ public final class RecordedState {
         }
         long archived = history == null ? 0 : history.lastSeq();
         List<Event> recent = new ArrayList<>();
+        long first = archived + 1; // the first change not archived, in memory
+        boolean any = false;
         for (Event e : registry.events()) {
             if (e.seq > archived) {
-                recent.add(e);
+                if (!any) {
+                    first = e.seq;
+                    any = true;
+                }
+                if (filter.test(e)) {
+                    recent.add(e);
+                }
             }
         }
         if (recent.size() >= limit || history == null) {
             return new ArrayList<>(recent.subList(Math.max(0, recent.size() - limit), recent.size()));
         }
-        List<Event> all = new ArrayList<>(history.last(limit - recent.size(), recent.isEmpty() ? archived + 1 : recent.get(0).seq));
+        List<Event> all = new ArrayList<>(history.last(limit - recent.size(), first, filter));
         all.addAll(recent);
         return all;
     }

@@ -132,10 +132,10 @@ public final class Views {
         return modules;
     }
 
-    public List<HistoryEntry> history(int limit) {
+    public List<HistoryEntry> history(int limit, String environment, String name) {
         List<Event> events;
         try {
-            events = state.history(Math.max(0, limit));
+            events = state.history(Math.max(0, limit), new dev.mosaic.deployer.internal.model.EventFilter(environment, name));
         } catch (IOException e) {
             throw new java.io.UncheckedIOException("the history archive cannot be read: " + e.getMessage(), e);
         }

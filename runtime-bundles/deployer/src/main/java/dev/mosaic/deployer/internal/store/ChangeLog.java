@@ -44,8 +44,11 @@ public interface ChangeLog extends AutoCloseable {
     default void committed(long seq, java.util.function.Supplier<dev.mosaic.deployer.internal.model.Snapshot> registry) {
     }
 
-    /** @return the last changes (up to {@code limit}, oldest first), if the log keeps the history itself; else null */
-    default List<Event> last(int limit) throws IOException {
+    /**
+     * @return the last changes the filter passes (up to {@code limit}, oldest first), if the log keeps the history
+     *         itself; else null
+     */
+    default List<Event> last(int limit, dev.mosaic.deployer.internal.model.EventFilter filter) throws IOException {
         return null;
     }
 

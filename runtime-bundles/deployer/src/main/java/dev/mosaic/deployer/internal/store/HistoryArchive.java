@@ -130,6 +130,14 @@ public final class HistoryArchive {
 
     /** @return up to {@code n} of the last changes archived before sequence number {@code before}, oldest first */
     public List<Event> last(int n, long before) throws IOException {
+        return last(n, before, e -> true);
+    }
+
+    /**
+     * @return up to {@code n} of the last changes archived before sequence number {@code before} that the filter passes,
+     *         oldest first (reading segments, newest first, until it has them)
+     */
+    public List<Event> last(int n, long before, java.util.function.Predicate<Event> filter) throws IOException {
         List<Event> found = new ArrayList<>();
         for (int s = segments.size() - 1; s >= 0 && found.size() < n; s--) {
             if (segments.get(s) >= before) {
@@ -137,7 +145,7 @@ public final class HistoryArchive {
             }
             List<Event> events = read(segment(segments.get(s)), false);
             for (int k = events.size() - 1; k >= 0 && found.size() < n; k--) {
-                if (events.get(k).seq < before) {
+                if (events.get(k).seq < before && filter.test(events.get(k))) {
                     found.add(events.get(k));
                 }
             }

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.mosaic.deployer.Operation;
 import dev.mosaic.deployer.internal.model.Event;
+import dev.mosaic.deployer.internal.model.EventFilter;
 import dev.mosaic.deployer.internal.model.Model.UnitKey;
 import dev.mosaic.deployer.internal.model.Registry;
 import dev.mosaic.deployer.internal.store.HistoryArchive;
@@ -112,6 +113,29 @@ class RecordedStateTest {
         assertEquals(replayed(0), state(restarted, json));
         assertEquals(range(1, 17), seqs(restarted, 100));
         assertEquals(range(13, 17), seqs(restarted, 5), "the last five, oldest first");
+    }
+
+    private static List<Long> seqs(RecordedState s, int limit, String env, String name) throws Exception {
+        return s.history(limit, new EventFilter(env, name)).stream().map(e -> e.seq).toList();
+    }
+
+    @Test
+    void theHistoryOfOneNameOrEnvironmentIsFoundInTheArchiveAndTheJournalAlike() throws Exception {
+        journalOfBefore();
+        RecordedState s = open(10, 1000); // the fixture's 17 changes go to the archive
+        for (int i = 0; i < 5; i++) {
+            s.record(yank(i, 0)); // 18-22: catalog's, in prod, in the journal; each moves no one
+        }
+        String tv = "dev.mosaic.examples.tv-home";
+        // tv-home's own changes, and the catalog release, yank and unyank that moved it (7-9)
+        assertEquals(List.of(6L, 7L, 8L, 9L, 10L, 11L, 13L, 14L, 15L), seqs(s, 100, null, tv));
+        assertEquals(List.of(13L, 14L), seqs(s, 100, "test", tv));
+        assertEquals(List.of(14L, 15L), seqs(s, 2, null, tv), "the newest two, oldest first, from before the journal's");
+        assertEquals(List.of(12L, 13L, 14L), seqs(s, 100, "test", null));
+        assertEquals(range(16, 22), seqs(s, 7, "prod", null), "across the archive and the journal's changes");
+        assertEquals(List.of(), seqs(s, 100, "qa", tv));
+        assertEquals(List.of(), seqs(s, 100, null, "tv-home"), "a name is a symbolic name, whole");
+        assertEquals(range(1, 22), seqs(s, 100), "and without a filter, everything");
     }
 
     @Test
