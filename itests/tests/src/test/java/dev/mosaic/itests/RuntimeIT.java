@@ -4,6 +4,7 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertTrue;
+import static org.junit.Assert.fail;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -277,6 +278,33 @@ public class RuntimeIT extends MosaicSupport {
             assertTrue(all, all.lines().findFirst().orElse("").contains("TIMEOUT  LIMIT  504  503"));
             assertTrue(all, all.lines().anyMatch(l -> l.contains("/mobile/home") && l.contains(CATALOG + " 1.0.0")
                     && l.contains("2000ms")));
+        } finally {
+            session.close();
+        }
+    }
+
+    @Test
+    public void consoleHistoryCommandShowsOneNamesChanges() throws Exception {
+        CommandSession session = console();
+        try {
+            @SuppressWarnings("unchecked")
+            List<dev.mosaic.deployer.HistoryEntry> all = (List<dev.mosaic.deployer.HistoryEntry>) session.execute(
+                    "mosaic:history -n 100");
+            assertTrue(all.toString(), all.stream().anyMatch(h -> !h.name().equals("dev.mosaic.examples.mobile-home")));
+            @SuppressWarnings("unchecked")
+            List<dev.mosaic.deployer.HistoryEntry> mobile = (List<dev.mosaic.deployer.HistoryEntry>) session.execute(
+                    "mosaic:history -e prod dev.mosaic.examples.mobile-home");
+            String name = "dev.mosaic.examples.mobile-home";
+            assertTrue(mobile.toString(), mobile.stream().anyMatch(h -> h.name().equals(name) && h.operation().toString()
+                    .equals("deploy")));
+            assertTrue("its own changes, or those that moved it: " + mobile, mobile.stream().allMatch(h -> h.name().equals(name)
+                    || h.moves() != null && h.moves().stream().anyMatch(m -> m.consumer().equals(name))));
+            try {
+                session.execute("mosaic:history dev.mosaic.examples.mobile-hom");
+                fail("a name nothing has is not found");
+            } catch (dev.mosaic.deployer.DeployException e) {
+                assertTrue(e.getMessage(), e.getMessage().contains("did you mean dev.mosaic.examples.mobile-home?"));
+            }
         } finally {
             session.close();
         }
