@@ -317,6 +317,14 @@ public class ManagementApiIT extends MosaicSupport {
             assertError(misspelt, 404, "not_found");
             assertTrue(misspelt.body(), misspelt.body().contains("no backend bookmark is declared in prod (did you mean"
                     + " bookmarks?); declared there: bookmarks"));
+            // the same words from backend rm and dependents backend:NAME; the name meant is removed (a dry run)
+            HttpResponse<String> remove = api("DELETE", "/backends/prod/bookmark?dryRun=true", null);
+            assertError(remove, 404, "not_found");
+            assertTrue(remove.body(), remove.body().contains("no backend bookmark is declared in prod (did you mean"
+                    + " bookmarks?); declared there: bookmarks"));
+            assertEquals(200, api("DELETE", "/backends/prod/bookmarks?dryRun=true", null).statusCode());
+            assertTrue(api("GET", "/modules/backend:bookmark/dependents?env=prod", null).body().contains(
+                    "(did you mean bookmarks?); declared there: bookmarks"));
         } finally {
             api("DELETE", "/backends/prod/bookmarks", null);
         }

@@ -57,6 +57,21 @@ public final class Suggestions {
         return near.isEmpty() ? "" : " (did you mean " + String.join(" or ", near) + "?)";
     }
 
+    /**
+     * The one "not found" of a backend, whichever command named it (backend show, backend rm, dependents backend:NAME).
+     *
+     * @param environment where it was looked for, or null for every environment
+     * @param declared the backends declared there
+     * @return not found: {@code no backend bookmark is declared in prod (did you mean bookmarks?); declared there:
+     *         bookmarks, recommendations}
+     */
+    public static DeployException noSuchBackend(String name, String environment, Collection<String> declared) {
+        List<String> names = declared.stream().distinct().sorted().toList();
+        return new DeployException(DeployException.NOT_FOUND, "no backend " + name + " is declared in " + (environment == null
+                ? "any environment" : environment) + didYouMean(name, names) + (names.isEmpty() ? "; none is declared there"
+                        : "; declared there: " + String.join(", ", names)));
+    }
+
     /** @return the Levenshtein distance: the fewest characters inserted, removed or replaced to make one the other */
     private static int edits(String a, String b) {
         int[] previous = new int[b.length() + 1];

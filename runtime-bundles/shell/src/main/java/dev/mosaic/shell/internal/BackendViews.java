@@ -76,10 +76,7 @@ final class BackendViews {
                 return new Detail(v);
             }
         }
-        List<String> names = all.stream().map(BackendView::name).toList();
-        throw new DeployException(DeployException.NOT_FOUND, "no backend " + name + " is declared in " + environment
-                + Suggestions.didYouMean(name, names) + "; declared there: " + (names.isEmpty() ? "none" : String.join(", ",
-                        names)));
+        throw Suggestions.noSuchBackend(name, environment, all.stream().map(BackendView::name).toList());
     }
 
     static String table(List<BackendView> list) {

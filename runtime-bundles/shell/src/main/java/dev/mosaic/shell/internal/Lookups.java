@@ -45,9 +45,7 @@ final class Lookups {
             String backend = module.substring("backend:".length());
             List<String> declared = deployer.backends(env).stream().map(b -> b.spec().name()).distinct().toList();
             if (!declared.contains(backend)) {
-                throw new DeployException(DeployException.NOT_FOUND, "no backend " + backend + " is declared in "
-                        + (env == null ? "any environment" : env) + Suggestions.didYouMean(backend, declared)
-                        + "; bin/mosaic backends lists those that are");
+                throw Suggestions.noSuchBackend(backend, env, declared);
             }
         } else if (found.isEmpty()) {
             throw notDeployed(deployer, env, module, version, Kind.MODULE);

@@ -79,8 +79,8 @@ final class BackendFlow {
         return ctx.changes().run(() -> {
             BackendSpec before = ctx.state().read(r -> r.backend(env, name));
             if (before == null) {
-                throw new DeployException(DeployException.NOT_FOUND, "no backend " + name + " is declared in " + env
-                        + "; declared there: " + ctx.state().read(r -> r.backends(env)).stream().map(BackendSpec::name).toList());
+                throw dev.mosaic.deployer.Suggestions.noSuchBackend(name, env, ctx.state().read(r -> r.backends(env)).stream()
+                        .map(BackendSpec::name).toList());
             }
             List<String> users = ctx.state().read(r -> names(r.backendUsers(env, name)));
             if (!users.isEmpty() && !force) {
