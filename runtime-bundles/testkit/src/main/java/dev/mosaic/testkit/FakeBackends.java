@@ -283,16 +283,9 @@ public final class FakeBackends {
 
         @Override
         public <T> T json(Class<T> type) {
-            try {
-                return JSON.readValue(answer.body(), type);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                // as the platform's client says it
-                throw new BackendException(backend, Reason.INVALID_JSON, answer.status(), "backend " + backend + " answered "
-                        + answer.status() + " to " + what + " with " + dev.mosaic.backends.JsonFit.describe(e, type), null);
-            } catch (IOException e) {
-                throw new BackendException(backend, Reason.INVALID_JSON, answer.status(), "backend " + backend + " answered "
-                        + answer.status() + " to " + what + " with a body that cannot be read: " + e.getMessage(), null);
-            }
+            // as the platform's client reads it (the content type checked, unknown properties skipped)
+            return dev.mosaic.backends.JsonFit.backendAnswer(JSON, backend, answer.status(), what, answer.contentType(),
+                    answer.body(), type);
         }
     }
 }

@@ -14,7 +14,6 @@ import java.util.TreeMap;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.mosaic.api.Backend;
-import dev.mosaic.api.HttpException;
 import dev.mosaic.api.Request;
 
 /**
@@ -160,17 +159,7 @@ public final class TestRequest implements Request {
 
     @Override
     public <T> T bodyAs(Class<T> type) {
-        // as the gateway answers
-        if (body.length == 0) {
-            throw new HttpException(400, "the request has no body; expected JSON for " + type.getSimpleName());
-        }
-        try {
-            return JSON.readValue(body, type);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new HttpException(400, "the request came with " + dev.mosaic.backends.JsonFit.describe(e, type));
-        } catch (IOException e) {
-            throw new HttpException(400, "the request body could not be read as JSON: " + e.getMessage());
-        }
+        return dev.mosaic.backends.JsonFit.requestBody(JSON, body, type); // as the gateway reads it
     }
 
     @Override

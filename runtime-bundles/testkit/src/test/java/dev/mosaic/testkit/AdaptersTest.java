@@ -76,6 +76,13 @@ class AdaptersTest {
         assertEquals(502, shape.status());
         assertTrue(shape.text().contains("backend recommendations answered 200 to GET /x with JSON that does not fit Titles at titles[0]"),
                 shape.text());
+        // a page of HTML where JSON was expected (a proxy's error page): refused as the platform's client refuses it
+        FakeBackends html = new FakeBackends().on("recommendations", "GET", "/x").answer(200,
+                "<html>{\"titles\":[]}</html>".getBytes(java.nio.charset.StandardCharsets.UTF_8), "text/html");
+        Adapters.TestResponse page = Adapters.call(unhandled, TestRequest.get("/").backends(html));
+        assertEquals(502, page.status());
+        assertTrue(page.text().contains("backend recommendations answered 200 with content type text/html to GET /x, where JSON"
+                + " was expected"), page.text());
         FakeBackends fits = new FakeBackends().on("recommendations", "GET", "/x").json("{\"titles\":[\"7\"]}");
         assertEquals(200, Adapters.call(unhandled, TestRequest.get("/").backends(fits)).status());
         FakeBackends late = new FakeBackends().on("recommendations", "GET", "/x").fail(Reason.DEADLINE);

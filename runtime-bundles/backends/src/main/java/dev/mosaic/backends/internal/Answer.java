@@ -72,38 +72,11 @@ final class Answer implements BackendResponse {
 
     @Override
     public <T> T json(Class<T> type) {
-        String contentType = headers.get("Content-Type");
-        if (contentType != null && !mentionsJson(contentType)) {
-            throw new BackendException(backend, Reason.INVALID_JSON, status, "backend " + backend + " answered " + status
-                    + " with content type " + contentType + " to " + what() + ", where JSON was expected", null);
-        }
-        try {
-            // a backend that adds a field must not break its callers: unknown properties are skipped
-            return mapper.readerFor(type).without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(body);
-        } catch (JsonProcessingException e) {
-            throw new BackendException(backend, Reason.INVALID_JSON, status, "backend " + backend + " answered " + status
-                    + " to " + what() + " with " + dev.mosaic.backends.JsonFit.describe(e, type), null);
-        } catch (java.io.IOException e) {
-            throw new BackendException(backend, Reason.INVALID_JSON, status, "backend " + backend + " answered " + status
-                    + " to " + what() + " with a body that cannot be read: " + e.getMessage(), null);
-        }
+        return dev.mosaic.backends.JsonFit.backendAnswer(mapper, backend, status, what(), headers.get("Content-Type"), body, type);
     }
 
     private String what() {
         return method + " " + path;
-    }
-
-    /** @return whether a content type names JSON ({@code application/json}, {@code application/problem+json}, ...) */
-    static boolean mentionsJson(String contentType) {
-        if (contentType.startsWith("application/json")) {
-            return true;
-        }
-        for (int i = 0; i + 4 <= contentType.length(); i++) {
-            if (contentType.regionMatches(true, i, "json", 0, 4)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** @throws BackendException with reason STATUS unless the status is 2xx */

@@ -1,6 +1,5 @@
 package dev.mosaic.gateway.internal;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -11,7 +10,6 @@ import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Fields;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.mosaic.api.Backend;
@@ -292,16 +290,7 @@ final class RequestView implements dev.mosaic.api.Request {
 
     @Override
     public <T> T bodyAs(Class<T> type) {
-        if (body.length == 0) {
-            throw new HttpException(400, "the request has no body; expected JSON for " + type.getSimpleName());
-        }
-        try {
-            return mapper.readValue(body, type);
-        } catch (JsonProcessingException e) {
-            throw new HttpException(400, "the request came with " + dev.mosaic.backends.JsonFit.describe(e, type));
-        } catch (IOException e) {
-            throw new HttpException(400, "the request body could not be read as JSON: " + e.getMessage());
-        }
+        return dev.mosaic.backends.JsonFit.requestBody(mapper, body, type);
     }
 
     @Override
