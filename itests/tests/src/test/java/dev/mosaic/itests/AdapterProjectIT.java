@@ -434,6 +434,24 @@ public class AdapterProjectIT {
             }
             assertEquals("the runtime keeps the second build: " + listed, sha, listed.get(0).get("sha256").asText());
         }
+
+        // the module's dev runs on; an adapter team's project next to it deploys to the runtime it started, with no token
+        // named: that dev says where it found it; once the first dev stops, the runtime is no longer named
+        List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Process moduleDev = start(project, lines, cli(), "dev", "--port", port, "--mgmt-port", mgmt);
+        await(lines, l -> l.contains("watching target/classes"), moduleDev);
+        Path marker = home.resolve(".mosaic/dev/runtime-" + mgmt);
+        assertEquals(project.resolve("target/mosaic-dev/runtime").toRealPath().toString(), Files.readString(marker).strip());
+        Path adapter = generated("modules-adapter", "mosaic-adapter-archetype", "com.example.texts", "texts-home");
+        Run beside = run(adapter, cli(), "dev", "--once", "-o", "--mgmt-port", mgmt);
+        assertEquals(beside.out, 0, beside.exit);
+        assertTrue(beside.out, beside.out.contains("using the runtime at http://127.0.0.1:" + mgmt + "/api/v1 that mosaic dev"
+                + " started for " + project.toRealPath()));
+        assertTrue(beside.out, beside.out.contains("deployed com.example.texts.texts-home 1.0.0.SNAPSHOT to dev"));
+        assertEquals(200, get(Integer.parseInt(port), "/texts-home/hello?name=kids").statusCode());
+        moduleDev.destroy();
+        assertTrue(moduleDev.waitFor(60, TimeUnit.SECONDS));
+        assertFalse("the marker goes with the runtime", Files.exists(marker));
     }
 
     /** @return a new project from the archetype, generated offline in a folder of its own under the test's home */
@@ -495,6 +513,8 @@ public class AdapterProjectIT {
         env.put("PATH", root.resolve("bin") + File.pathSeparator + Path.of(mvn()).toAbsolutePath().getParent()
                 + File.pathSeparator + Path.of(LaunchedRuntime.java()).getParent() + File.pathSeparator + System.getenv("PATH"));
         env.put("MOSAIC_HOME", LaunchedRuntime.dist().toString());
+        // what mosaic dev shares between projects (~/.mosaic/dev) goes to the test's home, not the developer's
+        env.put("MOSAIC_JAVA_OPTS", "-Duser.home=" + home);
         env.remove("MOSAIC_TOKEN");
         env.remove("MOSAIC_URL");
         env.remove("MOSAIC_DATA");

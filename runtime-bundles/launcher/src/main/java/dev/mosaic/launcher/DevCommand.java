@@ -105,6 +105,8 @@ final class DevCommand implements Callable<Integer> {
     private PrintWriter err;
     private String base;
     private String token;
+    /** The {@link #marker} naming the runtime dev started, once it is ready. */
+    private volatile Path marked;
 
     @Override
     public Integer call() throws Exception {
@@ -167,6 +169,7 @@ final class DevCommand implements Callable<Integer> {
         } finally {
             if (runtime != null) {
                 stopRuntime(runtime);
+                unmark(marked, work.resolve("runtime"));
             }
         }
     }
@@ -185,6 +188,14 @@ final class DevCommand implements Callable<Integer> {
         }
         if (answer > 0) {
             base = url;
+            Path started = named || tokenNamed() ? null : startedBy(url);
+            if (started != null) {
+                token = Files.readString(started.resolve("mgmt-token")).trim();
+                // <project>/target/mosaic-dev/runtime
+                out.println(stamp() + " using the runtime at " + url + " that mosaic dev started for "
+                        + started.getParent().getParent().getParent());
+                return null;
+            }
             token = new Client(out, err).token(remote);
             if (token == null) {
                 base = null;
@@ -204,6 +215,72 @@ final class DevCommand implements Callable<Integer> {
             return null;
         }
         return start(work.resolve("runtime"));
+    }
+
+    /**
+     * Where a runtime that dev started is named, by its management port, for the dev of another project (a module next to
+     * its adapter) to deploy to it: {@code ~/.mosaic/dev/runtime-PORT} holds its data directory, whose token only its
+     * user can read; the token itself is never copied.
+     */
+    static Path marker(int mgmtPort) {
+        return Path.of(System.getProperty("user.home"), ".mosaic", "dev", "runtime-" + mgmtPort);
+    }
+
+    /** @return whether the token is named (MOSAIC_TOKEN, --token-file, --data or MOSAIC_DATA): then it is the one used */
+    private boolean tokenNamed() {
+        return remote.tokenFile != null || remote.data != null || Stream.of("MOSAIC_TOKEN", "MOSAIC_DATA")
+                .map(System::getenv).anyMatch(v -> v != null && !v.isBlank());
+    }
+
+    /**
+     * @return the data directory of the runtime answering at the URL, if another dev started it and its token opens it;
+     *         null otherwise (a marker left by a dev that was killed names a runtime no longer there: it is removed)
+     */
+    private Path startedBy(String url) {
+        Path marker = marker(mgmtPort);
+        try {
+            Path data = Path.of(Files.readString(marker).trim());
+            String token = Files.readString(data.resolve("mgmt-token")).trim();
+            int health = probe(url, token);
+            if (health / 100 == 2 || health == 503) { // 503: it answers, not all of it healthy
+                return data;
+            }
+            Files.deleteIfExists(marker);
+        } catch (IOException | RuntimeException e) {
+            // no marker, or one naming a data directory that is gone: the token is looked for as every command does
+        }
+        return null;
+    }
+
+    /** Names the runtime dev started here, for other projects' dev; @return the marker written, or null if it could not be */
+    private static Path mark(int mgmtPort, Path data) {
+        Path marker = marker(mgmtPort);
+        try {
+            Path dir = marker.getParent();
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+                try {
+                    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+                } catch (UnsupportedOperationException e) {
+                    // not a POSIX file system: its own permissions stand
+                }
+            }
+            Files.writeString(marker, data.toAbsolutePath().toString());
+            return marker;
+        } catch (IOException e) {
+            return null; // another project's dev then needs --data; this one goes on
+        }
+    }
+
+    /** Removes the marker, if it still names this runtime. */
+    private static void unmark(Path marker, Path data) {
+        try {
+            if (marker != null && Files.readString(marker).trim().equals(data.toAbsolutePath().toString())) {
+                Files.deleteIfExists(marker);
+            }
+        } catch (IOException e) {
+            // already gone, or another dev's now
+        }
     }
 
     /** Starts a runtime with the distribution's own launcher, and waits until it is ready. */
@@ -233,7 +310,10 @@ final class DevCommand implements Callable<Integer> {
         }, "mosaic-dev-runtime-output");
         pump.setDaemon(true);
         pump.start();
-        Thread stopper = new Thread(() -> stopRuntime(p), "mosaic-dev-stop-runtime");
+        Thread stopper = new Thread(() -> {
+            stopRuntime(p);
+            unmark(marked, data);
+        }, "mosaic-dev-stop-runtime");
         Runtime.getRuntime().addShutdownHook(stopper);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (!ready.await(100, TimeUnit.MILLISECONDS)) {
@@ -249,6 +329,7 @@ final class DevCommand implements Callable<Integer> {
         }
         base = "http://127.0.0.1:" + mgmtPort + "/api/v1";
         token = Files.readString(data.resolve("mgmt-token")).trim();
+        marked = mark(mgmtPort, data);
         return p;
     }
 
