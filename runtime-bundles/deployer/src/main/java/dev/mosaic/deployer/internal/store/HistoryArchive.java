@@ -15,6 +15,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.mosaic.deployer.internal.model.Event;
+import dev.mosaic.deployer.internal.model.EventFilter;
 
 /**
  * The history of changes older than the registry's snapshot: the journal's lines, moved here
@@ -130,20 +131,22 @@ public final class HistoryArchive {
 
     /** @return up to {@code n} of the last changes archived before sequence number {@code before}, oldest first */
     public List<Event> last(int n, long before) throws IOException {
-        return last(n, before, e -> true);
+        return last(n, before, EventFilter.ALL);
     }
 
     /**
      * @return up to {@code n} of the last changes archived before sequence number {@code before} that the filter passes,
-     *         oldest first (reading segments, newest first, until it has them)
+     *         oldest first (reading segments, newest first, until it has them; a line without the name asked for is not
+     *         parsed)
      */
-    public List<Event> last(int n, long before, java.util.function.Predicate<Event> filter) throws IOException {
+    public List<Event> last(int n, long before, EventFilter filter) throws IOException {
         List<Event> found = new ArrayList<>();
+        byte[] named = filter.name() == null ? null : filter.name().getBytes(StandardCharsets.UTF_8);
         for (int s = segments.size() - 1; s >= 0 && found.size() < n; s--) {
             if (segments.get(s) >= before) {
                 continue;
             }
-            List<Event> events = read(segment(segments.get(s)), false);
+            List<Event> events = read(segment(segments.get(s)), false, named);
             for (int k = events.size() - 1; k >= 0 && found.size() < n; k--) {
                 if (events.get(k).seq < before && filter.test(events.get(k))) {
                     found.add(events.get(k));
@@ -156,6 +159,11 @@ public final class HistoryArchive {
 
     /** @return the changes of a segment; {@code repair}: a torn last line is cut off the file */
     private List<Event> read(Path file, boolean repair) throws IOException {
+        return read(file, repair, null);
+    }
+
+    /** @param named the bytes a line must hold to be parsed, or null for every line */
+    private List<Event> read(Path file, boolean repair, byte[] named) throws IOException {
         byte[] bytes = Files.readAllBytes(file);
         List<Event> events = new ArrayList<>();
         int start = 0;
@@ -173,10 +181,26 @@ public final class HistoryArchive {
                 }
                 break; // a torn last line: it was being appended when the process died; the journal still has it
             }
-            events.add(mapper.readValue(bytes, start, end - start, Event.class));
+            if (named == null || holds(bytes, start, end, named)) {
+                events.add(mapper.readValue(bytes, start, end - start, Event.class));
+            }
             start = end + 1;
         }
         return events;
+    }
+
+    /** @return whether bytes[from, to) hold the needle (a name has no character JSON escapes, so it is as written) */
+    private static boolean holds(byte[] bytes, int from, int to, byte[] needle) {
+        outer:
+        for (int i = from; i + needle.length <= to; i++) {
+            for (int k = 0; k < needle.length; k++) {
+                if (bytes[i + k] != needle[k]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 
     private Path segment(long first) {
