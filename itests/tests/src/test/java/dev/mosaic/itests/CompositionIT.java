@@ -141,6 +141,8 @@ public class CompositionIT extends MosaicSupport {
         for (JsonNode b : listed) {
             assertEquals("dev.mosaic.examples.tv-home 1.2.0", b.get("usedBy").get(0).asText());
             assertTrue(b.toString(), b.get("stats").get("calls").asLong() >= 3);
+            // the declaration once, not again under its calls
+            assertTrue(b.toString(), b.get("spec").has("urls") && !b.get("stats").has("spec") && !b.get("stats").has("environment"));
         }
         // a backend in use cannot be taken away without force; with force, the adapter is named
         DeployException inUse = refused(() -> deployer().removeBackend("stage", "bookmarks", false, "itest", false));

@@ -152,6 +152,9 @@ public class PrometheusIT {
                 assertTrue("no fleet here: " + a, !a.path("labels").path("alertname").asText().startsWith("MosaicFleet"));
             }
 
+            // the Grafana dashboard the distribution ships, on the same Prometheus and traffic
+            theDashboardsQueriesAnswer(prom);
+
             traffic.set(false);
             devices.get(30, TimeUnit.SECONDS);
             rt.stop();
@@ -167,6 +170,69 @@ public class PrometheusIT {
                 }
             }
         }
+    }
+
+    /**
+     * The dashboard's variables and every panel's queries, asked as Grafana asks them (the variables at "All", the rate
+     * interval a minute): each answers without error (a query Prometheus cannot parse answers 400); those of what this
+     * runtime does (its adapters, backends, modules, management calls and JVM) have series; and every series a query
+     * names is one the runtime serves, or serves only while that is on (the access log, tracing, a fleet) or from its
+     * first count on (504s, 503s).
+     */
+    private void theDashboardsQueriesAnswer(String prom) throws Exception {
+        JsonNode dash = LaunchedRuntime.JSON.readTree(LaunchedRuntime.dist().resolve("grafana/mosaic-dashboard.json").toFile());
+        for (JsonNode v : dash.path("templating").path("list")) {
+            if (!v.path("type").asText().equals("query")) {
+                continue;
+            }
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("label_values\\((.*), *(\\w+)\\)")
+                    .matcher(v.path("query").path("query").asText());
+            assertTrue(v.toString(), m.matches());
+            JsonNode values = get(prom + "/api/v1/label/" + m.group(2) + "/values?match[]=" + encode(asked(m.group(1))));
+            assertTrue(v + ": " + values, values.path("data").size() > 0);
+        }
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        java.util.Map<String, Integer> series = new java.util.LinkedHashMap<>();
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        java.util.regex.Pattern named = java.util.regex.Pattern.compile("\\b((?:mosaic|jvm|process)_[a-z_]+)\\{");
+        for (JsonNode p : dash.path("panels")) {
+            assertTrue("panel ids are unique: " + p.path("id"), ids.add(p.path("id").asText()));
+            for (JsonNode t : p.path("targets")) {
+                String expr = asked(t.path("expr").asText());
+                JsonNode answer = get(prom + "/api/v1/query?query=" + encode(expr));
+                assertEquals(expr, "success", answer.path("status").asText());
+                series.merge(p.path("title").asText(), answer.path("data").path("result").size(), Integer::sum);
+                java.util.regex.Matcher n = named.matcher(expr);
+                while (n.find()) {
+                    names.add(n.group(1));
+                }
+            }
+        }
+        for (String title : List.of("Requests a second, by adapter version", "Share answered with a 5xx",
+                "99th percentile latency, by route", "Requests in flight", "Backend calls a second, by route",
+                "Calls a second, by backend", "Share of calls failed", "Breakers open", "Consumers wired, by module version",
+                "Deploys, releases and other changes, a second", "Heap used", "Time in garbage collection, a second",
+                "CPU, cores", "Threads and bundles")) {
+            assertTrue(title + " has no series: " + series, series.getOrDefault(title, 0) > 0);
+        }
+        java.util.Set<String> served = new java.util.HashSet<>();
+        get(prom + "/api/v1/label/__name__/values").path("data").forEach(x -> served.add(x.asText()));
+        for (String name : names) {
+            // served while on: the access log, tracing, a fleet; and from the first one on: 504s and 503s
+            assertTrue(name + " is not a series the runtime serves", served.contains(name)
+                    || name.matches("mosaic_(access_log|traces|fleet)_.*|mosaic_adapter_(timeouts|rejected)_total"));
+        }
+        assertTrue(names.toString(), names.size() > 20);
+    }
+
+    /** @return a query of the dashboard as Grafana sends it: every variable at "All", the rate interval a minute */
+    private static String asked(String query) {
+        return query.replace("$__rate_interval", "1m").replace("$job", "mosaic").replace("$environment", ".*")
+                .replace("$adapter", ".*");
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
     }
 
     /** @return the {@code prometheus.yml} of the README's "Alerts" paragraph */

@@ -17,7 +17,9 @@ final class BackendViews {
     /**
      * @param stats how calls went on this runtime, or null when the egress has no figures for it yet
      */
-    record BackendView(String environment, String name, BackendSpec spec, List<String> usedBy, BackendStats stats) {
+    /** A backend's declaration, callers and calls; its calls without the environment and declaration the view says once. */
+    record BackendView(String environment, String name, BackendSpec spec, List<String> usedBy,
+            @com.fasterxml.jackson.annotation.JsonIgnoreProperties({ "environment", "spec" }) BackendStats stats) {
     }
 
     private BackendViews() {
