@@ -78,7 +78,14 @@ public class MetricsIT {
             assertEquals(2, value(after, "mosaic_requests_total{" + tv + ",status=\"2xx\",version=\"1.2.0\"}"), 0);
             assertTrue(m.contains(tv + ",status=\"2xx\",version=\"1.0.0\""));
             assertFalse("a retired version's series go away", after.contains(tv + ",status=\"2xx\",version=\"1.0.0\""));
-            assertTrue(after, value(after, "mosaic_backend_calls_total{backend=\"recommendations\",environment=\"prod\"}") >= 2);
+            String recs = "{backend=\"recommendations\",environment=\"prod\"";
+            assertTrue(after, value(after, "mosaic_backend_calls_total" + recs + "}") >= 2);
+            // every attempt (a call and its retries) in the backend's histogram, which a fleet's instances sum
+            double attempts = value(after, "mosaic_backend_calls_total" + recs + "}") + value(after, "mosaic_backend_retries_total"
+                    + recs + "}");
+            assertEquals(after, attempts, value(after, "mosaic_backend_attempt_duration_seconds_count" + recs + "}"), 0);
+            assertEquals(after, attempts, value(after, "mosaic_backend_attempt_duration_seconds_bucket" + recs + ",le=\"+Inf\"}"), 0);
+            assertTrue(after, value(after, "mosaic_backend_attempt_duration_seconds_sum" + recs + "}") > 0);
             assertEquals(4, value(after, "mosaic_route_backend_calls_total{" + tv + ",version=\"1.2.0\"}"), 0);
             assertEquals(1, value(after, "mosaic_backend_breaker_state{backend=\"bookmarks\",environment=\"prod\","
                     + "state=\"closed\"}"), 0);

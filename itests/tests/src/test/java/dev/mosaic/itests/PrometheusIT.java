@@ -210,7 +210,7 @@ public class PrometheusIT {
         }
         for (String title : List.of("Requests a second, by adapter version", "Share answered with a 5xx",
                 "99th percentile latency, by route", "Requests in flight", "Backend calls a second, by route",
-                "Calls a second, by backend", "Share of calls failed", "Breakers open", "Consumers wired, by module version",
+                "Calls a second, by backend", "Share of calls failed", "Latency of attempts (p50, p99)", "Breakers open", "Consumers wired, by module version",
                 "Deploys, releases and other changes, a second", "Heap used", "Time in garbage collection, a second",
                 "CPU, cores", "Threads and bundles")) {
             assertTrue(title + " has no series: " + series, series.getOrDefault(title, 0) > 0);

@@ -129,6 +129,8 @@ final class Declared {
         }
     }
 
+    private static final List<Double> LATENCY_BOUNDS = java.util.Arrays.stream(Latencies.BOUNDS).boxed().toList();
+
     BackendStats stats() {
         List<Transition> t;
         synchronized (transitions) {
@@ -136,6 +138,7 @@ final class Declared {
         }
         return new BackendStats(env, spec, calls.sum(), errors.sum(), retries.sum(), retriesRefused.sum(), rejected.sum(),
                 inFlight.get(), latencies.percentile(0.5), latencies.percentile(0.99),
-                breaker.getState().toString().toLowerCase(java.util.Locale.ROOT), t, endpoints.states());
+                breaker.getState().toString().toLowerCase(java.util.Locale.ROOT), t, endpoints.states(), LATENCY_BOUNDS,
+                latencies.counts(), latencies.seconds());
     }
 }

@@ -14,6 +14,22 @@ final class Latencies {
     private static final int BUCKETS = (int) Math.ceil(Math.log(1_000_000.0) / Math.log(FACTOR)) + 2;
     private static final long HALF_MILLIS = 30_000;
 
+    /**
+     * The upper bounds (seconds) of the buckets every attempt is also counted in, since the backend was declared: a
+     * histogram that sums over the instances of a fleet (the percentiles above are one instance's); the last bucket,
+     * +Inf, has none.
+     */
+    static final double[] BOUNDS = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5 };
+
+    private final java.util.concurrent.atomic.LongAdder[] counts = new java.util.concurrent.atomic.LongAdder[BOUNDS.length + 1];
+    private final java.util.concurrent.atomic.DoubleAdder seconds = new java.util.concurrent.atomic.DoubleAdder();
+
+    {
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = new java.util.concurrent.atomic.LongAdder();
+        }
+    }
+
     private volatile AtomicLongArray current = new AtomicLongArray(BUCKETS);
     private volatile AtomicLongArray previous = new AtomicLongArray(BUCKETS);
     private volatile long currentSince = System.currentTimeMillis();
@@ -23,6 +39,24 @@ final class Latencies {
         double micros = nanos / 1000.0;
         int b = micros <= MIN_MICROS ? 0 : Math.min(BUCKETS - 1, 1 + (int) (Math.log(micros / MIN_MICROS) / Math.log(FACTOR)));
         current.incrementAndGet(b);
+        double took = nanos / 1e9;
+        int i = java.util.Arrays.binarySearch(BOUNDS, took);
+        counts[i >= 0 ? i : -i - 1].increment();
+        seconds.add(took);
+    }
+
+    /** @return the attempts in each of the {@link #BOUNDS} buckets since the start, not cumulative; one more than the bounds */
+    long[] counts() {
+        long[] c = new long[counts.length];
+        for (int i = 0; i < c.length; i++) {
+            c[i] = counts[i].sum();
+        }
+        return c;
+    }
+
+    /** @return the seconds all attempts took since the start */
+    double seconds() {
+        return seconds.sum();
     }
 
     /** @return the latency under which {@code q} (0..1) of the recent attempts took, in milliseconds; -1 with none */

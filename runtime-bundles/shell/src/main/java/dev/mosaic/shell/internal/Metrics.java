@@ -203,13 +203,8 @@ final class Metrics extends Handler.Abstract {
                             .labels(route.add("status", CLASSES[i])).build());
                 }
             }
-            double[] bounds = new double[s.latencyBounds().size() + 1];
-            for (int i = 0; i < bounds.length - 1; i++) {
-                bounds[i] = s.latencyBounds().get(i);
-            }
-            bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
-            latency.dataPoint(HistogramDataPointSnapshot.builder().classicHistogramBuckets(ClassicHistogramBuckets.of(bounds,
-                    s.latencyCounts())).sum(s.latencySeconds()).labels(route).build());
+            latency.dataPoint(HistogramDataPointSnapshot.builder().classicHistogramBuckets(ClassicHistogramBuckets.of(
+                    bounds(s.latencyBounds()), s.latencyCounts())).sum(s.latencySeconds()).labels(route).build());
             if (s.backendCalls() > 0) { // most routes call no backend: no series for them (10,000 adapters' scrape)
                 calls.dataPoint(CounterDataPointSnapshot.builder().value(s.backendCalls()).labels(route).build());
             }
@@ -241,6 +236,16 @@ final class Metrics extends Handler.Abstract {
         all.add(inFlight.build());
     }
 
+    /** @return a histogram's upper bounds, +Inf last */
+    private static double[] bounds(List<Double> finite) {
+        double[] bounds = new double[finite.size() + 1];
+        for (int i = 0; i < bounds.length - 1; i++) {
+            bounds[i] = finite.get(i);
+        }
+        bounds[bounds.length - 1] = Double.POSITIVE_INFINITY;
+        return bounds;
+    }
+
     private static void backends(List<BackendStats> stats, List<MetricSnapshot> all) {
         CounterSnapshot.Builder calls = CounterSnapshot.builder().name("mosaic_backend_calls").help("Calls made to the backend");
         CounterSnapshot.Builder errors = CounterSnapshot.builder().name("mosaic_backend_errors").help("Calls that failed");
@@ -249,6 +254,8 @@ final class Metrics extends Handler.Abstract {
                 .help("Calls failed fast by the breaker or the concurrency limit");
         GaugeSnapshot.Builder latency = GaugeSnapshot.builder().name("mosaic_backend_latency_seconds")
                 .help("Latency of the calls of the last minute, by quantile");
+        HistogramSnapshot.Builder attempts = HistogramSnapshot.builder().name("mosaic_backend_attempt_duration_seconds")
+                .help("How long attempts at the backend took (a retry is an attempt of its own), since it was declared");
         GaugeSnapshot.Builder inFlight = GaugeSnapshot.builder().name("mosaic_backend_calls_in_flight").help("Calls waiting");
         GaugeSnapshot.Builder breaker = GaugeSnapshot.builder().name("mosaic_backend_breaker_state")
                 .help("1 for the state the backend's circuit breaker is in");
@@ -263,6 +270,10 @@ final class Metrics extends Handler.Abstract {
                 latency.dataPoint(GaugeDataPointSnapshot.builder().value(s.p50Millis() / 1e3).labels(l.add("quantile", "0.5")).build());
                 latency.dataPoint(GaugeDataPointSnapshot.builder().value(s.p99Millis() / 1e3).labels(l.add("quantile", "0.99")).build());
             }
+            if (!s.latencyBounds().isEmpty()) {
+                attempts.dataPoint(HistogramDataPointSnapshot.builder().classicHistogramBuckets(ClassicHistogramBuckets.of(
+                        bounds(s.latencyBounds()), s.latencyCounts())).sum(s.latencySeconds()).labels(l).build());
+            }
             for (String state : List.of("closed", "open", "half_open")) {
                 breaker.dataPoint(GaugeDataPointSnapshot.builder().value(state.equalsIgnoreCase(String.valueOf(s.breaker())) ? 1 : 0)
                         .labels(l.add("state", state)).build());
@@ -273,6 +284,7 @@ final class Metrics extends Handler.Abstract {
         all.add(retries.build());
         all.add(rejected.build());
         all.add(latency.build());
+        all.add(attempts.build());
         all.add(inFlight.build());
         all.add(breaker.build());
     }
