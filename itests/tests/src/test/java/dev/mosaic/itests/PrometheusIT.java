@@ -90,7 +90,8 @@ public class PrometheusIT {
                         .replace("localhost:9464", "127.0.0.1:" + metricsPort));
         Process prometheus = null;
         AtomicBoolean traffic = new AtomicBoolean(true);
-        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), List.of(),
+        // tracing with nowhere to send the spans: the kept traces are the latencies' exemplars
+        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), List.of("-Dmosaic.tracing=on"),
                 List.of("--metrics-port", Integer.toString(metricsPort)))) {
             assertEquals(0, rt.cli("deploy", LaunchedRuntime.fixture("failing").toString()).exit());
             LaunchedRuntime.CliResult declared = rt.cli("backend", "set", "echo", "--base-url", "http://127.0.0.1:" + deadPort,
@@ -99,7 +100,7 @@ public class PrometheusIT {
             assertEquals(0, rt.cli("deploy", LaunchedRuntime.fixture("caller").toString()).exit());
 
             prometheus = new ProcessBuilder(tool("prometheus"), "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("tsdb"),
-                    "--web.listen-address=127.0.0.1:" + promPort).redirectErrorStream(true)
+                    "--web.listen-address=127.0.0.1:" + promPort, "--enable-feature=exemplar-storage").redirectErrorStream(true)
                     .redirectOutput(dir.resolve("prometheus.log").toFile()).start();
             String prom = "http://127.0.0.1:" + promPort;
             await("Prometheus ready (its log: " + dir.resolve("prometheus.log") + ")", () -> status(prom + "/-/ready") == 200);
@@ -151,6 +152,15 @@ public class PrometheusIT {
                 assertTrue("the runtime is up: " + a, !a.path("labels").path("alertname").asText().equals("MosaicRuntimeDown"));
                 assertTrue("no fleet here: " + a, !a.path("labels").path("alertname").asText().startsWith("MosaicFleet"));
             }
+
+            // the latencies' exemplars, scraped as OpenMetrics: requests whose traces were kept, each naming its trace
+            await("an exemplar of tv-home's latency", () -> {
+                long now = System.currentTimeMillis() / 1000;
+                JsonNode found = get(prom + "/api/v1/query_exemplars?query=" + encode("mosaic_request_duration_seconds_bucket{"
+                        + "adapter=\"" + tv + "\"}") + "&start=" + (now - 600) + "&end=" + (now + 60)).path("data");
+                return found.size() > 0 && found.get(0).path("exemplars").size() > 0 && found.get(0).path("exemplars").get(0)
+                        .path("labels").path("trace_id").asText().matches("[0-9a-f]{32}");
+            });
 
             // the Grafana dashboard the distribution ships, on the same Prometheus and traffic
             theDashboardsQueriesAnswer(prom);

@@ -163,6 +163,29 @@ public class TracingIT {
             await(s -> "after-the-unsampled-one".equals(attribute(s, "mosaic.request_id")));
             assertFalse(exported.stream().anyMatch(s -> hex(s.getTraceId()).equals(unsampled)));
 
+            // /metrics in OpenMetrics, as Prometheus asks for it: a latency bucket's exemplar is a request whose trace was
+            // kept, its server span exported; the trace its caller did not sample is none; the plain text has no exemplars
+            String base = rt.mgmtUrl.substring(0, rt.mgmtUrl.indexOf("/api/v1"));
+            HttpResponse<String> open = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).header("Authorization",
+                    "Bearer " + Files.readString(rt.data.resolve("mgmt-token")).trim()).header("Accept",
+                    "application/openmetrics-text;version=1.0.0,text/plain;q=0.5").build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(open.headers().firstValue("Content-Type").orElse(""), open.headers().firstValue("Content-Type").orElse("")
+                    .startsWith("application/openmetrics-text"));
+            java.util.regex.Matcher exemplar = java.util.regex.Pattern.compile("mosaic_request_duration_seconds_bucket\\{[^}]*"
+                    + "route=\"/tv/home\",version=\"1.2.0\",le=\"[^\"]+\"\\} \\d+ # \\{span_id=\"([0-9a-f]{16})\","
+                    + "trace_id=\"([0-9a-f]{32})\"\\} [0-9.]+ [0-9.]+").matcher(open.body());
+            int exemplars = 0;
+            while (exemplar.find()) {
+                exemplars++;
+                String span = exemplar.group(1);
+                String trace = exemplar.group(2);
+                assertNotEquals(unsampled, trace);
+                await(s -> hex(s.getSpanId()).equals(span) && hex(s.getTraceId()).equals(trace)
+                        && s.getKind() == Span.SpanKind.SPAN_KIND_SERVER);
+            }
+            assertTrue(open.body(), exemplars > 0);
+            assertFalse(MetricsIT.scrape(http, rt, base).contains(" # {"));
+
             assertFalse("the collector's credential is never logged", rt.log().contains("collector-secret"));
         }
     }

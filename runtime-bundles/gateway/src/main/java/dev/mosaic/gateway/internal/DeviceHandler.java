@@ -334,7 +334,7 @@ final class DeviceHandler extends Handler.Abstract {
             private void answered() {
                 long now = System.nanoTime();
                 long took = now - begun;
-                target.answered(response.getStatus(), took);
+                target.answered(response.getStatus(), took, span);
                 AccessLog.served(target, view, response, took, now);
                 if (span != null) {
                     ServerSpans.end(span, response.getStatus());

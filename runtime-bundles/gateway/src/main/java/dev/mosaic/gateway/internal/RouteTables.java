@@ -157,7 +157,7 @@ final class RouteTables {
         }
         return new dev.mosaic.gateway.RouteStats(environment, t.method, t.template.toString(), t.tenant.adapter, t.tenant.version,
                 classes, t.tenant.timeouts.sum(), t.tenant.rejected.sum(), t.tenant.inFlight(), t.backendCalls.sum(), BOUNDS, counts,
-                t.latencySeconds.sum());
+                t.latencySeconds.sum(), java.util.Collections.unmodifiableList(java.util.Arrays.asList(t.exemplars.clone())));
     }
 
     /** {@link Target#LATENCY_BOUNDS} as every route's stats give them: made once, not at each scrape for each route. */

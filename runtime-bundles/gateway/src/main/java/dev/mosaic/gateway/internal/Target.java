@@ -27,6 +27,11 @@ final class Target {
     final LongAdder[] statusClasses = { new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder() };
     final LongAdder[] latencyCounts = new LongAdder[LATENCY_BOUNDS.length + 1];
     final java.util.concurrent.atomic.DoubleAdder latencySeconds = new java.util.concurrent.atomic.DoubleAdder();
+    /**
+     * Per latency bucket, the last request whose trace was kept (a plain array: a scrape may read one a moment old; an
+     * exemplar's fields are final, so it is read whole).
+     */
+    final dev.mosaic.gateway.RouteStats.Exemplar[] exemplars = new dev.mosaic.gateway.RouteStats.Exemplar[LATENCY_BOUNDS.length + 1];
 
     /** The access log's fields that are the same on every line of this target (made by the access log's writer). */
     byte[] accessLogFields;
@@ -46,16 +51,27 @@ final class Target {
         }
     }
 
-    /** Counts a request answered with the status after the nanoseconds. */
-    void answered(int status, long nanos) {
+    /**
+     * Counts a request answered with the status after the nanoseconds.
+     *
+     * @param span its span, or null when the runtime does not trace: a kept one is its latency bucket's exemplar
+     */
+    void answered(int status, long nanos, io.opentelemetry.api.trace.Span span) {
         int cls = status / 100 - 1;
         if (cls >= 0 && cls < statusClasses.length) {
             statusClasses[cls].increment();
         }
         double seconds = nanos / 1e9;
         int i = java.util.Arrays.binarySearch(LATENCY_BOUNDS, seconds);
-        latencyCounts[i >= 0 ? i : -i - 1].increment();
+        int bucket = i >= 0 ? i : -i - 1;
+        latencyCounts[bucket].increment();
         latencySeconds.add(seconds);
+        if (span != null && span.getSpanContext().isSampled()) {
+            // a few a second at most (the sampler's cap): the others pay one check
+            io.opentelemetry.api.trace.SpanContext c = span.getSpanContext();
+            exemplars[bucket] = new dev.mosaic.gateway.RouteStats.Exemplar(c.getTraceId(), c.getSpanId(), seconds,
+                    System.currentTimeMillis());
+        }
     }
     /** Its place in routing tables: one entry, so that tables can find it again to take it out. */
     private final RoutingTable.Entry<Target> entry;

@@ -25,6 +25,8 @@ import dev.mosaic.gateway.RouteStats;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.MultiCollector;
@@ -32,6 +34,8 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import io.prometheus.metrics.model.snapshots.ClassicHistogramBuckets;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Exemplar;
+import io.prometheus.metrics.model.snapshots.Exemplars;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.HistogramSnapshot;
@@ -56,6 +60,8 @@ final class Metrics extends Handler.Abstract {
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    /** For a scraper that asks for OpenMetrics (Prometheus does): the same series, with the latencies' exemplars. */
+    private final OpenMetricsTextFormatWriter openMetrics = OpenMetricsTextFormatWriter.create();
     private final Counter managementCalls;
     private final Histogram managementLatency;
     private volatile boolean jvm;
@@ -96,16 +102,17 @@ final class Metrics extends Handler.Abstract {
         // Prometheus asks for gzip: the text of thousands of adapters shrinks some fifteen times
         String accepted = request.getHeaders().get(HttpHeader.ACCEPT_ENCODING);
         boolean gzip = accepted != null && accepted.toLowerCase(java.util.Locale.ROOT).contains("gzip");
+        ExpositionFormatWriter format = openMetrics.accepts(request.getHeaders().get(HttpHeader.ACCEPT)) ? openMetrics : writer;
         ByteArrayOutputStream out = new ByteArrayOutputStream(64 * 1024);
         try (java.io.OutputStream text = gzip ? new java.util.zip.GZIPOutputStream(out, 64 * 1024) : out) {
-            writer.write(text, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
+            format.write(text, registry.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
         } catch (IOException | RuntimeException e) {
             Answers.error(response, callback, 500, "internal", "the metrics could not be written: " + e);
             return true;
         }
         response.setStatus(200);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, writer.getContentType());
-        response.getHeaders().put(HttpHeader.VARY, "Accept-Encoding");
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, format.getContentType());
+        response.getHeaders().put(HttpHeader.VARY, "Accept, Accept-Encoding");
         if (gzip) {
             response.getHeaders().put(HttpHeader.CONTENT_ENCODING, "gzip");
         }
@@ -204,7 +211,8 @@ final class Metrics extends Handler.Abstract {
                 }
             }
             latency.dataPoint(HistogramDataPointSnapshot.builder().classicHistogramBuckets(ClassicHistogramBuckets.of(
-                    bounds(s.latencyBounds()), s.latencyCounts())).sum(s.latencySeconds()).labels(route).build());
+                    bounds(s.latencyBounds()), s.latencyCounts())).sum(s.latencySeconds()).exemplars(exemplars(s))
+                    .labels(route).build());
             if (s.backendCalls() > 0) { // most routes call no backend: no series for them (10,000 adapters' scrape)
                 calls.dataPoint(CounterDataPointSnapshot.builder().value(s.backendCalls()).labels(route).build());
             }
@@ -234,6 +242,21 @@ final class Metrics extends Handler.Abstract {
         all.add(timeouts.build());
         all.add(rejected.build());
         all.add(inFlight.build());
+    }
+
+    /** @return a route's latency exemplars: per bucket, the last request of it whose trace was kept */
+    private static Exemplars exemplars(RouteStats s) {
+        if (s.latencyExemplars() == null || s.latencyExemplars().stream().allMatch(java.util.Objects::isNull)) {
+            return Exemplars.EMPTY;
+        }
+        List<Exemplar> found = new ArrayList<>();
+        for (RouteStats.Exemplar e : s.latencyExemplars()) {
+            if (e != null) {
+                found.add(Exemplar.builder().traceId(e.traceId()).spanId(e.spanId()).value(e.seconds())
+                        .timestampMillis(e.epochMillis()).build());
+            }
+        }
+        return Exemplars.of(found);
     }
 
     /** @return a histogram's upper bounds, +Inf last */
