@@ -233,7 +233,7 @@ final class Scale {
     /** Heap in use after two full GCs of the runtime's JVM, from jcmd. */
     /**
      * Scrapes /metrics five times as text (the first registers the JVM's metrics), then five times as Prometheus asks
-     * for it (gzip): the median times and the sizes.
+     * for it (OpenMetrics, gzip): the median times and the sizes.
      */
     private static void scrape(Bench.Runtime rt, int n) throws IOException, InterruptedException {
         java.net.URI uri = java.net.URI.create(rt.mgmt.substring(0, rt.mgmt.indexOf("/api/v1")) + "/metrics");
@@ -244,7 +244,9 @@ final class Scale {
             for (int i = 0; i < 5; i++) {
                 java.net.http.HttpRequest.Builder b = java.net.http.HttpRequest.newBuilder(uri).header("Authorization", "Bearer " + rt.token);
                 if (gzip == 1) {
-                    b.header("Accept-Encoding", "gzip");
+                    // Prometheus' own Accept: OpenMetrics first (with the latencies' exemplars, were the runtime tracing)
+                    b.header("Accept-Encoding", "gzip").header("Accept", "application/openmetrics-text;version=1.0.0,"
+                            + "application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1");
                 }
                 long t0 = System.nanoTime();
                 java.net.http.HttpResponse<byte[]> r = Bench.HTTP.send(b.build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
@@ -255,11 +257,14 @@ final class Scale {
                 if (gzip == 1 && !r.headers().firstValue("Content-Encoding").orElse("").equals("gzip")) {
                     throw new IllegalStateException("/metrics did not answer with gzip when asked");
                 }
+                if (gzip == 1 && !r.headers().firstValue("Content-Type").orElse("").startsWith("application/openmetrics-text")) {
+                    throw new IllegalStateException("/metrics did not answer with OpenMetrics when asked");
+                }
                 bytes[gzip] = r.body().length;
             }
             medians[gzip] = Bench.median(millis);
         }
-        System.out.printf(Locale.ROOT, "  scrape of /metrics at N=%d: text median %.1f ms, %.2f MB; gzip (as Prometheus asks)"
+        System.out.printf(Locale.ROOT, "  scrape of /metrics at N=%d: text median %.1f ms, %.2f MB; OpenMetrics, gzip (as Prometheus asks)"
                 + " median %.1f ms, %.2f MB%n", n, medians[0], bytes[0] / 1e6, medians[1], bytes[1] / 1e6);
     }
 

@@ -194,13 +194,13 @@ final class DevCommand implements Callable<Integer> {
                 // <project>/target/mosaic-dev/runtime
                 out.println(stamp() + " using the runtime at " + url + " that mosaic dev started for "
                         + started.getParent().getParent().getParent());
-                return null;
-            }
-            token = new Client(out, err).token(remote);
-            if (token == null) {
-                base = null;
             } else {
-                out.println(stamp() + " using the runtime at " + url);
+                token = new Client(out, err).token(remote);
+                if (token == null) {
+                    base = null;
+                } else {
+                    out.println(stamp() + " using the runtime at " + url);
+                }
             }
             if (debug != null && base != null) {
                 err.println("mosaic dev: --debug starts a runtime with a debugger port, but one runs already at " + url
