@@ -62,7 +62,7 @@ public class PrometheusIT {
         }
         LaunchedRuntime.CliResult check = run(dir, tool("promtool"), "check", "rules", "mosaic-rules.yml");
         assertEquals(check.out(), 0, check.exit());
-        assertTrue(check.out(), check.out().contains("SUCCESS: 16 rules found"));
+        assertTrue(check.out(), check.out().contains("SUCCESS: 18 rules found"));
         LaunchedRuntime.CliResult tested = run(dir, tool("promtool"), "test", "rules", "mosaic-rules.test.yml");
         assertEquals(tested.out(), 0, tested.exit());
         assertTrue(tested.out(), tested.out().contains("SUCCESS"));
