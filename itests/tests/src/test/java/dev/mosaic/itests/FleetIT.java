@@ -505,6 +505,34 @@ public class FleetIT {
         return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
     }
 
+    /**
+     * history NAME in a fleet: the store is asked for pages of the changes whose text holds the name; a name that is a part
+     * of many others' (ratings, in ratings-1 ... ratings-120) takes more than one page to find its own, oldest, change.
+     */
+    @Test
+    public void theHistoryOfOneNameIsFoundInTheStorePastPagesOfOthers() throws Exception {
+        LaunchedRuntime a = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), List.of(), List.of("--no-console", "--no-seed",
+                "--store", newStore()), Map.of("MOSAIC_STORE_PASSWORD", pg.password));
+        try {
+            byte[] spec = "{\"url\":[\"http://127.0.0.1:9/\"]}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(200, a.api("PUT", "/backends/prod/ratings", spec).statusCode());
+            for (int i = 1; i <= 120; i++) {
+                HttpResponse<String> set = a.api("PUT", "/backends/prod/ratings-" + i, spec);
+                assertEquals(set.body(), 200, set.statusCode());
+            }
+            JsonNode ratings = LaunchedRuntime.JSON.readTree(a.cli("history", "ratings", "--json").out());
+            assertEquals(ratings.toString(), 1, ratings.size());
+            assertEquals(ratings.toString(), 1, ratings.get(0).get("sequence").asLong());
+            JsonNode some = LaunchedRuntime.JSON.readTree(a.cli("history", "ratings-7", "-e", "prod", "--json").out());
+            assertEquals(some.toString(), 1, some.size());
+            assertEquals(some.toString(), "ratings-7", some.get(0).get("name").asText());
+            assertEquals("and unfiltered, the newest", 121, LaunchedRuntime.JSON.readTree(a.cli("history", "-n", "1", "--json")
+                    .out()).get(0).get("sequence").asLong());
+        } finally {
+            a.close();
+        }
+    }
+
     @Test
     public void twoInstancesStartingOnAnEmptyStoreMigrateItOnceAndOneGoneForGoodLeavesTheListing() throws Exception {
         String store = newStore();

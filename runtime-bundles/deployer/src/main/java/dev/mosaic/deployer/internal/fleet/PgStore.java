@@ -133,21 +133,25 @@ public final class PgStore implements ChangeLog {
     /**
      * The newest revisions first, a page at a time, until {@code limit} pass the filter or none are left: a filter on a
      * name or an environment is first asked of PostgreSQL as text the change must contain (so that pages of others' changes
-     * are not sent), then checked on each change read.
+     * are not sent), then checked on each change read. Each page is a call of its own: a long search for a rare name does
+     * not hold the connection that commits changes between pages.
      */
     @Override
     public List<Event> last(int limit, dev.mosaic.deployer.internal.model.EventFilter filter) throws IOException {
-        return call(false, c -> {
-            List<Event> events = new ArrayList<>();
-            String sql = "SELECT revision, event FROM mosaic_revisions WHERE revision < ?"
-                    + (filter.env() == null ? "" : " AND strpos(event, ?) > 0")
-                    + (filter.name() == null ? "" : " AND strpos(event, ?) > 0") + " ORDER BY revision DESC LIMIT ?";
-            int page = filter.all() ? Math.max(1, limit) : Math.max(100, Math.min(limit, 1000));
-            long before = Long.MAX_VALUE;
-            try (PreparedStatement s = c.prepareStatement(sql)) {
-                while (events.size() < limit) {
+        String sql = "SELECT revision, event FROM mosaic_revisions WHERE revision < ?"
+                + (filter.env() == null ? "" : " AND strpos(event, ?) > 0")
+                + (filter.name() == null ? "" : " AND strpos(event, ?) > 0") + " ORDER BY revision DESC LIMIT ?";
+        int page = filter.all() ? Math.max(1, limit) : Math.max(100, Math.min(limit, 1000));
+        List<Event> events = new ArrayList<>();
+        long before = Long.MAX_VALUE;
+        while (events.size() < limit) {
+            long from = before;
+            // the rows of one page, newest first (made afresh if the call is tried again on a new connection)
+            List<Event> read = call(false, c -> {
+                List<Event> rows = new ArrayList<>();
+                try (PreparedStatement s = c.prepareStatement(sql)) {
                     int i = 1;
-                    s.setLong(i++, before);
+                    s.setLong(i++, from);
                     if (filter.env() != null) {
                         s.setString(i++, mapper.writeValueAsString(filter.env()));
                     }
@@ -155,25 +159,27 @@ public final class PgStore implements ChangeLog {
                         s.setString(i++, mapper.writeValueAsString(filter.name()).replaceAll("^\"|\"$", ""));
                     }
                     s.setInt(i, page);
-                    int read = 0;
                     try (ResultSet r = s.executeQuery()) {
-                        while (r.next() && events.size() < limit) {
-                            read++;
+                        while (r.next()) {
                             Event e = mapper.readValue(r.getString(2), Event.class);
                             e.seq = r.getLong(1);
-                            before = e.seq;
-                            if (filter.test(e)) {
-                                events.add(0, e);
-                            }
+                            rows.add(e);
                         }
                     }
-                    if (read < page) {
-                        break; // the oldest revision kept was read
-                    }
+                }
+                return rows;
+            });
+            for (Event e : read) {
+                if (events.size() < limit && filter.test(e)) {
+                    events.add(0, e);
                 }
             }
-            return events;
-        });
+            if (read.size() < page) {
+                break; // the oldest revision kept was read
+            }
+            before = read.get(read.size() - 1).seq;
+        }
+        return events;
     }
 
     /**

@@ -216,8 +216,9 @@ public final class RecordedState {
      * @return up to {@code limit} of the last changes the filter passes, oldest first: from the journal's (in memory)
      *         and, before them, from the history archive (or from a log that keeps the history itself)
      */
-    public synchronized List<Event> history(int limit, EventFilter filter) throws IOException {
+    public List<Event> history(int limit, EventFilter filter) throws IOException {
         try {
+            // not under this state's lock: a fleet store's pages of a rare name must not hold up changes and reads
             List<Event> kept = journal.last(limit, filter);
             if (kept != null) {
                 return kept;
@@ -225,6 +226,11 @@ public final class RecordedState {
         } catch (ChangeLog.Unavailable e) {
             // the log keeps the history but cannot be read now: what this runtime has seen since it started
         }
+        return recorded(limit, filter);
+    }
+
+    /** @return the history's last changes the filter passes: the journal's in memory, then the archive's */
+    private synchronized List<Event> recorded(int limit, EventFilter filter) throws IOException {
         long archived = history == null ? 0 : history.lastSeq();
         List<Event> recent = new ArrayList<>();
         long first = archived + 1; // the first change not archived, in memory
