@@ -184,6 +184,19 @@ public class TracingIT {
                         && s.getKind() == Span.SpanKind.SPAN_KIND_SERVER);
             }
             assertTrue(open.body(), exemplars > 0);
+            // and a backend's attempts: each exemplar an exported client span of a call to it
+            java.util.regex.Matcher attempt = java.util.regex.Pattern.compile("mosaic_backend_attempt_duration_seconds_bucket"
+                    + "\\{backend=\"recommendations\",[^}]*\\} \\d+ # \\{span_id=\"([0-9a-f]{16})\",trace_id=\"([0-9a-f]{32})\"\\}")
+                    .matcher(open.body());
+            int attempts = 0;
+            while (attempt.find()) {
+                attempts++;
+                String span = attempt.group(1);
+                assertNotEquals(unsampled, attempt.group(2));
+                await(s -> hex(s.getSpanId()).equals(span) && s.getKind() == Span.SpanKind.SPAN_KIND_CLIENT
+                        && "recommendations".equals(attribute(s, "mosaic.backend")));
+            }
+            assertTrue(open.body(), attempts > 0);
             assertFalse(MetricsIT.scrape(http, rt, base).contains(" # {"));
 
             assertFalse("the collector's credential is never logged", rt.log().contains("collector-secret"));

@@ -23,6 +23,11 @@ final class Latencies {
 
     private final java.util.concurrent.atomic.LongAdder[] counts = new java.util.concurrent.atomic.LongAdder[BOUNDS.length + 1];
     private final java.util.concurrent.atomic.DoubleAdder seconds = new java.util.concurrent.atomic.DoubleAdder();
+    /**
+     * Per bucket, the last attempt in it whose trace was kept (a plain array: a scrape may read one a moment old; an
+     * exemplar's fields are final, so it is read whole).
+     */
+    private final dev.mosaic.backends.BackendStats.Exemplar[] exemplars = new dev.mosaic.backends.BackendStats.Exemplar[BOUNDS.length + 1];
 
     {
         for (int i = 0; i < counts.length; i++) {
@@ -35,14 +40,30 @@ final class Latencies {
     private volatile long currentSince = System.currentTimeMillis();
 
     void record(long nanos) {
+        record(nanos, null);
+    }
+
+    /** @param span the attempt's span, or null: a kept one is its bucket's exemplar */
+    void record(long nanos, io.opentelemetry.api.trace.Span span) {
         rotateIfDue();
         double micros = nanos / 1000.0;
         int b = micros <= MIN_MICROS ? 0 : Math.min(BUCKETS - 1, 1 + (int) (Math.log(micros / MIN_MICROS) / Math.log(FACTOR)));
         current.incrementAndGet(b);
         double took = nanos / 1e9;
         int i = java.util.Arrays.binarySearch(BOUNDS, took);
-        counts[i >= 0 ? i : -i - 1].increment();
+        int bucket = i >= 0 ? i : -i - 1;
+        counts[bucket].increment();
         seconds.add(took);
+        if (span != null && span.getSpanContext().isSampled()) {
+            io.opentelemetry.api.trace.SpanContext c = span.getSpanContext();
+            exemplars[bucket] = new dev.mosaic.backends.BackendStats.Exemplar(c.getTraceId(), c.getSpanId(), took,
+                    System.currentTimeMillis());
+        }
+    }
+
+    /** @return per bucket, the last attempt whose trace was kept, or null */
+    java.util.List<dev.mosaic.backends.BackendStats.Exemplar> exemplars() {
+        return java.util.Collections.unmodifiableList(java.util.Arrays.asList(exemplars.clone()));
     }
 
     /** @return the attempts in each of the {@link #BOUNDS} buckets since the start, not cumulative; one more than the bounds */

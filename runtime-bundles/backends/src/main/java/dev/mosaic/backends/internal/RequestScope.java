@@ -527,7 +527,7 @@ final class RequestScope implements Backends.Scope {
                     d.inFlight.decrementAndGet();
                     d.bulkhead.onComplete();
                     long took = System.nanoTime() - start;
-                    d.latencies.record(took);
+                    d.latencies.record(took, attemptSpan);
                     if (attemptSpan != null) {
                         CallSpans.end(attemptSpan, result.getResponse() == null ? 0 : result.getResponse().getStatus(),
                                 result.isFailed() ? spanError(result.getFailure()) : null);

@@ -23,7 +23,7 @@ final class BackendViews {
      */
     record BackendView(String environment, String name, BackendSpec spec, List<String> usedBy,
             @com.fasterxml.jackson.annotation.JsonIgnoreProperties({ "environment", "spec", "latencyBounds", "latencyCounts",
-                    "latencySeconds" }) BackendStats stats) {
+                    "latencySeconds", "latencyExemplars" }) BackendStats stats) {
     }
 
     private BackendViews() {
