@@ -1,9 +1,7 @@
 package dev.mosaic.launcher;
 
-import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
@@ -14,7 +12,6 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -23,7 +20,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -105,8 +101,6 @@ final class DevCommand implements Callable<Integer> {
     private PrintWriter err;
     private String base;
     private String token;
-    /** The {@link #marker} naming the runtime dev started, once it is ready. */
-    private volatile Path marked;
 
     @Override
     public Integer call() throws Exception {
@@ -120,7 +114,7 @@ final class DevCommand implements Callable<Integer> {
         }
         Path work = dir.resolve("target").resolve("mosaic-dev");
         Files.createDirectories(work);
-        Process runtime = null;
+        DevRuntime runtime = null;
         try {
             runtime = connectOrStart(work);
             if (runtime == null && base == null) {
@@ -168,18 +162,17 @@ final class DevCommand implements Callable<Integer> {
             return Main.DONE;
         } finally {
             if (runtime != null) {
-                stopRuntime(runtime);
-                unmark(marked, work.resolve("runtime"));
+                runtime.stop();
             }
         }
     }
 
-    /** The runtime to deploy to: the one at --url if it answers, else one started here. @return the process started, if any */
-    private Process connectOrStart(Path work) throws Exception {
+    /** The runtime to deploy to: the one at --url if it answers, else one started here. @return the runtime started, if any */
+    private DevRuntime connectOrStart(Path work) throws Exception {
         boolean named = remote.url != null || (System.getenv("MOSAIC_URL") != null && !System.getenv("MOSAIC_URL").isBlank());
         // without a URL, the runtime dev would start is the one to look for: at --mgmt-port
         String url = named ? Client.base(remote) : "http://127.0.0.1:" + mgmtPort + "/api/v1";
-        int answer = probe(url, null);
+        int answer = DevRuntime.probe(url, null);
         if (answer > 0 && answer != 401 && answer != 403) {
             err.println("mosaic dev: what answers at " + url + " is not a Mosaic runtime (HTTP " + answer + " to /health, where"
                     + " a runtime asks for its token): " + (named ? "point --url (or MOSAIC_URL) at a runtime's management API"
@@ -188,7 +181,7 @@ final class DevCommand implements Callable<Integer> {
         }
         if (answer > 0) {
             base = url;
-            Path started = named || tokenNamed() ? null : startedBy(url);
+            Path started = named || tokenNamed() ? null : DevRuntime.startedBy(url, mgmtPort);
             if (started != null) {
                 token = Files.readString(started.resolve("mgmt-token")).trim();
                 // <project>/target/mosaic-dev/runtime
@@ -214,147 +207,18 @@ final class DevCommand implements Callable<Integer> {
                     + " MOSAIC_URL unset for dev to start its own");
             return null;
         }
-        return start(work.resolve("runtime"));
-    }
-
-    /**
-     * Where a runtime that dev started is named, by its management port, for the dev of another project (a module next to
-     * its adapter) to deploy to it: {@code ~/.mosaic/dev/runtime-PORT} holds its data directory, whose token only its
-     * user can read; the token itself is never copied.
-     */
-    static Path marker(int mgmtPort) {
-        return Path.of(System.getProperty("user.home"), ".mosaic", "dev", "runtime-" + mgmtPort);
+        DevRuntime started = DevRuntime.start(work.resolve("runtime"), port, mgmtPort, debug, out, err);
+        if (started != null) {
+            base = started.base();
+            token = started.token();
+        }
+        return started;
     }
 
     /** @return whether the token is named (MOSAIC_TOKEN, --token-file, --data or MOSAIC_DATA): then it is the one used */
     private boolean tokenNamed() {
         return remote.tokenFile != null || remote.data != null || Stream.of("MOSAIC_TOKEN", "MOSAIC_DATA")
                 .map(System::getenv).anyMatch(v -> v != null && !v.isBlank());
-    }
-
-    /**
-     * @return the data directory of the runtime answering at the URL, if another dev started it and its token opens it;
-     *         null otherwise (a marker left by a dev that was killed names a runtime no longer there: it is removed)
-     */
-    private Path startedBy(String url) {
-        Path marker = marker(mgmtPort);
-        try {
-            Path data = Path.of(Files.readString(marker).trim());
-            String token = Files.readString(data.resolve("mgmt-token")).trim();
-            int health = probe(url, token);
-            if (health / 100 == 2 || health == 503) { // 503: it answers, not all of it healthy
-                return data;
-            }
-            Files.deleteIfExists(marker);
-        } catch (IOException | RuntimeException e) {
-            // no marker, or one naming a data directory that is gone: the token is looked for as every command does
-        }
-        return null;
-    }
-
-    /** Names the runtime dev started here, for other projects' dev; @return the marker written, or null if it could not be */
-    private static Path mark(int mgmtPort, Path data) {
-        Path marker = marker(mgmtPort);
-        try {
-            Path dir = marker.getParent();
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir);
-                try {
-                    Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-                } catch (UnsupportedOperationException e) {
-                    // not a POSIX file system: its own permissions stand
-                }
-            }
-            Files.writeString(marker, data.toAbsolutePath().toString());
-            return marker;
-        } catch (IOException e) {
-            return null; // another project's dev then needs --data; this one goes on
-        }
-    }
-
-    /** Removes the marker, if it still names this runtime. */
-    private static void unmark(Path marker, Path data) {
-        try {
-            if (marker != null && Files.readString(marker).trim().equals(data.toAbsolutePath().toString())) {
-                Files.deleteIfExists(marker);
-            }
-        } catch (IOException e) {
-            // already gone, or another dev's now
-        }
-    }
-
-    /** Starts a runtime with the distribution's own launcher, and waits until it is ready. */
-    private Process start(Path data) throws Exception {
-        Path home = RuntimeLauncher.home();
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        if (debug != null) {
-            command.add("-agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:" + debug);
-        }
-        command.addAll(List.of("-jar", home.resolve("lib").resolve("launcher.jar").toString(), "run", "--no-console",
-                "--data", data.toString(), "--port", Integer.toString(port), "--mgmt-port", Integer.toString(mgmtPort)));
-        out.println(stamp() + " starting a runtime (device port " + port + ", data " + data + ")");
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        CountDownLatch ready = new CountDownLatch(1);
-        Thread pump = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null;) {
-                    err.println("  runtime | " + line);
-                    if (line.contains(RuntimeLauncher.READY)) {
-                        ready.countDown();
-                    }
-                }
-            } catch (IOException e) {
-                // the runtime is gone; the wait below notices
-            }
-        }, "mosaic-dev-runtime-output");
-        pump.setDaemon(true);
-        pump.start();
-        Thread stopper = new Thread(() -> {
-            stopRuntime(p);
-            unmark(marked, data);
-        }, "mosaic-dev-stop-runtime");
-        Runtime.getRuntime().addShutdownHook(stopper);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!ready.await(100, TimeUnit.MILLISECONDS)) {
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                stopRuntime(p);
-                err.println("mosaic dev: the runtime did not start (its output is above)");
-                return null;
-            }
-        }
-        if (debug != null) {
-            out.println(stamp() + " debugger on 127.0.0.1:" + debug + ": jdb -attach 127.0.0.1:" + debug
-                    + ", or an IDE's remote JVM debug (attach) to that port");
-        }
-        base = "http://127.0.0.1:" + mgmtPort + "/api/v1";
-        token = Files.readString(data.resolve("mgmt-token")).trim();
-        marked = mark(mgmtPort, data);
-        return p;
-    }
-
-    private static void stopRuntime(Process p) {
-        if (p.isAlive()) {
-            p.destroy();
-            try {
-                if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    /** @return the status the management API answers without a token (401 from a runtime), or -1 if nothing answers */
-    private int probe(String url, String withToken) {
-        try {
-            return Http.exchange("GET", url + "/health", withToken == null ? Map.of()
-                    : Map.of("Authorization", "Bearer " + withToken), null, Duration.ofSeconds(5)).status();
-        } catch (IOException | IllegalArgumentException e) {
-            return -1; // nothing answers (ConnectException), or not in time
-        }
     }
 
     /**
@@ -712,7 +576,7 @@ final class DevCommand implements Callable<Integer> {
         return (System.nanoTime() - since) / 1_000_000;
     }
 
-    private static String stamp() {
+    static String stamp() {
         return LocalTime.now().format(CLOCK);
     }
 }
