@@ -24,12 +24,12 @@ import java.util.List;
  * @param latencyCounts attempts per bucket since the backend was declared, not cumulative; one more than the bounds
  * @param latencySeconds the seconds those attempts took in all
  * @param latencyExemplars per bucket, the last attempt in it whose trace was kept (null for none): a latency's example,
- *            with the trace to look at
+ *            with the trace to look at (its client span)
  */
 public record BackendStats(String environment, BackendSpec spec, long calls, long errors, long retries,
         long retriesRefused, long rejected, int inFlight, double p50Millis, double p99Millis, String breaker,
         List<Transition> transitions, List<UrlState> urls, List<Double> latencyBounds, long[] latencyCounts,
-        double latencySeconds, List<Exemplar> latencyExemplars) {
+        double latencySeconds, List<LatencyHistogram.Exemplar> latencyExemplars) {
 
     /** Stats without a latency histogram (as before 1.1). */
     public BackendStats(String environment, BackendSpec spec, long calls, long errors, long retries, long retriesRefused,
@@ -37,17 +37,6 @@ public record BackendStats(String environment, BackendSpec spec, long calls, lon
             List<UrlState> urls) {
         this(environment, spec, calls, errors, retries, retriesRefused, rejected, inFlight, p50Millis, p99Millis, breaker,
                 transitions, urls, List.of(), new long[] { 0 }, 0, List.of());
-    }
-
-    /**
-     * An attempt whose trace was kept, as an example of a latency.
-     *
-     * @param traceId its trace (W3C, 32 hex digits)
-     * @param spanId its client span
-     * @param seconds how long it took
-     * @param epochMillis when it ended
-     */
-    public record Exemplar(String traceId, String spanId, double seconds, long epochMillis) {
     }
 
     /** A breaker state change. */

@@ -13,21 +13,10 @@ import java.util.List;
  * @param latencyCounts requests per bucket, not cumulative; one more than the bounds
  * @param latencySeconds the sum of their latencies
  * @param latencyExemplars per bucket, the last request of it whose trace was kept (null for none): a latency's example,
- *            with the trace to look at
+ *            with the trace to look at (its server span)
  * @since 2.3
  */
 public record RouteStats(String environment, String method, String path, String adapter, String version, long[] statusClasses,
         long timeouts, long rejected, long inFlight, long backendCalls, List<Double> latencyBounds, long[] latencyCounts,
-        double latencySeconds, List<Exemplar> latencyExemplars) {
-
-    /**
-     * A request whose trace was kept, as an example of a latency.
-     *
-     * @param traceId its trace (W3C, 32 hex digits)
-     * @param spanId its server span
-     * @param seconds how long it took
-     * @param epochMillis when it was answered
-     */
-    public record Exemplar(String traceId, String spanId, double seconds, long epochMillis) {
-    }
+        double latencySeconds, List<dev.mosaic.backends.LatencyHistogram.Exemplar> latencyExemplars) {
 }

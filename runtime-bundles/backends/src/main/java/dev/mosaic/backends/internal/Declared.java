@@ -129,8 +129,6 @@ final class Declared {
         }
     }
 
-    private static final List<Double> LATENCY_BOUNDS = java.util.Arrays.stream(Latencies.BOUNDS).boxed().toList();
-
     BackendStats stats() {
         List<Transition> t;
         synchronized (transitions) {
@@ -138,7 +136,8 @@ final class Declared {
         }
         return new BackendStats(env, spec, calls.sum(), errors.sum(), retries.sum(), retriesRefused.sum(), rejected.sum(),
                 inFlight.get(), latencies.percentile(0.5), latencies.percentile(0.99),
-                breaker.getState().toString().toLowerCase(java.util.Locale.ROOT), t, endpoints.states(), LATENCY_BOUNDS,
-                latencies.counts(), latencies.seconds(), latencies.exemplars());
+                breaker.getState().toString().toLowerCase(java.util.Locale.ROOT), t, endpoints.states(),
+                latencies.histogram.bounds(), latencies.histogram.counts(), latencies.histogram.seconds(),
+                latencies.histogram.exemplars());
     }
 }

@@ -19,21 +19,10 @@ final class Latencies {
      * histogram that sums over the instances of a fleet (the percentiles above are one instance's); the last bucket,
      * +Inf, has none.
      */
-    static final double[] BOUNDS = { 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5 };
+    static final java.util.List<Double> BOUNDS = java.util.List.of(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0);
 
-    private final java.util.concurrent.atomic.LongAdder[] counts = new java.util.concurrent.atomic.LongAdder[BOUNDS.length + 1];
-    private final java.util.concurrent.atomic.DoubleAdder seconds = new java.util.concurrent.atomic.DoubleAdder();
-    /**
-     * Per bucket, the last attempt in it whose trace was kept (a plain array: a scrape may read one a moment old; an
-     * exemplar's fields are final, so it is read whole).
-     */
-    private final dev.mosaic.backends.BackendStats.Exemplar[] exemplars = new dev.mosaic.backends.BackendStats.Exemplar[BOUNDS.length + 1];
-
-    {
-        for (int i = 0; i < counts.length; i++) {
-            counts[i] = new java.util.concurrent.atomic.LongAdder();
-        }
-    }
+    /** Every attempt since the backend was declared, in the {@link #BOUNDS} buckets. */
+    final dev.mosaic.backends.LatencyHistogram histogram = new dev.mosaic.backends.LatencyHistogram(BOUNDS);
 
     private volatile AtomicLongArray current = new AtomicLongArray(BUCKETS);
     private volatile AtomicLongArray previous = new AtomicLongArray(BUCKETS);
@@ -49,35 +38,7 @@ final class Latencies {
         double micros = nanos / 1000.0;
         int b = micros <= MIN_MICROS ? 0 : Math.min(BUCKETS - 1, 1 + (int) (Math.log(micros / MIN_MICROS) / Math.log(FACTOR)));
         current.incrementAndGet(b);
-        double took = nanos / 1e9;
-        int i = java.util.Arrays.binarySearch(BOUNDS, took);
-        int bucket = i >= 0 ? i : -i - 1;
-        counts[bucket].increment();
-        seconds.add(took);
-        if (span != null && span.getSpanContext().isSampled()) {
-            io.opentelemetry.api.trace.SpanContext c = span.getSpanContext();
-            exemplars[bucket] = new dev.mosaic.backends.BackendStats.Exemplar(c.getTraceId(), c.getSpanId(), took,
-                    System.currentTimeMillis());
-        }
-    }
-
-    /** @return per bucket, the last attempt whose trace was kept, or null */
-    java.util.List<dev.mosaic.backends.BackendStats.Exemplar> exemplars() {
-        return java.util.Collections.unmodifiableList(java.util.Arrays.asList(exemplars.clone()));
-    }
-
-    /** @return the attempts in each of the {@link #BOUNDS} buckets since the start, not cumulative; one more than the bounds */
-    long[] counts() {
-        long[] c = new long[counts.length];
-        for (int i = 0; i < c.length; i++) {
-            c[i] = counts[i].sum();
-        }
-        return c;
-    }
-
-    /** @return the seconds all attempts took since the start */
-    double seconds() {
-        return seconds.sum();
+        histogram.record(nanos, span);
     }
 
     /** @return the latency under which {@code q} (0..1) of the recent attempts took, in milliseconds; -1 with none */

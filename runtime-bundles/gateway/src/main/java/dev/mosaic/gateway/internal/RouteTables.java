@@ -151,17 +151,10 @@ final class RouteTables {
         for (int i = 0; i < classes.length; i++) {
             classes[i] = t.statusClasses[i].sum();
         }
-        long[] counts = new long[t.latencyCounts.length];
-        for (int i = 0; i < counts.length; i++) {
-            counts[i] = t.latencyCounts[i].sum();
-        }
         return new dev.mosaic.gateway.RouteStats(environment, t.method, t.template.toString(), t.tenant.adapter, t.tenant.version,
-                classes, t.tenant.timeouts.sum(), t.tenant.rejected.sum(), t.tenant.inFlight(), t.backendCalls.sum(), BOUNDS, counts,
-                t.latencySeconds.sum(), java.util.Collections.unmodifiableList(java.util.Arrays.asList(t.exemplars.clone())));
+                classes, t.tenant.timeouts.sum(), t.tenant.rejected.sum(), t.tenant.inFlight(), t.backendCalls.sum(),
+                t.latency.bounds(), t.latency.counts(), t.latency.seconds(), t.latency.exemplars());
     }
-
-    /** {@link Target#LATENCY_BOUNDS} as every route's stats give them: made once, not at each scrape for each route. */
-    private static final List<Double> BOUNDS = java.util.Arrays.stream(Target.LATENCY_BOUNDS).boxed().toList();
 
     static RouteInfo info(String environment, Target t) {
         return new RouteInfo(environment, t.method, t.template.toString(), t.tenant.adapter, t.tenant.version, t.bundleId(),

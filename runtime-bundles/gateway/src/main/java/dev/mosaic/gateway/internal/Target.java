@@ -25,14 +25,7 @@ final class Target {
     final LongAdder backendCalls = new LongAdder();
     /** Requests answered, by status class (1xx..5xx), and their latencies: what /metrics shows. */
     final LongAdder[] statusClasses = { new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder(), new LongAdder() };
-    final LongAdder[] latencyCounts = new LongAdder[LATENCY_BOUNDS.length + 1];
-    final java.util.concurrent.atomic.DoubleAdder latencySeconds = new java.util.concurrent.atomic.DoubleAdder();
-    /**
-     * Per latency bucket, the last request whose trace was kept (a plain array: a scrape may read one a moment old; an
-     * exemplar's fields are final, so it is read whole).
-     */
-    final dev.mosaic.gateway.RouteStats.Exemplar[] exemplars = new dev.mosaic.gateway.RouteStats.Exemplar[LATENCY_BOUNDS.length + 1];
-
+    final dev.mosaic.backends.LatencyHistogram latency = new dev.mosaic.backends.LatencyHistogram(LATENCY_BOUNDS);
     /** The access log's fields that are the same on every line of this target (made by the access log's writer). */
     byte[] accessLogFields;
     /** What every span of this target says alike (made by the first traced request), for the last method seen. */
@@ -43,13 +36,7 @@ final class Target {
      * past the default deadline (2 s); eight, as each is a series per route and adapter version in every scrape (10,000
      * adapters: bench/run scale).
      */
-    static final double[] LATENCY_BOUNDS = { 0.005, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5 };
-
-    {
-        for (int i = 0; i < latencyCounts.length; i++) {
-            latencyCounts[i] = new LongAdder();
-        }
-    }
+    static final java.util.List<Double> LATENCY_BOUNDS = java.util.List.of(0.005, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5);
 
     /**
      * Counts a request answered with the status after the nanoseconds.
@@ -61,18 +48,9 @@ final class Target {
         if (cls >= 0 && cls < statusClasses.length) {
             statusClasses[cls].increment();
         }
-        double seconds = nanos / 1e9;
-        int i = java.util.Arrays.binarySearch(LATENCY_BOUNDS, seconds);
-        int bucket = i >= 0 ? i : -i - 1;
-        latencyCounts[bucket].increment();
-        latencySeconds.add(seconds);
-        if (span != null && span.getSpanContext().isSampled()) {
-            // a few a second at most (the sampler's cap): the others pay one check
-            io.opentelemetry.api.trace.SpanContext c = span.getSpanContext();
-            exemplars[bucket] = new dev.mosaic.gateway.RouteStats.Exemplar(c.getTraceId(), c.getSpanId(), seconds,
-                    System.currentTimeMillis());
-        }
+        latency.record(nanos, span);
     }
+
     /** Its place in routing tables: one entry, so that tables can find it again to take it out. */
     private final RoutingTable.Entry<Target> entry;
 

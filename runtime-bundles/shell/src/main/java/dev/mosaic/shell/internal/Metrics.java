@@ -18,6 +18,7 @@ import org.osgi.framework.BundleContext;
 
 import dev.mosaic.backends.BackendStats;
 import dev.mosaic.backends.Backends;
+import dev.mosaic.backends.LatencyHistogram;
 import dev.mosaic.deployer.Deployer;
 import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.gateway.Gateway;
@@ -212,8 +213,7 @@ final class Metrics extends Handler.Abstract {
             }
             latency.dataPoint(HistogramDataPointSnapshot.builder().classicHistogramBuckets(ClassicHistogramBuckets.of(
                     bounds(s.latencyBounds()), s.latencyCounts())).sum(s.latencySeconds()).exemplars(exemplars(
-                            s.latencyExemplars(), RouteStats.Exemplar::traceId, RouteStats.Exemplar::spanId,
-                            RouteStats.Exemplar::seconds, RouteStats.Exemplar::epochMillis)).labels(route).build());
+                            s.latencyExemplars())).labels(route).build());
             if (s.backendCalls() > 0) { // most routes call no backend: no series for them (10,000 adapters' scrape)
                 calls.dataPoint(CounterDataPointSnapshot.builder().value(s.backendCalls()).labels(route).build());
             }
@@ -245,21 +245,16 @@ final class Metrics extends Handler.Abstract {
         all.add(inFlight.build());
     }
 
-    /**
-     * @return a histogram's exemplars (a route's requests, a backend's attempts): per bucket, the last whose trace was kept;
-     *         read through the accessors of the record each API has for them
-     */
-    private static <E> Exemplars exemplars(List<E> found, java.util.function.Function<E, String> traceId,
-            java.util.function.Function<E, String> spanId, java.util.function.ToDoubleFunction<E> seconds,
-            java.util.function.ToLongFunction<E> epochMillis) {
+    /** @return a histogram's exemplars (a route's requests, a backend's attempts): per bucket, the last whose trace was kept */
+    private static Exemplars exemplars(List<LatencyHistogram.Exemplar> found) {
         if (found == null || found.stream().allMatch(java.util.Objects::isNull)) {
             return Exemplars.EMPTY;
         }
         List<Exemplar> out = new ArrayList<>();
-        for (E e : found) {
+        for (LatencyHistogram.Exemplar e : found) {
             if (e != null) {
-                out.add(Exemplar.builder().traceId(traceId.apply(e)).spanId(spanId.apply(e)).value(seconds.applyAsDouble(e))
-                        .timestampMillis(epochMillis.applyAsLong(e)).build());
+                out.add(Exemplar.builder().traceId(e.traceId()).spanId(e.spanId()).value(e.seconds())
+                        .timestampMillis(e.epochMillis()).build());
             }
         }
         return Exemplars.of(out);
@@ -302,8 +297,7 @@ final class Metrics extends Handler.Abstract {
             if (!s.latencyBounds().isEmpty()) {
                 attempts.dataPoint(HistogramDataPointSnapshot.builder().classicHistogramBuckets(ClassicHistogramBuckets.of(
                         bounds(s.latencyBounds()), s.latencyCounts())).sum(s.latencySeconds()).exemplars(exemplars(
-                                s.latencyExemplars(), BackendStats.Exemplar::traceId, BackendStats.Exemplar::spanId,
-                                BackendStats.Exemplar::seconds, BackendStats.Exemplar::epochMillis)).labels(l).build());
+                                s.latencyExemplars())).labels(l).build());
             }
             for (String state : List.of("closed", "open", "half_open")) {
                 breaker.dataPoint(GaugeDataPointSnapshot.builder().value(state.equalsIgnoreCase(String.valueOf(s.breaker())) ? 1 : 0)

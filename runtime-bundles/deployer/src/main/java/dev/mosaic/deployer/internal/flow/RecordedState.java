@@ -207,11 +207,6 @@ public final class RecordedState {
         nextAttempt = snapshotEvery;
     }
 
-    /** @return up to {@code limit} of the last changes, oldest first */
-    public List<Event> history(int limit) throws IOException {
-        return history(limit, EventFilter.ALL);
-    }
-
     /**
      * @return up to {@code limit} of the last changes the filter passes, oldest first: from the journal's (in memory)
      *         and, before them, from the history archive (or from a log that keeps the history itself)

@@ -129,11 +129,6 @@ public final class HistoryArchive {
         }
     }
 
-    /** @return up to {@code n} of the last changes archived before sequence number {@code before}, oldest first */
-    public List<Event> last(int n, long before) throws IOException {
-        return last(n, before, EventFilter.ALL);
-    }
-
     /**
      * @return up to {@code n} of the last changes archived before sequence number {@code before} that the filter passes,
      *         oldest first (reading segments, newest first, until it has them; a line without the name asked for is not

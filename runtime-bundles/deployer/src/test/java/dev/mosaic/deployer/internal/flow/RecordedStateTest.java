@@ -87,7 +87,7 @@ class RecordedStateTest {
     }
 
     private static List<Long> seqs(RecordedState s, int limit) throws Exception {
-        return s.history(limit).stream().map(e -> e.seq).toList();
+        return s.history(limit, EventFilter.ALL).stream().map(e -> e.seq).toList();
     }
 
     private static List<Long> range(long from, long to) {
