@@ -47,7 +47,7 @@ public final class Main {
         PrintWriter o = new PrintWriter(out, true);
         PrintWriter e = new PrintWriter(err, true);
         try {
-            return commandLine(o, e).execute(args);
+            return commandLine(o, e, args.length == 0 ? null : args[0]).execute(args);
         } finally {
             o.flush();
             e.flush();
@@ -97,7 +97,21 @@ public final class Main {
 
     /** The whole command tree, writing to these streams, with Mosaic's exit codes and error messages. */
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
+        return commandLine(out, err, null);
+    }
+
+    /**
+     * @param command the command asked for (the first argument), or null
+     * @return the command tree, writing to these streams, with Mosaic's exit codes and error messages: of that command
+     *         alone when it is one (the model of all of them costs a command some 130 ms more, bench/run cli), else of all
+     *         ({@code help} and {@code completion} name them all; an unknown name is told the one it is closest to)
+     */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, String command) {
         CommandLine cl = new CommandLine(new MosaicCommand());
+        Class<?> only = "help".equals(command) || "completion".equals(command) ? null : MosaicCommand.COMMANDS.get(command);
+        for (Class<?> c : only != null ? java.util.Set.of(only) : new java.util.LinkedHashSet<>(MosaicCommand.COMMANDS.values())) {
+            cl.addSubcommand(c);
+        }
         versionOnTheRootOnly(cl);
         cl.setOut(out);
         cl.setErr(err);

@@ -18,19 +18,38 @@ import picocli.CommandLine.Spec;
         footer = { "", "Every command but run calls a running runtime's management API: --url (default $MOSAIC_URL or"
                 + " http://127.0.0.1:8081/api/v1), the token from $MOSAIC_TOKEN, --token-file, or DIR/mgmt-token with --data DIR.",
                 "", "Exit codes: 0 done, 1 refused or failed (the reason is printed), 2 bad usage, 3 runtime not reachable,"
-                + " or no or a wrong token." },
-        subcommands = { RunCommand.class, DevCommand.class,
-                RemoteCommands.Deploy.class, RemoteCommands.Check.class, RemoteCommands.Ls.class, RemoteCommands.Routes.class,
-                RemoteCommands.Yank.class, RemoteCommands.Unyank.class, RemoteCommands.Rollback.class,
-                RemoteCommands.Undeploy.class, RemoteCommands.Adopt.class, RemoteCommands.History.class,
-                RemoteCommands.Promote.class, RemoteCommands.Ttl.class, RemoteCommands.Sunset.class,
-                RemoteCommands.DependentsOf.class, RemoteCommands.Deps.class, RemoteCommands.UptakeOf.class,
-                RemoteCommands.GraphOf.class, RemoteCommands.HealthOf.class, RemoteCommands.FleetOf.class,
-                RolloutCommands.Rollout.class, BackendCommands.Backend.class,
-                RemoteCommands.BackendsOf.class, RemoteCommands.CallRoute.class,
-                RemoteCommands.Tail.class, RemoteCommands.LogLevel.class,
-                MosaicCommand.Completion.class, HelpCommand.class })
+                + " or no or a wrong token." })
 final class MosaicCommand implements Callable<Integer> {
+
+    /**
+     * Its commands, by name (and alias: {@code list}), in the order its help lists them. Not in the {@code @Command} annotation: picocli
+     * would build the model of every command (some 300 ms of a cold JVM) to run one; {@link Main#commandLine} adds the
+     * one asked for, or all of them for help, completion, a name it does not know, or none. {@code MainTest} checks each
+     * name against its class's annotation.
+     */
+    static final java.util.Map<String, Class<?>> COMMANDS = commands(
+            "run", RunCommand.class, "dev", DevCommand.class, "deploy", RemoteCommands.Deploy.class,
+            "check", RemoteCommands.Check.class, "ls", RemoteCommands.Ls.class, "list", RemoteCommands.Ls.class,
+            "routes", RemoteCommands.Routes.class, "yank", RemoteCommands.Yank.class,
+            "unyank", RemoteCommands.Unyank.class, "rollback", RemoteCommands.Rollback.class,
+            "undeploy", RemoteCommands.Undeploy.class, "adopt", RemoteCommands.Adopt.class,
+            "history", RemoteCommands.History.class, "promote", RemoteCommands.Promote.class,
+            "ttl", RemoteCommands.Ttl.class, "sunset", RemoteCommands.Sunset.class,
+            "dependents", RemoteCommands.DependentsOf.class, "deps", RemoteCommands.Deps.class,
+            "uptake", RemoteCommands.UptakeOf.class, "graph", RemoteCommands.GraphOf.class,
+            "health", RemoteCommands.HealthOf.class, "fleet", RemoteCommands.FleetOf.class,
+            "rollout", RolloutCommands.Rollout.class, "backend", BackendCommands.Backend.class,
+            "backends", RemoteCommands.BackendsOf.class, "call", RemoteCommands.CallRoute.class,
+            "tail", RemoteCommands.Tail.class, "log-level", RemoteCommands.LogLevel.class,
+            "completion", MosaicCommand.Completion.class, "help", HelpCommand.class);
+
+    private static java.util.Map<String, Class<?>> commands(Object... nameThenClass) {
+        java.util.Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < nameThenClass.length; i += 2) {
+            m.put((String) nameThenClass[i], (Class<?>) nameThenClass[i + 1]);
+        }
+        return java.util.Collections.unmodifiableMap(m);
+    }
 
     @Spec
     CommandSpec spec;

@@ -91,6 +91,32 @@ class MainTest {
     }
 
     /**
+     * The CLI builds the model of the one command asked for (a third of a command's start-up): each name it knows a
+     * command by is that command's name or alias, and every command is known by each of its names.
+     */
+    @Test
+    void eachCommandIsKnownByItsNamesAndBuiltAlone() {
+        java.io.PrintWriter none = new java.io.PrintWriter(java.io.Writer.nullWriter());
+        java.util.Map<String, picocli.CommandLine> all = Main.commandLine(none, none).getSubcommands();
+        assertEquals(MosaicCommand.COMMANDS.keySet(), all.keySet());
+        for (var e : MosaicCommand.COMMANDS.entrySet()) {
+            picocli.CommandLine.Command c = e.getValue().getAnnotation(picocli.CommandLine.Command.class);
+            assertTrue(c.name().equals(e.getKey()) || List.of(c.aliases()).contains(e.getKey()), e.getKey() + ": " + c.name());
+        }
+        java.util.Map<String, picocli.CommandLine> one = Main.commandLine(none, none, "list").getSubcommands();
+        assertEquals(java.util.Set.of("ls", "list"), one.keySet());
+        assertEquals(all.keySet(), Main.commandLine(none, none, "help").getSubcommands().keySet());
+        assertEquals(all.keySet(), Main.commandLine(none, none, "lss").getSubcommands().keySet(), "an unknown name is told the one meant");
+        // built alone, a command reads and refuses as in the whole tree
+        Run ls = run("ls", "--bogus");
+        assertEquals(2, ls.exit());
+        assertTrue(ls.err().contains("mosaic ls: Unknown option: '--bogus'"), ls.err());
+        Run typo = run("lss");
+        assertEquals(2, typo.exit());
+        assertTrue(typo.err().contains("Did you mean: mosaic ls?"), typo.err());
+    }
+
+    /**
      * {@code mosaic --help} lists each command with the first line of its description, and picocli prints each line of a
      * description as a line of its own: a first line that is not a whole sentence is cut off in the list ("...: id, group,
      * address,"), and a line that ends mid-sentence breaks a paragraph in two in the command's help.
