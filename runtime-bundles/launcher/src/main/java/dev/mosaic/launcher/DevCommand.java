@@ -86,7 +86,7 @@ final class DevCommand implements Callable<Integer> {
             description = "answer the adapter's backend calls from those files, never the network")
     Path replay;
 
-    @Option(names = "--redact", paramLabel = "H1,H2", split = ",",
+    @Option(names = "--redact", paramLabel = "HEADER", split = ",",
             description = "headers whose values are never recorded (default Authorization, Cookie, Set-Cookie, Proxy-Authorization)")
     List<String> redact;
 

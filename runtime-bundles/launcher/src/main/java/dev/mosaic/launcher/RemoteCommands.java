@@ -365,7 +365,7 @@ final class RemoteCommands {
         @Mixin
         DryRun dry;
 
-        @Parameters(arity = "2..3", paramLabel = "NAME [VERSION] TTL", description = "the deployment (a module: and its"
+        @Parameters(arity = "2..3", paramLabel = "NAME [VERSION] TTL", hideParamSyntax = true, description = "the deployment (a module: and its"
                 + " version), and the TTL")
         java.util.List<String> args;
 
@@ -380,7 +380,7 @@ final class RemoteCommands {
     @Command(name = "sunset", description = { "Removes module versions nobody has used for a while (default 30 days).",
             "With MODULE VERSION, that one only (refused if it is in use). --dry-run says which, and removes nothing." })
     static final class Sunset extends AcrossEnvironments {
-        @Parameters(arity = "0..2", paramLabel = "MODULE VERSION", description = "one module version")
+        @Parameters(arity = "0..2", paramLabel = "[MODULE VERSION]", hideParamSyntax = true, description = "one module version")
         java.util.List<String> args = new java.util.ArrayList<>();
 
         @Option(names = "--unused-for", paramLabel = "D", description = "unused for at least this long (30d, 12h)")
@@ -490,7 +490,7 @@ final class RemoteCommands {
             "  mosaic call GET /tv/home --env dev -H 'X-Profile: kids'",
             "  mosaic call /tv/home      (GET, as curl: POST with -d)" })
     static final class CallRoute extends InEnvironment {
-        @Parameters(arity = "1..2", paramLabel = "[METHOD] PATH", description = { "the method (GET, POST, ...; GET by"
+        @Parameters(arity = "1..2", paramLabel = "[METHOD] PATH", hideParamSyntax = true, description = { "the method (GET, POST, ...; GET by"
                 + " default, POST with a body) and the path and query: /tv/home?profile=kids" })
         List<String> methodAndPath;
 

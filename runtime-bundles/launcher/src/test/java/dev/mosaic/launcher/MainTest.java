@@ -91,6 +91,36 @@ class MainTest {
     }
 
     /**
+     * Each command's usage line shows its arguments once, as its help names them: picocli repeats the label of a
+     * positional parameter that takes a range of values ({@code (NAME [VERSION] TTL NAME [VERSION] TTL)...}) unless told
+     * the label says it all.
+     */
+    @Test
+    void everyUsageLineNamesEachArgumentOnce() {
+        java.io.PrintWriter none = new java.io.PrintWriter(java.io.Writer.nullWriter());
+        java.util.List<String> problems = new java.util.ArrayList<>();
+        java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(List.of(Main.commandLine(none, none)));
+        while (!todo.isEmpty()) {
+            picocli.CommandLine cl = todo.poll();
+            todo.addAll(cl.getSubcommands().values());
+            String synopsis = cl.getHelp().synopsis(0).replaceAll("\\s+", " ");
+            for (picocli.CommandLine.Model.PositionalParamSpec p : cl.getCommandSpec().positionalParameters()) {
+                // the label as an argument of its own, not an option's value (--token-file=FILE)
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?<![=\\w-])" + java.util.regex.Pattern.quote(
+                        p.paramLabel()) + "(?![\\w=])").matcher(synopsis);
+                if (m.results().count() > 1) {
+                    problems.add(cl.getCommandSpec().qualifiedName(" ") + ": " + synopsis.strip());
+                }
+            }
+            if (synopsis.contains("H1,H2")) {
+                problems.add(cl.getCommandSpec().qualifiedName(" ") + ": " + synopsis.strip());
+            }
+        }
+        assertEquals(List.of(), problems);
+        assertTrue(run("ttl", "--help").out().replaceAll("\\s+", " ").contains("[--url=URL] NAME [VERSION] TTL "));
+    }
+
+    /**
      * The CLI builds the model of the one command asked for (a third of a command's start-up): each name it knows a
      * command by is that command's name or alias, and every command is known by each of its names.
      */
