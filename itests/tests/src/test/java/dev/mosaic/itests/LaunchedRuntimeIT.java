@@ -86,6 +86,14 @@ public class LaunchedRuntimeIT {
             assertTrue(routes, routes.contains("/tv/home"));
             assertTrue(rt.cli("routes", "--env", "prod").out().contains("/tv/home"));
             assertEquals("(none)", rt.cli("routes", "--env", "test").out().strip());
+            // an environment nothing is deployed or declared in is said to be one (a misspelt one is not just empty)
+            for (String command : List.of("routes", "ls", "history")) {
+                CliResult unused = rt.cli(command, "--env", "tset");
+                assertEquals(unused.err(), 0, unused.exit());
+                assertTrue(command + ": " + unused.out(), unused.out().startsWith("(none: nothing is deployed or declared in"
+                        + " tset; in use: ") && unused.out().strip().endsWith("(did you mean test?))"));
+            }
+            assertEquals("[ ]", rt.cli("ls", "--env", "tset", "--json").out().strip());
             // a smoke test: --fail exits 1 when the route answers an error, and still shows the answer
             CliResult served = rt.cli("call", "--fail", "/tv/home");
             assertEquals(served.err(), 0, served.exit());

@@ -337,7 +337,14 @@ final class ApiRoutes {
                 if (body instanceof Answers.Text t) {
                     Answers.text(response, callback, status, t.type(), t.content());
                 } else if (r.wantsText()) {
-                    Answers.table(response, callback, status, body, r.flag("wide"));
+                    // a listing of an environment nothing is in says so: a misspelt one is not just empty
+                    String unused = body instanceof List<?> l && l.isEmpty()
+                            ? Lookups.unused(d, r.query("env") != null ? r.query("env") : r.path("env")) : null;
+                    if (unused != null) {
+                        Answers.text(response, callback, status, "text/plain", unused + "\n");
+                    } else {
+                        Answers.table(response, callback, status, body, r.flag("wide"));
+                    }
                 } else {
                     Answers.json(response, callback, status, body);
                 }

@@ -110,6 +110,25 @@ final class Lookups {
         return known.stream().distinct().toList();
     }
 
+    /**
+     * @return for a listing of an environment where nothing is deployed or declared, what it says instead of an empty
+     *         table ({@code (none: nothing is deployed or declared in prdo; in use: dev, prod (did you mean prod?))}), as a
+     *         misspelt environment would otherwise read as an empty one; null for one in use, or none named
+     */
+    static String unused(Deployer deployer, String env) {
+        if (env == null) {
+            return null;
+        }
+        java.util.Set<String> used = new java.util.TreeSet<>();
+        deployer.list(null).forEach(d -> used.add(d.environment()));
+        deployer.backends(null).forEach(b -> used.add(b.environment()));
+        if (used.contains(env)) {
+            return null;
+        }
+        return "(none: nothing is deployed or declared in " + env + (used.isEmpty() ? "" : "; in use: " + String.join(", ", used)
+                + Suggestions.didYouMean(env, used)) + ")";
+    }
+
     /** @return the routes served, in one environment or (null) in all */
     static List<RouteView> routes(Deployer deployer, String env) {
         List<RouteView> all = deployer.routes();
