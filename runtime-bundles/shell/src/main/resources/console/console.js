@@ -146,10 +146,17 @@ async function history() {
   const asked = new URLSearchParams(location.hash.split('?')[1] || '');
   const name = asked.get('name');
   const env = asked.get('env');
-  const query = new URLSearchParams({ limit: '100' });
+  // the newest 100 changes, or as many as the page was asked for: "older changes" asks for twice as many
+  const limit = Math.max(1, parseInt(asked.get('limit'), 10) || 100);
+  const query = new URLSearchParams({ limit: String(limit) });
   if (name) { query.set('name', name); }
   if (env) { query.set('env', env); }
   const list = await api('/history?' + query);
+  const older = new URLSearchParams(query);
+  older.set('limit', String(limit * 2));
+  const more = list.length >= limit
+    ? '<p><a class="older" href="#history?' + esc(older.toString()) + '">older changes</a> (the newest ' + limit + ' are shown)</p>'
+    : '';
   const rows = list.reverse().map(h => {
     const moved = (h.moves || []).length;
     const detail = h.replacedVersion ? 'replaced ' + h.replacedVersion : (h.detail || '');
@@ -159,7 +166,8 @@ async function history() {
   });
   const title = name || env ? 'History of ' + esc(name || 'everything') + (env ? ' in ' + esc(env) : '')
     + ' <a class="muted" href="#history">(all changes)</a>' : 'History';
-  return '<h2>' + title + '</h2>' + table(['#', 'time', 'actor', 'operation', 'env', 'name', 'version', 'detail'], rows, 'history');
+  return '<h2>' + title + '</h2>' + table(['#', 'time', 'actor', 'operation', 'env', 'name', 'version', 'detail'], rows, 'history')
+    + more;
 }
 
 async function health() {

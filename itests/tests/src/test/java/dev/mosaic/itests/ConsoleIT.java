@@ -187,6 +187,19 @@ public class ConsoleIT {
         assertFalse(own, own.contains("recommendations") || own.contains("mobile-home"));
         screenshot("history-of-one-adapter");
 
+        // the newest changes first, and older ones on asking (here 3 a page, rather than 100, for a runtime of few changes)
+        browser.get(base + "/console/#history?limit=3");
+        browser.navigate().refresh();
+        await(b -> b.findElements(By.cssSelector("#history tr td")).size() > 0);
+        List<WebElement> newest = browser.findElements(By.cssSelector("#history tr:not(:first-child)"));
+        assertEquals(3, newest.size());
+        String newestFirst = newest.get(0).getText();
+        browser.findElement(By.cssSelector("a.older")).click();
+        await(b -> b.findElements(By.cssSelector("#history tr:not(:first-child)")).size() == 6);
+        assertEquals("the newest stays on top", newestFirst,
+                browser.findElements(By.cssSelector("#history tr:not(:first-child)")).get(0).getText());
+        assertTrue(browser.findElement(By.id("main")).getText().contains("the newest 6 are shown"));
+
         // without the session's CSRF token, the same change is refused; with it (the page's), accepted
         Cookie session = browser.manage().getCookieNamed("mosaic_console");
         assertTrue(session.isHttpOnly());
