@@ -266,7 +266,8 @@ public class RuntimeIT extends MosaicSupport {
             @SuppressWarnings("unchecked")
             List<RouteView> prod = (List<RouteView>) session.execute("mosaic:routes -e prod");
             assertEquals(routes.stream().map(RouteView::path).toList(), prod.stream().map(RouteView::path).toList());
-            assertEquals("the examples serve in prod only", List.of(), session.execute("mosaic:routes --env test"));
+            assertEquals("the examples serve in prod only", "(none: nothing is deployed or declared in test; in use: prod)",
+                    session.execute("mosaic:routes --env test"));
 
             String shown = session.format(result, org.apache.felix.service.command.Converter.INSPECT).toString();
             assertTrue(shown, shown.lines().anyMatch(l -> l.contains("/mobile/home") && l.contains("dev.mosaic.examples.mobile-home")
@@ -305,6 +306,12 @@ public class RuntimeIT extends MosaicSupport {
             } catch (dev.mosaic.deployer.DeployException e) {
                 assertTrue(e.getMessage(), e.getMessage().contains("did you mean dev.mosaic.examples.mobile-home?"));
             }
+            // an environment nothing is in says so, as the CLI does; one in use lists
+            String unused = String.valueOf(session.execute("mosaic:history -e prdo"));
+            assertTrue(unused, unused.startsWith("(none: nothing is deployed or declared in prdo; in use: ")
+                    && unused.endsWith("(did you mean prod?))"));
+            assertTrue(String.valueOf(session.execute("mosaic:ls -e prdo")).startsWith("(none: nothing is deployed"));
+            assertTrue(session.execute("mosaic:ls -e prod") instanceof List<?> l && !l.isEmpty());
         } finally {
             session.close();
         }

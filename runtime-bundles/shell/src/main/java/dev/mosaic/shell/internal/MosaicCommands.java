@@ -23,7 +23,6 @@ import dev.mosaic.deployer.DeploymentInfo;
 import dev.mosaic.deployer.Health;
 import dev.mosaic.deployer.Kind;
 import dev.mosaic.deployer.PolicyReport;
-import dev.mosaic.deployer.HistoryEntry;
 import dev.mosaic.deployer.Restoring;
 import dev.mosaic.deployer.RouteView;
 import dev.mosaic.insight.DependencyNode;
@@ -343,7 +342,7 @@ public final class MosaicCommands {
     }
 
     private Object listed(boolean wide, String env, String owner, String kind, String name) throws DeployException {
-        return wide(wide, Lookups.deployments(deployer(), env.isEmpty() ? null : env, owner.isEmpty() ? null : owner,
+        return wide(wide, env, Lookups.deployments(deployer(), env.isEmpty() ? null : env, owner.isEmpty() ? null : owner,
                 kind.isEmpty() ? null : Kind.parse(kind), name));
     }
 
@@ -351,28 +350,38 @@ public final class MosaicCommands {
     public Object routes(
             @Descriptor(WIDE) @Parameter(names = { "-w", "--wide" }, presentValue = "true", absentValue = "false") boolean wide,
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env) {
-        return wide(wide, Lookups.routes(deployer(), env.isEmpty() ? null : env));
+        return wide(wide, env, Lookups.routes(deployer(), env.isEmpty() ? null : env));
     }
 
-    /** A listing as it is (the console shows the columns a terminal has room for), or marked to show every column. */
-    private static Object wide(boolean wide, List<?> listing) {
-        return wide ? new Formats.Wide(listing) : listing;
+    /**
+     * A listing as it is (the console shows the columns a terminal has room for), or marked to show every column; of an
+     * environment nothing is in, {@link #orUnused what it says instead}.
+     */
+    private Object wide(boolean wide, String env, List<?> listing) {
+        Object shown = orUnused(env, listing);
+        return shown != listing ? shown : wide ? new Formats.Wide(listing) : listing;
+    }
+
+    /** @return the listing, or for an empty one of an environment nothing is deployed or declared in, {@link Lookups#unused} */
+    private Object orUnused(String env, List<?> listing) {
+        String unused = listing.isEmpty() && !env.isEmpty() ? Lookups.unused(deployer(), env) : null;
+        return unused != null ? unused : listing;
     }
 
     @Descriptor("show the history of changes")
-    public List<HistoryEntry> history(
+    public Object history(
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
             @Descriptor("how many of the newest entries") @Parameter(names = { "-n", "--limit" }, absentValue = "50") int limit)
             throws DeployException {
-        return Lookups.history(deployer(), limit, env.isEmpty() ? null : env, null);
+        return orUnused(env, Lookups.history(deployer(), limit, env.isEmpty() ? null : env, null));
     }
 
     @Descriptor("show the changes of one adapter, module or backend (and the releases that moved it)")
-    public List<HistoryEntry> history(
+    public Object history(
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
             @Descriptor("how many of the newest entries") @Parameter(names = { "-n", "--limit" }, absentValue = "50") int limit,
             @Descriptor("the adapter, module or backend") String name) throws DeployException {
-        return Lookups.history(deployer(), limit, env.isEmpty() ? null : env, name);
+        return orUnused(env, Lookups.history(deployer(), limit, env.isEmpty() ? null : env, name));
     }
 
     @Descriptor("declare a backend (set NAME --url U [--timeout 1s] [--retries 2] [--header N=V] [--secret-header N=env:VAR]"
@@ -406,9 +415,9 @@ public final class MosaicCommands {
     }
 
     @Descriptor("the backends declared, who calls them, and how their calls go: errors, retries, p50/p99, breaker")
-    public List<BackendViews.BackendView> backends(
+    public Object backends(
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env) {
-        return BackendViews.of(deployer(), backends, env.isEmpty() ? null : env);
+        return orUnused(env, BackendViews.of(deployer(), backends, env.isEmpty() ? null : env));
     }
 
     @Descriptor("call a route with a chosen request, traced: its status, headers, body and the backend calls it made")
