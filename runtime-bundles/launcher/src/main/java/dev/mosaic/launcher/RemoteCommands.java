@@ -365,12 +365,16 @@ final class RemoteCommands {
         @Mixin
         DryRun dry;
 
-        @Parameters(arity = "2..3", paramLabel = "NAME [VERSION] TTL", hideParamSyntax = true, description = "the deployment (a module: and its"
+        @Parameters(arity = "0..3", paramLabel = "NAME [VERSION] TTL", hideParamSyntax = true, description = "the deployment (a module: and its"
                 + " version), and the TTL")
-        java.util.List<String> args;
+        java.util.List<String> args = new java.util.ArrayList<>();
 
         @Override
         Call request() {
+            if (args.size() < 2) {
+                throw usage("name the deployment and how long it lives from now (30m, 12h, 7d, or none): mosaic ttl NAME TTL,"
+                        + " or mosaic ttl MODULE VERSION TTL" + (args.isEmpty() ? "" : "; got only '" + args.get(0) + "'"));
+            }
             String ttl = args.get(args.size() - 1);
             return Call.post("/deployments/" + enc(env) + "/" + enc(args.get(0)) + "/ttl"
                     + new Query().add("ttl", ttl).add("version", args.size() == 3 ? args.get(1) : null).add("dryRun", dry.query()));

@@ -118,6 +118,10 @@ class MainTest {
         }
         assertEquals(List.of(), problems);
         assertTrue(run("ttl", "--help").out().replaceAll("\\s+", " ").contains("[--url=URL] NAME [VERSION] TTL "));
+        Run noTtl = run("ttl", "tv-home");
+        assertEquals(2, noTtl.exit());
+        assertTrue(noTtl.err().startsWith("mosaic ttl: name the deployment and how long it lives from now (30m, 12h, 7d, or"
+                + " none): mosaic ttl NAME TTL, or mosaic ttl MODULE VERSION TTL; got only 'tv-home'"), noTtl.err());
     }
 
     /**
