@@ -30,12 +30,14 @@ final class BackendViews {
     }
 
     static List<BackendView> of(Deployer deployer, Backends egress, String environment) {
-        List<BackendStats> stats = egress == null ? List.of() : egress.stats(environment);
+        java.util.Map<String, BackendStats> stats = new java.util.HashMap<>();
+        if (egress != null) {
+            egress.stats(environment).forEach(s -> stats.putIfAbsent(s.environment() + "\n" + s.spec().name(), s));
+        }
         List<BackendView> out = new ArrayList<>();
         for (BackendInfo b : deployer.backends(environment)) {
-            BackendStats s = stats.stream().filter(x -> x.environment().equals(b.environment())
-                    && x.spec().name().equals(b.spec().name())).findFirst().orElse(null);
-            out.add(new BackendView(b.environment(), b.spec().name(), b.spec(), b.usedBy(), s));
+            out.add(new BackendView(b.environment(), b.spec().name(), b.spec(), b.usedBy(),
+                    stats.get(b.environment() + "\n" + b.spec().name())));
         }
         return out;
     }
