@@ -87,7 +87,7 @@ public class LaunchedRuntimeIT {
             assertTrue(rt.cli("routes", "--env", "prod").out().contains("/tv/home"));
             assertEquals("(none)", rt.cli("routes", "--env", "test").out().strip());
             // an environment nothing is deployed or declared in is said to be one (a misspelt one is not just empty)
-            for (String command : List.of("routes", "ls", "history")) {
+            for (String command : List.of("routes", "ls", "history", "graph")) {
                 CliResult unused = rt.cli(command, "--env", "tset");
                 assertEquals(unused.err(), 0, unused.exit());
                 assertTrue(command + ": " + unused.out(), unused.out().startsWith("(none: nothing is deployed or declared in"

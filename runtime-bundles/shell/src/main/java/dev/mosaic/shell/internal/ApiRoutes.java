@@ -338,8 +338,9 @@ final class ApiRoutes {
                     Answers.text(response, callback, status, t.type(), t.content());
                 } else if (r.wantsText()) {
                     // a listing of an environment nothing is in says so: a misspelt one is not just empty
-                    String unused = body instanceof List<?> l && l.isEmpty()
-                            ? Lookups.unused(d, r.query("env") != null ? r.query("env") : r.path("env")) : null;
+                    boolean empty = body instanceof List<?> l && l.isEmpty()
+                            || body instanceof dev.mosaic.insight.Graph g && g.nodes().isEmpty();
+                    String unused = empty ? Lookups.unused(d, r.query("env") != null ? r.query("env") : r.path("env")) : null;
                     if (unused != null) {
                         Answers.text(response, callback, status, "text/plain", unused + "\n");
                     } else {
