@@ -137,7 +137,7 @@ final class Client {
         if (json) {
             err.println(response.body().stripTrailing());
         } else {
-            err.println("mosaic: " + describeError(status, response.body()));
+            err.println("mosaic: " + (call.subject() == null ? "" : call.subject() + ": ") + describeError(status, response.body()));
         }
         return status == 401 ? Main.UNREACHABLE : Main.REFUSED;
     }

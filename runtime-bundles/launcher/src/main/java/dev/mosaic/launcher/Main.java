@@ -2,6 +2,7 @@ package dev.mosaic.launcher;
 
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.util.List;
 
 import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
@@ -47,7 +48,7 @@ public final class Main {
         PrintWriter o = new PrintWriter(out, true);
         PrintWriter e = new PrintWriter(err, true);
         try {
-            return commandLine(o, e, args.length == 0 ? null : args[0]).execute(args);
+            return commandLine(o, e, args).execute(args);
         } finally {
             o.flush();
             e.flush();
@@ -101,15 +102,23 @@ public final class Main {
     }
 
     /**
-     * @param command the command asked for (the first argument), or null
-     * @return the command tree, writing to these streams, with Mosaic's exit codes and error messages: of that command
-     *         alone when it is one (the model of all of them costs a command some 130 ms more, bench/run cli), else of all
-     *         ({@code help} and {@code completion} name them all; an unknown name is told the one it is closest to)
+     * @param args the command line, or null
+     * @return the command tree, writing to these streams, with Mosaic's exit codes and error messages: of the command it
+     *         names alone (and {@code help} with it, for {@code help NAME}) when it names one (the model of all of them
+     *         costs a command some 130 ms more, bench/run cli), else of all ({@code help} alone and {@code completion}
+     *         name them all; an unknown name is told the one it is closest to)
      */
-    static CommandLine commandLine(PrintWriter out, PrintWriter err, String command) {
+    static CommandLine commandLine(PrintWriter out, PrintWriter err, String[] args) {
         CommandLine cl = new CommandLine(new MosaicCommand());
-        Class<?> only = "help".equals(command) || "completion".equals(command) ? null : MosaicCommand.COMMANDS.get(command);
-        for (Class<?> c : only != null ? java.util.Set.of(only) : new java.util.LinkedHashSet<>(MosaicCommand.COMMANDS.values())) {
+        java.util.Collection<Class<?>> commands = new java.util.LinkedHashSet<>(MosaicCommand.COMMANDS.values());
+        String first = args == null || args.length == 0 ? null : args[0];
+        String helpFor = "help".equals(first) && args.length > 1 ? args[1] : null;
+        if (helpFor != null && MosaicCommand.COMMANDS.containsKey(helpFor) && !helpFor.equals("completion")) {
+            commands = new java.util.LinkedHashSet<>(List.of(MosaicCommand.COMMANDS.get(helpFor), MosaicCommand.COMMANDS.get("help")));
+        } else if (first != null && !first.equals("help") && !first.equals("completion") && MosaicCommand.COMMANDS.containsKey(first)) {
+            commands = List.of(MosaicCommand.COMMANDS.get(first));
+        }
+        for (Class<?> c : commands) {
             cl.addSubcommand(c);
         }
         versionOnTheRootOnly(cl);

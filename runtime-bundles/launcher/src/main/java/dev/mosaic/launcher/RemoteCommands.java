@@ -45,8 +45,17 @@ final class RemoteCommands {
         boolean json;
     }
 
-    /** A request to the management API. */
-    record Call(String method, String path, byte[] body) {
+    /**
+     * A request to the management API.
+     *
+     * @param subject what a refusal is about, said before it ({@code mosaic: target/kids-home.jar: not a jar ...}): the file
+     *            an upload came from, which the runtime never sees; or null
+     */
+    record Call(String method, String path, byte[] body, String subject) {
+        Call(String method, String path, byte[] body) {
+            this(method, path, body, null);
+        }
+
         static Call get(String path) {
             return new Call("GET", path, null);
         }
@@ -190,7 +199,7 @@ final class RemoteCommands {
                     .add("dryRun", dry.query()).add("owner", owner).add("allowIncompatible", allowIncompatible ? "true" : null)
                     .add("canary", canary).add("sticky", sticky).add("bake", bake).add("deadline", deadline)
                     .add("minRequests", minRequests).add("promote", promote ? "true" : null)
-                    .add("judge", noJudge ? "false" : null).add("waves", waves), read(file));
+                    .add("judge", noJudge ? "false" : null).add("waves", waves), read(file), file.toString());
         }
     }
 
@@ -202,7 +211,7 @@ final class RemoteCommands {
 
         @Override
         Call request() {
-            return new Call("POST", "/check" + new Query().add("env", env), read(file));
+            return new Call("POST", "/check" + new Query().add("env", env), read(file), file.toString());
         }
     }
 

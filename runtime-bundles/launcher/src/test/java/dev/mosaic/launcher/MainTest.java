@@ -137,10 +137,12 @@ class MainTest {
             picocli.CommandLine.Command c = e.getValue().getAnnotation(picocli.CommandLine.Command.class);
             assertTrue(c.name().equals(e.getKey()) || List.of(c.aliases()).contains(e.getKey()), e.getKey() + ": " + c.name());
         }
-        java.util.Map<String, picocli.CommandLine> one = Main.commandLine(none, none, "list").getSubcommands();
+        java.util.Map<String, picocli.CommandLine> one = Main.commandLine(none, none, new String[] {"list"}).getSubcommands();
         assertEquals(java.util.Set.of("ls", "list"), one.keySet());
-        assertEquals(all.keySet(), Main.commandLine(none, none, "help").getSubcommands().keySet());
-        assertEquals(all.keySet(), Main.commandLine(none, none, "lss").getSubcommands().keySet(), "an unknown name is told the one meant");
+        assertEquals(all.keySet(), Main.commandLine(none, none, new String[] {"help"}).getSubcommands().keySet());
+        assertEquals(java.util.Set.of("yank", "help"), Main.commandLine(none, none, new String[] {"help", "yank"}).getSubcommands()
+                .keySet(), "help NAME: that command's help alone");
+        assertEquals(all.keySet(), Main.commandLine(none, none, new String[] {"lss"}).getSubcommands().keySet(), "an unknown name is told the one meant");
         // built alone, a command reads and refuses as in the whole tree
         Run ls = run("ls", "--bogus");
         assertEquals(2, ls.exit());
@@ -221,7 +223,7 @@ class MainTest {
     }
 
     @Test
-    void commandsCallTheApiWithTheTokenAndExitByItsAnswer() {
+    void commandsCallTheApiWithTheTokenAndExitByItsAnswer() throws IOException {
         Run yank = remote("yank", "dev.example.catalog", "1.2.0", "--env", "test");
         assertEquals(0, yank.exit(), yank.err());
         assertEquals("done", yank.out().strip());
@@ -239,6 +241,15 @@ class MainTest {
         Run refused = remote("undeploy", "dev.example.catalog", "1.0.0");
         assertEquals(1, refused.exit());
         assertTrue(refused.err().contains("catalog 1.0.0 is in use [in_use, HTTP 409]"), refused.err());
+        // an upload's refusal names the file it came from, which the runtime never saw
+        status = 400;
+        answer = "{\"error\":\"invalid_bundle\",\"message\":\"not a jar (zip) file\"}";
+        Path notAJar = Files.writeString(dir.resolve("notes.jar"), "hi");
+        for (String command : List.of("deploy", "check")) {
+            Run upload = remote(command, notAJar.toString());
+            assertEquals(1, upload.exit());
+            assertEquals("mosaic: " + notAJar + ": not a jar (zip) file [invalid_bundle, HTTP 400]", upload.err().strip());
+        }
 
         status = 401;
         answer = "{\"error\":\"unauthorized\",\"message\":\"the bearer token is not valid\"}";
