@@ -329,7 +329,8 @@ final class DevCommand implements Callable<Integer> {
                         newDirs = false;
                     }
                     failure = Files.isDirectory(classes) ? reload(bundler, changed) : null;
-                    WatchKey more = failure == null ? null : watcher.poll(SETTLE_MS, TimeUnit.MILLISECONDS);
+                    WatchKey more = failure == null ? null
+                            : watcher.poll(hasClasses(classes) ? SETTLE_MS : EMPTY_SETTLE_MS, TimeUnit.MILLISECONDS);
                     if (more == null) {
                         break;
                     }
@@ -348,6 +349,22 @@ final class DevCommand implements Callable<Integer> {
      * javac writes them again, a second or more later on a busy machine, and a reload in between finds no handler.
      */
     private static final long SETTLE_MS = 2_000;
+
+    /**
+     * How long a failed reload of classes with no class file at all waits: that is a build between deleting the classes
+     * and writing them (javac took 2.4 s to write its first file after Maven deleted them, on a busy CI machine), not an
+     * edit to say anything about; a build that stays empty is said then.
+     */
+    private static final long EMPTY_SETTLE_MS = 15_000;
+
+    /** @return whether the classes folder holds a class file (in any package) */
+    static boolean hasClasses(Path classes) {
+        try (java.util.stream.Stream<Path> all = Files.walk(classes)) {
+            return all.anyMatch(f -> f.getFileName().toString().endsWith(".class"));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            return false; // going away as it is read: a build in between too
+        }
+    }
 
     /** The project's files that the classes do not show, which a change to builds the project again with Maven. */
     private static final List<String> BUILD_FILES = List.of("pom.xml", "bnd.bnd");
