@@ -110,14 +110,13 @@ public final class Main {
      */
     static CommandLine commandLine(PrintWriter out, PrintWriter err, String[] args) {
         CommandLine cl = new CommandLine(new MosaicCommand());
-        java.util.Collection<Class<?>> commands = new java.util.LinkedHashSet<>(MosaicCommand.COMMANDS.values());
-        String first = args == null || args.length == 0 ? null : args[0];
-        String helpFor = "help".equals(first) && args.length > 1 ? args[1] : null;
-        if (helpFor != null && MosaicCommand.COMMANDS.containsKey(helpFor) && !helpFor.equals("completion")) {
-            commands = new java.util.LinkedHashSet<>(List.of(MosaicCommand.COMMANDS.get(helpFor), MosaicCommand.COMMANDS.get("help")));
-        } else if (first != null && !first.equals("help") && !first.equals("completion") && MosaicCommand.COMMANDS.containsKey(first)) {
-            commands = List.of(MosaicCommand.COMMANDS.get(first));
-        }
+        boolean help = args != null && args.length > 0 && args[0].equals("help");
+        // the command named: the first argument, or help's
+        String named = args == null || args.length == (help ? 1 : 0) ? null : args[help ? 1 : 0];
+        Class<?> one = named == null || named.equals("help") || named.equals("completion") ? null
+                : MosaicCommand.COMMANDS.get(named);
+        java.util.Collection<Class<?>> commands = one == null ? new java.util.LinkedHashSet<>(MosaicCommand.COMMANDS.values())
+                : help ? List.of(one, MosaicCommand.COMMANDS.get("help")) : List.of(one);
         for (Class<?> c : commands) {
             cl.addSubcommand(c);
         }

@@ -28,10 +28,6 @@ final class Latencies {
     private volatile AtomicLongArray previous = new AtomicLongArray(BUCKETS);
     private volatile long currentSince = System.currentTimeMillis();
 
-    void record(long nanos) {
-        record(nanos, null);
-    }
-
     /** @param span the attempt's span, or null: a kept one is its bucket's exemplar */
     void record(long nanos, io.opentelemetry.api.trace.Span span) {
         rotateIfDue();
