@@ -169,6 +169,12 @@ public final class Main {
         if (ex instanceof UnmatchedArgumentException u && cl.getCommandSpec().parent() == null && !u.getUnmatched().isEmpty()
                 && !u.getUnmatched().get(0).startsWith("-")) {
             err.println(name + ": unknown command '" + u.getUnmatched().get(0) + "'");
+        } else if (ex instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")
+                && cl.getSubcommands().size() > 0 && cl.getCommandSpec().positionalParameters().isEmpty()) {
+            // a command of subcommands that takes no argument of its own (rollout, backend): a word is a subcommand's name
+            err.println(name + ": unknown subcommand '" + u.getUnmatched().get(0) + "' (its subcommands: "
+                    + cl.getSubcommands().values().stream().map(CommandLine::getCommandName).distinct()
+                    .collect(java.util.stream.Collectors.joining(", ")) + ")");
         } else {
             err.println(name + ": " + ex.getMessage());
         }

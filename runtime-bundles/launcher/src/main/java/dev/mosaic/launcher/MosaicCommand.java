@@ -4,9 +4,11 @@ import java.util.concurrent.Callable;
 
 import picocli.AutoComplete;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.IHelpCommandInitializable2;
 import picocli.CommandLine.IVersionProvider;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
@@ -41,7 +43,7 @@ final class MosaicCommand implements Callable<Integer> {
             "rollout", RolloutCommands.Rollout.class, "backend", BackendCommands.Backend.class,
             "backends", RemoteCommands.BackendsOf.class, "call", RemoteCommands.CallRoute.class,
             "tail", RemoteCommands.Tail.class, "log-level", RemoteCommands.LogLevel.class,
-            "completion", MosaicCommand.Completion.class, "help", HelpCommand.class);
+            "completion", MosaicCommand.Completion.class, "help", Help.class);
 
     private static java.util.Map<String, Class<?>> commands(Object... nameThenClass) {
         java.util.Map<String, Class<?>> m = new java.util.LinkedHashMap<>();
@@ -72,6 +74,45 @@ final class MosaicCommand implements Callable<Integer> {
         static String number() {
             String v = MosaicCommand.class.getPackage().getImplementationVersion();
             return v == null ? "(development build)" : v;
+        }
+    }
+
+    /**
+     * {@code help [COMMAND [SUBCOMMAND]]}: the help of a command, or of one of its subcommands ({@code help rollout split}).
+     * picocli's own help command takes one name: it showed rollout's help for {@code help rollout split} and for
+     * {@code help rollout nope}. A name it does not know is a usage error, with a suggestion, as on the command line.
+     */
+    @Command(name = "help", helpCommand = true, description = "Shows the help of a command, or of its subcommand"
+            + " (help rollout split).")
+    static final class Help implements IHelpCommandInitializable2, Callable<Integer> {
+        @Parameters(paramLabel = "COMMAND", arity = "0..*", description = "The command, then its subcommand's name if it"
+                + " has them.")
+        java.util.List<String> path = java.util.List.of();
+
+        private CommandLine self;
+        private CommandLine.Help.ColorScheme colors;
+        private java.io.PrintWriter out;
+
+        @Override
+        public void init(CommandLine helpCommandLine, CommandLine.Help.ColorScheme colorScheme, java.io.PrintWriter out,
+                java.io.PrintWriter err) {
+            this.self = helpCommandLine;
+            this.colors = colorScheme;
+            this.out = out;
+        }
+
+        @Override
+        public Integer call() {
+            CommandLine at = self.getParent();
+            for (String name : path) {
+                CommandLine next = at.getSubcommands().get(name);
+                if (next == null) {
+                    throw new CommandLine.UnmatchedArgumentException(at, java.util.List.of(name));
+                }
+                at = next;
+            }
+            at.usage(out, colors);
+            return Main.DONE;
         }
     }
 

@@ -90,6 +90,30 @@ class MainTest {
         assertEquals(2, run().exit(), "no command is bad usage");
     }
 
+    /** help follows a command's subcommands (picocli's took one name, and showed rollout's help for both of these). */
+    @Test
+    void helpOfASubcommandIsItsOwnAndAnUnknownOneIsAUsageError() {
+        Run split = run("help", "rollout", "split");
+        assertEquals(0, split.exit(), split.err());
+        assertTrue(split.out().startsWith("Usage: mosaic rollout split") && split.out().contains("VERSION=PCT"), split.out());
+        Run rollout = run("help", "rollout");
+        assertEquals(0, rollout.exit(), rollout.err());
+        assertTrue(rollout.out().startsWith("Usage: mosaic rollout ") && rollout.out().contains("split"), rollout.out());
+        Run nope = run("help", "rollout", "nope");
+        assertEquals(2, nope.exit(), nope.out());
+        assertTrue(nope.err().startsWith("mosaic rollout: unknown subcommand 'nope' (its subcommands: status, pause, resume,"
+                + " split, promote, abort)"), nope.err());
+        assertEquals("", nope.out());
+        Run typo = run("help", "rollou");
+        assertEquals(2, typo.exit());
+        assertTrue(typo.err().contains("unknown command 'rollou'") && typo.err().contains("Did you mean: mosaic rollout"), typo.err());
+        // the same words on the command line itself: a subcommand's name, said so (was "Unmatched argument at index 1")
+        Run direct = run("backend", "nope");
+        assertEquals(2, direct.exit());
+        assertTrue(direct.err().startsWith("mosaic backend: unknown subcommand 'nope' (its subcommands: show, set, rm)"),
+                direct.err());
+    }
+
     /**
      * Each command's usage line shows its arguments once, as its help names them: picocli repeats the label of a
      * positional parameter that takes a range of values ({@code (NAME [VERSION] TTL NAME [VERSION] TTL)...}) unless told
