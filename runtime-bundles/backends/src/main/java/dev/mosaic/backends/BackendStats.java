@@ -19,24 +19,19 @@ import java.util.List;
  * @param breaker the breaker's state: {@code closed}, {@code open} or {@code half_open}
  * @param transitions the breaker's recent state changes, oldest first
  * @param urls per base URL, whether it is skipped now after failing
- * @param latencyBounds the upper bounds of the buckets of {@code latencyCounts}, in seconds (the last bucket, +Inf, has
- *            none); since 1.1
- * @param latencyCounts attempts per bucket since the backend was declared, not cumulative; one more than the bounds
- * @param latencySeconds the seconds those attempts took in all
- * @param latencyExemplars per bucket, the last attempt in it whose trace was kept (null for none): a latency's example,
- *            with the trace to look at (its client span)
+ * @param latency its attempts' latencies since the backend was declared, in buckets, with exemplars (attempts whose trace
+ *            was kept, leading to their client spans); since 1.1
  */
 public record BackendStats(String environment, BackendSpec spec, long calls, long errors, long retries,
         long retriesRefused, long rejected, int inFlight, double p50Millis, double p99Millis, String breaker,
-        List<Transition> transitions, List<UrlState> urls, List<Double> latencyBounds, long[] latencyCounts,
-        double latencySeconds, List<LatencyHistogram.Exemplar> latencyExemplars) {
+        List<Transition> transitions, List<UrlState> urls, LatencyHistogram.Snapshot latency) {
 
     /** Stats without a latency histogram (as before 1.1). */
     public BackendStats(String environment, BackendSpec spec, long calls, long errors, long retries, long retriesRefused,
             long rejected, int inFlight, double p50Millis, double p99Millis, String breaker, List<Transition> transitions,
             List<UrlState> urls) {
         this(environment, spec, calls, errors, retries, retriesRefused, rejected, inFlight, p50Millis, p99Millis, breaker,
-                transitions, urls, List.of(), new long[] { 0 }, 0, List.of());
+                transitions, urls, LatencyHistogram.Snapshot.NONE);
     }
 
     /** A breaker state change. */

@@ -30,6 +30,20 @@ public final class LatencyHistogram {
     public record Exemplar(String traceId, String spanId, double seconds, long epochMillis) {
     }
 
+    /**
+     * A histogram as it was when read: what {@code /metrics} shows of it.
+     *
+     * @param bounds the buckets' upper bounds in seconds (the last bucket, +Inf, has none)
+     * @param counts how many fell in each bucket, not cumulative; one more than the bounds
+     * @param seconds how many seconds they all took
+     * @param exemplars per bucket, the last one whose trace was kept, or null
+     */
+    public record Snapshot(List<Double> bounds, long[] counts, double seconds, List<Exemplar> exemplars) {
+
+        /** No buckets and nothing counted: what a stats record made without a histogram carries. */
+        public static final Snapshot NONE = new Snapshot(List.of(), new long[] {0}, 0, Collections.singletonList(null));
+    }
+
     private final List<Double> bounds;
     private final LongAdder[] counts;
     private final DoubleAdder seconds = new DoubleAdder();
@@ -78,13 +92,12 @@ public final class LatencyHistogram {
         }
     }
 
-    /** @return the buckets' upper bounds in seconds (the last bucket, +Inf, has none) */
-    public List<Double> bounds() {
-        return bounds;
+    /** @return its buckets, sum and exemplars now (each read on its own: one counted meanwhile may be in some only) */
+    public Snapshot snapshot() {
+        return new Snapshot(bounds, counts(), seconds.sum(), exemplars());
     }
 
-    /** @return how many fell in each bucket, not cumulative; one more than the bounds */
-    public long[] counts() {
+    private long[] counts() {
         long[] c = new long[counts.length];
         for (int i = 0; i < c.length; i++) {
             c[i] = counts[i].sum();
@@ -92,13 +105,7 @@ public final class LatencyHistogram {
         return c;
     }
 
-    /** @return how many seconds they all took */
-    public double seconds() {
-        return seconds.sum();
-    }
-
-    /** @return per bucket, the last one whose trace was kept, or null */
-    public List<Exemplar> exemplars() {
+    private List<Exemplar> exemplars() {
         return Collections.unmodifiableList(Arrays.asList(exemplars.clone()));
     }
 }

@@ -33,9 +33,10 @@ class LatencyHistogramTest {
         h.record(5_000_001, null);
         h.record(100_000_000, null);
         h.record(3_000_000_000L, null); // past the last bound: +Inf
-        assertArrayEquals(new long[] {2, 1, 1, 1}, h.counts());
-        assertEquals(3.111000001, h.seconds(), 1e-9);
-        assertEquals(BOUNDS, h.bounds());
+        LatencyHistogram.Snapshot read = h.snapshot();
+        assertArrayEquals(new long[] {2, 1, 1, 1}, read.counts());
+        assertEquals(3.111000001, read.seconds(), 1e-9);
+        assertEquals(BOUNDS, read.bounds());
     }
 
     @Test
@@ -44,7 +45,7 @@ class LatencyHistogramTest {
         h.record(2_000_000, span("4bf92f3577b34da6a3ce929d0e0e4736", true));
         h.record(3_000_000, span("00000000000000000000000000000001", false)); // not kept: not an example
         h.record(50_000_000, span("5bf92f3577b34da6a3ce929d0e0e4736", true));
-        List<LatencyHistogram.Exemplar> e = h.exemplars();
+        List<LatencyHistogram.Exemplar> e = h.snapshot().exemplars();
         assertEquals(4, e.size());
         assertEquals("4bf92f3577b34da6a3ce929d0e0e4736", e.get(0).traceId());
         assertEquals("00f067aa0ba902b7", e.get(0).spanId());
@@ -53,7 +54,7 @@ class LatencyHistogramTest {
         assertNull(e.get(1));
         assertEquals("5bf92f3577b34da6a3ce929d0e0e4736", e.get(2).traceId());
         assertNull(e.get(3));
-        assertArrayEquals(new long[] {2, 0, 1, 0}, h.counts());
+        assertArrayEquals(new long[] {2, 0, 1, 0}, h.snapshot().counts());
     }
 
     @Test
@@ -61,6 +62,6 @@ class LatencyHistogramTest {
         IllegalArgumentException x = assertThrows(IllegalArgumentException.class,
                 () -> new LatencyHistogram(List.of(0.1, 0.05)));
         assertTrue(x.getMessage().contains("ascending"), x.getMessage());
-        assertEquals(3, new LatencyHistogram(List.of(0.05, 0.1)).counts().length);
+        assertEquals(3, new LatencyHistogram(List.of(0.05, 0.1)).snapshot().counts().length);
     }
 }

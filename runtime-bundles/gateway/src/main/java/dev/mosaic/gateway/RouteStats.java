@@ -9,14 +9,11 @@ import java.util.List;
  * @param timeouts requests answered 504 because the adapter missed its deadline
  * @param rejected requests answered 503 because the adapter was at its concurrency limit
  * @param inFlight requests its adapter version is answering now (all its routes)
- * @param latencyBounds the upper bounds of the latency buckets, in seconds (the last bucket, +Inf, has none)
- * @param latencyCounts requests per bucket, not cumulative; one more than the bounds
- * @param latencySeconds the sum of their latencies
- * @param latencyExemplars per bucket, the last request of it whose trace was kept (null for none): a latency's example,
- *            with the trace to look at (its server span)
+ * @param latency how long its requests took, in buckets, with exemplars (requests whose trace was kept, leading to their
+ *            server spans)
  * @since 2.3
  */
 public record RouteStats(String environment, String method, String path, String adapter, String version, long[] statusClasses,
-        long timeouts, long rejected, long inFlight, long backendCalls, List<Double> latencyBounds, long[] latencyCounts,
-        double latencySeconds, List<dev.mosaic.backends.LatencyHistogram.Exemplar> latencyExemplars) {
+        long timeouts, long rejected, long inFlight, long backendCalls,
+        dev.mosaic.backends.LatencyHistogram.Snapshot latency) {
 }

@@ -137,7 +137,6 @@ final class Declared {
         return new BackendStats(env, spec, calls.sum(), errors.sum(), retries.sum(), retriesRefused.sum(), rejected.sum(),
                 inFlight.get(), latencies.percentile(0.5), latencies.percentile(0.99),
                 breaker.getState().toString().toLowerCase(java.util.Locale.ROOT), t, endpoints.states(),
-                latencies.histogram.bounds(), latencies.histogram.counts(), latencies.histogram.seconds(),
-                latencies.histogram.exemplars());
+                latencies.histogram.snapshot());
     }
 }

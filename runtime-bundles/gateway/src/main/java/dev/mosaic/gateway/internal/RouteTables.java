@@ -153,7 +153,7 @@ final class RouteTables {
         }
         return new dev.mosaic.gateway.RouteStats(environment, t.method, t.template.toString(), t.tenant.adapter, t.tenant.version,
                 classes, t.tenant.timeouts.sum(), t.tenant.rejected.sum(), t.tenant.inFlight(), t.backendCalls.sum(),
-                t.latency.bounds(), t.latency.counts(), t.latency.seconds(), t.latency.exemplars());
+                t.latency.snapshot());
     }
 
     static RouteInfo info(String environment, Target t) {

@@ -22,8 +22,7 @@ final class BackendViews {
      * and without their latency histogram (the metrics' series; the view has the percentiles).
      */
     record BackendView(String environment, String name, BackendSpec spec, List<String> usedBy,
-            @com.fasterxml.jackson.annotation.JsonIgnoreProperties({ "environment", "spec", "latencyBounds", "latencyCounts",
-                    "latencySeconds", "latencyExemplars" }) BackendStats stats) {
+            @com.fasterxml.jackson.annotation.JsonIgnoreProperties({ "environment", "spec", "latency" }) BackendStats stats) {
     }
 
     private BackendViews() {

@@ -211,9 +211,7 @@ final class Metrics extends Handler.Abstract {
                             .labels(route.add("status", CLASSES[i])).build());
                 }
             }
-            latency.dataPoint(HistogramDataPointSnapshot.builder().classicHistogramBuckets(ClassicHistogramBuckets.of(
-                    bounds(s.latencyBounds()), s.latencyCounts())).sum(s.latencySeconds()).exemplars(exemplars(
-                            s.latencyExemplars())).labels(route).build());
+            latency.dataPoint(histogram(s.latency(), route));
             if (s.backendCalls() > 0) { // most routes call no backend: no series for them (10,000 adapters' scrape)
                 calls.dataPoint(CounterDataPointSnapshot.builder().value(s.backendCalls()).labels(route).build());
             }
@@ -243,6 +241,12 @@ final class Metrics extends Handler.Abstract {
         all.add(timeouts.build());
         all.add(rejected.build());
         all.add(inFlight.build());
+    }
+
+    /** @return a histogram's data point (a route's requests, a backend's attempts): buckets, sum and exemplars */
+    private static HistogramDataPointSnapshot histogram(LatencyHistogram.Snapshot h, Labels labels) {
+        return HistogramDataPointSnapshot.builder().classicHistogramBuckets(ClassicHistogramBuckets.of(bounds(h.bounds()),
+                h.counts())).sum(h.seconds()).exemplars(exemplars(h.exemplars())).labels(labels).build();
     }
 
     /** @return a histogram's exemplars (a route's requests, a backend's attempts): per bucket, the last whose trace was kept */
@@ -294,10 +298,8 @@ final class Metrics extends Handler.Abstract {
                 latency.dataPoint(GaugeDataPointSnapshot.builder().value(s.p50Millis() / 1e3).labels(l.add("quantile", "0.5")).build());
                 latency.dataPoint(GaugeDataPointSnapshot.builder().value(s.p99Millis() / 1e3).labels(l.add("quantile", "0.99")).build());
             }
-            if (!s.latencyBounds().isEmpty()) {
-                attempts.dataPoint(HistogramDataPointSnapshot.builder().classicHistogramBuckets(ClassicHistogramBuckets.of(
-                        bounds(s.latencyBounds()), s.latencyCounts())).sum(s.latencySeconds()).exemplars(exemplars(
-                                s.latencyExemplars())).labels(l).build());
+            if (!s.latency().bounds().isEmpty()) {
+                attempts.dataPoint(histogram(s.latency(), l));
             }
             for (String state : List.of("closed", "open", "half_open")) {
                 breaker.dataPoint(GaugeDataPointSnapshot.builder().value(state.equalsIgnoreCase(String.valueOf(s.breaker())) ? 1 : 0)
