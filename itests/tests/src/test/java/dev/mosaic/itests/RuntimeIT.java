@@ -312,6 +312,8 @@ public class RuntimeIT extends MosaicSupport {
                     && unused.endsWith("(did you mean prod?))"));
             assertTrue(String.valueOf(session.execute("mosaic:ls -e prdo")).startsWith("(none: nothing is deployed"));
             assertTrue(session.execute("mosaic:ls -e prod") instanceof List<?> l && !l.isEmpty());
+            assertTrue(String.valueOf(session.execute("mosaic:graph -e prdo")).startsWith("(none: nothing is deployed"));
+            assertTrue(session.execute("mosaic:graph -e prod") instanceof dev.mosaic.insight.Graph g && !g.nodes().isEmpty());
         } finally {
             session.close();
         }

@@ -246,7 +246,11 @@ public final class MosaicCommands {
             @Descriptor("only this environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "") String env,
             @Descriptor("Graphviz DOT") @Parameter(names = { "--dot" }, presentValue = "true", absentValue = "false") boolean dot) {
         String e = env.isEmpty() ? null : env;
-        return dot ? insight().dot(e) : insight().graph(e);
+        if (dot) {
+            return insight().dot(e);
+        }
+        dev.mosaic.insight.Graph g = insight().graph(e);
+        return g.nodes().isEmpty() ? orUnused(env, List.of(), g) : g;
     }
 
     @Descriptor("undeploy an adapter (its routes answer 404 afterwards)")
@@ -364,8 +368,13 @@ public final class MosaicCommands {
 
     /** @return the listing, or for an empty one of an environment nothing is deployed or declared in, {@link Lookups#unused} */
     private Object orUnused(String env, List<?> listing) {
+        return orUnused(env, listing, listing);
+    }
+
+    /** @return what is shown of an empty listing (or graph): it, or for an environment nothing is in, {@link Lookups#unused} */
+    private Object orUnused(String env, List<?> listing, Object shown) {
         String unused = listing.isEmpty() && !env.isEmpty() ? Lookups.unused(deployer(), env) : null;
-        return unused != null ? unused : listing;
+        return unused != null ? unused : shown;
     }
 
     @Descriptor("show the history of changes")
