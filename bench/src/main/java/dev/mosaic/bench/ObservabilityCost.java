@@ -57,6 +57,11 @@ final class ObservabilityCost {
                 // warm-up: the JIT settles (pinned, its compiler threads share the runtime's one core: longer)
                 Bench.warmUp(client, rt.route("/bench/inline"), 2, connections, where.pinned() ? 30 : 10);
             }
+            // -Dbench.obs.warm=MB: that much written and deleted first, so that the access logs' pages are ones the
+            // guest has touched before (Bench.touchPageCache); 0 to measure a freshly booted VM's first touches too
+            int warm = Integer.getInteger("bench.obs.warm", 0);
+            String warmed = warm > 0 ? Bench.touchPageCache(Bench.tempDir("bench-obs-warm-"), warm, 2) : "page cache not warmed";
+            System.out.println(warmed);
             List<List<Double>> rps = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             List<List<Double>> paired = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             List<List<Double>> cpu = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
@@ -116,8 +121,8 @@ final class ObservabilityCost {
                     System.out.println(line + " a request");
                 }
             }
-            System.out.printf(Locale.ROOT, "wrk -t2 -c%d -d%ds x %d rounds%s; %s%n", connections, seconds, rounds, where.said(),
-                    Bench.machine());
+            System.out.printf(Locale.ROOT, "wrk -t2 -c%d -d%ds x %d rounds%s; %s; %s%n", connections, seconds, rounds, where.said(),
+                    warmed, Bench.machine());
         }
     }
 }
