@@ -294,7 +294,7 @@ public class ManagementApiIT extends MosaicSupport {
         HttpResponse<String> promote = api("POST", "/deployments/prdo/" + tvHome + "/promote?to=test&dryRun=true", null);
         assertError(promote, 404, "not_found");
         assertTrue(promote.body(), promote.body().contains("nothing is deployed in environment 'prdo' to promote from (did you"
-                + " mean prod?)"));
+                + " mean prod?); environments with deployments: prod")); // a list in words, not [prod]
 
         // a backend's callers: a misspelt backend is not found (not "nobody calls it"); a declared one nobody calls is empty
         HttpResponse<String> backend = api("GET", "/modules/backend:bookmark/dependents?env=prod", null);

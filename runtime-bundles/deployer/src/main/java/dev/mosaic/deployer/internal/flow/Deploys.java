@@ -108,7 +108,7 @@ final class Deploys {
                 if (registry.units(from).isEmpty()) {
                     throw new DeployException(DeployException.NOT_FOUND, "nothing is deployed in environment '" + from
                             + "' to promote from" + Suggestions.didYouMean(from, registry.environments())
-                            + "; environments with deployments: " + registry.environments());
+                            + "; environments with deployments: " + String.join(", ", registry.environments()));
                 }
                 Unit unit = Lookup.find(registry, from, name, version, "to promote");
                 return registry.artifact(unit.key);
