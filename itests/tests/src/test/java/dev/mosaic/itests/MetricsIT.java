@@ -29,8 +29,9 @@ public class MetricsIT {
     @Test
     public void metricsCountWhatWasServedAndForgetWhatRetired() throws Exception {
         int metricsPort = LaunchedRuntime.freePort();
-        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), java.util.List.of("-Dmosaic.access.log=on"),
-                java.util.List.of("--metrics-port", Integer.toString(metricsPort)))) {
+        // the access log turned on by run's flag (the same as -Dmosaic.access.log=on, which the other tests here use)
+        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), java.util.List.of(),
+                java.util.List.of("--metrics-port", Integer.toString(metricsPort), "--access-log"))) {
             String base = rt.mgmtUrl.substring(0, rt.mgmtUrl.indexOf("/api/v1"));
             HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString());

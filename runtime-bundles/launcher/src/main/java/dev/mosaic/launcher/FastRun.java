@@ -27,6 +27,7 @@ final class FastRun {
             java.util.Map.entry("--mgmt-allow-remote", "mgmtAllowRemote"), java.util.Map.entry("--health-port", "healthPort"),
             java.util.Map.entry("--health-host", "healthHost"), java.util.Map.entry("--data", "data"),
             java.util.Map.entry("--metrics-port", "metricsPort"), java.util.Map.entry("--metrics-host", "metricsHost"),
+            java.util.Map.entry("--access-log", "accessLog"),
             java.util.Map.entry("--no-console", "noConsole"), java.util.Map.entry("--no-seed", "noSeed"),
             java.util.Map.entry("--ready-timeout", "readyTimeout"), java.util.Map.entry("--platform-bundle", "platformBundles"),
             java.util.Map.entry("--debug", "debug"), java.util.Map.entry("--otlp-endpoint", "otlpEndpoint"),

@@ -67,6 +67,11 @@ final class RunCommand implements Callable<Integer> {
             description = "address of --metrics-port (default 127.0.0.1; another one is logged as a warning)")
     String metricsHost;
 
+    @Option(names = "--access-log", description = "write a JSON line for each request an adapter answers to"
+            + " DATA/logs/access.log, rolled over at 100 MB into 10 files (as -Dmosaic.access.log=on, whose other settings"
+            + " the README's Logs has)")
+    boolean accessLog;
+
     @Option(names = "--otlp-endpoint", paramLabel = "URL",
             description = "trace: a span per device request and per backend call, exported over OTLP/HTTP to this"
                     + " collector (e.g. http://127.0.0.1:4318); its headers (an API key) come from the environment,"
@@ -74,8 +79,8 @@ final class RunCommand implements Callable<Integer> {
     String otlpEndpoint;
 
     @Option(names = "--trace-sample", paramLabel = "WHICH",
-            description = "which new traces are kept: a share (10%), at most a number a second (100/s), or both"
-                    + " (10%,100/s); default 100/s: every one while there are fewer")
+            description = "which new traces are kept: a share (10%%), at most a number a second (100/s), or both"
+                    + " (10%%,100/s); default 100/s: every one while there are fewer")
     String traceSample;
 
     @Option(names = "--trace-callers", paramLabel = "capped|followed",
@@ -155,6 +160,9 @@ final class RunCommand implements Callable<Integer> {
         if (Logging.format(logFormat) == null) {
             throw new ParameterException(spec.commandLine(), "-D" + Logging.FORMAT + " (in MOSAIC_JAVA_OPTS) is text (the"
                     + " default) or json (a JSON object a line, for a log shipper), not '" + logFormat + "'");
+        }
+        if (accessLog) {
+            System.setProperty("mosaic.access.log", "on"); // read where the runtime's logging is set up (Logging.accessLog)
         }
         Path home = RuntimeLauncher.home();
         Path seed = home.resolve("examples").resolve("seed");

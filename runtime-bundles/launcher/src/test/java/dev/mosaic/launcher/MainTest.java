@@ -115,6 +115,33 @@ class MainTest {
     }
 
     /**
+     * Every command's help is made without picocli's warnings: a {@code %} in a description is a format character to it
+     * ({@code run --help} printed "[picocli WARN] Could not format 'which new traces are kept: a share (10%)..." three
+     * times after its help).
+     */
+    @Test
+    void everyHelpIsMadeWithoutWarnings() {
+        java.io.PrintWriter none = new java.io.PrintWriter(java.io.Writer.nullWriter());
+        java.io.ByteArrayOutputStream warnings = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream err = System.err;
+        java.util.List<String> helps = new java.util.ArrayList<>();
+        System.setErr(new java.io.PrintStream(warnings, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            java.util.ArrayDeque<picocli.CommandLine> todo = new java.util.ArrayDeque<>(List.of(Main.commandLine(none, none)));
+            while (!todo.isEmpty()) {
+                picocli.CommandLine cl = todo.poll();
+                todo.addAll(cl.getSubcommands().values());
+                helps.add(cl.getUsageMessage());
+            }
+        } finally {
+            System.setErr(err);
+        }
+        assertEquals("", warnings.toString(java.nio.charset.StandardCharsets.UTF_8));
+        assertTrue(helps.stream().anyMatch(h -> h.replaceAll("\\s+", " ").contains("a share (10%), at most a number a second (100/s)")),
+                "run's help, its percent signs as they are");
+    }
+
+    /**
      * Each command's usage line shows its arguments once, as its help names them: picocli repeats the label of a
      * positional parameter that takes a range of values ({@code (NAME [VERSION] TTL NAME [VERSION] TTL)...}) unless told
      * the label says it all.
