@@ -64,13 +64,13 @@ async function routes() {
     const seconds = before ? (now - before.at) / 1000 : 0;
     const requests = before ? total - before.total : total;
     const errors = before ? s.statusClasses[4] - before.errors : s.statusClasses[4];
-    const counts = before ? s.latencyCounts.map((c, i) => c - before.counts[i]) : s.latencyCounts;
-    previous[key] = { at: now, total, errors: s.statusClasses[4], counts: s.latencyCounts };
+    const counts = before ? s.latency.counts.map((c, i) => c - before.counts[i]) : s.latency.counts;
+    previous[key] = { at: now, total, errors: s.statusClasses[4], counts: s.latency.counts };
     const rate = seconds > 0 ? (requests / seconds).toFixed(1) : '-';
     const errorShare = requests > 0 ? (100 * errors / requests).toFixed(1) + '%' : '-';
     return [td(s.environment), td(s.method), td(s.path), td(s.adapter), td(s.version), num(total), num(rate),
       '<td class="num' + (errors > 0 ? ' bad' : '') + '">' + esc(errorShare) + '</td>',
-      num(ms(quantile(s.latencyBounds, counts, 0.5))), num(ms(quantile(s.latencyBounds, counts, 0.99))), num(s.inFlight)];
+      num(ms(quantile(s.latency.bounds, counts, 0.5))), num(ms(quantile(s.latency.bounds, counts, 0.99))), num(s.inFlight)];
   });
   return '<h2>Routes</h2><p class="muted">Requests per second, 5xx share and latency over the last two seconds (refreshed every two).</p>'
     + table(['env', 'method', 'path', 'adapter', 'version', 'requests', 'req/s', '5xx', 'p50', 'p99', 'in flight'], rows, 'routes');
