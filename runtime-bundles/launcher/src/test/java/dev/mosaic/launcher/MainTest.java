@@ -104,6 +104,10 @@ class MainTest {
         assertTrue(nope.err().startsWith("mosaic rollout: unknown subcommand 'nope' (its subcommands: status, pause, resume,"
                 + " split, promote, abort)"), nope.err());
         assertEquals("", nope.out());
+        Run extra = run("help", "deploy", "extra");
+        assertEquals(2, extra.exit());
+        assertTrue(extra.err().startsWith("mosaic help: mosaic deploy has no subcommands ('extra'): 'mosaic help deploy' shows"
+                + " its help"), extra.err());
         Run typo = run("help", "rollou");
         assertEquals(2, typo.exit());
         assertTrue(typo.err().contains("unknown command 'rollou'") && typo.err().contains("Did you mean: mosaic rollout"), typo.err());

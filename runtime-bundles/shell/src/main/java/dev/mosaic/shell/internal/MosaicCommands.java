@@ -250,7 +250,7 @@ public final class MosaicCommands {
             return insight().dot(e);
         }
         dev.mosaic.insight.Graph g = insight().graph(e);
-        return g.nodes().isEmpty() ? orUnused(env, List.of(), g) : g;
+        return orUnused(env, g.nodes().isEmpty(), g);
     }
 
     @Descriptor("undeploy an adapter (its routes answer 404 afterwards)")
@@ -368,12 +368,12 @@ public final class MosaicCommands {
 
     /** @return the listing, or for an empty one of an environment nothing is deployed or declared in, {@link Lookups#unused} */
     private Object orUnused(String env, List<?> listing) {
-        return orUnused(env, listing, listing);
+        return orUnused(env, listing.isEmpty(), listing);
     }
 
-    /** @return what is shown of an empty listing (or graph): it, or for an environment nothing is in, {@link Lookups#unused} */
-    private Object orUnused(String env, List<?> listing, Object shown) {
-        String unused = listing.isEmpty() && !env.isEmpty() ? Lookups.unused(deployer(), env) : null;
+    /** @return what is shown (a listing, a graph), or when it is empty for an environment nothing is in, {@link Lookups#unused} */
+    private Object orUnused(String env, boolean empty, Object shown) {
+        String unused = empty && !env.isEmpty() ? Lookups.unused(deployer(), env) : null;
         return unused != null ? unused : shown;
     }
 
