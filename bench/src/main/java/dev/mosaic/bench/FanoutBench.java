@@ -32,21 +32,9 @@ final class FanoutBench {
     /** Three backends, a runtime declaring them, the fan-out adapter deployed; closed in reverse. */
     private record Setup(List<Bench.Raw> backends, Bench.Runtime mosaic) implements AutoCloseable {
         static Setup start(double lastSlowShare) throws Exception {
-            List<Bench.Raw> backends = new ArrayList<>();
-            for (int i = 1; i <= 3; i++) {
-                backends.add(new Bench.Raw(FanoutServers.class.getName(), List.of("backend", "b" + i,
-                        i == 3 ? Double.toString(lastSlowShare) : "0", "1000"), "/"));
-            }
+            List<Bench.Raw> backends = FanoutBench.backends(List.of(), lastSlowShare);
             Bench.Runtime mosaic = Bench.Runtime.start(Bench.tempDir("bench-fanout-"), List.of(), "--no-seed");
-            for (int i = 0; i < 3; i++) {
-                String declaration = "{\"url\":[\"http://127.0.0.1:" + backends.get(i).port + "\"],\"max-concurrent\":\"2000\","
-                        + "\"timeout\":\"2s\"}";
-                HttpResponse<String> r = mosaic.api("PUT", "/backends/prod/b" + (i + 1), declaration.getBytes(StandardCharsets.UTF_8));
-                if (r.statusCode() >= 300) {
-                    throw new IllegalStateException("declaring b" + (i + 1) + " failed: " + r.body());
-                }
-            }
-            mosaic.deploy(Bench.fixture("bench-fanout"));
+            FanoutBench.deploy(mosaic, backends);
             return new Setup(backends, mosaic);
         }
 
@@ -61,6 +49,33 @@ final class FanoutBench {
                 b.close();
             }
         }
+    }
+
+    /**
+     * @param launch what runs their JVMs ({@code taskset -c 1}), or nothing
+     * @param lastSlowShare the share of its calls the third answers after 1 s
+     * @return the three backends b1, b2, b3, started
+     */
+    static List<Bench.Raw> backends(List<String> launch, double lastSlowShare) throws Exception {
+        List<Bench.Raw> backends = new ArrayList<>();
+        for (int i = 1; i <= 3; i++) {
+            backends.add(new Bench.Raw(launch, FanoutServers.class.getName(), List.of("backend", "b" + i,
+                    i == 3 ? Double.toString(lastSlowShare) : "0", "1000"), "/"));
+        }
+        return backends;
+    }
+
+    /** Declares the three backends in the runtime's prod and deploys the fan-out adapter ({@code /bench/fanout}). */
+    static void deploy(Bench.Runtime mosaic, List<Bench.Raw> backends) throws Exception {
+        for (int i = 0; i < 3; i++) {
+            String declaration = "{\"url\":[\"http://127.0.0.1:" + backends.get(i).port + "\"],\"max-concurrent\":\"2000\","
+                    + "\"timeout\":\"2s\"}";
+            HttpResponse<String> r = mosaic.api("PUT", "/backends/prod/b" + (i + 1), declaration.getBytes(StandardCharsets.UTF_8));
+            if (r.statusCode() >= 300) {
+                throw new IllegalStateException("declaring b" + (i + 1) + " failed: " + r.body());
+            }
+        }
+        mosaic.deploy(Bench.fixture("bench-fanout"));
     }
 
     static void fanout(String[] args) throws Exception {

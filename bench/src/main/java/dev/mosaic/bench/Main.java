@@ -36,7 +36,7 @@ public final class Main {
             bench/run devloop [edits] [compiles]
                 edit -> served with bin/mosaic dev on a project from the adapter archetype: a class file replaced,
                 to the new answer; from mvn compile's start; and mvn package + deploy as the baseline
-            bench/run observability [rounds] [seconds] [connections] [pin]
+            bench/run observability [rounds] [seconds] [connections] [pin] [fanout]
                 off, all on (metrics, access log, tracing with its default sampling), all on with every trace kept; wrk, alternating
             bench/run fleet [rounds] [outage seconds] [idle seconds]
                 three instances on a throwaway PostgreSQL: a deploy through one to the new version serving on all three

@@ -27,6 +27,10 @@ import java.util.Locale;
  * from that core's requests. Unpinned, on two cores, the scheduler puts wrk's threads next to the runtime's busy I/O
  * thread more or less often from one run to the next (three times as many preemptions of it with the access log's
  * writer running, and more idle CPU: see RESULTS.md), which this benchmark then measures along with observability.
+ * <p>
+ * With {@code fanout} after that, the route measured is the {@code bench-fanout} fixture's, which makes three backend calls
+ * in parallel to backends of their own processes ({@link FanoutBench}; pinned, on wrk's CPU): what observability costs a
+ * route that composes, with a span and a place in the access log's line for each call.
  */
 final class ObservabilityCost {
 
@@ -45,17 +49,30 @@ final class ObservabilityCost {
         Bench.Placement where = Bench.Placement.from(args, 3);
         List<String> server = where.server();
         List<String> client = where.client();
+        // fanout: the route that makes three backend calls (the backends on wrk's CPU when pinned), not the one from memory
+        boolean fanout = List.of(args).subList(Math.min(3, args.length), args.length).contains("fanout");
+        String route = fanout ? "/bench/fanout" : "/bench/inline";
         String[] names = {"off", "all on", "all on, every trace kept"};
-        try (Bench.Runtime off = Bench.Runtime.start(server, Bench.dist(), Bench.tempDir("bench-obs-off-"), List.of(), "--no-seed");
+        List<Bench.Raw> backends = fanout ? FanoutBench.backends(client, 0) : List.of();
+        try (AutoCloseable stopBackends = () -> {
+            for (Bench.Raw b : backends) {
+                b.close();
+            }
+        };
+                Bench.Runtime off = Bench.Runtime.start(server, Bench.dist(), Bench.tempDir("bench-obs-off-"), List.of(), "--no-seed");
                 Bench.Runtime log = Bench.Runtime.start(server, Bench.dist(), Bench.tempDir("bench-obs-log-"), options("bench.obs.log",
                         "-Dmosaic.access.log=on -Dmosaic.tracing=on"), "--no-seed");
                 Bench.Runtime all = Bench.Runtime.start(server, Bench.dist(), Bench.tempDir("bench-obs-all-"), options("bench.obs.all",
                         "-Dmosaic.access.log=on -Dmosaic.tracing=on -Dmosaic.tracing.sample=100%"), "--no-seed")) {
             Bench.Runtime[] runtimes = {off, log, all};
             for (Bench.Runtime rt : runtimes) {
-                rt.deploy(Bench.fixture("bench"));
+                if (fanout) {
+                    FanoutBench.deploy(rt, backends);
+                } else {
+                    rt.deploy(Bench.fixture("bench"));
+                }
                 // warm-up: the JIT settles (pinned, its compiler threads share the runtime's one core: longer)
-                Bench.warmUp(client, rt.route("/bench/inline"), 2, connections, where.pinned() ? 30 : 10);
+                Bench.warmUp(client, rt.route(route), 2, connections, where.pinned() ? 30 : 10);
             }
             // -Dbench.obs.warm=MB: that much written and deleted first, so that the access logs' pages are ones the
             // guest has touched before (Bench.touchPageCache); 0 to measure a freshly booted VM's first touches too
@@ -76,7 +93,7 @@ final class ObservabilityCost {
                     int which = (i + k) % 3;
                     long before = runtimes[which].cpuNanos();
                     java.util.Map<String, Long> threadsBefore = runtimes[which].cpuNanosByThread();
-                    r[which] = Bench.wrk(client, runtimes[which].route("/bench/inline"), 2, connections, seconds);
+                    r[which] = Bench.wrk(client, runtimes[which].route(route), 2, connections, seconds);
                     micros[which] = (runtimes[which].cpuNanos() - before) / 1000.0 / Math.max(1, r[which].requests());
                     java.util.Map<String, Long> threadsAfter = runtimes[which].cpuNanosByThread();
                     for (var t : threadsAfter.entrySet()) {
@@ -121,8 +138,8 @@ final class ObservabilityCost {
                     System.out.println(line + " a request");
                 }
             }
-            System.out.printf(Locale.ROOT, "wrk -t2 -c%d -d%ds x %d rounds%s; %s; %s%n", connections, seconds, rounds, where.said(),
-                    warmed, Bench.machine());
+            System.out.printf(Locale.ROOT, "wrk -t2 -c%d -d%ds x %d rounds of GET %s%s%s; %s; %s%n", connections, seconds, rounds,
+                    route, fanout ? " (three backend calls" + (where.pinned() ? ", the backends on CPU 1 with wrk)" : ")") : "", where.said(), warmed, Bench.machine());
         }
     }
 }
