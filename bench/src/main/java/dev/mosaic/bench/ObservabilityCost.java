@@ -138,8 +138,9 @@ final class ObservabilityCost {
                     System.out.println(line + " a request");
                 }
             }
+            String calls = !fanout ? "" : where.pinned() ? " (three backend calls, the backends on CPU 1 with wrk)" : " (three backend calls)";
             System.out.printf(Locale.ROOT, "wrk -t2 -c%d -d%ds x %d rounds of GET %s%s%s; %s; %s%n", connections, seconds, rounds,
-                    route, fanout ? " (three backend calls" + (where.pinned() ? ", the backends on CPU 1 with wrk)" : ")") : "", where.said(), warmed, Bench.machine());
+                    route, calls, where.said(), warmed, Bench.machine());
         }
     }
 }

@@ -166,15 +166,15 @@ public final class Main {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();
         String name = cl.getCommandSpec().qualifiedName(" ");
-        if (ex instanceof UnmatchedArgumentException u && cl.getCommandSpec().parent() == null && !u.getUnmatched().isEmpty()
-                && !u.getUnmatched().get(0).startsWith("-")) {
-            err.println(name + ": unknown command '" + u.getUnmatched().get(0) + "'");
-        } else if (ex instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")
-                && cl.getSubcommands().size() > 0 && cl.getCommandSpec().positionalParameters().isEmpty()) {
+        // a word (not an option) the command did not take
+        String word = ex instanceof UnmatchedArgumentException u && !u.getUnmatched().isEmpty()
+                && !u.getUnmatched().get(0).startsWith("-") ? u.getUnmatched().get(0) : null;
+        if (word != null && cl.getCommandSpec().parent() == null) {
+            err.println(name + ": unknown command '" + word + "'");
+        } else if (word != null && !cl.getSubcommands().isEmpty() && cl.getCommandSpec().positionalParameters().isEmpty()) {
             // a command of subcommands that takes no argument of its own (rollout, backend): a word is a subcommand's name
-            err.println(name + ": unknown subcommand '" + u.getUnmatched().get(0) + "' (its subcommands: "
-                    + cl.getSubcommands().values().stream().map(CommandLine::getCommandName).distinct()
-                    .collect(java.util.stream.Collectors.joining(", ")) + ")");
+            err.println(name + ": unknown subcommand '" + word + "' (its subcommands: " + cl.getSubcommands().values().stream()
+                    .map(CommandLine::getCommandName).distinct().collect(java.util.stream.Collectors.joining(", ")) + ")");
         } else {
             err.println(name + ": " + ex.getMessage());
         }

@@ -106,12 +106,11 @@ final class MosaicCommand implements Callable<Integer> {
             CommandLine at = self.getParent();
             for (String name : path) {
                 CommandLine next = at.getSubcommands().get(name);
-                if (next == null && at != self.getParent() && at.getSubcommands().isEmpty()) {
+                if (next == null && at.getSubcommands().isEmpty()) { // (mosaic itself always has some: help)
                     String command = at.getCommandSpec().qualifiedName(" ");
                     throw new CommandLine.ParameterException(self, command + " has no subcommands ('" + name + "'): 'mosaic help "
                             + command.substring(command.indexOf(' ') + 1) + "' shows its help");
-                }
-                if (next == null) {
+                } else if (next == null) {
                     throw new CommandLine.UnmatchedArgumentException(at, java.util.List.of(name));
                 }
                 at = next;
