@@ -191,6 +191,35 @@ public class MetricsIT {
     }
 
     @Test
+    public void aSampledAccessLogWritesEveryFailureAndNoneOfTheRestAtNought() throws Exception {
+        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), java.util.List.of(
+                "-Dmosaic.access.log.interval=5"), java.util.List.of("--access-log-sample", "0%"))) {
+            Path failing;
+            try (java.util.stream.Stream<Path> jars = Files.list(Path.of(System.getProperty("mosaic.fixtures")))) {
+                failing = jars.filter(j -> j.getFileName().toString().matches("fixtures-.*-failing\\.jar")).findFirst()
+                        .orElseThrow();
+            }
+            assertEquals(201, rt.api("POST", "/deployments", Files.readAllBytes(failing)).statusCode());
+            for (int i = 0; i < 5; i++) {
+                assertEquals(200, rt.get("/tv/home").statusCode());
+                assertEquals(202, rt.get("/fixtures/echo/word").statusCode());
+            }
+            assertEquals(500, rt.get("/fixtures/boom").statusCode());
+            Path accessLog = rt.data.resolve("logs/access.log");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (!(Files.exists(accessLog) && Files.readString(accessLog).contains("/fixtures/boom"))) {
+                assertTrue("the 500's line was not written: " + (Files.exists(accessLog) ? Files.readString(accessLog) : "no file"),
+                        System.nanoTime() < deadline);
+                java.util.concurrent.TimeUnit.MILLISECONDS.sleep(20);
+            }
+            // its line, and none of the eleven answered below 500 (the 500 came last: theirs would be written by now)
+            java.util.List<String> lines = Files.readAllLines(accessLog);
+            assertEquals(lines.toString(), 1, lines.size());
+            assertTrue(lines.get(0), lines.get(0).contains("\"status\":500"));
+        }
+    }
+
+    @Test
     public void aCleanStopWritesTheAccessLogsLastLines() throws Exception {
         // the writer would take the lines in ten minutes: only the stop writes them
         try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), "-Dmosaic.access.log=on",

@@ -28,6 +28,7 @@ final class FastRun {
             java.util.Map.entry("--health-host", "healthHost"), java.util.Map.entry("--data", "data"),
             java.util.Map.entry("--metrics-port", "metricsPort"), java.util.Map.entry("--metrics-host", "metricsHost"),
             java.util.Map.entry("--access-log", "accessLog"),
+            java.util.Map.entry("--access-log-sample", "accessLogSample"),
             java.util.Map.entry("--no-console", "noConsole"), java.util.Map.entry("--no-seed", "noSeed"),
             java.util.Map.entry("--ready-timeout", "readyTimeout"), java.util.Map.entry("--platform-bundle", "platformBundles"),
             java.util.Map.entry("--debug", "debug"), java.util.Map.entry("--otlp-endpoint", "otlpEndpoint"),
@@ -97,7 +98,8 @@ final class FastRun {
             return null; // picocli says what is wrong
         }
         if (RunCommand.tracingProblem(run.otlpEndpoint, run.traceSample, run.traceCallers) != null
-                || Logging.format(System.getProperty(Logging.FORMAT)) == null) {
+                || Logging.format(System.getProperty(Logging.FORMAT)) == null
+                || (run.accessLogSample != null && RunCommand.share(run.accessLogSample) == null)) {
             return null; // picocli says what is wrong
         }
         return run;

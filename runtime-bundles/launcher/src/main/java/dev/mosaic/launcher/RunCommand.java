@@ -72,6 +72,11 @@ final class RunCommand implements Callable<Integer> {
             + " the README's Logs has)")
     boolean accessLog;
 
+    @Option(names = "--access-log-sample", paramLabel = "SHARE",
+            description = "write the line of this share of the requests answered below 500 (10%%, or 0.1), and of every 5xx;"
+                    + " turns the access log on (its cost falls with the share: the README's Logs)")
+    String accessLogSample;
+
     @Option(names = "--otlp-endpoint", paramLabel = "URL",
             description = "trace: a span per device request and per backend call, exported over OTLP/HTTP to this"
                     + " collector (e.g. http://127.0.0.1:4318); its headers (an API key) come from the environment,"
@@ -161,8 +166,16 @@ final class RunCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "-D" + Logging.FORMAT + " (in MOSAIC_JAVA_OPTS) is text (the"
                     + " default) or json (a JSON object a line, for a log shipper), not '" + logFormat + "'");
         }
-        if (accessLog) {
+        Double accessShare = accessLogSample == null ? null : share(accessLogSample);
+        if (accessLogSample != null && accessShare == null) {
+            throw new ParameterException(spec.commandLine(), "--access-log-sample is the share of requests answered below 500"
+                    + " that get a line, from 0 to 1 or 0% to 100% (10%); not '" + accessLogSample + "'");
+        }
+        if (accessLog || accessShare != null) {
             System.setProperty("mosaic.access.log", "on"); // read where the runtime's logging is set up (Logging.accessLog)
+        }
+        if (accessShare != null) {
+            System.setProperty("mosaic.access.log.sample", Double.toString(accessShare)); // read by the gateway's AccessLog
         }
         Path home = RuntimeLauncher.home();
         Path seed = home.resolve("examples").resolve("seed");
@@ -243,6 +256,17 @@ final class RunCommand implements Callable<Integer> {
         return null;
     }
 
+    /** @return a share written {@code 10%} or {@code 0.1}, from 0 to 1; null when it is not one */
+    static Double share(String text) {
+        String t = text.trim();
+        try {
+            double v = t.endsWith("%") ? Double.parseDouble(t.substring(0, t.length() - 1)) / 100 : Double.parseDouble(t);
+            return v >= 0 && v <= 1 ? v : null; // NaN too
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
     /** @return whether a --trace-sample is a share, a number a second or both, each at most once */
     private static boolean sampling(String sample) {
         boolean share = false;
@@ -256,11 +280,7 @@ final class RunCommand implements Callable<Integer> {
                         return false;
                     }
                     rate = true;
-                } else if (!p.endsWith("/s") && !share) {
-                    double v = p.endsWith("%") ? Double.parseDouble(p.substring(0, p.length() - 1)) / 100 : Double.parseDouble(p);
-                    if (!(v >= 0 && v <= 1)) { // NaN too
-                        return false;
-                    }
+                } else if (!p.endsWith("/s") && !share && share(p) != null) {
                     share = true;
                 } else {
                     return false;

@@ -274,6 +274,10 @@ class MainTest {
         Run port = run("run", "--port", "99999");
         assertEquals(2, port.exit());
         assertTrue(port.err().contains("port number from 0 to 65535"), port.err());
+        Run share = run("run", "--access-log-sample", "150%");
+        assertEquals(2, share.exit());
+        assertTrue(share.err().contains("--access-log-sample is the share of requests answered below 500 that get a line,"
+                + " from 0 to 1 or 0% to 100% (10%); not '150%'"), share.err());
         assertTrue(requests.isEmpty(), "nothing was sent: " + requests);
     }
 

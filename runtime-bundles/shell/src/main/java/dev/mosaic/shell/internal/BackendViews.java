@@ -15,11 +15,10 @@ import dev.mosaic.deployer.Suggestions;
 final class BackendViews {
 
     /**
-     * @param stats how calls went on this runtime, or null when the egress has no figures for it yet
-     */
-    /**
      * A backend's declaration, callers and calls; its calls without the environment and declaration the view says once,
      * and without their latency histogram (the metrics' series; the view has the percentiles).
+     *
+     * @param stats how calls went on this runtime, or null when the egress has no figures for it yet
      */
     record BackendView(String environment, String name, BackendSpec spec, List<String> usedBy,
             @com.fasterxml.jackson.annotation.JsonIgnoreProperties({ "environment", "spec", "latency" }) BackendStats stats) {
