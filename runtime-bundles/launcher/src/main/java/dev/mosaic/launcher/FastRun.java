@@ -83,26 +83,7 @@ final class FastRun {
                 return null;
             }
         }
-        if (run.readyTimeout < 0) {
-            return null;
-        }
-        for (Path bundle : run.platformBundles) {
-            if (!bundle.toFile().isFile()) {
-                return null;
-            }
-        }
-        if (RunCommand.storeProblem(run.store, run.storePasswordFile, run.group) != null) {
-            return null;
-        }
-        if ((run.sshHost != null || run.sshAllowRemote) && run.sshPort == null) {
-            return null; // picocli says what is wrong
-        }
-        if (RunCommand.tracingProblem(run.otlpEndpoint, run.traceSample, run.traceCallers) != null
-                || Logging.format(System.getProperty(Logging.FORMAT)) == null
-                || (run.accessLogSample != null && RunCommand.share(run.accessLogSample) == null)) {
-            return null; // picocli says what is wrong
-        }
-        return run;
+        return run.problem() == null ? run : null; // picocli says what is wrong
     }
 
     private static Field field(String name) {

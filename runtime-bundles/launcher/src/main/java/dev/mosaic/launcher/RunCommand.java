@@ -132,45 +132,14 @@ final class RunCommand implements Callable<Integer> {
                     + " bin/mosaic starts the JVM with the agent")
     Integer debug;
 
-    /** Also called without picocli, by {@link FastRun}: then {@link #spec} is null and the checks below have passed. */
+    /** Also called without picocli, by {@link FastRun}: then {@link #spec} is null and {@link #problem} found none. */
     @Override
     public Integer call() throws Exception {
-        if (readyTimeout < 0) {
-            throw new ParameterException(spec.commandLine(), "--ready-timeout takes a number of seconds (0 for no limit), not "
-                    + readyTimeout);
-        }
-        if (debug != null) {
-            // bin/mosaic takes --debug away and starts the JVM with the agent; here it is too late for that
-            throw new ParameterException(spec.commandLine(), "--debug needs the JVM to start with a debugger agent: run"
-                    + " bin/mosaic run --debug " + debug + ", or java -agentlib:jdwp=transport=dt_socket,server=y,suspend=n,"
-                    + "address=127.0.0.1:" + debug + " -jar lib/launcher.jar run");
-        }
-        for (Path bundle : platformBundles) {
-            if (!Files.isRegularFile(bundle)) {
-                throw new ParameterException(spec.commandLine(), "--platform-bundle " + bundle + ": no such file");
-            }
-        }
-        if ((sshHost != null || sshAllowRemote) && sshPort == null) {
-            throw new ParameterException(spec.commandLine(), "--ssh-host and --ssh-allow-remote go with --ssh-port N");
-        }
-        String storeProblem = storeProblem(store, storePasswordFile, group);
-        if (storeProblem != null) {
-            throw new ParameterException(spec.commandLine(), storeProblem);
-        }
-        String tracingProblem = tracingProblem(otlpEndpoint, traceSample, traceCallers);
-        if (tracingProblem != null) {
-            throw new ParameterException(spec.commandLine(), tracingProblem);
-        }
-        String logFormat = System.getProperty(Logging.FORMAT);
-        if (Logging.format(logFormat) == null) {
-            throw new ParameterException(spec.commandLine(), "-D" + Logging.FORMAT + " (in MOSAIC_JAVA_OPTS) is text (the"
-                    + " default) or json (a JSON object a line, for a log shipper), not '" + logFormat + "'");
+        String problem = problem();
+        if (problem != null) {
+            throw new ParameterException(spec.commandLine(), problem);
         }
         Double accessShare = accessLogSample == null ? null : share(accessLogSample);
-        if (accessLogSample != null && accessShare == null) {
-            throw new ParameterException(spec.commandLine(), "--access-log-sample is the share of requests answered below 500"
-                    + " that get a line, from 0 to 1 or 0% to 100% (10%); not '" + accessLogSample + "'");
-        }
         if (accessLog || accessShare != null) {
             System.setProperty("mosaic.access.log", "on"); // read where the runtime's logging is set up (Logging.accessLog)
         }
@@ -252,6 +221,48 @@ final class RunCommand implements Callable<Integer> {
         if (callers != null && !callers.trim().equalsIgnoreCase("capped") && !callers.trim().equalsIgnoreCase("followed")) {
             return "--trace-callers is capped (a trace its caller sampled is kept by the --trace-sample share and cap, the"
                     + " default) or followed (whatever they say), not '" + callers + "'";
+        }
+        return null;
+    }
+
+    /**
+     * @return what is wrong with the options that picocli's parsing cannot see (they go together, a file exists, a value
+     *         is one the runtime takes), for a usage error before anything starts; null when nothing is
+     */
+    String problem() {
+        if (readyTimeout < 0) {
+            return "--ready-timeout takes a number of seconds (0 for no limit), not " + readyTimeout;
+        }
+        if (debug != null) {
+            // bin/mosaic takes --debug away and starts the JVM with the agent; here it is too late for that
+            return "--debug needs the JVM to start with a debugger agent: run bin/mosaic run --debug " + debug + ", or java"
+                    + " -agentlib:jdwp=transport=dt_socket,server=y,suspend=n,address=127.0.0.1:" + debug
+                    + " -jar lib/launcher.jar run";
+        }
+        for (Path bundle : platformBundles) {
+            if (!Files.isRegularFile(bundle)) {
+                return "--platform-bundle " + bundle + ": no such file";
+            }
+        }
+        if ((sshHost != null || sshAllowRemote) && sshPort == null) {
+            return "--ssh-host and --ssh-allow-remote go with --ssh-port N";
+        }
+        String storeProblem = storeProblem(store, storePasswordFile, group);
+        if (storeProblem != null) {
+            return storeProblem;
+        }
+        String tracingProblem = tracingProblem(otlpEndpoint, traceSample, traceCallers);
+        if (tracingProblem != null) {
+            return tracingProblem;
+        }
+        String logFormat = System.getProperty(Logging.FORMAT);
+        if (Logging.format(logFormat) == null) {
+            return "-D" + Logging.FORMAT + " (in MOSAIC_JAVA_OPTS) is text (the default) or json (a JSON object a line, for a"
+                    + " log shipper), not '" + logFormat + "'";
+        }
+        if (accessLogSample != null && share(accessLogSample) == null) {
+            return "--access-log-sample is the share of requests answered below 500 that get a line, from 0 to 1 or 0% to"
+                    + " 100% (10%); not '" + accessLogSample + "'";
         }
         return null;
     }
