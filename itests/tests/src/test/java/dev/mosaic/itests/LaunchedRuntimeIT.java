@@ -207,10 +207,7 @@ public class LaunchedRuntimeIT {
 
     @Test
     public void aStopLetsTheCallsInFlightFinishAndTakesNoNewOnesBeforeTheAdaptersStop() throws Exception {
-        Path slow;
-        try (Stream<Path> jars = Files.list(Path.of(System.getProperty("mosaic.fixtures")))) {
-            slow = jars.filter(j -> j.getFileName().toString().matches("fixtures-.*-slow-1.0.0\\.jar")).findFirst().orElseThrow();
-        }
+        Path slow = LaunchedRuntime.fixture("slow-1.0.0");
         try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir())) {
             assertEquals(0, rt.cli("deploy", slow.toString()).exit());
             // one second: in flight through the stop, well inside the adapter's default 2 s deadline (2 s raced it)

@@ -56,11 +56,7 @@ public class MetricsIT {
             assertFalse("no 504 yet, no series", m.contains("mosaic_adapter_timeouts_total{" + tvVersion));
 
             // a deadline missed: the version's 504 counter appears
-            java.nio.file.Path slow;
-            try (java.util.stream.Stream<java.nio.file.Path> jars = Files.list(Path.of(System.getProperty("mosaic.fixtures")))) {
-                slow = jars.filter(j -> j.getFileName().toString().matches("fixtures-.*-slow-1.0.0\\.jar")).findFirst().orElseThrow();
-            }
-            assertEquals(201, rt.api("POST", "/deployments", Files.readAllBytes(slow)).statusCode());
+            assertEquals(201, rt.api("POST", "/deployments", Files.readAllBytes(LaunchedRuntime.fixture("slow-1.0.0"))).statusCode());
             assertEquals(504, rt.get("/fixtures/slow?ms=2500").statusCode()); // its deadline is the default 2 s
             assertEquals(1, value(scrape(rt, base), "mosaic_adapter_timeouts_total{adapter=\"dev.mosaic.fixtures.slow\","
                     + "environment=\"prod\",version=\"1.0.0\"}"), 0);
@@ -194,12 +190,7 @@ public class MetricsIT {
     public void aSampledAccessLogWritesEveryFailureAndNoneOfTheRestAtNought() throws Exception {
         try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), java.util.List.of(
                 "-Dmosaic.access.log.interval=5"), java.util.List.of("--access-log-sample", "0%"))) {
-            Path failing;
-            try (java.util.stream.Stream<Path> jars = Files.list(Path.of(System.getProperty("mosaic.fixtures")))) {
-                failing = jars.filter(j -> j.getFileName().toString().matches("fixtures-.*-failing\\.jar")).findFirst()
-                        .orElseThrow();
-            }
-            assertEquals(201, rt.api("POST", "/deployments", Files.readAllBytes(failing)).statusCode());
+            assertEquals(201, rt.api("POST", "/deployments", Files.readAllBytes(LaunchedRuntime.fixture("failing"))).statusCode());
             for (int i = 0; i < 5; i++) {
                 assertEquals(200, rt.get("/tv/home").statusCode());
                 assertEquals(202, rt.get("/fixtures/echo/word").statusCode());
