@@ -306,6 +306,52 @@ public class LifecycleIT extends MosaicSupport {
     }
 
     @Test
+    public void aJarsTtlEndsItInTestButNotInProdWhereOnlyAnExplicitTtlDoes() throws Exception {
+        Deployer d = deployer();
+        // the failing fixture with Mosaic-TTL: 2h in its manifest, as a developer writes it for builds of test
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.jar.JarInputStream in = new java.util.jar.JarInputStream(new java.io.ByteArrayInputStream(fixture("failing")))) {
+            java.util.jar.Manifest manifest = in.getManifest();
+            manifest.getMainAttributes().putValue("Mosaic-TTL", "2h");
+            manifest.getMainAttributes().putValue("Bundle-Version", "1.0.77"); // other bytes, another version
+            try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(bytes, manifest)) {
+                for (java.util.jar.JarEntry e; (e = in.getNextJarEntry()) != null;) {
+                    out.putNextEntry(new java.util.jar.JarEntry(e.getName()));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+            }
+        }
+        byte[] jar = bytes.toByteArray();
+        String inTwoHours = clock.instant().plus(Duration.ofHours(2)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
+        try {
+            DeployResult test = deploy(jar, "test");
+            assertEquals("in test the jar's Mosaic-TTL is taken", inTwoHours, test.deployment().expiresAt());
+            assertFalse(test.summary(), test.summary().contains("not applied"));
+
+            DeployResult prod = deploy(jar, "prod");
+            assertNull("in prod a jar's Mosaic-TTL does not end the deployment", prod.deployment().expiresAt());
+            assertTrue(prod.summary(), prod.summary().contains("its Mosaic-TTL (2h) is not applied in prod, where deployments"
+                    + " do not expire unless --ttl gives one an end"));
+            assertNull(d.list("prod").stream().filter(x -> x.name().equals("dev.mosaic.fixtures.failing")).findFirst()
+                    .orElseThrow().expiresAt());
+
+            d.undeploy("prod", "dev.mosaic.fixtures.failing", null, false, "itest");
+            DeployResult explicit = d.deploy(jar, DeployOptions.to("prod", "itest").withTtl("1h"));
+            assertEquals("an explicit --ttl still ends one in prod",
+                    clock.instant().plus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString(),
+                    explicit.deployment().expiresAt());
+            assertFalse(explicit.summary(), explicit.summary().contains("not applied"));
+        } finally {
+            for (String env : List.of("test", "prod")) {
+                if (d.list(env).stream().anyMatch(x -> x.name().equals("dev.mosaic.fixtures.failing"))) {
+                    d.undeploy(env, "dev.mosaic.fixtures.failing", null, false, "itest");
+                }
+            }
+        }
+    }
+
+    @Test
     public void environmentsHaveDefaultTtlsAndBadTtlsAreRefused() throws Exception {
         Deployer d = deployer();
         DeployResult test = deploy(fixture("failing"), "test");

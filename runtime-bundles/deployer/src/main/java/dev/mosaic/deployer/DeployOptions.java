@@ -7,7 +7,7 @@ package dev.mosaic.deployer;
  * @param actor who asks, as recorded in history: {@code console:alice}, {@code api:ci-pipeline}
  * @param ttl how long the deployment lives before it is undeployed automatically ({@code 30m},
  *        {@code 12h}, {@code 7d}, {@code none}); when null, the bundle's {@code Mosaic-TTL}
- *        header, else the environment's default
+ *        header (not taken where the environment's default is none, as in prod), else the environment's default
  * @param dryRun work out what the deploy would do, and do nothing
  * @param owner the team to call ({@code Mosaic-Owner}) for a bundle that names none, such as a library from
  *        elsewhere; null to leave it as the bundle says

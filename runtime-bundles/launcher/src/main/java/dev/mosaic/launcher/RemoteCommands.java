@@ -135,7 +135,7 @@ final class RemoteCommands {
         Path file;
 
         @Option(names = "--ttl", paramLabel = "T", description = "how long it lives: 30m, 12h, 7d, none (default: its"
-                + " Mosaic-TTL header, else the environment's)")
+                + " Mosaic-TTL header outside prod, else the environment's)")
         String ttl;
 
         @Mixin

@@ -129,7 +129,7 @@ public final class MosaicCommands {
     @Descriptor("deploy an adapter or release a shared-module version")
     public Object deploy(
             @Descriptor("environment") @Parameter(names = { ENV_FLAGS_1, ENV_FLAGS_2 }, absentValue = "prod") String env,
-            @Descriptor("how long it lives: 30m, 12h, 7d, none (default: Mosaic-TTL, else the environment's)") @Parameter(names = { "--ttl" }, absentValue = "") String ttl,
+            @Descriptor("how long it lives: 30m, 12h, 7d, none (default: Mosaic-TTL outside prod, else the environment's)") @Parameter(names = { "--ttl" }, absentValue = "") String ttl,
             @Descriptor("only say what would happen") @Parameter(names = { "-n", "--dry-run" }, presentValue = "true", absentValue = "false") boolean dryRun,
             @Descriptor("the team to call, for a bundle that names none (Mosaic-Owner)") @Parameter(names = { "-o", "--owner" }, absentValue = "") String owner,
             @Descriptor("release a module version even if its version understates its API change (recorded in history)") @Parameter(names = { "--allow-incompatible" }, presentValue = "true", absentValue = "false") boolean allowIncompatible,

@@ -94,7 +94,8 @@ final class AdapterFlow {
         long seq = ctx.protocol().carryOut(new Plan(event, Map.of(key, bindings), retire, target, upload));
         String summary = (op == Operation.PROMOTE ? "promoted " : "deployed ") + a.name() + " " + a.version()
                 + (from != null ? " from " + from + " to " + env : " to " + env)
-                + (replaced == null ? "" : ", replacing " + replaced) + (expiresAt == null ? "" : "; expires " + expiresAt);
+                + (replaced == null ? "" : ", replacing " + replaced) + (expiresAt == null ? "" : "; expires " + expiresAt)
+                + Placement.untakenTtl(ctx, a, env, options.ttl());
         return ctx.results().changed(op, summary, key, replaced, List.of(), List.of(), List.of(), seq, start);
     }
 

@@ -78,17 +78,41 @@ final class Placement {
         }
     }
 
-    /** When a deployment of this artifact in this environment expires: the option, else the header, else the environment's default. */
+    /**
+     * When a deployment of this artifact in this environment expires: the option, else the header, else the environment's
+     * default. In an environment whose deployments never expire by default (prod, unless {@code mosaic.ttl.default.prod}
+     * says otherwise) the header is not taken: a jar's {@code Mosaic-TTL} is written for the environments where builds come
+     * and go, and the same jar promoted to prod must not vanish from it hours later. Only the option ends one there.
+     */
     static String expiry(Context ctx, Artifact a, String env, String option) throws DeployException {
         Duration ttl;
         if (option != null) {
             ttl = Durations.parse(option, "TTL");
         } else if (a.metadata().get(ArtifactReader.TTL) != null) {
-            ttl = Durations.parse(a.metadata().get(ArtifactReader.TTL), ArtifactReader.TTL + " of " + a.name() + " " + a.version());
+            Duration header = header(a); // checked wherever it goes
+            ttl = ctx.settings().defaultTtl(env) == null ? null : header;
         } else {
             ttl = ctx.settings().defaultTtl(env);
         }
         return ttl == null ? null : ctx.instant().plus(ttl).toString();
+    }
+
+    /**
+     * @return what a summary says of the artifact's {@code Mosaic-TTL} when {@link #expiry} did not take it, or nothing
+     */
+    static String untakenTtl(Context ctx, Artifact a, String env, String option) throws DeployException {
+        Duration header = header(a);
+        if (option != null || header == null || ctx.settings().defaultTtl(env) != null) {
+            return "";
+        }
+        return "; its " + ArtifactReader.TTL + " (" + a.metadata().get(ArtifactReader.TTL).trim() + ") is not applied in "
+                + env + ", where deployments do not expire unless --ttl gives one an end";
+    }
+
+    /** @return the artifact's {@code Mosaic-TTL}, checked, or null when it has none or it says none */
+    private static Duration header(Artifact a) throws DeployException {
+        String text = a.metadata().get(ArtifactReader.TTL);
+        return text == null ? null : Durations.parse(text, ArtifactReader.TTL + " of " + a.name() + " " + a.version());
     }
 
     /** What the policy said of the artifact goes with its unit and the event putting it in place. */

@@ -181,7 +181,7 @@ final class ReleaseFlow {
                 + (from != null ? " from " + from + " to " + env : " in " + env) + (event.replaced == null ? ""
                         : ", replacing its earlier bytes") + "; " + Results.movedSummary(moves) + (rewired.isEmpty() ? ""
                         : "; wired to the new bytes: " + String.join(", ", rewired)) + (expiresAt == null ? "" : "; expires "
-                                + expiresAt);
+                                + expiresAt) + Placement.untakenTtl(ctx, a, env, options.ttl());
         if (waves != null) {
             summary += "; in waves over " + waves + ": they move in group " + waves.get(0) + " now, in each next group once"
                     + " the one before passed its judgement for " + judgement.bake().toSeconds() + " s";
