@@ -250,7 +250,7 @@ public class DeployIT extends MosaicSupport {
     /** A SNAPSHOT is a development build: prod takes release versions only; test takes it. */
     @Test
     public void prodTakesReleaseVersionsOnly() throws Exception {
-        byte[] snapshot = withVersion(example("tv-home-1.1.0.jar"), "1.1.1.SNAPSHOT");
+        byte[] snapshot = withHeaders(example("tv-home-1.1.0.jar"), Map.of("Bundle-Version", "1.1.1.SNAPSHOT"));
         DeployException refused = refused(() -> deploy(snapshot, "prod"));
         assertEquals(DeployException.CONFLICT, refused.code());
         assertTrue(refused.getMessage(), refused.getMessage().contains("dev.mosaic.examples.tv-home 1.1.1.SNAPSHOT is a"
@@ -266,26 +266,6 @@ public class DeployIT extends MosaicSupport {
             deployer().undeploy("test", TV, null, false, "itest");
             deployer().undeploy("test", CATALOG, "1.1.0", false, "itest");
         }
-    }
-
-    /** @return the jar with its Bundle-Version changed */
-    private static byte[] withVersion(byte[] jar, String version) throws Exception {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(jar));
-                ZipOutputStream out = new ZipOutputStream(bytes)) {
-            for (ZipEntry e; (e = in.getNextEntry()) != null;) {
-                out.putNextEntry(new ZipEntry(e.getName()));
-                if (e.getName().equals("META-INF/MANIFEST.MF")) {
-                    Manifest m = new Manifest(in);
-                    m.getMainAttributes().putValue("Bundle-Version", version);
-                    m.write(out);
-                } else {
-                    in.transferTo(out);
-                }
-                out.closeEntry();
-            }
-        }
-        return bytes.toByteArray();
     }
 
     /** @return the jar with only the entries kept, and one more of that name if given */

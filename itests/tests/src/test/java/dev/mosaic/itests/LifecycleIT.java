@@ -309,20 +309,8 @@ public class LifecycleIT extends MosaicSupport {
     public void aJarsTtlEndsItInTestButNotInProdWhereOnlyAnExplicitTtlDoes() throws Exception {
         Deployer d = deployer();
         // the failing fixture with Mosaic-TTL: 2h in its manifest, as a developer writes it for builds of test
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (java.util.jar.JarInputStream in = new java.util.jar.JarInputStream(new java.io.ByteArrayInputStream(fixture("failing")))) {
-            java.util.jar.Manifest manifest = in.getManifest();
-            manifest.getMainAttributes().putValue("Mosaic-TTL", "2h");
-            manifest.getMainAttributes().putValue("Bundle-Version", "1.0.77"); // other bytes, another version
-            try (java.util.jar.JarOutputStream out = new java.util.jar.JarOutputStream(bytes, manifest)) {
-                for (java.util.jar.JarEntry e; (e = in.getNextJarEntry()) != null;) {
-                    out.putNextEntry(new java.util.jar.JarEntry(e.getName()));
-                    in.transferTo(out);
-                    out.closeEntry();
-                }
-            }
-        }
-        byte[] jar = bytes.toByteArray();
+        // (other bytes, so another version)
+        byte[] jar = withHeaders(fixture("failing"), Map.of("Mosaic-TTL", "2h", "Bundle-Version", "1.0.77"));
         String inTwoHours = clock.instant().plus(Duration.ofHours(2)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString();
         try {
             DeployResult test = deploy(jar, "test");

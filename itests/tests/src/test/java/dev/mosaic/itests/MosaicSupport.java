@@ -169,6 +169,26 @@ public abstract class MosaicSupport {
         return Files.readAllBytes(Path.of(System.getProperty("mosaic.dist"), "examples", file));
     }
 
+    /** @return the jar with these main manifest headers set (added, or in place of the jar's own) */
+    protected static byte[] withHeaders(byte[] jar, Map<String, String> headers) throws IOException {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(new java.io.ByteArrayInputStream(jar));
+                java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(bytes)) {
+            for (java.util.zip.ZipEntry e; (e = in.getNextEntry()) != null;) {
+                out.putNextEntry(new java.util.zip.ZipEntry(e.getName()));
+                if (e.getName().equals("META-INF/MANIFEST.MF")) {
+                    java.util.jar.Manifest m = new java.util.jar.Manifest(in);
+                    headers.forEach(m.getMainAttributes()::putValue);
+                    m.write(out);
+                } else {
+                    in.transferTo(out);
+                }
+                out.closeEntry();
+            }
+        }
+        return bytes.toByteArray();
+    }
+
     protected DeployResult deploy(byte[] jar) throws Exception {
         return deploy(jar, "prod");
     }
