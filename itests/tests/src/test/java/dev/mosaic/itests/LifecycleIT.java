@@ -317,6 +317,13 @@ public class LifecycleIT extends MosaicSupport {
             assertEquals("in test the jar's Mosaic-TTL is taken", inTwoHours, test.deployment().expiresAt());
             assertFalse(test.summary(), test.summary().contains("not applied"));
 
+            String untaken = "its Mosaic-TTL (2h) is not applied in prod, where deployments do not expire unless --ttl"
+                    + " gives one an end";
+            DeployResult dry = d.deploy(jar, DeployOptions.to("prod", "itest").withDryRun(true));
+            assertTrue("a dry run says so too: " + dry.summary(), dry.summary().contains(untaken));
+            assertTrue(dry.summary(), dry.summary().endsWith("; nothing was changed"));
+            assertTrue("and changed nothing", d.list("prod").stream().noneMatch(x -> x.name().equals("dev.mosaic.fixtures.failing")));
+
             DeployResult prod = deploy(jar, "prod");
             assertNull("in prod a jar's Mosaic-TTL does not end the deployment", prod.deployment().expiresAt());
             assertTrue(prod.summary(), prod.summary().contains("its Mosaic-TTL (2h) is not applied in prod, where deployments"
@@ -330,6 +337,13 @@ public class LifecycleIT extends MosaicSupport {
                     clock.instant().plus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.MILLIS).toString(),
                     explicit.deployment().expiresAt());
             assertFalse(explicit.summary(), explicit.summary().contains("not applied"));
+
+            // another build replaces it, and a rollback puts the jar with the header back: still without an end in prod
+            deploy(withHeaders(fixture("failing"), Map.of("Bundle-Version", "1.0.78")), "prod");
+            DeployResult back = d.rollback("prod", "dev.mosaic.fixtures.failing", "itest");
+            assertTrue(back.summary(), back.summary().contains("back from 1.0.78 to 1.0.77; " + untaken));
+            assertNull(d.list("prod").stream().filter(x -> x.name().equals("dev.mosaic.fixtures.failing")).findFirst()
+                    .orElseThrow().expiresAt());
         } finally {
             for (String env : List.of("test", "prod")) {
                 if (d.list(env).stream().anyMatch(x -> x.name().equals("dev.mosaic.fixtures.failing"))) {

@@ -68,18 +68,19 @@ final class AdapterFlow {
         }
         Map<String, String> bindings = Placement.bind(target, env, a, options.dryRun() ? problems : null,
                 ctx.fit().with(a, upload != null ? upload : ctx.store().path(a.name(), a.version())));
-        String expiresAt = Placement.expiry(ctx, a, env, options.ttl());
+        Placement.Expiry expiry = Placement.expiry(ctx, a, env, options.ttl());
         if (options.dryRun()) {
             problems.addAll(Placement.platformGaps(ctx, target, env, a));
             return Results.dryRun(op, "dry run: " + (problems.isEmpty() ? "would " : "would fail to ")
                     + (op == Operation.PROMOTE ? "promote " : "deploy ") + a.name() + " " + a.version()
                     + (from != null ? " from " + from : "") + " to " + env
                     + (current == null ? "" : ", replacing " + current.key.version())
-                    + (problems.isEmpty() ? "" : " (" + problems.size() + " problem(s))") + "; nothing was changed", DeploymentInfo.planned(env, a.name(), a.version(), Kind.ADAPTER, a.sha256(),
+                    + (problems.isEmpty() ? "" : " (" + problems.size() + " problem(s))") + expiry.summary()
+                    + "; nothing was changed", DeploymentInfo.planned(env, a.name(), a.version(), Kind.ADAPTER, a.sha256(),
                             bindings), List.of(), List.of(), problems, List.of(), start);
         }
         Unit unit = new Unit(key, Kind.ADAPTER, a.sha256(), ctx.now(), options.actor(), bindings);
-        unit.expiresAt = expiresAt;
+        unit.expiresAt = expiry.at();
         target.put(unit);
         Set<UnitKey> retire = new LinkedHashSet<>();
         String replaced = null;
@@ -87,15 +88,14 @@ final class AdapterFlow {
             retire.add(current.key);
             replaced = current.key.version();
         }
-        Event event = Event.placing(op, env, a, bindings, expiresAt, options.actor());
+        Event event = Event.placing(op, env, a, bindings, expiry.at(), options.actor());
         Placement.admitted(unit, event, verdict);
         event.replaced = replaced;
         event.from = from;
         long seq = ctx.protocol().carryOut(new Plan(event, Map.of(key, bindings), retire, target, upload));
         String summary = (op == Operation.PROMOTE ? "promoted " : "deployed ") + a.name() + " " + a.version()
                 + (from != null ? " from " + from + " to " + env : " to " + env)
-                + (replaced == null ? "" : ", replacing " + replaced) + (expiresAt == null ? "" : "; expires " + expiresAt)
-                + Placement.untakenTtl(ctx, a, env, options.ttl());
+                + (replaced == null ? "" : ", replacing " + replaced) + expiry.summary();
         return ctx.results().changed(op, summary, key, replaced, List.of(), List.of(), List.of(), seq, start);
     }
 
@@ -130,20 +130,22 @@ final class AdapterFlow {
             BackendFlow.checkDeclared(target, env, a);
             Map<String, String> bindings = Placement.bind(target, env, a, null, ctx.fit());
             Unit unit = new Unit(key, Kind.ADAPTER, a.sha256(), ctx.now(), actor, bindings);
+            Placement.Expiry expiry = Placement.expiry(ctx, a, env, null);
+            unit.expiresAt = expiry.at();
             target.put(unit);
             if (dryRun) {
                 return Results.dryRun(Operation.ROLLBACK, "dry run: would roll " + name + " in " + env + " back from "
-                        + current.key.version() + " to " + version + "; nothing was changed",
+                        + current.key.version() + " to " + version + expiry.summary() + "; nothing was changed",
                         DeploymentInfo.planned(env, name, version, Kind.ADAPTER, a.sha256(), bindings), List.of(), List.of(),
                         List.of(), List.of(), start);
             }
-            Event event = Event.placing(Operation.ROLLBACK, env, a, bindings, Placement.expiry(ctx, a, env, null), actor);
+            Event event = Event.placing(Operation.ROLLBACK, env, a, bindings, expiry.at(), actor);
             // the policy of today, for what it reports and keeps unwired; a rollback is not refused for it
             Placement.admitted(unit, event, intake.admit(env, a, new java.util.ArrayList<>()));
             event.replaced = current.key.version();
             long seq = ctx.protocol().carryOut(new Plan(event, Map.of(key, bindings), Set.of(current.key), target, null));
             return ctx.results().changed(Operation.ROLLBACK, "rolled " + name + " in " + env + " back from "
-                    + current.key.version() + " to " + version, key, current.key.version(), List.of(), List.of(), List.of(),
+                    + current.key.version() + " to " + version + expiry.summary(), key, current.key.version(), List.of(), List.of(), List.of(),
                     seq, start);
         });
     }

@@ -85,6 +85,7 @@ final class CanaryFlow {
         }
         weights.put(a.version(), percent);
         weights.put(serving.key.version(), 100 - others - percent);
+        Placement.Expiry expiry = Placement.expiry(ctx, a, env, options.ttl());
         if (options.dryRun()) {
             if (waves != null) {
                 FleetView.check(ctx.fleet(), FleetView.inWaves(Operation.CANARY, key, waves), problems);
@@ -92,7 +93,8 @@ final class CanaryFlow {
             return Results.dryRun(Operation.CANARY, "dry run: " + (problems.isEmpty() ? "would " : "would fail to ")
                     + "deploy " + a.name() + " " + a.version() + " to " + env + (waves != null ? " in waves over the groups "
                             + waves + ", replacing " + serving.key.version() : " as a canary with " + percent + "% of the"
-                            + " requests next to " + serving.key.version()) + "; nothing was changed", DeploymentInfo.planned(env,
+                            + " requests next to " + serving.key.version()) + expiry.summary() + "; nothing was changed",
+                    DeploymentInfo.planned(env,
                             a.name(), a.version(), Kind.ADAPTER, a.sha256(), bindings), List.of(), List.of(), problems,
                     List.of(), start);
         }
@@ -107,8 +109,7 @@ final class CanaryFlow {
             throw new DeployException(DeployException.CONFLICT, a.name() + " already has a judged canary in " + env
                     + "; one is judged at a time: promote or abort it first (or deploy this one with --no-judge)");
         }
-        Event event = Event.placing(Operation.CANARY, env, a, bindings, Placement.expiry(ctx, a, env, options.ttl()),
-                options.actor());
+        Event event = Event.placing(Operation.CANARY, env, a, bindings, expiry.at(), options.actor());
         String now = ctx.now();
         event.rollout = judgement == null ? null : new Rollout(Rollout.JUDGING, now, judgement.bake().toMillis(),
                 judgement.deadline().toMillis(), judgement.minRequests(), judgement.promote() || waves != null, null,
@@ -123,13 +124,14 @@ final class CanaryFlow {
             return ctx.results().changed(Operation.CANARY, "rolling " + a.name() + " " + a.version() + " out in " + env
                     + " in waves over " + waves + ": group " + waves.get(0) + " serves it now, the others "
                     + serving.key.version() + "; each next group once the one before passed its judgement for "
-                    + judgement.bake().toSeconds() + " s", key, null, List.of(), List.of(), List.of(), seq, start);
+                    + judgement.bake().toSeconds() + " s" + expiry.summary(), key, null, List.of(), List.of(), List.of(), seq,
+                    start);
         }
         return ctx.results().changed(Operation.CANARY, "deployed " + a.name() + " " + a.version() + " to " + env
                 + " as a canary: " + shares(weights) + (event.sticky == null ? "" : ", sticky by " + event.sticky)
                 + (judgement == null ? "; not judged" : "; judged against " + serving.key.version() + " (bake "
                         + judgement.bake().toSeconds() + " s, " + judgement.minRequests() + " requests a side"
-                        + (judgement.promote() ? ", promoted when it passes" : "") + ")"), key, null,
+                        + (judgement.promote() ? ", promoted when it passes" : "") + ")") + expiry.summary(), key, null,
                 List.of(), List.of(), List.of(), seq, start);
     }
 

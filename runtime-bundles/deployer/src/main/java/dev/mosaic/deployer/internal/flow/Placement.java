@@ -79,34 +79,42 @@ final class Placement {
     }
 
     /**
+     * When a deployment expires, and what its summary says of that.
+     *
+     * @param at the instant, null when it does not expire
+     * @param untaken what is said of the artifact's {@code Mosaic-TTL} when it was not taken, or nothing
+     */
+    record Expiry(String at, String untaken) {
+
+        /** @return the expiry as a summary ends with it: {@code "; expires ..."}, the untaken header, or nothing */
+        String summary() {
+            return (at == null ? "" : "; expires " + at) + untaken;
+        }
+    }
+
+    /**
      * When a deployment of this artifact in this environment expires: the option, else the header, else the environment's
      * default. In an environment whose deployments never expire by default (prod, unless {@code mosaic.ttl.default.prod}
      * says otherwise) the header is not taken: a jar's {@code Mosaic-TTL} is written for the environments where builds come
-     * and go, and the same jar promoted to prod must not vanish from it hours later. Only the option ends one there.
+     * and go, and the same jar promoted to prod must not vanish from it hours later. Only the option ends one there, and
+     * the summary of a deploy, promote, release, canary or rollback (dry runs included) says the header was not taken.
      */
-    static String expiry(Context ctx, Artifact a, String env, String option) throws DeployException {
+    static Expiry expiry(Context ctx, Artifact a, String env, String option) throws DeployException {
         Duration ttl;
+        String untaken = "";
         if (option != null) {
             ttl = Durations.parse(option, "TTL");
         } else if (a.metadata().get(ArtifactReader.TTL) != null) {
             Duration header = header(a); // checked wherever it goes
             ttl = ctx.settings().defaultTtl(env) == null ? null : header;
+            if (ttl == null && header != null) {
+                untaken = "; its " + ArtifactReader.TTL + " (" + a.metadata().get(ArtifactReader.TTL).trim()
+                        + ") is not applied in " + env + ", where deployments do not expire unless --ttl gives one an end";
+            }
         } else {
             ttl = ctx.settings().defaultTtl(env);
         }
-        return ttl == null ? null : ctx.instant().plus(ttl).toString();
-    }
-
-    /**
-     * @return what a summary says of the artifact's {@code Mosaic-TTL} when {@link #expiry} did not take it, or nothing
-     */
-    static String untakenTtl(Context ctx, Artifact a, String env, String option) throws DeployException {
-        Duration header = header(a);
-        if (option != null || header == null || ctx.settings().defaultTtl(env) != null) {
-            return "";
-        }
-        return "; its " + ArtifactReader.TTL + " (" + a.metadata().get(ArtifactReader.TTL).trim() + ") is not applied in "
-                + env + ", where deployments do not expire unless --ttl gives one an end";
+        return new Expiry(ttl == null ? null : ctx.instant().plus(ttl).toString(), untaken);
     }
 
     /** @return the artifact's {@code Mosaic-TTL}, checked, or null when it has none or it says none */

@@ -107,9 +107,9 @@ final class ReleaseFlow {
         // the release's own code is read from its upload; consumers are never moved to a version their code does not run on
         ApiFit fit = ctx.fit().with(a, jar);
         Map<String, String> bindings = Placement.bind(target, env, a, options.dryRun() ? problems : null, fit);
-        String expiresAt = Placement.expiry(ctx, a, env, options.ttl());
+        Placement.Expiry expiry = Placement.expiry(ctx, a, env, options.ttl());
         Unit unit = new Unit(key, Kind.MODULE, a.sha256(), ctx.now(), options.actor(), bindings);
-        unit.expiresAt = expiresAt;
+        unit.expiresAt = expiry.at();
         target.put(unit);
         Map<String, String> misfits = new HashMap<>();
         List<MoveRecord> moves = Rebinding.rebind(target, env, Set.of(a.name()), Set.of(), MoveReason.UPTAKE, key, null, fit,
@@ -138,7 +138,7 @@ final class ReleaseFlow {
                     + (waves == null ? "" : " in waves over " + waves)
                     + (from != null ? " from " + from + " to " : " in ") + env + (problems.isEmpty() ? "" : " (" + problems.size()
                     + " problem(s))") + "; " + Results.movedSummary(moves).replace("moved:", "would move:")
-                    + "; nothing was changed", DeploymentInfo.planned(env, a.name(), a.version(), Kind.MODULE, a.sha256(),
+                    + expiry.summary() + "; nothing was changed", DeploymentInfo.planned(env, a.name(), a.version(), Kind.MODULE, a.sha256(),
                             bindings), Results.moves(env, moves), stays, problems, List.of(), start).withReport(report);
         }
         Map<UnitKey, Map<String, String>> install = new LinkedHashMap<>();
@@ -160,7 +160,7 @@ final class ReleaseFlow {
                 }
             }
         }
-        Event event = Event.placing(op, env, a, bindings, expiresAt, options.actor());
+        Event event = Event.placing(op, env, a, bindings, expiry.at(), options.actor());
         if (replacing) {
             event.replaced = current.key.version(); // history says "replaced", as for an adapter's new bytes
         }
@@ -180,8 +180,7 @@ final class ReleaseFlow {
         String summary = (op == Operation.PROMOTE ? "promoted " : "released ") + a.name() + " " + a.version()
                 + (from != null ? " from " + from + " to " + env : " in " + env) + (event.replaced == null ? ""
                         : ", replacing its earlier bytes") + "; " + Results.movedSummary(moves) + (rewired.isEmpty() ? ""
-                        : "; wired to the new bytes: " + String.join(", ", rewired)) + (expiresAt == null ? "" : "; expires "
-                                + expiresAt) + Placement.untakenTtl(ctx, a, env, options.ttl());
+                        : "; wired to the new bytes: " + String.join(", ", rewired)) + expiry.summary();
         if (waves != null) {
             summary += "; in waves over " + waves + ": they move in group " + waves.get(0) + " now, in each next group once"
                     + " the one before passed its judgement for " + judgement.bake().toSeconds() + " s";
