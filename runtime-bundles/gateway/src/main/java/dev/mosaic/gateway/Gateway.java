@@ -39,6 +39,13 @@ public interface Gateway {
      */
     String VERSION_HEADER = "X-Mosaic-Version";
 
+    /**
+     * The request header asking for a trace of a device request's backend calls, answered in {@code Server-Timing}:
+     * {@code 1} outside {@value #DEFAULT_ENVIRONMENT}, the runtime's trace key anywhere (what {@code bin/mosaic call}
+     * sends). Since 2.3.
+     */
+    String TRACE_HEADER = "X-Mosaic-Trace";
+
     /** The response header carrying the id of every request. */
     String REQUEST_ID_HEADER = "X-Request-Id";
 

@@ -156,9 +156,6 @@ final class DeviceHandler extends Handler.Abstract {
         return split == null ? found : split.route(found, request, method, path, privileges.versionAsked(request, env));
     }
 
-    /** The request header asking for a trace of the request's backend calls, answered in {@code Server-Timing}. */
-    static final String TRACE_HEADER = Privileges.TRACE_HEADER;
-
     /**
      * How long a body may take to arrive: what its length needs at the minimum data rate,
      * at least 5 s, at most {@code maxBodyMillis}. A client trickling its body slower than

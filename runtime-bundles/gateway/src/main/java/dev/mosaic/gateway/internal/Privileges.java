@@ -9,14 +9,11 @@ import dev.mosaic.gateway.Gateway;
 
 /**
  * What a device request may ask of the gateway beyond its answer: a trace of its backend calls
- * ({@value #TRACE_HEADER}) and a version of the adapter of its choosing ({@link Gateway#VERSION_HEADER}).
+ * ({@link Gateway#TRACE_HEADER}) and a version of the adapter of its choosing ({@link Gateway#VERSION_HEADER}).
  * Outside {@code prod} anyone may; in {@code prod} only a request carrying the runtime's trace key
  * ({@code mosaic.trace.key}, which the management API's {@code call} sends), compared in constant time.
  */
 final class Privileges {
-
-    /** The request header asking for a trace of the request's backend calls, answered in {@code Server-Timing}. */
-    static final String TRACE_HEADER = "X-Mosaic-Trace";
 
     private final byte[] traceKey;
 
@@ -27,7 +24,7 @@ final class Privileges {
 
     /** @return whether the request is traced: {@code X-Mosaic-Trace: 1} outside prod, or the trace key anywhere */
     boolean traced(Request request, String env) {
-        String asked = request.getHeaders().get(TRACE_HEADER);
+        String asked = request.getHeaders().get(Gateway.TRACE_HEADER);
         if (asked == null) {
             return false;
         }
@@ -40,7 +37,7 @@ final class Privileges {
         if (asked == null || !Gateway.DEFAULT_ENVIRONMENT.equals(env)) {
             return asked;
         }
-        return keyed(request.getHeaders().get(TRACE_HEADER)) ? asked : null;
+        return keyed(request.getHeaders().get(Gateway.TRACE_HEADER)) ? asked : null;
     }
 
     private boolean keyed(String presented) {

@@ -338,9 +338,7 @@ final class ApiRoutes {
                     Answers.text(response, callback, status, t.type(), t.content());
                 } else if (r.wantsText()) {
                     // a listing of an environment nothing is in says so: a misspelt one is not just empty
-                    boolean empty = body instanceof List<?> l && l.isEmpty()
-                            || body instanceof dev.mosaic.insight.Graph g && g.nodes().isEmpty();
-                    String unused = empty ? Lookups.unused(d, r.query("env") != null ? r.query("env") : r.path("env")) : null;
+                    String unused = Lookups.unusedInstead(d, r.query("env") != null ? r.query("env") : r.path("env"), body);
                     if (unused != null) {
                         Answers.text(response, callback, status, "text/plain", unused + "\n");
                     } else {

@@ -116,7 +116,7 @@ final class Lookups {
      *         misspelt environment would otherwise read as an empty one; null for one in use, or none named
      */
     static String unused(Deployer deployer, String env) {
-        if (env == null) {
+        if (env == null || env.isEmpty()) {
             return null;
         }
         java.util.Set<String> used = new java.util.TreeSet<>();
@@ -127,6 +127,17 @@ final class Lookups {
         }
         return "(none: nothing is deployed or declared in " + env + (used.isEmpty() ? "" : "; in use: " + String.join(", ", used)
                 + Suggestions.didYouMean(env, used)) + ")";
+    }
+
+    /**
+     * @param shown what a command answers: a listing or a graph
+     * @return when it is empty and of an environment nothing is deployed or declared in, what it says instead
+     *         ({@link #unused}); null when it is to be shown as it is
+     */
+    static String unusedInstead(Deployer deployer, String env, Object shown) {
+        boolean empty = shown instanceof java.util.Collection<?> c && c.isEmpty()
+                || shown instanceof dev.mosaic.insight.Graph g && g.nodes().isEmpty();
+        return empty ? unused(deployer, env) : null;
     }
 
     /** @return the routes served, in one environment or (null) in all */

@@ -250,7 +250,7 @@ public final class MosaicCommands {
             return insight().dot(e);
         }
         dev.mosaic.insight.Graph g = insight().graph(e);
-        return orUnused(env, g.nodes().isEmpty(), g);
+        return orUnused(env, g);
     }
 
     @Descriptor("undeploy an adapter (its routes answer 404 afterwards)")
@@ -366,14 +366,9 @@ public final class MosaicCommands {
         return shown != listing ? shown : wide ? new Formats.Wide(listing) : listing;
     }
 
-    /** @return the listing, or for an empty one of an environment nothing is deployed or declared in, {@link Lookups#unused} */
-    private Object orUnused(String env, List<?> listing) {
-        return orUnused(env, listing.isEmpty(), listing);
-    }
-
     /** @return what is shown (a listing, a graph), or when it is empty for an environment nothing is in, {@link Lookups#unused} */
-    private Object orUnused(String env, boolean empty, Object shown) {
-        String unused = empty && !env.isEmpty() ? Lookups.unused(deployer(), env) : null;
+    private Object orUnused(String env, Object shown) {
+        String unused = Lookups.unusedInstead(deployer(), env, shown);
         return unused != null ? unused : shown;
     }
 

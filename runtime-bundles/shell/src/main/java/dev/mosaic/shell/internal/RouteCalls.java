@@ -83,14 +83,14 @@ final class RouteCalls {
             }
             String name = m.group(1);
             if (RESTRICTED.contains(name.toLowerCase(Locale.ROOT)) || name.equalsIgnoreCase(Gateway.ENVIRONMENT_HEADER)
-                    || name.equalsIgnoreCase("X-Mosaic-Trace")) {
+                    || name.equalsIgnoreCase(Gateway.TRACE_HEADER)) {
                 throw new IllegalArgumentException("header " + name + " is set by call itself"
                         + (name.equalsIgnoreCase(Gateway.ENVIRONMENT_HEADER) ? " (use --env)" : ""));
             }
             b.header(name, m.group(2));
         }
         b.header(Gateway.ENVIRONMENT_HEADER, environment);
-        b.header("X-Mosaic-Trace", traceKey != null ? traceKey : "1");
+        b.header(Gateway.TRACE_HEADER, traceKey != null ? traceKey : "1");
         b.method(method, body == null || body.isEmpty() ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofString(body));
         long start = System.nanoTime();
