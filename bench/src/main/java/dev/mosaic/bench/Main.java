@@ -37,7 +37,8 @@ public final class Main {
                 edit -> served with bin/mosaic dev on a project from the adapter archetype: a class file replaced,
                 to the new answer; from mvn compile's start; and mvn package + deploy as the baseline
             bench/run observability [rounds] [seconds] [connections] [pin] [fanout]
-                off, all on (metrics, access log, tracing with its default sampling), all on with every trace kept; wrk, alternating
+                off, all on (metrics, access log, tracing with its default sampling), all on with every trace kept, all on
+                with the access log at 10%; wrk, alternating
             bench/run fleet [rounds] [outage seconds] [idle seconds]
                 three instances on a throwaway PostgreSQL: a deploy through one to the new version serving on all three
                 (against one runtime without a store), the store's load from an idle fleet, catching up after an outage

@@ -10,10 +10,12 @@ import java.util.Locale;
  * access log for every request ({@code -Dmosaic.access.log=on}) and tracing with nowhere to send the spans
  * ({@code -Dmosaic.tracing=on}: every request has a trace, passed on and logged, and the SDK records a span for at most
  * 100 new traces a second, the default); one with all on and a span recorded for every request
- * ({@code -Dmosaic.tracing.sample=100%}: the SDK makes, samples and ends a span per request, and drops it). wrk against each
+ * ({@code -Dmosaic.tracing.sample=100%}: the SDK makes, samples and ends a span per request, and drops it); one with all
+ * on and the access log at one request in ten and every 5xx ({@code -Dmosaic.access.log.sample=0.1}, what
+ * {@code run --access-log-sample 10%} sets). wrk against each
  * in turn, the order rotating each round, ratios paired within a round. Metrics and the MDC cannot be turned off: their
  * cost is in all three, and measured alone in RESULTS.md. {@code -Dbench.obs.log} and {@code -Dbench.obs.all} replace the
- * JVM options of the second and third runtimes, to compare other settings.
+ * JVM options of the second and third runtimes, {@code -Dbench.obs.sampled} the fourth's, to compare other settings.
  * <p>
  * Besides requests a second, each run reports the runtime's CPU time per request it answered (its JVM's user and system
  * time, all threads, from /proc): what observability adds to a request's cost, whatever the load generator does. On
@@ -52,7 +54,8 @@ final class ObservabilityCost {
         // fanout: the route that makes three backend calls (the backends on wrk's CPU when pinned), not the one from memory
         boolean fanout = List.of(args).subList(Math.min(3, args.length), args.length).contains("fanout");
         String route = fanout ? "/bench/fanout" : "/bench/inline";
-        String[] names = {"off", "all on", "all on, every trace kept"};
+        String[] names = {"off", "all on", "all on, every trace kept", "all on, access log at 10%"};
+        int n = names.length;
         List<Bench.Raw> backends = fanout ? FanoutBench.backends(client, 0) : List.of();
         try (AutoCloseable stopBackends = () -> {
             for (Bench.Raw b : backends) {
@@ -63,8 +66,11 @@ final class ObservabilityCost {
                 Bench.Runtime log = Bench.Runtime.start(server, Bench.dist(), Bench.tempDir("bench-obs-log-"), options("bench.obs.log",
                         "-Dmosaic.access.log=on -Dmosaic.tracing=on"), "--no-seed");
                 Bench.Runtime all = Bench.Runtime.start(server, Bench.dist(), Bench.tempDir("bench-obs-all-"), options("bench.obs.all",
-                        "-Dmosaic.access.log=on -Dmosaic.tracing=on -Dmosaic.tracing.sample=100%"), "--no-seed")) {
-            Bench.Runtime[] runtimes = {off, log, all};
+                        "-Dmosaic.access.log=on -Dmosaic.tracing=on -Dmosaic.tracing.sample=100%"), "--no-seed");
+                Bench.Runtime sampled = Bench.Runtime.start(server, Bench.dist(), Bench.tempDir("bench-obs-sampled-"),
+                        options("bench.obs.sampled", "-Dmosaic.access.log=on -Dmosaic.tracing=on -Dmosaic.access.log.sample=0.1"),
+                        "--no-seed")) {
+            Bench.Runtime[] runtimes = {off, log, all, sampled};
             for (Bench.Runtime rt : runtimes) {
                 if (fanout) {
                     FanoutBench.deploy(rt, backends);
@@ -79,18 +85,23 @@ final class ObservabilityCost {
             int warm = Integer.getInteger("bench.obs.warm", 0);
             String warmed = warm > 0 ? Bench.touchPageCache(Bench.tempDir("bench-obs-warm-"), warm, 2) : "page cache not warmed";
             System.out.println(warmed);
-            List<List<Double>> rps = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-            List<List<Double>> paired = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
-            List<List<Double>> cpu = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            List<List<Double>> rps = new ArrayList<>();
+            List<List<Double>> paired = new ArrayList<>();
+            List<List<Double>> cpu = new ArrayList<>();
             // each runtime's CPU a request by kind of thread, summed over the rounds: where what observability adds goes
-            List<java.util.Map<String, Long>> threadNanos = List.of(new java.util.TreeMap<>(), new java.util.TreeMap<>(),
-                    new java.util.TreeMap<>());
-            long[] served = new long[3];
+            List<java.util.Map<String, Long>> threadNanos = new ArrayList<>();
+            for (int k = 0; k < n; k++) {
+                rps.add(new ArrayList<>());
+                paired.add(new ArrayList<>());
+                cpu.add(new ArrayList<>());
+                threadNanos.add(new java.util.TreeMap<>());
+            }
+            long[] served = new long[n];
             for (int i = 0; i < rounds; i++) {
-                Bench.WrkResult[] r = new Bench.WrkResult[3];
-                double[] micros = new double[3];
-                for (int k = 0; k < 3; k++) {
-                    int which = (i + k) % 3;
+                Bench.WrkResult[] r = new Bench.WrkResult[n];
+                double[] micros = new double[n];
+                for (int k = 0; k < n; k++) {
+                    int which = (i + k) % n;
                     long before = runtimes[which].cpuNanos();
                     java.util.Map<String, Long> threadsBefore = runtimes[which].cpuNanosByThread();
                     r[which] = Bench.wrk(client, runtimes[which].route(route), 2, connections, seconds);
@@ -105,21 +116,21 @@ final class ObservabilityCost {
                     }
                 }
                 StringBuilder line = new StringBuilder("round " + (i + 1) + ":");
-                for (int k = 0; k < 3; k++) {
+                for (int k = 0; k < n; k++) {
                     rps.get(k).add(r[k].requestsPerSecond());
                     paired.get(k).add(r[k].requestsPerSecond() / r[0].requestsPerSecond());
                     cpu.get(k).add(micros[k]);
                     line.append(String.format(Locale.ROOT, " %s %.0f req/s (p99 %.2f ms, CPU %.2f us a request)%s", names[k],
-                            r[k].requestsPerSecond(), r[k].p99Millis(), micros[k], k < 2 ? "," : ""));
+                            r[k].requestsPerSecond(), r[k].p99Millis(), micros[k], k < n - 1 ? "," : ""));
                 }
                 System.out.println(line);
             }
-            for (int k = 1; k < 3; k++) {
+            for (int k = 1; k < n; k++) {
                 System.out.printf(Locale.ROOT, "summary: %s vs off: req/s %.2fx (%.0f vs %.0f; paired %.2fx)%s%n",
                         names[k], Bench.median(rps.get(k)) / Bench.median(rps.get(0)), Bench.median(rps.get(k)),
                         Bench.median(rps.get(0)), Bench.median(paired.get(k)), k == 1 ? "; target >= 0.95x" : "");
             }
-            for (int k = 1; k < 3; k++) {
+            for (int k = 1; k < n; k++) {
                 System.out.printf(Locale.ROOT, "summary: %s vs off: CPU a request %.2fx (%.2f vs %.2f us)%n", names[k],
                         Bench.median(cpu.get(k)) / Bench.median(cpu.get(0)), Bench.median(cpu.get(k)), Bench.median(cpu.get(0)));
             }
@@ -129,10 +140,10 @@ final class ObservabilityCost {
             for (String kind : kinds) {
                 StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "threads %-16s", kind));
                 boolean any = false;
-                for (int k = 0; k < 3; k++) {
+                for (int k = 0; k < n; k++) {
                     double us = threadNanos.get(k).getOrDefault(kind, 0L) / 1000.0 / Math.max(1, served[k]);
                     any |= us >= 0.05;
-                    line.append(String.format(Locale.ROOT, " %s %.2f us%s", names[k], us, k < 2 ? "," : ""));
+                    line.append(String.format(Locale.ROOT, " %s %.2f us%s", names[k], us, k < n - 1 ? "," : ""));
                 }
                 if (any) {
                     System.out.println(line + " a request");
