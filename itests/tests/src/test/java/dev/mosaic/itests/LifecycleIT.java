@@ -369,6 +369,15 @@ public class LifecycleIT extends MosaicSupport {
             }
             assertRefused(DeployException.INVALID_ARGUMENT, "must be positive",
                     () -> d.setTtl("test", "dev.mosaic.fixtures.failing", null, "-5m", "itest"));
+            // a jar whose Mosaic-TTL is not a duration is refused, in a dry run too, in every environment (also where
+            // the header would not be taken), naming the jar
+            byte[] soon = withHeaders(fixture("failing"), Map.of("Mosaic-TTL", "soon", "Bundle-Version", "1.0.79"));
+            for (String env : List.of("test", "prod")) {
+                for (boolean dry : List.of(true, false)) {
+                    assertRefused(DeployException.INVALID_ARGUMENT, "Mosaic-TTL of dev.mosaic.fixtures.failing 1.0.79",
+                            () -> d.deploy(soon, DeployOptions.to(env, "itest").withDryRun(dry)));
+                }
+            }
             assertRefused(DeployException.NOT_FOUND, "nothing named",
                     () -> d.setTtl("test", "no.such.thing", null, "5m", "itest"));
             d.setTtl("test", "dev.mosaic.fixtures.failing", null, "none", "itest");
