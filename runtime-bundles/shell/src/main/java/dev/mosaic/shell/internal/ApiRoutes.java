@@ -338,7 +338,8 @@ final class ApiRoutes {
                     Answers.text(response, callback, status, t.type(), t.content());
                 } else if (r.wantsText()) {
                     // a listing of an environment nothing is in says so: a misspelt one is not just empty
-                    String unused = Lookups.unusedInstead(d, r.query("env") != null ? r.query("env") : r.path("env"), body);
+                    String env = r.query("env") != null ? r.query("env") : r.path("env");
+                    String unused = Lookups.unusedInstead(d, env, body);
                     if (unused != null) {
                         Answers.text(response, callback, status, "text/plain", unused + "\n");
                     } else {

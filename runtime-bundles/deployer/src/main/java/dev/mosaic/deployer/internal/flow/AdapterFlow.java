@@ -76,8 +76,8 @@ final class AdapterFlow {
                     + (from != null ? " from " + from : "") + " to " + env
                     + (current == null ? "" : ", replacing " + current.key.version())
                     + (problems.isEmpty() ? "" : " (" + problems.size() + " problem(s))") + expiry.summary()
-                    + "; nothing was changed", DeploymentInfo.planned(env, a.name(), a.version(), Kind.ADAPTER, a.sha256(),
-                            bindings), List.of(), List.of(), problems, List.of(), start);
+                    + "; nothing was changed", DeploymentInfo.planned(env, a.name(), a.version(), Kind.ADAPTER,
+                            a.sha256(), bindings), List.of(), List.of(), problems, List.of(), start);
         }
         Unit unit = new Unit(key, Kind.ADAPTER, a.sha256(), ctx.now(), options.actor(), bindings);
         unit.expiresAt = expiry.at();
@@ -145,8 +145,8 @@ final class AdapterFlow {
             event.replaced = current.key.version();
             long seq = ctx.protocol().carryOut(new Plan(event, Map.of(key, bindings), Set.of(current.key), target, null));
             return ctx.results().changed(Operation.ROLLBACK, "rolled " + name + " in " + env + " back from "
-                    + current.key.version() + " to " + version + expiry.summary(), key, current.key.version(), List.of(), List.of(), List.of(),
-                    seq, start);
+                    + current.key.version() + " to " + version + expiry.summary(), key, current.key.version(), List.of(),
+                    List.of(), List.of(), seq, start);
         });
     }
 }

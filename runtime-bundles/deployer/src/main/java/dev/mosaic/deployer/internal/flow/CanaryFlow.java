@@ -94,9 +94,8 @@ final class CanaryFlow {
                     + "deploy " + a.name() + " " + a.version() + " to " + env + (waves != null ? " in waves over the groups "
                             + waves + ", replacing " + serving.key.version() : " as a canary with " + percent + "% of the"
                             + " requests next to " + serving.key.version()) + expiry.summary() + "; nothing was changed",
-                    DeploymentInfo.planned(env,
-                            a.name(), a.version(), Kind.ADAPTER, a.sha256(), bindings), List.of(), List.of(), problems,
-                    List.of(), start);
+                    DeploymentInfo.planned(env, a.name(), a.version(), Kind.ADAPTER, a.sha256(), bindings), List.of(),
+                    List.of(), problems, List.of(), start);
         }
         if (waves != null) {
             if (target.versions(env, a.name()).size() > 1) {
@@ -124,8 +123,8 @@ final class CanaryFlow {
             return ctx.results().changed(Operation.CANARY, "rolling " + a.name() + " " + a.version() + " out in " + env
                     + " in waves over " + waves + ": group " + waves.get(0) + " serves it now, the others "
                     + serving.key.version() + "; each next group once the one before passed its judgement for "
-                    + judgement.bake().toSeconds() + " s" + expiry.summary(), key, null, List.of(), List.of(), List.of(), seq,
-                    start);
+                    + judgement.bake().toSeconds() + " s" + expiry.summary(), key, null, List.of(), List.of(), List.of(),
+                    seq, start);
         }
         return ctx.results().changed(Operation.CANARY, "deployed " + a.name() + " " + a.version() + " to " + env
                 + " as a canary: " + shares(weights) + (event.sticky == null ? "" : ", sticky by " + event.sticky)

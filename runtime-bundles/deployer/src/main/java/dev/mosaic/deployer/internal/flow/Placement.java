@@ -109,7 +109,8 @@ final class Placement {
             ttl = ctx.settings().defaultTtl(env) == null ? null : header;
             if (ttl == null && header != null) {
                 untaken = "; its " + ArtifactReader.TTL + " (" + a.metadata().get(ArtifactReader.TTL).trim()
-                        + ") is not applied in " + env + ", where deployments do not expire unless --ttl gives one an end";
+                        + ") is not applied in " + env + ", where deployments do not expire unless --ttl gives one"
+                        + " an end";
             }
         } else {
             ttl = ctx.settings().defaultTtl(env);

@@ -138,8 +138,8 @@ final class ReleaseFlow {
                     + (waves == null ? "" : " in waves over " + waves)
                     + (from != null ? " from " + from + " to " : " in ") + env + (problems.isEmpty() ? "" : " (" + problems.size()
                     + " problem(s))") + "; " + Results.movedSummary(moves).replace("moved:", "would move:")
-                    + expiry.summary() + "; nothing was changed", DeploymentInfo.planned(env, a.name(), a.version(), Kind.MODULE, a.sha256(),
-                            bindings), Results.moves(env, moves), stays, problems, List.of(), start).withReport(report);
+                    + expiry.summary() + "; nothing was changed", DeploymentInfo.planned(env, a.name(), a.version(),
+                            Kind.MODULE, a.sha256(), bindings), Results.moves(env, moves), stays, problems, List.of(), start).withReport(report);
         }
         Map<UnitKey, Map<String, String>> install = new LinkedHashMap<>();
         install.put(key, bindings);
