@@ -102,26 +102,21 @@ final class Placement {
     static Expiry expiry(Context ctx, Artifact a, String env, String option) throws DeployException {
         Duration ttl;
         String untaken = "";
+        String text = a.metadata().get(ArtifactReader.TTL);
         if (option != null) {
             ttl = Durations.parse(option, "TTL");
-        } else if (a.metadata().get(ArtifactReader.TTL) != null) {
-            Duration header = header(a); // checked wherever it goes
+        } else if (text != null) {
+            // checked wherever it goes; null when it says none
+            Duration header = Durations.parse(text, ArtifactReader.TTL + " of " + a.name() + " " + a.version());
             ttl = ctx.settings().defaultTtl(env) == null ? null : header;
             if (ttl == null && header != null) {
-                untaken = "; its " + ArtifactReader.TTL + " (" + a.metadata().get(ArtifactReader.TTL).trim()
-                        + ") is not applied in " + env + ", where deployments do not expire unless --ttl gives one"
-                        + " an end";
+                untaken = "; its " + ArtifactReader.TTL + " (" + text.trim() + ") is not applied in " + env
+                        + ", where deployments do not expire unless --ttl gives one an end";
             }
         } else {
             ttl = ctx.settings().defaultTtl(env);
         }
         return new Expiry(ttl == null ? null : ctx.instant().plus(ttl).toString(), untaken);
-    }
-
-    /** @return the artifact's {@code Mosaic-TTL}, checked, or null when it has none or it says none */
-    private static Duration header(Artifact a) throws DeployException {
-        String text = a.metadata().get(ArtifactReader.TTL);
-        return text == null ? null : Durations.parse(text, ArtifactReader.TTL + " of " + a.name() + " " + a.version());
     }
 
     /** What the policy said of the artifact goes with its unit and the event putting it in place. */
