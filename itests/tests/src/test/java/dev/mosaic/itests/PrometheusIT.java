@@ -79,7 +79,6 @@ public class PrometheusIT {
     @Test
     public void aRealPrometheusScrapesARuntimeAndItsAlertsGoOffForWhatFailsOnly() throws Exception {
         int metricsPort = LaunchedRuntime.freePort();
-        int promPort = LaunchedRuntime.freePort();
         int deadPort = LaunchedRuntime.freePort(); // nothing listens: the backend's calls fail
         Path dir = LaunchedRuntime.newDataDir();
         // the README's configuration, with this test's paths and ports, scraping and judging every second
@@ -99,11 +98,9 @@ public class PrometheusIT {
             assertEquals(declared.err(), 0, declared.exit());
             assertEquals(0, rt.cli("deploy", LaunchedRuntime.fixture("caller").toString()).exit());
 
-            prometheus = new ProcessBuilder(tool("prometheus"), "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("tsdb"),
-                    "--web.listen-address=127.0.0.1:" + promPort, "--enable-feature=exemplar-storage").redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("prometheus.log").toFile()).start();
-            String prom = "http://127.0.0.1:" + promPort;
-            await("Prometheus ready (its log: " + dir.resolve("prometheus.log") + ")", () -> status(prom + "/-/ready") == 200);
+            Prometheus started = startPrometheus(dir, config);
+            prometheus = started.process();
+            String prom = started.url();
 
             // devices: tv-home answers well; the failing fixture throws; the caller's backend cannot be reached
             Future<?> devices = LaunchedRuntime.ASYNC.submit(() -> {
@@ -178,6 +175,38 @@ public class PrometheusIT {
                 if (!prometheus.waitFor(20, TimeUnit.SECONDS)) {
                     prometheus.destroyForcibly().waitFor();
                 }
+            }
+        }
+    }
+
+    /** A Prometheus this test started, and where it answers. */
+    private record Prometheus(Process process, String url) {
+    }
+
+    /**
+     * @return a Prometheus with this configuration, ready; on a port found free just before, and on another if that one
+     *         was taken meanwhile (by any connection's local port: Prometheus then ends at once, saying so)
+     */
+    private Prometheus startPrometheus(Path dir, Path config) throws Exception {
+        Path log = dir.resolve("prometheus.log");
+        for (int attempt = 1;; attempt++) {
+            int port = LaunchedRuntime.freePort();
+            Process p = new ProcessBuilder(tool("prometheus"), "--config.file=" + config, "--storage.tsdb.path="
+                    + dir.resolve("tsdb-" + attempt), "--web.listen-address=127.0.0.1:" + port, "--enable-feature=exemplar-storage")
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            String url = "http://127.0.0.1:" + port;
+            try {
+                await("Prometheus ready (its log: " + log + ")", () -> !p.isAlive() || status(url + "/-/ready") == 200);
+            } catch (AssertionError | Exception e) {
+                p.destroyForcibly().waitFor();
+                throw e;
+            }
+            if (p.isAlive()) {
+                return new Prometheus(p, url);
+            }
+            String said = Files.readString(log);
+            if (attempt == 3 || !said.contains("address already in use")) {
+                throw new AssertionError("Prometheus ended (exit " + p.exitValue() + "): " + said);
             }
         }
     }
@@ -276,11 +305,13 @@ public class PrometheusIT {
     }
 
     private int status(String url) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+        return http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     private JsonNode get(String url) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertEquals(r.body(), 200, r.statusCode());
         return LaunchedRuntime.JSON.readTree(r.body());
     }
