@@ -22,6 +22,8 @@ public final class Main {
                 N = 10, 100, 1000, 10000 adapters: fill time, deploy of one more, heap, start-to-ready
             bench/run lookup [seconds per iteration]
                 route lookup cost with JMH, against a HashMap lookup
+            bench/run accessline [seconds per iteration]
+                one access-log line made and written on one thread (JMH), against the same bytes copied in ready-made
             bench/run startup [rounds]
                 start-to-ready with the examples, against a bare JVM and a bare Felix, and where the time goes
             bench/run fanout [rounds] [seconds] [connections]
@@ -71,6 +73,7 @@ public final class Main {
             case "history" -> History.run(rest);
             case "scale" -> Scale.run(rest);
             case "lookup" -> Lookup.run(rest);
+            case "accessline" -> AccessLineBench.run(rest);
             case "startup" -> Startup.run(rest);
             case "gate" -> GateBench.run(rest);
             case "devloop" -> DevLoop.run(rest);

@@ -67,7 +67,7 @@ final class AccessLog {
     static final int MAX_HEADER_CHARS = 256;
 
     /** What one request was: its line is made by the writer. */
-    private record Entry(long endNanos, String requestId, String traceId, String environment, String method, String path,
+    record Entry(long endNanos, String requestId, String traceId, String environment, String method, String path,
             String query, Target target, int status, long bytes, byte[] client, String userAgent, String forwardedFor,
             long nanos, int backendCalls, List<BackendTrace> calls) {
     }
@@ -80,7 +80,7 @@ final class AccessLog {
     }
 
     /** Where the writer makes lines: ASCII bytes. */
-    private static final class Buffer {
+    static final class Buffer {
         byte[] bytes = new byte[8192];
         int length;
         /** The second {@link #secondText} is for ({@code 2026-12-03T10:00:14.}). */
@@ -328,8 +328,8 @@ final class AccessLog {
         }
     }
 
-    /** Appends one request's line, a flat JSON object in ASCII, and a newline. */
-    private static void append(Buffer b, Entry e) {
+    /** Appends one request's line, a flat JSON object in ASCII, and a newline (by the writer; and bench/'s AccessLines). */
+    static void append(Buffer b, Entry e) {
         long time = Math.floorDiv(e.endNanos() + wallOffsetNanos, 1_000_000L);
         Target t = e.target();
         long s = Math.floorDiv(time, 1000);
@@ -443,7 +443,7 @@ final class AccessLog {
                 ? a.getAddress() : null);
     }
 
-    private static byte[] clientField(java.net.InetAddress address) {
+    static byte[] clientField(java.net.InetAddress address) {
         Buffer f = new Buffer();
         field(f, CLIENT, address == null ? null : address.getHostAddress());
         return java.util.Arrays.copyOf(f.bytes, f.length);
