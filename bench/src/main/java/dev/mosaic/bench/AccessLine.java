@@ -44,7 +44,7 @@ public class AccessLine {
     @Setup(Level.Trial)
     public void setUp() throws IOException {
         if (lines.equals("written")) {
-            dir = Files.createTempDirectory(Path.of(System.getProperty("bench.accessline.dir", System.getProperty("java.io.tmpdir"))), "accessline");
+            dir = Files.createTempDirectory("accessline");
             file = FileChannel.open(dir.resolve("access.log"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         }
         access = new AccessLines(requests, file);

@@ -6,10 +6,6 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 import dev.mosaic.gateway.internal.AccessLines;
 
@@ -28,10 +24,7 @@ final class AccessLineBench {
         int seconds = Bench.arg(args, 0, 2);
         AccessLines sample = new AccessLines(1, null);
         System.out.printf(Locale.ROOT, "a line, %d bytes: %s", sample.lineLength(), sample.line());
-        Options options = new OptionsBuilder().include("dev.mosaic.bench.AccessLine\\.").forks(1)
-                .jvmArgsAppend("-Xmx2g", "-Xms2g").warmupIterations(3).warmupTime(TimeValue.seconds(seconds))
-                .measurementIterations(5).measurementTime(TimeValue.seconds(seconds)).build();
-        Collection<RunResult> results = new Runner(options).run();
+        Collection<RunResult> results = Bench.jmh("dev.mosaic.bench.AccessLine\\.", seconds, "-Xmx2g", "-Xms2g");
         Map<String, Map<String, Double>> byCase = new TreeMap<>();
         for (RunResult r : results) {
             String key = r.getParams().getParam("lines") + " " + r.getParams().getParam("requests");

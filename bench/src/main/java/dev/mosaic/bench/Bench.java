@@ -421,6 +421,18 @@ final class Bench {
         return said.toString();
     }
 
+    /**
+     * @return the results of the JMH benchmarks whose names match, run in one forked JVM (with these options): three
+     *         warm-up iterations and five measured, of that many seconds each
+     */
+    static java.util.Collection<org.openjdk.jmh.results.RunResult> jmh(String include, int seconds, String... jvmArgs)
+            throws org.openjdk.jmh.runner.RunnerException {
+        org.openjdk.jmh.runner.options.TimeValue each = org.openjdk.jmh.runner.options.TimeValue.seconds(seconds);
+        return new org.openjdk.jmh.runner.Runner(new org.openjdk.jmh.runner.options.OptionsBuilder().include(include).forks(1)
+                .jvmArgsAppend(jvmArgs).warmupIterations(3).warmupTime(each).measurementIterations(5).measurementTime(each)
+                .build()).run();
+    }
+
     static int arg(String[] args, int index, int fallback) {
         return args.length > index ? Integer.parseInt(args[index]) : fallback;
     }

@@ -6,10 +6,6 @@ import java.util.Locale;
 import java.util.Map;
 
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 
 /** Route lookup cost with JMH ({@link dev.mosaic.bench.RouteLookup}), as ratios to a HashMap lookup. */
 final class Lookup {
@@ -19,10 +15,7 @@ final class Lookup {
 
     static void run(String[] args) throws Exception {
         int seconds = Bench.arg(args, 0, 2);
-        Options options = new OptionsBuilder().include("dev.mosaic.bench.RouteLookup").forks(1)
-                .warmupIterations(3).warmupTime(TimeValue.seconds(seconds)).measurementIterations(5)
-                .measurementTime(TimeValue.seconds(seconds)).build();
-        Collection<RunResult> results = new Runner(options).run();
+        Collection<RunResult> results = Bench.jmh("dev.mosaic.bench.RouteLookup", seconds);
         Map<String, Map<String, Double>> byN = new java.util.TreeMap<>((a, b) -> Integer.parseInt(a) - Integer.parseInt(b));
         for (RunResult r : results) {
             String n = r.getParams().getParam("n");
