@@ -211,6 +211,47 @@ public class MetricsIT {
     }
 
     @Test
+    public void aSampledAccessLogWritesTheLinesOfKeptTracesAndOfRequestsThatAskedToBeTraced() throws Exception {
+        // no share sampled; tracing on, nowhere to send the spans, keeping by its default cap every trace of a quiet runtime
+        try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), java.util.List.of(
+                "-Dmosaic.access.log.interval=5", "-Dmosaic.tracing=on"), java.util.List.of("--access-log-sample", "0%"))) {
+            assertEquals(201, rt.api("POST", "/deployments", Files.readAllBytes(LaunchedRuntime.fixture("failing"))).statusCode());
+            // a caller that did not sample its trace: not kept, and no line
+            String unsampled = "0af7651916cd43dd8448eb211c80319c";
+            for (int i = 0; i < 3; i++) {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + rt.port + "/tv/home"))
+                        .header("traceparent", "00-" + unsampled + "-b7ad6b7169203331-00").timeout(Duration.ofSeconds(30))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, r.statusCode());
+            }
+            // a trace that starts here, kept: its line
+            assertEquals(200, rt.get("/mobile/home").statusCode());
+            // a request that asks to be traced (bin/mosaic call), from a caller that did not sample it: not kept, its line
+            String asked = "4bf92f3577b34da6a3ce929d0e0e4736";
+            LaunchedRuntime.CliResult called = rt.cli("call", "--fail", "/glasses/play/42", "-H",
+                    "traceparent: 00-" + asked + "-00f067aa0ba902b7-00");
+            assertEquals(called.err(), 0, called.exit());
+            assertEquals(500, rt.get("/fixtures/boom").statusCode());
+            Path accessLog = rt.data.resolve("logs/access.log");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (!(Files.exists(accessLog) && Files.readString(accessLog).contains("/fixtures/boom"))) {
+                assertTrue("the 500's line was not written: " + (Files.exists(accessLog) ? Files.readString(accessLog) : "no file"),
+                        System.nanoTime() < deadline);
+                java.util.concurrent.TimeUnit.MILLISECONDS.sleep(20);
+            }
+            // the 500 came last: the lines of the requests before it are written by now, or never
+            java.util.List<String> lines = Files.readAllLines(accessLog);
+            assertEquals(lines.toString(), 3, lines.size());
+            assertFalse(lines.toString(), String.join("\n", lines).contains(unsampled));
+            assertTrue(lines.get(0), lines.get(0).contains("\"path\":\"/mobile/home\"")
+                    && lines.get(0).matches(".*\"trace_id\":\"[0-9a-f]{32}\".*"));
+            assertTrue(lines.get(1), lines.get(1).contains("\"path\":\"/glasses/play/42\"")
+                    && lines.get(1).contains("\"trace_id\":\"" + asked + "\""));
+            assertTrue(lines.get(2), lines.get(2).contains("\"status\":500"));
+        }
+    }
+
+    @Test
     public void aCleanStopWritesTheAccessLogsLastLines() throws Exception {
         // the writer would take the lines in ten minutes: only the stop writes them
         try (LaunchedRuntime rt = LaunchedRuntime.start(LaunchedRuntime.newDataDir(), "-Dmosaic.access.log=on",

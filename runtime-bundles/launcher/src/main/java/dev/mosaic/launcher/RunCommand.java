@@ -73,8 +73,9 @@ final class RunCommand implements Callable<Integer> {
     boolean accessLog;
 
     @Option(names = "--access-log-sample", paramLabel = "SHARE",
-            description = "write the line of this share of the requests answered below 500 (10%%, or 0.1), and of every 5xx;"
-                    + " turns the access log on (its cost falls with the share: the README's Logs)")
+            description = "write the line of this share of the requests answered below 500 (10%%, or 0.1), and of every 5xx,"
+                    + " every request whose trace is kept and every one that asked to be traced; turns the access log on (its"
+                    + " cost falls with the share: the README's Logs)")
     String accessLogSample;
 
     @Option(names = "--otlp-endpoint", paramLabel = "URL",

@@ -27,7 +27,9 @@ import dev.mosaic.backends.BackendTrace;
  * Lines of different threads may be out of order by those few milliseconds (each line has its time). A thread whose
  * list is full drops lines (counted, and said in the log) rather than grow without end or slow requests down. With that
  * logger off (the default; {@code -Dmosaic.access.log=on} turns it on) a request pays one level check;
- * {@code -Dmosaic.access.log.sample} logs a share of the requests answered below 500, and every 5xx.
+ * {@code -Dmosaic.access.log.sample} logs a share of the requests answered below 500, and every 5xx, every request
+ * whose trace is kept and every one that asked to be traced ({@code X-Mosaic-Trace}), so that what a collector or
+ * {@code Server-Timing} shows has its line.
  */
 final class AccessLog {
 
@@ -107,7 +109,8 @@ final class AccessLog {
     /**
      * The share of requests answered below 500 that get a line ({@code -Dmosaic.access.log.sample}, 0 to 1, default 1):
      * at full rate the lines are some 17 MB a second on a saturated two-core machine, whose writing costs more than
-     * making them (bench/RESULTS.md); 5xx answers always get theirs.
+     * making them (bench/RESULTS.md); 5xx answers, requests whose traces are kept and those that asked to be traced
+     * always get theirs.
      */
     static final double SAMPLE = sample(System.getProperty("mosaic.access.log.sample"));
     /** Whether lines go to the logger as bytes: with the runtime's Logback, whose access log encoder writes them as they are. */
@@ -127,7 +130,8 @@ final class AccessLog {
             return;
         }
         int status = response.getStatus();
-        if (SAMPLE < 1 && status < 500 && java.util.concurrent.ThreadLocalRandom.current().nextDouble() >= SAMPLE) {
+        if (SAMPLE < 1 && status < 500 && !v.timing() && !v.traceKept()
+                && java.util.concurrent.ThreadLocalRandom.current().nextDouble() >= SAMPLE) {
             return;
         }
         int made = v.backendCallCount();

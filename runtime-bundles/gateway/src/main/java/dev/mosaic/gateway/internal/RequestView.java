@@ -130,6 +130,11 @@ final class RequestView implements dev.mosaic.api.Request {
         return tp != null && tp.length() >= 35 && tp.startsWith("00-") ? tp.substring(3, 35) : null;
     }
 
+    /** @return whether its trace is kept (recorded, and exported where the runtime exports) */
+    boolean traceKept() {
+        return span != null && span.getSpanContext().isSampled();
+    }
+
     /** @return whether it asked for its backend calls in {@code Server-Timing} */
     boolean timing() {
         return timing;
