@@ -195,16 +195,8 @@ public class MetricsIT {
                 assertEquals(200, rt.get("/tv/home").statusCode());
                 assertEquals(202, rt.get("/fixtures/echo/word").statusCode());
             }
-            assertEquals(500, rt.get("/fixtures/boom").statusCode());
-            Path accessLog = rt.data.resolve("logs/access.log");
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-            while (!(Files.exists(accessLog) && Files.readString(accessLog).contains("/fixtures/boom"))) {
-                assertTrue("the 500's line was not written: " + (Files.exists(accessLog) ? Files.readString(accessLog) : "no file"),
-                        System.nanoTime() < deadline);
-                java.util.concurrent.TimeUnit.MILLISECONDS.sleep(20);
-            }
             // its line, and none of the eleven answered below 500 (the 500 came last: theirs would be written by now)
-            java.util.List<String> lines = Files.readAllLines(accessLog);
+            java.util.List<String> lines = linesToA500(rt);
             assertEquals(lines.toString(), 1, lines.size());
             assertTrue(lines.get(0), lines.get(0).contains("\"status\":500"));
         }
@@ -231,16 +223,8 @@ public class MetricsIT {
             LaunchedRuntime.CliResult called = rt.cli("call", "--fail", "/glasses/play/42", "-H",
                     "traceparent: 00-" + asked + "-00f067aa0ba902b7-00");
             assertEquals(called.err(), 0, called.exit());
-            assertEquals(500, rt.get("/fixtures/boom").statusCode());
-            Path accessLog = rt.data.resolve("logs/access.log");
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-            while (!(Files.exists(accessLog) && Files.readString(accessLog).contains("/fixtures/boom"))) {
-                assertTrue("the 500's line was not written: " + (Files.exists(accessLog) ? Files.readString(accessLog) : "no file"),
-                        System.nanoTime() < deadline);
-                java.util.concurrent.TimeUnit.MILLISECONDS.sleep(20);
-            }
             // the 500 came last: the lines of the requests before it are written by now, or never
-            java.util.List<String> lines = Files.readAllLines(accessLog);
+            java.util.List<String> lines = linesToA500(rt);
             assertEquals(lines.toString(), 3, lines.size());
             assertFalse(lines.toString(), String.join("\n", lines).contains(unsampled));
             assertTrue(lines.get(0), lines.get(0).contains("\"path\":\"/mobile/home\"")
@@ -249,6 +233,23 @@ public class MetricsIT {
                     && lines.get(1).contains("\"trace_id\":\"" + asked + "\""));
             assertTrue(lines.get(2), lines.get(2).contains("\"status\":500"));
         }
+    }
+
+    /**
+     * Asks the failing fixture for a 500, whose line a sampled access log always writes, and waits for it.
+     *
+     * @return the access log's lines then: those of the requests answered before the 500 are in, or never will be
+     */
+    private static java.util.List<String> linesToA500(LaunchedRuntime rt) throws Exception {
+        assertEquals(500, rt.get("/fixtures/boom").statusCode());
+        Path accessLog = rt.data.resolve("logs/access.log");
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (!(Files.exists(accessLog) && Files.readString(accessLog).contains("/fixtures/boom"))) {
+            assertTrue("the 500's line was not written: " + (Files.exists(accessLog) ? Files.readString(accessLog) : "no file"),
+                    System.nanoTime() < deadline);
+            java.util.concurrent.TimeUnit.MILLISECONDS.sleep(20);
+        }
+        return Files.readAllLines(accessLog);
     }
 
     @Test
