@@ -11,7 +11,7 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * The access log's line, made and written outside a runtime, for bench/'s {@code accessline} benchmark: what the
  * writer thread does for each request, on one thread and nothing else. Each request is what the observability
- * benchmark's route is ({@code GET /bench/ping}, no query, no backend calls, a trace id) with ids of its own, as the
+ * benchmark's route is ({@code GET /bench/inline}, no query, no backend calls, a trace id) with ids of its own, as the
  * runtime notes it ({@link AccessLog.Entry}); lines are made into a buffer of {@value #CHUNK} bytes, written (when
  * writing) at the end of a file, as the runtime's access log file does through the page cache, at that size.
  */
@@ -38,16 +38,17 @@ public final class AccessLines {
         this.file = file;
         buffer.bytes = new byte[CHUNK];
         Tenant tenant = new Tenant(1, "dev.mosaic.fixtures.bench", "1.0.0", 1000, 64, Set.of());
-        Target target = new Target(null, r -> "pong", tenant, "GET", RouteTemplate.parse("/bench/ping"), true);
+        Target target = new Target(null, r -> "pong", tenant, "GET", RouteTemplate.parse("/bench/inline"), true);
         byte[] client = AccessLog.clientField(java.net.InetAddress.getLoopbackAddress());
         entries = new AccessLog.Entry[requests];
         ThreadLocalRandom random = ThreadLocalRandom.current();
         long now = System.nanoTime();
         for (int i = 0; i < requests; i++) {
             // strings of their own for each request, as the runtime's are (its ids, its path as the device sent it)
+            String path = new String("/bench/inline".toCharArray());
             entries[i] = new AccessLog.Entry(now + i * 13_000L, hex(random.nextLong(), 16), hex(random.nextLong(), 16)
-                    + hex(random.nextLong(), 16), "prod", "GET", new String("/bench/ping".toCharArray()), null, target,
-                    200, 4, client, null, null, 40_000 + random.nextInt(60_000), 0, List.of());
+                    + hex(random.nextLong(), 16), "prod", "GET", path, null, target, 200, 4, client, null, null,
+                    40_000 + random.nextInt(60_000), 0, List.of());
         }
         AccessLog.Buffer one = new AccessLog.Buffer();
         AccessLog.append(one, entries[0]);
